@@ -1,0 +1,141 @@
+//! The table of diagnostic codes. Codes are stable: a code, once shipped, keeps its meaning.
+//!
+//! `E1xx` syntax, `E2xx` names and types, `E3xx` decision structure, `W4xx` analysis,
+//! `E5xx`/`W5xx` portfolio rows, `E9xx` internal errors (a bug in arrears, never the user's).
+
+/// A diagnostic code: a stable id (`E201`) and a kebab-case name (`unknown-name`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Code {
+    /// The id printed with every diagnostic.
+    pub id: &'static str,
+    /// A short name that says what the code is about.
+    pub name: &'static str,
+}
+
+/// What one code means and how to fix it.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeInfo {
+    /// The code.
+    pub code: Code,
+    /// What it reports, in one sentence.
+    pub summary: &'static str,
+    /// The usual fix.
+    pub fix: &'static str,
+}
+
+macro_rules! codes {
+    ($($konst:ident = $id:literal $name:literal, $summary:literal, $fix:literal;)*) => {
+        impl Code {
+            $(
+                #[doc = $summary]
+                pub const $konst: Code = Code { id: $id, name: $name };
+            )*
+        }
+        /// Every code, in id order.
+        pub const CODES: &[CodeInfo] = &[
+            $(CodeInfo { code: Code::$konst, summary: $summary, fix: $fix },)*
+        ];
+    };
+}
+
+codes! {
+    SYNTAX = "E101" "syntax-error",
+        "the text is not a statement of the policy language",
+        "compare the statement with the examples in README.md; the message says what was expected";
+    STATEMENT_OUT_OF_PLACE = "E102" "statement-out-of-place",
+        "a `rule` outside any decision, or a `field` outside any schema",
+        "move the line under the `decision` or `schema` it belongs to";
+    BAD_LITERAL = "E103" "bad-literal",
+        "a date, number or day count that cannot be what it says (2026-02-30, a number too large)",
+        "write a real calendar date or a smaller number";
+    TOO_DEEP = "E104" "too-deeply-nested",
+        "an expression nested more deeply than arrears accepts",
+        "split the condition into named `let` values";
+    UNKNOWN_NAME = "E201" "unknown-name",
+        "a name that is not a field, derived value, decision, action or value in scope",
+        "fix the spelling (the message suggests the closest name) or declare it";
+    UNKNOWN_VALUE = "E202" "unknown-value",
+        "a value that is not one of the choices of the field it is compared with",
+        "use one of the choices listed in the schema";
+    TYPE_MISMATCH = "E203" "type-mismatch",
+        "two things of different kinds compared or combined (money with a date, days with a count)",
+        "compare like with like: money with money, days with days, dates with dates";
+    MAYBE_MISSING = "E204" "maybe-missing",
+        "a field or value that may be missing is read without first testing that it is present",
+        "test it first: `x is present and x > ...`, or `x is missing or ...`";
+    DAYS_NEED_UNIT = "E205" "day-count-needs-unit",
+        "a bare number compared with or added to a number of days",
+        "write the unit: `30 days`";
+    UNKNOWN_OUTCOME = "E206" "unknown-outcome",
+        "a rule gives an action or value its decision does not declare",
+        "declare the action in `actions`, or use one of the decision's values";
+    NOT_A_CONDITION = "E207" "not-a-condition",
+        "a condition that is not a yes/no question",
+        "compare the value with something: `overdue > 30 days`";
+    BAD_CALL = "E208" "bad-call",
+        "an unknown function, or a function given the wrong arguments",
+        "use count, min, max, sum or bucket as shown in README.md";
+    DUPLICATE_NAME = "E209" "duplicate-name",
+        "two things declared with the same name",
+        "rename one of them; rule names must be unique in the whole policy";
+    SCHEMA = "E210" "schema-problem",
+        "the policy has no schema, two schemas, or a schema whose key is not a text field",
+        "add `use schema \"file.schema\"` or a `schema` block, once";
+    SCHEMA_FILE = "E211" "schema-file",
+        "the schema file named by `use schema` cannot be read",
+        "check the path: it is relative to the policy file";
+    UNKNOWN_KIND = "E212" "unknown-action-or-kind",
+        "a guard or kind names an action or kind that is not declared",
+        "fix the spelling or declare the action";
+    CYCLE = "E301" "cycle",
+        "decisions or derived values that depend on each other in a circle",
+        "break the circle: a decision may read only decisions that do not read it back";
+    BAD_DECISION = "E302" "bad-decision",
+        "a decision with no rules, or a reading of a decision that does not give one value",
+        "give the decision at least one rule; compare only `first match` decisions with a value";
+    UNREACHABLE_AFTER_OTHERWISE = "W401" "rule-after-otherwise",
+        "a rule placed after an `otherwise` rule in a `first match` decision can never fire",
+        "move the `otherwise` rule to the end, or delete the rules after it";
+    ROW_MISSING_FIELD = "E501" "row-missing-field",
+        "a portfolio row lacks a required field",
+        "fill in the field, or declare it `optional` in the schema";
+    ROW_BAD_VALUE = "E502" "row-bad-value",
+        "a portfolio row has a value of the wrong kind (text where money is expected, a bad date)",
+        "correct the value in the portfolio";
+    ROW_UNKNOWN_CHOICE = "E503" "row-unknown-choice",
+        "a portfolio row has a value that is not one of the field's choices",
+        "use one of the choices the schema lists";
+    ROW_DUPLICATE_KEY = "E504" "row-duplicate-key",
+        "a portfolio row repeats the key (`loan_id`) of an earlier row",
+        "give every loan its own id; the first row with the id is kept";
+    ROW_MALFORMED = "E505" "row-malformed",
+        "a portfolio row that is not a record at all (broken JSON, a CSV row of the wrong width)",
+        "repair the row";
+    ROW_UNKNOWN_FIELDS = "W506" "unknown-fields",
+        "a portfolio has fields the schema does not declare; they are ignored",
+        "remove them, or declare them in the schema if the policy should read them";
+    INTERNAL = "E901" "internal-error",
+        "arrears itself went wrong; this is a bug, not a problem with your policy",
+        "report it with the policy and the command that showed it";
+}
+
+/// The code with this id (`E201`) or name (`unknown-name`).
+pub(crate) fn lookup(id_or_name: &str) -> Option<&'static CodeInfo> {
+    CODES.iter().find(|info| info.code.id.eq_ignore_ascii_case(id_or_name) || info.code.name == id_or_name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_names_are_unique() {
+        for (i, a) in CODES.iter().enumerate() {
+            for b in CODES.iter().skip(i + 1) {
+                assert_ne!(a.code.id, b.code.id);
+                assert_ne!(a.code.name, b.code.name);
+            }
+        }
+        assert_eq!(lookup("e201").map(|i| i.code.name), Some("unknown-name"));
+    }
+}

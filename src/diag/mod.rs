@@ -1,0 +1,241 @@
+//! Diagnostics: every problem arrears reports about a policy, as a value with a code, a
+//! severity, a plain-words message, the underlined places and, where it helps, a fix.
+//!
+//! Helpers build a message first and attach the place with [`Diagnostic::at`]; the checker
+//! collects all of them in one pass and the CLI renders them (see `render`).
+
+mod codes;
+mod render;
+mod suggest;
+
+use std::fmt;
+use std::sync::Arc;
+
+pub use codes::{CODES, Code, CodeInfo};
+pub use render::{ErrorFormat, render_all};
+pub(crate) use suggest::did_you_mean;
+
+use crate::source::{SourceFile, Span};
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// The policy cannot be used until it is fixed.
+    Error,
+    /// The policy works, but probably not as its author meant.
+    Warning,
+}
+
+/// One underlined place, with an optional note printed beside the underline.
+#[derive(Clone, Debug)]
+pub struct Label {
+    /// Where.
+    pub span: Span,
+    /// What to say there.
+    pub text: Option<String>,
+}
+
+/// One problem found in a policy or schema.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    code: Code,
+    severity: Severity,
+    message: String,
+    labels: Vec<Label>,
+    help: Option<String>,
+    source: Option<Arc<SourceFile>>,
+}
+
+impl Diagnostic {
+    /// An error with this code and message, not yet placed in any file.
+    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            help: None,
+            source: None,
+        }
+    }
+
+    /// A warning with this code and message.
+    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    /// Places the diagnostic in `source`.
+    pub fn in_file(mut self, source: &Arc<SourceFile>) -> Diagnostic {
+        self.source = Some(Arc::clone(source));
+        self
+    }
+
+    /// Underlines `span` (the first label is the primary place).
+    pub fn at(mut self, span: Span) -> Diagnostic {
+        self.labels.push(Label { span, text: None });
+        self
+    }
+
+    /// Underlines `span` with a note.
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, text: Some(text.into()) });
+        self
+    }
+
+    /// Adds advice on how to fix it.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds advice only when there is some.
+    pub fn maybe_help(self, help: Option<String>) -> Diagnostic {
+        match help {
+            Some(help) => self.help(help),
+            None => self,
+        }
+    }
+
+    /// The error code, such as `E201`.
+    pub fn code(&self) -> Code {
+        self.code
+    }
+
+    /// Error or warning.
+    pub fn severity(&self) -> Severity {
+        self.severity
+    }
+
+    /// The message in plain words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The advice, if any.
+    pub fn help_text(&self) -> Option<&str> {
+        self.help.as_deref()
+    }
+
+    /// The underlined places.
+    pub fn labels(&self) -> &[Label] {
+        &self.labels
+    }
+
+    /// The file the diagnostic is about.
+    pub fn source(&self) -> Option<&Arc<SourceFile>> {
+        self.source.as_ref()
+    }
+
+    /// The primary place, if the diagnostic has one.
+    pub fn primary_span(&self) -> Option<Span> {
+        self.labels.first().map(|label| label.span)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+impl miette::Diagnostic for Diagnostic {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.code.id))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_ref().map(|source| source.as_ref() as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        Some(Box::new(self.labels.iter().enumerate().map(|(index, label)| {
+            let span = miette::SourceSpan::from(label.span);
+            if index == 0 {
+                miette::LabeledSpan::new_primary_with_span(label.text.clone(), span)
+            } else {
+                miette::LabeledSpan::new_with_span(label.text.clone(), span)
+            }
+        })))
+    }
+}
+
+/// Diagnostics gathered by one pass, in the order they were found.
+#[derive(Clone, Debug, Default)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Adds one.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    /// Adds all of `other`.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        self.0.extend(other);
+    }
+
+    /// True when any of them is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+
+    /// How many errors.
+    pub fn error_count(&self) -> usize {
+        self.0.iter().filter(|d| d.severity == Severity::Error).count()
+    }
+
+    /// How many warnings.
+    pub fn warning_count(&self) -> usize {
+        self.0.iter().filter(|d| d.severity == Severity::Warning).count()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The diagnostics, in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+
+    /// Sorts by file, then position, keeping the finding order for ties, so that output does not
+    /// depend on the order in which passes ran.
+    pub fn sort(&mut self) {
+        self.0.sort_by(|a, b| {
+            let file = |d: &Diagnostic| d.source.as_ref().map(|s| s.name().to_owned());
+            let at = |d: &Diagnostic| d.primary_span().map(|s| (s.start, s.end));
+            file(a).cmp(&file(b)).then(at(a).cmp(&at(b)))
+        });
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Diagnostics {
+    type Item = &'a Diagnostic;
+    type IntoIter = std::slice::Iter<'a, Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}

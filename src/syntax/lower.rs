@@ -1,0 +1,669 @@
+//! pest's tree to our AST, and pest's errors to our diagnostics, in plain words.
+//!
+//! The only file that sees pest. Each statement is parsed alone with its own entry rule.
+
+use std::sync::LazyLock;
+
+use chrono::NaiveDate;
+use pest::Parser as _;
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+
+use super::ast::*;
+use crate::diag::{Code, Diagnostic};
+use crate::source::Span;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "grammar/arrears.pest"]
+struct Grammar;
+
+/// How many prefix operators (`not`, `-`) may stand in a row; the Pratt parser recurses on each.
+const MAX_PREFIX_RUN: usize = 32;
+
+/// One parsed statement.
+pub(super) enum Statement {
+    Item(Item),
+    Field(FieldDecl),
+    Rule(RuleDecl),
+}
+
+type Lowered<T> = Result<T, Diagnostic>;
+
+/// Parses one statement that starts with `keyword`; `offset` is where `chunk` starts in its file.
+pub(super) fn statement(keyword: &str, chunk: &str, offset: usize) -> Lowered<Statement> {
+    let entry = match keyword {
+        "field" => Rule::field_statement,
+        "rule" => Rule::rule_statement,
+        _ => Rule::item_statement,
+    };
+    let mut pairs = Grammar::parse(entry, chunk).map_err(|error| syntax_error(&error, chunk, offset))?;
+    let top = pairs.next().ok_or_else(|| internal("empty parse", offset))?;
+    let lower = Lower { offset };
+    let inner = top.into_inner().find(|p| p.as_rule() != Rule::EOI).ok_or_else(|| internal("empty statement", offset))?;
+    match inner.as_rule() {
+        Rule::field_decl => lower.field(inner).map(Statement::Field),
+        Rule::rule_decl => lower.rule(inner).map(Statement::Rule),
+        _ => lower.item(inner).map(Statement::Item),
+    }
+}
+
+fn internal(what: &str, offset: usize) -> Diagnostic {
+    Diagnostic::error(Code::INTERNAL, format!("internal error while reading the policy: {what}"))
+        .at(Span::new(offset, offset))
+}
+
+/// Rules that only mark a keyword and carry no meaning once the tree is built.
+fn is_noise(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::kw_policy
+            | Rule::kw_use
+            | Rule::kw_schema
+            | Rule::kw_keyed
+            | Rule::kw_by
+            | Rule::kw_field
+            | Rule::kw_let
+            | Rule::kw_kind
+            | Rule::kw_decision
+            | Rule::kw_first
+            | Rule::kw_every
+            | Rule::kw_match
+            | Rule::kw_gives
+            | Rule::kw_one
+            | Rule::kw_of
+            | Rule::kw_rule
+            | Rule::kw_when
+            | Rule::kw_then
+            | Rule::kw_if
+            | Rule::kw_else
+            | Rule::kw_guard
+            | Rule::kw_forbid
+            | Rule::kw_list
+            | Rule::kw_or
+            | Rule::kw_and
+            | Rule::kw_not
+            | Rule::kw_is
+            | Rule::kw_present
+            | Rule::kw_missing
+            | Rule::kw_in
+            | Rule::kw_where
+            | Rule::EOI
+    )
+}
+
+fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|p| !is_noise(p.as_rule()))
+}
+
+static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(Rule::op_or, Assoc::Left))
+        .op(Op::infix(Rule::op_and, Assoc::Left))
+        .op(Op::prefix(Rule::op_not))
+        .op(Op::infix(Rule::op_eq, Assoc::Left)
+            | Op::infix(Rule::op_ne, Assoc::Left)
+            | Op::infix(Rule::op_lt, Assoc::Left)
+            | Op::infix(Rule::op_le, Assoc::Left)
+            | Op::infix(Rule::op_gt, Assoc::Left)
+            | Op::infix(Rule::op_ge, Assoc::Left))
+        .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+        .op(Op::postfix(Rule::is_present)
+            | Op::postfix(Rule::is_missing)
+            | Op::postfix(Rule::in_list)
+            | Op::postfix(Rule::not_in_list))
+        .op(Op::prefix(Rule::op_neg))
+});
+
+struct Lower {
+    offset: usize,
+}
+
+impl Lower {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(s.start() + self.offset, s.end() + self.offset)
+    }
+
+    fn missing(&self, pair_span: Span, what: &str) -> Diagnostic {
+        internal(&format!("missing {what}"), pair_span.start)
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+    }
+
+    fn next_ident<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, at: Span) -> Lowered<Ident> {
+        match it.next() {
+            Some(p) if p.as_rule() == Rule::ident => Ok(self.ident(p)),
+            _ => Err(self.missing(at, "name")),
+        }
+    }
+
+    fn text(&self, pair: Pair<'_, Rule>) -> Text {
+        let span = self.span(&pair);
+        // `label` wraps `string`, which wraps the body.
+        let mut body = pair;
+        while let Some(inner) = body.clone().into_inner().next() {
+            body = inner;
+        }
+        let raw = body.as_str();
+        let value = if body.as_rule() == Rule::string_body { unescape(raw) } else { raw.to_owned() };
+        Text { value, span }
+    }
+
+    /// Takes an optional label (a quoted text) if it is next.
+    fn label<'i>(&self, it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>) -> Option<Text> {
+        if it.peek().is_some_and(|p| p.as_rule() == Rule::label) { it.next().map(|p| self.text(p)) } else { None }
+    }
+
+    fn item(&self, pair: Pair<'_, Rule>) -> Lowered<Item> {
+        let at = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut it = children(pair).peekable();
+        match rule {
+            Rule::policy_decl => {
+                let name = self.next_ident(&mut it, at)?;
+                Ok(Item::Policy { name, label: self.label(&mut it) })
+            }
+            Rule::use_decl => {
+                let path = it.next().map(|p| self.text(p)).ok_or_else(|| self.missing(at, "path"))?;
+                Ok(Item::UseSchema { path })
+            }
+            Rule::schema_head => {
+                let name = self.next_ident(&mut it, at)?;
+                let label = self.label(&mut it);
+                let key = self.next_ident(&mut it, at)?;
+                Ok(Item::Schema(SchemaDecl { name, label, key, fields: Vec::new() }))
+            }
+            Rule::let_decl => {
+                let name = self.next_ident(&mut it, at)?;
+                let label = self.label(&mut it);
+                let value = self.expr(it.next().ok_or_else(|| self.missing(at, "value"))?)?;
+                Ok(Item::Let(LetDecl { name, label, value }))
+            }
+            Rule::actions_decl => {
+                let mut actions = Vec::new();
+                for action in it {
+                    let action_at = self.span(&action);
+                    let mut parts = children(action).peekable();
+                    let name = self.next_ident(&mut parts, action_at)?;
+                    actions.push(ActionDecl { name, label: self.label(&mut parts) });
+                }
+                Ok(Item::Actions(actions))
+            }
+            Rule::kind_decl => {
+                let name = self.next_ident(&mut it, at)?;
+                let label = self.label(&mut it);
+                let members = it.map(|p| self.ident(p)).collect();
+                Ok(Item::Kind(KindDecl { name, label, members }))
+            }
+            Rule::decision_head => {
+                let name = self.next_ident(&mut it, at)?;
+                let label = self.label(&mut it);
+                let hit_pair = it.next().ok_or_else(|| self.missing(at, "hit policy"))?;
+                let hit = match hit_pair.into_inner().next().map(|p| p.as_rule()) {
+                    Some(Rule::every_match) => HitPolicy::Collect,
+                    _ => HitPolicy::First,
+                };
+                let gives_pair = it.next().ok_or_else(|| self.missing(at, "gives"))?;
+                let gives_inner =
+                    children(gives_pair).next().ok_or_else(|| self.missing(at, "what the decision gives"))?;
+                let gives = if gives_inner.as_rule() == Rule::gives_labels {
+                    Gives::Values(children(gives_inner).map(|p| self.ident(p)).collect())
+                } else {
+                    Gives::Actions
+                };
+                Ok(Item::Decision(DecisionDecl { name, label, hit, gives, rules: Vec::new(), span: at }))
+            }
+            Rule::guard_decl => {
+                let name = self.next_ident(&mut it, at)?;
+                let label = self.label(&mut it);
+                let condition = self.expr(it.next().ok_or_else(|| self.missing(at, "condition"))?)?;
+                let forbids = it.map(|p| self.ident(p)).collect();
+                Ok(Item::Guard(GuardDecl { name, label, condition, forbids, span: at }))
+            }
+            _ => Err(internal("unexpected statement", at.start)),
+        }
+    }
+
+    fn field(&self, pair: Pair<'_, Rule>) -> Lowered<FieldDecl> {
+        let at = self.span(&pair);
+        let mut it = children(pair).peekable();
+        let name = self.next_ident(&mut it, at)?;
+        let ty = self.type_expr(it.next().ok_or_else(|| self.missing(at, "type"))?)?;
+        Ok(FieldDecl { name, ty, label: self.label(&mut it) })
+    }
+
+    fn type_expr(&self, pair: Pair<'_, Rule>) -> Lowered<TypeExpr> {
+        let span = self.span(&pair);
+        let mut optional = false;
+        let mut kind = None;
+        for part in children(pair) {
+            match part.as_rule() {
+                Rule::kw_optional => optional = true,
+                Rule::scalar_type => {
+                    kind = Some(TypeKind::Scalar(match part.as_str() {
+                        "text" => ScalarType::Text,
+                        "bool" => ScalarType::Bool,
+                        "integer" => ScalarType::Integer,
+                        "money" => ScalarType::Money,
+                        "date" => ScalarType::Date,
+                        _ => ScalarType::Days,
+                    }));
+                }
+                Rule::enum_type => kind = Some(TypeKind::Enum(children(part).map(|p| self.ident(p)).collect())),
+                Rule::list_type => {
+                    let mut fields = Vec::new();
+                    for field in children(part) {
+                        let field_at = self.span(&field);
+                        let mut it = children(field);
+                        let name = self.next_ident(&mut it, field_at)?;
+                        let ty = self.type_expr(it.next().ok_or_else(|| self.missing(field_at, "type"))?)?;
+                        fields.push((name, ty));
+                    }
+                    kind = Some(TypeKind::List(fields));
+                }
+                _ => {}
+            }
+        }
+        let kind = kind.ok_or_else(|| self.missing(span, "type"))?;
+        Ok(TypeExpr { optional, kind, span })
+    }
+
+    fn rule(&self, pair: Pair<'_, Rule>) -> Lowered<RuleDecl> {
+        let span = self.span(&pair);
+        let mut it = children(pair).peekable();
+        let name = self.next_ident(&mut it, span)?;
+        let label = self.label(&mut it);
+        let head = it.next().ok_or_else(|| self.missing(span, "condition"))?;
+        let condition = if head.as_rule() == Rule::kw_otherwise { None } else { Some(self.expr(head)?) };
+        let outcome = self.outcome(it.next().ok_or_else(|| self.missing(span, "outcome"))?)?;
+        Ok(RuleDecl { name, label, condition, outcome, span })
+    }
+
+    fn outcome(&self, pair: Pair<'_, Rule>) -> Lowered<Outcome> {
+        let span = self.span(&pair);
+        let mut it = children(pair);
+        let value = it.next().ok_or_else(|| self.missing(span, "outcome"))?;
+        let value_span = self.span(&value);
+        let first = match children(value).next() {
+            Some(p) if p.as_rule() == Rule::ident => Outcome::Name(self.ident(p)),
+            _ => Outcome::Nothing(value_span),
+        };
+        match (it.next(), it.next()) {
+            (Some(condition), Some(otherwise)) => Ok(Outcome::If {
+                then: Box::new(first),
+                condition: self.expr(condition)?,
+                otherwise: Box::new(self.outcome(otherwise)?),
+            }),
+            _ => Ok(first),
+        }
+    }
+
+    fn expr(&self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let mut run = 0;
+        for part in pair.clone().into_inner() {
+            if matches!(part.as_rule(), Rule::op_not | Rule::op_neg) {
+                run += 1;
+                if run > MAX_PREFIX_RUN {
+                    return Err(Diagnostic::error(Code::TOO_DEEP, "too many `not`s or minus signs in a row")
+                        .at(self.span(&part))
+                        .help("two `not`s cancel out: remove them in pairs"));
+                }
+            } else {
+                run = 0;
+            }
+        }
+        PRATT
+            .map_primary(|primary| self.primary(primary))
+            .map_prefix(|op, operand| {
+                let operand = operand?;
+                let span = self.span(&op).to(operand.span);
+                let kind = if op.as_rule() == Rule::op_not {
+                    ExprKind::Not(Box::new(operand))
+                } else {
+                    ExprKind::Neg(Box::new(operand))
+                };
+                Ok(Expr { kind, span })
+            })
+            .map_postfix(|operand, op| {
+                let operand = operand?;
+                let span = operand.span.to(self.span(&op));
+                let kind = match op.as_rule() {
+                    Rule::is_present => ExprKind::Is { value: Box::new(operand), present: true },
+                    Rule::is_missing => ExprKind::Is { value: Box::new(operand), present: false },
+                    rule => {
+                        let list = children(op)
+                            .flat_map(children)
+                            .map(|item| self.expr(item))
+                            .collect::<Lowered<Vec<_>>>()?;
+                        ExprKind::In { value: Box::new(operand), list, negated: rule == Rule::not_in_list }
+                    }
+                };
+                Ok(Expr { kind, span })
+            })
+            .map_infix(|left, op, right| {
+                let (left, right) = (left?, right?);
+                let op = match op.as_rule() {
+                    Rule::op_or => BinOp::Or,
+                    Rule::op_and => BinOp::And,
+                    Rule::op_eq => BinOp::Eq,
+                    Rule::op_ne => BinOp::Ne,
+                    Rule::op_lt => BinOp::Lt,
+                    Rule::op_le => BinOp::Le,
+                    Rule::op_gt => BinOp::Gt,
+                    Rule::op_ge => BinOp::Ge,
+                    Rule::op_add => BinOp::Add,
+                    _ => BinOp::Sub,
+                };
+                let span = left.span.to(right.span);
+                Ok(Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span })
+            })
+            .parse(children(pair))
+    }
+
+    fn primary(&self, pair: Pair<'_, Rule>) -> Lowered<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::paren => {
+                let inner = children(pair).next().ok_or_else(|| self.missing(span, "expression"))?;
+                // Keep the parentheses in the span, so underlines cover what the user wrote.
+                return Ok(Expr { span, ..self.expr(inner)? });
+            }
+            Rule::if_expr => {
+                let mut it = children(pair);
+                let mut next = || it.next().ok_or_else(|| self.missing(span, "part of `if`")).and_then(|p| self.expr(p));
+                let (condition, then, otherwise) = (next()?, next()?, next()?);
+                ExprKind::If { condition: Box::new(condition), then: Box::new(then), otherwise: Box::new(otherwise) }
+            }
+            Rule::call => {
+                let mut it = children(pair).peekable();
+                let function = self.next_ident(&mut it, span)?;
+                let first = self.expr(it.next().ok_or_else(|| self.missing(span, "argument"))?)?;
+                let filter = match it.peek().map(|p| p.as_rule()) {
+                    Some(Rule::where_clause) => {
+                        let clause = it.next().ok_or_else(|| self.missing(span, "where"))?;
+                        let condition = children(clause).next().ok_or_else(|| self.missing(span, "where"))?;
+                        Some(Box::new(self.expr(condition)?))
+                    }
+                    _ => None,
+                };
+                let rest = it.map(|p| self.expr(p)).collect::<Lowered<Vec<_>>>()?;
+                ExprKind::Call { function, first: Box::new(first), filter, rest }
+            }
+            Rule::path => {
+                let mut it = children(pair);
+                let base = self.next_ident(&mut it, span)?;
+                match it.next() {
+                    None => ExprKind::Name(base),
+                    Some(field) => {
+                        if let Some(extra) = it.next() {
+                            return Err(Diagnostic::error(Code::SYNTAX, "only one `.` is allowed in a name")
+                                .at(self.span(&extra))
+                                .help("`list.field` picks a field of a list's records, as in `max(contacts.on)`"));
+                        }
+                        ExprKind::Member { base, field: self.ident(field) }
+                    }
+                }
+            }
+            Rule::date => ExprKind::Date(NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").map_err(|_| {
+                Diagnostic::error(Code::BAD_LITERAL, format!("`{}` is not a calendar date", pair.as_str()))
+                    .at(span)
+                    .help("dates are written YYYY-MM-DD and must exist, such as 2024-02-29 in a leap year")
+            })?),
+            Rule::decimal => {
+                let digits = pair.as_str().replace('_', "");
+                ExprKind::Decimal(Decimal::from_str_exact(&digits).map_err(|_| too_large(span, pair.as_str()))?)
+            }
+            Rule::integer => ExprKind::Integer(
+                pair.as_str().replace('_', "").parse::<i64>().map_err(|_| too_large(span, pair.as_str()))?,
+            ),
+            Rule::day_count => {
+                let number = children(pair).next().ok_or_else(|| self.missing(span, "number"))?;
+                let text = number.as_str().replace('_', "");
+                ExprKind::Days(text.parse::<i64>().ok().filter(|d| *d <= 1_000_000).ok_or_else(|| {
+                    Diagnostic::error(Code::BAD_LITERAL, format!("`{}` days is more than arrears can count", number.as_str()))
+                        .at(span)
+                        .help("day counts go up to 1,000,000 days")
+                })?)
+            }
+            Rule::string => ExprKind::Text(self.text(pair).value),
+            Rule::kw_true => ExprKind::Bool(true),
+            Rule::kw_false => ExprKind::Bool(false),
+            Rule::kw_nothing => ExprKind::Nothing,
+            _ => return Err(internal("unexpected expression", span.start)),
+        };
+        Ok(Expr { kind, span })
+    }
+}
+
+fn too_large(span: Span, text: &str) -> Diagnostic {
+    Diagnostic::error(Code::BAD_LITERAL, format!("the number `{text}` is too large"))
+        .at(span)
+        .help("whole numbers go up to 9,223,372,036,854,775,807 and amounts to 28 digits")
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What a grammar rule is called in an error message.
+fn describe(rule: Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ident => "a name",
+        Rule::expr | Rule::paren | Rule::if_expr | Rule::call | Rule::path => "a value or condition",
+        Rule::date | Rule::decimal | Rule::integer | Rule::day_count | Rule::string => "a value",
+        Rule::op_or | Rule::op_and => "`and` / `or`",
+        Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
+            "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)"
+        }
+        Rule::op_add | Rule::op_sub => "`+` or `-`",
+        Rule::op_not | Rule::op_neg => "`not`",
+        Rule::is_present | Rule::is_missing => "`is present` / `is missing`",
+        Rule::in_list | Rule::not_in_list => "`in [...]`",
+        Rule::label | Rule::string_body | Rule::cn_string_body => "a quoted text",
+        Rule::type_expr | Rule::scalar_type | Rule::enum_type | Rule::list_type => {
+            "a type (`text`, `bool`, `integer`, `money`, `date`, `days`, `one of ...`, `list of {...}`)"
+        }
+        Rule::kw_optional => "`optional`",
+        Rule::hit_policy | Rule::first_match | Rule::every_match => "`first match` or `every match`",
+        Rule::gives | Rule::gives_action | Rule::gives_labels => "`gives action` or `gives one of ...`",
+        Rule::outcome | Rule::outcome_value => "an action, a value or `nothing`",
+        Rule::kw_then => "`then`",
+        Rule::kw_when => "`when`",
+        Rule::kw_otherwise => "`otherwise`",
+        Rule::kw_else => "`else`",
+        Rule::kw_forbid => "`forbid`",
+        Rule::kw_keyed | Rule::kw_by => "`keyed by`",
+        Rule::kw_gives => "`gives`",
+        Rule::kw_of => "`of`",
+        Rule::kw_schema => "`schema`",
+        Rule::kw_where => "`where`",
+        Rule::kw_if => "`if`",
+        Rule::kw_nothing => "`nothing`",
+        Rule::kw_true | Rule::kw_false => "`true` or `false`",
+        Rule::action_item => "an action name",
+        Rule::record_field => "a record field (`name: type`)",
+        Rule::list_literal => "a list in brackets, such as `[sme, card]`",
+        Rule::EOI => "the end of the statement",
+        _ => return None,
+    })
+}
+
+/// pest's error as a diagnostic: where, what was expected, what was found, in plain words.
+fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Diagnostic {
+    let at = match error.location {
+        pest::error::InputLocation::Pos(at) => at,
+        pest::error::InputLocation::Span((at, _)) => at,
+    };
+    let rest = chunk.get(at..).unwrap_or("");
+    let found_len = rest
+        .char_indices()
+        .find(|(i, c)| c.is_whitespace() || (*i > 0 && !(c.is_alphanumeric() || *c == '_')))
+        .map_or(rest.len(), |(i, c)| if i == 0 { c.len_utf8() } else { i });
+    let found = rest.get(..found_len).unwrap_or("");
+    let mut expected: Vec<&str> = match &error.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(|rule| describe(*rule)).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.dedup();
+    let mut unique = Vec::new();
+    for word in expected {
+        if !unique.contains(&word) {
+            unique.push(word);
+        }
+    }
+    let expected = match unique.as_slice() {
+        [] => "something else".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+    };
+    let trimmed_found = found.trim();
+    let (message, span) = if trimmed_found.is_empty() || chunk.get(at..).is_none_or(|r| r.trim().is_empty()) {
+        let end = offset + chunk.trim_end().len();
+        (format!("expected {expected}, but the statement ends here"), Span::new(end, end))
+    } else {
+        let span = Span::new(offset + at, offset + at + found.len());
+        (format!("expected {expected}, found `{trimmed_found}`"), span)
+    };
+    let help = hint_for(trimmed_found, &unique);
+    Diagnostic::error(Code::SYNTAX, message).label(span, "here").maybe_help(help)
+}
+
+/// Advice for the mistakes risk staff make most.
+fn hint_for(found: &str, expected: &[&str]) -> Option<String> {
+    match found {
+        "&&" | "&" => Some("write `and` instead of `&&`".to_owned()),
+        "||" | "|" => Some("write `or` instead of `||`".to_owned()),
+        "!" => Some("write `not` instead of `!`".to_owned()),
+        "'" => Some("quote texts with double quotes: \"like this\"".to_owned()),
+        _ if expected.contains(&"`then`") => {
+            Some("a rule reads `rule NAME when CONDITION then OUTCOME`, or `rule NAME otherwise then OUTCOME`".to_owned())
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn expr(text: &str) -> Expr {
+        let chunk = format!("let x = {text}");
+        match statement("let", &chunk, 0) {
+            Ok(Statement::Item(Item::Let(decl))) => decl.value,
+            Err(d) => panic!("{}: {:?}", d.message(), d.help_text()),
+            _ => panic!("not a let"),
+        }
+    }
+
+    fn shape(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Binary { op, left, right } => format!("({} {} {})", shape(left), op.symbol(), shape(right)),
+            ExprKind::Not(x) => format!("(not {})", shape(x)),
+            ExprKind::Neg(x) => format!("(-{})", shape(x)),
+            ExprKind::Name(n) => n.name.clone(),
+            ExprKind::Member { base, field } => format!("{}.{}", base.name, field.name),
+            ExprKind::Integer(i) => i.to_string(),
+            ExprKind::Days(d) => format!("{d}d"),
+            ExprKind::Decimal(d) => d.to_string(),
+            ExprKind::Date(d) => d.to_string(),
+            ExprKind::Is { value, present } => format!("({} is {})", shape(value), if *present { "present" } else { "missing" }),
+            ExprKind::In { value, list, negated } => format!(
+                "({} {}in [{}])",
+                shape(value),
+                if *negated { "not " } else { "" },
+                list.iter().map(shape).collect::<Vec<_>>().join(", ")
+            ),
+            ExprKind::Call { function, first, filter, rest } => format!(
+                "{}({}{}{})",
+                function.name,
+                shape(first),
+                filter.as_ref().map(|f| format!(" where {}", shape(f))).unwrap_or_default(),
+                rest.iter().map(|r| format!(", {}", shape(r))).collect::<String>()
+            ),
+            ExprKind::If { condition, then, otherwise } => {
+                format!("(if {} then {} else {})", shape(condition), shape(then), shape(otherwise))
+            }
+            ExprKind::Text(t) => format!("{t:?}"),
+            ExprKind::Bool(b) => b.to_string(),
+            ExprKind::Nothing => "nothing".into(),
+        }
+    }
+
+    #[test]
+    fn precedence_reads_like_the_rulebook() {
+        let cases = [
+            ("a and b or c", "((a and b) or c)"),
+            ("not kept and due_on >= as_of - 90 days", "((not kept) and (due_on >= (as_of - 90d)))"),
+            ("not a = b", "(not (a = b))"),
+            ("x is missing or as_of - x > 730 days", "((x is missing) or ((as_of - x) > 730d))"),
+            ("status in [ceased, loss] and overdue > 360天", "((status in [ceased, loss]) and (overdue > 360d))"),
+            ("p not in [sme]", "(p not in [sme])"),
+            ("count(promises where not kept)", "count(promises where (not kept))"),
+            ("max(contacts.on)", "max(contacts.on)"),
+            ("bucket(\"visit-2026Q4\", loan_id) < 10", "(bucket(\"visit-2026Q4\", loan_id) < 10)"),
+            ("if a is present then a else 0 days", "(if (a is present) then a else 0d)"),
+            ("1_000_000.00 ≤ principal", "(1000000.00 <= principal)"),
+            ("逾期天数 ≥ 30 天 且", "(逾期天数 >= 30d)"),
+            ("-(3)", "(-3)"),
+            ("d = 2024-02-29", "(d = 2024-02-29)"),
+        ];
+        for (text, expected) in cases {
+            if text.ends_with('且') {
+                // A Chinese conjunction is not a keyword: the statement fails, and says where.
+                assert!(statement("let", &format!("let x = {text}"), 0).is_err());
+                continue;
+            }
+            assert_eq!(shape(&expr(text)), expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn keywords_are_whole_words() {
+        assert_eq!(shape(&expr("income and nothingness or notes")), "((income and nothingness) or notes)");
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        let Err(d) = statement("let", "let x = 2026-02-29", 0) else { panic!() };
+        assert_eq!(d.code(), Code::BAD_LITERAL);
+        assert_eq!(d.message(), "`2026-02-29` is not a calendar date");
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected_in_words() {
+        let Err(d) = statement("rule", "rule T1 when a > 1 than x", 0) else { panic!() };
+        assert_eq!(d.code(), Code::SYNTAX);
+        assert!(d.message().contains("`then`"), "{}", d.message());
+        assert!(d.message().ends_with("found `than`"), "{}", d.message());
+        let Err(d) = statement("let", "let x = a && b", 0) else { panic!() };
+        assert_eq!(d.help_text(), Some("write `and` instead of `&&`"));
+    }
+
+    #[test]
+    fn chinese_names_and_quotes_work() {
+        let Ok(Statement::Rule(rule)) = statement("rule", "rule 规则1 “上门催收” when 逾期天数 > 30 天 then 上门催收", 0) else {
+            panic!()
+        };
+        assert_eq!(rule.name.name, "规则1");
+        assert_eq!(rule.label.unwrap().value, "上门催收");
+    }
+}

@@ -1,0 +1,225 @@
+//! Text to AST: cutting a file into statements, parsing each with the pest grammar, and
+//! lowering pest's tree into [`ast`].
+//!
+//! INVARIANT: pest's types (`Pair`, `Rule`, `pest::error::Error`) never leave this module.
+//!
+//! Every statement starts on its own line with a keyword, so the file is cut at those lines
+//! and each statement is parsed on its own. A syntax error then costs one statement, and the
+//! checker still sees, and reports on, everything else in the same run.
+
+pub mod ast;
+mod lower;
+
+use std::sync::Arc;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::source::{SourceFile, Span};
+
+use ast::{Item, PolicyFile};
+
+/// The keywords that start a statement at the beginning of a line.
+const STATEMENT_KEYWORDS: &[&str] =
+    &["policy", "use", "schema", "field", "let", "actions", "kind", "decision", "rule", "guard"];
+
+/// How deeply brackets and `if`s may nest in one statement. Parsing is recursive; this bound
+/// keeps hostile input from exhausting the stack.
+const MAX_NESTING: usize = 64;
+
+/// Parses a whole file. Returns every statement that parsed, and a diagnostic for each that
+/// did not; parsing itself never fails.
+pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let mut file = PolicyFile::default();
+    // Which statement `field` and `rule` lines attach to; `Broken` when that statement failed
+    // to parse (its rules are still parsed for their own errors, but not reported as orphans).
+    enum Open {
+        None,
+        Schema,
+        Decision,
+        Broken,
+    }
+    let mut open = Open::None;
+
+    let text = source.text();
+    let statements = split_statements(text);
+    if let Some(first) = statements.first() {
+        if let Some(span) = stray_text(text, 0, first.span.start) {
+            diagnostics.push(expected_statement(source, span));
+        }
+    } else if let Some(span) = stray_text(text, 0, text.len()) {
+        diagnostics.push(expected_statement(source, span));
+    }
+
+    for statement in statements {
+        let chunk = text.get(statement.span.start..statement.span.end).unwrap_or("");
+        if let Some(problem) = nesting_problem(chunk) {
+            diagnostics.push(
+                Diagnostic::error(Code::TOO_DEEP, "this statement nests brackets or `if`s too deeply")
+                    .in_file(source)
+                    .at(problem.shifted(statement.span.start))
+                    .help(format!("at most {MAX_NESTING} levels; name parts of the condition with `let`")),
+            );
+            open = Open::Broken;
+            continue;
+        }
+        let parsed = lower::statement(statement.keyword, chunk, statement.span.start);
+        match parsed {
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic.in_file(source));
+                if !matches!(statement.keyword, "field" | "rule") {
+                    open = Open::Broken;
+                }
+            }
+            Ok(lower::Statement::Item(item)) => {
+                open = match &item {
+                    Item::Schema(_) => Open::Schema,
+                    Item::Decision(_) => Open::Decision,
+                    _ => Open::None,
+                };
+                file.items.push(item);
+            }
+            Ok(lower::Statement::Field(field)) => match (&open, file.items.last_mut()) {
+                (Open::Schema, Some(Item::Schema(schema))) => schema.fields.push(field),
+                (Open::Broken, _) => {}
+                _ => diagnostics.push(
+                    Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, "this `field` is not inside a schema")
+                        .in_file(source)
+                        .at(field.name.span)
+                        .help("put `field` lines directly under the `schema ... keyed by ...` line"),
+                ),
+            },
+            Ok(lower::Statement::Rule(rule)) => match (&open, file.items.last_mut()) {
+                (Open::Decision, Some(Item::Decision(decision))) => decision.rules.push(rule),
+                (Open::Broken, _) => {}
+                _ => diagnostics.push(
+                    Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, "this `rule` is not inside a decision")
+                        .in_file(source)
+                        .at(rule.name.span)
+                        .help("put `rule` lines directly under the `decision ...` line they belong to"),
+                ),
+            },
+        }
+    }
+    (file, diagnostics)
+}
+
+fn expected_statement(source: &Arc<SourceFile>, span: Span) -> Diagnostic {
+    Diagnostic::error(Code::SYNTAX, "expected a statement")
+        .in_file(source)
+        .label(span, "this is not part of any statement")
+        .help(format!(
+            "each statement starts on a new line with one of: {}",
+            STATEMENT_KEYWORDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+        ))
+}
+
+/// One statement's place in the file and the keyword that starts it.
+struct StatementSpan {
+    keyword: &'static str,
+    span: Span,
+}
+
+/// Cuts the text at every line whose first word is a statement keyword.
+fn split_statements(text: &str) -> Vec<StatementSpan> {
+    let mut starts: Vec<(usize, &'static str)> = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start_matches([' ', '\t', '\u{3000}', '\u{FEFF}']);
+        let indent = line.len() - trimmed.len();
+        let word_end = trimmed
+            .char_indices()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+            .map_or(trimmed.len(), |(at, _)| at);
+        let word = trimmed.get(..word_end).unwrap_or("");
+        if let Some(keyword) = STATEMENT_KEYWORDS.iter().find(|k| **k == word) {
+            starts.push((line_start + indent, keyword));
+        }
+        line_start += line.len();
+    }
+    let mut statements = Vec::with_capacity(starts.len());
+    for (index, &(start, keyword)) in starts.iter().enumerate() {
+        let end = starts.get(index + 1).map_or(text.len(), |&(next, _)| next);
+        statements.push(StatementSpan { keyword, span: Span::new(start, end) });
+    }
+    statements
+}
+
+/// The first text in `start..end` that is neither blank nor a comment.
+fn stray_text(text: &str, start: usize, end: usize) -> Option<Span> {
+    let region = text.get(start..end)?;
+    let mut offset = start;
+    for line in region.split_inclusive('\n') {
+        let trimmed = line.trim();
+        if !trimmed.is_empty() && !trimmed.starts_with('#') {
+            let lead = line.len() - line.trim_start().len();
+            return Some(Span::new(offset + lead, offset + lead + line.trim().len()));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Where a statement nests more than [`MAX_NESTING`] brackets or `if`s, if it does.
+fn nesting_problem(chunk: &str) -> Option<Span> {
+    let mut depth: usize = 0;
+    let mut ifs = 0;
+    let mut in_string = false;
+    for (at, c) in chunk.char_indices() {
+        match c {
+            '"' => in_string = !in_string,
+            _ if in_string => {}
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth = depth.saturating_sub(1),
+            'i' if chunk.get(at..at + 3).is_some_and(|w| w == "if " || w == "if(") => ifs += 1,
+            _ => {}
+        }
+        if depth > MAX_NESTING || ifs > MAX_NESTING {
+            return Some(Span::new(at, at + c.len_utf8()));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_text(text: &str) -> (PolicyFile, Vec<String>) {
+        let source = SourceFile::new("t.policy", text);
+        let (file, diagnostics) = parse(&source);
+        let messages = diagnostics.iter().map(|d| format!("{} {}", d.code().id, d.message())).collect();
+        (file, messages)
+    }
+
+    #[test]
+    fn one_bad_statement_does_not_hide_the_others() {
+        let (file, errors) = parse_text(
+            "let a = 1\nlet b = = 2\nlet c = 3\ndecision d: first match, gives action\n  rule R1 when a > then x\n  rule R2 otherwise then y\n",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors.iter().all(|e| e.starts_with("E101")), "{errors:?}");
+        assert_eq!(file.items.len(), 3);
+        let Some(Item::Decision(decision)) = file.items.last() else { panic!() };
+        assert_eq!(decision.rules.len(), 1);
+    }
+
+    #[test]
+    fn rules_outside_a_decision_are_reported() {
+        let (_, errors) = parse_text("let a = 1\nrule R1 otherwise then x\n");
+        assert_eq!(errors, ["E102 this `rule` is not inside a decision"]);
+    }
+
+    #[test]
+    fn stray_text_before_the_first_statement_is_an_error() {
+        let (_, errors) = parse_text("hello\nlet a = 1\n");
+        assert_eq!(errors, ["E101 expected a statement"]);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let text = format!("let a = {}1{}\n", "(".repeat(10_000), ")".repeat(10_000));
+        let (_, errors) = parse_text(&text);
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].starts_with("E104"));
+    }
+}
