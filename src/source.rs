@@ -63,7 +63,11 @@ impl SourceFile {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
-        Arc::new(SourceFile { name: name.into(), text, line_starts })
+        Arc::new(SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        })
     }
 
     /// The file's name as the user gave it.
@@ -84,13 +88,19 @@ impl SourceFile {
     /// Line and character column of a byte offset (clamped to the end of the text).
     pub fn line_col(&self, offset: usize) -> LineCol {
         let offset = offset.min(self.text.len());
-        let line_index = self.line_starts.partition_point(|&start| start <= offset).saturating_sub(1);
+        let line_index = self
+            .line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1);
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
         let column = self
             .text
             .get(line_start..offset)
             .map_or(offset - line_start, |before| before.chars().count());
-        LineCol { line: line_index + 1, column: column + 1 }
+        LineCol {
+            line: line_index + 1,
+            column: column + 1,
+        }
     }
 }
 
@@ -101,7 +111,10 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.as_ref().read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_ref()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
@@ -121,7 +134,13 @@ mod tests {
     fn columns_count_characters_not_bytes() {
         let file = SourceFile::new("p.policy", "let a = 1\nlet 逾期天数 = x\n");
         let at = file.text().find('x').unwrap();
-        assert_eq!(file.line_col(at), LineCol { line: 2, column: 12 });
+        assert_eq!(
+            file.line_col(at),
+            LineCol {
+                line: 2,
+                column: 12
+            }
+        );
         assert_eq!(file.line_col(0), LineCol { line: 1, column: 1 });
     }
 

@@ -61,7 +61,10 @@ impl Diagnostic {
 
     /// A warning with this code and message.
     pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     /// Places the diagnostic in `source`.
@@ -78,7 +81,10 @@ impl Diagnostic {
 
     /// Underlines `span` with a note.
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
-        self.labels.push(Label { span, text: Some(text.into()) });
+        self.labels.push(Label {
+            span,
+            text: Some(text.into()),
+        });
         self
     }
 
@@ -153,23 +159,29 @@ impl miette::Diagnostic for Diagnostic {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help.as_ref().map(|help| Box::new(help) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source.as_ref().map(|source| source.as_ref() as &dyn miette::SourceCode)
+        self.source
+            .as_ref()
+            .map(|source| source.as_ref() as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         self.source.as_ref()?;
-        Some(Box::new(self.labels.iter().enumerate().map(|(index, label)| {
-            let span = miette::SourceSpan::from(label.span);
-            if index == 0 {
-                miette::LabeledSpan::new_primary_with_span(label.text.clone(), span)
-            } else {
-                miette::LabeledSpan::new_with_span(label.text.clone(), span)
-            }
-        })))
+        Some(Box::new(self.labels.iter().enumerate().map(
+            |(index, label)| {
+                let span = miette::SourceSpan::from(label.span);
+                if index == 0 {
+                    miette::LabeledSpan::new_primary_with_span(label.text.clone(), span)
+                } else {
+                    miette::LabeledSpan::new_with_span(label.text.clone(), span)
+                }
+            },
+        )))
     }
 }
 
@@ -195,12 +207,18 @@ impl Diagnostics {
 
     /// How many errors.
     pub fn error_count(&self) -> usize {
-        self.0.iter().filter(|d| d.severity == Severity::Error).count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count()
     }
 
     /// How many warnings.
     pub fn warning_count(&self) -> usize {
-        self.0.iter().filter(|d| d.severity == Severity::Warning).count()
+        self.0
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count()
     }
 
     /// True when there are none.

@@ -43,8 +43,14 @@ pub fn render_all<'a>(
 }
 
 fn graphical(diagnostic: &Diagnostic, color: bool) -> String {
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut text = String::new();
     if handler.render_report(&mut text, diagnostic).is_err() {
         // The report could not be laid out (it never happens with our own spans); say the

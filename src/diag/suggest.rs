@@ -5,7 +5,10 @@
 /// Closeness is the edit distance in characters (so Chinese names work), allowing about one
 /// mistake in three characters; ties go to the candidate listed first, so the answer does not
 /// depend on hash order.
-pub(crate) fn did_you_mean<'a>(wrong: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn did_you_mean<'a>(
+    wrong: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();
     let budget = (wrong.chars().count() / 3).max(1);
     let mut best: Option<(usize, &str)> = None;
@@ -29,13 +32,19 @@ mod tests {
     #[test]
     fn finds_the_closest_name() {
         let names = ["principal_outstanding", "product", "promises"];
-        assert_eq!(did_you_mean("principal_outstandng", names), Some("principal_outstanding"));
+        assert_eq!(
+            did_you_mean("principal_outstandng", names),
+            Some("principal_outstanding")
+        );
         assert_eq!(did_you_mean("prodcut", names), Some("product"));
         assert_eq!(did_you_mean("region", names), None);
     }
 
     #[test]
     fn works_on_chinese_names() {
-        assert_eq!(did_you_mean("逾期天", ["逾期天数", "本金余额"]), Some("逾期天数"));
+        assert_eq!(
+            did_you_mean("逾期天", ["逾期天数", "本金余额"]),
+            Some("逾期天数")
+        );
     }
 }

@@ -175,7 +175,11 @@ pub enum Outcome {
     /// An action or value.
     Name(Ident),
     /// `A if CONDITION else B`
-    If { then: Box<Outcome>, condition: Expr, otherwise: Box<Outcome> },
+    If {
+        then: Box<Outcome>,
+        condition: Expr,
+        otherwise: Box<Outcome>,
+    },
 }
 
 /// `guard NAME "reason" when EXPR forbid a, b`
@@ -244,15 +248,38 @@ pub enum ExprKind {
     /// A bare name: a field, derived value, decision, enum value, action or `as_of`.
     Name(Ident),
     /// `list.field`
-    Member { base: Ident, field: Ident },
+    Member {
+        base: Ident,
+        field: Ident,
+    },
     Not(Box<Expr>),
     Neg(Box<Expr>),
-    Binary { op: BinOp, left: Box<Expr>, right: Box<Expr> },
+    Binary {
+        op: BinOp,
+        left: Box<Expr>,
+        right: Box<Expr>,
+    },
     /// `x is present` (`present: true`) or `x is missing`.
-    Is { value: Box<Expr>, present: bool },
+    Is {
+        value: Box<Expr>,
+        present: bool,
+    },
     /// `x in [a, b]` or `x not in [a, b]`.
-    In { value: Box<Expr>, list: Vec<Expr>, negated: bool },
-    If { condition: Box<Expr>, then: Box<Expr>, otherwise: Box<Expr> },
+    In {
+        value: Box<Expr>,
+        list: Vec<Expr>,
+        negated: bool,
+    },
+    If {
+        condition: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
     /// `count(promises where not kept)`, `bucket("name", loan_id)`.
-    Call { function: Ident, first: Box<Expr>, filter: Option<Box<Expr>>, rest: Vec<Expr> },
+    Call {
+        function: Ident,
+        first: Box<Expr>,
+        filter: Option<Box<Expr>>,
+        rest: Vec<Expr>,
+    },
 }

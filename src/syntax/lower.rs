@@ -37,10 +37,16 @@ pub(super) fn statement(keyword: &str, chunk: &str, offset: usize) -> Lowered<St
         "rule" => Rule::rule_statement,
         _ => Rule::item_statement,
     };
-    let mut pairs = Grammar::parse(entry, chunk).map_err(|error| syntax_error(&error, chunk, offset))?;
-    let top = pairs.next().ok_or_else(|| internal("empty parse", offset))?;
+    let mut pairs =
+        Grammar::parse(entry, chunk).map_err(|error| syntax_error(&error, chunk, offset))?;
+    let top = pairs
+        .next()
+        .ok_or_else(|| internal("empty parse", offset))?;
     let lower = Lower { offset };
-    let inner = top.into_inner().find(|p| p.as_rule() != Rule::EOI).ok_or_else(|| internal("empty statement", offset))?;
+    let inner = top
+        .into_inner()
+        .find(|p| p.as_rule() != Rule::EOI)
+        .ok_or_else(|| internal("empty statement", offset))?;
     match inner.as_rule() {
         Rule::field_decl => lower.field(inner).map(Statement::Field),
         Rule::rule_decl => lower.rule(inner).map(Statement::Rule),
@@ -49,8 +55,11 @@ pub(super) fn statement(keyword: &str, chunk: &str, offset: usize) -> Lowered<St
 }
 
 fn internal(what: &str, offset: usize) -> Diagnostic {
-    Diagnostic::error(Code::INTERNAL, format!("internal error while reading the policy: {what}"))
-        .at(Span::new(offset, offset))
+    Diagnostic::error(
+        Code::INTERNAL,
+        format!("internal error while reading the policy: {what}"),
+    )
+    .at(Span::new(offset, offset))
 }
 
 /// Rules that only mark a keyword and carry no meaning once the tree is built.
@@ -130,10 +139,17 @@ impl Lower {
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_owned(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(&pair),
+        }
     }
 
-    fn next_ident<'i>(&self, it: &mut impl Iterator<Item = Pair<'i, Rule>>, at: Span) -> Lowered<Ident> {
+    fn next_ident<'i>(
+        &self,
+        it: &mut impl Iterator<Item = Pair<'i, Rule>>,
+        at: Span,
+    ) -> Lowered<Ident> {
         match it.next() {
             Some(p) if p.as_rule() == Rule::ident => Ok(self.ident(p)),
             _ => Err(self.missing(at, "name")),
@@ -148,13 +164,24 @@ impl Lower {
             body = inner;
         }
         let raw = body.as_str();
-        let value = if body.as_rule() == Rule::string_body { unescape(raw) } else { raw.to_owned() };
+        let value = if body.as_rule() == Rule::string_body {
+            unescape(raw)
+        } else {
+            raw.to_owned()
+        };
         Text { value, span }
     }
 
     /// Takes an optional label (a quoted text) if it is next.
-    fn label<'i>(&self, it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>) -> Option<Text> {
-        if it.peek().is_some_and(|p| p.as_rule() == Rule::label) { it.next().map(|p| self.text(p)) } else { None }
+    fn label<'i>(
+        &self,
+        it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>,
+    ) -> Option<Text> {
+        if it.peek().is_some_and(|p| p.as_rule() == Rule::label) {
+            it.next().map(|p| self.text(p))
+        } else {
+            None
+        }
     }
 
     fn item(&self, pair: Pair<'_, Rule>) -> Lowered<Item> {
@@ -164,17 +191,28 @@ impl Lower {
         match rule {
             Rule::policy_decl => {
                 let name = self.next_ident(&mut it, at)?;
-                Ok(Item::Policy { name, label: self.label(&mut it) })
+                Ok(Item::Policy {
+                    name,
+                    label: self.label(&mut it),
+                })
             }
             Rule::use_decl => {
-                let path = it.next().map(|p| self.text(p)).ok_or_else(|| self.missing(at, "path"))?;
+                let path = it
+                    .next()
+                    .map(|p| self.text(p))
+                    .ok_or_else(|| self.missing(at, "path"))?;
                 Ok(Item::UseSchema { path })
             }
             Rule::schema_head => {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
                 let key = self.next_ident(&mut it, at)?;
-                Ok(Item::Schema(SchemaDecl { name, label, key, fields: Vec::new() }))
+                Ok(Item::Schema(SchemaDecl {
+                    name,
+                    label,
+                    key,
+                    fields: Vec::new(),
+                }))
             }
             Rule::let_decl => {
                 let name = self.next_ident(&mut it, at)?;
@@ -184,11 +222,14 @@ impl Lower {
             }
             Rule::actions_decl => {
                 let mut actions = Vec::new();
-                for action in it {
+                for action in it.filter(|p| p.as_rule() == Rule::action_item) {
                     let action_at = self.span(&action);
                     let mut parts = children(action).peekable();
                     let name = self.next_ident(&mut parts, action_at)?;
-                    actions.push(ActionDecl { name, label: self.label(&mut parts) });
+                    actions.push(ActionDecl {
+                        name,
+                        label: self.label(&mut parts),
+                    });
                 }
                 Ok(Item::Actions(actions))
             }
@@ -196,7 +237,11 @@ impl Lower {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
                 let members = it.map(|p| self.ident(p)).collect();
-                Ok(Item::Kind(KindDecl { name, label, members }))
+                Ok(Item::Kind(KindDecl {
+                    name,
+                    label,
+                    members,
+                }))
             }
             Rule::decision_head => {
                 let name = self.next_ident(&mut it, at)?;
@@ -207,21 +252,36 @@ impl Lower {
                     _ => HitPolicy::First,
                 };
                 let gives_pair = it.next().ok_or_else(|| self.missing(at, "gives"))?;
-                let gives_inner =
-                    children(gives_pair).next().ok_or_else(|| self.missing(at, "what the decision gives"))?;
+                let gives_inner = children(gives_pair)
+                    .next()
+                    .ok_or_else(|| self.missing(at, "what the decision gives"))?;
                 let gives = if gives_inner.as_rule() == Rule::gives_labels {
                     Gives::Values(children(gives_inner).map(|p| self.ident(p)).collect())
                 } else {
                     Gives::Actions
                 };
-                Ok(Item::Decision(DecisionDecl { name, label, hit, gives, rules: Vec::new(), span: at }))
+                Ok(Item::Decision(DecisionDecl {
+                    name,
+                    label,
+                    hit,
+                    gives,
+                    rules: Vec::new(),
+                    span: at,
+                }))
             }
             Rule::guard_decl => {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
-                let condition = self.expr(it.next().ok_or_else(|| self.missing(at, "condition"))?)?;
+                let condition =
+                    self.expr(it.next().ok_or_else(|| self.missing(at, "condition"))?)?;
                 let forbids = it.map(|p| self.ident(p)).collect();
-                Ok(Item::Guard(GuardDecl { name, label, condition, forbids, span: at }))
+                Ok(Item::Guard(GuardDecl {
+                    name,
+                    label,
+                    condition,
+                    forbids,
+                    span: at,
+                }))
             }
             _ => Err(internal("unexpected statement", at.start)),
         }
@@ -232,7 +292,11 @@ impl Lower {
         let mut it = children(pair).peekable();
         let name = self.next_ident(&mut it, at)?;
         let ty = self.type_expr(it.next().ok_or_else(|| self.missing(at, "type"))?)?;
-        Ok(FieldDecl { name, ty, label: self.label(&mut it) })
+        Ok(FieldDecl {
+            name,
+            ty,
+            label: self.label(&mut it),
+        })
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Lowered<TypeExpr> {
@@ -252,14 +316,19 @@ impl Lower {
                         _ => ScalarType::Days,
                     }));
                 }
-                Rule::enum_type => kind = Some(TypeKind::Enum(children(part).map(|p| self.ident(p)).collect())),
+                Rule::enum_type => {
+                    kind = Some(TypeKind::Enum(
+                        children(part).map(|p| self.ident(p)).collect(),
+                    ))
+                }
                 Rule::list_type => {
                     let mut fields = Vec::new();
                     for field in children(part) {
                         let field_at = self.span(&field);
                         let mut it = children(field);
                         let name = self.next_ident(&mut it, field_at)?;
-                        let ty = self.type_expr(it.next().ok_or_else(|| self.missing(field_at, "type"))?)?;
+                        let ty = self
+                            .type_expr(it.next().ok_or_else(|| self.missing(field_at, "type"))?)?;
                         fields.push((name, ty));
                     }
                     kind = Some(TypeKind::List(fields));
@@ -268,7 +337,11 @@ impl Lower {
             }
         }
         let kind = kind.ok_or_else(|| self.missing(span, "type"))?;
-        Ok(TypeExpr { optional, kind, span })
+        Ok(TypeExpr {
+            optional,
+            kind,
+            span,
+        })
     }
 
     fn rule(&self, pair: Pair<'_, Rule>) -> Lowered<RuleDecl> {
@@ -277,9 +350,19 @@ impl Lower {
         let name = self.next_ident(&mut it, span)?;
         let label = self.label(&mut it);
         let head = it.next().ok_or_else(|| self.missing(span, "condition"))?;
-        let condition = if head.as_rule() == Rule::kw_otherwise { None } else { Some(self.expr(head)?) };
+        let condition = if head.as_rule() == Rule::kw_otherwise {
+            None
+        } else {
+            Some(self.expr(head)?)
+        };
         let outcome = self.outcome(it.next().ok_or_else(|| self.missing(span, "outcome"))?)?;
-        Ok(RuleDecl { name, label, condition, outcome, span })
+        Ok(RuleDecl {
+            name,
+            label,
+            condition,
+            outcome,
+            span,
+        })
     }
 
     fn outcome(&self, pair: Pair<'_, Rule>) -> Lowered<Outcome> {
@@ -307,9 +390,12 @@ impl Lower {
             if matches!(part.as_rule(), Rule::op_not | Rule::op_neg) {
                 run += 1;
                 if run > MAX_PREFIX_RUN {
-                    return Err(Diagnostic::error(Code::TOO_DEEP, "too many `not`s or minus signs in a row")
-                        .at(self.span(&part))
-                        .help("two `not`s cancel out: remove them in pairs"));
+                    return Err(Diagnostic::error(
+                        Code::TOO_DEEP,
+                        "too many `not`s or minus signs in a row",
+                    )
+                    .at(self.span(&part))
+                    .help("two `not`s cancel out: remove them in pairs"));
                 }
             } else {
                 run = 0;
@@ -331,14 +417,24 @@ impl Lower {
                 let operand = operand?;
                 let span = operand.span.to(self.span(&op));
                 let kind = match op.as_rule() {
-                    Rule::is_present => ExprKind::Is { value: Box::new(operand), present: true },
-                    Rule::is_missing => ExprKind::Is { value: Box::new(operand), present: false },
+                    Rule::is_present => ExprKind::Is {
+                        value: Box::new(operand),
+                        present: true,
+                    },
+                    Rule::is_missing => ExprKind::Is {
+                        value: Box::new(operand),
+                        present: false,
+                    },
                     rule => {
                         let list = children(op)
                             .flat_map(children)
                             .map(|item| self.expr(item))
                             .collect::<Lowered<Vec<_>>>()?;
-                        ExprKind::In { value: Box::new(operand), list, negated: rule == Rule::not_in_list }
+                        ExprKind::In {
+                            value: Box::new(operand),
+                            list,
+                            negated: rule == Rule::not_in_list,
+                        }
                     }
                 };
                 Ok(Expr { kind, span })
@@ -358,7 +454,14 @@ impl Lower {
                     _ => BinOp::Sub,
                 };
                 let span = left.span.to(right.span);
-                Ok(Expr { kind: ExprKind::Binary { op, left: Box::new(left), right: Box::new(right) }, span })
+                Ok(Expr {
+                    kind: ExprKind::Binary {
+                        op,
+                        left: Box::new(left),
+                        right: Box::new(right),
+                    },
+                    span,
+                })
             })
             .parse(children(pair))
     }
@@ -439,9 +542,12 @@ impl Lower {
 }
 
 fn too_large(span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error(Code::BAD_LITERAL, format!("the number `{text}` is too large"))
-        .at(span)
-        .help("whole numbers go up to 9,223,372,036,854,775,807 and amounts to 28 digits")
+    Diagnostic::error(
+        Code::BAD_LITERAL,
+        format!("the number `{text}` is too large"),
+    )
+    .at(span)
+    .help("whole numbers go up to 9,223,372,036,854,775,807 and amounts to 28 digits")
 }
 
 fn unescape(raw: &str) -> String {
@@ -466,7 +572,9 @@ fn unescape(raw: &str) -> String {
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
         Rule::ident => "a name",
-        Rule::expr | Rule::paren | Rule::if_expr | Rule::call | Rule::path => "a value or condition",
+        Rule::expr | Rule::paren | Rule::if_expr | Rule::call | Rule::path => {
+            "a value or condition"
+        }
         Rule::date | Rule::decimal | Rule::integer | Rule::day_count | Rule::string => "a value",
         Rule::op_or | Rule::op_and => "`and` / `or`",
         Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
@@ -481,8 +589,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "a type (`text`, `bool`, `integer`, `money`, `date`, `days`, `one of ...`, `list of {...}`)"
         }
         Rule::kw_optional => "`optional`",
-        Rule::hit_policy | Rule::first_match | Rule::every_match => "`first match` or `every match`",
-        Rule::gives | Rule::gives_action | Rule::gives_labels => "`gives action` or `gives one of ...`",
+        Rule::hit_policy | Rule::first_match | Rule::every_match => {
+            "`first match` or `every match`"
+        }
+        Rule::gives | Rule::gives_action | Rule::gives_labels => {
+            "`gives action` or `gives one of ...`"
+        }
         Rule::outcome | Rule::outcome_value => "an action, a value or `nothing`",
         Rule::kw_then => "`then`",
         Rule::kw_when => "`when`",
@@ -518,9 +630,10 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
         .map_or(rest.len(), |(i, c)| if i == 0 { c.len_utf8() } else { i });
     let found = rest.get(..found_len).unwrap_or("");
     let mut expected: Vec<&str> = match &error.variant {
-        pest::error::ErrorVariant::ParsingError { positives, .. } => {
-            positives.iter().filter_map(|rule| describe(*rule)).collect()
-        }
+        pest::error::ErrorVariant::ParsingError { positives, .. } => positives
+            .iter()
+            .filter_map(|rule| describe(*rule))
+            .collect(),
         pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
     };
     expected.dedup();
@@ -536,15 +649,24 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     };
     let trimmed_found = found.trim();
-    let (message, span) = if trimmed_found.is_empty() || chunk.get(at..).is_none_or(|r| r.trim().is_empty()) {
-        let end = offset + chunk.trim_end().len();
-        (format!("expected {expected}, but the statement ends here"), Span::new(end, end))
-    } else {
-        let span = Span::new(offset + at, offset + at + found.len());
-        (format!("expected {expected}, found `{trimmed_found}`"), span)
-    };
+    let (message, span) =
+        if trimmed_found.is_empty() || chunk.get(at..).is_none_or(|r| r.trim().is_empty()) {
+            let end = offset + chunk.trim_end().len();
+            (
+                format!("expected {expected}, but the statement ends here"),
+                Span::new(end, end),
+            )
+        } else {
+            let span = Span::new(offset + at, offset + at + found.len());
+            (
+                format!("expected {expected}, found `{trimmed_found}`"),
+                span,
+            )
+        };
     let help = hint_for(trimmed_found, &unique);
-    Diagnostic::error(Code::SYNTAX, message).label(span, "here").maybe_help(help)
+    Diagnostic::error(Code::SYNTAX, message)
+        .label(span, "here")
+        .maybe_help(help)
 }
 
 /// Advice for the mistakes risk staff make most.
@@ -576,7 +698,9 @@ mod tests {
 
     fn shape(e: &Expr) -> String {
         match &e.kind {
-            ExprKind::Binary { op, left, right } => format!("({} {} {})", shape(left), op.symbol(), shape(right)),
+            ExprKind::Binary { op, left, right } => {
+                format!("({} {} {})", shape(left), op.symbol(), shape(right))
+            }
             ExprKind::Not(x) => format!("(not {})", shape(x)),
             ExprKind::Neg(x) => format!("(-{})", shape(x)),
             ExprKind::Name(n) => n.name.clone(),
@@ -585,22 +709,49 @@ mod tests {
             ExprKind::Days(d) => format!("{d}d"),
             ExprKind::Decimal(d) => d.to_string(),
             ExprKind::Date(d) => d.to_string(),
-            ExprKind::Is { value, present } => format!("({} is {})", shape(value), if *present { "present" } else { "missing" }),
-            ExprKind::In { value, list, negated } => format!(
+            ExprKind::Is { value, present } => format!(
+                "({} is {})",
+                shape(value),
+                if *present { "present" } else { "missing" }
+            ),
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => format!(
                 "({} {}in [{}])",
                 shape(value),
                 if *negated { "not " } else { "" },
                 list.iter().map(shape).collect::<Vec<_>>().join(", ")
             ),
-            ExprKind::Call { function, first, filter, rest } => format!(
+            ExprKind::Call {
+                function,
+                first,
+                filter,
+                rest,
+            } => format!(
                 "{}({}{}{})",
                 function.name,
                 shape(first),
-                filter.as_ref().map(|f| format!(" where {}", shape(f))).unwrap_or_default(),
-                rest.iter().map(|r| format!(", {}", shape(r))).collect::<String>()
+                filter
+                    .as_ref()
+                    .map(|f| format!(" where {}", shape(f)))
+                    .unwrap_or_default(),
+                rest.iter()
+                    .map(|r| format!(", {}", shape(r)))
+                    .collect::<String>()
             ),
-            ExprKind::If { condition, then, otherwise } => {
-                format!("(if {} then {} else {})", shape(condition), shape(then), shape(otherwise))
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                format!(
+                    "(if {} then {} else {})",
+                    shape(condition),
+                    shape(then),
+                    shape(otherwise)
+                )
             }
             ExprKind::Text(t) => format!("{t:?}"),
             ExprKind::Bool(b) => b.to_string(),
@@ -612,15 +763,33 @@ mod tests {
     fn precedence_reads_like_the_rulebook() {
         let cases = [
             ("a and b or c", "((a and b) or c)"),
-            ("not kept and due_on >= as_of - 90 days", "((not kept) and (due_on >= (as_of - 90d)))"),
+            (
+                "not kept and due_on >= as_of - 90 days",
+                "((not kept) and (due_on >= (as_of - 90d)))",
+            ),
             ("not a = b", "(not (a = b))"),
-            ("x is missing or as_of - x > 730 days", "((x is missing) or ((as_of - x) > 730d))"),
-            ("status in [ceased, loss] and overdue > 360天", "((status in [ceased, loss]) and (overdue > 360d))"),
+            (
+                "x is missing or as_of - x > 730 days",
+                "((x is missing) or ((as_of - x) > 730d))",
+            ),
+            (
+                "status in [ceased, loss] and overdue > 360天",
+                "((status in [ceased, loss]) and (overdue > 360d))",
+            ),
             ("p not in [sme]", "(p not in [sme])"),
-            ("count(promises where not kept)", "count(promises where (not kept))"),
+            (
+                "count(promises where not kept)",
+                "count(promises where (not kept))",
+            ),
             ("max(contacts.on)", "max(contacts.on)"),
-            ("bucket(\"visit-2026Q4\", loan_id) < 10", "(bucket(\"visit-2026Q4\", loan_id) < 10)"),
-            ("if a is present then a else 0 days", "(if (a is present) then a else 0d)"),
+            (
+                "bucket(\"visit-2026Q4\", loan_id) < 10",
+                "(bucket(\"visit-2026Q4\", loan_id) < 10)",
+            ),
+            (
+                "if a is present then a else 0 days",
+                "(if (a is present) then a else 0d)",
+            ),
             ("1_000_000.00 ≤ principal", "(1000000.00 <= principal)"),
             ("逾期天数 ≥ 30 天 且", "(逾期天数 >= 30d)"),
             ("-(3)", "(-3)"),
@@ -638,29 +807,42 @@ mod tests {
 
     #[test]
     fn keywords_are_whole_words() {
-        assert_eq!(shape(&expr("income and nothingness or notes")), "((income and nothingness) or notes)");
+        assert_eq!(
+            shape(&expr("income and nothingness or notes")),
+            "((income and nothingness) or notes)"
+        );
     }
 
     #[test]
     fn impossible_dates_are_refused() {
-        let Err(d) = statement("let", "let x = 2026-02-29", 0) else { panic!() };
+        let Err(d) = statement("let", "let x = 2026-02-29", 0) else {
+            panic!()
+        };
         assert_eq!(d.code(), Code::BAD_LITERAL);
         assert_eq!(d.message(), "`2026-02-29` is not a calendar date");
     }
 
     #[test]
     fn syntax_errors_say_what_was_expected_in_words() {
-        let Err(d) = statement("rule", "rule T1 when a > 1 than x", 0) else { panic!() };
+        let Err(d) = statement("rule", "rule T1 when a > 1 than x", 0) else {
+            panic!()
+        };
         assert_eq!(d.code(), Code::SYNTAX);
         assert!(d.message().contains("`then`"), "{}", d.message());
         assert!(d.message().ends_with("found `than`"), "{}", d.message());
-        let Err(d) = statement("let", "let x = a && b", 0) else { panic!() };
+        let Err(d) = statement("let", "let x = a && b", 0) else {
+            panic!()
+        };
         assert_eq!(d.help_text(), Some("write `and` instead of `&&`"));
     }
 
     #[test]
     fn chinese_names_and_quotes_work() {
-        let Ok(Statement::Rule(rule)) = statement("rule", "rule 规则1 “上门催收” when 逾期天数 > 30 天 then 上门催收", 0) else {
+        let Ok(Statement::Rule(rule)) = statement(
+            "rule",
+            "rule 规则1 “上门催收” when 逾期天数 > 30 天 then 上门催收",
+            0,
+        ) else {
             panic!()
         };
         assert_eq!(rule.name.name, "规则1");

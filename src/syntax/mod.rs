@@ -18,8 +18,9 @@ use crate::source::{SourceFile, Span};
 use ast::{Item, PolicyFile};
 
 /// The keywords that start a statement at the beginning of a line.
-const STATEMENT_KEYWORDS: &[&str] =
-    &["policy", "use", "schema", "field", "let", "actions", "kind", "decision", "rule", "guard"];
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "policy", "use", "schema", "field", "let", "actions", "kind", "decision", "rule", "guard",
+];
 
 /// How deeply brackets and `if`s may nest in one statement. Parsing is recursive; this bound
 /// keeps hostile input from exhausting the stack.
@@ -51,13 +52,20 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
     }
 
     for statement in statements {
-        let chunk = text.get(statement.span.start..statement.span.end).unwrap_or("");
+        let chunk = text
+            .get(statement.span.start..statement.span.end)
+            .unwrap_or("");
         if let Some(problem) = nesting_problem(chunk) {
             diagnostics.push(
-                Diagnostic::error(Code::TOO_DEEP, "this statement nests brackets or `if`s too deeply")
-                    .in_file(source)
-                    .at(problem.shifted(statement.span.start))
-                    .help(format!("at most {MAX_NESTING} levels; name parts of the condition with `let`")),
+                Diagnostic::error(
+                    Code::TOO_DEEP,
+                    "this statement nests brackets or `if`s too deeply",
+                )
+                .in_file(source)
+                .at(problem.shifted(statement.span.start))
+                .help(format!(
+                    "at most {MAX_NESTING} levels; name parts of the condition with `let`"
+                )),
             );
             open = Open::Broken;
             continue;
@@ -82,25 +90,45 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
                 (Open::Schema, Some(Item::Schema(schema))) => schema.fields.push(field),
                 (Open::Broken, _) => {}
                 _ => diagnostics.push(
-                    Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, "this `field` is not inside a schema")
-                        .in_file(source)
-                        .at(field.name.span)
-                        .help("put `field` lines directly under the `schema ... keyed by ...` line"),
+                    Diagnostic::error(
+                        Code::STATEMENT_OUT_OF_PLACE,
+                        "this `field` is not inside a schema",
+                    )
+                    .in_file(source)
+                    .at(field.name.span)
+                    .help("put `field` lines directly under the `schema ... keyed by ...` line"),
                 ),
             },
             Ok(lower::Statement::Rule(rule)) => match (&open, file.items.last_mut()) {
                 (Open::Decision, Some(Item::Decision(decision))) => decision.rules.push(rule),
                 (Open::Broken, _) => {}
                 _ => diagnostics.push(
-                    Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, "this `rule` is not inside a decision")
-                        .in_file(source)
-                        .at(rule.name.span)
-                        .help("put `rule` lines directly under the `decision ...` line they belong to"),
+                    Diagnostic::error(
+                        Code::STATEMENT_OUT_OF_PLACE,
+                        "this `rule` is not inside a decision",
+                    )
+                    .in_file(source)
+                    .at(rule.name.span)
+                    .help("put `rule` lines directly under the `decision ...` line they belong to"),
                 ),
             },
         }
     }
     (file, diagnostics)
+}
+
+/// Where a statement's name (or, lacking one, its first word) is written.
+pub(crate) fn item_span(item: &Item) -> Span {
+    match item {
+        Item::Policy { name, .. } => name.span,
+        Item::UseSchema { path } => path.span,
+        Item::Schema(decl) => decl.name.span,
+        Item::Let(decl) => decl.name.span,
+        Item::Actions(decls) => decls.first().map_or(Span::default(), |d| d.name.span),
+        Item::Kind(decl) => decl.name.span,
+        Item::Decision(decl) => decl.name.span,
+        Item::Guard(decl) => decl.name.span,
+    }
 }
 
 fn expected_statement(source: &Arc<SourceFile>, span: Span) -> Diagnostic {
@@ -109,7 +137,11 @@ fn expected_statement(source: &Arc<SourceFile>, span: Span) -> Diagnostic {
         .label(span, "this is not part of any statement")
         .help(format!(
             "each statement starts on a new line with one of: {}",
-            STATEMENT_KEYWORDS.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            STATEMENT_KEYWORDS
+                .iter()
+                .map(|k| format!("`{k}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         ))
 }
 
@@ -139,7 +171,10 @@ fn split_statements(text: &str) -> Vec<StatementSpan> {
     let mut statements = Vec::with_capacity(starts.len());
     for (index, &(start, keyword)) in starts.iter().enumerate() {
         let end = starts.get(index + 1).map_or(text.len(), |&(next, _)| next);
-        statements.push(StatementSpan { keyword, span: Span::new(start, end) });
+        statements.push(StatementSpan {
+            keyword,
+            span: Span::new(start, end),
+        });
     }
     statements
 }
@@ -170,7 +205,12 @@ fn nesting_problem(chunk: &str) -> Option<Span> {
             _ if in_string => {}
             '(' | '[' => depth += 1,
             ')' | ']' => depth = depth.saturating_sub(1),
-            'i' if chunk.get(at..at + 3).is_some_and(|w| w == "if " || w == "if(") => ifs += 1,
+            'i' if chunk
+                .get(at..at + 3)
+                .is_some_and(|w| w == "if " || w == "if(") =>
+            {
+                ifs += 1
+            }
             _ => {}
         }
         if depth > MAX_NESTING || ifs > MAX_NESTING {
@@ -187,7 +227,10 @@ mod tests {
     fn parse_text(text: &str) -> (PolicyFile, Vec<String>) {
         let source = SourceFile::new("t.policy", text);
         let (file, diagnostics) = parse(&source);
-        let messages = diagnostics.iter().map(|d| format!("{} {}", d.code().id, d.message())).collect();
+        let messages = diagnostics
+            .iter()
+            .map(|d| format!("{} {}", d.code().id, d.message()))
+            .collect();
         (file, messages)
     }
 
@@ -199,7 +242,9 @@ mod tests {
         assert_eq!(errors.len(), 2, "{errors:?}");
         assert!(errors.iter().all(|e| e.starts_with("E101")), "{errors:?}");
         assert_eq!(file.items.len(), 3);
-        let Some(Item::Decision(decision)) = file.items.last() else { panic!() };
+        let Some(Item::Decision(decision)) = file.items.last() else {
+            panic!()
+        };
         assert_eq!(decision.rules.len(), 1);
     }
 

@@ -1,0 +1,902 @@
+//! Checking one expression: resolving its names, working out its type, and making sure that
+//! a value that may be missing is tested before anything reads it.
+//!
+//! Presence is tracked by flow: in `a and b`, `b` may rely on what `a` being true proves (and in
+//! `a or b`, on what `a` being false proves). So `collateral_value is present and
+//! collateral_value >= principal_outstanding` checks, and the same comparison alone does not.
+
+use rust_decimal::Decimal;
+
+use super::{Checker, Ty};
+use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::ir::{self, CmpOp, FoldOp};
+use crate::schema::{Field, FieldType};
+use crate::source::Span;
+use crate::syntax::ast::{self, BinOp, ExprKind, HitPolicy};
+use crate::value::Value;
+
+/// A checked expression with its type.
+pub(crate) struct Typed {
+    pub(crate) expr: ir::Expr,
+    pub(crate) ty: Ty,
+    /// True when the value may be missing at this point of the condition.
+    pub(crate) optional: bool,
+    /// True for a bare whole number written in the policy (it may stand for an amount).
+    pub(crate) int_literal: bool,
+}
+
+impl Typed {
+    fn new(expr: ir::Expr, ty: Ty) -> Typed {
+        Typed {
+            expr,
+            ty,
+            optional: false,
+            int_literal: false,
+        }
+    }
+
+    fn error() -> Typed {
+        Typed::new(ir::Expr::Const(Value::Missing), Ty::Error)
+    }
+}
+
+/// Something whose presence a condition can establish.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Ref {
+    Field(usize),
+    Item(usize),
+    Derived(usize),
+}
+
+fn as_ref(expr: &ir::Expr) -> Option<Ref> {
+    match expr {
+        ir::Expr::Field(slot) => Some(Ref::Field(*slot)),
+        ir::Expr::Item(slot) => Some(Ref::Item(*slot)),
+        ir::Expr::Derived(index) => Some(Ref::Derived(*index)),
+        _ => None,
+    }
+}
+
+/// What `expr` evaluating to `when` proves present.
+fn facts(expr: &ir::Expr, when: bool, out: &mut Vec<Ref>) {
+    match expr {
+        ir::Expr::IsPresent(inner) if when => out.extend(as_ref(inner)),
+        ir::Expr::Not(inner) => facts(inner, !when, out),
+        ir::Expr::And(a, b) if when => {
+            facts(a, true, out);
+            facts(b, true, out);
+        }
+        ir::Expr::Or(a, b) if !when => {
+            facts(a, false, out);
+            facts(b, false, out);
+        }
+        _ => {}
+    }
+}
+
+fn with_facts(known: &[Ref], expr: &ir::Expr, when: bool) -> Vec<Ref> {
+    let mut out = known.to_vec();
+    facts(expr, when, &mut out);
+    out
+}
+
+fn field_ty(field: &Field, slot: usize) -> Ty {
+    match &field.ty {
+        FieldType::Text => Ty::Text,
+        FieldType::Bool => Ty::Bool,
+        FieldType::Integer => Ty::Int,
+        FieldType::Money => Ty::Money,
+        FieldType::Date => Ty::Date,
+        FieldType::Days => Ty::Days,
+        FieldType::Enum(id) => Ty::Enum(*id),
+        FieldType::List(_) => Ty::List(slot),
+    }
+}
+
+const FUNCTIONS: &[&str] = &["count", "min", "max", "sum", "bucket"];
+
+impl<'a> Checker<'a> {
+    fn describe(&self, ty: &Ty) -> String {
+        ty.describe(self.schema, &self.decision_decls)
+    }
+
+    fn name_of(&self, expr: &ir::Expr) -> Option<String> {
+        match as_ref(expr)? {
+            Ref::Field(slot) => self.schema.fields.get(slot).map(|f| f.name.clone()),
+            Ref::Item(slot) => self
+                .item_scope
+                .and_then(|fields| fields.get(slot))
+                .map(|f| f.name.clone()),
+            Ref::Derived(index) => self.lets.get(index).map(|l| l.name.name.clone()),
+        }
+    }
+
+    /// Reports a read of a value that may be missing.
+    pub(super) fn require_present(&mut self, typed: &Typed, span: Span) {
+        if !typed.optional || typed.ty == Ty::Error {
+            return;
+        }
+        let diagnostic = match self.name_of(&typed.expr) {
+            Some(name) => Diagnostic::error(Code::MAYBE_MISSING, format!("`{name}` may be missing, and is read here without a test"))
+                .label(span, "read here")
+                .help(format!("test it first: `{name} is present and ...`, or `{name} is missing or ...`")),
+            None => Diagnostic::error(Code::MAYBE_MISSING, "this value may be missing (the latest of an empty list, say), and is read here without a test")
+                .label(span, "may be missing")
+                .help("name it with `let`, then test it with `is present` before comparing it"),
+        };
+        self.report(diagnostic);
+    }
+
+    fn is_variable(&self, name: &str) -> bool {
+        name == "as_of"
+            || self
+                .item_scope
+                .is_some_and(|fields| fields.iter().any(|f| f.name == name))
+            || self.schema.slot(name).is_some()
+            || self.lets.iter().any(|l| l.name.name == name)
+            || self.decision_decls.iter().any(|d| d.name.name == name)
+    }
+
+    /// The outcomes a decision's value can be compared with.
+    fn outcome_names(&self, decision: usize) -> Vec<String> {
+        let Some(decl) = self.decision_decls.get(decision) else {
+            return Vec::new();
+        };
+        match &decl.gives {
+            ast::Gives::Actions => self.actions.iter().map(|a| a.name.clone()).collect(),
+            ast::Gives::Values(values) => values.iter().map(|v| v.name.clone()).collect(),
+        }
+    }
+
+    /// Checks `e`. `expect` is the type the surrounding comparison wants, used to resolve
+    /// bare names as enumeration choices or decision outcomes; `known` lists what the enclosing
+    /// condition has already proved present.
+    pub(crate) fn expr(&mut self, e: &ast::Expr, expect: Option<&Ty>, known: &[Ref]) -> Typed {
+        match &e.kind {
+            ExprKind::Integer(i) => match expect {
+                Some(Ty::Money) => {
+                    Typed::new(ir::Expr::Const(Value::Money(Decimal::from(*i))), Ty::Money)
+                }
+                _ => Typed {
+                    int_literal: true,
+                    ..Typed::new(ir::Expr::Const(Value::Int(*i)), Ty::Int)
+                },
+            },
+            ExprKind::Decimal(d) => Typed::new(ir::Expr::Const(Value::Money(*d)), Ty::Money),
+            ExprKind::Days(d) => Typed::new(ir::Expr::Const(Value::Days(*d)), Ty::Days),
+            ExprKind::Date(d) => Typed::new(ir::Expr::Const(Value::Date(*d)), Ty::Date),
+            ExprKind::Text(t) => {
+                Typed::new(ir::Expr::Const(Value::Text(t.as_str().into())), Ty::Text)
+            }
+            ExprKind::Bool(b) => Typed::new(ir::Expr::Const(Value::Bool(*b)), Ty::Bool),
+            ExprKind::Nothing => Typed::new(ir::Expr::Const(Value::Nothing), Ty::Nothing),
+            ExprKind::Name(ident) => self.name(ident, expect, known),
+            ExprKind::Member { base, field } => {
+                self.report(
+                    Diagnostic::error(
+                        Code::BAD_CALL,
+                        format!("`{}.{}` is a whole list of values", base.name, field.name),
+                    )
+                    .at(e.span)
+                    .help(format!(
+                        "use it inside `min(...)`, `max(...)` or `sum(...)`, as in `max({}.{})`",
+                        base.name, field.name
+                    )),
+                );
+                Typed::error()
+            }
+            ExprKind::Not(inner) => {
+                let inner = self.boolean(inner, known);
+                Typed::new(ir::Expr::Not(Box::new(inner)), Ty::Bool)
+            }
+            ExprKind::Neg(inner) => {
+                let typed = self.expr(inner, None, known);
+                self.require_present(&typed, inner.span);
+                if !matches!(typed.ty, Ty::Int | Ty::Money | Ty::Days | Ty::Error) {
+                    let what = self.describe(&typed.ty);
+                    self.report(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            format!("a {what} cannot be negative"),
+                        )
+                        .at(e.span),
+                    );
+                    return Typed::error();
+                }
+                Typed {
+                    expr: ir::Expr::Neg(Box::new(typed.expr)),
+                    ..typed
+                }
+            }
+            ExprKind::Binary {
+                op: BinOp::And,
+                left,
+                right,
+            } => {
+                let left = self.boolean(left, known);
+                let right = self.boolean(right, &with_facts(known, &left, true));
+                Typed::new(ir::Expr::And(Box::new(left), Box::new(right)), Ty::Bool)
+            }
+            ExprKind::Binary {
+                op: BinOp::Or,
+                left,
+                right,
+            } => {
+                let left = self.boolean(left, known);
+                let right = self.boolean(right, &with_facts(known, &left, false));
+                Typed::new(ir::Expr::Or(Box::new(left), Box::new(right)), Ty::Bool)
+            }
+            ExprKind::Binary {
+                op: op @ (BinOp::Add | BinOp::Sub),
+                left,
+                right,
+            } => self.arithmetic(*op, left, right, e.span, known),
+            ExprKind::Binary { op, left, right } => self.comparison(*op, left, right, known),
+            ExprKind::Is { value, present } => {
+                let typed = self.expr(value, None, &[]);
+                if as_ref(&typed.expr).is_none() && !typed.optional && typed.ty != Ty::Error {
+                    self.report(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            "only a field or named value can be tested for presence",
+                        )
+                        .at(value.span)
+                        .help("test a field, as in `collateral_value is present`"),
+                    );
+                }
+                let test = ir::Expr::IsPresent(Box::new(typed.expr));
+                let test = if *present {
+                    test
+                } else {
+                    ir::Expr::Not(Box::new(test))
+                };
+                Typed::new(test, Ty::Bool)
+            }
+            ExprKind::In {
+                value,
+                list,
+                negated,
+            } => {
+                let typed = self.expr(value, None, known);
+                self.require_present(&typed, value.span);
+                let mut items = Vec::new();
+                for item in list {
+                    let checked = self.expr(item, Some(&typed.ty), known);
+                    let checked = self.same_kind(&typed, value.span, checked, item.span, BinOp::Eq);
+                    items.push(checked.expr);
+                }
+                let test = ir::Expr::In(Box::new(typed.expr), items);
+                Typed::new(
+                    if *negated {
+                        ir::Expr::Not(Box::new(test))
+                    } else {
+                        test
+                    },
+                    Ty::Bool,
+                )
+            }
+            ExprKind::If {
+                condition,
+                then,
+                otherwise,
+            } => {
+                let condition = self.boolean(condition, known);
+                let then_typed = self.expr(then, expect, &with_facts(known, &condition, true));
+                let else_typed = self.expr(
+                    otherwise,
+                    Some(&then_typed.ty),
+                    &with_facts(known, &condition, false),
+                );
+                let optional = then_typed.optional || else_typed.optional;
+                let then_span = then.span;
+                let unified = self.same_kind(
+                    &then_typed,
+                    then_span,
+                    else_typed,
+                    otherwise.span,
+                    BinOp::Eq,
+                );
+                let ty = if then_typed.ty == Ty::Error {
+                    unified.ty.clone()
+                } else {
+                    then_typed.ty.clone()
+                };
+                Typed {
+                    expr: ir::Expr::If(
+                        Box::new(condition),
+                        Box::new(then_typed.expr),
+                        Box::new(unified.expr),
+                    ),
+                    ty,
+                    optional,
+                    int_literal: false,
+                }
+            }
+            ExprKind::Call {
+                function,
+                first,
+                filter,
+                rest,
+            } => self.call(function, first, filter.as_deref(), rest, e.span, known),
+        }
+    }
+
+    /// A yes/no operand of `and`, `or`, `not`, `if`: must be a condition that is present.
+    fn boolean(&mut self, e: &ast::Expr, known: &[Ref]) -> ir::Expr {
+        let typed = self.expr(e, None, known);
+        if typed.ty != Ty::Bool && typed.ty != Ty::Error {
+            let what = self.describe(&typed.ty);
+            self.report(
+                Diagnostic::error(
+                    Code::NOT_A_CONDITION,
+                    format!("expected a yes/no condition, found a {what}"),
+                )
+                .at(e.span)
+                .help("compare it with something, such as `overdue > 30 days`"),
+            );
+        } else {
+            self.require_present(&typed, e.span);
+        }
+        typed.expr
+    }
+
+    fn name(&mut self, ident: &ast::Ident, expect: Option<&Ty>, known: &[Ref]) -> Typed {
+        let name = ident.name.as_str();
+        // A choice or outcome named where one is expected wins over a field of the same name.
+        match expect {
+            Some(Ty::Enum(id)) => {
+                if let Some(index) = self
+                    .schema
+                    .enums
+                    .get(*id)
+                    .and_then(|values| values.iter().position(|v| v == name))
+                {
+                    return Typed::new(ir::Expr::Const(Value::Enum(index as u32)), Ty::Enum(*id));
+                }
+            }
+            Some(Ty::Outcome(decision)) => {
+                if let Some(index) = self.outcome_names(*decision).iter().position(|v| v == name) {
+                    return Typed::new(
+                        ir::Expr::Const(Value::Outcome(index as u32)),
+                        Ty::Outcome(*decision),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if let Some((slot, field)) = self
+            .item_scope
+            .and_then(|fields| fields.iter().enumerate().find(|(_, f)| f.name == name))
+        {
+            let optional = field.optional && !known.contains(&Ref::Item(slot));
+            return Typed {
+                optional,
+                ..Typed::new(ir::Expr::Item(slot), field_ty(field, slot))
+            };
+        }
+        if let Some(slot) = self.schema.slot(name) {
+            let Some(field) = self.schema.fields.get(slot) else {
+                return Typed::error();
+            };
+            let optional = field.optional && !known.contains(&Ref::Field(slot));
+            return Typed {
+                optional,
+                ..Typed::new(ir::Expr::Field(slot), field_ty(field, slot))
+            };
+        }
+        if let Some(index) = self.lets.iter().position(|l| l.name.name == name) {
+            let Some((ty, optional)) = self.ensure_let(index) else {
+                return Typed::error();
+            };
+            let reads = self
+                .lets_reading_decisions
+                .get(index)
+                .cloned()
+                .unwrap_or_default();
+            self.reads.extend(reads);
+            let optional = optional && !known.contains(&Ref::Derived(index));
+            return Typed {
+                optional,
+                ..Typed::new(ir::Expr::Derived(index), ty)
+            };
+        }
+        if let Some(index) = self.decision_decls.iter().position(|d| d.name.name == name) {
+            let hit = self.decision_decls.get(index).map(|d| d.hit);
+            if hit == Some(HitPolicy::Collect) {
+                self.report(
+                    Diagnostic::error(
+                        Code::BAD_DECISION,
+                        format!(
+                            "`{name}` collects several outcomes, so it cannot be compared with one"
+                        ),
+                    )
+                    .at(ident.span)
+                    .help("read only `first match` decisions in conditions"),
+                );
+                return Typed::error();
+            }
+            self.reads.push(index);
+            return Typed::new(ir::Expr::Decision(index), Ty::Outcome(index));
+        }
+        if name == "as_of" {
+            return Typed::new(ir::Expr::AsOf, Ty::Date);
+        }
+        self.unknown_name(ident, expect);
+        Typed::error()
+    }
+
+    fn unknown_name(&mut self, ident: &ast::Ident, expect: Option<&Ty>) {
+        let name = ident.name.as_str();
+        let diagnostic = match expect {
+            Some(Ty::Enum(id)) => {
+                let values = self.schema.enums.get(*id).cloned().unwrap_or_default();
+                let help = match did_you_mean(name, values.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("the choices are: {}", values.join(", ")),
+                };
+                Diagnostic::error(
+                    Code::UNKNOWN_VALUE,
+                    format!("`{name}` is not one of the choices"),
+                )
+                .at(ident.span)
+                .help(help)
+            }
+            Some(Ty::Outcome(decision)) => {
+                let values = self.outcome_names(*decision);
+                let decision_name = self
+                    .decision_decls
+                    .get(*decision)
+                    .map(|d| d.name.name.clone())
+                    .unwrap_or_default();
+                let help = match did_you_mean(name, values.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => format!("`{decision_name}` gives one of: {}", values.join(", ")),
+                };
+                Diagnostic::error(
+                    Code::UNKNOWN_VALUE,
+                    format!("`{name}` is not an outcome of `{decision_name}`"),
+                )
+                .at(ident.span)
+                .help(help)
+            }
+            _ => {
+                let mut candidates: Vec<String> = Vec::new();
+                if let Some(fields) = self.item_scope {
+                    candidates.extend(fields.iter().map(|f| f.name.clone()));
+                }
+                candidates.extend(self.schema.fields.iter().map(|f| f.name.clone()));
+                candidates.extend(self.lets.iter().map(|l| l.name.name.clone()));
+                candidates.extend(self.decision_decls.iter().map(|d| d.name.name.clone()));
+                candidates.push("as_of".into());
+                let help = match did_you_mean(name, candidates.iter().map(String::as_str)) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => {
+                        let choice_of = self
+                            .schema
+                            .enums
+                            .iter()
+                            .any(|values| values.iter().any(|v| v == name));
+                        if choice_of {
+                            format!(
+                                "`{name}` is a choice of a field: compare the field with it, as in `field = {name}`"
+                            )
+                        } else {
+                            "declare it with `let`, or add the field to the schema".to_owned()
+                        }
+                    }
+                };
+                Diagnostic::error(Code::UNKNOWN_NAME, format!("unknown name `{name}`"))
+                    .label(ident.span, "not a field, value or decision")
+                    .help(help)
+            }
+        };
+        self.report(diagnostic);
+    }
+
+    fn comparison(
+        &mut self,
+        op: BinOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        known: &[Ref],
+    ) -> Typed {
+        // `loss = operating_status`: when only the right side names something, read it first so
+        // the left can be resolved as one of its choices.
+        let left_is_bare = matches!(&left.kind, ExprKind::Name(n) if !self.is_variable(&n.name));
+        let right_is_bare = matches!(&right.kind, ExprKind::Name(n) if !self.is_variable(&n.name));
+        let (l, r) = if left_is_bare && !right_is_bare {
+            let r = self.expr(right, None, known);
+            let l = self.expr(left, Some(&r.ty), known);
+            (l, r)
+        } else {
+            let l = self.expr(left, None, known);
+            let r = self.expr(right, Some(&l.ty), known);
+            (l, r)
+        };
+        self.require_present(&l, left.span);
+        self.require_present(&r, right.span);
+        // Bring a bare number on the left to money, as `expect` did for one on the right.
+        let l = if l.int_literal && r.ty == Ty::Money {
+            to_money(l)
+        } else {
+            l
+        };
+        let r = self.same_kind(&l, left.span, r, right.span, op);
+        if l.ty == Ty::Error || r.ty == Ty::Error {
+            return Typed::new(ir::Expr::Const(Value::Bool(false)), Ty::Error);
+        }
+        let cmp = match op {
+            BinOp::Eq => CmpOp::Eq,
+            BinOp::Ne => CmpOp::Ne,
+            BinOp::Lt => CmpOp::Lt,
+            BinOp::Le => CmpOp::Le,
+            BinOp::Gt => CmpOp::Gt,
+            _ => CmpOp::Ge,
+        };
+        if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) && !l.ty.is_ordered() {
+            let what = self.describe(&l.ty);
+            self.report(
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    format!(
+                        "`{}` orders numbers, amounts, days and dates, not a {what}",
+                        op.symbol()
+                    ),
+                )
+                .at(left.span.to(right.span))
+                .help("use `=` or `!=`, or `in [...]` for several choices"),
+            );
+        }
+        if matches!(l.ty, Ty::List(_)) {
+            self.report(
+                Diagnostic::error(Code::TYPE_MISMATCH, "a list cannot be compared")
+                    .at(left.span)
+                    .help("count its records instead: `count(list where ...) > 0`"),
+            );
+        }
+        Typed::new(
+            ir::Expr::Cmp(cmp, Box::new(l.expr), Box::new(r.expr)),
+            Ty::Bool,
+        )
+    }
+
+    /// Makes `r` the same kind as `l` (bringing bare numbers to money) or reports the mismatch.
+    /// Returns `r`, possibly converted, or an error value.
+    fn same_kind(&mut self, l: &Typed, l_span: Span, r: Typed, r_span: Span, op: BinOp) -> Typed {
+        if l.ty == Ty::Error || r.ty == Ty::Error {
+            return Typed::error();
+        }
+        if l.ty == r.ty {
+            return r;
+        }
+        match (&l.ty, &r.ty) {
+            (Ty::Money, Ty::Int) if r.int_literal => return to_money(r),
+            (Ty::Outcome(_), Ty::Nothing) | (Ty::Nothing, Ty::Outcome(_)) => return r,
+            (Ty::Days, Ty::Int) if r.int_literal => {
+                self.days_need_unit(&r, r_span);
+                return Typed::error();
+            }
+            (Ty::Int, Ty::Days) if l.int_literal => {
+                self.days_need_unit(l, l_span);
+                return Typed::error();
+            }
+            _ => {}
+        }
+        let (lw, rw) = (self.describe(&l.ty), self.describe(&r.ty));
+        let verb = match op {
+            BinOp::Add => "add",
+            BinOp::Sub => "subtract",
+            _ => "compare",
+        };
+        let help = match (&l.ty, &r.ty) {
+            (Ty::Date, Ty::Int) | (Ty::Int, Ty::Date) => {
+                "a number of days is written with its unit: `as_of - 30 days`"
+            }
+            (Ty::Days, Ty::Int) | (Ty::Int, Ty::Days) => {
+                "counts and days are different things; compare days with days (`30 days`)"
+            }
+            (Ty::Money, Ty::Date) | (Ty::Date, Ty::Money) => {
+                "compare amounts with amounts and dates with dates"
+            }
+            _ => "compare like with like: amounts with amounts, days with days, dates with dates",
+        };
+        self.report(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                format!("cannot {verb} a {lw} with a {rw}"),
+            )
+            .label(l_span, format!("this is a {lw}"))
+            .label(r_span, format!("this is a {rw}"))
+            .help(help),
+        );
+        Typed::error()
+    }
+
+    fn days_need_unit(&mut self, literal: &Typed, span: Span) {
+        let number = match &literal.expr {
+            ir::Expr::Const(Value::Int(n)) => n.to_string(),
+            _ => "N".into(),
+        };
+        self.report(
+            Diagnostic::error(
+                Code::DAYS_NEED_UNIT,
+                format!("`{number}` needs a unit here: it is compared with a number of days"),
+            )
+            .at(span)
+            .help(format!("write `{number} days`")),
+        );
+    }
+
+    fn arithmetic(
+        &mut self,
+        op: BinOp,
+        left: &ast::Expr,
+        right: &ast::Expr,
+        span: Span,
+        known: &[Ref],
+    ) -> Typed {
+        let l = self.expr(left, None, known);
+        let r = self.expr(right, Some(&l.ty), known);
+        self.require_present(&l, left.span);
+        self.require_present(&r, right.span);
+        let l = if l.int_literal && r.ty == Ty::Money {
+            to_money(l)
+        } else {
+            l
+        };
+        let result = match (&l.ty, &r.ty, op) {
+            (Ty::Error, _, _) | (_, Ty::Error, _) => return Typed::error(),
+            (Ty::Date, Ty::Date, BinOp::Sub) => Ty::Days,
+            (Ty::Date, Ty::Days, _) => Ty::Date,
+            (Ty::Days, Ty::Date, BinOp::Add) => Ty::Date,
+            (Ty::Days, Ty::Days, _) => Ty::Days,
+            (Ty::Int, Ty::Int, _) => Ty::Int,
+            (Ty::Money, Ty::Money, _) => Ty::Money,
+            (Ty::Money, Ty::Int, _) if r.int_literal => Ty::Money,
+            (Ty::Date | Ty::Days, Ty::Int, _) if r.int_literal => {
+                self.days_need_unit(&r, right.span);
+                return Typed::error();
+            }
+            _ => {
+                let (lw, rw) = (self.describe(&l.ty), self.describe(&r.ty));
+                let message = if op == BinOp::Add {
+                    format!("cannot add a {rw} to a {lw}")
+                } else {
+                    format!("cannot subtract a {rw} from a {lw}")
+                };
+                self.report(
+                    Diagnostic::error(Code::TYPE_MISMATCH, message)
+                        .at(span)
+                        .help("dates move by days (`as_of - 90 days`), two dates give days between them, amounts add to amounts"),
+                );
+                return Typed::error();
+            }
+        };
+        let r = if result == Ty::Money && r.int_literal {
+            to_money(r)
+        } else {
+            r
+        };
+        let expr = if op == BinOp::Add {
+            ir::Expr::Add(Box::new(l.expr), Box::new(r.expr))
+        } else {
+            ir::Expr::Sub(Box::new(l.expr), Box::new(r.expr))
+        };
+        Typed::new(expr, result)
+    }
+
+    fn call(
+        &mut self,
+        function: &ast::Ident,
+        first: &ast::Expr,
+        filter: Option<&ast::Expr>,
+        rest: &[ast::Expr],
+        span: Span,
+        known: &[Ref],
+    ) -> Typed {
+        let bad_call = |message: String, help: &str| {
+            Diagnostic::error(Code::BAD_CALL, message)
+                .at(span)
+                .help(help.to_owned())
+        };
+        match function.name.as_str() {
+            "count" => {
+                if !rest.is_empty() {
+                    self.report(bad_call(
+                        "`count` takes one list".into(),
+                        "write `count(promises where not kept)`",
+                    ));
+                    return Typed::error();
+                }
+                let Some((list, fields)) = self.list_field(first) else {
+                    return Typed::error();
+                };
+                let filter = self.filter(fields, filter);
+                Typed::new(ir::Expr::Count { list, filter }, Ty::Int)
+            }
+            "min" | "max" | "sum" => {
+                let fold = match function.name.as_str() {
+                    "min" => FoldOp::Min,
+                    "max" => FoldOp::Max,
+                    _ => FoldOp::Sum,
+                };
+                let example = format!(
+                    "write `{}(contacts.on)` or `{}(promises.amount where kept)`",
+                    function.name, function.name
+                );
+                let ExprKind::Member { base, field } = &first.kind else {
+                    self.report(bad_call(
+                        format!("`{}` takes a list's field, as `list.field`", function.name),
+                        &example,
+                    ));
+                    return Typed::error();
+                };
+                if !rest.is_empty() {
+                    self.report(bad_call(
+                        format!("`{}` takes one list's field", function.name),
+                        &example,
+                    ));
+                    return Typed::error();
+                }
+                let base_expr = ast::Expr {
+                    kind: ExprKind::Name(base.clone()),
+                    span: base.span,
+                };
+                let Some((list, fields)) = self.list_field(&base_expr) else {
+                    return Typed::error();
+                };
+                let Some((item, item_field)) = fields
+                    .iter()
+                    .enumerate()
+                    .find(|(_, f)| f.name == field.name)
+                else {
+                    let help = did_you_mean(&field.name, fields.iter().map(|f| f.name.as_str()))
+                        .map(|s| format!("did you mean `{s}`?"))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "its records have: {}",
+                                fields
+                                    .iter()
+                                    .map(|f| f.name.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            )
+                        });
+                    self.report(
+                        Diagnostic::error(
+                            Code::UNKNOWN_NAME,
+                            format!(
+                                "the records of `{}` have no field `{}`",
+                                base.name, field.name
+                            ),
+                        )
+                        .at(field.span)
+                        .help(help),
+                    );
+                    return Typed::error();
+                };
+                let ty = field_ty(item_field, item);
+                let zero = match ty {
+                    Ty::Int => Value::Int(0),
+                    Ty::Money => Value::Money(Decimal::ZERO),
+                    Ty::Days => Value::Days(0),
+                    _ => Value::Missing,
+                };
+                let fits = if fold == FoldOp::Sum {
+                    zero != Value::Missing
+                } else {
+                    ty.is_ordered()
+                };
+                if !fits {
+                    let what = self.describe(&ty);
+                    self.report(bad_call(
+                        format!("`{}` cannot work on a {what}", function.name),
+                        "min and max take numbers, amounts, days or dates; sum takes numbers, amounts or days",
+                    ));
+                    return Typed::error();
+                }
+                if item_field.optional {
+                    self.report(bad_call(
+                        format!(
+                            "`{}.{}` may be missing in some records",
+                            base.name, field.name
+                        ),
+                        "filter the missing ones out first: `where field is present`",
+                    ));
+                }
+                let filter = self.filter(fields, filter);
+                Typed {
+                    expr: ir::Expr::Fold {
+                        op: fold,
+                        list,
+                        item,
+                        zero,
+                        filter,
+                    },
+                    ty,
+                    optional: fold != FoldOp::Sum,
+                    int_literal: false,
+                }
+            }
+            "bucket" => {
+                let help = "write `bucket(\"experiment-name\", loan_id)`: it gives the loan's bucket, 0 to 99";
+                let (ExprKind::Text(salt), [key], None) = (&first.kind, rest, filter) else {
+                    self.report(bad_call(
+                        "`bucket` takes an experiment name in quotes and the loan's key".into(),
+                        help,
+                    ));
+                    return Typed::error();
+                };
+                let key_typed = self.expr(key, None, known);
+                self.require_present(&key_typed, key.span);
+                if !matches!(key_typed.ty, Ty::Text | Ty::Error) {
+                    self.report(bad_call(
+                        "`bucket` needs a text key, such as `loan_id`".into(),
+                        help,
+                    ));
+                    return Typed::error();
+                }
+                Typed::new(
+                    ir::Expr::Bucket {
+                        salt: salt.clone(),
+                        key: Box::new(key_typed.expr),
+                    },
+                    Ty::Int,
+                )
+            }
+            other => {
+                let help = match did_you_mean(other, FUNCTIONS.iter().copied()) {
+                    Some(s) => format!("did you mean `{s}`?"),
+                    None => "the functions are count, min, max, sum and bucket".to_owned(),
+                };
+                self.report(
+                    Diagnostic::error(Code::BAD_CALL, format!("unknown function `{other}`"))
+                        .at(function.span)
+                        .help(help),
+                );
+                Typed::error()
+            }
+        }
+    }
+
+    /// Resolves the list a `count`, `min`, `max` or `sum` works on.
+    fn list_field(&mut self, e: &ast::Expr) -> Option<(usize, &'a [Field])> {
+        let schema: &'a crate::schema::Schema = self.schema;
+        let typed = self.expr(e, None, &[]);
+        match (typed.expr, typed.ty) {
+            (ir::Expr::Field(slot), Ty::List(_)) => match schema.fields.get(slot).map(|f| &f.ty) {
+                Some(FieldType::List(fields)) => Some((slot, fields.as_slice())),
+                _ => None,
+            },
+            (_, Ty::Error) => None,
+            (_, ty) => {
+                let what = self.describe(&ty);
+                self.report(
+                    Diagnostic::error(Code::BAD_CALL, format!("expected a list field, found a {what}"))
+                        .at(e.span)
+                        .help("count, min, max and sum work on list fields such as `promises` or `contacts`"),
+                );
+                None
+            }
+        }
+    }
+
+    fn filter(&mut self, fields: &'a [Field], filter: Option<&ast::Expr>) -> Option<Box<ir::Expr>> {
+        let filter = filter?;
+        let outer = self.item_scope;
+        // The record's fields are in scope inside `where`; they hide loan fields of the same name.
+        self.item_scope = Some(fields);
+        let checked = self.boolean(filter, &[]);
+        self.item_scope = outer;
+        Some(Box::new(checked))
+    }
+}
+
+fn to_money(typed: Typed) -> Typed {
+    match typed.expr {
+        ir::Expr::Const(Value::Int(n)) => {
+            Typed::new(ir::Expr::Const(Value::Money(Decimal::from(n))), Ty::Money)
+        }
+        expr => Typed { expr, ..typed },
+    }
+}

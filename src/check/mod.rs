@@ -1,0 +1,662 @@
+//! Every static judgement about a policy: names resolve, types agree, optional values are
+//! tested before they are read, decisions can be ordered. All problems are collected in one
+//! pass; the result is a [`CheckedPolicy`] whose expressions are resolved and typed ([`crate::ir`]).
+
+mod expr;
+mod order;
+mod types;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::ir;
+use crate::schema::Schema;
+use crate::source::{SourceFile, Span};
+use crate::syntax::ast::{self, Item};
+
+pub(crate) use types::Ty;
+
+/// A name with an optional human label, and where it is declared.
+#[derive(Clone, Debug)]
+pub struct Named {
+    /// The stable name (`T7`, `litigation`).
+    pub name: String,
+    /// The human label, if the policy gives one.
+    pub label: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+impl Named {
+    fn from(name: &ast::Ident, label: Option<&ast::Text>) -> Named {
+        Named {
+            name: name.name.clone(),
+            label: label.map(|l| l.value.clone()),
+            span: name.span,
+        }
+    }
+}
+
+/// A checked `let`.
+#[derive(Clone, Debug)]
+pub(crate) struct DerivedDef {
+    pub(crate) named: Named,
+    pub(crate) expr: ir::Expr,
+    /// Its type, so that traces can print its value in words (an enumeration choice's name).
+    pub(crate) ty: Ty,
+}
+
+/// What a decision's outcomes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Gives {
+    /// Actions, numbered as in [`CheckedPolicy::actions`].
+    Actions,
+    /// These values, numbered in order.
+    Values(Vec<String>),
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleDef {
+    pub(crate) named: Named,
+    /// `None` for `otherwise`.
+    pub(crate) condition: Option<ir::Expr>,
+    pub(crate) outcome: ir::Outcome,
+}
+
+/// A checked decision.
+#[derive(Clone, Debug)]
+pub(crate) struct DecisionDef {
+    pub(crate) named: Named,
+    pub(crate) hit: ast::HitPolicy,
+    pub(crate) gives: Gives,
+    pub(crate) rules: Vec<RuleDef>,
+}
+
+/// A checked guard: which actions it forbids (kinds already expanded), when.
+#[derive(Clone, Debug)]
+pub(crate) struct GuardDef {
+    pub(crate) named: Named,
+    pub(crate) condition: ir::Expr,
+    pub(crate) forbids: Vec<u32>,
+}
+
+/// A policy that passed every check, ready to compile.
+#[derive(Clone, Debug)]
+pub struct CheckedPolicy {
+    pub(crate) name: Option<String>,
+    pub(crate) schema: Schema,
+    pub(crate) derived: Vec<DerivedDef>,
+    pub(crate) actions: Vec<Named>,
+    pub(crate) decisions: Vec<DecisionDef>,
+    pub(crate) guards: Vec<GuardDef>,
+    /// Decisions in an order where each comes after every decision it reads.
+    pub(crate) order: Vec<usize>,
+    pub(crate) source: Arc<SourceFile>,
+}
+
+/// Checks a parsed policy against its schema. Returns the checked policy when there are no
+/// errors, and every diagnostic (errors and warnings) either way.
+pub fn check(
+    policy: &ast::PolicyFile,
+    source: &Arc<SourceFile>,
+    schema: Option<Schema>,
+) -> (Option<CheckedPolicy>, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let Some(schema) = schema else {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::SCHEMA,
+                "the policy does not say which loan schema it reads",
+            )
+            .in_file(source)
+            .at(Span::new(0, 0))
+            .help("add `use schema \"loan-v1.schema\"` at the top, or declare a `schema` block"),
+        );
+        return (None, diagnostics);
+    };
+    let mut checker = Checker::new(policy, source, &schema);
+    checker.declarations();
+    checker.derived_values();
+    let decisions = checker.decisions();
+    let guards = checker.guards();
+    let order = order::decision_order(&checker.decision_reads, &decisions, source);
+    let mut diagnostics = std::mem::take(&mut checker.diagnostics);
+    let derived = checker.finished_derived();
+    let actions = checker.actions;
+    let name = checker.policy_name;
+    let order = match order {
+        Ok(order) => Some(order),
+        Err(cycle) => {
+            diagnostics.push(cycle);
+            None
+        }
+    };
+    diagnostics.sort();
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
+    let (Some(derived), Some(order)) = (derived, order) else {
+        diagnostics.push(
+            Diagnostic::error(
+                Code::INTERNAL,
+                "internal error: a derived value was left unchecked",
+            )
+            .in_file(source),
+        );
+        return (None, diagnostics);
+    };
+    let checked = CheckedPolicy {
+        name,
+        schema,
+        derived,
+        actions,
+        decisions,
+        guards,
+        order,
+        source: Arc::clone(source),
+    };
+    (Some(checked), diagnostics)
+}
+
+/// The state of one `let` while checking: derived values may refer to each other in any order.
+#[derive(Clone, Debug)]
+enum LetState {
+    Unchecked,
+    InProgress,
+    Done {
+        expr: ir::Expr,
+        ty: Ty,
+        optional: bool,
+    },
+}
+
+pub(crate) struct Checker<'a> {
+    source: &'a Arc<SourceFile>,
+    schema: &'a Schema,
+    policy_name: Option<String>,
+    lets: Vec<&'a ast::LetDecl>,
+    let_states: Vec<LetState>,
+    /// For each `let`, the decisions it reads, directly or through other `let`s.
+    lets_reading_decisions: Vec<Vec<usize>>,
+    decision_decls: Vec<&'a ast::DecisionDecl>,
+    /// For each decision, the decisions its rules read (directly or through `let`s).
+    decision_reads: Vec<Vec<usize>>,
+    actions: Vec<Named>,
+    action_index: BTreeMap<String, u32>,
+    kinds: Vec<(&'a ast::KindDecl, Vec<u32>)>,
+    guard_decls: Vec<&'a ast::GuardDecl>,
+    diagnostics: Diagnostics,
+    /// The decisions read by the expression being checked.
+    reads: Vec<usize>,
+    /// The record fields in scope inside `count(list where ...)` and friends.
+    item_scope: Option<&'a [crate::schema::Field]>,
+}
+
+impl<'a> Checker<'a> {
+    fn new(
+        policy: &'a ast::PolicyFile,
+        source: &'a Arc<SourceFile>,
+        schema: &'a Schema,
+    ) -> Checker<'a> {
+        let mut checker = Checker {
+            source,
+            schema,
+            policy_name: None,
+            lets: Vec::new(),
+            let_states: Vec::new(),
+            lets_reading_decisions: Vec::new(),
+            decision_decls: Vec::new(),
+            decision_reads: Vec::new(),
+            actions: Vec::new(),
+            action_index: BTreeMap::new(),
+            kinds: Vec::new(),
+            guard_decls: Vec::new(),
+            diagnostics: Diagnostics::default(),
+            reads: Vec::new(),
+            item_scope: None,
+        };
+        for item in &policy.items {
+            match item {
+                Item::Policy { name, .. } => checker.policy_name = Some(name.name.clone()),
+                Item::Let(decl) => checker.lets.push(decl),
+                Item::Decision(decl) => checker.decision_decls.push(decl),
+                Item::Guard(decl) => checker.guard_decls.push(decl),
+                Item::Kind(decl) => checker.kinds.push((decl, Vec::new())),
+                Item::Actions(decls) => {
+                    for decl in decls {
+                        checker
+                            .actions
+                            .push(Named::from(&decl.name, decl.label.as_ref()));
+                    }
+                }
+                Item::UseSchema { .. } | Item::Schema(_) => {}
+            }
+        }
+        checker.let_states = vec![LetState::Unchecked; checker.lets.len()];
+        checker.lets_reading_decisions = vec![Vec::new(); checker.lets.len()];
+        checker.decision_reads = vec![Vec::new(); checker.decision_decls.len()];
+        checker
+    }
+
+    /// Records a problem in the policy file.
+    pub(crate) fn report(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic.in_file(self.source));
+    }
+
+    /// Names declared twice, actions, kinds.
+    fn declarations(&mut self) {
+        // One namespace for values a condition can read, one for actions and kinds, one for
+        // rules and guards (names that traces and reports print).
+        let mut values: BTreeMap<&str, Span> = BTreeMap::new();
+        for field in &self.schema.fields {
+            values.insert(&field.name, field.span);
+        }
+        let mut duplicates = Vec::new();
+        let names = self
+            .lets
+            .iter()
+            .map(|l| &l.name)
+            .chain(self.decision_decls.iter().map(|d| &d.name));
+        for name in names {
+            if name.name == "as_of" {
+                duplicates.push((
+                    name.clone(),
+                    None,
+                    "`as_of` is the evaluation date and cannot be redefined",
+                ));
+            } else if let Some(first) = values.get(name.name.as_str()) {
+                let first = if self.schema.source.name() == self.source.name() {
+                    Some(*first)
+                } else {
+                    None
+                };
+                duplicates.push((
+                    name.clone(),
+                    first,
+                    "this name is already a field, value or decision",
+                ));
+            } else {
+                values.insert(&name.name, name.span);
+            }
+        }
+        let mut labels: BTreeMap<&str, Span> = BTreeMap::new();
+        let rule_names = self
+            .decision_decls
+            .iter()
+            .flat_map(|d| d.rules.iter().map(|r| &r.name))
+            .chain(self.guard_decls.iter().map(|g| &g.name));
+        for name in rule_names {
+            if let Some(first) = labels.get(name.name.as_str()) {
+                duplicates.push((
+                    name.clone(),
+                    Some(*first),
+                    "rule and guard names must be unique in the policy",
+                ));
+            } else {
+                labels.insert(&name.name, name.span);
+            }
+        }
+        let mut action_spans: BTreeMap<String, Span> = BTreeMap::new();
+        let mut unique_actions = Vec::new();
+        for action in std::mem::take(&mut self.actions) {
+            if let Some(first) = action_spans.get(&action.name) {
+                let ident = ast::Ident {
+                    name: action.name.clone(),
+                    span: action.span,
+                };
+                duplicates.push((ident, Some(*first), "each action is declared once"));
+            } else {
+                action_spans.insert(action.name.clone(), action.span);
+                unique_actions.push(action);
+            }
+        }
+        for (decl, _) in &self.kinds {
+            if let Some(first) = action_spans.get(&decl.name.name) {
+                duplicates.push((
+                    decl.name.clone(),
+                    Some(*first),
+                    "a kind cannot share its name with an action or kind",
+                ));
+            } else {
+                action_spans.insert(decl.name.name.clone(), decl.name.span);
+            }
+        }
+        for (ident, first, why) in duplicates {
+            let mut diagnostic = Diagnostic::error(
+                Code::DUPLICATE_NAME,
+                format!("`{}` is declared twice", ident.name),
+            )
+            .label(ident.span, "declared again here")
+            .help(why);
+            if let Some(first) = first {
+                diagnostic = diagnostic.label(first, "first declared here");
+            }
+            self.report(diagnostic);
+        }
+        self.actions = unique_actions;
+        self.action_index = self
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.name.clone(), i as u32))
+            .collect();
+        // Expand kinds into the actions they hold, following kinds of kinds.
+        for index in 0..self.kinds.len() {
+            let mut actions = Vec::new();
+            let mut seen = Vec::new();
+            self.expand_kind(index, &mut actions, &mut seen);
+            actions.sort_unstable();
+            actions.dedup();
+            if let Some(kind) = self.kinds.get_mut(index) {
+                kind.1 = actions;
+            }
+        }
+    }
+
+    fn expand_kind(&mut self, index: usize, actions: &mut Vec<u32>, seen: &mut Vec<usize>) {
+        if seen.contains(&index) {
+            return;
+        }
+        seen.push(index);
+        let Some((decl, _)) = self.kinds.get(index) else {
+            return;
+        };
+        let decl: &ast::KindDecl = decl;
+        for member in &decl.members {
+            if let Some(&action) = self.action_index.get(&member.name) {
+                actions.push(action);
+            } else if let Some(kind) = self
+                .kinds
+                .iter()
+                .position(|(k, _)| k.name.name == member.name)
+            {
+                self.expand_kind(kind, actions, seen);
+            } else {
+                // Reported once, for the first kind that names it, when kinds are expanded at top level.
+                if seen.len() == 1 {
+                    self.unknown_action_or_kind(member);
+                }
+            }
+        }
+    }
+
+    fn unknown_action_or_kind(&mut self, name: &ast::Ident) {
+        let candidates: Vec<String> = self
+            .actions
+            .iter()
+            .map(|a| a.name.clone())
+            .chain(self.kinds.iter().map(|(k, _)| k.name.name.clone()))
+            .collect();
+        let suggestion = did_you_mean(&name.name, candidates.iter().map(String::as_str));
+        let help = match suggestion {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => "declare it in an `actions` line or as a `kind`".to_owned(),
+        };
+        self.report(
+            Diagnostic::error(
+                Code::UNKNOWN_KIND,
+                format!("`{}` is not a declared action or kind", name.name),
+            )
+            .at(name.span)
+            .help(help),
+        );
+    }
+
+    fn derived_values(&mut self) {
+        for index in 0..self.lets.len() {
+            self.ensure_let(index);
+        }
+    }
+
+    /// Checks `let` number `index` if it has not been checked yet; returns its type.
+    pub(crate) fn ensure_let(&mut self, index: usize) -> Option<(Ty, bool)> {
+        match self.let_states.get(index)? {
+            LetState::Done { ty, optional, .. } => return Some((ty.clone(), *optional)),
+            LetState::InProgress => {
+                let decl = *self.lets.get(index)?;
+                self.report(
+                    Diagnostic::error(
+                        Code::CYCLE,
+                        format!("`{}` is defined in terms of itself", decl.name.name),
+                    )
+                    .at(decl.name.span)
+                    .help("a value may use other values, but not, through them, itself"),
+                );
+                return Some((Ty::Error, false));
+            }
+            LetState::Unchecked => {}
+        }
+        let decl = *self.lets.get(index)?;
+        if let Some(state) = self.let_states.get_mut(index) {
+            *state = LetState::InProgress;
+        }
+        // A `let` is checked in a scope of its own: no record fields, its own decision reads.
+        let outer_reads = std::mem::take(&mut self.reads);
+        let outer_scope = self.item_scope.take();
+        let typed = self.expr(&decl.value, None, &[]);
+        self.item_scope = outer_scope;
+        let reads = std::mem::replace(&mut self.reads, outer_reads);
+        if let Some(slot) = self.lets_reading_decisions.get_mut(index) {
+            *slot = reads;
+        }
+        if let Some(state) = self.let_states.get_mut(index) {
+            *state = LetState::Done {
+                expr: typed.expr,
+                ty: typed.ty.clone(),
+                optional: typed.optional,
+            };
+        }
+        Some((typed.ty, typed.optional))
+    }
+
+    fn finished_derived(&self) -> Option<Vec<DerivedDef>> {
+        self.lets
+            .iter()
+            .zip(&self.let_states)
+            .map(|(decl, state)| match state {
+                LetState::Done { expr, ty, .. } => Some(DerivedDef {
+                    named: Named::from(&decl.name, decl.label.as_ref()),
+                    expr: expr.clone(),
+                    ty: ty.clone(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn decisions(&mut self) -> Vec<DecisionDef> {
+        let mut decisions = Vec::new();
+        for index in 0..self.decision_decls.len() {
+            let Some(decl) = self.decision_decls.get(index).copied() else {
+                continue;
+            };
+            let gives = match &decl.gives {
+                ast::Gives::Actions => Gives::Actions,
+                ast::Gives::Values(values) => {
+                    let mut names: Vec<String> = Vec::new();
+                    for value in values {
+                        if names.contains(&value.name) {
+                            self.report(
+                                Diagnostic::error(
+                                    Code::DUPLICATE_NAME,
+                                    format!("`{}` is listed twice", value.name),
+                                )
+                                .at(value.span),
+                            );
+                        } else {
+                            names.push(value.name.clone());
+                        }
+                    }
+                    Gives::Values(names)
+                }
+            };
+            if decl.rules.is_empty() {
+                self.report(
+                    Diagnostic::error(
+                        Code::BAD_DECISION,
+                        format!("decision `{}` has no rules", decl.name.name),
+                    )
+                    .at(decl.name.span)
+                    .help("add `rule NAME when CONDITION then OUTCOME` lines under it"),
+                );
+            }
+            let mut rules = Vec::new();
+            let mut otherwise_seen: Option<&ast::RuleDecl> = None;
+            self.reads.clear();
+            for rule in &decl.rules {
+                if let (Some(catch_all), ast::HitPolicy::First) = (otherwise_seen, decl.hit) {
+                    self.report(
+                        Diagnostic::warning(
+                            Code::UNREACHABLE_AFTER_OTHERWISE,
+                            format!(
+                                "rule `{}` can never fire: `{}` before it matches every loan",
+                                rule.name.name, catch_all.name.name
+                            ),
+                        )
+                        .label(rule.name.span, "never reached")
+                        .label(catch_all.span, "this rule matches every loan")
+                        .help("move the `otherwise` rule to the end of the decision"),
+                    );
+                }
+                let condition = rule.condition.as_ref().map(|c| self.condition(c));
+                if rule.condition.is_none() {
+                    otherwise_seen = otherwise_seen.or(Some(rule));
+                }
+                let outcome = self.outcome(&rule.outcome, &gives, decl);
+                rules.push(RuleDef {
+                    named: Named::from(&rule.name, rule.label.as_ref()),
+                    condition,
+                    outcome,
+                });
+            }
+            let mut reads = std::mem::take(&mut self.reads);
+            reads.sort_unstable();
+            reads.dedup();
+            if let Some(slot) = self.decision_reads.get_mut(index) {
+                *slot = reads;
+            }
+            decisions.push(DecisionDef {
+                named: Named::from(&decl.name, decl.label.as_ref()),
+                hit: decl.hit,
+                gives,
+                rules,
+            });
+        }
+        decisions
+    }
+
+    /// Checks a rule or guard condition: it must be a yes/no that is always present.
+    fn condition(&mut self, condition: &ast::Expr) -> ir::Expr {
+        let typed = self.expr(condition, None, &[]);
+        if typed.ty != Ty::Bool && typed.ty != Ty::Error {
+            let what = typed.ty.describe(self.schema, &self.decision_decls);
+            self.report(
+                Diagnostic::error(Code::NOT_A_CONDITION, format!("this condition is a {what}, not a yes/no question"))
+                    .at(condition.span)
+                    .help("compare it with something, such as `overdue > 30 days` or `willingness = willing`"),
+            );
+        } else {
+            self.require_present(&typed, condition.span);
+        }
+        typed.expr
+    }
+
+    fn outcome(
+        &mut self,
+        outcome: &ast::Outcome,
+        gives: &Gives,
+        decl: &ast::DecisionDecl,
+    ) -> ir::Outcome {
+        match outcome {
+            ast::Outcome::Nothing(_) => ir::Outcome::Nothing,
+            ast::Outcome::Name(name) => {
+                let found = match gives {
+                    Gives::Actions => self.action_index.get(&name.name).copied(),
+                    Gives::Values(values) => values
+                        .iter()
+                        .position(|v| *v == name.name)
+                        .map(|i| i as u32),
+                };
+                match found {
+                    Some(value) => ir::Outcome::Value(value),
+                    None => {
+                        let (candidates, what): (Vec<String>, String) = match gives {
+                            Gives::Actions => (
+                                self.actions.iter().map(|a| a.name.clone()).collect(),
+                                "a declared action".into(),
+                            ),
+                            Gives::Values(values) => (
+                                values.clone(),
+                                format!("one of the values of `{}`", decl.name.name),
+                            ),
+                        };
+                        let help =
+                            match did_you_mean(&name.name, candidates.iter().map(String::as_str)) {
+                                Some(s) => format!("did you mean `{s}`?"),
+                                None => match gives {
+                                    Gives::Actions => {
+                                        format!("declare it: `actions {}`", name.name)
+                                    }
+                                    Gives::Values(values) => {
+                                        format!("the values are: {}", values.join(", "))
+                                    }
+                                },
+                            };
+                        let message = format!("`{}` is not {what}", name.name);
+                        self.report(
+                            Diagnostic::error(Code::UNKNOWN_OUTCOME, message)
+                                .at(name.span)
+                                .help(help),
+                        );
+                        ir::Outcome::Nothing
+                    }
+                }
+            }
+            ast::Outcome::If {
+                then,
+                condition,
+                otherwise,
+            } => {
+                let condition = self.condition(condition);
+                ir::Outcome::If(
+                    condition,
+                    Box::new(self.outcome(then, gives, decl)),
+                    Box::new(self.outcome(otherwise, gives, decl)),
+                )
+            }
+        }
+    }
+
+    fn guards(&mut self) -> Vec<GuardDef> {
+        let mut guards = Vec::new();
+        for index in 0..self.guard_decls.len() {
+            let Some(decl) = self.guard_decls.get(index).copied() else {
+                continue;
+            };
+            self.reads.clear();
+            let condition = self.condition(&decl.condition);
+            let mut forbids = Vec::new();
+            for name in &decl.forbids {
+                if let Some(&action) = self.action_index.get(&name.name) {
+                    forbids.push(action);
+                } else if let Some((_, actions)) =
+                    self.kinds.iter().find(|(k, _)| k.name.name == name.name)
+                {
+                    forbids.extend(actions.iter().copied());
+                } else {
+                    self.unknown_action_or_kind(name);
+                }
+            }
+            forbids.sort_unstable();
+            forbids.dedup();
+            guards.push(GuardDef {
+                named: Named::from(&decl.name, decl.label.as_ref()),
+                condition,
+                forbids,
+            });
+        }
+        guards
+    }
+}

@@ -1,0 +1,72 @@
+//! `arrears check POLICY...`: every problem in every file, in one run.
+
+use std::path::PathBuf;
+
+use super::{ExitCode, Output, summary_line};
+use crate::diag::Diagnostics;
+use crate::load::{LoadError, check_schema_file, load_policy};
+
+/// Arguments of `arrears check`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Policy files (`.policy`) or schema files (`.schema`).
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
+pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
+    let mut all = Diagnostics::default();
+    let mut failed = false;
+    for path in &args.paths {
+        let is_schema = path.extension().is_some_and(|e| e == "schema");
+        let result = if is_schema {
+            check_schema_file(path)
+        } else {
+            match load_policy(path) {
+                Ok(loaded) => Ok(loaded.warnings),
+                Err(error) => match error {
+                    LoadError::Invalid(diagnostics) => Ok(diagnostics),
+                    unreadable => Err(unreadable),
+                },
+            }
+        };
+        match result {
+            Ok(diagnostics) => {
+                out.diagnostics(&diagnostics);
+                all.extend(diagnostics);
+            }
+            Err(LoadError::Unreadable { path, reason }) => {
+                out.note(&format!(
+                    "error: cannot read `{}`: {reason}",
+                    path.display()
+                ));
+                failed = true;
+            }
+            Err(LoadError::Invalid(diagnostics)) => all.extend(diagnostics),
+        }
+    }
+    if failed {
+        return ExitCode::Failure;
+    }
+    let files = args.paths.len();
+    if all.is_empty() {
+        out.note(&format!(
+            "checked {files} file{}: no problems",
+            if files == 1 { "" } else { "s" }
+        ));
+        return ExitCode::Clean;
+    }
+    out.note(&format!(
+        "checked {files} file{}: {}",
+        if files == 1 { "" } else { "s" },
+        summary_line(&all)
+    ));
+    if all.has_errors() || (args.deny_warnings && all.warning_count() > 0) {
+        ExitCode::Problems
+    } else {
+        ExitCode::Clean
+    }
+}

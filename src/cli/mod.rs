@@ -1,0 +1,118 @@
+//! The `arrears` command line: arguments, files, standard output and error, exit codes.
+//! Each verb lives in its own file and returns an [`ExitCode`]; the library never prints.
+
+mod check;
+mod explain;
+mod run;
+
+use std::io::{IsTerminal as _, Write as _};
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand};
+
+use crate::diag::{Diagnostics, ErrorFormat, render_all};
+use crate::load::{LoadError, Loaded, load_policy};
+
+/// The documented exit codes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExitCode {
+    /// Everything is fine.
+    Clean = 0,
+    /// The policy has errors (`check`, `run`), or `--strict` and some rows were rejected.
+    Problems = 1,
+    /// The tool could not run: a missing file, a bad flag, an unwritable output.
+    Failure = 2,
+}
+
+/// arrears: check, run and explain loan collections policies.
+#[derive(Debug, Parser)]
+#[command(name = "arrears", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// How to print problems found in policies.
+    #[arg(long, global = true, value_enum, default_value = "human")]
+    error_format: ErrorFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check policies (and schema files) for every error, without running them.
+    Check(check::Args),
+    /// Decide every loan of a portfolio and write one record per loan.
+    Run(run::Args),
+    /// Show, for a person to read, why one loan got its outcome.
+    Explain(explain::Args),
+}
+
+/// Runs the command line. Returns the exit code.
+pub fn main(cli: Cli) -> ExitCode {
+    let out = Output {
+        error_format: cli.error_format,
+    };
+    match cli.command {
+        Command::Check(args) => check::run(&args, &out),
+        Command::Run(args) => run::run(&args, &out),
+        Command::Explain(args) => explain::run(&args, &out),
+    }
+}
+
+/// Where and how the verbs report.
+pub(crate) struct Output {
+    error_format: ErrorFormat,
+}
+
+impl Output {
+    /// Writes diagnostics to standard error.
+    pub(crate) fn diagnostics(&self, diagnostics: &Diagnostics) {
+        let stderr = std::io::stderr();
+        let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
+        let mut lock = stderr.lock();
+        let _ = render_all(diagnostics, self.error_format, color, &mut lock);
+    }
+
+    /// Writes one line to standard error.
+    pub(crate) fn note(&self, line: &str) {
+        let _ = writeln!(std::io::stderr().lock(), "{line}");
+    }
+
+    /// Loads a policy, reporting its problems; `None` means the caller should stop with the
+    /// returned exit code.
+    pub(crate) fn load(&self, path: &PathBuf) -> Result<Loaded, ExitCode> {
+        match load_policy(path) {
+            Ok(loaded) => {
+                self.diagnostics(&loaded.warnings);
+                Ok(loaded)
+            }
+            Err(LoadError::Unreadable { path, reason }) => {
+                self.note(&format!(
+                    "error: cannot read the policy `{}`: {reason}",
+                    path.display()
+                ));
+                Err(ExitCode::Failure)
+            }
+            Err(LoadError::Invalid(diagnostics)) => {
+                self.diagnostics(&diagnostics);
+                self.note(&summary_line(&diagnostics));
+                Err(ExitCode::Problems)
+            }
+        }
+    }
+}
+
+/// "2 errors, 1 warning".
+pub(crate) fn summary_line(diagnostics: &Diagnostics) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    format!(
+        "{}, {}",
+        plural(diagnostics.error_count(), "error"),
+        plural(diagnostics.warning_count(), "warning")
+    )
+}
+
+/// Parses `--as-of`: an ISO date, required wherever loans are decided.
+pub(crate) fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date: write it as YYYY-MM-DD, e.g. 2026-11-20"))
+}

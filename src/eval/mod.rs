@@ -1,0 +1,565 @@
+//! Deciding one loan: evaluate the decisions in order, apply the guards, list the actions.
+//!
+//! INVARIANT: a pure function of `(Program, Loan, as_of)`. No I/O, no clock, no randomness, no
+//! panics: arithmetic is checked, and a value the checker proved impossible (a missing value
+//! in a comparison, an overflow) makes the comparison false rather than stopping the run.
+
+mod trace;
+
+use chrono::NaiveDate;
+use sha2::{Digest, Sha256};
+
+pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, ReadSource, RuleTrace, Trace};
+
+use crate::check::Gives;
+use crate::compile::Program;
+use crate::ir::{CmpOp, Expr, FoldOp, Outcome};
+use crate::syntax::ast::HitPolicy;
+use crate::value::Value;
+
+/// One loan, its field values in schema slot order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loan {
+    pub(crate) fields: Vec<Value>,
+}
+
+impl Loan {
+    /// A loan from its field values, in the order of the schema's fields.
+    pub(crate) fn new(fields: Vec<Value>) -> Loan {
+        Loan { fields }
+    }
+}
+
+/// What one decision decided for one loan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecisionOutcome {
+    /// A `first match` decision: the rule that matched (by index within the decision), if any,
+    /// and its outcome (`None` when it decided nothing, or when no rule matched).
+    First {
+        /// Index of the matching rule within its decision.
+        rule: Option<usize>,
+        /// Index of the outcome (an action or one of the decision's values).
+        value: Option<u32>,
+    },
+    /// An `every match` decision: each matching rule that gave something, with its outcome.
+    Collect {
+        /// `(rule index, outcome index)` in rule order.
+        hits: Vec<(usize, u32)>,
+    },
+}
+
+/// The full result for one loan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Evaluation {
+    /// One outcome per decision, in the policy's decision order.
+    pub outcomes: Vec<DecisionOutcome>,
+    /// The surviving actions, each once, in order.
+    pub actions: Vec<u32>,
+    /// Forbidden actions and the first guard that forbade each.
+    pub vetoed: Vec<(u32, usize)>,
+}
+
+impl Program {
+    /// Decides one loan.
+    pub fn evaluate(&self, loan: &Loan, as_of: NaiveDate) -> Evaluation {
+        Evaluator::new(self, loan, as_of, false).run().0
+    }
+
+    /// Decides one loan and records why: every rule tried, every value read.
+    pub fn evaluate_traced(&self, loan: &Loan, as_of: NaiveDate) -> (Evaluation, Trace) {
+        let (evaluation, trace) = Evaluator::new(self, loan, as_of, true).run();
+        (evaluation, trace.unwrap_or_default())
+    }
+}
+
+struct Evaluator<'p> {
+    program: &'p Program,
+    loan: &'p Loan,
+    as_of: NaiveDate,
+    derived: Vec<Option<Value>>,
+    decisions: Vec<Value>,
+    /// The record being filtered or folded.
+    item: Option<&'p [Value]>,
+    trace: Option<Trace>,
+    /// Reads by the condition being evaluated (only when tracing).
+    reads: Vec<Read>,
+}
+
+impl<'p> Evaluator<'p> {
+    fn new(program: &'p Program, loan: &'p Loan, as_of: NaiveDate, traced: bool) -> Evaluator<'p> {
+        Evaluator {
+            program,
+            loan,
+            as_of,
+            derived: vec![None; program.derived.len()],
+            decisions: vec![Value::Nothing; program.decisions.len()],
+            item: None,
+            trace: traced.then(Trace::default),
+            reads: Vec::new(),
+        }
+    }
+
+    fn run(mut self) -> (Evaluation, Option<Trace>) {
+        let program = self.program;
+        let mut outcomes: Vec<DecisionOutcome> = program
+            .decisions
+            .iter()
+            .map(|d| match d.hit {
+                HitPolicy::First => DecisionOutcome::First {
+                    rule: None,
+                    value: None,
+                },
+                HitPolicy::Collect => DecisionOutcome::Collect { hits: Vec::new() },
+            })
+            .collect();
+        for &index in &program.order {
+            let Some(decision) = program.decisions.get(index) else {
+                continue;
+            };
+            let mut rule_traces = Vec::new();
+            let mut first: Option<(usize, Option<u32>)> = None;
+            let mut hits = Vec::new();
+            for (rule_index, rule) in decision.rules.iter().enumerate() {
+                self.reads.clear();
+                let matched = rule.condition.as_ref().is_none_or(|c| self.truth(c));
+                let outcome = matched.then(|| self.outcome(&rule.outcome));
+                if self.trace.is_some() {
+                    rule_traces.push(RuleTrace {
+                        rule: rule_index,
+                        matched,
+                        outcome,
+                        reads: std::mem::take(&mut self.reads),
+                    });
+                }
+                if let Some(outcome) = outcome {
+                    match decision.hit {
+                        HitPolicy::First => {
+                            first = Some((rule_index, outcome));
+                            break;
+                        }
+                        HitPolicy::Collect => hits.extend(outcome.map(|value| (rule_index, value))),
+                    }
+                }
+            }
+            let outcome = match decision.hit {
+                HitPolicy::First => {
+                    let value = first.and_then(|(_, v)| v);
+                    if let Some(slot) = self.decisions.get_mut(index) {
+                        *slot = value.map_or(Value::Nothing, Value::Outcome);
+                    }
+                    DecisionOutcome::First {
+                        rule: first.map(|(r, _)| r),
+                        value,
+                    }
+                }
+                HitPolicy::Collect => DecisionOutcome::Collect { hits },
+            };
+            if let Some(slot) = outcomes.get_mut(index) {
+                *slot = outcome;
+            }
+            if let Some(trace) = self.trace.as_mut() {
+                trace.decisions.push(DecisionTrace {
+                    decision: index,
+                    rules: rule_traces,
+                });
+            }
+        }
+
+        let mut fired = Vec::with_capacity(program.guards.len());
+        for (index, guard) in program.guards.iter().enumerate() {
+            self.reads.clear();
+            let on = self.truth(&guard.condition);
+            fired.push(on);
+            if let Some(trace) = self.trace.as_mut() {
+                trace.guards.push(GuardTrace {
+                    guard: index,
+                    fired: on,
+                    reads: std::mem::take(&mut self.reads),
+                });
+            }
+        }
+
+        let mut proposed: Vec<u32> = Vec::new();
+        for &index in &program.action_decisions {
+            let Some(outcome) = outcomes.get(index) else {
+                continue;
+            };
+            match outcome {
+                DecisionOutcome::First {
+                    value: Some(action),
+                    ..
+                } => proposed.push(*action),
+                DecisionOutcome::First { value: None, .. } => {}
+                DecisionOutcome::Collect { hits } => {
+                    proposed.extend(hits.iter().map(|(_, action)| *action))
+                }
+            }
+        }
+        let mut actions = Vec::with_capacity(proposed.len());
+        let mut vetoed = Vec::new();
+        for action in proposed {
+            if actions.contains(&action) || vetoed.iter().any(|(a, _)| *a == action) {
+                continue;
+            }
+            let forbidding = program
+                .guards
+                .iter()
+                .zip(&fired)
+                .position(|(guard, on)| *on && guard.forbids.binary_search(&action).is_ok());
+            match forbidding {
+                Some(guard) => vetoed.push((action, guard)),
+                None => actions.push(action),
+            }
+        }
+        (
+            Evaluation {
+                outcomes,
+                actions,
+                vetoed,
+            },
+            self.trace,
+        )
+    }
+
+    fn outcome(&mut self, outcome: &Outcome) -> Option<u32> {
+        match outcome {
+            Outcome::Nothing => None,
+            Outcome::Value(value) => Some(*value),
+            Outcome::If(condition, then, otherwise) => {
+                if self.truth(condition) {
+                    self.outcome(then)
+                } else {
+                    self.outcome(otherwise)
+                }
+            }
+        }
+    }
+
+    fn truth(&mut self, expr: &Expr) -> bool {
+        self.value(expr) == Value::Bool(true)
+    }
+
+    fn read(&mut self, source: ReadSource, value: &Value) {
+        if self.trace.is_some() && !self.reads.iter().any(|r| r.source == source) {
+            self.reads.push(Read {
+                source,
+                value: value.clone(),
+            });
+        }
+    }
+
+    fn derived(&mut self, index: usize) -> Value {
+        if let Some(Some(value)) = self.derived.get(index) {
+            let value = value.clone();
+            self.read(ReadSource::Derived(index), &value);
+            return value;
+        }
+        let Some(definition) = self.program.derived.get(index) else {
+            return Value::Missing;
+        };
+        // A derived value is computed once per loan, outside any record scope, and traced with
+        // the reads of its own definition.
+        let outer_reads = std::mem::take(&mut self.reads);
+        let outer_item = self.item.take();
+        let value = self.value(&definition.expr);
+        self.item = outer_item;
+        let own_reads = std::mem::replace(&mut self.reads, outer_reads);
+        if let Some(trace) = self.trace.as_mut() {
+            trace.derived.push(DerivedTrace {
+                derived: index,
+                value: value.clone(),
+                reads: own_reads,
+            });
+        }
+        if let Some(slot) = self.derived.get_mut(index) {
+            *slot = Some(value.clone());
+        }
+        self.read(ReadSource::Derived(index), &value);
+        value
+    }
+
+    fn value(&mut self, expr: &Expr) -> Value {
+        match expr {
+            Expr::Const(value) => value.clone(),
+            Expr::Field(slot) => {
+                let value = self
+                    .loan
+                    .fields
+                    .get(*slot)
+                    .cloned()
+                    .unwrap_or(Value::Missing);
+                self.read(ReadSource::Field(*slot), &value);
+                value
+            }
+            Expr::Item(slot) => self
+                .item
+                .and_then(|item| item.get(*slot))
+                .cloned()
+                .unwrap_or(Value::Missing),
+            Expr::Derived(index) => self.derived(*index),
+            Expr::Decision(index) => {
+                let value = self
+                    .decisions
+                    .get(*index)
+                    .cloned()
+                    .unwrap_or(Value::Nothing);
+                self.read(ReadSource::Decision(*index), &value);
+                value
+            }
+            Expr::AsOf => {
+                let value = Value::Date(self.as_of);
+                self.read(ReadSource::AsOf, &value);
+                value
+            }
+            Expr::Not(inner) => Value::Bool(!self.truth(inner)),
+            Expr::And(a, b) => Value::Bool(self.truth(a) && self.truth(b)),
+            Expr::Or(a, b) => Value::Bool(self.truth(a) || self.truth(b)),
+            Expr::Cmp(op, a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                let Some(ordering) = a.compare(&b) else {
+                    return Value::Bool(false);
+                };
+                Value::Bool(match op {
+                    CmpOp::Eq => ordering.is_eq(),
+                    CmpOp::Ne => ordering.is_ne(),
+                    CmpOp::Lt => ordering.is_lt(),
+                    CmpOp::Le => ordering.is_le(),
+                    CmpOp::Gt => ordering.is_gt(),
+                    CmpOp::Ge => ordering.is_ge(),
+                })
+            }
+            Expr::Add(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                add(&a, &b, false)
+            }
+            Expr::Sub(a, b) => {
+                let (a, b) = (self.value(a), self.value(b));
+                add(&a, &b, true)
+            }
+            Expr::Neg(inner) => match self.value(inner) {
+                Value::Int(n) => n.checked_neg().map_or(Value::Missing, Value::Int),
+                Value::Days(n) => n.checked_neg().map_or(Value::Missing, Value::Days),
+                Value::Money(m) => Value::Money(-m),
+                _ => Value::Missing,
+            },
+            Expr::IsPresent(inner) => Value::Bool(self.value(inner) != Value::Missing),
+            Expr::In(value, list) => {
+                let value = self.value(value);
+                let mut found = false;
+                for item in list {
+                    if self.value(item).compare(&value).is_some_and(|o| o.is_eq()) {
+                        found = true;
+                        break;
+                    }
+                }
+                Value::Bool(found)
+            }
+            Expr::If(condition, then, otherwise) => {
+                if self.truth(condition) {
+                    self.value(then)
+                } else {
+                    self.value(otherwise)
+                }
+            }
+            Expr::Count { list, filter } => {
+                let records = self.records(*list);
+                let mut count: i64 = 0;
+                for record in records {
+                    if self.passes(record, filter.as_deref()) {
+                        count += 1;
+                    }
+                }
+                Value::Int(count)
+            }
+            Expr::Fold {
+                op,
+                list,
+                item,
+                zero,
+                filter,
+            } => {
+                let records = self.records(*list);
+                let mut acc: Option<Value> = None;
+                for record in records {
+                    if !self.passes(record, filter.as_deref()) {
+                        continue;
+                    }
+                    let Some(value) = record.get(*item) else {
+                        continue;
+                    };
+                    if *value == Value::Missing {
+                        continue;
+                    }
+                    acc = Some(match (acc, op) {
+                        (None, FoldOp::Sum) => add(zero, value, false),
+                        (None, _) => value.clone(),
+                        (Some(sum), FoldOp::Sum) => add(&sum, value, false),
+                        (Some(best), FoldOp::Min) => {
+                            if value.compare(&best).is_some_and(|o| o.is_lt()) {
+                                value.clone()
+                            } else {
+                                best
+                            }
+                        }
+                        (Some(best), FoldOp::Max) => {
+                            if value.compare(&best).is_some_and(|o| o.is_gt()) {
+                                value.clone()
+                            } else {
+                                best
+                            }
+                        }
+                    });
+                }
+                match (acc, op) {
+                    (Some(value), _) => value,
+                    (None, FoldOp::Sum) => zero.clone(),
+                    (None, _) => Value::Missing,
+                }
+            }
+            Expr::Bucket { salt, key } => match self.value(key) {
+                Value::Text(key) => Value::Int(bucket(salt, &key)),
+                _ => Value::Missing,
+            },
+        }
+    }
+
+    /// The records of list field `slot` (traced as one read of the whole list).
+    fn records(&mut self, slot: usize) -> &'p [Vec<Value>] {
+        let loan: &'p Loan = self.loan;
+        let value = loan.fields.get(slot);
+        if self.trace.is_some() {
+            self.read(ReadSource::Field(slot), value.unwrap_or(&Value::Missing));
+        }
+        match value {
+            Some(Value::List(records)) => records,
+            _ => &[],
+        }
+    }
+
+    /// Whether `record` passes `filter`, evaluated with the record's fields in scope.
+    fn passes(&mut self, record: &'p [Value], filter: Option<&Expr>) -> bool {
+        let Some(filter) = filter else { return true };
+        let outer = self.item.replace(record);
+        let result = self.truth(filter);
+        self.item = outer;
+        result
+    }
+}
+
+/// `a + b`, or `a - b` when `subtract`; `Missing` when the kinds do not add up or it overflows.
+fn add(a: &Value, b: &Value, subtract: bool) -> Value {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => (if subtract {
+            x.checked_sub(*y)
+        } else {
+            x.checked_add(*y)
+        })
+        .map_or(Value::Missing, Value::Int),
+        (Value::Days(x), Value::Days(y)) => (if subtract {
+            x.checked_sub(*y)
+        } else {
+            x.checked_add(*y)
+        })
+        .map_or(Value::Missing, Value::Days),
+        (Value::Money(x), Value::Money(y)) => (if subtract {
+            x.checked_sub(*y)
+        } else {
+            x.checked_add(*y)
+        })
+        .map_or(Value::Missing, Value::Money),
+        (Value::Date(d), Value::Days(n)) | (Value::Days(n), Value::Date(d)) => {
+            let n = if subtract { n.checked_neg() } else { Some(*n) };
+            n.and_then(chrono::TimeDelta::try_days)
+                .and_then(|delta| d.checked_add_signed(delta))
+                .map_or(Value::Missing, Value::Date)
+        }
+        (Value::Date(x), Value::Date(y)) if subtract => {
+            Value::Days(x.signed_duration_since(*y).num_days())
+        }
+        _ => Value::Missing,
+    }
+}
+
+/// The experiment bucket of `key` in experiment `salt`: SHA-256 of the UTF-8 text
+/// `salt:key`, its first 8 bytes read as a big-endian unsigned number, modulo 100.
+pub(crate) fn bucket(salt: &str, key: &str) -> i64 {
+    let mut hasher = Sha256::new();
+    hasher.update(salt.as_bytes());
+    hasher.update(b":");
+    hasher.update(key.as_bytes());
+    let digest = hasher.finalize();
+    let mut first = [0u8; 8];
+    for (to, from) in first.iter_mut().zip(digest.iter()) {
+        *to = *from;
+    }
+    (u64::from_be_bytes(first) % 100) as i64
+}
+
+impl Program {
+    /// The name of outcome `value` of decision `decision`: an action name or one of its values.
+    pub(crate) fn outcome_name(&self, decision: usize, value: u32) -> &str {
+        let Some(d) = self.decisions.get(decision) else {
+            return "";
+        };
+        match &d.gives {
+            Gives::Actions => self
+                .actions
+                .get(value as usize)
+                .map_or("", |a| a.name.as_str()),
+            Gives::Values(values) => values.get(value as usize).map_or("", String::as_str),
+        }
+    }
+
+    /// The name of action `action`.
+    pub(crate) fn action_name(&self, action: u32) -> &str {
+        self.actions
+            .get(action as usize)
+            .map_or("", |a| a.name.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::Decimal;
+
+    #[test]
+    fn bucket_follows_the_reference_definition() {
+        // Recomputed by hand: sha256("visit-2026Q4:L1") → first 8 bytes, big-endian, mod 100.
+        let digest = Sha256::digest(b"visit-2026Q4:L1");
+        let expected = (u64::from_be_bytes(digest[..8].try_into().unwrap()) % 100) as i64;
+        assert_eq!(bucket("visit-2026Q4", "L1"), expected);
+        assert!((0..100).contains(&bucket("x", "测试")));
+    }
+
+    #[test]
+    fn date_arithmetic_counts_calendar_days() {
+        let d = |s| Value::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        assert_eq!(
+            add(&d("2024-03-01"), &d("2024-02-28"), true),
+            Value::Days(2)
+        );
+        assert_eq!(
+            add(&d("2023-03-01"), &d("2023-02-28"), true),
+            Value::Days(1)
+        );
+        assert_eq!(
+            add(&d("2024-03-01"), &Value::Days(90), true),
+            d("2023-12-02")
+        );
+        assert_eq!(
+            add(&Value::Int(i64::MAX), &Value::Int(1), false),
+            Value::Missing
+        );
+        assert_eq!(
+            add(&d("2024-03-01"), &Value::Days(i64::MAX), false),
+            Value::Missing
+        );
+    }
+
+    #[test]
+    fn money_is_exact() {
+        let m = |s: &str| Value::Money(s.parse::<Decimal>().unwrap());
+        assert_eq!(add(&m("0.10"), &m("0.20"), false), m("0.30"));
+    }
+}

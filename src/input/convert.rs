@@ -1,0 +1,284 @@
+//! A raw record to a loan, field by field, against the schema; or the first reason it cannot be.
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Raw, RawRecord, Rejected};
+use crate::diag::{Code, did_you_mean};
+use crate::eval::Loan;
+use crate::schema::{Field, FieldType, Schema};
+use crate::value::Value;
+
+/// Converts one record. Unknown field names are added to `unknown` (once each).
+pub(crate) fn convert(
+    record: RawRecord,
+    schema: &Schema,
+    file: &str,
+    number: u64,
+    unknown: &mut Vec<String>,
+) -> Result<(String, Loan), Rejected> {
+    let reject = |loan_id: Option<String>, problem: Problem| Rejected {
+        file: file.to_owned(),
+        record: number,
+        line: record.line,
+        loan_id,
+        field: problem.field,
+        value: problem.value,
+        code: problem.code,
+        reason: problem.reason,
+    };
+    let raw = match &record.raw {
+        Ok(raw) => raw,
+        Err(reason) => {
+            return Err(reject(
+                None,
+                Problem::new(Code::ROW_MALFORMED, reason.clone()),
+            ));
+        }
+    };
+    let Raw::Map(entries) = raw else {
+        return Err(reject(
+            None,
+            Problem::new(
+                Code::ROW_MALFORMED,
+                "this row is not a record of named fields".into(),
+            ),
+        ));
+    };
+    for (name, _) in entries {
+        if schema.slot(name).is_none() && !unknown.contains(name) {
+            unknown.push(name.clone());
+        }
+    }
+    // The key first, so that every later rejection can name the loan.
+    let key_field = schema.fields.get(schema.key);
+    let key = key_field
+        .and_then(|f| lookup(entries, &f.name))
+        .and_then(|raw| match raw {
+            Raw::Scalar(s) if !s.trim().is_empty() => Some(s.clone()),
+            _ => None,
+        });
+    let mut values = Vec::with_capacity(schema.fields.len());
+    for field in &schema.fields {
+        let raw = lookup(entries, &field.name).unwrap_or(&Raw::Null);
+        match value(field, raw, schema, &field.name) {
+            Ok(v) => values.push(v),
+            Err(problem) => return Err(reject(key, problem)),
+        }
+    }
+    match key {
+        Some(key) => Ok((key, Loan::new(values))),
+        None => Err(reject(
+            None,
+            Problem::new(Code::ROW_MISSING_FIELD, "the loan has no id".into()),
+        )),
+    }
+}
+
+fn lookup<'r>(entries: &'r [(String, Raw)], name: &str) -> Option<&'r Raw> {
+    entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+struct Problem {
+    code: Code,
+    field: Option<String>,
+    value: Option<String>,
+    reason: String,
+}
+
+impl Problem {
+    fn new(code: Code, reason: String) -> Problem {
+        Problem {
+            code,
+            field: None,
+            value: None,
+            reason,
+        }
+    }
+
+    fn at(code: Code, field: &str, value: Option<&str>, reason: String) -> Problem {
+        Problem {
+            code,
+            field: Some(field.to_owned()),
+            value: value.map(str::to_owned),
+            reason,
+        }
+    }
+}
+
+/// The YAML spellings of "no value", which come through as text.
+fn is_null_text(text: &str) -> bool {
+    matches!(text, "" | "~" | "null" | "Null" | "NULL")
+}
+
+fn value(field: &Field, raw: &Raw, schema: &Schema, path: &str) -> Result<Value, Problem> {
+    if let FieldType::List(record_fields) = &field.ty {
+        return list(record_fields, raw, schema, path);
+    }
+    let text = match raw {
+        Raw::Null => None,
+        Raw::Scalar(s) if field.ty != FieldType::Text && is_null_text(s.trim()) => None,
+        Raw::Scalar(s) => Some(s.as_str()),
+        Raw::List(_) | Raw::Map(_) => {
+            return Err(Problem::at(
+                Code::ROW_BAD_VALUE,
+                path,
+                None,
+                format!(
+                    "expected a single value ({}), found a list or record",
+                    field.ty.describe(schema)
+                ),
+            ));
+        }
+    };
+    let Some(text) = text else {
+        return if field.optional {
+            Ok(Value::Missing)
+        } else {
+            Err(Problem::at(
+                Code::ROW_MISSING_FIELD,
+                path,
+                None,
+                "this field is required but missing".into(),
+            ))
+        };
+    };
+    let bad = |what: &str| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what.to_owned());
+    let trimmed = text.trim();
+    match &field.ty {
+        FieldType::Text => {
+            if trimmed.is_empty() && !field.optional {
+                return Err(Problem::at(
+                    Code::ROW_MISSING_FIELD,
+                    path,
+                    Some(text),
+                    "this field is required but empty".into(),
+                ));
+            }
+            Ok(Value::Text(Arc::from(text)))
+        }
+        FieldType::Bool => match trimmed {
+            "true" | "True" | "TRUE" => Ok(Value::Bool(true)),
+            "false" | "False" | "FALSE" => Ok(Value::Bool(false)),
+            _ => Err(bad("expected `true` or `false`")),
+        },
+        FieldType::Integer | FieldType::Days => match trimmed.parse::<i64>() {
+            Ok(n) if field.ty == FieldType::Days => Ok(Value::Days(n)),
+            Ok(n) => Ok(Value::Int(n)),
+            Err(_) => Err(bad("expected a whole number")),
+        },
+        FieldType::Money => money(trimmed).map(Value::Money).map_err(|why| bad(&why)),
+        FieldType::Date => NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+            .ok()
+            .filter(|_| trimmed.len() == 10)
+            .map(Value::Date)
+            .ok_or_else(|| bad("expected a calendar date written YYYY-MM-DD")),
+        FieldType::Enum(id) => {
+            let choices = schema.enums.get(*id).map(Vec::as_slice).unwrap_or_default();
+            match choices.iter().position(|c| c == trimmed) {
+                Some(index) => Ok(Value::Enum(index as u32)),
+                None => {
+                    let hint = did_you_mean(trimmed, choices.iter().map(String::as_str))
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default();
+                    Err(Problem::at(
+                        Code::ROW_UNKNOWN_CHOICE,
+                        path,
+                        Some(text),
+                        format!("expected one of {}{hint}", choices.join(", ")),
+                    ))
+                }
+            }
+        }
+        FieldType::List(_) => Err(bad("expected a list")),
+    }
+}
+
+/// An exact amount: plain decimal notation (or exponent notation from a JSON number), at most
+/// two decimal places.
+fn money(text: &str) -> Result<Decimal, String> {
+    let parsed = Decimal::from_str_exact(text).or_else(|_| {
+        if text.contains(['e', 'E']) {
+            Decimal::from_scientific(text)
+        } else {
+            Err(rust_decimal::Error::ConversionTo(String::new()))
+        }
+    });
+    match parsed {
+        Ok(amount) if amount.normalize().scale() <= 2 => Ok(amount),
+        Ok(_) => Err("an amount has at most two decimal places".into()),
+        Err(_) if text.contains(',') => {
+            Err("expected an amount without thousands separators, such as 1250000.00".into())
+        }
+        Err(_) => Err("expected an amount, such as 125000.50".into()),
+    }
+}
+
+fn list(record_fields: &[Field], raw: &Raw, schema: &Schema, path: &str) -> Result<Value, Problem> {
+    let items = match raw {
+        Raw::Null => return Ok(Value::List(Arc::from(Vec::new()))),
+        Raw::Scalar(s) if is_null_text(s.trim()) => return Ok(Value::List(Arc::from(Vec::new()))),
+        Raw::List(items) => items,
+        Raw::Scalar(s) => {
+            return Err(Problem::at(
+                Code::ROW_BAD_VALUE,
+                path,
+                Some(s),
+                "expected a list, written as a JSON array such as [{\"on\": \"2026-01-05\", \"channel\": \"phone\"}]".into(),
+            ));
+        }
+        Raw::Map(_) => {
+            return Err(Problem::at(
+                Code::ROW_BAD_VALUE,
+                path,
+                None,
+                "expected a list, found a single record".into(),
+            ));
+        }
+    };
+    let mut records = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        let item_path = format!("{path}[{index}]");
+        let Raw::Map(entries) = item else {
+            return Err(Problem::at(
+                Code::ROW_BAD_VALUE,
+                &item_path,
+                None,
+                "expected a record with named fields".into(),
+            ));
+        };
+        let mut values = Vec::with_capacity(record_fields.len());
+        for field in record_fields {
+            let raw = lookup(entries, &field.name).unwrap_or(&Raw::Null);
+            values.push(value(
+                field,
+                raw,
+                schema,
+                &format!("{item_path}.{}", field.name),
+            )?);
+        }
+        records.push(values);
+    }
+    Ok(Value::List(Arc::from(records)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::money;
+
+    #[test]
+    fn money_is_read_exactly() {
+        assert_eq!(money("125000.50").unwrap().to_string(), "125000.50");
+        assert_eq!(money("1.25e5").unwrap().to_string(), "125000");
+        assert_eq!(money("0.1").unwrap().to_string(), "0.1");
+        assert!(money("12.345").is_err());
+        assert!(money("1,000.00").unwrap_err().contains("thousands"));
+        assert!(money("abc").is_err());
+        assert_eq!(
+            money("99999999999999999999.99").unwrap().to_string(),
+            "99999999999999999999.99"
+        );
+    }
+}

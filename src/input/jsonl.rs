@@ -1,0 +1,39 @@
+//! JSON Lines: one object a line; blank lines are skipped.
+
+use std::io::{BufRead as _, BufReader, Read};
+
+use super::{Raw, RawRecord};
+
+pub(super) fn read(reader: impl Read) -> Result<Vec<RawRecord>, String> {
+    let mut records = Vec::new();
+    for (index, line) in BufReader::new(reader).lines().enumerate() {
+        let line_number = index as u64 + 1;
+        let line = line.map_err(|e| format!("cannot read line {line_number}: {e}"))?;
+        let text = line.trim_start_matches('\u{FEFF}');
+        if text.trim().is_empty() {
+            continue;
+        }
+        let raw = serde_json::from_str::<serde_json::Value>(text)
+            .map(from_json)
+            .map_err(|e| format!("this line is not valid JSON: {e}"));
+        records.push(RawRecord {
+            line: Some(line_number),
+            raw,
+        });
+    }
+    Ok(records)
+}
+
+/// A JSON value in the raw shape. Numbers keep their exact text.
+pub(super) fn from_json(value: serde_json::Value) -> Raw {
+    match value {
+        serde_json::Value::Null => Raw::Null,
+        serde_json::Value::Bool(b) => Raw::Scalar(b.to_string()),
+        serde_json::Value::Number(n) => Raw::Scalar(n.to_string()),
+        serde_json::Value::String(s) => Raw::Scalar(s),
+        serde_json::Value::Array(items) => Raw::List(items.into_iter().map(from_json).collect()),
+        serde_json::Value::Object(map) => {
+            Raw::Map(map.into_iter().map(|(k, v)| (k, from_json(v))).collect())
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! Reading portfolios: JSON Lines, CSV and YAML, each into the same raw shape, then one
+//! converter that turns a raw record into a [`Loan`] or a precise [`Rejected`] row.
+//!
+//! INVARIANT: money is never read through a float. JSON numbers keep their exact text
+//! (serde_json's `arbitrary_precision`), YAML scalars are read as text, CSV cells are text.
+//! INVARIANT: no row is dropped: every record read becomes a loan or a rejected row.
+
+mod convert;
+mod csv;
+mod jsonl;
+mod yaml;
+
+use std::io::Read;
+
+pub(crate) use convert::convert;
+
+use crate::diag::Code;
+use crate::eval::Loan;
+use crate::schema::Schema;
+
+/// A portfolio file format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// A header row, then one loan a row; list fields hold a JSON array in their cell.
+    Csv,
+    /// A list of objects.
+    Yaml,
+}
+
+impl InputFormat {
+    /// The format a file name's extension implies.
+    pub fn from_extension(path: &std::path::Path) -> Option<InputFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "jsonl" | "ndjson" | "json" => Some(InputFormat::Jsonl),
+            "csv" => Some(InputFormat::Csv),
+            "yaml" | "yml" => Some(InputFormat::Yaml),
+            _ => None,
+        }
+    }
+}
+
+/// A value as the file spelled it, before the schema gives it meaning.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Raw {
+    Null,
+    /// Any scalar, as its exact text (`true`, `125000.50`, `2026-01-31`, `王小明`).
+    Scalar(String),
+    List(Vec<Raw>),
+    Map(Vec<(String, Raw)>),
+}
+
+/// One record read from a file, with where it was.
+#[derive(Debug)]
+pub(crate) struct RawRecord {
+    /// 1-based line of the record's start, when the format tells it.
+    pub(crate) line: Option<u64>,
+    /// The record, or why it is not one.
+    pub(crate) raw: Result<Raw, String>,
+}
+
+/// A row that could not become a loan, and exactly why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rejected {
+    /// The portfolio file.
+    pub file: String,
+    /// 1-based position of the record in the file (the n-th loan).
+    pub record: u64,
+    /// 1-based line where the record starts, when known.
+    pub line: Option<u64>,
+    /// The loan's key, when it could be read.
+    pub loan_id: Option<String>,
+    /// The field at fault (`promises[2].due_on`), when there is one.
+    pub field: Option<String>,
+    /// The offending value as written, when there is one.
+    pub value: Option<String>,
+    /// The error code.
+    pub code: Code,
+    /// What is wrong, in plain words.
+    pub reason: String,
+}
+
+/// One record of a portfolio: a loan, or a rejected row.
+#[derive(Debug)]
+pub struct Row {
+    /// 1-based position in the file.
+    pub record: u64,
+    /// The loan and its key, or the rejection.
+    pub result: Result<(String, Loan), Rejected>,
+}
+
+/// Everything read from one portfolio.
+#[derive(Debug, Default)]
+pub struct Portfolio {
+    /// The rows, in file order.
+    pub rows: Vec<Row>,
+    /// Fields present in the file that the schema does not declare, in first-seen order.
+    pub unknown_fields: Vec<String>,
+}
+
+/// Reads a whole portfolio from `reader`. `file` names it in rejections. Fails only when the
+/// file as a whole cannot be read (an I/O error, a YAML document that is not a list).
+pub fn read_portfolio(
+    reader: impl Read,
+    file: &str,
+    format: InputFormat,
+    schema: &Schema,
+) -> Result<Portfolio, String> {
+    let records = match format {
+        InputFormat::Jsonl => jsonl::read(reader)?,
+        InputFormat::Csv => csv::read(reader, schema)?,
+        InputFormat::Yaml => yaml::read(reader, schema)?,
+    };
+    let mut portfolio = Portfolio::default();
+    let mut seen_keys = std::collections::HashSet::new();
+    for (index, record) in records.into_iter().enumerate() {
+        let number = index as u64 + 1;
+        let line = record.line;
+        let result = convert(record, schema, file, number, &mut portfolio.unknown_fields);
+        let result = match result {
+            Ok((key, loan)) => {
+                if seen_keys.insert(key.clone()) {
+                    Ok((key, loan))
+                } else {
+                    Err(Rejected {
+                        file: file.to_owned(),
+                        record: number,
+                        line,
+                        loan_id: Some(key.clone()),
+                        field: schema.fields.get(schema.key).map(|f| f.name.clone()),
+                        value: Some(key),
+                        code: Code::ROW_DUPLICATE_KEY,
+                        reason: "this loan id was already used by an earlier row; the earlier row is kept".into(),
+                    })
+                }
+            }
+            Err(rejected) => Err(rejected),
+        };
+        portfolio.rows.push(Row {
+            record: number,
+            result,
+        });
+    }
+    Ok(portfolio)
+}

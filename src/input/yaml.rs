@@ -1,0 +1,212 @@
+//! YAML: a list of loan records.
+//!
+//! Read through serde with the schema as a guide: every scalar a loan field holds is asked
+//! for as text (`deserialize_str`), so `125000.50` arrives as the text the file holds and is
+//! never turned into a float on the way.
+//!
+//! A YAML parser does not give the line of each list item through serde; the line of each
+//! top-level `- ` item is found by scanning the text, which is exact for block-style lists
+//! (the usual way of writing them) and left out otherwise.
+
+use std::fmt;
+use std::io::Read;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use super::{Raw, RawRecord};
+use crate::schema::{Field, FieldType, Schema};
+
+pub(super) fn read(mut reader: impl Read, schema: &Schema) -> Result<Vec<RawRecord>, String> {
+    let mut text = String::new();
+    reader
+        .read_to_string(&mut text)
+        .map_err(|e| format!("cannot read the file: {e}"))?;
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let deserializer = serde_norway::Deserializer::from_str(&text);
+    let rows = Rows {
+        fields: &schema.fields,
+    }
+    .deserialize(deserializer)
+    .map_err(|e| format!("the YAML portfolio cannot be read: {e}"))?;
+    let lines = item_lines(&text);
+    let lines_fit = lines.len() == rows.len();
+    Ok(rows
+        .into_iter()
+        .enumerate()
+        .map(|(index, raw)| RawRecord {
+            line: if lines_fit {
+                lines.get(index).copied()
+            } else {
+                None
+            },
+            raw,
+        })
+        .collect())
+}
+
+/// The 1-based lines that start a top-level block list item.
+fn item_lines(text: &str) -> Vec<u64> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| *line == "-" || line.starts_with("- "))
+        .map(|(index, _)| index as u64 + 1)
+        .collect()
+}
+
+struct Rows<'s> {
+    fields: &'s [Field],
+}
+
+impl<'de> DeserializeSeed<'de> for Rows<'_> {
+    type Value = Vec<Result<Raw, String>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Rows<'_> {
+    type Value = Vec<Result<Raw, String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of loans")
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut rows = Vec::new();
+        while let Some(row) = seq.next_element_seed(Record {
+            fields: self.fields,
+        })? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+/// A loan, or a record of a list field.
+struct Record<'s> {
+    fields: &'s [Field],
+}
+
+impl<'de> DeserializeSeed<'de> for Record<'_> {
+    type Value = Result<Raw, String>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Record<'_> {
+    type Value = Result<Raw, String>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record of named fields")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            match self.fields.iter().find(|f| f.name == key) {
+                Some(field) => {
+                    let value = map.next_value_seed(FieldValue { field })?;
+                    entries.push((key, value));
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                    entries.push((key, Raw::Null));
+                }
+            }
+        }
+        Ok(Ok(Raw::Map(entries)))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Err("this item is a list, not a loan record".into()))
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(Err("this item is a single value, not a loan record".into()))
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Err("this item is a single value, not a loan record".into()))
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(Err("this item is a single value, not a loan record".into()))
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(Err("this item is a single value, not a loan record".into()))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Err("this item is a single value, not a loan record".into()))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Err("this item is empty".into()))
+    }
+}
+
+/// One field's value, guided by its type.
+struct FieldValue<'s> {
+    field: &'s Field,
+}
+
+impl<'de> DeserializeSeed<'de> for FieldValue<'_> {
+    type Value = Raw;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        match &self.field.ty {
+            FieldType::List(fields) => deserializer.deserialize_any(ListValue { fields }),
+            _ => deserializer.deserialize_str(ScalarText),
+        }
+    }
+}
+
+struct ScalarText;
+
+impl Visitor<'_> for ScalarText {
+    type Value = Raw;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a single value")
+    }
+    fn visit_str<E>(self, text: &str) -> Result<Raw, E> {
+        Ok(Raw::Scalar(text.to_owned()))
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+}
+
+struct ListValue<'s> {
+    fields: &'s [Field],
+}
+
+impl<'de> Visitor<'de> for ListValue<'_> {
+    type Value = Raw;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(Record {
+            fields: self.fields,
+        })? {
+            items.push(item.unwrap_or(Raw::Null));
+        }
+        Ok(Raw::List(items))
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_str<E>(self, text: &str) -> Result<Raw, E> {
+        Ok(Raw::Scalar(text.to_owned()))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Raw, E> {
+        Ok(Raw::Scalar(b.to_string()))
+    }
+    fn visit_i64<E>(self, n: i64) -> Result<Raw, E> {
+        Ok(Raw::Scalar(n.to_string()))
+    }
+    fn visit_u64<E>(self, n: u64) -> Result<Raw, E> {
+        Ok(Raw::Scalar(n.to_string()))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Raw::Map(Vec::new()))
+    }
+}

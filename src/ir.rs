@@ -1,0 +1,81 @@
+//! The resolved, typed form of expressions and outcomes that `check` produces and `eval` runs.
+//!
+//! Names are gone: a field is its slot, a derived value or decision its index, an enumeration
+//! choice or action its number. Every expression here has been type-checked.
+
+use crate::value::Value;
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Folds over a list field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FoldOp {
+    Min,
+    Max,
+    Sum,
+}
+
+/// A checked expression.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Expr {
+    Const(Value),
+    /// A loan field, by slot.
+    Field(usize),
+    /// A field of the list record currently being filtered or folded, by slot in the record.
+    Item(usize),
+    /// A derived value (`let`), by index.
+    Derived(usize),
+    /// A decision's outcome, by index.
+    Decision(usize),
+    /// The evaluation date.
+    AsOf,
+    Not(Box<Expr>),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Cmp(CmpOp, Box<Expr>, Box<Expr>),
+    Add(Box<Expr>, Box<Expr>),
+    Sub(Box<Expr>, Box<Expr>),
+    Neg(Box<Expr>),
+    IsPresent(Box<Expr>),
+    In(Box<Expr>, Vec<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// How many records of list field `list` pass `filter`.
+    Count {
+        list: usize,
+        filter: Option<Box<Expr>>,
+    },
+    /// Min, max or sum of record field `item` over the records of `list` that pass `filter`.
+    /// Min and max of no records are missing; the sum of none is zero of the field's kind.
+    Fold {
+        op: FoldOp,
+        list: usize,
+        item: usize,
+        zero: Value,
+        filter: Option<Box<Expr>>,
+    },
+    /// The experiment bucket 0..=99 of `key` in experiment `salt`.
+    Bucket {
+        salt: String,
+        key: Box<Expr>,
+    },
+}
+
+/// A checked rule outcome.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Outcome {
+    /// The rule decides that nothing is done.
+    Nothing,
+    /// An action or value, by number.
+    Value(u32),
+    /// `then if condition else otherwise`.
+    If(Expr, Box<Outcome>, Box<Outcome>),
+}

@@ -1,0 +1,152 @@
+//! One loan's trace for a person to read (`arrears explain`).
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+
+use super::values::{Kind, kind_of, source_name, to_text};
+use crate::compile::Program;
+use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
+use crate::syntax::ast::HitPolicy;
+
+fn reads_text(program: &Program, reads: &[Read]) -> String {
+    if reads.is_empty() {
+        return "(reads nothing)".into();
+    }
+    reads
+        .iter()
+        .map(|r| {
+            format!(
+                "{} = {}",
+                source_name(program, r.source),
+                to_text(program, kind_of(program, r.source), &r.value)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The explanation of one loan's outcome, as plain text.
+pub fn explain_text(
+    program: &Program,
+    key: &str,
+    evaluation: &Evaluation,
+    trace: &Trace,
+    as_of: NaiveDate,
+) -> String {
+    let mut out = String::new();
+    let policy = program.name.as_deref().unwrap_or("policy");
+    let _ = writeln!(
+        out,
+        "loan {key}, evaluated on {} by {policy}",
+        as_of.format("%Y-%m-%d")
+    );
+
+    if !trace.derived.is_empty() {
+        let _ = writeln!(out, "\nderived values");
+        for derived in &trace.derived {
+            let Some(def) = program.derived.get(derived.derived) else {
+                continue;
+            };
+            let value = to_text(program, Kind::Derived(&def.ty), &derived.value);
+            let _ = writeln!(out, "  {} = {value}", def.named.name);
+            let _ = writeln!(out, "      from {}", reads_text(program, &derived.reads));
+        }
+    }
+
+    for decision in &trace.decisions {
+        let Some(def) = program.decisions.get(decision.decision) else {
+            continue;
+        };
+        let outcome = match evaluation.outcomes.get(decision.decision) {
+            Some(DecisionOutcome::First { rule: None, .. }) => "no rule matched".to_owned(),
+            Some(DecisionOutcome::First { value: None, .. }) => "nothing".to_owned(),
+            Some(DecisionOutcome::First { value: Some(v), .. }) => {
+                program.outcome_name(decision.decision, *v).to_owned()
+            }
+            Some(DecisionOutcome::Collect { hits }) if hits.is_empty() => "none".to_owned(),
+            Some(DecisionOutcome::Collect { hits }) => hits
+                .iter()
+                .map(|(_, v)| program.outcome_name(decision.decision, *v))
+                .collect::<Vec<_>>()
+                .join(", "),
+            None => String::new(),
+        };
+        let hit = if def.hit == HitPolicy::First {
+            "first match"
+        } else {
+            "every match"
+        };
+        let _ = writeln!(out, "\ndecision {} ({hit}) → {outcome}", def.named.name);
+        for rule in &decision.rules {
+            let Some(rule_def) = def.rules.get(rule.rule) else {
+                continue;
+            };
+            let label = rule_def
+                .named
+                .label
+                .as_deref()
+                .map(|l| format!(" \"{l}\""))
+                .unwrap_or_default();
+            let verdict = match rule.outcome {
+                Some(Some(v)) => {
+                    format!("matched → {}", program.outcome_name(decision.decision, v))
+                }
+                Some(None) => "matched → nothing".to_owned(),
+                None => "no".to_owned(),
+            };
+            let _ = writeln!(out, "  {}{label}: {verdict}", rule_def.named.name);
+            let _ = writeln!(out, "      {}", reads_text(program, &rule.reads));
+        }
+    }
+
+    if !trace.guards.is_empty() {
+        let _ = writeln!(out, "\nguards");
+        for guard in &trace.guards {
+            let Some(def) = program.guards.get(guard.guard) else {
+                continue;
+            };
+            let label = def
+                .named
+                .label
+                .as_deref()
+                .map(|l| format!(" \"{l}\""))
+                .unwrap_or_default();
+            let verdict = if guard.fired {
+                "applies"
+            } else {
+                "does not apply"
+            };
+            let _ = writeln!(out, "  {}{label}: {verdict}", def.named.name);
+            let _ = writeln!(out, "      {}", reads_text(program, &guard.reads));
+        }
+    }
+
+    let names = |actions: &mut dyn Iterator<Item = String>| {
+        let list: Vec<String> = actions.collect();
+        if list.is_empty() {
+            "none".to_owned()
+        } else {
+            list.join(", ")
+        }
+    };
+    let _ = writeln!(
+        out,
+        "\nactions: {}",
+        names(
+            &mut evaluation
+                .actions
+                .iter()
+                .map(|a| program.action_name(*a).to_owned())
+        )
+    );
+    let _ = writeln!(
+        out,
+        "vetoed:  {}",
+        names(&mut evaluation.vetoed.iter().map(|(a, g)| {
+            let guard = program.guards.get(*g).map_or("", |g| g.named.name.as_str());
+            format!("{} (by {guard})", program.action_name(*a))
+        }))
+    );
+    out
+}

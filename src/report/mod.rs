@@ -1,0 +1,12 @@
+//! Every byte a run shows besides diagnostics: per-loan decision records, traces, rejected
+//! rows. Writers are handed to us; nothing here opens files.
+//!
+//! INVARIANT: output never depends on hash order or thread timing: records are rendered from
+//! ordered data and written in input order by the caller.
+
+mod explain;
+mod record;
+mod values;
+
+pub use explain::explain_text;
+pub use record::{OutputFormat, RecordWriter, rejected_json, render_jsonl};

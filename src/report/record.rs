@@ -1,0 +1,302 @@
+//! The per-loan decision record, the contract of `arrears run`'s output (version 1):
+//!
+//! * `loan_id` (the schema's key field name): the loan's key.
+//! * one key per decision, named after it: a `first match` decision's outcome (`null` when it
+//!   decided nothing or no rule matched); an `every match` decision's outcomes, as a list.
+//! * `actions`: the surviving actions, in order, each once.
+//! * `vetoed`: `[{"action", "guard"}]`, each forbidden action with the first guard forbidding it.
+//! * with `--trace`, `trace`: see [`trace_json`].
+//!
+//! CSV carries the same columns; lists and the trace are JSON in their cells.
+
+use std::io::{self, Write};
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value as Json, json};
+
+use super::values::{Kind, kind_of, source_name, to_json};
+use crate::compile::Program;
+use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
+use crate::input::Rejected;
+
+/// The format of decision records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// A header, then one row a loan.
+    Csv,
+}
+
+/// A decision's outcome as JSON.
+fn outcome_json(program: &Program, decision: usize, outcome: &DecisionOutcome) -> Json {
+    match outcome {
+        DecisionOutcome::First { value, .. } => value.map_or(Json::Null, |v| {
+            Json::String(program.outcome_name(decision, v).to_owned())
+        }),
+        DecisionOutcome::Collect { hits } => Json::Array(
+            hits.iter()
+                .map(|(_, v)| Json::String(program.outcome_name(decision, *v).to_owned()))
+                .collect(),
+        ),
+    }
+}
+
+fn actions_json(program: &Program, evaluation: &Evaluation) -> Json {
+    Json::Array(
+        evaluation
+            .actions
+            .iter()
+            .map(|a| Json::String(program.action_name(*a).to_owned()))
+            .collect(),
+    )
+}
+
+fn vetoed_json(program: &Program, evaluation: &Evaluation) -> Json {
+    Json::Array(
+        evaluation
+            .vetoed
+            .iter()
+            .map(|(action, guard)| {
+                json!({
+                    "action": program.action_name(*action),
+                    "guard": program.guards.get(*guard).map_or("", |g| g.named.name.as_str()),
+                })
+            })
+            .collect(),
+    )
+}
+
+fn reads_json(program: &Program, reads: &[Read]) -> Json {
+    let mut object = Map::new();
+    for read in reads {
+        let value = to_json(program, kind_of(program, read.source), &read.value);
+        object.insert(source_name(program, read.source).to_owned(), value);
+    }
+    Json::Object(object)
+}
+
+/// The trace as JSON: `as_of`; `derived`, each value computed with what it read; `decisions`,
+/// in evaluation order, each with the rules tried (`rule`, `label`, `matched`, `outcome` when
+/// matched, `read`); `guards`, each with `fired`, `forbids` and `read`. `read` maps each name
+/// read to its value, in the order read.
+pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> Json {
+    let derived: Vec<Json> = trace
+        .derived
+        .iter()
+        .filter_map(|d| {
+            let def = program.derived.get(d.derived)?;
+            Some(json!({
+                "name": def.named.name,
+                "value": to_json(program, Kind::Derived(&def.ty), &d.value),
+                "read": reads_json(program, &d.reads),
+            }))
+        })
+        .collect();
+    let decisions: Vec<Json> = trace
+        .decisions
+        .iter()
+        .filter_map(|d| {
+            let def = program.decisions.get(d.decision)?;
+            let rules: Vec<Json> = d
+                .rules
+                .iter()
+                .filter_map(|r| {
+                    let rule = def.rules.get(r.rule)?;
+                    let mut object = Map::new();
+                    object.insert("rule".into(), Json::String(rule.named.name.clone()));
+                    if let Some(label) = &rule.named.label {
+                        object.insert("label".into(), Json::String(label.clone()));
+                    }
+                    object.insert("matched".into(), Json::Bool(r.matched));
+                    if let Some(outcome) = r.outcome {
+                        let value = outcome.map_or(Json::Null, |v| {
+                            Json::String(program.outcome_name(d.decision, v).to_owned())
+                        });
+                        object.insert("outcome".into(), value);
+                    }
+                    object.insert("read".into(), reads_json(program, &r.reads));
+                    Some(Json::Object(object))
+                })
+                .collect();
+            Some(json!({ "decision": def.named.name, "rules": rules }))
+        })
+        .collect();
+    let guards: Vec<Json> = trace
+        .guards
+        .iter()
+        .filter_map(|g| {
+            let def = program.guards.get(g.guard)?;
+            Some(json!({
+                "guard": def.named.name,
+                "reason": def.named.label,
+                "fired": g.fired,
+                "forbids": def.forbids.iter().map(|a| program.action_name(*a)).collect::<Vec<_>>(),
+                "read": reads_json(program, &g.reads),
+            }))
+        })
+        .collect();
+    json!({
+        "as_of": as_of.format("%Y-%m-%d").to_string(),
+        "derived": derived,
+        "decisions": decisions,
+        "guards": guards,
+    })
+}
+
+/// The record of one loan as a JSON object.
+pub(crate) fn record_json(
+    program: &Program,
+    key: &str,
+    evaluation: &Evaluation,
+    trace: Option<(&Trace, NaiveDate)>,
+) -> Map<String, Json> {
+    let mut object = Map::new();
+    let key_name = program
+        .schema
+        .fields
+        .get(program.schema.key)
+        .map_or("loan_id", |f| f.name.as_str());
+    object.insert(key_name.to_owned(), Json::String(key.to_owned()));
+    for (index, (decision, outcome)) in program
+        .decisions
+        .iter()
+        .zip(&evaluation.outcomes)
+        .enumerate()
+    {
+        object.insert(
+            decision.named.name.clone(),
+            outcome_json(program, index, outcome),
+        );
+    }
+    object.insert("actions".into(), actions_json(program, evaluation));
+    object.insert("vetoed".into(), vetoed_json(program, evaluation));
+    if let Some((trace, as_of)) = trace {
+        object.insert("trace".into(), trace_json(program, trace, as_of));
+    }
+    object
+}
+
+/// One JSONL line (with its newline) for one loan.
+pub fn render_jsonl(
+    program: &Program,
+    key: &str,
+    evaluation: &Evaluation,
+    trace: Option<(&Trace, NaiveDate)>,
+) -> String {
+    let mut line = Json::Object(record_json(program, key, evaluation, trace)).to_string();
+    line.push('\n');
+    line
+}
+
+/// Writes decision records in one format. Records arrive already evaluated, in input order.
+pub struct RecordWriter<W: Write> {
+    format: OutputFormat,
+    csv: Option<csv::Writer<W>>,
+    plain: Option<W>,
+}
+
+impl<W: Write> RecordWriter<W> {
+    /// A writer of `format` records to `out`; a CSV header is written first.
+    pub fn new(
+        out: W,
+        format: OutputFormat,
+        program: &Program,
+        with_trace: bool,
+    ) -> io::Result<RecordWriter<W>> {
+        match format {
+            OutputFormat::Jsonl => Ok(RecordWriter {
+                format,
+                csv: None,
+                plain: Some(out),
+            }),
+            OutputFormat::Csv => {
+                let mut writer = csv::Writer::from_writer(out);
+                let key_name = program
+                    .schema
+                    .fields
+                    .get(program.schema.key)
+                    .map_or("loan_id", |f| f.name.as_str());
+                let mut header: Vec<&str> = vec![key_name];
+                header.extend(program.decisions.iter().map(|d| d.named.name.as_str()));
+                header.extend(["actions", "vetoed"]);
+                if with_trace {
+                    header.push("trace");
+                }
+                writer.write_record(&header).map_err(io::Error::other)?;
+                Ok(RecordWriter {
+                    format,
+                    csv: Some(writer),
+                    plain: None,
+                })
+            }
+        }
+    }
+
+    /// Renders one loan's record as the bytes this writer will write (so workers can render
+    /// in parallel and the writer only copies, in order).
+    pub fn render(
+        format: OutputFormat,
+        program: &Program,
+        key: &str,
+        evaluation: &Evaluation,
+        trace: Option<(&Trace, NaiveDate)>,
+    ) -> Vec<String> {
+        match format {
+            OutputFormat::Jsonl => vec![render_jsonl(program, key, evaluation, trace)],
+            OutputFormat::Csv => record_json(program, key, evaluation, trace)
+                .into_iter()
+                .map(|(_, value)| match value {
+                    Json::String(s) => s,
+                    Json::Null => String::new(),
+                    other => other.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Writes one rendered record.
+    pub fn write(&mut self, rendered: &[String]) -> io::Result<()> {
+        match (self.format, self.plain.as_mut(), self.csv.as_mut()) {
+            (OutputFormat::Jsonl, Some(out), _) => {
+                for line in rendered {
+                    out.write_all(line.as_bytes())?;
+                }
+                Ok(())
+            }
+            (OutputFormat::Csv, _, Some(writer)) => {
+                writer.write_record(rendered).map_err(io::Error::other)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Flushes everything written.
+    pub fn finish(mut self) -> io::Result<()> {
+        if let Some(out) = self.plain.as_mut() {
+            out.flush()?;
+        }
+        if let Some(writer) = self.csv.as_mut() {
+            writer.flush()?;
+        }
+        Ok(())
+    }
+}
+
+/// A rejected row as one JSON line: `file`, `record`, `line`, `loan_id`, `field`, `value`,
+/// `code`, `reason`.
+pub fn rejected_json(rejected: &Rejected) -> String {
+    let mut line = json!({
+        "file": rejected.file,
+        "record": rejected.record,
+        "line": rejected.line,
+        "loan_id": rejected.loan_id,
+        "field": rejected.field,
+        "value": rejected.value,
+        "code": rejected.code.id,
+        "reason": rejected.reason,
+    })
+    .to_string();
+    line.push('\n');
+    line
+}
