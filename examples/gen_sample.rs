@@ -1,0 +1,322 @@
+//! Writes the bundled sample portfolio, `examples/portfolios/retail-sample.{jsonl,csv,yaml}`:
+//! synthetic loans over the reference schema, the same three times in three formats.
+//!
+//! Seeded, so it is remade byte for byte: `cargo run --example gen_sample [-- COUNT [SEED]]`.
+//! Dates are spread around the sample's evaluation date, 2026-11-20, so that every rule of
+//! `policies/retail.policy` fires for some loans.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use chrono::{Days, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+const AS_OF: &str = "2026-11-20";
+const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"];
+const GIVEN: &[&str] = &[
+    "小明", "伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋",
+];
+const REGIONS: &[&str] = &[
+    "北京", "上海", "广东", "浙江", "江苏", "四川", "湖北", "山东",
+];
+
+struct Loan {
+    id: String,
+    borrower: String,
+    product: &'static str,
+    principal: String,
+    due: Option<NaiveDate>,
+    collateral: Option<String>,
+    flags: [(&'static str, bool); 8],
+    willingness: &'static str,
+    ability: &'static str,
+    status: &'static str,
+    region: &'static str,
+    promises: Vec<(NaiveDate, String, bool)>,
+    contacts: Vec<(NaiveDate, &'static str)>,
+}
+
+fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn weighted(rng: &mut ChaCha8Rng, items: &[(&'static str, u32)]) -> &'static str {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut roll = rng.random_range(0..total);
+    for (item, weight) in items {
+        if roll < *weight {
+            return item;
+        }
+        roll -= weight;
+    }
+    items[0].0
+}
+
+fn amount(rng: &mut ChaCha8Rng, low: u64, high: u64) -> String {
+    let cents = rng.random_range(low * 100..high * 100);
+    format!("{}.{:02}", cents / 100, cents % 100)
+}
+
+fn loan(rng: &mut ChaCha8Rng, index: usize, as_of: NaiveDate) -> Loan {
+    let overdue: u64 = match rng.random_range(0..100) {
+        0..25 => 0,
+        25..30 => rng.random_range(1..4),
+        30..35 => rng.random_range(4..7),
+        35..50 => rng.random_range(7..31),
+        50..65 => rng.random_range(31..91),
+        65..75 => rng.random_range(91..181),
+        75..83 => rng.random_range(181..271),
+        83..90 => rng.random_range(271..361),
+        _ => rng.random_range(361..1500),
+    };
+    let due = match (overdue, rng.random_range(0..3)) {
+        (0, 0) => None,
+        (0, 1) => Some(as_of + Days::new(rng.random_range(0..40))),
+        (days, _) => Some(as_of - Days::new(days)),
+    };
+    let principal = if rng.random_bool(0.05) {
+        amount(rng, 1_000_000, 5_000_000)
+    } else {
+        amount(rng, 1_000, 999_999)
+    };
+    let collateral = rng.random_bool(0.4).then(|| amount(rng, 10_000, 3_000_000));
+    let promises = (0..rng.random_range(0..5))
+        .map(|_| {
+            (
+                as_of - Days::new(rng.random_range(0..200)),
+                amount(rng, 100, 20_000),
+                rng.random_bool(0.4),
+            )
+        })
+        .collect();
+    let burst = rng.random_bool(0.04);
+    let mut contacts: Vec<(NaiveDate, &'static str)> = (0..rng.random_range(0..6))
+        .map(|_| {
+            let when = if rng.random_bool(0.05) {
+                as_of + Days::new(rng.random_range(1..10))
+            } else {
+                as_of - Days::new(rng.random_range(0..1200))
+            };
+            (when, *pick(rng, &["phone", "sms", "visit", "letter"]))
+        })
+        .collect();
+    if burst {
+        contacts.extend(
+            (0..rng.random_range(7..10))
+                .map(|_| (as_of - Days::new(rng.random_range(0..7)), "phone")),
+        );
+    }
+    Loan {
+        id: format!("L{:05}", index + 1),
+        borrower: format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN)),
+        product: weighted(
+            rng,
+            &[
+                ("mortgage", 20),
+                ("consumer", 35),
+                ("sme", 20),
+                ("card", 25),
+            ],
+        ),
+        principal,
+        due,
+        collateral,
+        flags: [
+            ("has_guarantor", rng.random_bool(0.3)),
+            ("has_assets", rng.random_bool(0.4)),
+            ("restructured", rng.random_bool(0.06)),
+            ("deceased", rng.random_bool(0.01)),
+            ("bankrupt", rng.random_bool(0.01)),
+            ("in_dispute", rng.random_bool(0.02)),
+            ("public_official", rng.random_bool(0.03)),
+            ("do_not_contact", rng.random_bool(0.04)),
+        ],
+        willingness: weighted(
+            rng,
+            &[
+                ("willing", 35),
+                ("hesitant", 25),
+                ("refuses", 25),
+                ("unknown", 15),
+            ],
+        ),
+        ability: weighted(
+            rng,
+            &[
+                ("able", 40),
+                ("temporary_hardship", 30),
+                ("long_term_inability", 15),
+                ("unknown", 15),
+            ],
+        ),
+        status: weighted(
+            rng,
+            &[
+                ("normal", 60),
+                ("difficulty", 20),
+                ("ceased", 10),
+                ("fraud_suspected", 3),
+                ("loss", 7),
+            ],
+        ),
+        region: *pick(rng, REGIONS),
+        promises,
+        contacts,
+    }
+}
+
+fn json_lists(loan: &Loan) -> (String, String) {
+    let promises: Vec<String> = loan
+        .promises
+        .iter()
+        .map(|(due, amount, kept)| {
+            format!(r#"{{"due_on":"{due}","amount":{amount},"kept":{kept}}}"#)
+        })
+        .collect();
+    let contacts: Vec<String> = loan
+        .contacts
+        .iter()
+        .map(|(on, channel)| format!(r#"{{"on":"{on}","channel":"{channel}"}}"#))
+        .collect();
+    (
+        format!("[{}]", promises.join(",")),
+        format!("[{}]", contacts.join(",")),
+    )
+}
+
+fn jsonl(loans: &[Loan]) -> String {
+    let mut out = String::new();
+    for loan in loans {
+        let (promises, contacts) = json_lists(loan);
+        let due = loan.due.map_or("null".to_owned(), |d| format!("\"{d}\""));
+        // Money as JSON numbers here (read exactly, never through a float) ...
+        let collateral = loan.collateral.clone().unwrap_or_else(|| "null".into());
+        let _ = write!(
+            out,
+            r#"{{"loan_id":"{}","borrower":"{}","product":"{}","currency":"CNY","principal_outstanding":{},"oldest_unpaid_due_date":{due},"collateral_value":{collateral}"#,
+            loan.id, loan.borrower, loan.product, loan.principal
+        );
+        for (name, value) in &loan.flags {
+            let _ = write!(out, r#","{name}":{value}"#);
+        }
+        let _ = writeln!(
+            out,
+            r#","willingness":"{}","ability":"{}","operating_status":"{}","region":"{}","promises":{promises},"contacts":{contacts}}}"#,
+            loan.willingness, loan.ability, loan.status, loan.region
+        );
+    }
+    out
+}
+
+fn csv(loans: &[Loan]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let mut header = vec![
+        "loan_id",
+        "borrower",
+        "product",
+        "currency",
+        "principal_outstanding",
+        "oldest_unpaid_due_date",
+        "collateral_value",
+    ];
+    header.extend(loans[0].flags.iter().map(|(name, _)| *name));
+    header.extend([
+        "willingness",
+        "ability",
+        "operating_status",
+        "region",
+        "promises",
+        "contacts",
+    ]);
+    writer.write_record(&header).unwrap();
+    for loan in loans {
+        let (promises, contacts) = json_lists(loan);
+        let mut row = vec![
+            loan.id.clone(),
+            loan.borrower.clone(),
+            loan.product.into(),
+            "CNY".into(),
+            loan.principal.clone(),
+            loan.due.map(|d| d.to_string()).unwrap_or_default(),
+            loan.collateral.clone().unwrap_or_default(),
+        ];
+        row.extend(loan.flags.iter().map(|(_, v)| v.to_string()));
+        row.extend([
+            loan.willingness.into(),
+            loan.ability.into(),
+            loan.status.into(),
+            loan.region.into(),
+            promises,
+            contacts,
+        ]);
+        writer.write_record(&row).unwrap();
+    }
+    String::from_utf8(writer.into_inner().unwrap()).unwrap()
+}
+
+fn yaml(loans: &[Loan]) -> String {
+    // Written by hand to keep amounts as plain, unquoted YAML numbers: the reader must take
+    // them exactly as written.
+    let mut out = String::from(
+        "# Sample portfolio (see examples/gen_sample.rs); evaluate with --as-of 2026-11-20\n",
+    );
+    for loan in loans {
+        let _ = writeln!(out, "- loan_id: {}", loan.id);
+        let _ = writeln!(out, "  borrower: {}", loan.borrower);
+        let _ = writeln!(out, "  product: {}", loan.product);
+        let _ = writeln!(out, "  currency: CNY");
+        let _ = writeln!(out, "  principal_outstanding: {}", loan.principal);
+        let _ = writeln!(
+            out,
+            "  oldest_unpaid_due_date: {}",
+            loan.due.map_or("null".into(), |d| d.to_string())
+        );
+        let _ = writeln!(
+            out,
+            "  collateral_value: {}",
+            loan.collateral.as_deref().unwrap_or("~")
+        );
+        for (name, value) in &loan.flags {
+            let _ = writeln!(out, "  {name}: {value}");
+        }
+        let _ = writeln!(out, "  willingness: {}", loan.willingness);
+        let _ = writeln!(out, "  ability: {}", loan.ability);
+        let _ = writeln!(out, "  operating_status: {}", loan.status);
+        let _ = writeln!(out, "  region: {}", loan.region);
+        let promises: Vec<String> = loan
+            .promises
+            .iter()
+            .map(|(d, a, k)| format!("{{due_on: {d}, amount: {a}, kept: {k}}}"))
+            .collect();
+        let _ = writeln!(out, "  promises: [{}]", promises.join(", "));
+        let contacts: Vec<String> = loan
+            .contacts
+            .iter()
+            .map(|(on, c)| format!("{{on: {on}, channel: {c}}}"))
+            .collect();
+        let _ = writeln!(out, "  contacts: [{}]", contacts.join(", "));
+    }
+    out
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let count: usize = args
+        .next()
+        .map_or(3000, |a| a.parse().expect("COUNT is a number"));
+    let seed: u64 = args
+        .next()
+        .map_or(20261120, |a| a.parse().expect("SEED is a number"));
+    let out_dir = args.next().unwrap_or_else(|| "examples/portfolios".into());
+    let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let loans: Vec<Loan> = (0..count).map(|i| loan(&mut rng, i, as_of)).collect();
+    let dir = Path::new(&out_dir);
+    fs::create_dir_all(dir).unwrap();
+    fs::write(dir.join("retail-sample.jsonl"), jsonl(&loans)).unwrap();
+    fs::write(dir.join("retail-sample.csv"), csv(&loans)).unwrap();
+    fs::write(dir.join("retail-sample.yaml"), yaml(&loans)).unwrap();
+    eprintln!("wrote {count} loans (seed {seed}) to {}", dir.display());
+}

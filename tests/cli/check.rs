@@ -1,0 +1,1 @@
+//! `arrears check`: clean policies pass; broken ones get every problem, placed and explained.

@@ -1,0 +1,1 @@
+//! `arrears run` and `arrears explain` on the shipped policy and sample.
