@@ -93,6 +93,9 @@ fn field_ty(field: &Field, slot: usize) -> Ty {
     }
 }
 
+/// `评估日`, "the evaluation date": `as_of` for policies written in Chinese.
+pub(crate) const AS_OF_CHINESE: &str = "评估日";
+
 const FUNCTIONS: &[&str] = &["count", "min", "max", "sum", "bucket"];
 
 impl<'a> Checker<'a> {
@@ -418,7 +421,7 @@ impl<'a> Checker<'a> {
             self.reads.push(index);
             return Typed::new(ir::Expr::Decision(index), Ty::Outcome(index));
         }
-        if name == "as_of" {
+        if name == "as_of" || name == AS_OF_CHINESE {
             return Typed::new(ir::Expr::AsOf, Ty::Date);
         }
         self.unknown_name(ident, expect);
@@ -513,8 +516,6 @@ impl<'a> Checker<'a> {
             let r = self.expr(right, Some(&l.ty), known);
             (l, r)
         };
-        self.require_present(&l, left.span);
-        self.require_present(&r, right.span);
         // Bring a bare number on the left to money, as `expect` did for one on the right.
         let l = if l.int_literal && r.ty == Ty::Money {
             to_money(l)
@@ -525,6 +526,9 @@ impl<'a> Checker<'a> {
         if l.ty == Ty::Error || r.ty == Ty::Error {
             return Typed::new(ir::Expr::Const(Value::Bool(false)), Ty::Error);
         }
+        // Only once the kinds agree: a mismatch is the first thing to fix.
+        self.require_present(&l, left.span);
+        self.require_present(&r, right.span);
         let cmp = match op {
             BinOp::Eq => CmpOp::Eq,
             BinOp::Ne => CmpOp::Ne,

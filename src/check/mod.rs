@@ -516,7 +516,7 @@ impl<'a> Checker<'a> {
                             ),
                         )
                         .label(rule.name.span, "never reached")
-                        .label(catch_all.span, "this rule matches every loan")
+                        .label(catch_all.name.span, "this rule matches every loan")
                         .help("move the `otherwise` rule to the end of the decision"),
                     );
                 }

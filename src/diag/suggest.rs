@@ -2,8 +2,8 @@
 
 /// The candidate closest to `wrong`, if one is close enough to be a likely typo.
 ///
-/// Closeness is the edit distance in characters (so Chinese names work), allowing about one
-/// mistake in three characters; ties go to the candidate listed first, so the answer does not
+/// Closeness is the edit distance in characters (so Chinese names work), where swapping two
+/// neighbouring letters counts as one mistake, allowing about one mistake in three characters; ties go to the candidate listed first, so the answer does not
 /// depend on hash order.
 pub(crate) fn did_you_mean<'a>(
     wrong: &str,
@@ -16,7 +16,7 @@ pub(crate) fn did_you_mean<'a>(
         if candidate == wrong {
             continue;
         }
-        let distance = strsim::levenshtein(&wrong_lower, &candidate.to_lowercase());
+        let distance = strsim::osa_distance(&wrong_lower, &candidate.to_lowercase());
         let better = best.is_none_or(|(best_distance, _)| distance < best_distance);
         if distance <= budget && better {
             best = Some((distance, candidate));
@@ -38,6 +38,7 @@ mod tests {
         );
         assert_eq!(did_you_mean("prodcut", names), Some("product"));
         assert_eq!(did_you_mean("region", names), None);
+        assert_eq!(did_you_mean("crad", ["sme", "card"]), Some("card"));
     }
 
     #[test]

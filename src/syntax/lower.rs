@@ -129,9 +129,13 @@ struct Lower {
 }
 
 impl Lower {
+    /// Where `pair` is in the file. pest counts the blank space after a rule's last part as
+    /// part of the rule; underlines should not, so it is trimmed off.
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(s.start() + self.offset, s.end() + self.offset)
+        let text = pair.as_str();
+        let end = s.start() + text.trim_end().len();
+        Span::new(s.start() + self.offset, end + self.offset)
     }
 
     fn missing(&self, pair_span: Span, what: &str) -> Diagnostic {
@@ -643,6 +647,12 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
             unique.push(word);
         }
     }
+    // A word cannot be the start of a symbol such as `>=` or `+`; when the user wrote a word,
+    // listing those only hides the one keyword they most likely meant.
+    let found_is_word = found.chars().next().is_some_and(char::is_alphabetic);
+    if found_is_word && unique.iter().any(|w| !is_symbolic(w)) {
+        unique.retain(|w| !is_symbolic(w));
+    }
     let expected = match unique.as_slice() {
         [] => "something else".to_owned(),
         [one] => (*one).to_owned(),
@@ -667,6 +677,10 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
     Diagnostic::error(Code::SYNTAX, message)
         .label(span, "here")
         .maybe_help(help)
+}
+
+fn is_symbolic(description: &str) -> bool {
+    description.starts_with("a comparison") || description == "`+` or `-`"
 }
 
 /// Advice for the mistakes risk staff make most.

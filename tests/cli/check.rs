@@ -1,1 +1,94 @@
 //! `arrears check`: clean policies pass; broken ones get every problem, placed and explained.
+
+use crate::support::arrears;
+
+#[test]
+fn shipped_policies_and_schema_are_clean() {
+    let outcome = arrears(&[
+        "check",
+        "policies/retail.policy",
+        "policies/loan-v1.schema",
+        "policies/催收示例.policy",
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert_eq!(outcome.stderr, "checked 3 files: no problems\n");
+}
+
+#[test]
+fn golden_diagnostics() {
+    insta::glob!("../golden/check", "*.policy", |path| {
+        let relative = path
+            .strip_prefix(crate::support::root())
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let outcome = arrears(&["check", "--error-format", "plain", &relative]);
+        assert_eq!(outcome.code, 1, "{relative} must fail the check");
+        insta::assert_snapshot!(outcome.stderr);
+    });
+}
+
+#[test]
+fn a_misspelt_field_a_type_error_and_a_syntax_error_are_reported_together() {
+    let outcome = arrears(&[
+        "check",
+        "--error-format",
+        "json",
+        "tests/golden/check/three-mistakes.policy",
+    ]);
+    assert_eq!(outcome.code, 1);
+    let found: Vec<serde_json::Value> = outcome
+        .stderr
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let codes: Vec<&str> = found.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["E201", "E203", "E101"], "{}", outcome.stderr);
+    assert_eq!(
+        found[0]["suggestions"][0],
+        "did you mean `principal_outstanding`?"
+    );
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(10), Some(32))
+    );
+    assert_eq!(
+        found[1]["message"],
+        "cannot compare a money amount with a date"
+    );
+    assert_eq!(
+        found[1]["labels"].as_array().unwrap().len(),
+        2,
+        "both sides are labelled"
+    );
+    assert_eq!(found[2]["message"], "expected `then`, found `than`");
+}
+
+#[test]
+fn github_format_annotates_the_line() {
+    let outcome = arrears(&[
+        "check",
+        "--error-format",
+        "github",
+        "tests/golden/check/three-mistakes.policy",
+    ]);
+    let first = outcome.stderr.lines().next().unwrap();
+    assert_eq!(
+        first,
+        "::error file=tests/golden/check/three-mistakes.policy,line=10,col=32,endLine=10,endColumn=52,title=E201 unknown-name::unknown name `principal_outstandng`%0Ahelp: did you mean `principal_outstanding`?"
+    );
+}
+
+#[test]
+fn exit_codes_tell_policy_errors_from_tool_failures() {
+    assert_eq!(arrears(&["check", "no/such.policy"]).code, 2);
+    assert_eq!(
+        arrears(&["check", "--no-such-flag", "policies/retail.policy"]).code,
+        2
+    );
+    assert_eq!(
+        arrears(&["check", "tests/golden/check/cycle.policy"]).code,
+        1
+    );
+    assert_eq!(arrears(&["check", "policies/retail.policy"]).code, 0);
+}
