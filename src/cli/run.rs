@@ -230,23 +230,14 @@ pub(crate) fn describe_rejected(row: &Rejected) -> String {
         Some(line) => format!("{}:{line}", row.file),
         None => format!("{} (loan #{})", row.file, row.record),
     };
-    let loan = row
-        .loan_id
-        .as_deref()
-        .map(|id| format!(" loan `{id}`"))
-        .unwrap_or_default();
-    let field = row
-        .field
-        .as_deref()
-        .map(|f| format!(" field `{f}`"))
-        .unwrap_or_default();
-    let value = row
-        .value
-        .as_deref()
-        .map(|v| format!(" value `{v}`"))
-        .unwrap_or_default();
-    format!(
-        "rejected[{}] {place}:{loan}{field}{value}: {}",
-        row.code.id, row.reason
-    )
+    let mut what: Vec<String> = Vec::new();
+    what.extend(row.loan_id.as_deref().map(|id| format!("loan `{id}`")));
+    what.extend(row.field.as_deref().map(|f| format!("field `{f}`")));
+    what.extend(row.value.as_deref().map(|v| format!("value `{v}`")));
+    let what = if what.is_empty() {
+        String::new()
+    } else {
+        format!(" {}:", what.join(" "))
+    };
+    format!("rejected[{}] {place}:{what} {}", row.code.id, row.reason)
 }

@@ -15,7 +15,19 @@ pub(super) fn read(reader: impl Read) -> Result<Vec<RawRecord>, String> {
         }
         let raw = serde_json::from_str::<serde_json::Value>(text)
             .map(from_json)
-            .map_err(|e| format!("this line is not valid JSON: {e}"));
+            .map_err(|e| {
+                // serde_json counts lines within the text it was given, which is this one line.
+                let message = e.to_string();
+                let message = message
+                    .split(" at line ")
+                    .next()
+                    .unwrap_or(&message)
+                    .to_owned();
+                format!(
+                    "this line is not valid JSON (column {}): {message}",
+                    e.column()
+                )
+            });
         records.push(RawRecord {
             line: Some(line_number),
             raw,

@@ -1,1 +1,270 @@
 //! `arrears run` and `arrears explain` on the shipped policy and sample.
+
+use serde_json::Value;
+
+use crate::support::{arrears, temp};
+
+const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
+
+#[test]
+fn jsonl_csv_and_yaml_portfolios_give_identical_decisions() {
+    let jsonl = arrears(&[
+        "run",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+    ]);
+    assert_eq!(jsonl.code, 0, "{}", jsonl.stderr);
+    assert_eq!(jsonl.stdout.lines().count(), 3000);
+    for other in [
+        "examples/portfolios/retail-sample.csv",
+        "examples/portfolios/retail-sample.yaml",
+    ] {
+        let outcome = arrears(&[
+            "run",
+            "policies/retail.policy",
+            other,
+            "--as-of",
+            "2026-11-20",
+        ]);
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+        assert!(
+            outcome.stdout == jsonl.stdout,
+            "{other} decides differently"
+        );
+        assert_eq!(
+            outcome.stderr,
+            "read 3000 loans = decided 3000 + rejected 0\n"
+        );
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_the_number_of_threads() {
+    let one = arrears(&[
+        "run",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+        "--threads",
+        "1",
+        "--trace",
+    ]);
+    let two = arrears(&[
+        "run",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+        "--threads",
+        "2",
+        "--trace",
+    ]);
+    let four = arrears(&[
+        "run",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+        "--threads",
+        "4",
+        "--trace",
+    ]);
+    assert!(one.stdout == two.stdout && two.stdout == four.stdout);
+    assert!(one.stdout.starts_with("{\"loan_id\":\"L00001\""));
+}
+
+#[test]
+fn as_of_is_required_and_checked() {
+    let missing = arrears(&["run", "policies/retail.policy", SAMPLE]);
+    assert_eq!(missing.code, 2);
+    assert!(missing.stderr.contains("--as-of"), "{}", missing.stderr);
+    let bad = arrears(&[
+        "run",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-02-30",
+    ]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("is not a date"), "{}", bad.stderr);
+}
+
+#[test]
+fn broken_rows_are_rejected_precisely_and_the_counts_reconcile_in_every_format() {
+    for format in ["jsonl", "csv", "yaml"] {
+        let portfolio = format!("tests/golden/data/broken.{format}");
+        let dir = temp();
+        let output = dir.path().join("decisions.jsonl");
+        let output = output.to_str().unwrap();
+        let outcome = arrears(&[
+            "run",
+            "policies/retail.policy",
+            &portfolio,
+            "--as-of",
+            "2026-11-20",
+            "-o",
+            output,
+        ]);
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+        assert!(
+            outcome
+                .stderr
+                .ends_with("read 11 loans = decided 2 + rejected 9\n"),
+            "{format}: {}",
+            outcome.stderr
+        );
+        assert!(
+            outcome.stderr.contains("ignored: `branch`"),
+            "{format}: unknown fields are named once"
+        );
+        let decided: Vec<Value> = std::fs::read_to_string(output)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(decided.len(), 2);
+        assert_eq!(
+            decided[0]["treatment"], "litigation",
+            "the first L1 is kept and decided"
+        );
+        let rejects = std::fs::read_to_string(dir.path().join("decisions.rejects.jsonl")).unwrap();
+        let rejects: Vec<Value> = rejects
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(rejects.len(), 9);
+        let codes: Vec<&str> = rejects
+            .iter()
+            .map(|r| r["code"].as_str().unwrap())
+            .collect();
+        assert!(
+            codes.contains(&"E501") && codes.contains(&"E503") && codes.contains(&"E504"),
+            "{codes:?}"
+        );
+        let bad_date = rejects.iter().find(|r| r["loan_id"] == "L3").unwrap();
+        assert_eq!(bad_date["field"], "oldest_unpaid_due_date");
+        assert_eq!(bad_date["value"], "2026-02-30");
+        assert!(
+            bad_date["line"].as_u64().is_some(),
+            "{format}: the line is known"
+        );
+        assert_eq!(bad_date["file"], portfolio);
+        let promise = rejects.iter().find(|r| r["loan_id"] == "L8").unwrap();
+        assert_eq!(promise["field"], "promises[0].due_on");
+        let strict = arrears(&[
+            "run",
+            "policies/retail.policy",
+            &portfolio,
+            "--as-of",
+            "2026-11-20",
+            "-o",
+            output,
+            "--strict",
+        ]);
+        assert_eq!(strict.code, 1);
+    }
+}
+
+#[test]
+fn rejected_rows_go_to_stderr_when_decisions_go_to_stdout() {
+    let outcome = arrears(&[
+        "run",
+        "policies/retail.policy",
+        "tests/golden/data/broken.jsonl",
+        "--as-of",
+        "2026-11-20",
+    ]);
+    assert_eq!(outcome.stdout.lines().count(), 2);
+    insta::assert_snapshot!(outcome.stderr);
+}
+
+#[test]
+fn csv_output_has_the_same_columns() {
+    let outcome = arrears(&[
+        "run",
+        "policies/retail.policy",
+        "tests/golden/data/broken.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--format",
+        "csv",
+    ]);
+    let mut lines = outcome.stdout.lines();
+    assert_eq!(
+        lines.next(),
+        Some("loan_id,classification,treatment,extras,actions,vetoed")
+    );
+    assert_eq!(
+        lines.next(),
+        Some(
+            r#"L1,substandard,litigation,"[""limitation_renewal"",""guarantor_notice""]","[""litigation"",""limitation_renewal"",""guarantor_notice""]",[]"#
+        )
+    );
+}
+
+#[test]
+fn a_trace_names_every_rule_tried_and_every_value_read() {
+    let outcome = arrears(&[
+        "run",
+        "policies/retail.policy",
+        "tests/golden/data/broken.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--trace",
+    ]);
+    let first: Value = serde_json::from_str(outcome.stdout.lines().next().unwrap()).unwrap();
+    insta::assert_json_snapshot!(first);
+}
+
+#[test]
+fn explain_tells_one_loans_story() {
+    let outcome = arrears(&[
+        "explain",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "L00002",
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    insta::assert_snapshot!(outcome.stdout);
+    let chinese = arrears(&[
+        "explain",
+        "policies/催收示例.policy",
+        "examples/portfolios/催收示例.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "甲005",
+    ]);
+    insta::assert_snapshot!(chinese.stdout);
+    let unknown = arrears(&[
+        "explain",
+        "policies/retail.policy",
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "NOPE",
+    ]);
+    assert_eq!(unknown.code, 2);
+    let rejected = arrears(&[
+        "explain",
+        "policies/retail.policy",
+        "tests/golden/data/broken.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "L3",
+    ]);
+    assert_eq!(rejected.code, 1);
+    assert!(
+        rejected.stderr.contains("2026-02-30"),
+        "{}",
+        rejected.stderr
+    );
+}
