@@ -93,7 +93,6 @@ pub struct CheckedPolicy {
     pub(crate) guards: Vec<GuardDef>,
     /// Decisions in an order where each comes after every decision it reads.
     pub(crate) order: Vec<usize>,
-    pub(crate) source: Arc<SourceFile>,
 }
 
 /// Checks a parsed policy against its schema. Returns the checked policy when there are no
@@ -155,7 +154,6 @@ pub fn check(
         decisions,
         guards,
         order,
-        source: Arc::clone(source),
     };
     (Some(checked), diagnostics)
 }

@@ -62,10 +62,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                         render_jsonl(program, key, &evaluation, Some((&trace, args.as_of)))
                     }
                 };
-                #[expect(
-                    clippy::print_stdout,
-                    reason = "the explanation is the command's output"
-                )]
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
                 return ExitCode::Clean;
             }

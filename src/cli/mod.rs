@@ -6,7 +6,7 @@ mod explain;
 mod run;
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::PathBuf;
+use std::path::Path;
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -44,6 +44,12 @@ enum Command {
     Run(run::Args),
     /// Show, for a person to read, why one loan got its outcome.
     Explain(explain::Args),
+    /// Say what a diagnostic code (`E201`, `unknown-name`) means and how to fix it; with no
+    /// code, list them all.
+    ExplainCode {
+        /// The code's id or name.
+        code: Option<String>,
+    },
 }
 
 /// Runs the command line. Returns the exit code.
@@ -55,6 +61,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Run(args) => run::run(&args, &out),
         Command::Explain(args) => explain::run(&args, &out),
+        Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
     }
 }
 
@@ -79,7 +86,7 @@ impl Output {
 
     /// Loads a policy, reporting its problems; `None` means the caller should stop with the
     /// returned exit code.
-    pub(crate) fn load(&self, path: &PathBuf) -> Result<Loaded, ExitCode> {
+    pub(crate) fn load(&self, path: &Path) -> Result<Loaded, ExitCode> {
         match load_policy(path) {
             Ok(loaded) => {
                 self.diagnostics(&loaded.warnings);
@@ -99,6 +106,33 @@ impl Output {
             }
         }
     }
+}
+
+fn explain_code(code: Option<&str>, out: &Output) -> ExitCode {
+    let infos: Vec<&crate::diag::CodeInfo> = match code {
+        None => crate::diag::CODES.iter().collect(),
+        Some(code) => match crate::diag::lookup(code) {
+            Some(info) => vec![info],
+            None => {
+                out.note(&format!(
+                    "error: no code `{code}`; `arrears explain-code` lists them all"
+                ));
+                return ExitCode::Failure;
+            }
+        },
+    };
+    let mut text = String::new();
+    for info in infos {
+        text.push_str(&format!(
+            "{} {}
+  what: {}
+  fix:  {}
+",
+            info.code.id, info.code.name, info.summary, info.fix
+        ));
+    }
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::Clean
 }
 
 /// "2 errors, 1 warning".

@@ -120,7 +120,7 @@ codes! {
 }
 
 /// The code with this id (`E201`) or name (`unknown-name`).
-pub(crate) fn lookup(id_or_name: &str) -> Option<&'static CodeInfo> {
+pub fn lookup(id_or_name: &str) -> Option<&'static CodeInfo> {
     CODES
         .iter()
         .find(|info| info.code.id.eq_ignore_ascii_case(id_or_name) || info.code.name == id_or_name)

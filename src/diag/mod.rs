@@ -11,7 +11,7 @@ mod suggest;
 use std::fmt;
 use std::sync::Arc;
 
-pub use codes::{CODES, Code, CodeInfo};
+pub use codes::{CODES, Code, CodeInfo, lookup};
 pub use render::{ErrorFormat, render_all};
 pub(crate) use suggest::did_you_mean;
 

@@ -496,8 +496,18 @@ pub(crate) fn bucket(salt: &str, key: &str) -> i64 {
 }
 
 impl Program {
+    /// The loan schema the policy reads.
+    pub fn schema(&self) -> &crate::schema::Schema {
+        &self.schema
+    }
+
+    /// The decisions' names, in policy order (the order of [`Evaluation::outcomes`]).
+    pub fn decision_names(&self) -> impl Iterator<Item = &str> {
+        self.decisions.iter().map(|d| d.named.name.as_str())
+    }
+
     /// The name of outcome `value` of decision `decision`: an action name or one of its values.
-    pub(crate) fn outcome_name(&self, decision: usize, value: u32) -> &str {
+    pub fn outcome_name(&self, decision: usize, value: u32) -> &str {
         let Some(d) = self.decisions.get(decision) else {
             return "";
         };
@@ -511,7 +521,7 @@ impl Program {
     }
 
     /// The name of action `action`.
-    pub(crate) fn action_name(&self, action: u32) -> &str {
+    pub fn action_name(&self, action: u32) -> &str {
         self.actions
             .get(action as usize)
             .map_or("", |a| a.name.as_str())

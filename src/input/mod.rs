@@ -99,6 +99,20 @@ pub struct Portfolio {
     pub unknown_fields: Vec<String>,
 }
 
+/// Reads one loan from a JSON object, as a JSON Lines portfolio holds it; for embedders that
+/// decide loans one at a time.
+#[expect(
+    clippy::result_large_err,
+    reason = "a rejection is the rare path and carries everything a person needs to fix the row"
+)]
+pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rejected> {
+    let raw = serde_json::from_str::<serde_json::Value>(json)
+        .map(jsonl::from_json)
+        .map_err(|e| format!("not valid JSON: {e}"));
+    let record = RawRecord { line: None, raw };
+    convert(record, schema, "(json)", 1, &mut Vec::new())
+}
+
 /// Reads a whole portfolio from `reader`. `file` names it in rejections. Fails only when the
 /// file as a whole cannot be read (an I/O error, a YAML document that is not a list).
 pub fn read_portfolio(

@@ -1,5 +1,13 @@
 //! The integration tests: one binary, which runs the real `arrears` executable.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "a test fails by panicking, with the place and the values in the message"
+)]
+
 mod check;
 mod reference;
 mod run;

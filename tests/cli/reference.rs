@@ -124,7 +124,7 @@ fn expected(loan: &Value, as_of: NaiveDate) -> Value {
     };
 
     let mut extras = Vec::new();
-    if principal >= Decimal::new(1_000_000_00, 2) && overdue > 30 {
+    if principal >= Decimal::new(100_000_000, 2) && overdue > 30 {
         extras.push("senior_review");
     }
     if flag("public_official") && overdue > 90 {
