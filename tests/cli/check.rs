@@ -92,3 +92,20 @@ fn exit_codes_tell_policy_errors_from_tool_failures() {
     );
     assert_eq!(arrears(&["check", "policies/retail.policy"]).code, 0);
 }
+
+#[test]
+fn the_readme_tour_policy_checks_clean() {
+    let readme = std::fs::read_to_string(crate::support::root().join("README.md")).unwrap();
+    let tour = readme
+        .split("## A short tour of the language")
+        .nth(1)
+        .unwrap();
+    let policy = tour.split("```").nth(1).unwrap();
+    let dir = crate::support::temp();
+    let schema =
+        std::fs::read_to_string(crate::support::root().join("policies/loan-v1.schema")).unwrap();
+    crate::support::write(dir.path(), "loan-v1.schema", &schema);
+    let path = crate::support::write(dir.path(), "tour.policy", policy);
+    let outcome = arrears(&["check", &path]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+}
