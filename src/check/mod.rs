@@ -658,3 +658,83 @@ impl<'a> Checker<'a> {
         guards
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::load::{LoadError, load_policy_text};
+
+    /// The codes `check` reports for a rule whose condition is `condition`, over a small schema.
+    fn codes(condition: &str) -> Vec<&'static str> {
+        let text = format!(
+            "schema s keyed by id\n  field id: text\n  field due: optional date\n  field amount: money\n  \
+             field cover: optional money\n  field n: integer\n  field sort: one of a, b, c\n  \
+             field items: list of {{ on: date, paid: optional money }}\n\
+             let last = max(items.on)\n\
+             actions act\n\
+             decision d: first match, gives action\n  rule R1 when {condition} then act\n"
+        );
+        match load_policy_text(Path::new("t.policy"), text) {
+            Ok(_) => Vec::new(),
+            Err(LoadError::Invalid(diagnostics)) => {
+                diagnostics.iter().map(|d| d.code().id).collect()
+            }
+            Err(LoadError::Unreadable { .. }) => vec!["unreadable"],
+        }
+    }
+
+    #[test]
+    fn presence_is_proved_by_the_condition_around_a_read() {
+        let cases: &[(&str, &[&str])] = &[
+            ("cover >= amount", &["E204"]),
+            ("cover is present and cover >= amount", &[]),
+            ("cover is missing or cover >= amount", &[]),
+            ("not (cover is missing) and cover >= amount", &[]),
+            ("cover is present or cover >= amount", &["E204"]),
+            ("cover >= amount and cover is present", &["E204"]),
+            ("(if cover is present then cover else 0.00) > amount", &[]),
+            ("(if cover is missing then 0.00 else cover) > amount", &[]),
+            ("due is present and as_of - due > 30 days", &[]),
+            ("last is missing or as_of - last > 730 days", &[]),
+            ("as_of - last > 730 days", &["E204"]),
+            ("count(items where paid > 0.00) > 0", &["E204"]),
+            (
+                "count(items where paid is present and paid > 0.00) > 0",
+                &[],
+            ),
+        ];
+        for (condition, expected) in cases {
+            assert_eq!(codes(condition), *expected, "{condition}");
+        }
+    }
+
+    #[test]
+    fn kinds_must_agree() {
+        let cases: &[(&str, &[&str])] = &[
+            ("amount > 1000", &[]),
+            ("1000 < amount", &[]),
+            ("amount > 1000.50", &[]),
+            ("amount > n", &["E203"]),
+            ("amount > as_of", &["E203"]),
+            ("n > 3", &[]),
+            ("due is present and as_of - due > 30", &["E205"]),
+            ("due is present and due < as_of - 30", &["E205"]),
+            ("due is present and due < 2026-01-01", &[]),
+            ("sort = b", &[]),
+            ("b = sort", &[]),
+            ("sort in [a, c]", &[]),
+            ("sort = x", &["E202"]),
+            ("sort < b", &["E203"]),
+            ("amount", &["E207"]),
+            ("amont > 1", &["E201"]),
+            ("count(items) > 2 and bucket(\"x\", id) < 10", &[]),
+            ("bucket(\"x\", n) < 10", &["E208"]),
+            ("sum(items.on) > 0", &["E208"]),
+            ("d = act", &["E301"]),
+        ];
+        for (condition, expected) in cases {
+            assert_eq!(codes(condition), *expected, "{condition}");
+        }
+    }
+}

@@ -573,3 +573,75 @@ mod tests {
         assert_eq!(add(&m("0.10"), &m("0.20"), false), m("0.30"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use std::path::Path;
+
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    use crate::input::loan_from_json;
+
+    fn date() -> impl Strategy<Value = String> {
+        // Dates from year 1 to 9999, including leap days and the ends of the calendar.
+        (1i32..=9999, 1u32..=12, 1u32..=31).prop_filter_map("a real date", |(y, m, d)| {
+            NaiveDate::from_ymd_opt(y, m, d).map(|date| date.to_string())
+        })
+    }
+
+    fn money() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0u64..10_000_000_000, 0u32..100)
+                .prop_map(|(units, cents)| format!("{units}.{cents:02}")),
+            Just("0".to_owned()),
+            Just("79228162514264337593543950335".to_owned()),
+            Just("-1.00".to_owned()),
+        ]
+    }
+
+    fn loan() -> impl Strategy<Value = serde_json::Value> {
+        let choice = |items: &'static [&'static str]| proptest::sample::select(items);
+        (
+            ("[A-Z0-9]{1,8}", choice(&["mortgage", "consumer", "sme", "card"]), money(), proptest::option::of(date()), proptest::option::of(money())),
+            (proptest::collection::vec(any::<bool>(), 8), choice(&["willing", "hesitant", "refuses", "unknown"]), choice(&["able", "temporary_hardship", "long_term_inability", "unknown"]), choice(&["normal", "difficulty", "ceased", "fraud_suspected", "loss"])),
+            proptest::collection::vec((date(), money(), any::<bool>()), 0..5),
+            proptest::collection::vec((date(), choice(&["phone", "sms", "visit", "letter"])), 0..12),
+        )
+            .prop_map(|((id, product, principal, due, collateral), (flags, willingness, ability, status), promises, contacts)| {
+                json!({
+                    "loan_id": id, "borrower": "测试", "product": product, "currency": "CNY",
+                    "principal_outstanding": principal, "oldest_unpaid_due_date": due, "collateral_value": collateral,
+                    "has_guarantor": flags[0], "has_assets": flags[1], "restructured": flags[2], "deceased": flags[3],
+                    "bankrupt": flags[4], "in_dispute": flags[5], "public_official": flags[6], "do_not_contact": flags[7],
+                    "willingness": willingness, "ability": ability, "operating_status": status, "region": "北京",
+                    "promises": promises.into_iter().map(|(d, a, k)| json!({"due_on": d, "amount": a, "kept": k})).collect::<Vec<_>>(),
+                    "contacts": contacts.into_iter().map(|(d, c)| json!({"on": d, "channel": c})).collect::<Vec<_>>(),
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Evaluation is total on any valid loan and any date, and tracing never changes the
+        /// outcome.
+        #[test]
+        fn evaluation_is_total_and_tracing_changes_nothing(loan in loan(), as_of in date()) {
+            let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/retail.policy");
+            let program = crate::load::load_policy(&policy).map_err(|e| TestCaseError::fail(format!("{e:?}")))?.program;
+            let (_, loan) = loan_from_json(&loan.to_string(), program.schema()).map_err(|r| TestCaseError::fail(r.reason))?;
+            let as_of = NaiveDate::parse_from_str(&as_of, "%Y-%m-%d").map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let plain = program.evaluate(&loan, as_of);
+            let (traced, trace) = program.evaluate_traced(&loan, as_of);
+            prop_assert_eq!(&plain, &traced);
+            prop_assert_eq!(plain.outcomes.len(), 3);
+            prop_assert_eq!(trace.decisions.len(), 3);
+            // Every action is listed once, kept or vetoed, never both.
+            for action in &plain.actions {
+                prop_assert!(!plain.vetoed.iter().any(|(a, _)| a == action));
+            }
+        }
+    }
+}

@@ -659,6 +659,18 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
         [init @ .., last] => format!("{} or {}", init.join(", "), last),
     };
     let trimmed_found = found.trim();
+    if RESERVED.contains(&trimmed_found) && unique.contains(&"a name") {
+        let span = Span::new(offset + at, offset + at + found.len());
+        return Diagnostic::error(
+            Code::SYNTAX,
+            format!("`{trimmed_found}` is a reserved word and cannot be used as a name"),
+        )
+        .label(span, "reserved")
+        .help(format!(
+            "choose another name, such as `{trimmed_found}_1`; reserved words: {}",
+            RESERVED.join(", ")
+        ));
+    }
     let (message, span) =
         if trimmed_found.is_empty() || chunk.get(at..).is_none_or(|r| r.trim().is_empty()) {
             let end = offset + chunk.trim_end().len();
@@ -678,6 +690,35 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
         .label(span, "here")
         .maybe_help(help)
 }
+
+/// The words the grammar's `keyword` rule keeps from being names.
+const RESERVED: &[&str] = &[
+    "and",
+    "or",
+    "nothing",
+    "not",
+    "in",
+    "is",
+    "if",
+    "then",
+    "else",
+    "when",
+    "where",
+    "true",
+    "false",
+    "otherwise",
+    "rule",
+    "decision",
+    "guard",
+    "let",
+    "kind",
+    "actions",
+    "use",
+    "schema",
+    "field",
+    "policy",
+    "forbid",
+];
 
 fn is_symbolic(description: &str) -> bool {
     description.starts_with("a comparison") || description == "`+` or `-`"
@@ -848,6 +889,28 @@ mod tests {
             panic!()
         };
         assert_eq!(d.help_text(), Some("write `and` instead of `&&`"));
+    }
+
+    #[test]
+    fn reserved_words_are_named_as_such() {
+        let Err(d) = statement("field", "field kind: text", 0) else {
+            panic!()
+        };
+        assert_eq!(
+            d.message(),
+            "`kind` is a reserved word and cannot be used as a name"
+        );
+        // The list in messages is the grammar's list: every word in it is refused as a name.
+        for word in RESERVED {
+            assert!(
+                statement("let", &format!("let {word} = 1"), 0).is_err(),
+                "{word}"
+            );
+            assert!(
+                statement("let", &format!("let {word}s = 1"), 0).is_ok(),
+                "{word}s"
+            );
+        }
     }
 
     #[test]

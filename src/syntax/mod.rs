@@ -268,3 +268,104 @@ mod tests {
         assert!(errors[0].starts_with("E104"));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use super::parse;
+    use crate::source::SourceFile;
+
+    /// Pieces policies are made of, and a few that break them, including Chinese and
+    /// full-width text whose bytes are not characters.
+    const PIECES: &[&str] = &[
+        "decision",
+        "rule",
+        "let",
+        "guard",
+        "actions",
+        "kind",
+        "schema",
+        "field",
+        "use",
+        "policy",
+        "when",
+        "then",
+        "otherwise",
+        "first match",
+        "every match",
+        "gives",
+        "action",
+        "one of",
+        "if",
+        "else",
+        "and",
+        "or",
+        "not",
+        "in",
+        "is present",
+        "is missing",
+        "forbid",
+        "nothing",
+        "count(",
+        "max(",
+        "bucket(",
+        "where",
+        "x",
+        "overdue",
+        "逾期天数",
+        "“中文”",
+        "\"text\"",
+        "30 days",
+        "7 天",
+        "2024-02-29",
+        "2026-02-30",
+        "1_000.00",
+        "99999999999999999999999",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "，",
+        ":",
+        "：",
+        "=",
+        ">=",
+        "≥",
+        "-",
+        "+",
+        ".",
+        "#",
+        "\n",
+        " ",
+        "\u{3000}",
+        "\"",
+        "\\",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn parsing_and_checking_never_panic(pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..60)) {
+            let text = pieces.concat();
+            let source = SourceFile::new("fuzz.policy", text);
+            let (file, diagnostics) = parse(&source);
+            for diagnostic in diagnostics.iter() {
+                // Every span lies inside the text, on character boundaries.
+                if let Some(span) = diagnostic.primary_span() {
+                    prop_assert!(span.end <= source.text().len());
+                    prop_assert!(source.text().get(span.start..span.end).is_some());
+                }
+            }
+            let _ = crate::check::check(&file, &source, None);
+        }
+
+        #[test]
+        fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
+            let source = SourceFile::new("fuzz.policy", text);
+            let _ = parse(&source);
+        }
+    }
+}
