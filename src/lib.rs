@@ -1,4 +1,10 @@
 //! arrears: a declarative policy engine for bank loan collections.
+//!
+//! A policy is checked against its loan schema and compiled once ([`load::load_policy`]), then
+//! decides loans ([`compile::Program::evaluate`], or `evaluate_traced` for the audit trace)
+//! against an explicit evaluation date. `examples/embed.rs` shows the whole round trip, and
+//! `ARCHITECTURE.md` the pipeline and its invariants.
+
 pub mod check;
 pub mod cli;
 pub mod compile;

@@ -1,14 +1,9 @@
 //! `arrears explain POLICY PORTFOLIO --as-of D --loan ID`: one loan's trace, for a person.
 
-use std::io::Write as _;
-use std::path::PathBuf;
-
-use chrono::NaiveDate;
-
-use super::run::{describe_rejected, read_input};
-use super::{ExitCode, Output, parse_as_of};
-use crate::input::InputFormat;
+use super::run::describe_rejected;
+use super::{ExitCode, Inputs, Output};
 use crate::report::{explain_text, render_jsonl};
+use std::io::Write as _;
 
 /// How `explain` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -22,44 +17,31 @@ enum ExplainFormat {
 /// Arguments of `arrears explain`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The policy file.
-    policy: PathBuf,
-    /// The portfolio holding the loan.
-    portfolio: PathBuf,
-    /// The evaluation date, YYYY-MM-DD.
-    #[arg(long, value_parser = parse_as_of)]
-    as_of: NaiveDate,
+    #[command(flatten)]
+    inputs: Inputs,
     /// The loan's id.
     #[arg(long)]
     loan: String,
-    /// The portfolio's format, when its extension does not say.
-    #[arg(long, value_enum)]
-    input_format: Option<InputFormat>,
     /// Text for people, or JSON.
     #[arg(long, value_enum, default_value = "text")]
     format: ExplainFormat,
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
-    let loaded = match out.load(&args.policy) {
-        Ok(loaded) => loaded,
+    let (loaded, portfolio) = match args.inputs.load(out) {
+        Ok(both) => both,
         Err(code) => return code,
     };
     let program = &loaded.program;
-    let portfolio = match read_input(&args.portfolio, args.input_format, program, out) {
-        Ok(portfolio) => portfolio,
-        Err(code) => return code,
-    };
+    let as_of = args.inputs.as_of;
     for row in &portfolio.rows {
         match &row.result {
             Ok((key, loan)) if *key == args.loan => {
-                let (evaluation, trace) = program.evaluate_traced(loan, args.as_of);
+                let (evaluation, trace) = program.evaluate_traced(loan, as_of);
                 let text = match args.format {
-                    ExplainFormat::Text => {
-                        explain_text(program, key, &evaluation, &trace, args.as_of)
-                    }
+                    ExplainFormat::Text => explain_text(program, key, &evaluation, &trace, as_of),
                     ExplainFormat::Json => {
-                        render_jsonl(program, key, &evaluation, Some((&trace, args.as_of)))
+                        render_jsonl(program, key, &evaluation, Some((&trace, as_of)))
                     }
                 };
                 let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -79,7 +61,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     out.note(&format!(
         "error: no loan `{}` in `{}`",
         args.loan,
-        args.portfolio.display()
+        args.inputs.portfolio.display()
     ));
     ExitCode::Failure
 }

@@ -6,7 +6,7 @@ mod explain;
 mod run;
 
 use std::io::{IsTerminal as _, Write as _};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
@@ -62,6 +62,30 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(&args, &out),
         Command::Explain(args) => explain::run(&args, &out),
         Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
+    }
+}
+
+/// What `run` and `explain` decide: a policy, a portfolio and the evaluation date.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Inputs {
+    /// The policy file.
+    policy: PathBuf,
+    /// The portfolio: `.jsonl`, `.csv` or `.yaml`.
+    portfolio: PathBuf,
+    /// The evaluation date, YYYY-MM-DD. Required: arrears never reads the clock.
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: NaiveDate,
+    /// The portfolio's format, when its extension does not say.
+    #[arg(long, value_enum)]
+    input_format: Option<crate::input::InputFormat>,
+}
+
+impl Inputs {
+    /// Loads the policy, then reads the portfolio against its schema.
+    fn load(&self, out: &Output) -> Result<(Loaded, crate::input::Portfolio), ExitCode> {
+        let loaded = out.load(&self.policy)?;
+        let portfolio = run::read_input(&self.portfolio, self.input_format, &loaded.program, out)?;
+        Ok((loaded, portfolio))
     }
 }
 

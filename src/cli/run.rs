@@ -5,10 +5,9 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 
-use super::{ExitCode, Output, parse_as_of};
+use super::{ExitCode, Inputs, Output};
 use crate::compile::Program;
 use crate::diag::Code;
 use crate::input::{InputFormat, Portfolio, Rejected, read_portfolio};
@@ -17,16 +16,8 @@ use crate::report::{OutputFormat, RecordWriter, rejected_json};
 /// Arguments of `arrears run`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
-    /// The policy file.
-    policy: PathBuf,
-    /// The portfolio: `.jsonl`, `.csv` or `.yaml`.
-    portfolio: PathBuf,
-    /// The evaluation date, YYYY-MM-DD. Required: arrears never reads the clock.
-    #[arg(long, value_parser = parse_as_of)]
-    as_of: NaiveDate,
-    /// The portfolio's format, when its extension does not say.
-    #[arg(long, value_enum)]
-    input_format: Option<InputFormat>,
+    #[command(flatten)]
+    inputs: Inputs,
     /// The format of the decision records.
     #[arg(long, value_enum, default_value = "jsonl")]
     format: OutputFormat,
@@ -49,15 +40,11 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
-    let loaded = match out.load(&args.policy) {
-        Ok(loaded) => loaded,
+    let (loaded, portfolio) = match args.inputs.load(out) {
+        Ok(both) => both,
         Err(code) => return code,
     };
     let program = &loaded.program;
-    let portfolio = match read_input(&args.portfolio, args.input_format, program, out) {
-        Ok(portfolio) => portfolio,
-        Err(code) => return code,
-    };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -70,7 +57,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     // Evaluate and render in parallel; `collect` on an indexed parallel iterator keeps input
     // order, so the output is the same for any number of threads.
-    let (format, as_of, traced) = (args.format, args.as_of, args.trace);
+    let (format, as_of, traced) = (args.format, args.inputs.as_of, args.trace);
     let rendered: Vec<Result<Vec<String>, &Rejected>> = pool.install(|| {
         portfolio
             .rows
