@@ -13,6 +13,7 @@ pub mod eval;
 pub mod input;
 pub(crate) mod ir;
 pub mod load;
+pub mod policy_tests;
 pub mod report;
 pub mod schema;
 pub mod source;

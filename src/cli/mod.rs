@@ -4,6 +4,7 @@
 mod check;
 mod explain;
 mod run;
+mod test;
 
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -44,6 +45,8 @@ enum Command {
     Run(run::Args),
     /// Show, for a person to read, why one loan got its outcome.
     Explain(explain::Args),
+    /// Run policies' own test cases (`*.tests.yaml`) and report coverage.
+    Test(test::Args),
     /// Say what a diagnostic code (`E201`, `unknown-name`) means and how to fix it; with no
     /// code, list them all.
     ExplainCode {
@@ -61,6 +64,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Run(args) => run::run(&args, &out),
         Command::Explain(args) => explain::run(&args, &out),
+        Command::Test(args) => test::run(&args, &out),
         Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
     }
 }

@@ -8,7 +8,7 @@
 mod convert;
 mod csv;
 mod jsonl;
-mod yaml;
+pub(crate) mod yaml;
 
 use std::io::Read;
 

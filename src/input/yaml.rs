@@ -30,7 +30,7 @@ pub(super) fn read(mut reader: impl Read, schema: &Schema) -> Result<Vec<RawReco
     }
     .deserialize(deserializer)
     .map_err(|e| format!("the YAML portfolio cannot be read: {e}"))?;
-    let lines = item_lines(&text);
+    let lines = item_lines_at(&text, 0);
     let lines_fit = lines.len() == rows.len();
     Ok(rows
         .into_iter()
@@ -46,11 +46,15 @@ pub(super) fn read(mut reader: impl Read, schema: &Schema) -> Result<Vec<RawReco
         .collect())
 }
 
-/// The 1-based lines that start a top-level block list item.
-fn item_lines(text: &str) -> Vec<u64> {
+/// The 1-based lines that start a block list item indented by `indent` spaces.
+pub(crate) fn item_lines_at(text: &str, indent: usize) -> Vec<u64> {
     text.lines()
         .enumerate()
-        .filter(|(_, line)| *line == "-" || line.starts_with("- "))
+        .filter(|(_, line)| {
+            let rest = line.get(indent..).unwrap_or("");
+            line.len() - line.trim_start_matches(' ').len() == indent
+                && (rest == "-" || rest.starts_with("- "))
+        })
         .map(|(index, _)| index as u64 + 1)
         .collect()
 }
@@ -85,9 +89,9 @@ impl<'de> Visitor<'de> for Rows<'_> {
     }
 }
 
-/// A loan, or a record of a list field.
-struct Record<'s> {
-    fields: &'s [Field],
+/// A loan, or a record of a list field: its fields as raw values, scalars as their text.
+pub(crate) struct Record<'s> {
+    pub(crate) fields: &'s [Field],
 }
 
 impl<'de> DeserializeSeed<'de> for Record<'_> {

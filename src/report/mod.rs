@@ -10,3 +10,4 @@ mod values;
 
 pub use explain::explain_text;
 pub use record::{OutputFormat, RecordWriter, rejected_json, render_jsonl};
+pub mod test_results;

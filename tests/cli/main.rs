@@ -9,6 +9,7 @@
 )]
 
 mod check;
+mod policy_tests;
 mod reference;
 mod run;
 mod support;

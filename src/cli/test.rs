@@ -1,0 +1,109 @@
+//! `arrears test [PATHS...]`: run policies' own test cases, report failures and coverage.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{ExitCode, Output};
+use crate::policy_tests::run_file;
+use crate::report::test_results::{PolicyCoverage, human, json_report, junit, percent, tally};
+
+/// How `arrears test` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum TestFormat {
+    /// For people: each case, failures side by side with their trace, coverage.
+    Human,
+    /// JUnit XML, which every CI server reads.
+    Junit,
+    /// One JSON object.
+    Json,
+}
+
+/// Arguments of `arrears test`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Test files (`*.tests.yaml`) or folders to search for them.
+    #[arg(default_value = "policies")]
+    paths: Vec<PathBuf>,
+    /// How to report.
+    #[arg(long, value_enum, default_value = "human")]
+    format: TestFormat,
+    /// Fail when a policy's rule and guard coverage is below this percentage.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(0..=100))]
+    min_coverage: Option<u16>,
+}
+
+/// Every `*.tests.yaml` under `path` (or `path` itself), sorted, so the order never depends on
+/// the file system.
+fn test_files(path: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() {
+                test_files(&entry, found)?;
+            } else if entry.to_string_lossy().ends_with(".tests.yaml") {
+                found.push(entry);
+            }
+        }
+        Ok(())
+    } else if path.exists() {
+        found.push(path.to_path_buf());
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("`{}` does not exist", path.display()),
+        ))
+    }
+}
+
+pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
+    let mut files = Vec::new();
+    for path in &args.paths {
+        if let Err(error) = test_files(path, &mut files) {
+            out.note(&format!("error: {error}"));
+            return ExitCode::Failure;
+        }
+    }
+    if files.is_empty() {
+        let paths: Vec<String> = args
+            .paths
+            .iter()
+            .map(|p| format!("`{}`", p.display()))
+            .collect();
+        out.note(&format!(
+            "error: no test files (`*.tests.yaml`) under {}",
+            paths.join(", ")
+        ));
+        return ExitCode::Failure;
+    }
+    let reports: Vec<_> = files.iter().map(|f| run_file(f)).collect();
+    let coverage = PolicyCoverage::merge(&reports);
+    let text = match args.format {
+        TestFormat::Human => human(&reports, &coverage),
+        TestFormat::Junit => junit(&reports),
+        TestFormat::Json => json_report(&reports, &coverage),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    let (_, failed, invalid) = tally(&reports);
+    let mut ok = failed == 0 && invalid == 0;
+    if let Some(min) = args.min_coverage {
+        for policy in &coverage {
+            if policy.permille() < usize::from(min) * 10 {
+                out.note(&format!(
+                    "coverage of {} is {}, below the required {min} %",
+                    policy.policy,
+                    percent(policy.permille())
+                ));
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        ExitCode::Clean
+    } else {
+        ExitCode::Problems
+    }
+}

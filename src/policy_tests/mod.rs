@@ -1,0 +1,567 @@
+//! Running a policy's own test cases: each a loan (only the fields that matter, the rest from a
+//! named default), an evaluation date and the expected outcome, in whole or in part. A failing
+//! case keeps the side-by-side of expected and actual values and the trace of the rules tried;
+//! coverage lists the rules no case made fire and the guards no case saw veto.
+
+mod file;
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::compile::Program;
+use crate::diag::did_you_mean;
+use crate::eval::{DecisionOutcome, Evaluation, Trace};
+use crate::input::{Raw, RawRecord, convert};
+use crate::load::{LoadError, load_policy};
+use crate::report::explain_text;
+use crate::syntax::ast::HitPolicy;
+
+/// The result of one test file.
+#[derive(Debug)]
+pub struct FileReport {
+    /// The test file, as named.
+    pub file: String,
+    /// The policy it tests, as a path.
+    pub policy: String,
+    /// Why the file could not be run at all, if it could not.
+    pub error: Option<String>,
+    /// Each case, in file order.
+    pub cases: Vec<CaseReport>,
+    /// Rule and guard coverage of this file's cases: `(name, covered)`, in policy order.
+    pub coverage: Vec<(String, bool)>,
+}
+
+/// One test case's result.
+#[derive(Debug)]
+pub struct CaseReport {
+    /// The case's name.
+    pub name: String,
+    /// Its line in the test file, when known.
+    pub line: Option<u64>,
+    /// What happened.
+    pub result: CaseResult,
+}
+
+/// Passed, failed (with why), or could not be run (a mistake in the case itself).
+#[derive(Debug)]
+pub enum CaseResult {
+    /// Every expectation held.
+    Passed,
+    /// Some did not.
+    Failed {
+        /// Each expectation that did not hold.
+        mismatches: Vec<Mismatch>,
+        /// The explanation of the loan's outcome, as `arrears explain` prints it.
+        trace: String,
+    },
+    /// The case is wrong: an unknown field, value, decision or rule name; a bad date.
+    Invalid(String),
+}
+
+/// One expectation that did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mismatch {
+    /// What was checked (`treatment`, `actions`).
+    pub what: String,
+    /// What the case expected.
+    pub expected: String,
+    /// What the policy did.
+    pub actual: String,
+}
+
+/// Runs one test file.
+pub fn run_file(path: &Path) -> FileReport {
+    let name = path.display().to_string();
+    let mut report = FileReport {
+        file: name,
+        policy: String::new(),
+        error: None,
+        cases: Vec::new(),
+        coverage: Vec::new(),
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) => {
+            report.error = Some(format!("cannot read the test file: {error}"));
+            return report;
+        }
+    };
+    let policy = match file::policy_of(&text) {
+        Ok(policy) => policy,
+        Err(error) => {
+            report.error = Some(format!(
+                "the test file must name its policy (`policy: retail.policy`): {error}"
+            ));
+            return report;
+        }
+    };
+    let policy_path = normalize(&path.parent().unwrap_or(Path::new("")).join(&policy));
+    report.policy = policy_path.display().to_string();
+    let program = match load_policy(&policy_path) {
+        Ok(loaded) => loaded.program,
+        Err(LoadError::Unreadable { reason, .. }) => {
+            report.error = Some(format!(
+                "cannot read the policy `{}`: {reason}",
+                policy_path.display()
+            ));
+            return report;
+        }
+        Err(LoadError::Invalid(diagnostics)) => {
+            report.error = Some(format!(
+                "the policy `{}` has {} error(s); `arrears check {}` shows them",
+                policy_path.display(),
+                diagnostics.error_count(),
+                policy_path.display()
+            ));
+            return report;
+        }
+    };
+    let spec = match file::read(&text, &program.schema.fields) {
+        Ok(spec) => spec,
+        Err(error) => {
+            report.error = Some(format!("the test file cannot be read: {error}"));
+            return report;
+        }
+    };
+    let mut covered = Coverage::new(&program);
+    for (index, case) in spec.cases.iter().enumerate() {
+        let result = run_case(
+            &program,
+            &spec,
+            case,
+            index as u64 + 1,
+            &report.file,
+            &mut covered,
+        );
+        report.cases.push(CaseReport {
+            name: case.name.clone(),
+            line: case.line,
+            result,
+        });
+    }
+    report.coverage = covered.items(&program);
+    report
+}
+
+/// `a/b/../c` as `a/c`, without touching the file system, so reports name the policy the way
+/// a person would write it.
+fn normalize(path: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if matches!(parts.last(), Some(Component::Normal(_))) => {
+                parts.pop();
+            }
+            other => parts.push(other),
+        }
+    }
+    parts.iter().collect()
+}
+
+/// Which rules fired and which guards vetoed, over all cases of a file.
+struct Coverage {
+    rules: Vec<Vec<bool>>,
+    guards: Vec<bool>,
+}
+
+impl Coverage {
+    fn new(program: &Program) -> Coverage {
+        Coverage {
+            rules: program
+                .decisions
+                .iter()
+                .map(|d| vec![false; d.rules.len()])
+                .collect(),
+            guards: vec![false; program.guards.len()],
+        }
+    }
+
+    fn record(&mut self, evaluation: &Evaluation, trace: &Trace) {
+        for decision in &trace.decisions {
+            for rule in decision.rules.iter().filter(|r| r.matched) {
+                if let Some(slot) = self
+                    .rules
+                    .get_mut(decision.decision)
+                    .and_then(|rules| rules.get_mut(rule.rule))
+                {
+                    *slot = true;
+                }
+            }
+        }
+        for (_, guard) in &evaluation.vetoed {
+            if let Some(slot) = self.guards.get_mut(*guard) {
+                *slot = true;
+            }
+        }
+    }
+
+    fn items(&self, program: &Program) -> Vec<(String, bool)> {
+        let mut items = Vec::new();
+        for (decision, fired) in program.decisions.iter().zip(&self.rules) {
+            for (rule, fired) in decision.rules.iter().zip(fired) {
+                items.push((rule.named.name.clone(), *fired));
+            }
+        }
+        for (guard, vetoed) in program.guards.iter().zip(&self.guards) {
+            items.push((guard.named.name.clone(), *vetoed));
+        }
+        items
+    }
+}
+
+fn merge(base: &Raw, over: &Raw) -> Raw {
+    match (base, over) {
+        (Raw::Map(base), Raw::Map(over)) => {
+            let mut merged = base.clone();
+            for (key, value) in over {
+                match merged.iter_mut().find(|(k, _)| k == key) {
+                    Some(slot) => slot.1 = value.clone(),
+                    None => merged.push((key.clone(), value.clone())),
+                }
+            }
+            Raw::Map(merged)
+        }
+        (_, over) => over.clone(),
+    }
+}
+
+fn run_case(
+    program: &Program,
+    spec: &file::TestFile,
+    case: &file::CaseSpec,
+    number: u64,
+    file_name: &str,
+    coverage: &mut Coverage,
+) -> CaseResult {
+    let default_name = case.given.as_deref().unwrap_or("base");
+    let base = match spec.defaults.iter().find(|(name, _)| name == default_name) {
+        Some((_, Ok(raw))) => raw.clone(),
+        Some((_, Err(error))) => {
+            return CaseResult::Invalid(format!(
+                "the default loan `{default_name}` is not a record: {error}"
+            ));
+        }
+        None if case.given.is_some() => {
+            let names: Vec<&str> = spec.defaults.iter().map(|(n, _)| n.as_str()).collect();
+            let hint = did_you_mean(default_name, names.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return CaseResult::Invalid(format!("no default loan named `{default_name}`{hint}"));
+        }
+        None => Raw::Map(Vec::new()),
+    };
+    let loan_raw = match &case.loan {
+        Some(Ok(raw)) => merge(&base, raw),
+        Some(Err(error)) => return CaseResult::Invalid(format!("`loan` is not a record: {error}")),
+        None => base,
+    };
+    let mut unknown = Vec::new();
+    let loan = convert(
+        RawRecord {
+            line: case.line,
+            raw: Ok(loan_raw),
+        },
+        &program.schema,
+        file_name,
+        number,
+        &mut unknown,
+    );
+    if let Some(field) = unknown.first() {
+        let names = program.schema.fields.iter().map(|f| f.name.as_str());
+        let hint = did_you_mean(field, names)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return CaseResult::Invalid(format!(
+            "the loan has a field `{field}` the schema does not declare{hint}"
+        ));
+    }
+    let (key, loan) = match loan {
+        Ok(loan) => loan,
+        Err(rejected) => {
+            let field = rejected
+                .field
+                .map(|f| format!(" field `{f}`"))
+                .unwrap_or_default();
+            let value = rejected
+                .value
+                .map(|v| format!(" value `{v}`"))
+                .unwrap_or_default();
+            return CaseResult::Invalid(format!(
+                "the loan is not valid:{field}{value}: {}",
+                rejected.reason
+            ));
+        }
+    };
+    let Some(as_of_text) = case.as_of.as_ref().or(spec.as_of.as_ref()) else {
+        return CaseResult::Invalid(
+            "no `as_of`: give one for the case or for the whole file".into(),
+        );
+    };
+    let Ok(as_of) = NaiveDate::parse_from_str(as_of_text, "%Y-%m-%d") else {
+        return CaseResult::Invalid(format!(
+            "`as_of: {as_of_text}` is not a date written YYYY-MM-DD"
+        ));
+    };
+    let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+    coverage.record(&evaluation, &trace);
+    let mut mismatches = Vec::new();
+    for (what, expected) in &case.expect {
+        match expect(program, &evaluation, &trace, what, expected) {
+            Ok(None) => {}
+            Ok(Some(mismatch)) => mismatches.push(mismatch),
+            Err(problem) => return CaseResult::Invalid(problem),
+        }
+    }
+    if mismatches.is_empty() {
+        CaseResult::Passed
+    } else {
+        CaseResult::Failed {
+            mismatches,
+            trace: explain_text(program, &key, &evaluation, &trace, as_of),
+        }
+    }
+}
+
+/// A list as people read it.
+fn list(items: &[String]) -> String {
+    format!("[{}]", items.join(", "))
+}
+
+/// An expected name, or a list of them, as written.
+fn names(value: &serde_norway::Value) -> Option<Vec<String>> {
+    match value {
+        serde_norway::Value::Sequence(items) => items.iter().map(scalar).collect(),
+        other => scalar(other).map(|s| vec![s]),
+    }
+}
+
+fn scalar(value: &serde_norway::Value) -> Option<String> {
+    match value {
+        serde_norway::Value::String(s) => Some(s.clone()),
+        serde_norway::Value::Null => Some("nothing".into()),
+        serde_norway::Value::Bool(b) => Some(b.to_string()),
+        serde_norway::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Makes sure every name in `expected` is one of `known`, for a case that would otherwise
+/// fail for a typo in itself.
+fn known_names(expected: &[String], known: &[&str], what: &str) -> Result<(), String> {
+    for name in expected {
+        if name != "nothing" && !known.contains(&name.as_str()) {
+            let hint = did_you_mean(name, known.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(format!("`{name}` is not {what}{hint}"));
+        }
+    }
+    Ok(())
+}
+
+/// A list expectation: exactly these, in order, or `{include: [...], exclude: [...]}`.
+fn list_expectation(
+    what: &str,
+    expected: &serde_norway::Value,
+    actual: &[String],
+    known: &[&str],
+    kind: &str,
+) -> Result<Option<Mismatch>, String> {
+    let mismatch = |expected: String| {
+        Some(Mismatch {
+            what: what.to_owned(),
+            expected,
+            actual: list(actual),
+        })
+    };
+    if let serde_norway::Value::Mapping(map) = expected {
+        let mut wanted = Vec::new();
+        let mut failed = false;
+        for (key, value) in map {
+            let key = scalar(key).unwrap_or_default();
+            let items =
+                names(value).ok_or_else(|| format!("`{what}.{key}` must be a list of names"))?;
+            known_names(&items, known, kind)?;
+            match key.as_str() {
+                "include" => failed |= !items.iter().all(|i| actual.contains(i)),
+                "exclude" => failed |= items.iter().any(|i| actual.contains(i)),
+                other => {
+                    return Err(format!(
+                        "`{what}` takes `include` and `exclude`, not `{other}`"
+                    ));
+                }
+            }
+            wanted.push(format!("{key} {}", list(&items)));
+        }
+        return Ok(if failed {
+            mismatch(wanted.join(", "))
+        } else {
+            None
+        });
+    }
+    let items = names(expected).ok_or_else(|| format!("`{what}` must be a list of names"))?;
+    known_names(&items, known, kind)?;
+    Ok(if items.as_slice() == actual {
+        None
+    } else {
+        mismatch(list(&items))
+    })
+}
+
+fn expect(
+    program: &Program,
+    evaluation: &Evaluation,
+    trace: &Trace,
+    what: &str,
+    expected: &serde_norway::Value,
+) -> Result<Option<Mismatch>, String> {
+    let actions: Vec<&str> = program.actions.iter().map(|a| a.name.as_str()).collect();
+    if let Some(index) = program.decisions.iter().position(|d| d.named.name == what) {
+        let decision = program.decisions.get(index).ok_or("no such decision")?;
+        let outcomes: Vec<String> = match &decision.gives {
+            crate::check::Gives::Actions => actions.iter().map(|a| (*a).to_owned()).collect(),
+            crate::check::Gives::Values(values) => values.clone(),
+        };
+        let known: Vec<&str> = outcomes.iter().map(String::as_str).collect();
+        let outcome_of = |v: &u32| program.outcome_name(index, *v).to_owned();
+        return match (decision.hit, evaluation.outcomes.get(index)) {
+            (HitPolicy::First, Some(DecisionOutcome::First { rule, value })) => {
+                let want = scalar(expected).ok_or_else(|| {
+                    format!(
+                        "`{what}` expects one outcome, such as `{}`",
+                        known.first().unwrap_or(&"nothing")
+                    )
+                })?;
+                known_names(
+                    std::slice::from_ref(&want),
+                    &known,
+                    &format!("an outcome of `{what}`"),
+                )?;
+                let actual = match (rule, value) {
+                    (_, Some(v)) => outcome_of(v),
+                    (Some(_), None) => "nothing".to_owned(),
+                    (None, None) => "nothing (no rule matched)".to_owned(),
+                };
+                let same = actual == want || (want == "nothing" && value.is_none());
+                Ok((!same).then(|| Mismatch {
+                    what: what.to_owned(),
+                    expected: want,
+                    actual,
+                }))
+            }
+            (_, Some(DecisionOutcome::Collect { hits })) => {
+                let actual: Vec<String> = hits.iter().map(|(_, v)| outcome_of(v)).collect();
+                list_expectation(
+                    what,
+                    expected,
+                    &actual,
+                    &known,
+                    &format!("an outcome of `{what}`"),
+                )
+            }
+            _ => Err(format!("`{what}` could not be read")),
+        };
+    }
+    match what {
+        "actions" => {
+            let actual: Vec<String> = evaluation
+                .actions
+                .iter()
+                .map(|a| program.action_name(*a).to_owned())
+                .collect();
+            list_expectation(what, expected, &actual, &actions, "a declared action")
+        }
+        "vetoed" => {
+            let guard_name =
+                |g: &usize| program.guards.get(*g).map_or("", |g| g.named.name.as_str());
+            let actual: Vec<String> = evaluation
+                .vetoed
+                .iter()
+                .map(|(a, g)| format!("{} by {}", program.action_name(*a), guard_name(g)))
+                .collect();
+            let items = match expected {
+                serde_norway::Value::Sequence(items) => items,
+                _ => return Err("`vetoed` is a list: `[phone_reminder]` or `[{action: phone_reminder, guard: G1}]`".into()),
+            };
+            let mut want = Vec::new();
+            let mut same = items.len() == actual.len();
+            for (index, item) in items.iter().enumerate() {
+                let (action, guard) = match item {
+                    serde_norway::Value::Mapping(map) => (
+                        map.get("action")
+                            .and_then(scalar)
+                            .ok_or("each vetoed entry names its `action`")?,
+                        map.get("guard").and_then(scalar),
+                    ),
+                    other => (scalar(other).ok_or("`vetoed` lists action names")?, None),
+                };
+                known_names(std::slice::from_ref(&action), &actions, "a declared action")?;
+                let matches = evaluation.vetoed.get(index).is_some_and(|(a, g)| {
+                    program.action_name(*a) == action
+                        && guard.as_deref().is_none_or(|want| want == guard_name(g))
+                });
+                same &= matches;
+                want.push(match guard {
+                    Some(guard) => format!("{action} by {guard}"),
+                    None => action,
+                });
+            }
+            Ok((!same).then(|| Mismatch {
+                what: what.into(),
+                expected: list(&want),
+                actual: list(&actual),
+            }))
+        }
+        "fired" => {
+            let want = names(expected).ok_or("`fired` is a list of rule and guard names")?;
+            let mut fired: Vec<String> = Vec::new();
+            for decision in &trace.decisions {
+                let Some(def) = program.decisions.get(decision.decision) else {
+                    continue;
+                };
+                for rule in decision.rules.iter().filter(|r| r.matched) {
+                    fired.extend(def.rules.get(rule.rule).map(|r| r.named.name.clone()));
+                }
+            }
+            for guard in trace.guards.iter().filter(|g| g.fired) {
+                fired.extend(
+                    program
+                        .guards
+                        .get(guard.guard)
+                        .map(|g| g.named.name.clone()),
+                );
+            }
+            let all: Vec<&str> = program
+                .decisions
+                .iter()
+                .flat_map(|d| d.rules.iter().map(|r| r.named.name.as_str()))
+                .chain(program.guards.iter().map(|g| g.named.name.as_str()))
+                .collect();
+            known_names(&want, &all, "a rule or guard of the policy")?;
+            let missing = want.iter().any(|w| !fired.contains(w));
+            Ok(missing.then(|| Mismatch {
+                what: what.into(),
+                expected: format!("include {}", list(&want)),
+                actual: list(&fired),
+            }))
+        }
+        other => {
+            let mut keys: Vec<&str> = program
+                .decisions
+                .iter()
+                .map(|d| d.named.name.as_str())
+                .collect();
+            keys.extend(["actions", "vetoed", "fired"]);
+            let hint = did_you_mean(other, keys.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            Err(format!(
+                "cannot expect `{other}`{hint}: expectations are {}",
+                keys.join(", ")
+            ))
+        }
+    }
+}

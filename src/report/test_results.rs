@@ -1,0 +1,302 @@
+//! The results of `arrears test`: for people, for CI servers (JUnit XML) and for programs (JSON).
+
+use std::fmt::Write as _;
+
+use serde_json::json;
+
+use crate::policy_tests::{CaseResult, FileReport};
+
+/// Rule and guard coverage of one policy over every test file that tests it.
+#[derive(Debug, Clone)]
+pub struct PolicyCoverage {
+    /// The policy's path.
+    pub policy: String,
+    /// `(rule or guard, covered)`, in policy order.
+    pub items: Vec<(String, bool)>,
+}
+
+impl PolicyCoverage {
+    /// Merges each file's coverage into one entry per policy, in first-seen order.
+    pub fn merge(files: &[FileReport]) -> Vec<PolicyCoverage> {
+        let mut merged: Vec<PolicyCoverage> = Vec::new();
+        for file in files.iter().filter(|f| !f.coverage.is_empty()) {
+            match merged.iter_mut().find(|c| c.policy == file.policy) {
+                Some(entry) => {
+                    for ((_, covered), (_, more)) in entry.items.iter_mut().zip(&file.coverage) {
+                        *covered |= *more;
+                    }
+                }
+                None => merged.push(PolicyCoverage {
+                    policy: file.policy.clone(),
+                    items: file.coverage.clone(),
+                }),
+            }
+        }
+        merged
+    }
+
+    /// Covered items, total items.
+    pub fn counts(&self) -> (usize, usize) {
+        (
+            self.items.iter().filter(|(_, c)| *c).count(),
+            self.items.len(),
+        )
+    }
+
+    /// Coverage in tenths of a percent, rounded down (integer arithmetic: no floats here).
+    pub fn permille(&self) -> usize {
+        let (covered, total) = self.counts();
+        (covered * 1000).checked_div(total).unwrap_or(1000)
+    }
+
+    /// The names never covered.
+    pub fn uncovered(&self) -> Vec<&str> {
+        self.items
+            .iter()
+            .filter(|(_, c)| !*c)
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+}
+
+/// `97.1 %`
+pub fn percent(permille: usize) -> String {
+    format!("{}.{} %", permille / 10, permille % 10)
+}
+
+/// Passed, failed, invalid (including files that could not run).
+pub fn tally(files: &[FileReport]) -> (usize, usize, usize) {
+    let mut counts = (0, 0, 0);
+    for file in files {
+        if file.error.is_some() {
+            counts.2 += 1;
+        }
+        for case in &file.cases {
+            match case.result {
+                CaseResult::Passed => counts.0 += 1,
+                CaseResult::Failed { .. } => counts.1 += 1,
+                CaseResult::Invalid(_) => counts.2 += 1,
+            }
+        }
+    }
+    counts
+}
+
+fn place(file: &FileReport, line: Option<u64>) -> String {
+    match line {
+        Some(line) => format!("{}:{line}", file.file),
+        None => file.file.clone(),
+    }
+}
+
+/// The human report.
+pub fn human(files: &[FileReport], coverage: &[PolicyCoverage]) -> String {
+    let mut out = String::new();
+    for file in files {
+        let _ = writeln!(
+            out,
+            "{} (policy {})",
+            file.file,
+            if file.policy.is_empty() {
+                "?"
+            } else {
+                &file.policy
+            }
+        );
+        if let Some(error) = &file.error {
+            let _ = writeln!(out, "  error: {error}");
+        }
+        for case in &file.cases {
+            match &case.result {
+                CaseResult::Passed => {
+                    let _ = writeln!(out, "  ok      {}", case.name);
+                }
+                CaseResult::Invalid(reason) => {
+                    let _ = writeln!(out, "  INVALID {}  ({})", case.name, place(file, case.line));
+                    let _ = writeln!(out, "          {reason}");
+                }
+                CaseResult::Failed { mismatches, trace } => {
+                    let _ = writeln!(out, "  FAIL    {}  ({})", case.name, place(file, case.line));
+                    let rows: Vec<[&str; 3]> = std::iter::once(["", "expected", "actual"])
+                        .chain(
+                            mismatches
+                                .iter()
+                                .map(|m| [m.what.as_str(), m.expected.as_str(), m.actual.as_str()]),
+                        )
+                        .collect();
+                    let width = |column: usize| {
+                        rows.iter()
+                            .filter_map(|r| r.get(column))
+                            .map(|cell| cell.chars().count())
+                            .max()
+                            .unwrap_or(0)
+                    };
+                    let (w0, w1) = (width(0), width(1));
+                    let pad = |text: &str, w: usize| {
+                        format!(
+                            "{text}{}",
+                            " ".repeat(w.saturating_sub(text.chars().count()))
+                        )
+                    };
+                    for [what, expected, actual] in &rows {
+                        let _ = writeln!(
+                            out,
+                            "          {}  {}  {actual}",
+                            pad(what, w0),
+                            pad(expected, w1)
+                        );
+                    }
+                    let _ = writeln!(out, "          why:");
+                    for line in trace.lines() {
+                        let _ = writeln!(
+                            out,
+                            "{}",
+                            if line.is_empty() {
+                                String::new()
+                            } else {
+                                format!("            {line}")
+                            }
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for policy in coverage {
+        let (covered, total) = policy.counts();
+        let _ = writeln!(
+            out,
+            "\ncoverage of {}: {covered} of {total} rules and guards ({})",
+            policy.policy,
+            percent(policy.permille())
+        );
+        let uncovered = policy.uncovered();
+        if !uncovered.is_empty() {
+            let _ = writeln!(
+                out,
+                "  never fired (or, for guards, never vetoed): {}",
+                uncovered.join(", ")
+            );
+        }
+    }
+    let (passed, failed, invalid) = tally(files);
+    let _ = writeln!(out, "\n{passed} passed, {failed} failed, {invalid} invalid");
+    out
+}
+
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // XML 1.0 cannot carry most control characters; a test name never needs them.
+            c if c.is_control() && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The JUnit XML report: one `testsuite` per test file, one `testcase` per case.
+pub fn junit(files: &[FileReport]) -> String {
+    let (passed, failed, invalid) = tally(files);
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"arrears\" tests=\"{}\" failures=\"{failed}\" errors=\"{invalid}\">",
+        passed + failed + invalid
+    );
+    for file in files {
+        let (p, f, i) = tally(std::slice::from_ref(file));
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{f}\" errors=\"{i}\">",
+            xml_escape(&file.file),
+            p + f + i
+        );
+        if let Some(error) = &file.error {
+            let _ = writeln!(
+                out,
+                "    <testcase name=\"(file)\" classname=\"{}\">",
+                xml_escape(&file.file)
+            );
+            let _ = writeln!(out, "      <error message=\"{}\"/>", xml_escape(error));
+            let _ = writeln!(out, "    </testcase>");
+        }
+        for case in &file.cases {
+            let _ = write!(
+                out,
+                "    <testcase name=\"{}\" classname=\"{}\"",
+                xml_escape(&case.name),
+                xml_escape(&file.file)
+            );
+            match &case.result {
+                CaseResult::Passed => {
+                    let _ = writeln!(out, "/>");
+                }
+                CaseResult::Invalid(reason) => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <error message=\"{}\"/>\n    </testcase>",
+                        xml_escape(reason)
+                    );
+                }
+                CaseResult::Failed { mismatches, trace } => {
+                    let summary: Vec<String> = mismatches
+                        .iter()
+                        .map(|m| format!("{}: expected {}, got {}", m.what, m.expected, m.actual))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
+                        xml_escape(&summary.join("; ")),
+                        xml_escape(&format!("{}\n\n{trace}", summary.join("\n")))
+                    );
+                }
+            }
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}
+
+/// The JSON report.
+pub fn json_report(files: &[FileReport], coverage: &[PolicyCoverage]) -> String {
+    let (passed, failed, invalid) = tally(files);
+    let files: Vec<serde_json::Value> = files
+        .iter()
+        .map(|file| {
+            let cases: Vec<serde_json::Value> = file
+                .cases
+                .iter()
+                .map(|case| match &case.result {
+                    CaseResult::Passed => json!({"name": case.name, "line": case.line, "status": "passed"}),
+                    CaseResult::Invalid(reason) => {
+                        json!({"name": case.name, "line": case.line, "status": "invalid", "reason": reason})
+                    }
+                    CaseResult::Failed { mismatches, trace } => json!({
+                        "name": case.name, "line": case.line, "status": "failed",
+                        "mismatches": mismatches.iter().map(|m| json!({"what": m.what, "expected": m.expected, "actual": m.actual})).collect::<Vec<_>>(),
+                        "trace": trace,
+                    }),
+                })
+                .collect();
+            json!({"file": file.file, "policy": file.policy, "error": file.error, "cases": cases})
+        })
+        .collect();
+    let coverage: Vec<serde_json::Value> = coverage
+        .iter()
+        .map(|c| {
+            let (covered, total) = c.counts();
+            json!({"policy": c.policy, "covered": covered, "total": total, "percent": percent(c.permille()).trim_end_matches(" %"), "uncovered": c.uncovered()})
+        })
+        .collect();
+    let mut text = json!({"passed": passed, "failed": failed, "invalid": invalid, "files": files, "coverage": coverage}).to_string();
+    text.push('\n');
+    text
+}
