@@ -2,6 +2,7 @@
 //! Each verb lives in its own file and returns an [`ExitCode`]; the library never prints.
 
 mod check;
+mod diff;
 mod explain;
 mod run;
 mod test;
@@ -45,6 +46,8 @@ enum Command {
     Run(run::Args),
     /// Show, for a person to read, why one loan got its outcome.
     Explain(explain::Args),
+    /// Show which loans a policy change moves, and how much money is involved.
+    Diff(diff::Args),
     /// Run policies' own test cases (`*.tests.yaml`) and report coverage.
     Test(test::Args),
     /// Say what a diagnostic code (`E201`, `unknown-name`) means and how to fix it; with no
@@ -65,6 +68,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Run(args) => run::run(&args, &out),
         Command::Explain(args) => explain::run(&args, &out),
         Command::Test(args) => test::run(&args, &out),
+        Command::Diff(args) => diff::run(&args, &out),
         Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
     }
 }

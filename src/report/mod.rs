@@ -10,4 +10,5 @@ mod values;
 
 pub use explain::explain_text;
 pub use record::{OutputFormat, RecordWriter, rejected_json, render_jsonl};
+pub mod impact;
 pub mod test_results;

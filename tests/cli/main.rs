@@ -9,6 +9,7 @@
 )]
 
 mod check;
+mod diff;
 mod policy_tests;
 mod reference;
 mod run;

@@ -1,0 +1,142 @@
+//! `arrears diff OLD NEW PORTFOLIO --as-of D`: which loans a policy change moves, and how much
+//! money is involved. It reports; it does not judge: exit 0 whether or not outcomes change,
+//! unless `--fail-on-change`.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use super::run::{describe_rejected, read_input};
+use super::{ExitCode, Output, parse_as_of};
+use crate::impact::{AmountFields, compare};
+use crate::input::{InputFormat, Portfolio};
+use crate::report::impact::{ImpactHeading, impact_json, impact_markdown, impact_text};
+use crate::schema::Schema;
+
+/// How `arrears diff` reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum DiffFormat {
+    /// Every changed loan and each decision's transitions, as text.
+    Human,
+    /// Tables for a pull-request comment.
+    Markdown,
+    /// Everything, including every cell of every transition matrix.
+    Json,
+}
+
+/// Arguments of `arrears diff`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// The policy before the change.
+    old: PathBuf,
+    /// The policy after the change.
+    new: PathBuf,
+    /// The portfolio to compare them on.
+    portfolio: PathBuf,
+    /// The evaluation date, YYYY-MM-DD.
+    #[arg(long, value_parser = parse_as_of)]
+    as_of: NaiveDate,
+    /// The portfolio's format, when its extension does not say.
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// How to report.
+    #[arg(long, value_enum, default_value = "human")]
+    format: DiffFormat,
+    /// Exit with 1 when any loan's outcome changes.
+    #[arg(long)]
+    fail_on_change: bool,
+    /// The money field to total.
+    #[arg(long, default_value = "principal_outstanding")]
+    amount: String,
+    /// The text field holding each loan's currency (amounts are totalled per currency).
+    #[arg(long, default_value = "currency")]
+    currency: String,
+    /// How many changed loans the Markdown report lists.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+}
+
+/// True when two schemas read a portfolio the same way, wherever they were declared.
+fn same_shape(a: &Schema, b: &Schema) -> bool {
+    let fields = |s: &Schema| {
+        s.fields
+            .iter()
+            .map(|f| (f.name.clone(), f.ty.clone(), f.optional))
+            .collect::<Vec<_>>()
+    };
+    a.key == b.key && a.enums == b.enums && fields(a) == fields(b)
+}
+
+pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
+    let old = match out.load(&args.old) {
+        Ok(loaded) => loaded.program,
+        Err(code) => return code,
+    };
+    let new = match out.load(&args.new) {
+        Ok(loaded) => loaded.program,
+        Err(code) => return code,
+    };
+    let fields = match AmountFields::find(&old, &args.amount, &args.currency) {
+        Ok(fields) => fields,
+        Err(message) => {
+            out.note(&format!(
+                "error: {message}; name the money field with --amount"
+            ));
+            return ExitCode::Failure;
+        }
+    };
+    let old_rows = match read_input(&args.portfolio, args.input_format, &old, out) {
+        Ok(portfolio) => portfolio,
+        Err(code) => return code,
+    };
+    // Each policy reads the portfolio through its own schema; when the schemas agree, once.
+    let new_rows: Option<Portfolio> = if same_shape(old.schema(), new.schema()) {
+        None
+    } else {
+        match read_input(&args.portfolio, args.input_format, &new, out) {
+            Ok(portfolio) => Some(portfolio),
+            Err(code) => return code,
+        }
+    };
+    let new_view = new_rows.as_ref().unwrap_or(&old_rows);
+    let mut rejected = 0u64;
+    let mut pairs = Vec::with_capacity(old_rows.rows.len());
+    for (before, after) in old_rows.rows.iter().zip(&new_view.rows) {
+        match (&before.result, &after.result) {
+            (Ok((key, old_loan)), Ok((_, new_loan))) => {
+                pairs.push((key.as_str(), old_loan, new_loan))
+            }
+            (Err(row), _) | (_, Err(row)) => {
+                rejected += 1;
+                out.note(&describe_rejected(row));
+            }
+        }
+    }
+    let impact = compare(&old, &new, pairs.into_iter(), args.as_of, fields);
+    let (old_name, new_name, portfolio) = (
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+        args.portfolio.display().to_string(),
+    );
+    let as_of = args.as_of.format("%Y-%m-%d").to_string();
+    let heading = ImpactHeading {
+        old: &old_name,
+        new: &new_name,
+        portfolio: &portfolio,
+        as_of: &as_of,
+        read: old_rows.rows.len() as u64,
+        rejected,
+    };
+    let text = match args.format {
+        DiffFormat::Human => impact_text(&heading, &impact),
+        DiffFormat::Markdown => impact_markdown(&heading, &impact, args.limit),
+        DiffFormat::Json => impact_json(&heading, &impact),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    if args.fail_on_change && impact.changed.loans > 0 {
+        ExitCode::Problems
+    } else {
+        ExitCode::Clean
+    }
+}
