@@ -10,6 +10,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod eval;
+pub mod format;
 pub mod impact;
 pub mod input;
 pub(crate) mod ir;

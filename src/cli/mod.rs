@@ -4,6 +4,7 @@
 mod check;
 mod diff;
 mod explain;
+mod fmt;
 mod run;
 mod test;
 
@@ -46,6 +47,8 @@ enum Command {
     Run(run::Args),
     /// Show, for a person to read, why one loan got its outcome.
     Explain(explain::Args),
+    /// Rewrite policies and schemas in the canonical layout (`--check`: only report).
+    Fmt(fmt::Args),
     /// Show which loans a policy change moves, and how much money is involved.
     Diff(diff::Args),
     /// Run policies' own test cases (`*.tests.yaml`) and report coverage.
@@ -69,6 +72,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Explain(args) => explain::run(&args, &out),
         Command::Test(args) => test::run(&args, &out),
         Command::Diff(args) => diff::run(&args, &out),
+        Command::Fmt(args) => fmt::run(&args, &out),
         Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
     }
 }

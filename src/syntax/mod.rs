@@ -146,13 +146,13 @@ fn expected_statement(source: &Arc<SourceFile>, span: Span) -> Diagnostic {
 }
 
 /// One statement's place in the file and the keyword that starts it.
-struct StatementSpan {
-    keyword: &'static str,
-    span: Span,
+pub(crate) struct StatementSpan {
+    pub(crate) keyword: &'static str,
+    pub(crate) span: Span,
 }
 
 /// Cuts the text at every line whose first word is a statement keyword.
-fn split_statements(text: &str) -> Vec<StatementSpan> {
+pub(crate) fn split_statements(text: &str) -> Vec<StatementSpan> {
     let mut starts: Vec<(usize, &'static str)> = Vec::new();
     let mut line_start = 0;
     for line in text.split_inclusive('\n') {

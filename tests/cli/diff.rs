@@ -49,8 +49,8 @@ fn moving_a_threshold_from_90_to_60_days_moves_exactly_the_loans_in_between() {
     let dir = temp();
     let changed = variant(
         dir.path(),
-        "rule C4 \"over 90 days\"         when overdue > 90 days",
-        "rule C4 \"over 60 days\"         when overdue > 60 days",
+        "when overdue > 90 days then substandard",
+        "when overdue > 60 days then substandard",
     );
     let outcome = arrears(&[
         "diff",

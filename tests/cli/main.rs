@@ -10,6 +10,7 @@
 
 mod check;
 mod diff;
+mod format;
 mod policy_tests;
 mod reference;
 mod run;

@@ -1,0 +1,126 @@
+//! `arrears fmt [--check] PATHS...`: rewrite policies and schemas in the canonical layout.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use super::{ExitCode, Output, summary_line};
+use crate::format::format_source;
+use crate::source::SourceFile;
+
+/// Arguments of `arrears fmt`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    /// Files, or folders to search for `.policy` and `.schema` files.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Change nothing: print a diff of each file that is not formatted, and exit 1 if any.
+    #[arg(long)]
+    check: bool,
+}
+
+fn is_policy_file(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e == "policy" || e == "schema")
+}
+
+/// The files to format under `path`, sorted.
+fn files(path: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() || is_policy_file(&entry) {
+                files(&entry, found)?;
+            }
+        }
+        Ok(())
+    } else if path.exists() {
+        found.push(path.to_path_buf());
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("`{}` does not exist", path.display()),
+        ))
+    }
+}
+
+/// Replaces `path`'s contents all at once: a crash midway leaves the old file, never half a file.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let temporary = path.with_extension(format!(
+        "{}.fmt-tmp",
+        path.extension()
+            .map(|e| e.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&temporary, text)?;
+    std::fs::rename(&temporary, path)
+}
+
+pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
+    let mut found = Vec::new();
+    for path in &args.paths {
+        if let Err(error) = files(path, &mut found) {
+            out.note(&format!("error: {error}"));
+            return ExitCode::Failure;
+        }
+    }
+    let (mut unformatted, mut broken) = (0, 0);
+    for path in &found {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(error) => {
+                out.note(&format!("error: cannot read `{}`: {error}", path.display()));
+                return ExitCode::Failure;
+            }
+        };
+        let source = SourceFile::new(path.display().to_string(), text.clone());
+        let formatted = match format_source(&source) {
+            Ok(formatted) => formatted,
+            Err(diagnostics) => {
+                out.diagnostics(&diagnostics);
+                out.note(&format!(
+                    "not formatted `{}`: {}",
+                    path.display(),
+                    summary_line(&diagnostics)
+                ));
+                broken += 1;
+                continue;
+            }
+        };
+        if formatted == text {
+            continue;
+        }
+        unformatted += 1;
+        if args.check {
+            let name = path.display().to_string();
+            let diff = similar::TextDiff::from_lines(&text, &formatted)
+                .unified_diff()
+                .header(&name, &format!("{name} (formatted)"))
+                .to_string();
+            let _ = std::io::stdout().lock().write_all(diff.as_bytes());
+        } else if let Err(error) = write_atomically(path, &formatted) {
+            out.note(&format!(
+                "error: cannot write `{}`: {error}",
+                path.display()
+            ));
+            return ExitCode::Failure;
+        } else {
+            out.note(&format!("formatted {}", path.display()));
+        }
+    }
+    let total = found.len();
+    if args.check {
+        out.note(&format!(
+            "{} of {total} files would be reformatted",
+            unformatted
+        ));
+    }
+    if broken > 0 || (args.check && unformatted > 0) {
+        ExitCode::Problems
+    } else {
+        ExitCode::Clean
+    }
+}

@@ -1,0 +1,137 @@
+//! Formatter tests: layout, comments, idempotence and meaning, over fixed and generated policies.
+
+use super::format_source;
+use crate::source::SourceFile;
+
+fn fmt(text: &str) -> String {
+    match format_source(&SourceFile::new("t.policy", text)) {
+        Ok(out) => out,
+        Err(diagnostics) => panic!(
+            "{:?}",
+            diagnostics
+                .iter()
+                .map(|d| d.message().to_owned())
+                .collect::<Vec<_>>()
+        ),
+    }
+}
+
+#[test]
+fn layout_is_canonical_and_idempotent() {
+    let input = "# header\n\npolicy   p  \"P\"\nlet   a=1_000.00   # inline\n\n\n# about b\nlet b =  (a > 2)\ndecision d : first match ,gives action\n   rule R1 \"one\"   when not(b) then x # last\n   # between rules\n   rule R2 otherwise then   nothing\nactions x\n";
+    let once = fmt(input);
+    assert_eq!(
+        once,
+        "# header\n\npolicy p \"P\"\nlet a = 1_000.00  # inline\n\n# about b\nlet b = a > 2\n\ndecision d: first match, gives action\n  rule R1 \"one\" when not b then x  # last\n  # between rules\n  rule R2 otherwise then nothing\n\nactions x\n"
+    );
+    assert_eq!(fmt(&once), once);
+}
+
+#[test]
+fn brackets_are_kept_where_meaning_needs_them() {
+    let cases = [
+        "let x = a and (b or c)",
+        "let x = (a or b) and c",
+        "let x = not (a and b)",
+        "let x = a - (b - c)",
+        "let x = (if a then b else c) > d",
+        "let x = (a + b) is present",
+        "let x = -(a - b)",
+        "let x = a or b or c",
+        "let x = a or (b and c) or d",
+    ];
+    for case in cases {
+        assert_eq!(fmt(case).trim_end(), case);
+    }
+}
+
+#[test]
+fn long_conditions_break_before_and_or() {
+    let input = "decision d: first match, gives action\n  rule R1 when overdue > 90 days and collateral_value is present and collateral_value >= principal_outstanding and has_guarantor then x\n";
+    let out = fmt(input);
+    assert_eq!(
+        out,
+        "decision d: first match, gives action\n  rule R1\n    when overdue > 90 days\n    and collateral_value is present\n    and collateral_value >= principal_outstanding\n    and has_guarantor\n    then x\n"
+    );
+    assert_eq!(fmt(&out), out);
+}
+
+#[test]
+fn chinese_text_and_comments_are_kept() {
+    let input = "# 中文注释\nlet 逾期天数 “逾期” = if 最早未还日 is present then 评估日 - 最早未还日 else 0天  # 注释\n";
+    let out = fmt(input);
+    assert_eq!(out, input);
+}
+
+#[test]
+fn files_with_syntax_errors_are_not_formatted() {
+    assert!(format_source(&SourceFile::new("t.policy", "let x = = 1\n")).is_err());
+}
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::format_source;
+    use crate::source::SourceFile;
+
+    /// Conditions built from a small grammar, with random spacing, brackets and comments.
+    fn condition() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just("overdue > 30 days".to_owned()),
+            Just("has_assets".to_owned()),
+            Just("willingness = willing".to_owned()),
+            Just("collateral_value is present".to_owned()),
+            Just("product in [sme, card]".to_owned()),
+            Just("principal_outstanding >= 1_000_000.00".to_owned()),
+            Just("count(promises where not kept) >= 2".to_owned()),
+            Just("as_of - 7 天 < 2026-01-01".to_owned()),
+        ];
+        leaf.prop_recursive(4, 24, 3, |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a} and {b}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) or {b}")),
+                inner.clone().prop_map(|a| format!("not ({a})")),
+                (inner.clone(), inner).prop_map(|(a, b)| format!("(if {a} then true else {b})")),
+            ]
+        })
+    }
+
+    fn policy() -> impl Strategy<Value = String> {
+        (
+            proptest::collection::vec(condition(), 1..6),
+            proptest::collection::vec(proptest::sample::select(vec!["", " ", "   "]), 6),
+            proptest::collection::vec(any::<bool>(), 6),
+        )
+            .prop_map(|(conditions, spaces, comments)| {
+                let mut text = String::from("# generated\nactions a, b\n");
+                text.push_str(&format!(
+                    "decision d:{}first match, gives action\n",
+                    spaces[0]
+                ));
+                for (index, condition) in conditions.iter().enumerate() {
+                    let comment = if comments[index % 6] { "  # note" } else { "" };
+                    text.push_str(&format!(
+                        "  rule R{index}{} when {condition} then a{comment}\n",
+                        spaces[index % 6]
+                    ));
+                }
+                text.push_str("  rule Z otherwise then b\n");
+                text
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Formatting keeps meaning (checked inside `format_source`) and a second pass changes
+        /// nothing.
+        #[test]
+        fn formatting_is_sound_and_idempotent(text in policy()) {
+            let once = format_source(&SourceFile::new("g.policy", text.clone()))
+                .map_err(|d| TestCaseError::fail(format!("{:?}", d.iter().map(|d| d.message().to_owned()).collect::<Vec<_>>())))?;
+            let twice = format_source(&SourceFile::new("g.policy", once.clone()))
+                .map_err(|_| TestCaseError::fail("the formatted text does not format"))?;
+            prop_assert_eq!(once, twice);
+        }
+    }
+}
