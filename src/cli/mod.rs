@@ -8,6 +8,7 @@ mod fmt;
 mod run;
 mod test;
 
+use std::fmt::Write as _;
 use std::io::{IsTerminal as _, Write as _};
 use std::path::{Path, PathBuf};
 
@@ -159,13 +160,13 @@ fn explain_code(code: Option<&str>, out: &Output) -> ExitCode {
     };
     let mut text = String::new();
     for info in infos {
-        text.push_str(&format!(
-            "{} {}
-  what: {}
-  fix:  {}
-",
-            info.code.id, info.code.name, info.summary, info.fix
-        ));
+        let _ = writeln!(text, "{} {}", info.code.id, info.code.name);
+        let _ = writeln!(text, "  what:    {}", info.summary);
+        let _ = writeln!(text, "  fix:     {}", info.fix);
+        let _ = writeln!(text, "  example:");
+        for line in info.example.lines() {
+            let _ = writeln!(text, "    {line}");
+        }
     }
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::Clean

@@ -21,10 +21,12 @@ pub struct CodeInfo {
     pub summary: &'static str,
     /// The usual fix.
     pub fix: &'static str,
+    /// A line that draws it.
+    pub example: &'static str,
 }
 
 macro_rules! codes {
-    ($($konst:ident = $id:literal $name:literal, $summary:literal, $fix:literal;)*) => {
+    ($($konst:ident = $id:literal $name:literal, $summary:literal, $fix:literal, $example:literal;)*) => {
         impl Code {
             $(
                 #[doc = $summary]
@@ -33,7 +35,7 @@ macro_rules! codes {
         }
         /// Every code, in id order.
         pub const CODES: &[CodeInfo] = &[
-            $(CodeInfo { code: Code::$konst, summary: $summary, fix: $fix },)*
+            $(CodeInfo { code: Code::$konst, summary: $summary, fix: $fix, example: $example },)*
         ];
     };
 }
@@ -41,82 +43,108 @@ macro_rules! codes {
 codes! {
     SYNTAX = "E101" "syntax-error",
         "the text is not a statement of the policy language",
-        "compare the statement with the examples in README.md; the message says what was expected";
+        "compare the statement with the examples in README.md; the message says what was expected",
+        "rule T1 when overdue > 30 days than visit      # `than` for `then`";
     STATEMENT_OUT_OF_PLACE = "E102" "statement-out-of-place",
         "a `rule` outside any decision, or a `field` outside any schema",
-        "move the line under the `decision` or `schema` it belongs to";
+        "move the line under the `decision` or `schema` it belongs to",
+        "let a = 1\nrule T1 otherwise then visit     # no `decision` above it";
     BAD_LITERAL = "E103" "bad-literal",
         "a date, number or day count that cannot be what it says (2026-02-30, a number too large)",
-        "write a real calendar date or a smaller number";
+        "write a real calendar date or a smaller number",
+        "rule T1 when due_date = 2026-02-30 then visit";
     TOO_DEEP = "E104" "too-deeply-nested",
         "an expression nested more deeply than arrears accepts",
-        "split the condition into named `let` values";
+        "split the condition into named `let` values",
+        "let x = ((((((((((...))))))))))              # 65 levels of brackets";
     UNKNOWN_NAME = "E201" "unknown-name",
         "a name that is not a field, derived value, decision, action or value in scope",
-        "fix the spelling (the message suggests the closest name) or declare it";
+        "fix the spelling (the message suggests the closest name) or declare it",
+        "rule T1 when principal_outstandng > 0 then visit";
     UNKNOWN_VALUE = "E202" "unknown-value",
         "a value that is not one of the choices of the field it is compared with",
-        "use one of the choices listed in the schema";
+        "use one of the choices listed in the schema",
+        "rule T1 when willingness = wiling then visit";
     TYPE_MISMATCH = "E203" "type-mismatch",
         "two things of different kinds compared or combined (money with a date, days with a count)",
-        "compare like with like: money with money, days with days, dates with dates";
+        "compare like with like: money with money, days with days, dates with dates",
+        "rule T1 when principal_outstanding > as_of then visit";
     MAYBE_MISSING = "E204" "maybe-missing",
         "a field or value that may be missing is read without first testing that it is present",
-        "test it first: `x is present and x > ...`, or `x is missing or ...`";
+        "test it first: `x is present and x > ...`, or `x is missing or ...`",
+        "rule T8 when collateral_value >= principal_outstanding then dispose";
     DAYS_NEED_UNIT = "E205" "day-count-needs-unit",
         "a bare number compared with or added to a number of days",
-        "write the unit: `30 days`";
+        "write the unit: `30 days`",
+        "rule T1 when overdue > 30 then visit         # write `30 days`";
     UNKNOWN_OUTCOME = "E206" "unknown-outcome",
         "a rule gives an action or value its decision does not declare",
-        "declare the action in `actions`, or use one of the decision's values";
+        "declare the action in `actions`, or use one of the decision's values",
+        "rule T1 when deceased then estate_clam";
     NOT_A_CONDITION = "E207" "not-a-condition",
         "a condition that is not a yes/no question",
-        "compare the value with something: `overdue > 30 days`";
+        "compare the value with something: `overdue > 30 days`",
+        "rule T1 when principal_outstanding then visit";
     BAD_CALL = "E208" "bad-call",
         "an unknown function, or a function given the wrong arguments",
-        "use count, min, max, sum or bucket as shown in README.md";
+        "use count, min, max, sum or bucket as shown in README.md",
+        "let n = cnt(promises where not kept)";
     DUPLICATE_NAME = "E209" "duplicate-name",
         "two things declared with the same name",
-        "rename one of them; rule names must be unique in the whole policy";
+        "rename one of them; rule names must be unique in the whole policy",
+        "rule T1 when deceased then a\nrule T1 otherwise then b";
     SCHEMA = "E210" "schema-problem",
         "the policy has no schema, two schemas, or a schema whose key is not a text field",
-        "add `use schema \"file.schema\"` or a `schema` block, once";
+        "add `use schema \"file.schema\"` or a `schema` block, once",
+        "let a = 1                                    # no `use schema` and no `schema`";
     SCHEMA_FILE = "E211" "schema-file",
         "the schema file named by `use schema` cannot be read",
-        "check the path: it is relative to the policy file";
+        "check the path: it is relative to the policy file",
+        "use schema \"loan-v2.schema\"                 # the file is not there";
     UNKNOWN_KIND = "E212" "unknown-action-or-kind",
         "a guard or kind names an action or kind that is not declared",
-        "fix the spelling or declare the action";
+        "fix the spelling or declare the action",
+        "guard G1 when do_not_contact forbid visit    # the kind is `visits`";
     CYCLE = "E301" "cycle",
         "decisions or derived values that depend on each other in a circle",
-        "break the circle: a decision may read only decisions that do not read it back";
+        "break the circle: a decision may read only decisions that do not read it back",
+        "decision a ... rule A1 when b = x ...\ndecision b ... rule B1 when a = y ...";
     BAD_DECISION = "E302" "bad-decision",
         "a decision with no rules, or a reading of a decision that does not give one value",
-        "give the decision at least one rule; compare only `first match` decisions with a value";
+        "give the decision at least one rule; compare only `first match` decisions with a value",
+        "decision extras: every match, gives actions   # and no rules under it";
     UNREACHABLE_AFTER_OTHERWISE = "W401" "rule-after-otherwise",
         "a rule placed after an `otherwise` rule in a `first match` decision can never fire",
-        "move the `otherwise` rule to the end, or delete the rules after it";
+        "move the `otherwise` rule to the end, or delete the rules after it",
+        "rule T5 otherwise then phone_reminder\nrule T6 when deceased then estate_claim";
     ROW_MISSING_FIELD = "E501" "row-missing-field",
         "a portfolio row lacks a required field",
-        "fill in the field, or declare it `optional` in the schema";
+        "fill in the field, or declare it `optional` in the schema",
+        "{\"loan_id\": \"L2\", ...}                     # no principal_outstanding";
     ROW_BAD_VALUE = "E502" "row-bad-value",
         "a portfolio row has a value of the wrong kind (text where money is expected, a bad date)",
-        "correct the value in the portfolio";
+        "correct the value in the portfolio",
+        "{\"oldest_unpaid_due_date\": \"31/01/2026\"}";
     ROW_UNKNOWN_CHOICE = "E503" "row-unknown-choice",
         "a portfolio row has a value that is not one of the field's choices",
-        "use one of the choices the schema lists";
+        "use one of the choices the schema lists",
+        "{\"willingness\": \"wiling\"}";
     ROW_DUPLICATE_KEY = "E504" "row-duplicate-key",
         "a portfolio row repeats the key (`loan_id`) of an earlier row",
-        "give every loan its own id; the first row with the id is kept";
+        "give every loan its own id; the first row with the id is kept",
+        "two rows with \"loan_id\": \"L1\"";
     ROW_MALFORMED = "E505" "row-malformed",
         "a portfolio row that is not a record at all (broken JSON, a CSV row of the wrong width)",
-        "repair the row";
+        "repair the row",
+        "{\"loan_id\": \"L5\", \"principal_outstanding\":    # the line stops";
     ROW_UNKNOWN_FIELDS = "W506" "unknown-fields",
         "a portfolio has fields the schema does not declare; they are ignored",
-        "remove them, or declare them in the schema if the policy should read them";
+        "remove them, or declare them in the schema if the policy should read them",
+        "{\"loan_id\": \"L9\", \"branch\": \"东城支行\", ...}";
     INTERNAL = "E901" "internal-error",
         "arrears itself went wrong; this is a bug, not a problem with your policy",
-        "report it with the policy and the command that showed it";
+        "report it with the policy and the command that showed it",
+        "(none: report it)";
 }
 
 /// The code with this id (`E201`) or name (`unknown-name`).
@@ -139,5 +167,12 @@ mod tests {
             }
         }
         assert_eq!(lookup("e201").map(|i| i.code.name), Some("unknown-name"));
+        for info in CODES {
+            assert!(
+                !info.summary.is_empty() && !info.fix.is_empty() && !info.example.is_empty(),
+                "{}",
+                info.code.id
+            );
+        }
     }
 }

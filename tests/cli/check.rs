@@ -109,3 +109,27 @@ fn the_readme_tour_policy_checks_clean() {
     let outcome = arrears(&["check", &path]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
 }
+
+#[test]
+fn every_code_is_documented_with_an_example() {
+    let all = arrears(&["explain-code"]);
+    assert_eq!(all.code, 0);
+    assert_eq!(
+        all.stdout
+            .lines()
+            .filter(|l| l.starts_with('E') || l.starts_with('W'))
+            .count(),
+        arrears::diag::CODES.len()
+    );
+    assert_eq!(
+        all.stdout.matches("  example:").count(),
+        arrears::diag::CODES.len()
+    );
+    let one = arrears(&["explain-code", "unknown-name"]);
+    assert!(
+        one.stdout.starts_with("E201 unknown-name\n"),
+        "{}",
+        one.stdout
+    );
+    assert_eq!(arrears(&["explain-code", "E999"]).code, 2);
+}
