@@ -21,6 +21,10 @@ fn a_messy_policy_gets_the_canonical_layout() {
         "a diff is printed: {}",
         check.stdout
     );
+    insta::assert_snapshot!(
+        "check_diff",
+        check.stdout.replace(dir.path().to_str().unwrap(), "[tmp]")
+    );
     assert_eq!(
         std::fs::read_to_string(&path).unwrap(),
         messy,
