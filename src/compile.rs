@@ -28,7 +28,9 @@ pub fn compile(checked: CheckedPolicy) -> Program {
             .decisions
             .iter()
             .enumerate()
-            .filter(move |(_, d)| d.hit == hit && d.gives == Gives::Actions)
+            .filter(move |(_, d)| {
+                d.hit.one_rule_decides() == hit.one_rule_decides() && d.gives == Gives::Actions
+            })
             .map(|(index, _)| index)
     };
     let action_decisions = actions_of(HitPolicy::First)

@@ -5,6 +5,7 @@
 //! against an explicit evaluation date. `examples/embed.rs` shows the whole round trip, and
 //! `ARCHITECTURE.md` the pipeline and its invariants.
 
+pub mod analysis;
 pub mod check;
 pub mod cli;
 pub mod compile;

@@ -45,6 +45,8 @@ pub(crate) struct DerivedDef {
     pub(crate) expr: ir::Expr,
     /// Its type, so that traces can print its value in words (an enumeration choice's name).
     pub(crate) ty: Ty,
+    /// Whether it may be missing (`max` of an empty list, say).
+    pub(crate) optional: bool,
 }
 
 /// What a decision's outcomes are.
@@ -454,10 +456,11 @@ impl<'a> Checker<'a> {
             .iter()
             .zip(&self.let_states)
             .map(|(decl, state)| match state {
-                LetState::Done { expr, ty, .. } => Some(DerivedDef {
+                LetState::Done { expr, ty, optional } => Some(DerivedDef {
                     named: Named::from(&decl.name, decl.label.as_ref()),
                     expr: expr.clone(),
                     ty: ty.clone(),
+                    optional: *optional,
                 }),
                 _ => None,
             })
@@ -504,7 +507,7 @@ impl<'a> Checker<'a> {
             let mut otherwise_seen: Option<&ast::RuleDecl> = None;
             self.reads.clear();
             for rule in &decl.rules {
-                if let (Some(catch_all), ast::HitPolicy::First) = (otherwise_seen, decl.hit) {
+                if let (Some(catch_all), true) = (otherwise_seen, decl.hit.one_rule_decides()) {
                     self.report(
                         Diagnostic::warning(
                             Code::UNREACHABLE_AFTER_OTHERWISE,
@@ -654,6 +657,26 @@ impl<'a> Checker<'a> {
                 condition,
                 forbids,
             });
+        }
+        // A kind no guard and no other kind names does nothing.
+        for (kind, _) in &self.kinds {
+            let named = |name: &ast::Ident| name.name == kind.name.name;
+            let used = self.guard_decls.iter().any(|g| g.forbids.iter().any(named))
+                || self
+                    .kinds
+                    .iter()
+                    .any(|(other, _)| other.members.iter().any(named));
+            if !used {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        Code::UNUSED,
+                        format!("kind `{}` is never used", kind.name.name),
+                    )
+                    .in_file(self.source)
+                    .label(kind.name.span, "defined here")
+                    .help("name it in a guard's `forbid`, or remove it"),
+                );
+            }
         }
         guards
     }

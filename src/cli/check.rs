@@ -12,9 +12,9 @@ pub(crate) struct Args {
     /// Policy files (`.policy`) or schema files (`.schema`).
     #[arg(required = true)]
     paths: Vec<PathBuf>,
-    /// Treat warnings as errors.
-    #[arg(long)]
-    deny_warnings: bool,
+    /// `--deny warnings`: treat warnings (analysis findings among them) as errors.
+    #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
+    deny: Option<String>,
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
@@ -26,7 +26,17 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             check_schema_file(path)
         } else {
             match load_policy(path) {
-                Ok(loaded) => Ok(loaded.warnings),
+                Ok(loaded) => {
+                    // The analysis runs here, not on every load: `run` should not pay for it.
+                    let mut warnings = loaded.warnings;
+                    let source = crate::source::SourceFile::new(
+                        path.display().to_string(),
+                        std::fs::read_to_string(path).unwrap_or_default(),
+                    );
+                    warnings.extend(crate::analysis::analyze(&loaded.program, &source));
+                    warnings.sort();
+                    Ok(warnings)
+                }
                 Err(error) => match error {
                     LoadError::Invalid(diagnostics) => Ok(diagnostics),
                     unreadable => Err(unreadable),
@@ -64,7 +74,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         if files == 1 { "" } else { "s" },
         summary_line(&all)
     ));
-    if all.has_errors() || (args.deny_warnings && all.warning_count() > 0) {
+    if all.has_errors() || (args.deny.is_some() && all.warning_count() > 0) {
         ExitCode::Problems
     } else {
         ExitCode::Clean

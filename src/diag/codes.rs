@@ -117,6 +117,30 @@ codes! {
         "a rule placed after an `otherwise` rule in a `first match` decision can never fire",
         "move the `otherwise` rule to the end, or delete the rules after it",
         "rule T5 otherwise then phone_reminder\nrule T6 when deceased then estate_claim";
+    UNREACHABLE_RULE = "W402" "unreachable-rule",
+        "in a `first match` decision, every loan a rule matches is taken by earlier rules",
+        "move the rule above the rules that take its loans, or remove it",
+        "rule T4 when overdue > 30 days then visit\nrule T5 when overdue > 60 days then letter   # T4 takes them all";
+    NEVER_TRUE = "W403" "never-true",
+        "a rule whose condition no loan can meet",
+        "look for thresholds that contradict each other",
+        "rule T9 when overdue > 90 days and overdue < 30 days then visit";
+    GAP = "W404" "gap",
+        "a `first match` decision without `otherwise` that no rule decides for some loans",
+        "add a rule for the loans described, or an `otherwise` rule at the end",
+        "decision d: first match, gives action\n  rule A when overdue > 30 days then visit   # and nothing for the rest";
+    OVERLAP = "W405" "overlap",
+        "two rules of a `unique match` decision that both match some loans",
+        "narrow one of the rules, or use `first match` if their order should decide",
+        "decision d: unique match, gives action\n  rule A when overdue > 30 days then visit\n  rule B when overdue > 60 days then letter";
+    GUARD_NEVER_APPLIES = "W406" "guard-never-applies",
+        "a guard whose condition no loan can meet",
+        "check its thresholds, or remove it",
+        "guard G1 when count(contacts) < 0 forbid visits";
+    UNUSED = "W407" "unused",
+        "a derived value or kind that nothing reads",
+        "use it, or remove it",
+        "let spare = overdue > 5 days    # no rule reads `spare`";
     ROW_MISSING_FIELD = "E501" "row-missing-field",
         "a portfolio row lacks a required field",
         "fill in the field, or declare it `optional` in the schema",

@@ -72,6 +72,12 @@ impl Program {
     }
 }
 
+/// The value of one checked expression for `loan`: for the analysis, which builds candidate
+/// loans and asks what each condition says about them. Decisions read this way are `Nothing`.
+pub(crate) fn eval_expr(program: &Program, loan: &Loan, as_of: NaiveDate, expr: &Expr) -> Value {
+    Evaluator::new(program, loan, as_of, false).value(expr)
+}
+
 struct Evaluator<'p> {
     program: &'p Program,
     loan: &'p Loan,
@@ -105,7 +111,7 @@ impl<'p> Evaluator<'p> {
             .decisions
             .iter()
             .map(|d| match d.hit {
-                HitPolicy::First => DecisionOutcome::First {
+                HitPolicy::First | HitPolicy::Unique => DecisionOutcome::First {
                     rule: None,
                     value: None,
                 },
@@ -133,7 +139,7 @@ impl<'p> Evaluator<'p> {
                 }
                 if let Some(outcome) = outcome {
                     match decision.hit {
-                        HitPolicy::First => {
+                        HitPolicy::First | HitPolicy::Unique => {
                             first = Some((rule_index, outcome));
                             break;
                         }
@@ -142,7 +148,7 @@ impl<'p> Evaluator<'p> {
                 }
             }
             let outcome = match decision.hit {
-                HitPolicy::First => {
+                HitPolicy::First | HitPolicy::Unique => {
                     let value = first.and_then(|(_, v)| v);
                     if let Some(slot) = self.decisions.get_mut(index) {
                         *slot = value.map_or(Value::Nothing, Value::Outcome);

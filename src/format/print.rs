@@ -382,6 +382,7 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                 let hit = match decision.hit {
                     HitPolicy::First => "first match",
                     HitPolicy::Collect => "every match",
+                    HitPolicy::Unique => "unique match",
                 };
                 let gives = match &decision.gives {
                     Gives::Actions if decision.hit == HitPolicy::Collect => {

@@ -15,7 +15,6 @@ use crate::eval::{DecisionOutcome, Evaluation, Trace};
 use crate::input::{Raw, RawRecord, convert};
 use crate::load::{LoadError, load_policy};
 use crate::report::explain_text;
-use crate::syntax::ast::HitPolicy;
 
 /// The result of one test file.
 #[derive(Debug)]
@@ -428,7 +427,7 @@ fn expect(
         let known: Vec<&str> = outcomes.iter().map(String::as_str).collect();
         let outcome_of = |v: &u32| program.outcome_name(index, *v).to_owned();
         return match (decision.hit, evaluation.outcomes.get(index)) {
-            (HitPolicy::First, Some(DecisionOutcome::First { rule, value })) => {
+            (hit, Some(DecisionOutcome::First { rule, value })) if hit.one_rule_decides() => {
                 let want = scalar(expected).ok_or_else(|| {
                     format!(
                         "`{what}` expects one outcome, such as `{}`",

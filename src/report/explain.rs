@@ -72,7 +72,9 @@ pub fn explain_text(
                 .join(", "),
             None => String::new(),
         };
-        let hit = if def.hit == HitPolicy::First {
+        let hit = if def.hit == HitPolicy::Unique {
+            "unique match"
+        } else if def.hit == HitPolicy::First {
             "first match"
         } else {
             "every match"

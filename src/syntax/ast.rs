@@ -133,6 +133,15 @@ pub enum HitPolicy {
     First,
     /// Every matching rule adds its outcome, in rule order.
     Collect,
+    /// At most one rule matches any loan; evaluated like `First`, checked by the analysis.
+    Unique,
+}
+
+impl HitPolicy {
+    /// True when one rule decides (`first match`, `unique match`); false for `every match`.
+    pub fn one_rule_decides(self) -> bool {
+        matches!(self, HitPolicy::First | HitPolicy::Unique)
+    }
 }
 
 /// What a decision's rules give.

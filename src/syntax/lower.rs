@@ -77,6 +77,7 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_decision
             | Rule::kw_first
             | Rule::kw_every
+            | Rule::kw_unique
             | Rule::kw_match
             | Rule::kw_gives
             | Rule::kw_one
@@ -253,6 +254,7 @@ impl Lower {
                 let hit_pair = it.next().ok_or_else(|| self.missing(at, "hit policy"))?;
                 let hit = match hit_pair.into_inner().next().map(|p| p.as_rule()) {
                     Some(Rule::every_match) => HitPolicy::Collect,
+                    Some(Rule::unique_match) => HitPolicy::Unique,
                     _ => HitPolicy::First,
                 };
                 let gives_pair = it.next().ok_or_else(|| self.missing(at, "gives"))?;
@@ -593,8 +595,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
             "a type (`text`, `bool`, `integer`, `money`, `date`, `days`, `one of ...`, `list of {...}`)"
         }
         Rule::kw_optional => "`optional`",
-        Rule::hit_policy | Rule::first_match | Rule::every_match => {
-            "`first match` or `every match`"
+        Rule::hit_policy | Rule::first_match | Rule::every_match | Rule::unique_match => {
+            "`first match`, `unique match` or `every match`"
         }
         Rule::gives | Rule::gives_action | Rule::gives_labels => {
             "`gives action` or `gives one of ...`"

@@ -5,9 +5,11 @@
     clippy::expect_used,
     clippy::panic,
     clippy::indexing_slicing,
+    clippy::string_slice,
     reason = "a test fails by panicking, with the place and the values in the message"
 )]
 
+mod analysis;
 mod check;
 mod diff;
 mod format;

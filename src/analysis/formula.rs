@@ -1,0 +1,332 @@
+//! Rule conditions as boolean formulas over atoms.
+//!
+//! An atom is a yes/no question about a loan that the analysis does not look inside further:
+//! `overdue > 90 days`, `willingness = willing`, `collateral_value >= principal_outstanding`.
+//! A comparison of a decision's outcome with a value (`treatment = litigation`) is not an atom:
+//! it is replaced by the formula for "that decision gives that value", so what decisions read
+//! from each other is analysed as precisely as their own rules.
+
+use crate::compile::Program;
+use crate::ir::{CmpOp, Expr, Outcome};
+use crate::syntax::ast::HitPolicy;
+use crate::value::Value;
+
+/// A boolean formula over atoms (by index into [`Atoms`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Formula {
+    True,
+    False,
+    Atom(usize),
+    Not(Box<Formula>),
+    And(Vec<Formula>),
+    Or(Vec<Formula>),
+}
+
+impl Formula {
+    pub(crate) fn not(self) -> Formula {
+        match self {
+            Formula::True => Formula::False,
+            Formula::False => Formula::True,
+            Formula::Not(inner) => *inner,
+            other => Formula::Not(Box::new(other)),
+        }
+    }
+
+    pub(crate) fn and(parts: Vec<Formula>) -> Formula {
+        let mut kept = Vec::new();
+        for part in parts {
+            match part {
+                Formula::True => {}
+                Formula::False => return Formula::False,
+                Formula::And(inner) => kept.extend(inner),
+                other => kept.push(other),
+            }
+        }
+        if kept.is_empty() {
+            Formula::True
+        } else if kept.len() == 1 {
+            kept.remove(0)
+        } else {
+            Formula::And(kept)
+        }
+    }
+
+    pub(crate) fn or(parts: Vec<Formula>) -> Formula {
+        let mut kept = Vec::new();
+        for part in parts {
+            match part {
+                Formula::False => {}
+                Formula::True => return Formula::True,
+                Formula::Or(inner) => kept.extend(inner),
+                other => kept.push(other),
+            }
+        }
+        if kept.is_empty() {
+            Formula::False
+        } else if kept.len() == 1 {
+            kept.remove(0)
+        } else {
+            Formula::Or(kept)
+        }
+    }
+
+    /// Atoms in order of first appearance.
+    pub(crate) fn atoms(&self, out: &mut Vec<usize>) {
+        match self {
+            Formula::True | Formula::False => {}
+            Formula::Atom(a) => {
+                if !out.contains(a) {
+                    out.push(*a);
+                }
+            }
+            Formula::Not(inner) => inner.atoms(out),
+            Formula::And(parts) | Formula::Or(parts) => parts.iter().for_each(|p| p.atoms(out)),
+        }
+    }
+
+    /// Three-valued evaluation: `None` when it depends on atoms not yet decided.
+    pub(crate) fn eval(&self, atom: &dyn Fn(usize) -> Option<bool>) -> Option<bool> {
+        match self {
+            Formula::True => Some(true),
+            Formula::False => Some(false),
+            Formula::Atom(a) => atom(*a),
+            Formula::Not(inner) => inner.eval(atom).map(|b| !b),
+            Formula::And(parts) => {
+                let mut unknown = false;
+                for part in parts {
+                    match part.eval(atom) {
+                        Some(false) => return Some(false),
+                        None => unknown = true,
+                        Some(true) => {}
+                    }
+                }
+                if unknown { None } else { Some(true) }
+            }
+            Formula::Or(parts) => {
+                let mut unknown = false;
+                for part in parts {
+                    match part.eval(atom) {
+                        Some(true) => return Some(true),
+                        None => unknown = true,
+                        Some(false) => {}
+                    }
+                }
+                if unknown { None } else { Some(false) }
+            }
+        }
+    }
+}
+
+/// What an atom asks, when it is a test of one value against constants.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Test {
+    Cmp(CmpOp, Value),
+    In(Vec<Value>),
+    Present,
+    IsTrue,
+}
+
+/// The value a simple atom tests: a loan field or a derived value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Dim {
+    Field(usize),
+    Derived(usize),
+}
+
+/// One atom.
+#[derive(Clone, Debug)]
+pub(crate) struct Atom {
+    /// The atom as an expression, to evaluate on candidate loans.
+    pub(crate) expr: Expr,
+    /// When it tests one value against constants: which value, and how.
+    pub(crate) simple: Option<(Dim, Test)>,
+}
+
+/// Every atom of a policy, each once.
+#[derive(Debug, Default)]
+pub(crate) struct Atoms {
+    pub(crate) list: Vec<Atom>,
+}
+
+fn dim_of(expr: &Expr) -> Option<Dim> {
+    match expr {
+        Expr::Field(slot) => Some(Dim::Field(*slot)),
+        Expr::Derived(index) => Some(Dim::Derived(*index)),
+        _ => None,
+    }
+}
+
+fn flipped(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Lt => CmpOp::Gt,
+        CmpOp::Le => CmpOp::Ge,
+        CmpOp::Gt => CmpOp::Lt,
+        CmpOp::Ge => CmpOp::Le,
+        other => other,
+    }
+}
+
+fn simple(expr: &Expr) -> Option<(Dim, Test)> {
+    match expr {
+        Expr::Cmp(op, left, right) => match (left.as_ref(), right.as_ref()) {
+            (x, Expr::Const(v)) => dim_of(x).map(|d| (d, Test::Cmp(*op, v.clone()))),
+            (Expr::Const(v), x) => dim_of(x).map(|d| (d, Test::Cmp(flipped(*op), v.clone()))),
+            _ => None,
+        },
+        Expr::In(value, items) => {
+            let values: Option<Vec<Value>> = items
+                .iter()
+                .map(|i| {
+                    if let Expr::Const(v) = i {
+                        Some(v.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            dim_of(value).zip(values).map(|(d, v)| (d, Test::In(v)))
+        }
+        Expr::IsPresent(inner) => dim_of(inner).map(|d| (d, Test::Present)),
+        other => dim_of(other).map(|d| (d, Test::IsTrue)),
+    }
+}
+
+impl Atoms {
+    fn intern(&mut self, expr: &Expr) -> usize {
+        if let Some(index) = self.list.iter().position(|a| a.expr == *expr) {
+            return index;
+        }
+        self.list.push(Atom {
+            expr: expr.clone(),
+            simple: simple(expr),
+        });
+        self.list.len() - 1
+    }
+
+    /// The formula of a condition.
+    pub(crate) fn condition(&mut self, program: &Program, expr: &Expr) -> Formula {
+        match expr {
+            Expr::Const(Value::Bool(b)) => {
+                if *b {
+                    Formula::True
+                } else {
+                    Formula::False
+                }
+            }
+            Expr::Not(inner) => self.condition(program, inner).not(),
+            Expr::And(a, b) => {
+                Formula::and(vec![self.condition(program, a), self.condition(program, b)])
+            }
+            Expr::Or(a, b) => {
+                Formula::or(vec![self.condition(program, a), self.condition(program, b)])
+            }
+            Expr::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), left, right) => {
+                let decision = match (left.as_ref(), right.as_ref()) {
+                    (Expr::Decision(d), Expr::Const(v)) | (Expr::Const(v), Expr::Decision(d)) => {
+                        Some((*d, v.clone()))
+                    }
+                    _ => None,
+                };
+                match decision {
+                    Some((d, value)) => {
+                        let gives = self.gives(program, d, &value);
+                        if *op == CmpOp::Eq { gives } else { gives.not() }
+                    }
+                    None => Formula::Atom(self.intern(expr)),
+                }
+            }
+            Expr::In(value, items) if matches!(value.as_ref(), Expr::Decision(_)) => {
+                let Expr::Decision(d) = value.as_ref() else {
+                    return Formula::Atom(self.intern(expr));
+                };
+                let parts = items
+                    .iter()
+                    .map(|item| match item {
+                        Expr::Const(v) => self.gives(program, *d, v),
+                        _ => Formula::Atom(self.intern(expr)),
+                    })
+                    .collect();
+                Formula::or(parts)
+            }
+            other => Formula::Atom(self.intern(other)),
+        }
+    }
+
+    /// "Rule `rule` of decision `decision` is the one that decides" (first match), or
+    /// "it matches" (every match).
+    pub(crate) fn fires(&mut self, program: &Program, decision: usize, rule: usize) -> Formula {
+        let Some(def) = program.decisions.get(decision) else {
+            return Formula::False;
+        };
+        let matches = |atoms: &mut Atoms, r: usize| {
+            def.rules
+                .get(r)
+                .map_or(Formula::False, |rule| match &rule.condition {
+                    Some(c) => atoms.condition(program, c),
+                    None => Formula::True,
+                })
+        };
+        let own = matches(self, rule);
+        if def.hit == HitPolicy::Collect {
+            return own;
+        }
+        let mut parts = vec![own];
+        for earlier in 0..rule {
+            parts.push(matches(self, earlier).not());
+        }
+        Formula::and(parts)
+    }
+
+    fn yields(&mut self, program: &Program, outcome: &Outcome, value: &Value) -> Formula {
+        match outcome {
+            Outcome::Nothing => {
+                if *value == Value::Nothing {
+                    Formula::True
+                } else {
+                    Formula::False
+                }
+            }
+            Outcome::Value(v) => {
+                if *value == Value::Outcome(*v) {
+                    Formula::True
+                } else {
+                    Formula::False
+                }
+            }
+            Outcome::If(condition, then, otherwise) => {
+                let c = self.condition(program, condition);
+                let a = self.yields(program, then, value);
+                let b = self.yields(program, otherwise, value);
+                Formula::or(vec![
+                    Formula::and(vec![c.clone(), a]),
+                    Formula::and(vec![c.not(), b]),
+                ])
+            }
+        }
+    }
+
+    /// "Decision `decision` gives `value`" (`Nothing` when it decides nothing or no rule matches).
+    pub(crate) fn gives(&mut self, program: &Program, decision: usize, value: &Value) -> Formula {
+        let Some(def) = program.decisions.get(decision) else {
+            return Formula::False;
+        };
+        let mut cases = Vec::new();
+        for (index, rule) in def.rules.iter().enumerate() {
+            let fires = self.fires(program, decision, index);
+            let yields = self.yields(program, &rule.outcome, value);
+            cases.push(Formula::and(vec![fires, yields]));
+        }
+        if *value == Value::Nothing {
+            let none: Vec<Formula> = (0..def.rules.len())
+                .map(
+                    |r| match def.rules.get(r).and_then(|rule| rule.condition.as_ref()) {
+                        Some(c) => self.condition(program, c).not(),
+                        None => Formula::False,
+                    },
+                )
+                .collect();
+            cases.push(Formula::and(none));
+        }
+        Formula::or(cases)
+    }
+}

@@ -1,0 +1,661 @@
+//! Static analysis of a checked policy: rules that can never fire, conditions that are never
+//! true, decisions that leave loans undecided, `every match` rules that claim the same loans
+//! with different outcomes, guards that never apply, values nobody reads. Findings are
+//! warnings; each unreachable rule, gap and overlap comes with a witness loan that the engine
+//! has evaluated and that shows it.
+//!
+//! What is complete and what is only sound when reported:
+//! * "never true", "unreachable" and "guard never applies" are proved in the over-approximate
+//!   space (see `space.rs`): they are never false, whatever the policy says. They are complete
+//!   for conditions built from comparisons of one field or derived value with constants, `in`,
+//!   presence tests and yes/no values; where a condition compares two values or does arithmetic
+//!   the analysis treats that part as a free yes/no and may miss a finding, never invent one.
+//! * Gaps and overlaps are reported only with a witness built in the realizable space and
+//!   confirmed by evaluating it: never false, but a gap reachable only by values outside the
+//!   candidates (built from the policy's constants) goes unreported.
+
+mod formula;
+mod space;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value as Json};
+
+use formula::{Atoms, Dim, Formula, Test};
+use space::{Space, default_value};
+
+use crate::compile::Program;
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::eval::{DecisionOutcome, Loan, eval_expr};
+use crate::ir::{CmpOp, Expr};
+use crate::source::SourceFile;
+use crate::syntax::ast::HitPolicy;
+use crate::value::Value;
+
+/// The evaluation date witnesses are built for. Policies measure time from `as_of`, so any
+/// date serves; this one is fixed so that findings are the same on every machine and day.
+pub(crate) fn witness_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default()
+}
+
+/// Every finding about `program`, as warnings placed in `source`.
+pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
+    let as_of = witness_date();
+    let mut atoms = Atoms::default();
+    // Formulas first, so that every atom exists before the spaces are built.
+    let conditions: Vec<Vec<Formula>> = program
+        .decisions
+        .iter()
+        .map(|d| {
+            d.rules
+                .iter()
+                .map(|r| {
+                    r.condition
+                        .as_ref()
+                        .map_or(Formula::True, |c| atoms.condition(program, c))
+                })
+                .collect()
+        })
+        .collect();
+    let guards: Vec<Formula> = program
+        .guards
+        .iter()
+        .map(|g| atoms.condition(program, &g.condition))
+        .collect();
+    let over = Space::over(program, &atoms);
+    let real = Space::real(program, &atoms, as_of);
+    let analysis = Analysis {
+        program,
+        source,
+        atoms: &atoms,
+        over: &over,
+        real: &real,
+        as_of,
+    };
+    let mut found = Diagnostics::default();
+    for (decision, rules) in conditions.iter().enumerate() {
+        analysis.decision(decision, rules, &mut found);
+    }
+    for (index, formula) in guards.iter().enumerate() {
+        if let (Ok(None), Some(guard)) = (over.solve(formula), program.guards.get(index)) {
+            found.push(
+                Diagnostic::warning(
+                    Code::GUARD_NEVER_APPLIES,
+                    format!(
+                        "guard `{}` can never apply: its condition is never true",
+                        guard.named.name
+                    ),
+                )
+                .in_file(source)
+                .label(guard.named.span, "never applies")
+                .help("check the condition's values and thresholds, or remove the guard"),
+            );
+        }
+    }
+    analysis.unused(&mut found);
+    found
+}
+
+struct Analysis<'a> {
+    program: &'a Program,
+    source: &'a Arc<SourceFile>,
+    atoms: &'a Atoms,
+    over: &'a Space,
+    real: &'a Space,
+    as_of: NaiveDate,
+}
+
+impl Analysis<'_> {
+    fn decision(&self, decision: usize, rules: &[Formula], found: &mut Diagnostics) {
+        let Some(def) = self.program.decisions.get(decision) else {
+            return;
+        };
+        if def.hit == HitPolicy::Unique {
+            // The policy promises one rule per loan: any two that share a loan break it.
+            for (i, a) in rules.iter().enumerate() {
+                for (j, b) in rules.iter().enumerate().skip(i + 1) {
+                    self.overlap(decision, i, j, a, b, found);
+                }
+            }
+        }
+        match def.hit {
+            HitPolicy::First | HitPolicy::Unique => {
+                let catch_all = def.rules.iter().position(|r| r.condition.is_none());
+                // Rules after an `otherwise` are reported by the checker (W401).
+                let last = catch_all.unwrap_or(def.rules.len().saturating_sub(1));
+                for (index, own) in rules.iter().enumerate().take(last + 1) {
+                    self.first_match_rule(decision, index, own, rules, found);
+                }
+                if catch_all.is_none() {
+                    self.gap(decision, rules, found);
+                }
+            }
+            // Rules of an `every match` decision are meant to add up; sharing loans is their
+            // purpose, so overlaps are not reported there (see ARCHITECTURE.md).
+            HitPolicy::Collect => {
+                for (index, own) in rules.iter().enumerate() {
+                    self.never_true(decision, index, own, found);
+                }
+            }
+        }
+    }
+
+    fn rule_name(&self, decision: usize, rule: usize) -> (&str, crate::source::Span) {
+        self.program
+            .decisions
+            .get(decision)
+            .and_then(|d| d.rules.get(rule))
+            .map_or(("", crate::source::Span::default()), |r| {
+                (r.named.name.as_str(), r.named.span)
+            })
+    }
+
+    fn never_true(
+        &self,
+        decision: usize,
+        rule: usize,
+        own: &Formula,
+        found: &mut Diagnostics,
+    ) -> bool {
+        if !matches!(self.over.solve(own), Ok(None)) {
+            return false;
+        }
+        let (name, span) = self.rule_name(decision, rule);
+        found.push(
+            Diagnostic::warning(Code::NEVER_TRUE, format!("rule `{name}` can never fire: no loan meets its condition"))
+                .in_file(self.source)
+                .label(span, "its condition is never true")
+                .help("look for thresholds that contradict each other, such as `overdue > 90 days and overdue < 30 days`"),
+        );
+        true
+    }
+
+    fn first_match_rule(
+        &self,
+        decision: usize,
+        rule: usize,
+        own: &Formula,
+        rules: &[Formula],
+        found: &mut Diagnostics,
+    ) {
+        if self.never_true(decision, rule, own, found) {
+            return;
+        }
+        let mut reachable = vec![own.clone()];
+        reachable.extend(rules.iter().take(rule).map(|earlier| earlier.clone().not()));
+        if !matches!(self.over.solve(&Formula::and(reachable)), Ok(None)) {
+            return;
+        }
+        // Every loan the rule matches is taken earlier: by which rules?
+        let covering: Vec<usize> = (0..rule)
+            .filter(|j| {
+                rules.get(*j).is_some_and(|earlier| {
+                    !matches!(
+                        self.over
+                            .solve(&Formula::and(vec![own.clone(), earlier.clone()])),
+                        Ok(None)
+                    )
+                })
+            })
+            .collect();
+        let names: Vec<String> = covering
+            .iter()
+            .map(|j| format!("`{}`", self.rule_name(decision, *j).0))
+            .collect();
+        let (name, span) = self.rule_name(decision, rule);
+        let mut diagnostic = Diagnostic::warning(
+            Code::UNREACHABLE_RULE,
+            format!(
+                "rule `{name}` can never fire: every loan it matches is taken first by {}",
+                names.join(", ")
+            ),
+        )
+        .in_file(self.source)
+        .label(span, "never fires");
+        for j in &covering {
+            diagnostic = diagnostic.label(self.rule_name(decision, *j).1, "takes its loans");
+        }
+        let witness = self.witness(own).filter(|loan| {
+            let evaluation = self.program.evaluate(loan, self.as_of);
+            matches!(evaluation.outcomes.get(decision), Some(DecisionOutcome::First { rule: Some(j), .. }) if covering.contains(j))
+        });
+        let help = match witness {
+            Some(loan) => {
+                let taken = match self
+                    .program
+                    .evaluate(&loan, self.as_of)
+                    .outcomes
+                    .get(decision)
+                {
+                    Some(DecisionOutcome::First { rule: Some(j), .. }) => {
+                        self.rule_name(decision, *j).0.to_owned()
+                    }
+                    _ => String::new(),
+                };
+                format!(
+                    "move it above the rules that take its loans, or remove it; for example this loan meets its condition but `{taken}` decides it: {}",
+                    self.describe_loan(&loan)
+                )
+            }
+            None => "move it above the rules that take its loans, or remove it".to_owned(),
+        };
+        found.push(diagnostic.help(help));
+    }
+
+    fn gap(&self, decision: usize, rules: &[Formula], found: &mut Diagnostics) {
+        let none = Formula::and(rules.iter().map(|r| r.clone().not()).collect());
+        let Ok(Some(region)) = self.real.solve(&none) else {
+            return;
+        };
+        let loan = self.loan_of(&region);
+        let evaluation = self.program.evaluate(&loan, self.as_of);
+        if !matches!(
+            evaluation.outcomes.get(decision),
+            Some(DecisionOutcome::First { rule: None, .. })
+        ) {
+            return;
+        }
+        let Some(def) = self.program.decisions.get(decision) else {
+            return;
+        };
+        found.push(
+            Diagnostic::warning(Code::GAP, format!("decision `{}` decides nothing for some loans: no rule matches them", def.named.name))
+                .in_file(self.source)
+                .label(def.named.span, "no rule covers some loans")
+                .help(format!(
+                    "loans with {} match no rule, for example {}; add a rule for them, or `rule NAME otherwise then ...` at the end",
+                    self.describe_region(&region, &none),
+                    self.describe_loan(&loan)
+                )),
+        );
+    }
+
+    fn overlap(
+        &self,
+        decision: usize,
+        i: usize,
+        j: usize,
+        a: &Formula,
+        b: &Formula,
+        found: &mut Diagnostics,
+    ) {
+        let both = Formula::and(vec![a.clone(), b.clone()]);
+        let Ok(Some(region)) = self.real.solve(&both) else {
+            return;
+        };
+        let loan = self.loan_of(&region);
+        // Confirm with the engine: both conditions hold for the witness.
+        let holds = |rule: usize| {
+            self.program
+                .decisions
+                .get(decision)
+                .and_then(|d| d.rules.get(rule))
+                .is_some_and(|r| match &r.condition {
+                    Some(c) => eval_expr(self.program, &loan, self.as_of, c) == Value::Bool(true),
+                    None => true,
+                })
+        };
+        if !(holds(i) && holds(j)) {
+            return;
+        }
+        let ((name_i, span_i), (name_j, span_j)) =
+            (self.rule_name(decision, i), self.rule_name(decision, j));
+        found.push(
+            Diagnostic::warning(Code::OVERLAP, format!("rules `{name_i}` and `{name_j}` both match some loans, but `unique match` promises one rule per loan"))
+                .in_file(self.source)
+                .label(span_i, "matches")
+                .label(span_j, "matches the same loans")
+                .help(format!(
+                    "loans with {} match both; for example {}. Narrow one of the rules, or use `first match` if the order should decide",
+                    self.describe_region(&region, &both),
+                    self.describe_loan(&loan)
+                )),
+        );
+    }
+
+    /// A loan in a realizable region where `formula` holds.
+    fn witness(&self, formula: &Formula) -> Option<Loan> {
+        match self.real.solve(formula) {
+            Ok(Some(region)) => Some(self.loan_of(&region)),
+            _ => None,
+        }
+    }
+
+    fn loan_of(&self, region: &std::collections::BTreeMap<usize, usize>) -> Loan {
+        let schema = &self.program.schema;
+        let mut fields: Vec<Value> = schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(slot, f)| default_value(f, slot == schema.key, self.as_of))
+            .collect();
+        for (component, choice) in region {
+            let Some((_, assignment)) = self
+                .real
+                .components
+                .get(*component)
+                .and_then(|c| c.choices.get(*choice))
+            else {
+                continue;
+            };
+            for (slot, value) in assignment {
+                if let Some(field) = fields.get_mut(*slot) {
+                    *field = value.clone();
+                }
+            }
+        }
+        Loan::new(fields)
+    }
+
+    /// The witness as JSON: the fields that differ from the defaults, and the date.
+    fn describe_loan(&self, loan: &Loan) -> String {
+        let schema = &self.program.schema;
+        let mut object = Map::new();
+        for (slot, (field, value)) in schema.fields.iter().zip(&loan.fields).enumerate() {
+            if slot == schema.key || *value != default_value(field, slot == schema.key, self.as_of)
+            {
+                object.insert(
+                    field.name.clone(),
+                    crate::report::field_json(self.program, slot, value),
+                );
+            }
+        }
+        format!(
+            "{} on {} (other fields: false, the first choice, empty lists, no optional values)",
+            Json::Object(object),
+            self.as_of.format("%Y-%m-%d")
+        )
+    }
+
+    /// The region in the policy's own words: each value's range, each other condition's truth.
+    fn describe_region(
+        &self,
+        region: &std::collections::BTreeMap<usize, usize>,
+        formula: &Formula,
+    ) -> String {
+        let mut atoms = Vec::new();
+        formula.atoms(&mut atoms);
+        let truth = |atom: usize| -> Option<bool> {
+            region.iter().find_map(|(component, choice)| {
+                let component = self.real.components.get(*component)?;
+                let position = component.atoms.iter().position(|a| *a == atom)?;
+                component.choices.get(*choice)?.0.get(position).copied()
+            })
+        };
+        let mut by_dim: Vec<(Dim, Vec<(&Test, bool)>)> = Vec::new();
+        let mut others = Vec::new();
+        for atom in atoms {
+            let (Some(value), Some(info)) = (truth(atom), self.atoms.list.get(atom)) else {
+                continue;
+            };
+            match &info.simple {
+                Some((dim, test)) => match by_dim.iter_mut().find(|(d, _)| d == dim) {
+                    Some((_, tests)) => tests.push((test, value)),
+                    None => by_dim.push((*dim, vec![(test, value)])),
+                },
+                None => others.push(format!(
+                    "`{}` {}",
+                    self.expr_text(&info.expr),
+                    if value { "true" } else { "false" }
+                )),
+            }
+        }
+        let mut parts: Vec<String> = by_dim
+            .iter()
+            .map(|(dim, tests)| self.range_text(*dim, tests))
+            .collect();
+        parts.extend(others);
+        if parts.is_empty() {
+            "any values".to_owned()
+        } else {
+            parts.join(", ")
+        }
+    }
+
+    fn dim_name(&self, dim: Dim) -> String {
+        match dim {
+            Dim::Field(slot) => self
+                .program
+                .schema
+                .fields
+                .get(slot)
+                .map_or(String::new(), |f| f.name.clone()),
+            Dim::Derived(index) => self
+                .program
+                .derived
+                .get(index)
+                .map_or(String::new(), |d| d.named.name.clone()),
+        }
+    }
+
+    fn value_text(&self, dim: Dim, value: &Value) -> String {
+        match (dim, value) {
+            (Dim::Field(slot), Value::Enum(_)) => {
+                crate::report::field_json(self.program, slot, value)
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned()
+            }
+            (_, Value::Days(n)) => format!("{n} days"),
+            (_, Value::Text(t)) => format!("{t:?}"),
+            (_, other) => crate::report::field_json(self.program, usize::MAX, other)
+                .to_string()
+                .trim_matches('"')
+                .to_owned(),
+        }
+    }
+
+    /// `overdue in 31..90 days`, `willingness = hesitant`, `has_guarantor = false`.
+    fn range_text(&self, dim: Dim, tests: &[(&Test, bool)]) -> String {
+        let name = self.dim_name(dim);
+        // A value that passes exactly these tests, from the over-approximate representatives,
+        // is enough to print equalities; ranges come from the comparisons.
+        let mut low: Option<(Value, bool)> = None; // (bound, inclusive)
+        let mut high: Option<(Value, bool)> = None;
+        let mut equal: Option<Value> = None;
+        let mut not_in: Vec<Value> = Vec::new();
+        let mut parts = Vec::new();
+        for (test, truth) in tests {
+            match (test, truth) {
+                (Test::IsTrue, t) => parts.push(format!("{name} = {t}")),
+                (Test::Present, true) => parts.push(format!("{name} is present")),
+                (Test::Present, false) => parts.push(format!("{name} is missing")),
+                (Test::In(values), true) => {
+                    if let [only] = values.as_slice() {
+                        equal = Some(only.clone());
+                    } else {
+                        parts.push(format!(
+                            "{name} in [{}]",
+                            values
+                                .iter()
+                                .map(|v| self.value_text(dim, v))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ));
+                    }
+                }
+                (Test::In(values), false) => not_in.extend(values.iter().cloned()),
+                (Test::Cmp(CmpOp::Eq, v), true) => equal = Some(v.clone()),
+                (Test::Cmp(CmpOp::Eq, v), false) | (Test::Cmp(CmpOp::Ne, v), true) => {
+                    not_in.push(v.clone())
+                }
+                (Test::Cmp(CmpOp::Ne, v), false) => equal = Some(v.clone()),
+                (Test::Cmp(op, v), t) => {
+                    // Normalise to "value > v" / "value >= v" / "value < v" / "value <= v" holding.
+                    let op = match (op, t) {
+                        (CmpOp::Gt, false) => CmpOp::Le,
+                        (CmpOp::Ge, false) => CmpOp::Lt,
+                        (CmpOp::Lt, false) => CmpOp::Ge,
+                        (CmpOp::Le, false) => CmpOp::Gt,
+                        (op, _) => *op,
+                    };
+                    let tighter = |current: &Option<(Value, bool)>,
+                                   candidate: &Value,
+                                   inclusive: bool,
+                                   above: bool| {
+                        current
+                            .as_ref()
+                            .is_none_or(|(bound, inc)| match candidate.compare(bound) {
+                                Some(std::cmp::Ordering::Greater) => above,
+                                Some(std::cmp::Ordering::Less) => !above,
+                                _ => *inc && !inclusive,
+                            })
+                    };
+                    match op {
+                        CmpOp::Gt | CmpOp::Ge => {
+                            let inclusive = op == CmpOp::Ge;
+                            if tighter(&low, v, inclusive, true) {
+                                low = Some((v.clone(), inclusive));
+                            }
+                        }
+                        _ => {
+                            let inclusive = op == CmpOp::Le;
+                            if tighter(&high, v, inclusive, false) {
+                                high = Some((v.clone(), inclusive));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(value) = equal {
+            parts.push(format!("{name} = {}", self.value_text(dim, &value)));
+        } else {
+            let bound = |(v, inclusive): &(Value, bool), strict: &str, loose: &str| {
+                format!(
+                    "{} {}",
+                    if *inclusive { loose } else { strict },
+                    self.value_text(dim, v)
+                )
+            };
+            match (&low, &high) {
+                (Some(l), Some(h)) => parts.push(format!(
+                    "{name} {} and {}",
+                    bound(l, ">", "≥"),
+                    bound(h, "<", "≤")
+                )),
+                (Some(l), None) => parts.push(format!("{name} {}", bound(l, ">", "≥"))),
+                (None, Some(h)) => parts.push(format!("{name} {}", bound(h, "<", "≤"))),
+                (None, None) => {}
+            }
+            if !not_in.is_empty() {
+                parts.push(format!(
+                    "{name} not {}",
+                    not_in
+                        .iter()
+                        .map(|v| self.value_text(dim, v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        parts.join(", ")
+    }
+
+    /// A condition in the policy's words, for the parts of a region that are not one value's range.
+    fn expr_text(&self, expr: &Expr) -> String {
+        match expr {
+            Expr::Field(slot) => self.dim_name(Dim::Field(*slot)),
+            Expr::Derived(index) => self.dim_name(Dim::Derived(*index)),
+            Expr::AsOf => "as_of".into(),
+            Expr::Const(v) => self.value_text(Dim::Derived(usize::MAX), v),
+            Expr::Cmp(op, a, b) => {
+                let symbol = match op {
+                    CmpOp::Eq => "=",
+                    CmpOp::Ne => "!=",
+                    CmpOp::Lt => "<",
+                    CmpOp::Le => "<=",
+                    CmpOp::Gt => ">",
+                    CmpOp::Ge => ">=",
+                };
+                format!("{} {symbol} {}", self.expr_text(a), self.expr_text(b))
+            }
+            Expr::Sub(a, b) => format!("{} - {}", self.expr_text(a), self.expr_text(b)),
+            Expr::Add(a, b) => format!("{} + {}", self.expr_text(a), self.expr_text(b)),
+            Expr::IsPresent(a) => format!("{} is present", self.expr_text(a)),
+            Expr::Not(a) => format!("not {}", self.expr_text(a)),
+            _ => "a condition".into(),
+        }
+    }
+
+    /// Derived values nothing reads.
+    fn unused(&self, found: &mut Diagnostics) {
+        let mut read = vec![false; self.program.derived.len()];
+        for d in &self.program.derived {
+            mark_derived(&d.expr, &mut read);
+        }
+        for decision in &self.program.decisions {
+            for rule in &decision.rules {
+                if let Some(c) = &rule.condition {
+                    mark_derived(c, &mut read);
+                }
+                let mut conditions = Vec::new();
+                collect_outcome_conditions(&rule.outcome, &mut conditions);
+                for c in conditions {
+                    mark_derived(c, &mut read);
+                }
+            }
+        }
+        for guard in &self.program.guards {
+            mark_derived(&guard.condition, &mut read);
+        }
+        for (def, used) in self.program.derived.iter().zip(read) {
+            if !used {
+                found.push(
+                    Diagnostic::warning(
+                        Code::UNUSED,
+                        format!("`{}` is never read", def.named.name),
+                    )
+                    .in_file(self.source)
+                    .label(def.named.span, "defined here")
+                    .help("use it in a rule or guard, or remove it"),
+                );
+            }
+        }
+    }
+}
+
+fn collect_outcome_conditions<'a>(outcome: &'a crate::ir::Outcome, out: &mut Vec<&'a Expr>) {
+    if let crate::ir::Outcome::If(condition, a, b) = outcome {
+        out.push(condition);
+        collect_outcome_conditions(a, out);
+        collect_outcome_conditions(b, out);
+    }
+}
+
+fn mark_derived(expr: &Expr, read: &mut Vec<bool>) {
+    match expr {
+        Expr::Derived(index) => {
+            if let Some(slot) = read.get_mut(*index) {
+                *slot = true;
+            }
+        }
+        Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
+            if let Some(f) = filter {
+                mark_derived(f, read);
+            }
+        }
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
+            mark_derived(a, read)
+        }
+        Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Cmp(_, a, b)
+        | Expr::Add(a, b)
+        | Expr::Sub(a, b) => {
+            mark_derived(a, read);
+            mark_derived(b, read);
+        }
+        Expr::In(a, items) => {
+            mark_derived(a, read);
+            items.iter().for_each(|i| mark_derived(i, read));
+        }
+        Expr::If(c, a, b) => {
+            mark_derived(c, read);
+            mark_derived(a, read);
+            mark_derived(b, read);
+        }
+        _ => {}
+    }
+}

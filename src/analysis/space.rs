@@ -1,0 +1,666 @@
+//! The two search spaces and the search itself.
+//!
+//! A space is a list of components; each component decides some atoms, and offers a list of
+//! choices, each a truth value for every atom it decides. A region is one choice per component
+//! that matters; the search finds a region where a formula is true, depth first, pruning as soon
+//! as the formula is false whatever the undecided components choose.
+//!
+//! * **Over-approximate** ([`Space::over`]): each field or derived value tested against constants
+//!   is one component whose choices are representatives of every interval its constants cut;
+//!   every other atom (two fields compared, arithmetic, a count) is a free yes/no. Every real
+//!   loan falls in some region, so "no region" proves "no loan".
+//! * **Realizable** ([`Space::real`]): fields that appear in the same atom form one component;
+//!   its choices come from running the evaluator on candidate values for those fields (built
+//!   from the policy's constants), so every region is a real loan — the witness.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::formula::{Atoms, Dim, Formula, Test};
+use crate::compile::Program;
+use crate::eval::{Loan, eval_expr};
+use crate::ir::{CmpOp, Expr};
+use crate::schema::{Field, FieldType};
+use crate::value::Value;
+
+/// One choice of a component: the truth of each of its atoms, and the field values (by slot)
+/// that give them in the realizable space.
+pub(crate) type Choice = (Vec<bool>, Vec<(usize, Value)>);
+
+/// One component's choices.
+#[derive(Debug)]
+pub(crate) struct Component {
+    pub(crate) atoms: Vec<usize>,
+    pub(crate) choices: Vec<Choice>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Space {
+    pub(crate) components: Vec<Component>,
+    /// For each atom: its component and its position there.
+    owner: BTreeMap<usize, (usize, usize)>,
+}
+
+/// How many regions a search may visit before it gives up (and reports nothing).
+const BUDGET: usize = 200_000;
+/// How many candidate value combinations one component may try.
+const COMBINATIONS: usize = 20_000;
+
+/// Searching ran out of budget.
+#[derive(Debug)]
+pub(crate) struct Exhausted;
+
+impl Space {
+    fn with(components: Vec<Component>) -> Space {
+        let mut owner = BTreeMap::new();
+        for (c, component) in components.iter().enumerate() {
+            for (position, atom) in component.atoms.iter().enumerate() {
+                owner.insert(*atom, (c, position));
+            }
+        }
+        Space { components, owner }
+    }
+
+    /// A region (a choice for each component that matters) where `formula` is true.
+    pub(crate) fn solve(
+        &self,
+        formula: &Formula,
+    ) -> Result<Option<BTreeMap<usize, usize>>, Exhausted> {
+        let mut atoms = Vec::new();
+        formula.atoms(&mut atoms);
+        let mut order: Vec<usize> = Vec::new();
+        for atom in &atoms {
+            match self.owner.get(atom) {
+                Some((component, _)) if !order.contains(component) => order.push(*component),
+                Some(_) => {}
+                // An atom no component decides is unknown in every region: no region is certain.
+                None => return Ok(None),
+            }
+        }
+        let mut chosen: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut budget = BUDGET;
+        self.dfs(formula, &order, 0, &mut chosen, &mut budget)
+            .map(|found| found.then_some(chosen))
+    }
+
+    fn truth(&self, chosen: &BTreeMap<usize, usize>, atom: usize) -> Option<bool> {
+        let (component, position) = self.owner.get(&atom)?;
+        let choice = chosen.get(component)?;
+        self.components
+            .get(*component)?
+            .choices
+            .get(*choice)?
+            .0
+            .get(*position)
+            .copied()
+    }
+
+    fn dfs(
+        &self,
+        formula: &Formula,
+        order: &[usize],
+        depth: usize,
+        chosen: &mut BTreeMap<usize, usize>,
+        budget: &mut usize,
+    ) -> Result<bool, Exhausted> {
+        *budget = budget.checked_sub(1).ok_or(Exhausted)?;
+        match formula.eval(&|atom| self.truth(chosen, atom)) {
+            Some(value) => return Ok(value),
+            None if depth >= order.len() => return Ok(false),
+            None => {}
+        }
+        let Some(&component) = order.get(depth) else {
+            return Ok(false);
+        };
+        let count = self
+            .components
+            .get(component)
+            .map_or(0, |c| c.choices.len());
+        for choice in 0..count {
+            chosen.insert(component, choice);
+            if self.dfs(formula, order, depth + 1, chosen, budget)? {
+                return Ok(true);
+            }
+        }
+        chosen.remove(&component);
+        Ok(false)
+    }
+
+    /// The over-approximate space over `atoms`.
+    pub(crate) fn over(program: &Program, atoms: &Atoms) -> Space {
+        let mut by_dim: BTreeMap<Dim, Vec<usize>> = BTreeMap::new();
+        let mut components = Vec::new();
+        for (index, atom) in atoms.list.iter().enumerate() {
+            match &atom.simple {
+                Some((dim, _)) => by_dim.entry(*dim).or_default().push(index),
+                None => components.push(Component {
+                    atoms: vec![index],
+                    choices: vec![(vec![true], vec![]), (vec![false], vec![])],
+                }),
+            }
+        }
+        for (dim, members) in by_dim {
+            let tests: Vec<&Test> = members
+                .iter()
+                .filter_map(|a| atoms.list.get(*a)?.simple.as_ref().map(|(_, t)| t))
+                .collect();
+            let mut choices: Vec<Choice> = Vec::new();
+            for value in representatives(program, dim, &tests) {
+                let signature: Vec<bool> = tests.iter().map(|t| test(t, &value)).collect();
+                if !choices.iter().any(|(s, _)| *s == signature) {
+                    choices.push((signature, Vec::new()));
+                }
+            }
+            components.push(Component {
+                atoms: members,
+                choices,
+            });
+        }
+        Space::with(components)
+    }
+
+    /// The realizable space over `atoms`, evaluated on `as_of`.
+    pub(crate) fn real(program: &Program, atoms: &Atoms, as_of: NaiveDate) -> Space {
+        let fields_of: Vec<Vec<usize>> = atoms
+            .list
+            .iter()
+            .map(|a| {
+                let mut fields = Vec::new();
+                read_fields(program, &a.expr, &mut fields, 0);
+                fields
+            })
+            .collect();
+        // Union fields that appear in the same atom.
+        let mut group: Vec<usize> = (0..program.schema.fields.len()).collect();
+        fn root(group: &mut [usize], mut x: usize) -> usize {
+            while let Some(&parent) = group.get(x) {
+                if parent == x {
+                    break;
+                }
+                x = parent;
+            }
+            x
+        }
+        for fields in &fields_of {
+            if let Some(&first) = fields.first() {
+                for &other in fields.iter().skip(1) {
+                    let (a, b) = (root(&mut group, first), root(&mut group, other));
+                    if let Some(slot) = group.get_mut(a) {
+                        *slot = b;
+                    }
+                }
+            }
+        }
+        let mut members: BTreeMap<usize, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
+        let mut constant_atoms = Vec::new();
+        for (atom, fields) in fields_of.iter().enumerate() {
+            match fields.first() {
+                Some(&field) => {
+                    let r = root(&mut group, field);
+                    let entry = members.entry(r).or_default();
+                    entry.0.push(atom);
+                    for f in fields {
+                        if !entry.1.contains(f) {
+                            entry.1.push(*f);
+                        }
+                    }
+                }
+                None => constant_atoms.push(atom),
+            }
+        }
+        let pools = Pools::new(program, as_of);
+        let base = pools.default_loan(program, as_of);
+        let mut components = Vec::new();
+        for (_, (component_atoms, mut fields)) in members {
+            fields.sort_unstable();
+            let candidates: Vec<Vec<Value>> = fields
+                .iter()
+                .map(|f| pools.for_field(program, *f))
+                .collect();
+            let mut choices: Vec<Choice> = Vec::new();
+            let total: usize = candidates
+                .iter()
+                .map(Vec::len)
+                .try_fold(1usize, |acc, n| acc.checked_mul(n.max(1)))
+                .unwrap_or(usize::MAX);
+            for combination in 0..total.min(COMBINATIONS) {
+                let mut loan = base.clone();
+                let mut assignment = Vec::with_capacity(fields.len());
+                let mut rest = combination;
+                for (field, pool) in fields.iter().zip(&candidates) {
+                    let n = pool.len().max(1);
+                    let value = pool.get(rest % n).cloned().unwrap_or(Value::Missing);
+                    rest /= n;
+                    if let Some(slot) = loan.fields.get_mut(*field) {
+                        *slot = value.clone();
+                    }
+                    assignment.push((*field, value));
+                }
+                let signature: Vec<bool> = component_atoms
+                    .iter()
+                    .map(|a| {
+                        atoms.list.get(*a).is_some_and(|atom| {
+                            eval_expr(program, &loan, as_of, &atom.expr) == Value::Bool(true)
+                        })
+                    })
+                    .collect();
+                if !choices.iter().any(|(s, _)| *s == signature) {
+                    choices.push((signature, assignment));
+                }
+            }
+            components.push(Component {
+                atoms: component_atoms,
+                choices,
+            });
+        }
+        for atom in constant_atoms {
+            let value = atoms
+                .list
+                .get(atom)
+                .is_some_and(|a| eval_expr(program, &base, as_of, &a.expr) == Value::Bool(true));
+            components.push(Component {
+                atoms: vec![atom],
+                choices: vec![(vec![value], Vec::new())],
+            });
+        }
+        Space::with(components)
+    }
+}
+
+/// Loan fields an expression reads, through derived values.
+fn read_fields(program: &Program, expr: &Expr, out: &mut Vec<usize>, depth: usize) {
+    let push = |slot: usize, out: &mut Vec<usize>| {
+        if !out.contains(&slot) {
+            out.push(slot);
+        }
+    };
+    match expr {
+        Expr::Field(slot) => push(*slot, out),
+        Expr::Count { list, filter } => {
+            push(*list, out);
+            if let Some(f) = filter {
+                read_fields(program, f, out, depth);
+            }
+        }
+        Expr::Fold { list, filter, .. } => {
+            push(*list, out);
+            if let Some(f) = filter {
+                read_fields(program, f, out, depth);
+            }
+        }
+        Expr::Derived(index) if depth < 64 => {
+            if let Some(def) = program.derived.get(*index) {
+                read_fields(program, &def.expr, out, depth + 1);
+            }
+        }
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
+            read_fields(program, a, out, depth)
+        }
+        Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Cmp(_, a, b)
+        | Expr::Add(a, b)
+        | Expr::Sub(a, b) => {
+            read_fields(program, a, out, depth);
+            read_fields(program, b, out, depth);
+        }
+        Expr::In(a, items) => {
+            read_fields(program, a, out, depth);
+            items
+                .iter()
+                .for_each(|i| read_fields(program, i, out, depth));
+        }
+        Expr::If(c, a, b) => {
+            read_fields(program, c, out, depth);
+            read_fields(program, a, out, depth);
+            read_fields(program, b, out, depth);
+        }
+        _ => {}
+    }
+}
+
+/// Whether `value` passes `test`.
+pub(crate) fn test(test: &Test, value: &Value) -> bool {
+    match test {
+        Test::Present => *value != Value::Missing,
+        Test::IsTrue => *value == Value::Bool(true),
+        Test::In(values) => values
+            .iter()
+            .any(|v| v.compare(value).is_some_and(|o| o.is_eq())),
+        Test::Cmp(op, constant) => value.compare(constant).is_some_and(|o| match op {
+            CmpOp::Eq => o.is_eq(),
+            CmpOp::Ne => o.is_ne(),
+            CmpOp::Lt => o.is_lt(),
+            CmpOp::Le => o.is_le(),
+            CmpOp::Gt => o.is_gt(),
+            CmpOp::Ge => o.is_ge(),
+        }),
+    }
+}
+
+/// A value just above and just below `value`, of the same kind.
+fn neighbours(value: &Value) -> Vec<Value> {
+    let cent = Decimal::new(1, 2);
+    match value {
+        Value::Int(n) => vec![
+            Value::Int(n.saturating_sub(1)),
+            Value::Int(n.saturating_add(1)),
+        ],
+        Value::Days(n) => vec![
+            Value::Days(n.saturating_sub(1)),
+            Value::Days(n.saturating_add(1)),
+        ],
+        Value::Money(m) => {
+            let unit = Decimal::new(1, m.scale().max(2));
+            let unit = if unit < cent { unit } else { cent };
+            vec![Value::Money(m - unit), Value::Money(m + unit)]
+        }
+        Value::Date(d) => d
+            .pred_opt()
+            .into_iter()
+            .chain(d.succ_opt())
+            .map(Value::Date)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// One value from every interval the constants of `tests` cut the value's range into, and
+/// "missing" whenever the value may be missing.
+fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
+    use crate::check::Ty;
+    let (ty, optional) = match dim {
+        Dim::Field(slot) => match program.schema.fields.get(slot) {
+            Some(field) => (
+                match &field.ty {
+                    FieldType::Text => Ty::Text,
+                    FieldType::Bool => Ty::Bool,
+                    FieldType::Integer => Ty::Int,
+                    FieldType::Money => Ty::Money,
+                    FieldType::Date => Ty::Date,
+                    FieldType::Days => Ty::Days,
+                    FieldType::Enum(id) => Ty::Enum(*id),
+                    FieldType::List(_) => Ty::List(slot),
+                },
+                field.optional,
+            ),
+            None => (Ty::Error, true),
+        },
+        Dim::Derived(index) => program
+            .derived
+            .get(index)
+            .map_or((Ty::Error, true), |d| (d.ty.clone(), d.optional)),
+    };
+    let mut values = Vec::new();
+    let add = |v: Value, values: &mut Vec<Value>| {
+        if !values.contains(&v) {
+            values.push(v);
+        }
+    };
+    if optional {
+        add(Value::Missing, &mut values);
+    }
+    for test in tests {
+        let constants: Vec<&Value> = match test {
+            Test::Cmp(_, v) => vec![v],
+            Test::In(vs) => vs.iter().collect(),
+            Test::Present | Test::IsTrue => Vec::new(),
+        };
+        for constant in constants {
+            add(constant.clone(), &mut values);
+            for n in neighbours(constant) {
+                add(n, &mut values);
+            }
+        }
+    }
+    // Values no constant names still exist: an arbitrary one of the type, a choice not listed.
+    match ty {
+        Ty::Bool => {
+            add(Value::Bool(true), &mut values);
+            add(Value::Bool(false), &mut values);
+        }
+        Ty::Enum(id) => {
+            for index in 0..program.schema.enums.get(id).map_or(0, Vec::len) {
+                add(Value::Enum(index as u32), &mut values);
+            }
+        }
+        Ty::Int => add(Value::Int(0), &mut values),
+        Ty::Days => add(Value::Days(0), &mut values),
+        Ty::Money => add(Value::Money(Decimal::ZERO), &mut values),
+        Ty::Date => {
+            if let Some(date) = NaiveDate::from_ymd_opt(2000, 1, 1) {
+                add(Value::Date(date), &mut values);
+            }
+        }
+        Ty::Text => add(Value::Text("\u{0}something else".into()), &mut values),
+        // Not a value the analysis knows: anything at all, so every test may go either way.
+        _ => {
+            add(Value::Missing, &mut values);
+            add(Value::Bool(true), &mut values);
+            add(Value::Bool(false), &mut values);
+        }
+    }
+    values
+}
+
+/// Candidate values for each field of a witness loan, built from the policy's constants.
+struct Pools {
+    dates: Vec<Value>,
+    money: Vec<Value>,
+    integers: Vec<Value>,
+    texts: Vec<Value>,
+    list_sizes: Vec<usize>,
+}
+
+impl Pools {
+    fn new(program: &Program, as_of: NaiveDate) -> Pools {
+        let mut constants = Vec::new();
+        let mut collect = |e: &Expr| collect_constants(e, &mut constants);
+        for d in &program.derived {
+            collect(&d.expr);
+        }
+        for decision in &program.decisions {
+            for rule in &decision.rules {
+                if let Some(c) = &rule.condition {
+                    collect(c);
+                }
+            }
+        }
+        for guard in &program.guards {
+            collect(&guard.condition);
+        }
+        let mut day_offsets: Vec<i64> = vec![0, 1, -1];
+        let mut dates = Vec::new();
+        let mut money = vec![Value::Money(Decimal::new(100_000, 2))];
+        let mut integers = vec![Value::Int(0), Value::Int(1)];
+        let mut texts = Vec::new();
+        let mut sizes: Vec<usize> = vec![0, 1, 2];
+        for constant in &constants {
+            match constant {
+                Value::Days(n) => day_offsets.extend([*n - 1, *n, *n + 1, -*n]),
+                Value::Date(d) => {
+                    dates.extend(std::iter::once(Value::Date(*d)).chain(neighbours(constant)))
+                }
+                Value::Money(_) => {
+                    money.extend(std::iter::once(constant.clone()).chain(neighbours(constant)))
+                }
+                Value::Int(n) => {
+                    integers.extend([Value::Int(*n - 1), Value::Int(*n), Value::Int(*n + 1)]);
+                    for size in [*n - 1, *n, *n + 1] {
+                        if let Ok(size) = usize::try_from(size)
+                            && size <= 40
+                        {
+                            sizes.push(size);
+                        }
+                    }
+                }
+                Value::Text(_) => texts.push(constant.clone()),
+                _ => {}
+            }
+        }
+        day_offsets.sort_unstable();
+        day_offsets.dedup();
+        for offset in day_offsets {
+            let date = if offset >= 0 {
+                as_of.checked_sub_days(Days::new(offset.unsigned_abs()))
+            } else {
+                as_of.checked_add_days(Days::new(offset.unsigned_abs()))
+            };
+            if let Some(date) = date {
+                dates.push(Value::Date(date));
+            }
+        }
+        for pool in [&mut dates, &mut money, &mut integers, &mut texts] {
+            let mut unique = Vec::new();
+            for v in pool.drain(..) {
+                if !unique.contains(&v) {
+                    unique.push(v);
+                }
+            }
+            *pool = unique;
+        }
+        sizes.sort_unstable();
+        sizes.dedup();
+        Pools {
+            dates,
+            money,
+            integers,
+            texts,
+            list_sizes: sizes,
+        }
+    }
+
+    fn scalar(&self, field: &Field, key: bool, enums: &[Vec<String>]) -> Vec<Value> {
+        let mut values = match &field.ty {
+            FieldType::Bool => vec![Value::Bool(false), Value::Bool(true)],
+            FieldType::Enum(id) => (0..enums.get(*id).map_or(0, Vec::len))
+                .map(|i| Value::Enum(i as u32))
+                .collect(),
+            FieldType::Date => self.dates.clone(),
+            FieldType::Money => self.money.clone(),
+            FieldType::Integer => self.integers.clone(),
+            FieldType::Days => self
+                .integers
+                .iter()
+                .map(|v| {
+                    if let Value::Int(n) = v {
+                        Value::Days(*n)
+                    } else {
+                        v.clone()
+                    }
+                })
+                .collect(),
+            // Keys vary, so that experiment buckets fall on both sides of any threshold.
+            FieldType::Text if key => (1..=40)
+                .map(|i| Value::Text(format!("W-{i}").into()))
+                .collect(),
+            FieldType::Text => std::iter::once(Value::Text("W".into()))
+                .chain(self.texts.iter().cloned())
+                .collect(),
+            FieldType::List(_) => Vec::new(),
+        };
+        if field.optional {
+            values.insert(0, Value::Missing);
+        }
+        values
+    }
+
+    fn for_field(&self, program: &Program, slot: usize) -> Vec<Value> {
+        let Some(field) = program.schema.fields.get(slot) else {
+            return Vec::new();
+        };
+        let FieldType::List(record) = &field.ty else {
+            return self.scalar(field, slot == program.schema.key, &program.schema.enums);
+        };
+        // Lists of one record repeated: enough for counts, minimums and maximums over a filter.
+        let pools: Vec<Vec<Value>> = record
+            .iter()
+            .map(|f| {
+                let pool = self.scalar(f, false, &program.schema.enums);
+                if matches!(f.ty, FieldType::Money) {
+                    pool.into_iter().take(2).collect()
+                } else {
+                    pool
+                }
+            })
+            .collect();
+        let templates: usize = pools.iter().map(|p| p.len().max(1)).product();
+        let mut lists = vec![Value::List(Vec::new().into())];
+        for template in 0..templates.min(2_000) {
+            let mut rest = template;
+            let mut row = Vec::with_capacity(pools.len());
+            for pool in &pools {
+                let n = pool.len().max(1);
+                row.push(pool.get(rest % n).cloned().unwrap_or(Value::Missing));
+                rest /= n;
+            }
+            for &size in self.list_sizes.iter().filter(|s| **s > 0) {
+                lists.push(Value::List(vec![row.clone(); size].into()));
+            }
+        }
+        lists
+    }
+
+    fn default_loan(&self, program: &Program, as_of: NaiveDate) -> Loan {
+        let fields = program
+            .schema
+            .fields
+            .iter()
+            .enumerate()
+            .map(|(slot, field)| default_value(field, slot == program.schema.key, as_of))
+            .collect();
+        Loan::new(fields)
+    }
+}
+
+/// The value a witness loan has in a field that does not matter to the finding.
+pub(crate) fn default_value(field: &Field, key: bool, as_of: NaiveDate) -> Value {
+    if field.optional {
+        return Value::Missing;
+    }
+    match &field.ty {
+        FieldType::Text if key => Value::Text("W-1".into()),
+        FieldType::Text => Value::Text("W".into()),
+        FieldType::Bool => Value::Bool(false),
+        FieldType::Integer => Value::Int(0),
+        FieldType::Days => Value::Days(0),
+        FieldType::Money => Value::Money(Decimal::new(100_000, 2)),
+        FieldType::Date => Value::Date(as_of),
+        FieldType::Enum(_) => Value::Enum(0),
+        FieldType::List(_) => Value::List(Vec::new().into()),
+    }
+}
+
+fn collect_constants(expr: &Expr, out: &mut Vec<Value>) {
+    match expr {
+        Expr::Const(v) if !out.contains(v) => out.push(v.clone()),
+        Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
+            if let Some(f) = filter {
+                collect_constants(f, out);
+            }
+        }
+        Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
+            collect_constants(a, out)
+        }
+        Expr::And(a, b)
+        | Expr::Or(a, b)
+        | Expr::Cmp(_, a, b)
+        | Expr::Add(a, b)
+        | Expr::Sub(a, b) => {
+            collect_constants(a, out);
+            collect_constants(b, out);
+        }
+        Expr::In(a, items) => {
+            collect_constants(a, out);
+            items.iter().for_each(|i| collect_constants(i, out));
+        }
+        Expr::If(c, a, b) => {
+            collect_constants(c, out);
+            collect_constants(a, out);
+            collect_constants(b, out);
+        }
+        _ => {}
+    }
+}
