@@ -111,15 +111,35 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner =
-            self.text
-                .as_ref()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        // Hand miette only the lines around the span, found through the line index: letting it
+        // scan the whole text for every label makes many diagnostics on a long file quadratic.
+        let line_of = |offset: usize| {
+            self.line_starts
+                .partition_point(|&start| start <= offset)
+                .saturating_sub(1)
+        };
+        let first = line_of(span.offset()).saturating_sub(context_lines_before);
+        let last_offset = span.offset() + span.len().saturating_sub(1);
+        let last = (line_of(last_offset) + context_lines_after)
+            .min(self.line_starts.len().saturating_sub(1));
+        let start = self.line_starts.get(first).copied().unwrap_or(0);
+        let end = self
+            .line_starts
+            .get(last + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        let window = self.text.get(start..end).ok_or(MietteError::OutOfBounds)?;
+        let inner = window.read_span(
+            &SourceSpan::new(span.offset().saturating_sub(start).into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        let absolute = SourceSpan::new((inner.span().offset() + start).into(), inner.span().len());
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.clone(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            absolute,
+            inner.line() + first,
             inner.column(),
             inner.line_count(),
         )))

@@ -39,8 +39,8 @@ pub(crate) struct Component {
 #[derive(Debug)]
 pub(crate) struct Space {
     pub(crate) components: Vec<Component>,
-    /// For each atom: its component and its position there.
-    owner: BTreeMap<usize, (usize, usize)>,
+    /// For each atom (by index): its component and its position there.
+    owner: Vec<Option<(usize, usize)>>,
 }
 
 /// How many regions a search may visit before it gives up (and reports nothing).
@@ -54,10 +54,17 @@ pub(crate) struct Exhausted;
 
 impl Space {
     fn with(components: Vec<Component>) -> Space {
-        let mut owner = BTreeMap::new();
+        let atoms = components
+            .iter()
+            .flat_map(|c| c.atoms.iter().copied())
+            .max()
+            .map_or(0, |m| m + 1);
+        let mut owner = vec![None; atoms];
         for (c, component) in components.iter().enumerate() {
             for (position, atom) in component.atoms.iter().enumerate() {
-                owner.insert(*atom, (c, position));
+                if let Some(slot) = owner.get_mut(*atom) {
+                    *slot = Some((c, position));
+                }
             }
         }
         Space { components, owner }
@@ -72,28 +79,34 @@ impl Space {
         formula.atoms(&mut atoms);
         let mut order: Vec<usize> = Vec::new();
         for atom in &atoms {
-            match self.owner.get(atom) {
-                Some((component, _)) if !order.contains(component) => order.push(*component),
+            match self.owner.get(*atom).copied().flatten() {
+                Some((component, _)) if !order.contains(&component) => order.push(component),
                 Some(_) => {}
                 // An atom no component decides is unknown in every region: no region is certain.
                 None => return Ok(None),
             }
         }
-        let mut chosen: BTreeMap<usize, usize> = BTreeMap::new();
+        let mut chosen: Vec<Option<usize>> = vec![None; self.components.len()];
         let mut budget = BUDGET;
-        self.dfs(formula, &order, 0, &mut chosen, &mut budget)
-            .map(|found| found.then_some(chosen))
+        let found = self.dfs(formula, &order, 0, &mut chosen, &mut budget)?;
+        Ok(found.then(|| {
+            chosen
+                .iter()
+                .enumerate()
+                .filter_map(|(c, choice)| choice.map(|x| (c, x)))
+                .collect()
+        }))
     }
 
-    fn truth(&self, chosen: &BTreeMap<usize, usize>, atom: usize) -> Option<bool> {
-        let (component, position) = self.owner.get(&atom)?;
-        let choice = chosen.get(component)?;
+    fn truth(&self, chosen: &[Option<usize>], atom: usize) -> Option<bool> {
+        let (component, position) = self.owner.get(atom).copied().flatten()?;
+        let choice = chosen.get(component).copied().flatten()?;
         self.components
-            .get(*component)?
+            .get(component)?
             .choices
-            .get(*choice)?
+            .get(choice)?
             .0
-            .get(*position)
+            .get(position)
             .copied()
     }
 
@@ -102,7 +115,7 @@ impl Space {
         formula: &Formula,
         order: &[usize],
         depth: usize,
-        chosen: &mut BTreeMap<usize, usize>,
+        chosen: &mut [Option<usize>],
         budget: &mut usize,
     ) -> Result<bool, Exhausted> {
         *budget = budget.checked_sub(1).ok_or(Exhausted)?;
@@ -119,12 +132,16 @@ impl Space {
             .get(component)
             .map_or(0, |c| c.choices.len());
         for choice in 0..count {
-            chosen.insert(component, choice);
+            if let Some(slot) = chosen.get_mut(component) {
+                *slot = Some(choice);
+            }
             if self.dfs(formula, order, depth + 1, chosen, budget)? {
                 return Ok(true);
             }
         }
-        chosen.remove(&component);
+        if let Some(slot) = chosen.get_mut(component) {
+            *slot = None;
+        }
         Ok(false)
     }
 
