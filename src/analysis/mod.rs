@@ -15,6 +15,7 @@
 //!   candidates (built from the policy's constants) goes unreported.
 
 mod formula;
+mod range;
 mod space;
 
 use std::sync::Arc;
@@ -94,6 +95,7 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
         }
     }
     analysis.unused(&mut found);
+    analysis.constant_comparisons(&mut found);
     found
 }
 
@@ -576,6 +578,43 @@ impl Analysis<'_> {
             Expr::IsPresent(a) => format!("{} is present", self.expr_text(a)),
             Expr::Not(a) => format!("not {}", self.expr_text(a)),
             _ => "a condition".into(),
+        }
+    }
+
+    /// Comparisons whose answer the value's range settles: `overdue < 0 days` is always false.
+    fn constant_comparisons(&self, found: &mut Diagnostics) {
+        for atom in &self.atoms.list {
+            let Some((Dim::Derived(index), Test::Cmp(op, constant))) = &atom.simple else {
+                continue;
+            };
+            let (Value::Int(c) | Value::Days(c)) = constant else {
+                continue;
+            };
+            let Some(def) = self.program.derived.get(*index) else {
+                continue;
+            };
+            let bounds = range::range(self.program, &Expr::Derived(*index), &[], 0);
+            let (some, all) = range::test_over(bounds, *op, *c);
+            if some && !all {
+                continue;
+            }
+            let verdict = if some { "always true" } else { "always false" };
+            let text = self.expr_text(&atom.expr);
+            let limits = match bounds {
+                (Some(l), Some(h)) => format!("between {l} and {h}"),
+                (Some(l), None) => format!("at least {l}"),
+                (None, Some(h)) => format!("at most {h}"),
+                (None, None) => "unbounded".to_owned(),
+            };
+            found.push(
+                Diagnostic::warning(
+                    Code::CONSTANT_COMPARISON,
+                    format!("`{text}` is {verdict}: `{}` is {limits}", def.named.name),
+                )
+                .in_file(self.source)
+                .label(def.named.span, "defined here")
+                .help("check the threshold: a comparison that cannot go both ways decides nothing"),
+            );
         }
     }
 

@@ -459,6 +459,24 @@ fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
             add(Value::Bool(false), &mut values);
         }
     }
+    // A derived value cannot leave its range: representatives outside it are no real loan.
+    if let Dim::Derived(index) = dim {
+        let (low, high) = super::range::range(program, &Expr::Derived(index), &[], 0);
+        values.retain(|v| match v {
+            Value::Int(n) | Value::Days(n) => {
+                low.is_none_or(|l| *n >= l) && high.is_none_or(|h| *n <= h)
+            }
+            _ => true,
+        });
+        // Keep an in-range value for each side of the bounds that exist.
+        for bound in [low, high].into_iter().flatten() {
+            let v = match ty {
+                Ty::Days => Value::Days(bound),
+                _ => Value::Int(bound),
+            };
+            add(v, &mut values);
+        }
+    }
     values
 }
 

@@ -141,6 +141,10 @@ codes! {
         "a derived value or kind that nothing reads",
         "use it, or remove it",
         "let spare = overdue > 5 days    # no rule reads `spare`";
+    CONSTANT_COMPARISON = "W408" "constant-comparison",
+        "a comparison whose answer never changes, given what the value can be",
+        "check the threshold against the value's range",
+        "rule T1 when overdue < 0 days then visit     # overdue is never negative";
     ROW_MISSING_FIELD = "E501" "row-missing-field",
         "a portfolio row lacks a required field",
         "fill in the field, or declare it `optional` in the schema",
