@@ -64,12 +64,30 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
         .iter()
         .map(|g| atoms.condition(program, &g.condition))
         .collect();
+    // Where each atom is first used, to point at it.
+    let mut used_at = vec![None; atoms.list.len()];
+    let rule_spans = program
+        .decisions
+        .iter()
+        .zip(&conditions)
+        .flat_map(|(d, rules)| d.rules.iter().map(|r| r.named.span).zip(rules));
+    let guard_spans = program.guards.iter().map(|g| g.named.span).zip(&guards);
+    for (span, formula) in rule_spans.chain(guard_spans) {
+        let mut in_formula = Vec::new();
+        formula.atoms(&mut in_formula);
+        for atom in in_formula {
+            if let Some(slot @ None) = used_at.get_mut(atom) {
+                *slot = Some(span);
+            }
+        }
+    }
     let over = Space::over(program, &atoms);
     let real = Space::real(program, &atoms, as_of);
     let analysis = Analysis {
         program,
         source,
         atoms: &atoms,
+        used_at: &used_at,
         over: &over,
         real: &real,
         as_of,
@@ -103,6 +121,7 @@ struct Analysis<'a> {
     program: &'a Program,
     source: &'a Arc<SourceFile>,
     atoms: &'a Atoms,
+    used_at: &'a [Option<crate::source::Span>],
     over: &'a Space,
     real: &'a Space,
     as_of: NaiveDate,
@@ -583,7 +602,7 @@ impl Analysis<'_> {
 
     /// Comparisons whose answer the value's range settles: `overdue < 0 days` is always false.
     fn constant_comparisons(&self, found: &mut Diagnostics) {
-        for atom in &self.atoms.list {
+        for (number, atom) in self.atoms.list.iter().enumerate() {
             let Some((Dim::Derived(index), Test::Cmp(op, constant))) = &atom.simple else {
                 continue;
             };
@@ -606,15 +625,17 @@ impl Analysis<'_> {
                 (None, Some(h)) => format!("at most {h}"),
                 (None, None) => "unbounded".to_owned(),
             };
-            found.push(
-                Diagnostic::warning(
-                    Code::CONSTANT_COMPARISON,
-                    format!("`{text}` is {verdict}: `{}` is {limits}", def.named.name),
-                )
-                .in_file(self.source)
-                .label(def.named.span, "defined here")
-                .help("check the threshold: a comparison that cannot go both ways decides nothing"),
-            );
+            let mut diagnostic = Diagnostic::warning(
+                Code::CONSTANT_COMPARISON,
+                format!("`{text}` is {verdict}: `{}` is {limits}", def.named.name),
+            )
+            .in_file(self.source);
+            if let Some(Some(span)) = self.used_at.get(number) {
+                diagnostic = diagnostic.label(*span, "compared here");
+            }
+            found.push(diagnostic.label(def.named.span, "defined here").help(
+                "check the threshold: a comparison that cannot go both ways decides nothing",
+            ));
         }
     }
 
