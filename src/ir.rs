@@ -69,6 +69,45 @@ pub(crate) enum Expr {
     },
 }
 
+impl Expr {
+    /// Calls `visit` on each expression directly inside this one, `where` filters included.
+    pub(crate) fn for_each_child(&self, visit: &mut dyn FnMut(&Expr)) {
+        match self {
+            Expr::Const(_)
+            | Expr::Field(_)
+            | Expr::Item(_)
+            | Expr::Derived(_)
+            | Expr::Decision(_)
+            | Expr::AsOf => {}
+            Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
+                visit(a)
+            }
+            Expr::And(a, b)
+            | Expr::Or(a, b)
+            | Expr::Cmp(_, a, b)
+            | Expr::Add(a, b)
+            | Expr::Sub(a, b) => {
+                visit(a);
+                visit(b);
+            }
+            Expr::In(a, items) => {
+                visit(a);
+                items.iter().for_each(&mut *visit);
+            }
+            Expr::If(c, a, b) => {
+                visit(c);
+                visit(a);
+                visit(b);
+            }
+            Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
+                if let Some(f) = filter {
+                    visit(f);
+                }
+            }
+        }
+    }
+}
+
 /// A checked rule outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Outcome {

@@ -685,37 +685,10 @@ fn collect_outcome_conditions<'a>(outcome: &'a crate::ir::Outcome, out: &mut Vec
 }
 
 fn mark_derived(expr: &Expr, read: &mut Vec<bool>) {
-    match expr {
-        Expr::Derived(index) => {
-            if let Some(slot) = read.get_mut(*index) {
-                *slot = true;
-            }
-        }
-        Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
-            if let Some(f) = filter {
-                mark_derived(f, read);
-            }
-        }
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
-            mark_derived(a, read)
-        }
-        Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Cmp(_, a, b)
-        | Expr::Add(a, b)
-        | Expr::Sub(a, b) => {
-            mark_derived(a, read);
-            mark_derived(b, read);
-        }
-        Expr::In(a, items) => {
-            mark_derived(a, read);
-            items.iter().for_each(|i| mark_derived(i, read));
-        }
-        Expr::If(c, a, b) => {
-            mark_derived(c, read);
-            mark_derived(a, read);
-            mark_derived(b, read);
-        }
-        _ => {}
+    if let Expr::Derived(index) = expr
+        && let Some(slot) = read.get_mut(*index)
+    {
+        *slot = true;
     }
+    expr.for_each_child(&mut |child| mark_derived(child, read));
 }

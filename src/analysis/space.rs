@@ -288,54 +288,24 @@ impl Space {
 
 /// Loan fields an expression reads, through derived values.
 fn read_fields(program: &Program, expr: &Expr, out: &mut Vec<usize>, depth: usize) {
-    let push = |slot: usize, out: &mut Vec<usize>| {
-        if !out.contains(&slot) {
-            out.push(slot);
+    let slot = match expr {
+        Expr::Field(slot) | Expr::Count { list: slot, .. } | Expr::Fold { list: slot, .. } => {
+            Some(*slot)
         }
+        _ => None,
     };
-    match expr {
-        Expr::Field(slot) => push(*slot, out),
-        Expr::Count { list, filter } => {
-            push(*list, out);
-            if let Some(f) = filter {
-                read_fields(program, f, out, depth);
-            }
-        }
-        Expr::Fold { list, filter, .. } => {
-            push(*list, out);
-            if let Some(f) = filter {
-                read_fields(program, f, out, depth);
-            }
-        }
-        Expr::Derived(index) if depth < 64 => {
-            if let Some(def) = program.derived.get(*index) {
-                read_fields(program, &def.expr, out, depth + 1);
-            }
-        }
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
-            read_fields(program, a, out, depth)
-        }
-        Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Cmp(_, a, b)
-        | Expr::Add(a, b)
-        | Expr::Sub(a, b) => {
-            read_fields(program, a, out, depth);
-            read_fields(program, b, out, depth);
-        }
-        Expr::In(a, items) => {
-            read_fields(program, a, out, depth);
-            items
-                .iter()
-                .for_each(|i| read_fields(program, i, out, depth));
-        }
-        Expr::If(c, a, b) => {
-            read_fields(program, c, out, depth);
-            read_fields(program, a, out, depth);
-            read_fields(program, b, out, depth);
-        }
-        _ => {}
+    if let Some(slot) = slot
+        && !out.contains(&slot)
+    {
+        out.push(slot);
     }
+    if let Expr::Derived(index) = expr
+        && depth < 64
+        && let Some(def) = program.derived.get(*index)
+    {
+        read_fields(program, &def.expr, out, depth + 1);
+    }
+    expr.for_each_child(&mut |child| read_fields(program, child, out, depth));
 }
 
 /// Whether `value` passes `test`.
@@ -390,19 +360,7 @@ fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
     use crate::check::Ty;
     let (ty, optional) = match dim {
         Dim::Field(slot) => match program.schema.fields.get(slot) {
-            Some(field) => (
-                match &field.ty {
-                    FieldType::Text => Ty::Text,
-                    FieldType::Bool => Ty::Bool,
-                    FieldType::Integer => Ty::Int,
-                    FieldType::Money => Ty::Money,
-                    FieldType::Date => Ty::Date,
-                    FieldType::Days => Ty::Days,
-                    FieldType::Enum(id) => Ty::Enum(*id),
-                    FieldType::List(_) => Ty::List(slot),
-                },
-                field.optional,
-            ),
+            Some(field) => (crate::check::field_ty(field, slot), field.optional),
             None => (Ty::Error, true),
         },
         Dim::Derived(index) => program
@@ -669,33 +627,10 @@ pub(crate) fn default_value(field: &Field, key: bool, as_of: NaiveDate) -> Value
 }
 
 fn collect_constants(expr: &Expr, out: &mut Vec<Value>) {
-    match expr {
-        Expr::Const(v) if !out.contains(v) => out.push(v.clone()),
-        Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
-            if let Some(f) = filter {
-                collect_constants(f, out);
-            }
-        }
-        Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
-            collect_constants(a, out)
-        }
-        Expr::And(a, b)
-        | Expr::Or(a, b)
-        | Expr::Cmp(_, a, b)
-        | Expr::Add(a, b)
-        | Expr::Sub(a, b) => {
-            collect_constants(a, out);
-            collect_constants(b, out);
-        }
-        Expr::In(a, items) => {
-            collect_constants(a, out);
-            items.iter().for_each(|i| collect_constants(i, out));
-        }
-        Expr::If(c, a, b) => {
-            collect_constants(c, out);
-            collect_constants(a, out);
-            collect_constants(b, out);
-        }
-        _ => {}
+    if let Expr::Const(v) = expr
+        && !out.contains(v)
+    {
+        out.push(v.clone());
     }
+    expr.for_each_child(&mut |child| collect_constants(child, out));
 }

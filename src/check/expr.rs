@@ -80,7 +80,8 @@ fn with_facts(known: &[Ref], expr: &ir::Expr, when: bool) -> Vec<Ref> {
     out
 }
 
-fn field_ty(field: &Field, slot: usize) -> Ty {
+/// The checker's type of a loan field (or list record field) at `slot`.
+pub(crate) fn field_ty(field: &Field, slot: usize) -> Ty {
     match &field.ty {
         FieldType::Text => Ty::Text,
         FieldType::Bool => Ty::Bool,

@@ -15,6 +15,7 @@ use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, Item};
 
+pub(crate) use expr::field_ty;
 pub(crate) use types::Ty;
 
 /// A name with an optional human label, and where it is declared.

@@ -23,30 +23,6 @@ fn is_policy_file(path: &Path) -> bool {
         .is_some_and(|e| e == "policy" || e == "schema")
 }
 
-/// The files to format under `path`, sorted.
-fn files(path: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() || is_policy_file(&entry) {
-                files(&entry, found)?;
-            }
-        }
-        Ok(())
-    } else if path.exists() {
-        found.push(path.to_path_buf());
-        Ok(())
-    } else {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("`{}` does not exist", path.display()),
-        ))
-    }
-}
-
 /// Replaces `path`'s contents all at once: a crash midway leaves the old file, never half a file.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     let temporary = path.with_extension(format!(
@@ -62,7 +38,7 @@ fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let mut found = Vec::new();
     for path in &args.paths {
-        if let Err(error) = files(path, &mut found) {
+        if let Err(error) = super::files_under(path, &is_policy_file, &mut found) {
             out.note(&format!("error: {error}"));
             return ExitCode::Failure;
         }

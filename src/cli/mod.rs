@@ -172,6 +172,37 @@ fn explain_code(code: Option<&str>, out: &Output) -> ExitCode {
     ExitCode::Clean
 }
 
+/// `path` itself when it is a file, or every file under it that is `wanted`, in sorted order so
+/// that results never depend on the order the file system lists a folder in.
+pub(crate) fn files_under(
+    path: &Path,
+    wanted: &dyn Fn(&Path) -> bool,
+    found: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    if path.is_dir() {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+            .map(|e| e.map(|e| e.path()))
+            .collect::<Result<_, _>>()?;
+        entries.sort();
+        for entry in entries {
+            if entry.is_dir() {
+                files_under(&entry, wanted, found)?;
+            } else if wanted(&entry) {
+                found.push(entry);
+            }
+        }
+        Ok(())
+    } else if path.exists() {
+        found.push(path.to_path_buf());
+        Ok(())
+    } else {
+        Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("`{}` does not exist", path.display()),
+        ))
+    }
+}
+
 /// "2 errors, 1 warning".
 pub(crate) fn summary_line(diagnostics: &Diagnostics) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });

@@ -32,37 +32,11 @@ pub(crate) struct Args {
     min_coverage: Option<u16>,
 }
 
-/// Every `*.tests.yaml` under `path` (or `path` itself), sorted, so the order never depends on
-/// the file system.
-fn test_files(path: &Path, found: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_dir() {
-        let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-            .map(|e| e.map(|e| e.path()))
-            .collect::<Result<_, _>>()?;
-        entries.sort();
-        for entry in entries {
-            if entry.is_dir() {
-                test_files(&entry, found)?;
-            } else if entry.to_string_lossy().ends_with(".tests.yaml") {
-                found.push(entry);
-            }
-        }
-        Ok(())
-    } else if path.exists() {
-        found.push(path.to_path_buf());
-        Ok(())
-    } else {
-        Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            format!("`{}` does not exist", path.display()),
-        ))
-    }
-}
-
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let mut files = Vec::new();
     for path in &args.paths {
-        if let Err(error) = test_files(path, &mut files) {
+        let is_test_file = |p: &Path| p.to_string_lossy().ends_with(".tests.yaml");
+        if let Err(error) = super::files_under(path, &is_test_file, &mut files) {
             out.note(&format!("error: {error}"));
             return ExitCode::Failure;
         }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{arrears, root, temp, write};
+use crate::support::{arrears, retail_variant, root, temp, write};
 
 #[test]
 fn each_fixture_reports_its_planted_problem() {
@@ -73,14 +73,7 @@ fn complete(fields: &Value, as_of: &str) -> Value {
 /// Plants a change into a copy of the retail policy; returns the findings (JSON diagnostics)
 /// and the copy's path.
 fn plant(dir: &std::path::Path, from: &str, to: &str) -> (Vec<Value>, String) {
-    let policy = std::fs::read_to_string(root().join("policies/retail.policy")).unwrap();
-    assert!(policy.contains(from), "{from}");
-    write(
-        dir,
-        "loan-v1.schema",
-        &std::fs::read_to_string(root().join("policies/loan-v1.schema")).unwrap(),
-    );
-    let path = write(dir, "planted.policy", &policy.replacen(from, to, 1));
+    let path = retail_variant(dir, from, to);
     let outcome = arrears(&["check", "--error-format", "json", &path]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     (

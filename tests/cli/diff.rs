@@ -4,21 +4,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::support::{arrears, root, temp, write};
+use crate::support::{arrears, retail_variant, root, temp};
 
 const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
-
-/// The retail policy with one line changed, written beside a copy of its schema.
-fn variant(dir: &std::path::Path, from: &str, to: &str) -> String {
-    let policy = std::fs::read_to_string(root().join("policies/retail.policy")).unwrap();
-    assert!(policy.contains(from), "{from}");
-    write(
-        dir,
-        "loan-v1.schema",
-        &std::fs::read_to_string(root().join("policies/loan-v1.schema")).unwrap(),
-    );
-    write(dir, "changed.policy", &policy.replacen(from, to, 1))
-}
 
 fn sample() -> Vec<Value> {
     let text = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
@@ -47,7 +35,7 @@ fn money(value: &Value) -> Decimal {
 #[test]
 fn moving_a_threshold_from_90_to_60_days_moves_exactly_the_loans_in_between() {
     let dir = temp();
-    let changed = variant(
+    let changed = retail_variant(
         dir.path(),
         "when overdue > 90 days then substandard",
         "when overdue > 60 days then substandard",
@@ -124,7 +112,7 @@ fn moving_a_threshold_from_90_to_60_days_moves_exactly_the_loans_in_between() {
 #[test]
 fn a_treatment_change_shows_actions_added_and_removed() {
     let dir = temp();
-    let changed = variant(
+    let changed = retail_variant(
         dir.path(),
         "when overdue > 90 days and willingness = refuses and has_assets",
         "when overdue > 60 days and willingness = refuses and has_assets",

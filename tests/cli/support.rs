@@ -41,3 +41,15 @@ pub(crate) fn write(dir: &Path, name: &str, text: &str) -> String {
     std::fs::write(&path, text).expect("write a test file");
     path.to_string_lossy().into_owned()
 }
+
+/// The shipped retail policy with the first `from` replaced by `to`, written into `dir` beside a
+/// copy of its schema; returns the policy's path.
+pub(crate) fn retail_variant(dir: &Path, from: &str, to: &str) -> String {
+    let policy =
+        std::fs::read_to_string(root().join("policies/retail.policy")).expect("the retail policy");
+    assert!(policy.contains(from), "the retail policy has no `{from}`");
+    let schema =
+        std::fs::read_to_string(root().join("policies/loan-v1.schema")).expect("the schema");
+    write(dir, "loan-v1.schema", &schema);
+    write(dir, "changed.policy", &policy.replacen(from, to, 1))
+}
