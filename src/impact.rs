@@ -37,12 +37,16 @@ pub struct Tally {
     pub loans: u64,
     /// Their amounts, per currency.
     pub amounts: BTreeMap<String, Decimal>,
+    /// How many of them are in each currency.
+    pub counts: BTreeMap<String, u64>,
 }
 
 impl Tally {
-    fn add(&mut self, currency: &str, amount: Decimal) {
+    /// Counts one more loan of `amount` in `currency`.
+    pub fn add(&mut self, currency: &str, amount: Decimal) {
         self.loans += 1;
         *self.amounts.entry(currency.to_owned()).or_default() += amount;
+        *self.counts.entry(currency.to_owned()).or_default() += 1;
     }
 }
 
@@ -95,7 +99,8 @@ impl AmountFields {
         })
     }
 
-    fn read(&self, loan: &Loan) -> (Decimal, String) {
+    /// The loan's amount and currency.
+    pub(crate) fn read(&self, loan: &Loan) -> (Decimal, String) {
         let amount = match loan.fields.get(self.amount) {
             Some(Value::Money(m)) => *m,
             _ => Decimal::ZERO,

@@ -20,5 +20,6 @@ pub mod policy_tests;
 pub mod report;
 pub mod schema;
 pub mod source;
+pub mod summary;
 pub mod syntax;
 pub mod value;

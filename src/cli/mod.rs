@@ -5,6 +5,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod report;
 mod run;
 mod test;
 
@@ -46,6 +47,8 @@ enum Command {
     Check(check::Args),
     /// Decide every loan of a portfolio and write one record per loan.
     Run(run::Args),
+    /// Summarise what the policy would do: loans and principal per action, bucket, class, arm.
+    Report(report::Args),
     /// Show, for a person to read, why one loan got its outcome.
     Explain(explain::Args),
     /// Rewrite policies and schemas in the canonical layout (`--check`: only report).
@@ -71,6 +74,7 @@ pub fn main(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(&args, &out),
         Command::Run(args) => run::run(&args, &out),
         Command::Explain(args) => explain::run(&args, &out),
+        Command::Report(args) => report::run(&args, &out),
         Command::Test(args) => test::run(&args, &out),
         Command::Diff(args) => diff::run(&args, &out),
         Command::Fmt(args) => fmt::run(&args, &out),
@@ -78,16 +82,34 @@ pub fn main(cli: Cli) -> ExitCode {
     }
 }
 
+/// A progress bar on standard error for `total` loans: only when standard error is a terminal
+/// and `--quiet` was not given, so logs and pipes get no control characters.
+pub(crate) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{bar:30} {human_pos}/{human_len} loans  {per_sec}  ETA {eta}",
+    ) {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// What `run` and `explain` decide: a policy, a portfolio and the evaluation date.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Inputs {
     /// The policy file.
-    policy: PathBuf,
+    pub(crate) policy: PathBuf,
     /// The portfolio: `.jsonl`, `.csv` or `.yaml`.
-    portfolio: PathBuf,
+    pub(crate) portfolio: PathBuf,
     /// The evaluation date, YYYY-MM-DD. Required: arrears never reads the clock.
     #[arg(long, value_parser = parse_as_of)]
-    as_of: NaiveDate,
+    pub(crate) as_of: NaiveDate,
     /// The portfolio's format, when its extension does not say.
     #[arg(long, value_enum)]
     input_format: Option<crate::input::InputFormat>,

@@ -37,6 +37,9 @@ pub(crate) struct Args {
     /// Exit with 1 when any row was rejected.
     #[arg(long)]
     strict: bool,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
@@ -58,10 +61,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     // Evaluate and render in parallel; `collect` on an indexed parallel iterator keeps input
     // order, so the output is the same for any number of threads.
     let (format, as_of, traced) = (args.format, args.inputs.as_of, args.trace);
+    let bar = super::progress_bar(portfolio.rows.len() as u64, args.quiet);
     let rendered: Vec<Result<Vec<String>, &Rejected>> = pool.install(|| {
         portfolio
             .rows
             .par_iter()
+            .map(|row| {
+                bar.inc(1);
+                row
+            })
             .map(|row| match &row.result {
                 Ok((key, loan)) => Ok(if traced {
                     let (evaluation, trace) = program.evaluate_traced(loan, as_of);
@@ -81,6 +89,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             .collect()
     });
 
+    bar.finish_and_clear();
     let (decided, rejected) = match write_outputs(args, program, &rendered, out) {
         Ok(counts) => counts,
         Err(message) => {

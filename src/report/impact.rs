@@ -26,7 +26,7 @@ pub struct ImpactHeading<'a> {
 }
 
 /// `1234567.5` as `1,234,567.5`.
-fn grouped(amount: Decimal) -> String {
+pub(crate) fn grouped(amount: Decimal) -> String {
     let text = amount.to_string();
     let (sign, digits) = text
         .strip_prefix('-')
@@ -48,7 +48,7 @@ fn grouped(amount: Decimal) -> String {
 }
 
 /// Amounts per currency, `CNY 1,234.00; USD 5.00`.
-fn amounts(tally: &BTreeMap<String, Decimal>) -> String {
+pub(crate) fn amounts(tally: &BTreeMap<String, Decimal>) -> String {
     if tally.is_empty() {
         return "0".to_owned();
     }

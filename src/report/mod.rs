@@ -27,3 +27,4 @@ pub(crate) fn field_json(
         .map_or(values::Kind::Plain, values::Kind::Field);
     values::to_json(program, kind, value)
 }
+pub mod summary;

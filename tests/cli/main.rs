@@ -15,5 +15,6 @@ mod diff;
 mod format;
 mod policy_tests;
 mod reference;
+mod report;
 mod run;
 mod support;

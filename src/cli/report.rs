@@ -1,0 +1,117 @@
+//! `arrears report POLICY PORTFOLIO --as-of D`: what the policy would do, in numbers and charts.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use super::{ExitCode, Inputs, Output, progress_bar};
+use crate::report::summary::{
+    ReportHeading, summary_csv, summary_html, summary_json, summary_text,
+};
+use crate::summary::{SummaryOptions, summarize};
+
+/// How `arrears report` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// Tables for the terminal.
+    Human,
+    /// One JSON object, schema `arrears.report/1`.
+    Json,
+    /// Every table in one CSV, long format.
+    Csv,
+}
+
+/// Arguments of `arrears report`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Args {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value = "human")]
+    format: ReportFormat,
+    /// Also write the report as one self-contained HTML file with charts.
+    #[arg(long)]
+    html: Option<PathBuf>,
+    /// Upper edges of the overdue buckets after `current`, in days.
+    #[arg(long, value_delimiter = ',', default_value = "30,60,90,180")]
+    buckets: Vec<i64>,
+    /// The policy's value counting days overdue.
+    #[arg(long, default_value = "overdue")]
+    overdue: String,
+    /// The decision that classifies loans (for the NPL ratio).
+    #[arg(long, default_value = "classification")]
+    classification: String,
+    /// The money field to total.
+    #[arg(long, default_value = "principal_outstanding")]
+    amount: String,
+    /// The text field holding each loan's currency.
+    #[arg(long, default_value = "currency")]
+    currency: String,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
+    if args
+        .buckets
+        .windows(2)
+        .any(|w| matches!(w, [a, b] if a >= b))
+        || args.buckets.iter().any(|b| *b < 1)
+    {
+        out.note("error: --buckets takes increasing day counts above 0, such as 30,60,90,180");
+        return ExitCode::Failure;
+    }
+    let (loaded, portfolio) = match args.inputs.load(out) {
+        Ok(both) => both,
+        Err(code) => return code,
+    };
+    let options = SummaryOptions {
+        amount: args.amount.clone(),
+        currency: args.currency.clone(),
+        overdue: args.overdue.clone(),
+        edges: args.buckets.clone(),
+        classification: args.classification.clone(),
+        ..SummaryOptions::default()
+    };
+    let bar = progress_bar(portfolio.rows.len() as u64, args.quiet);
+    let summary = match summarize(
+        &loaded.program,
+        &portfolio,
+        args.inputs.as_of,
+        &options,
+        &|n| bar.inc(n),
+    ) {
+        Ok(summary) => summary,
+        Err(message) => {
+            out.note(&format!("error: {message}"));
+            return ExitCode::Failure;
+        }
+    };
+    bar.finish_and_clear();
+    let (policy, file) = (
+        args.inputs.policy.display().to_string(),
+        args.inputs.portfolio.display().to_string(),
+    );
+    let as_of = args.inputs.as_of.format("%Y-%m-%d").to_string();
+    let heading = ReportHeading {
+        policy: &policy,
+        portfolio: &file,
+        as_of: &as_of,
+    };
+    if let Some(path) = &args.html
+        && let Err(error) = std::fs::write(path, summary_html(&heading, &summary))
+    {
+        out.note(&format!(
+            "error: cannot write `{}`: {error}",
+            path.display()
+        ));
+        return ExitCode::Failure;
+    }
+    let text = match args.format {
+        ReportFormat::Human => summary_text(&heading, &summary),
+        ReportFormat::Json => summary_json(&heading, &summary),
+        ReportFormat::Csv => summary_csv(&summary),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::Clean
+}
