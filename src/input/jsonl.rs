@@ -1,39 +1,25 @@
 //! JSON Lines: one object a line; blank lines are skipped.
 
-use std::io::{BufRead as _, BufReader, Read};
+use super::Raw;
 
-use super::{Raw, RawRecord};
-
-pub(super) fn read(reader: impl Read) -> Result<Vec<RawRecord>, String> {
-    let mut records = Vec::new();
-    for (index, line) in BufReader::new(reader).lines().enumerate() {
-        let line_number = index as u64 + 1;
-        let line = line.map_err(|e| format!("cannot read line {line_number}: {e}"))?;
-        let text = line.trim_start_matches('\u{FEFF}');
-        if text.trim().is_empty() {
-            continue;
-        }
-        let raw = serde_json::from_str::<serde_json::Value>(text)
-            .map(from_json)
-            .map_err(|e| {
-                // serde_json counts lines within the text it was given, which is this one line.
-                let message = e.to_string();
-                let message = message
-                    .split(" at line ")
-                    .next()
-                    .unwrap_or(&message)
-                    .to_owned();
-                format!(
-                    "this line is not valid JSON (column {}): {message}",
-                    e.column()
-                )
-            });
-        records.push(RawRecord {
-            line: Some(line_number),
-            raw,
-        });
-    }
-    Ok(records)
+/// One line's record.
+pub(super) fn parse_line(line: &str) -> Result<Raw, String> {
+    let text = line.trim_start_matches('\u{FEFF}');
+    serde_json::from_str::<serde_json::Value>(text)
+        .map(from_json)
+        .map_err(|e| {
+            // serde_json counts lines within the text it was given, which is this one line.
+            let message = e.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_owned();
+            format!(
+                "this line is not valid JSON (column {}): {message}",
+                e.column()
+            )
+        })
 }
 
 /// A JSON value in the raw shape. Numbers keep their exact text.

@@ -8,7 +8,10 @@
 mod convert;
 mod csv;
 mod jsonl;
+mod stream;
 pub(crate) mod yaml;
+
+pub use stream::{Pending, RecordStream};
 
 use std::io::Read;
 
@@ -113,48 +116,75 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
     convert(record, schema, "(json)", 1, &mut Vec::new())
 }
 
-/// Reads a whole portfolio from `reader`. `file` names it in rejections. Fails only when the
-/// file as a whole cannot be read (an I/O error, a YAML document that is not a list).
+/// Remembers the keys seen so far, to reject a repeated one. Keeps a 64-bit digest per key, not
+/// the key: 10 million loans cost about 160 MB less. Two different keys share a digest with a
+/// chance of about one in 3 × 10^5 in a portfolio of 10 million loans (n² / 2^65).
+#[derive(Debug, Default)]
+pub struct SeenKeys(std::collections::HashSet<u64>);
+
+impl SeenKeys {
+    /// True the first time `key` is seen.
+    pub fn first(&mut self, key: &str) -> bool {
+        use std::hash::{Hash, Hasher};
+        // `DefaultHasher::new()` has fixed keys: the same digest on every run and machine.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        key.hash(&mut hasher);
+        self.0.insert(hasher.finish())
+    }
+}
+
+/// The rejection of a row whose key an earlier row already used.
+pub fn duplicate(
+    file: &str,
+    record: u64,
+    line: Option<u64>,
+    key: &str,
+    schema: &Schema,
+) -> Rejected {
+    Rejected {
+        file: file.to_owned(),
+        record,
+        line,
+        loan_id: Some(key.to_owned()),
+        field: schema.fields.get(schema.key).map(|f| f.name.clone()),
+        value: Some(key.to_owned()),
+        code: Code::ROW_DUPLICATE_KEY,
+        reason: "this loan id was already used by an earlier row; the earlier row is kept".into(),
+    }
+}
+
+/// Reads a whole portfolio from `reader` into memory (for `explain`, `diff`, `report` and tests;
+/// `run` streams instead). `file` names it in rejections. Fails only when the file as a whole
+/// cannot be read (an I/O error, a YAML document that is not a list).
 pub fn read_portfolio(
-    reader: impl Read,
+    reader: impl Read + Send + 'static,
     file: &str,
     format: InputFormat,
     schema: &Schema,
 ) -> Result<Portfolio, String> {
-    let records = match format {
-        InputFormat::Jsonl => jsonl::read(reader)?,
-        InputFormat::Csv => csv::read(reader, schema)?,
-        InputFormat::Yaml => yaml::read(reader, schema)?,
-    };
+    let mut stream = RecordStream::open(Box::new(reader), format, schema)?;
     let mut portfolio = Portfolio::default();
-    let mut seen_keys = std::collections::HashSet::new();
-    for (index, record) in records.into_iter().enumerate() {
-        let number = index as u64 + 1;
-        let line = record.line;
-        let result = convert(record, schema, file, number, &mut portfolio.unknown_fields);
-        let result = match result {
-            Ok((key, loan)) => {
-                if seen_keys.insert(key.clone()) {
-                    Ok((key, loan))
-                } else {
-                    Err(Rejected {
-                        file: file.to_owned(),
-                        record: number,
-                        line,
-                        loan_id: Some(key.clone()),
-                        field: schema.fields.get(schema.key).map(|f| f.name.clone()),
-                        value: Some(key),
-                        code: Code::ROW_DUPLICATE_KEY,
-                        reason: "this loan id was already used by an earlier row; the earlier row is kept".into(),
-                    })
+    let mut seen = SeenKeys::default();
+    loop {
+        let chunk = stream.next_chunk(1 << 14)?;
+        if chunk.is_empty() {
+            return Ok(portfolio);
+        }
+        for pending in chunk {
+            let number = portfolio.rows.len() as u64 + 1;
+            let record = pending.parse();
+            let line = record.line;
+            let result = match convert(record, schema, file, number, &mut portfolio.unknown_fields)
+            {
+                Ok((key, _)) if !seen.first(&key) => {
+                    Err(duplicate(file, number, line, &key, schema))
                 }
-            }
-            Err(rejected) => Err(rejected),
-        };
-        portfolio.rows.push(Row {
-            record: number,
-            result,
-        });
+                other => other,
+            };
+            portfolio.rows.push(Row {
+                record: number,
+                result,
+            });
+        }
     }
-    Ok(portfolio)
 }
