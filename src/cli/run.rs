@@ -10,7 +10,9 @@ use rayon::prelude::*;
 use super::{ExitCode, Inputs, Output};
 use crate::compile::Program;
 use crate::diag::Code;
-use crate::input::{InputFormat, Portfolio, Rejected, read_portfolio};
+use crate::input::{
+    InputFormat, Portfolio, RecordStream, Rejected, SeenKeys, convert, duplicate, read_portfolio,
+};
 use crate::report::{OutputFormat, RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.
@@ -42,12 +44,22 @@ pub(crate) struct Args {
     quiet: bool,
 }
 
+/// Records read, parsed and decided together: big enough to keep every core busy, small enough
+/// that memory stays flat whatever the portfolio's size.
+const CHUNK: usize = 8_192;
+
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
-    let (loaded, portfolio) = match args.inputs.load(out) {
-        Ok(both) => both,
+    let loaded = match out.load(&args.inputs.policy) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let program = &loaded.program;
+    let path = &args.inputs.portfolio;
+    let name = path.display().to_string();
+    let (mut stream, size) = match open_stream(path, args.inputs.input_format, program, out) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
         .build()
@@ -58,53 +70,161 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    // Evaluate and render in parallel; `collect` on an indexed parallel iterator keeps input
-    // order, so the output is the same for any number of threads.
-    let (format, as_of, traced) = (args.format, args.inputs.as_of, args.trace);
-    let bar = super::progress_bar(portfolio.rows.len() as u64, args.quiet);
-    let rendered: Vec<Result<Vec<String>, &Rejected>> = pool.install(|| {
-        portfolio
-            .rows
-            .par_iter()
-            .map(|row| {
-                bar.inc(1);
-                row
-            })
-            .map(|row| match &row.result {
-                Ok((key, loan)) => Ok(if traced {
-                    let (evaluation, trace) = program.evaluate_traced(loan, as_of);
-                    RecordWriter::<std::io::Sink>::render(
-                        format,
-                        program,
-                        key,
-                        &evaluation,
-                        Some((&trace, as_of)),
-                    )
-                } else {
-                    let evaluation = program.evaluate(loan, as_of);
-                    RecordWriter::<std::io::Sink>::render(format, program, key, &evaluation, None)
-                }),
-                Err(rejected) => Err(rejected),
-            })
-            .collect()
-    });
-
-    bar.finish_and_clear();
-    let (decided, rejected) = match write_outputs(args, program, &rendered, out) {
-        Ok(counts) => counts,
+    let mut sink = match Sink::open(args, program) {
+        Ok(sink) => sink,
         Err(message) => {
             out.note(&format!("error: {message}"));
             return ExitCode::Failure;
         }
     };
-    let read = portfolio.rows.len();
+    let (format, as_of, traced) = (args.format, args.inputs.as_of, args.trace);
+    let bar = super::progress_bar(size, args.quiet);
+    let mut seen = SeenKeys::default();
+    let mut unknown: Vec<String> = Vec::new();
+    let mut read: u64 = 0;
+    loop {
+        let chunk = match stream.next_chunk(CHUNK) {
+            Ok(chunk) if chunk.is_empty() => break,
+            Ok(chunk) => chunk,
+            Err(message) => {
+                out.note(&format!("error: `{name}`: {message}"));
+                return ExitCode::Failure;
+            }
+        };
+        let base = read;
+        read += chunk.len() as u64;
+        // Parse, check, decide and render in parallel; `collect` on an indexed parallel
+        // iterator keeps input order, so the output is the same for any number of threads.
+        let decided: Vec<Decided> = pool.install(|| {
+            chunk
+                .into_par_iter()
+                .enumerate()
+                .map(|(index, pending)| {
+                    let number = base + index as u64 + 1;
+                    let record = pending.parse();
+                    let line = record.line;
+                    let mut unknown = Vec::new();
+                    let result = convert(record, &program.schema, &name, number, &mut unknown).map(
+                        |(key, loan)| {
+                            let rendered = if traced {
+                                let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+                                RecordWriter::<std::io::Sink>::render(
+                                    format,
+                                    program,
+                                    &key,
+                                    &evaluation,
+                                    Some((&trace, as_of)),
+                                )
+                            } else {
+                                let evaluation = program.evaluate(&loan, as_of);
+                                RecordWriter::<std::io::Sink>::render(
+                                    format,
+                                    program,
+                                    &key,
+                                    &evaluation,
+                                    None,
+                                )
+                            };
+                            (key, rendered)
+                        },
+                    );
+                    Decided {
+                        number,
+                        line,
+                        result,
+                        unknown,
+                    }
+                })
+                .collect()
+        });
+        for row in decided {
+            for field in row.unknown {
+                if !unknown.contains(&field) {
+                    unknown.push(field);
+                }
+            }
+            let written = match row.result {
+                Ok((key, rendered)) if seen.first(&key) => sink.record(&rendered),
+                Ok((key, _)) => sink.reject(
+                    &duplicate(&name, row.number, row.line, &key, &program.schema),
+                    out,
+                ),
+                Err(rejected) => sink.reject(&rejected, out),
+            };
+            if let Err(message) = written {
+                out.note(&format!("error: {message}"));
+                return ExitCode::Failure;
+            }
+        }
+        bar.set_position(stream.bytes_read());
+    }
+    bar.finish_and_clear();
+    if let Err(message) = sink.finish() {
+        out.note(&format!("error: {message}"));
+        return ExitCode::Failure;
+    }
+    warn_unknown(&name, &unknown, out);
     out.note(&format!(
-        "read {read} loans = decided {decided} + rejected {rejected}"
+        "read {read} loans = decided {} + rejected {}",
+        sink.decided, sink.rejected
     ));
-    if args.strict && rejected > 0 {
+    if args.strict && sink.rejected > 0 {
         ExitCode::Problems
     } else {
         ExitCode::Clean
+    }
+}
+
+/// One record after the parallel stage.
+struct Decided {
+    number: u64,
+    line: Option<u64>,
+    result: Result<(String, Vec<String>), Rejected>,
+    unknown: Vec<String>,
+}
+
+fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
+    if !unknown.is_empty() {
+        let list = unknown
+            .iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.note(&format!(
+            "warning[{}]: `{name}` has fields the schema does not declare, ignored: {list}",
+            Code::ROW_UNKNOWN_FIELDS.id
+        ));
+    }
+}
+
+/// Opens the portfolio as a stream; also returns its size in bytes (0 when unknown).
+fn open_stream(
+    path: &Path,
+    format: Option<InputFormat>,
+    program: &Program,
+    out: &Output,
+) -> Result<(RecordStream, u64), ExitCode> {
+    let Some(format) = format.or_else(|| InputFormat::from_extension(path)) else {
+        out.note(&format!(
+            "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
+            path.display()
+        ));
+        return Err(ExitCode::Failure);
+    };
+    let file = File::open(path).map_err(|error| {
+        out.note(&format!(
+            "error: cannot read the portfolio `{}`: {error}",
+            path.display()
+        ));
+        ExitCode::Failure
+    })?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    match RecordStream::open(Box::new(file), format, &program.schema) {
+        Ok(stream) => Ok((stream, size)),
+        Err(message) => {
+            out.note(&format!("error: `{}`: {message}", path.display()));
+            Err(ExitCode::Failure)
+        }
     }
 }
 
@@ -167,57 +287,70 @@ fn create(path: &Path) -> Result<BufWriter<File>, String> {
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
 }
 
-/// Writes the records and the rejects; returns (decided, rejected).
-fn write_outputs(
-    args: &Args,
-    program: &Program,
-    rendered: &[Result<Vec<String>, &Rejected>],
-    out: &Output,
-) -> Result<(usize, usize), String> {
-    let records: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(create(path)?),
-        None => Box::new(BufWriter::new(std::io::stdout().lock())),
-    };
-    let rejects_path = args.rejects.clone().or_else(|| {
-        args.output.as_ref().map(|output| {
-            let stem = output
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output.with_file_name(format!("{stem}.rejects.jsonl"))
+/// Where decisions and rejected rows go, and how many of each.
+struct Sink {
+    writer: RecordWriter<Box<dyn Write>>,
+    rejects: Option<BufWriter<File>>,
+    decided: u64,
+    rejected: u64,
+}
+
+impl Sink {
+    fn open(args: &Args, program: &Program) -> Result<Sink, String> {
+        let records: Box<dyn Write> = match &args.output {
+            Some(path) => Box::new(create(path)?),
+            None => Box::new(BufWriter::new(std::io::stdout())),
+        };
+        let rejects_path = args.rejects.clone().or_else(|| {
+            args.output.as_ref().map(|output| {
+                let stem = output
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                output.with_file_name(format!("{stem}.rejects.jsonl"))
+            })
+        });
+        let rejects = rejects_path.as_deref().map(create).transpose()?;
+        let writer = RecordWriter::new(records, args.format, program, args.trace)
+            .map_err(|e| e.to_string())?;
+        Ok(Sink {
+            writer,
+            rejects,
+            decided: 0,
+            rejected: 0,
         })
-    });
-    let mut rejects: Option<BufWriter<File>> = rejects_path.as_deref().map(create).transpose()?;
-    let mut writer =
-        RecordWriter::new(records, args.format, program, args.trace).map_err(|e| e.to_string())?;
-    let (mut decided, mut rejected) = (0, 0);
-    for row in rendered {
-        match row {
-            Ok(record) => {
-                writer
-                    .write(record)
-                    .map_err(|e| format!("cannot write the decisions: {e}"))?;
-                decided += 1;
-            }
-            Err(row) => {
-                rejected += 1;
-                match rejects.as_mut() {
-                    Some(file) => file
-                        .write_all(rejected_json(row).as_bytes())
-                        .map_err(|e| format!("cannot write the rejected rows: {e}"))?,
-                    None => out.note(&describe_rejected(row)),
-                }
+    }
+
+    fn record(&mut self, rendered: &[String]) -> Result<(), String> {
+        self.decided += 1;
+        self.writer
+            .write(rendered)
+            .map_err(|e| format!("cannot write the decisions: {e}"))
+    }
+
+    fn reject(&mut self, row: &Rejected, out: &Output) -> Result<(), String> {
+        self.rejected += 1;
+        match self.rejects.as_mut() {
+            Some(file) => file
+                .write_all(rejected_json(row).as_bytes())
+                .map_err(|e| format!("cannot write the rejected rows: {e}")),
+            None => {
+                out.note(&describe_rejected(row));
+                Ok(())
             }
         }
     }
-    writer
-        .finish()
-        .map_err(|e| format!("cannot write the decisions: {e}"))?;
-    if let Some(mut file) = rejects {
-        file.flush()
-            .map_err(|e| format!("cannot write the rejected rows: {e}"))?;
+
+    fn finish(&mut self) -> Result<(), String> {
+        self.writer
+            .flush()
+            .map_err(|e| format!("cannot write the decisions: {e}"))?;
+        if let Some(file) = self.rejects.as_mut() {
+            file.flush()
+                .map_err(|e| format!("cannot write the rejected rows: {e}"))?;
+        }
+        Ok(())
     }
-    Ok((decided, rejected))
 }
 
 /// A rejected row in one line for people: where, which field, which value, why.

@@ -61,6 +61,7 @@ enum Source {
 /// A portfolio, record by record.
 pub struct RecordStream {
     source: Source,
+    bytes: u64,
 }
 
 impl RecordStream {
@@ -102,7 +103,12 @@ impl RecordStream {
             }
             super::InputFormat::Yaml => Source::Ready(yaml::read(reader, schema)?.into_iter()),
         };
-        Ok(RecordStream { source })
+        Ok(RecordStream { source, bytes: 0 })
+    }
+
+    /// How far into the file the stream has read, in bytes (for progress).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
     }
 
     /// Up to `max` more records; empty at the end of the file. Fails only when the file itself
@@ -115,6 +121,7 @@ impl RecordStream {
                     let Some(text) = lines.next() else { break };
                     *line += 1;
                     let text = text.map_err(|e| format!("cannot read line {line}: {e}"))?;
+                    self.bytes += text.len() as u64 + 1;
                     if text.trim().is_empty() {
                         continue;
                     }
@@ -129,6 +136,7 @@ impl RecordStream {
                         Ok(false) => break,
                         Ok(true) => {
                             let line = record.position().map(|p| p.line());
+                            self.bytes = record.position().map_or(self.bytes, |p| p.byte());
                             Pending {
                                 line,
                                 body: Body::Csv(record, Arc::clone(layout)),

@@ -272,7 +272,7 @@ impl<W: Write> RecordWriter<W> {
     }
 
     /// Flushes everything written.
-    pub fn finish(mut self) -> io::Result<()> {
+    pub fn flush(&mut self) -> io::Result<()> {
         if let Some(out) = self.plain.as_mut() {
             out.flush()?;
         }
