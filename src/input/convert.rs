@@ -65,8 +65,8 @@ pub(crate) fn convert(
             _ => None,
         });
     let mut values = Vec::with_capacity(schema.fields.len());
-    for field in &schema.fields {
-        let raw = lookup(entries, &field.name).unwrap_or(&Raw::Null);
+    for (slot, field) in schema.fields.iter().enumerate() {
+        let raw = lookup_at(entries, &field.name, slot).unwrap_or(&Raw::Null);
         match value(field, raw, schema, &field.name) {
             Ok(v) => values.push(v),
             Err(problem) => return Err(reject(key, problem)),
@@ -83,6 +83,35 @@ pub(crate) fn convert(
 
 fn lookup<'r>(entries: &'r [(String, Raw)], name: &str) -> Option<&'r Raw> {
     entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+}
+
+/// Like [`lookup`], trying position `hint` first: files usually list fields in schema order.
+fn lookup_at<'r>(entries: &'r [(String, Raw)], name: &str, hint: usize) -> Option<&'r Raw> {
+    match entries.get(hint) {
+        Some((key, value)) if key == name => Some(value),
+        _ => lookup(entries, name),
+    }
+}
+
+/// `YYYY-MM-DD`, exactly, as a calendar date.
+fn iso_date(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let number = |range: std::ops::Range<usize>| -> Option<u32> {
+        let digits = text.get(range)?;
+        if digits.bytes().all(|b| b.is_ascii_digit()) {
+            digits.parse().ok()
+        } else {
+            None
+        }
+    };
+    NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)?).ok()?,
+        number(5..7)?,
+        number(8..10)?,
+    )
 }
 
 struct Problem {
@@ -174,9 +203,7 @@ fn value(field: &Field, raw: &Raw, schema: &Schema, path: &str) -> Result<Value,
             Err(_) => Err(bad("expected a whole number")),
         },
         FieldType::Money => money(trimmed).map(Value::Money).map_err(|why| bad(&why)),
-        FieldType::Date => NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
-            .ok()
-            .filter(|_| trimmed.len() == 10)
+        FieldType::Date => iso_date(trimmed)
             .map(Value::Date)
             .ok_or_else(|| bad("expected a calendar date written YYYY-MM-DD")),
         FieldType::Enum(id) => {
@@ -254,8 +281,8 @@ fn list(record_fields: &[Field], raw: &Raw, schema: &Schema, path: &str) -> Resu
             ));
         };
         let mut values = Vec::with_capacity(record_fields.len());
-        for field in record_fields {
-            let raw = lookup(entries, &field.name).unwrap_or(&Raw::Null);
+        for (slot, field) in record_fields.iter().enumerate() {
+            let raw = lookup_at(entries, &field.name, slot).unwrap_or(&Raw::Null);
             values.push(value(
                 field,
                 raw,
@@ -271,6 +298,24 @@ fn list(record_fields: &[Field], raw: &Raw, schema: &Schema, path: &str) -> Resu
 #[cfg(test)]
 mod tests {
     use super::money;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn dates_are_exact_calendar_dates() {
+        use super::iso_date;
+        assert_eq!(iso_date("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29));
+        for bad in [
+            "2023-02-29",
+            "2024-2-29",
+            "2024-02-29T00",
+            "+024-02-29",
+            "2024/02/29",
+            "",
+            "２０２４-02-29",
+        ] {
+            assert_eq!(iso_date(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn money_is_read_exactly() {

@@ -184,9 +184,80 @@ pub fn render_jsonl(
     evaluation: &Evaluation,
     trace: Option<(&Trace, NaiveDate)>,
 ) -> String {
-    let mut line = Json::Object(record_json(program, key, evaluation, trace)).to_string();
-    line.push('\n');
-    line
+    if trace.is_some() {
+        let mut line = Json::Object(record_json(program, key, evaluation, trace)).to_string();
+        line.push('\n');
+        return line;
+    }
+    // The common case, written directly: the same bytes as the object above, without building
+    // a map per loan. Strings are escaped by serde_json itself.
+    let mut out: Vec<u8> = Vec::with_capacity(192);
+    let string = |out: &mut Vec<u8>, text: &str| {
+        let _ = serde_json::to_writer(&mut *out, text);
+    };
+    out.push(b'{');
+    string(
+        &mut out,
+        program
+            .schema
+            .fields
+            .get(program.schema.key)
+            .map_or("loan_id", |f| f.name.as_str()),
+    );
+    out.push(b':');
+    string(&mut out, key);
+    for (index, (decision, outcome)) in program
+        .decisions
+        .iter()
+        .zip(&evaluation.outcomes)
+        .enumerate()
+    {
+        out.push(b',');
+        string(&mut out, &decision.named.name);
+        out.push(b':');
+        match outcome {
+            DecisionOutcome::First { value: Some(v), .. } => {
+                string(&mut out, program.outcome_name(index, *v))
+            }
+            DecisionOutcome::First { value: None, .. } => out.extend_from_slice(b"null"),
+            DecisionOutcome::Collect { hits } => {
+                out.push(b'[');
+                for (position, (_, v)) in hits.iter().enumerate() {
+                    if position > 0 {
+                        out.push(b',');
+                    }
+                    string(&mut out, program.outcome_name(index, *v));
+                }
+                out.push(b']');
+            }
+        }
+    }
+    out.extend_from_slice(b",\"actions\":[");
+    for (position, action) in evaluation.actions.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        string(&mut out, program.action_name(*action));
+    }
+    out.extend_from_slice(b"],\"vetoed\":[");
+    for (position, (action, guard)) in evaluation.vetoed.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(b"{\"action\":");
+        string(&mut out, program.action_name(*action));
+        out.extend_from_slice(b",\"guard\":");
+        string(
+            &mut out,
+            program
+                .guards
+                .get(*guard)
+                .map_or("", |g| g.named.name.as_str()),
+        );
+        out.push(b'}');
+    }
+    out.extend_from_slice(b"]}\n");
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Writes decision records in one format. Records arrive already evaluated, in input order.
