@@ -2,7 +2,7 @@
 //! value; a list field holds a JSON array in its cell.
 
 use super::stream::CsvLayout;
-use super::{Raw, jsonl::from_json};
+use super::{Raw, jsonl::parse_json};
 
 /// One row's record, by the file's header.
 pub(super) fn cells(layout: &CsvLayout, record: &::csv::StringRecord) -> Result<Raw, String> {
@@ -19,8 +19,8 @@ pub(super) fn cells(layout: &CsvLayout, record: &::csv::StringRecord) -> Result<
         let value = if cell.is_empty() {
             Raw::Null
         } else if *list {
-            match serde_json::from_str::<serde_json::Value>(cell) {
-                Ok(json) => from_json(json),
+            match parse_json(cell) {
+                Ok(raw) => raw,
                 // Kept as text: the converter names the field and shows the value.
                 Err(_) => Raw::Scalar(cell.to_owned()),
             }

@@ -36,6 +36,11 @@ pub(super) fn from_json(value: serde_json::Value) -> Raw {
     }
 }
 
+/// Any JSON text (a CSV cell holding a list, say) read into the raw shape.
+pub(super) fn parse_json(text: &str) -> Result<Raw, serde_json::Error> {
+    serde_json::from_str::<RawJson>(text).map(|RawJson(raw)| raw)
+}
+
 /// A JSON value read straight into the raw shape, without building a `serde_json::Value`
 /// first. Numbers keep their exact text: with `arbitrary_precision`, serde_json hands a number
 /// over as a one-entry map under a private key, which this visitor recognises.
