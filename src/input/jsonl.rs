@@ -22,20 +22,6 @@ pub(super) fn parse_line(line: &str) -> Result<Raw, String> {
         })
 }
 
-/// A JSON value in the raw shape. Numbers keep their exact text.
-pub(super) fn from_json(value: serde_json::Value) -> Raw {
-    match value {
-        serde_json::Value::Null => Raw::Null,
-        serde_json::Value::Bool(b) => Raw::Scalar(b.to_string()),
-        serde_json::Value::Number(n) => Raw::Scalar(n.to_string()),
-        serde_json::Value::String(s) => Raw::Scalar(s),
-        serde_json::Value::Array(items) => Raw::List(items.into_iter().map(from_json).collect()),
-        serde_json::Value::Object(map) => {
-            Raw::Map(map.into_iter().map(|(k, v)| (k, from_json(v))).collect())
-        }
-    }
-}
-
 /// Any JSON text (a CSV cell holding a list, say) read into the raw shape.
 pub(super) fn parse_json(text: &str) -> Result<Raw, serde_json::Error> {
     serde_json::from_str::<RawJson>(text).map(|RawJson(raw)| raw)

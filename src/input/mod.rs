@@ -109,9 +109,7 @@ pub struct Portfolio {
     reason = "a rejection is the rare path and carries everything a person needs to fix the row"
 )]
 pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rejected> {
-    let raw = serde_json::from_str::<serde_json::Value>(json)
-        .map(jsonl::from_json)
-        .map_err(|e| format!("not valid JSON: {e}"));
+    let raw = jsonl::parse_json(json).map_err(|e| format!("not valid JSON: {e}"));
     let record = RawRecord { line: None, raw };
     convert(record, schema, "(json)", 1, &mut Vec::new())
 }
