@@ -1,23 +1,36 @@
 #!/usr/bin/env bash
-# Throughput and peak memory of `arrears run` on generated books, one size and format at a time.
-# Not part of the tests: it takes minutes and needs a few GB of disk under $BENCH_DIR.
+# Throughput and peak memory of `arrears run` against the hand-written baseline
+# (examples/baseline_retail.rs) on one generated book, 1 and 2 threads; checks every output is
+# byte-identical. Not part of the tests: it takes minutes and needs a few GB under $BENCH_DIR.
 #
-#   benches/throughput.sh [COUNT] [FORMATS...]      e.g. benches/throughput.sh 1000000 jsonl csv
+#   benches/throughput.sh [COUNT] [FORMAT]      e.g. benches/throughput.sh 1000000 jsonl
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000000}
-shift || true
-formats=${*:-jsonl csv yaml}
+format=${2:-jsonl}
 dir=${BENCH_DIR:-/tmp/arrears-bench}/$count
 cargo build --release --quiet
+cargo build --release --quiet --example baseline_retail --example gen_sample
 if [ ! -f "$dir/retail-sample.jsonl" ]; then
-  cargo run --release --quiet --example gen_sample -- "$count" 7 "$dir"
+  target/release/examples/gen_sample "$count" 7 "$dir"
 fi
-for format in $formats; do
-  /usr/bin/time -f "$format: %e s wall, %M KB peak RSS" \
-    target/release/arrears run policies/retail.policy "$dir/retail-sample.$format" \
-      --as-of 2026-11-20 -o "$dir/out-$format.jsonl" 2>&1 | grep -v '^read '
+input="$dir/retail-sample.$format"
+measure() { # name, output file, command...
+  local name=$1 out=$2; shift 2
+  local start end
+  start=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$dir/rss" "$@" > "$out" 2>/dev/null
+  end=$(date +%s.%N)
+  python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:<22} {s:7.2f} s  {int(sys.argv[4])/s:>9,.0f} loans/s  peak RSS {int(sys.argv[5])//1024} MB')" \
+    "$start" "$end" "$name" "$count" "$(cat "$dir/rss")"
+}
+if [ "$format" = jsonl ]; then
+  measure "baseline, 1 thread" "$dir/base-1" target/release/examples/baseline_retail "$input" 2026-11-20 1
+  measure "baseline, 2 threads" "$dir/base-2" target/release/examples/baseline_retail "$input" 2026-11-20 2
+fi
+measure "arrears, 1 thread" "$dir/arrears-1" target/release/arrears run policies/retail.policy "$input" --as-of 2026-11-20 --threads 1 --quiet
+measure "arrears, 2 threads" "$dir/arrears-2" target/release/arrears run policies/retail.policy "$input" --as-of 2026-11-20 --threads 2 --quiet
+for out in "$dir"/base-* "$dir/arrears-2"; do
+  [ -f "$out" ] && { cmp -s "$dir/arrears-1" "$out" || echo "MISMATCH: $out differs from arrears-1"; }
 done
-for format in $formats; do
-  cmp -s "$dir/out-jsonl.jsonl" "$dir/out-$format.jsonl" || echo "MISMATCH: $format differs from jsonl"
-done
+echo "outputs compared"
