@@ -183,6 +183,7 @@ struct Decided {
     unknown: Vec<String>,
 }
 
+/// Names, once, the fields a portfolio has that the schema does not declare.
 fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
     if !unknown.is_empty() {
         let list = unknown
@@ -260,18 +261,7 @@ pub(crate) fn read_input(
         &program.schema,
     ) {
         Ok(portfolio) => {
-            if !portfolio.unknown_fields.is_empty() {
-                let list = portfolio
-                    .unknown_fields
-                    .iter()
-                    .map(|f| format!("`{f}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                out.note(&format!(
-                    "warning[{}]: `{name}` has fields the schema does not declare, ignored: {list}",
-                    Code::ROW_UNKNOWN_FIELDS.id
-                ));
-            }
+            warn_unknown(&name, &portfolio.unknown_fields, out);
             Ok(portfolio)
         }
         Err(message) => {
