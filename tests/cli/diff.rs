@@ -4,16 +4,9 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::support::{arrears, retail_variant, root, temp};
+use crate::support::{arrears, money, retail_variant, sample_loans, temp};
 
 const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
-
-fn sample() -> Vec<Value> {
-    let text = std::fs::read_to_string(root().join(SAMPLE)).unwrap();
-    text.lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
 
 fn overdue(loan: &Value, as_of: NaiveDate) -> i64 {
     match loan["oldest_unpaid_due_date"]
@@ -23,13 +16,6 @@ fn overdue(loan: &Value, as_of: NaiveDate) -> i64 {
         Some(due) if due < as_of => (as_of - due).num_days(),
         _ => 0,
     }
-}
-
-fn money(value: &Value) -> Decimal {
-    value.as_str().map_or_else(
-        || value.to_string().parse().unwrap(),
-        |s| s.parse().unwrap(),
-    )
 }
 
 #[test]
@@ -56,7 +42,7 @@ fn moving_a_threshold_from_90_to_60_days_moves_exactly_the_loans_in_between() {
     // Worked out from the data alone: overdue in (60, 90], and not already classified by an
     // earlier rule (reported as loss) or by C5's restructuring.
     let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-    let loans = sample();
+    let loans = sample_loans();
     let expected: Vec<&str> = loans
         .iter()
         .filter(|l| (61..=90).contains(&overdue(l, as_of)))

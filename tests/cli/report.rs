@@ -6,16 +6,9 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-use crate::support::{arrears, root, temp};
+use crate::support::{arrears, money, sample_loans, temp};
 
 const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
-
-fn money(value: &Value) -> Decimal {
-    value.as_str().map_or_else(
-        || value.to_string().parse().unwrap(),
-        |s| s.parse().unwrap(),
-    )
-}
 
 #[test]
 fn report_totals_match_an_independent_sum_of_the_run_output() {
@@ -34,10 +27,8 @@ fn report_totals_match_an_independent_sum_of_the_run_output() {
     assert_eq!(report["reconciled"], true);
 
     // Independently: principal per loan from the portfolio, outcomes from `arrears run`.
-    let principal: BTreeMap<String, Decimal> = std::fs::read_to_string(root().join(SAMPLE))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+    let principal: BTreeMap<String, Decimal> = sample_loans()
+        .into_iter()
         .map(|l| {
             (
                 l["loan_id"].as_str().unwrap().to_owned(),

@@ -53,3 +53,20 @@ pub(crate) fn retail_variant(dir: &Path, from: &str, to: &str) -> String {
     write(dir, "loan-v1.schema", &schema);
     write(dir, "changed.policy", &policy.replacen(from, to, 1))
 }
+
+/// The shipped sample portfolio's loans, as JSON objects, in file order.
+pub(crate) fn sample_loans() -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(root().join("examples/portfolios/retail-sample.jsonl"))
+        .expect("the sample");
+    text.lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect()
+}
+
+/// An amount written as a JSON string or number, exactly.
+pub(crate) fn money(value: &serde_json::Value) -> rust_decimal::Decimal {
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_owned);
+    text.parse().expect("an amount")
+}
