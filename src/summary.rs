@@ -327,14 +327,12 @@ pub fn summarize(
     summary.by_decision = program
         .decisions
         .iter()
-        .enumerate()
         .zip(by_decision)
-        .map(|((index, d), rows)| {
+        .map(|(d, rows)| {
             let order: Vec<String> = match &d.gives {
                 crate::check::Gives::Values(values) => values.clone(),
                 crate::check::Gives::Actions => action_order.clone(),
             };
-            let _ = index;
             (d.named.name.clone(), ordered(rows, &order))
         })
         .collect();

@@ -54,7 +54,7 @@ fn witness(help: &str) -> (Value, String) {
 
 /// The witness completed with the defaults the advice names: false, the first choice, empty
 /// lists, no optional values (and amounts of 1000.00, texts `W`).
-fn complete(fields: &Value, as_of: &str) -> Value {
+fn complete(fields: &Value) -> Value {
     let mut loan = json!({
         "loan_id": "W-1", "borrower": "W", "product": "mortgage", "currency": "W",
         "principal_outstanding": "1000.00", "oldest_unpaid_due_date": null, "collateral_value": null,
@@ -63,7 +63,6 @@ fn complete(fields: &Value, as_of: &str) -> Value {
         "in_dispute": false, "public_official": false, "do_not_contact": false, "region": "W",
         "promises": [], "contacts": [],
     });
-    let _ = as_of;
     for (key, value) in fields.as_object().unwrap() {
         loan[key] = value.clone();
     }
@@ -88,11 +87,7 @@ fn plant(dir: &std::path::Path, from: &str, to: &str) -> (Vec<Value>, String) {
 
 fn run_witness(dir: &std::path::Path, policy: &str, finding: &Value) -> Value {
     let (fields, as_of) = witness(finding["suggestions"][0].as_str().unwrap());
-    let loans = write(
-        dir,
-        "witness.jsonl",
-        &format!("{}\n", complete(&fields, &as_of)),
-    );
+    let loans = write(dir, "witness.jsonl", &format!("{}\n", complete(&fields)));
     let outcome = arrears(&["run", policy, &loans, "--as-of", &as_of, "--trace"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     serde_json::from_str(outcome.stdout.lines().next().unwrap()).unwrap()
