@@ -32,6 +32,8 @@ pub struct Loaded {
     pub program: Program,
     /// Warnings (never errors).
     pub warnings: Diagnostics,
+    /// The policy's text, for diagnostics about it found later (the analysis).
+    pub source: Arc<SourceFile>,
 }
 
 /// Loads, checks and compiles the policy at `path`.
@@ -53,6 +55,7 @@ pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> 
         Some(checked) if !diagnostics.has_errors() => Ok(Loaded {
             program: compile(checked),
             warnings: diagnostics,
+            source,
         }),
         _ => Err(LoadError::Invalid(diagnostics)),
     }

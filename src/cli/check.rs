@@ -29,11 +29,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 Ok(loaded) => {
                     // The analysis runs here, not on every load: `run` should not pay for it.
                     let mut warnings = loaded.warnings;
-                    let source = crate::source::SourceFile::new(
-                        path.display().to_string(),
-                        std::fs::read_to_string(path).unwrap_or_default(),
-                    );
-                    warnings.extend(crate::analysis::analyze(&loaded.program, &source));
+                    warnings.extend(crate::analysis::analyze(&loaded.program, &loaded.source));
                     warnings.sort();
                     Ok(warnings)
                 }
