@@ -1,5 +1,6 @@
 //! A raw record to a loan, field by field, against the schema; or the first reason it cannot be.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -51,23 +52,20 @@ pub(crate) fn convert(
             ),
         ));
     };
-    for (name, _) in entries {
-        if schema.slot(name).is_none() && !unknown.contains(name) {
-            unknown.push(name.clone());
-        }
-    }
+    let slots = by_slot(entries, &schema.fields, Some(unknown));
     // The key first, so that every later rejection can name the loan.
-    let key_field = schema.fields.get(schema.key);
-    let key = key_field
-        .and_then(|f| lookup(entries, &f.name))
+    let key = slots
+        .get(schema.key)
+        .copied()
+        .flatten()
         .and_then(|raw| match raw {
-            Raw::Scalar(s) if !s.trim().is_empty() => Some(s.clone()),
+            Raw::Scalar(s) if !s.trim().is_empty() => Some(s.to_string()),
             _ => None,
         });
     let mut values = Vec::with_capacity(schema.fields.len());
-    for (slot, field) in schema.fields.iter().enumerate() {
-        let raw = lookup_at(entries, &field.name, slot).unwrap_or(&Raw::Null);
-        match value(field, raw, schema, &field.name) {
+    for (field, raw) in schema.fields.iter().zip(&slots) {
+        let raw = raw.unwrap_or(&Raw::Null);
+        match value(field, raw, schema, &FieldPath::Top(&field.name)) {
             Ok(v) => values.push(v),
             Err(problem) => return Err(reject(key, problem)),
         }
@@ -81,15 +79,56 @@ pub(crate) fn convert(
     }
 }
 
-fn lookup<'r>(entries: &'r [(String, Raw)], name: &str) -> Option<&'r Raw> {
-    entries.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+/// The raw value of each of `fields`, in their order (`None` where the record lacks it). A
+/// record usually lists its fields in schema order, so each entry's own position is tried
+/// first. Of a repeated name the first is used. Names no field has are added to `unknown`.
+fn by_slot<'e, 'a>(
+    entries: &'e [(Cow<'a, str>, Raw<'a>)],
+    fields: &[Field],
+    mut unknown: Option<&mut Vec<String>>,
+) -> Vec<Option<&'e Raw<'a>>> {
+    let mut slots = vec![None; fields.len()];
+    for (position, (name, raw)) in entries.iter().enumerate() {
+        let slot = match fields.get(position) {
+            Some(field) if field.name == *name => Some(position),
+            _ => fields.iter().position(|f| f.name == *name),
+        };
+        match slot.and_then(|slot| slots.get_mut(slot)) {
+            Some(found @ None) => *found = Some(raw),
+            Some(Some(_)) => {}
+            None => {
+                if let Some(unknown) = unknown.as_deref_mut()
+                    && !unknown.iter().any(|u| u == name)
+                {
+                    unknown.push(name.to_string());
+                }
+            }
+        }
+    }
+    slots
 }
 
-/// Like [`lookup`], trying position `hint` first: files usually list fields in schema order.
-fn lookup_at<'r>(entries: &'r [(String, Raw)], name: &str, hint: usize) -> Option<&'r Raw> {
-    match entries.get(hint) {
-        Some((key, value)) if key == name => Some(value),
-        _ => lookup(entries, name),
+/// Where a value sits in a record, spelled out only when a rejection names it.
+enum FieldPath<'p> {
+    /// A loan's field.
+    Top(&'p str),
+    /// A field of one record of a list field: `promises[2].due_on`.
+    Item {
+        list: &'p str,
+        index: usize,
+        field: &'p str,
+    },
+    /// One record of a list field: `promises[2]`.
+    Record { list: &'p str, index: usize },
+}
+
+impl std::fmt::Display for FieldPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FieldPath::Top(name) => f.write_str(name),
+            FieldPath::Item { list, index, field } => write!(f, "{list}[{index}].{field}"),
+            FieldPath::Record { list, index } => write!(f, "{list}[{index}]"),
+        }
     }
 }
 
@@ -131,10 +170,10 @@ impl Problem {
         }
     }
 
-    fn at(code: Code, field: &str, value: Option<&str>, reason: String) -> Problem {
+    fn at(code: Code, field: &FieldPath<'_>, value: Option<&str>, reason: String) -> Problem {
         Problem {
             code,
-            field: Some(field.to_owned()),
+            field: Some(field.to_string()),
             value: value.map(str::to_owned),
             reason,
         }
@@ -146,14 +185,19 @@ fn is_null_text(text: &str) -> bool {
     matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
-fn value(field: &Field, raw: &Raw, schema: &Schema, path: &str) -> Result<Value, Problem> {
+fn value(
+    field: &Field,
+    raw: &Raw<'_>,
+    schema: &Schema,
+    path: &FieldPath<'_>,
+) -> Result<Value, Problem> {
     if let FieldType::List(record_fields) = &field.ty {
         return list(record_fields, raw, schema, path);
     }
     let text = match raw {
         Raw::Null => None,
         Raw::Scalar(s) if field.ty != FieldType::Text && is_null_text(s.trim()) => None,
-        Raw::Scalar(s) => Some(s.as_str()),
+        Raw::Scalar(s) => Some(s.as_ref()),
         Raw::List(_) | Raw::Map(_) => {
             return Err(Problem::at(
                 Code::ROW_BAD_VALUE,
@@ -247,7 +291,12 @@ fn money(text: &str) -> Result<Decimal, String> {
     }
 }
 
-fn list(record_fields: &[Field], raw: &Raw, schema: &Schema, path: &str) -> Result<Value, Problem> {
+fn list(
+    record_fields: &[Field],
+    raw: &Raw<'_>,
+    schema: &Schema,
+    path: &FieldPath<'_>,
+) -> Result<Value, Problem> {
     let items = match raw {
         Raw::Null => return Ok(Value::List(Arc::from(Vec::new()))),
         Raw::Scalar(s) if is_null_text(s.trim()) => return Ok(Value::List(Arc::from(Vec::new()))),
@@ -269,26 +318,32 @@ fn list(record_fields: &[Field], raw: &Raw, schema: &Schema, path: &str) -> Resu
             ));
         }
     };
+    let list_name: Cow<'_, str> = match path {
+        FieldPath::Top(name) => Cow::Borrowed(name),
+        nested => Cow::Owned(nested.to_string()),
+    };
     let mut records = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        let item_path = format!("{path}[{index}]");
         let Raw::Map(entries) = item else {
             return Err(Problem::at(
                 Code::ROW_BAD_VALUE,
-                &item_path,
+                &FieldPath::Record {
+                    list: &list_name,
+                    index,
+                },
                 None,
                 "expected a record with named fields".into(),
             ));
         };
+        let slots = by_slot(entries, record_fields, None);
         let mut values = Vec::with_capacity(record_fields.len());
-        for (slot, field) in record_fields.iter().enumerate() {
-            let raw = lookup_at(entries, &field.name, slot).unwrap_or(&Raw::Null);
-            values.push(value(
-                field,
-                raw,
-                schema,
-                &format!("{item_path}.{}", field.name),
-            )?);
+        for (field, raw) in record_fields.iter().zip(&slots) {
+            let item_path = FieldPath::Item {
+                list: &list_name,
+                index,
+                field: &field.name,
+            };
+            values.push(value(field, raw.unwrap_or(&Raw::Null), schema, &item_path)?);
         }
         records.push(values);
     }

@@ -1,11 +1,16 @@
 //! CSV: a header row naming the fields, then one loan a row. An empty cell is a missing
 //! value; a list field holds a JSON array in its cell.
 
+use std::borrow::Cow;
+
 use super::stream::CsvLayout;
 use super::{Raw, jsonl::parse_json};
 
 /// One row's record, by the file's header.
-pub(super) fn cells(layout: &CsvLayout, record: &::csv::StringRecord) -> Result<Raw, String> {
+pub(super) fn cells<'r>(
+    layout: &'r CsvLayout,
+    record: &'r ::csv::StringRecord,
+) -> Result<Raw<'r>, String> {
     let (headers, is_list) = (&layout.headers, &layout.is_list);
     if record.len() != headers.len() {
         return Err(format!(
@@ -22,12 +27,12 @@ pub(super) fn cells(layout: &CsvLayout, record: &::csv::StringRecord) -> Result<
             match parse_json(cell) {
                 Ok(raw) => raw,
                 // Kept as text: the converter names the field and shows the value.
-                Err(_) => Raw::Scalar(cell.to_owned()),
+                Err(_) => Raw::Scalar(Cow::Borrowed(cell)),
             }
         } else {
-            Raw::Scalar(cell.to_owned())
+            Raw::Scalar(Cow::Borrowed(cell))
         };
-        map.push((header.clone(), value));
+        map.push((Cow::Borrowed(header.as_str()), value));
     }
     Ok(Raw::Map(map))
 }

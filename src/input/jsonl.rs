@@ -1,11 +1,13 @@
 //! JSON Lines: one object a line; blank lines are skipped.
 
+use std::borrow::Cow;
+
 use super::Raw;
 
-/// One line's record.
-pub(super) fn parse_line(line: &str) -> Result<Raw, String> {
+/// One line's record; its text is borrowed from `line` where JSON allows.
+pub(super) fn parse_line(line: &str) -> Result<Raw<'_>, String> {
     let text = line.trim_start_matches('\u{FEFF}');
-    serde_json::from_str::<RawJson>(text)
+    serde_json::from_str::<RawJson<'_>>(text)
         .map(|RawJson(raw)| raw)
         .map_err(|e| {
             // serde_json counts lines within the text it was given, which is this one line.
@@ -23,66 +25,117 @@ pub(super) fn parse_line(line: &str) -> Result<Raw, String> {
 }
 
 /// Any JSON text (a CSV cell holding a list, say) read into the raw shape.
-pub(super) fn parse_json(text: &str) -> Result<Raw, serde_json::Error> {
-    serde_json::from_str::<RawJson>(text).map(|RawJson(raw)| raw)
+pub(super) fn parse_json(text: &str) -> Result<Raw<'_>, serde_json::Error> {
+    serde_json::from_str::<RawJson<'_>>(text).map(|RawJson(raw)| raw)
 }
 
 /// A JSON value read straight into the raw shape, without building a `serde_json::Value`
-/// first. Numbers keep their exact text: with `arbitrary_precision`, serde_json hands a number
-/// over as a one-entry map under a private key, which this visitor recognises.
-struct RawJson(Raw);
+/// first. Strings and keys without escapes are borrowed from the input. Numbers keep their
+/// exact text: with `arbitrary_precision`, serde_json hands a number over as a one-entry map
+/// under a private key, which this visitor recognises.
+struct RawJson<'de>(Raw<'de>);
 
 /// The key serde_json's `arbitrary_precision` uses to pass a number's text.
 const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
-impl<'de> serde::Deserialize<'de> for RawJson {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RawJson, D::Error> {
-        deserializer.deserialize_any(RawVisitor).map(RawJson)
+impl<'de> serde::Deserialize<'de> for RawJson<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_any(RawVisitor { nested: false })
+            .map(RawJson)
     }
 }
 
-struct RawVisitor;
+/// Text borrowed from the input when it can be, owned when it had to be unescaped. (serde's own
+/// `Cow<str>` always copies.)
+struct Text<'de>(Cow<'de, str>);
+
+impl<'de> serde::Deserialize<'de> for Text<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_str(TextVisitor).map(Text)
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> serde::de::Visitor<'de> for TextVisitor {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("text")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(s))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s.to_owned()))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(s))
+    }
+}
+
+/// Reads one value. `nested` values are list items and their fields: records there are small,
+/// while a loan has a few dozen fields, so each gets room for its usual size at once.
+#[derive(Clone, Copy)]
+struct RawVisitor {
+    nested: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for RawVisitor {
+    type Value = Raw<'de>;
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Raw<'de>, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
 
 impl<'de> serde::de::Visitor<'de> for RawVisitor {
-    type Value = Raw;
+    type Value = Raw<'de>;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_unit<E>(self) -> Result<Raw, E> {
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
         Ok(Raw::Null)
     }
-    fn visit_none<E>(self) -> Result<Raw, E> {
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
         Ok(Raw::Null)
     }
-    fn visit_bool<E>(self, b: bool) -> Result<Raw, E> {
-        Ok(Raw::Scalar(if b { "true" } else { "false" }.to_owned()))
+    fn visit_bool<E>(self, b: bool) -> Result<Self::Value, E> {
+        Ok(Raw::Scalar(Cow::Borrowed(if b { "true" } else { "false" })))
     }
-    fn visit_i64<E>(self, n: i64) -> Result<Raw, E> {
-        Ok(Raw::Scalar(n.to_string()))
+    fn visit_i64<E>(self, n: i64) -> Result<Self::Value, E> {
+        Ok(Raw::Scalar(Cow::Owned(n.to_string())))
     }
-    fn visit_u64<E>(self, n: u64) -> Result<Raw, E> {
-        Ok(Raw::Scalar(n.to_string()))
+    fn visit_u64<E>(self, n: u64) -> Result<Self::Value, E> {
+        Ok(Raw::Scalar(Cow::Owned(n.to_string())))
     }
-    fn visit_str<E>(self, s: &str) -> Result<Raw, E> {
-        Ok(Raw::Scalar(s.to_owned()))
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+        Ok(Raw::Scalar(Cow::Borrowed(s)))
     }
-    fn visit_string<E>(self, s: String) -> Result<Raw, E> {
-        Ok(Raw::Scalar(s))
+    fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(Raw::Scalar(Cow::Owned(s.to_owned())))
     }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
-        let mut items = Vec::new();
-        while let Some(RawJson(item)) = seq.next_element()? {
+    fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+        Ok(Raw::Scalar(Cow::Owned(s)))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(4));
+        while let Some(item) = seq.next_element_seed(RawVisitor { nested: true })? {
             items.push(item);
         }
         Ok(Raw::List(items))
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
-        let mut entries = Vec::new();
-        while let Some(key) = map.next_key::<String>()? {
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let usual = if self.nested { 4 } else { 32 };
+        let mut entries = Vec::with_capacity(map.size_hint().unwrap_or(usual));
+        while let Some(Text(key)) = map.next_key()? {
             if key == NUMBER_TOKEN {
-                return Ok(Raw::Scalar(map.next_value::<String>()?));
+                let Text(number) = map.next_value()?;
+                return Ok(Raw::Scalar(number));
             }
-            let RawJson(value) = map.next_value()?;
+            let value = map.next_value_seed(RawVisitor { nested: true })?;
             entries.push((key, value));
         }
         Ok(Raw::Map(entries))
@@ -114,5 +167,20 @@ mod tests {
                 ("d".into(), Raw::Scalar("x".into())),
             ])
         );
+    }
+
+    #[test]
+    fn escaped_text_is_unescaped_and_plain_text_is_borrowed() {
+        let line = r#"{"loan\u005fid": "a\"b", "borrower": "王小明"}"#;
+        let Raw::Map(entries) = parse_line(line).unwrap() else {
+            panic!("not a map")
+        };
+        let [(key, Raw::Scalar(id)), (plain_key, Raw::Scalar(name))] = entries.as_slice() else {
+            panic!("unexpected shape: {entries:?}")
+        };
+        assert_eq!((key.as_ref(), id.as_ref()), ("loan_id", "a\"b"));
+        assert!(matches!(key, Cow::Owned(_)) && matches!(id, Cow::Owned(_)));
+        assert_eq!((plain_key.as_ref(), name.as_ref()), ("borrower", "王小明"));
+        assert!(matches!(plain_key, Cow::Borrowed(_)) && matches!(name, Cow::Borrowed(_)));
     }
 }

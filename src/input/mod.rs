@@ -13,6 +13,7 @@ pub(crate) mod yaml;
 
 pub use stream::{Pending, RecordStream};
 
+use std::borrow::Cow;
 use std::io::Read;
 
 pub(crate) use convert::convert;
@@ -44,23 +45,42 @@ impl InputFormat {
     }
 }
 
-/// A value as the file spelled it, before the schema gives it meaning.
+/// A value as the file spelled it, before the schema gives it meaning. Text is borrowed from
+/// the record's own text where the format allows (JSON without escapes, CSV cells), so reading
+/// a record allocates little beyond its lists.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Raw {
+pub(crate) enum Raw<'a> {
     Null,
     /// Any scalar, as its exact text (`true`, `125000.50`, `2026-01-31`, `王小明`).
-    Scalar(String),
-    List(Vec<Raw>),
-    Map(Vec<(String, Raw)>),
+    Scalar(Cow<'a, str>),
+    List(Vec<Raw<'a>>),
+    Map(Vec<(Cow<'a, str>, Raw<'a>)>),
+}
+
+impl Raw<'_> {
+    /// The same value, borrowing every text from `self`.
+    pub(crate) fn reborrow(&self) -> Raw<'_> {
+        match self {
+            Raw::Null => Raw::Null,
+            Raw::Scalar(text) => Raw::Scalar(Cow::Borrowed(text)),
+            Raw::List(items) => Raw::List(items.iter().map(Raw::reborrow).collect()),
+            Raw::Map(entries) => Raw::Map(
+                entries
+                    .iter()
+                    .map(|(key, value)| (Cow::Borrowed(key.as_ref()), value.reborrow()))
+                    .collect(),
+            ),
+        }
+    }
 }
 
 /// One record read from a file, with where it was.
 #[derive(Debug)]
-pub(crate) struct RawRecord {
+pub(crate) struct RawRecord<'a> {
     /// 1-based line of the record's start, when the format tells it.
     pub(crate) line: Option<u64>,
     /// The record, or why it is not one.
-    pub(crate) raw: Result<Raw, String>,
+    pub(crate) raw: Result<Raw<'a>, String>,
 }
 
 /// A row that could not become a loan, and exactly why.

@@ -21,7 +21,7 @@ pub struct Pending {
 enum Body {
     Json(String),
     Csv(::csv::StringRecord, Arc<CsvLayout>),
-    Ready(Result<Raw, String>),
+    Ready(Result<Raw<'static>, String>),
 }
 
 /// A CSV file's header, and which columns hold lists.
@@ -32,12 +32,13 @@ pub(super) struct CsvLayout {
 }
 
 impl Pending {
-    /// The record as a raw value, or why it is not one.
-    pub(crate) fn parse(self) -> RawRecord {
-        let raw = match self.body {
-            Body::Json(text) => jsonl::parse_line(&text),
-            Body::Csv(record, layout) => csv_cells::cells(&layout, &record),
-            Body::Ready(raw) => raw,
+    /// The record as a raw value, or why it is not one; its text borrows from `self`.
+    pub(crate) fn parse(&self) -> RawRecord<'_> {
+        let raw = match &self.body {
+            Body::Json(text) => jsonl::parse_line(text),
+            Body::Csv(record, layout) => csv_cells::cells(layout, record),
+            Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
+            Body::Ready(Err(reason)) => Err(reason.clone()),
         };
         RawRecord {
             line: self.line,
@@ -55,7 +56,7 @@ enum Source {
         reader: ::csv::Reader<Box<dyn Read + Send>>,
         layout: Arc<CsvLayout>,
     },
-    Ready(std::vec::IntoIter<RawRecord>),
+    Ready(std::vec::IntoIter<RawRecord<'static>>),
 }
 
 /// A portfolio, record by record.

@@ -16,7 +16,10 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
 use super::{Raw, RawRecord};
 use crate::schema::{Field, FieldType, Schema};
 
-pub(super) fn read(mut reader: impl Read, schema: &Schema) -> Result<Vec<RawRecord>, String> {
+pub(super) fn read(
+    mut reader: impl Read,
+    schema: &Schema,
+) -> Result<Vec<RawRecord<'static>>, String> {
     let mut text = String::new();
     reader
         .read_to_string(&mut text)
@@ -64,14 +67,14 @@ struct Rows<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for Rows<'_> {
-    type Value = Vec<Result<Raw, String>>;
+    type Value = Vec<Result<Raw<'static>, String>>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Rows<'_> {
-    type Value = Vec<Result<Raw, String>>;
+    type Value = Vec<Result<Raw<'static>, String>>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of loans")
     }
@@ -95,14 +98,14 @@ pub(crate) struct Record<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for Record<'_> {
-    type Value = Result<Raw, String>;
+    type Value = Result<Raw<'static>, String>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for Record<'_> {
-    type Value = Result<Raw, String>;
+    type Value = Result<Raw<'static>, String>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a record of named fields")
     }
@@ -112,11 +115,11 @@ impl<'de> Visitor<'de> for Record<'_> {
             match self.fields.iter().find(|f| f.name == key) {
                 Some(field) => {
                     let value = map.next_value_seed(FieldValue { field })?;
-                    entries.push((key, value));
+                    entries.push((key.into(), value));
                 }
                 None => {
                     map.next_value::<IgnoredAny>()?;
-                    entries.push((key, Raw::Null));
+                    entries.push((key.into(), Raw::Null));
                 }
             }
         }
@@ -152,7 +155,7 @@ struct FieldValue<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for FieldValue<'_> {
-    type Value = Raw;
+    type Value = Raw<'static>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         match &self.field.ty {
             FieldType::List(fields) => deserializer.deserialize_any(ListValue { fields }),
@@ -164,14 +167,14 @@ impl<'de> DeserializeSeed<'de> for FieldValue<'_> {
 struct ScalarText;
 
 impl Visitor<'_> for ScalarText {
-    type Value = Raw;
+    type Value = Raw<'static>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a single value")
     }
-    fn visit_str<E>(self, text: &str) -> Result<Raw, E> {
-        Ok(Raw::Scalar(text.to_owned()))
+    fn visit_str<E>(self, text: &str) -> Result<Raw<'static>, E> {
+        Ok(Raw::Scalar(text.to_owned().into()))
     }
-    fn visit_unit<E>(self) -> Result<Raw, E> {
+    fn visit_unit<E>(self) -> Result<Raw<'static>, E> {
         Ok(Raw::Null)
     }
 }
@@ -181,11 +184,11 @@ struct ListValue<'s> {
 }
 
 impl<'de> Visitor<'de> for ListValue<'_> {
-    type Value = Raw;
+    type Value = Raw<'static>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a list of records")
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw<'static>, A::Error> {
         let mut items = Vec::new();
         while let Some(item) = seq.next_element_seed(Record {
             fields: self.fields,
@@ -194,22 +197,22 @@ impl<'de> Visitor<'de> for ListValue<'_> {
         }
         Ok(Raw::List(items))
     }
-    fn visit_unit<E>(self) -> Result<Raw, E> {
+    fn visit_unit<E>(self) -> Result<Raw<'static>, E> {
         Ok(Raw::Null)
     }
-    fn visit_str<E>(self, text: &str) -> Result<Raw, E> {
-        Ok(Raw::Scalar(text.to_owned()))
+    fn visit_str<E>(self, text: &str) -> Result<Raw<'static>, E> {
+        Ok(Raw::Scalar(text.to_owned().into()))
     }
-    fn visit_bool<E>(self, b: bool) -> Result<Raw, E> {
-        Ok(Raw::Scalar(b.to_string()))
+    fn visit_bool<E>(self, b: bool) -> Result<Raw<'static>, E> {
+        Ok(Raw::Scalar(b.to_string().into()))
     }
-    fn visit_i64<E>(self, n: i64) -> Result<Raw, E> {
-        Ok(Raw::Scalar(n.to_string()))
+    fn visit_i64<E>(self, n: i64) -> Result<Raw<'static>, E> {
+        Ok(Raw::Scalar(n.to_string().into()))
     }
-    fn visit_u64<E>(self, n: u64) -> Result<Raw, E> {
-        Ok(Raw::Scalar(n.to_string()))
+    fn visit_u64<E>(self, n: u64) -> Result<Raw<'static>, E> {
+        Ok(Raw::Scalar(n.to_string().into()))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw<'static>, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok(Raw::Map(Vec::new()))
     }

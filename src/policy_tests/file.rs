@@ -33,7 +33,7 @@ use crate::schema::Field;
 pub(crate) struct TestFile {
     pub(crate) policy: String,
     pub(crate) as_of: Option<String>,
-    pub(crate) defaults: Vec<(String, Result<Raw, String>)>,
+    pub(crate) defaults: Vec<(String, Result<Raw<'static>, String>)>,
     pub(crate) cases: Vec<CaseSpec>,
 }
 
@@ -44,7 +44,7 @@ pub(crate) struct CaseSpec {
     pub(crate) line: Option<u64>,
     pub(crate) as_of: Option<String>,
     pub(crate) given: Option<String>,
-    pub(crate) loan: Option<Result<Raw, String>>,
+    pub(crate) loan: Option<Result<Raw<'static>, String>>,
     pub(crate) expect: Vec<(String, serde_norway::Value)>,
 }
 
@@ -135,14 +135,14 @@ struct Defaults<'s> {
 }
 
 impl<'de> DeserializeSeed<'de> for Defaults<'_> {
-    type Value = Vec<(String, Result<Raw, String>)>;
+    type Value = Vec<(String, Result<Raw<'static>, String>)>;
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_map(self)
     }
 }
 
 impl<'de> Visitor<'de> for Defaults<'_> {
-    type Value = Vec<(String, Result<Raw, String>)>;
+    type Value = Vec<(String, Result<Raw<'static>, String>)>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("named default loans")
     }

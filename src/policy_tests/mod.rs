@@ -211,7 +211,7 @@ impl Coverage {
     }
 }
 
-fn merge(base: &Raw, over: &Raw) -> Raw {
+fn merge<'a>(base: &Raw<'a>, over: &Raw<'a>) -> Raw<'a> {
     match (base, over) {
         (Raw::Map(base), Raw::Map(over)) => {
             let mut merged = base.clone();
