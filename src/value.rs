@@ -31,8 +31,61 @@ pub enum Value {
     Enum(u32),
     /// The index of a decision's outcome: an action, or one of the decision's values.
     Outcome(u32),
-    /// A list of records, each a row of field values in schema order.
-    List(Arc<[Vec<Value>]>),
+    /// A list of records.
+    List(Arc<Records>),
+}
+
+/// The records of a list field, stored flat: one allocation for the whole list rather than
+/// one per record.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Records {
+    /// The number of fields of each record.
+    width: usize,
+    /// The records' field values, record after record, each in schema order.
+    values: Vec<Value>,
+}
+
+impl Records {
+    /// An empty list of records of `width` fields, with room for `capacity` records.
+    pub(crate) fn with_capacity(width: usize, capacity: usize) -> Records {
+        Records {
+            width,
+            values: Vec::with_capacity(width * capacity),
+        }
+    }
+
+    /// `count` copies of `record`.
+    pub(crate) fn repeat(record: &[Value], count: usize) -> Records {
+        Records {
+            width: record.len(),
+            values: std::iter::repeat_n(record, count)
+                .flatten()
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Appends the next field value of the record being built; a record is complete after
+    /// `width` values.
+    pub(crate) fn push_value(&mut self, value: Value) {
+        self.values.push(value);
+    }
+
+    /// The records, each its field values in schema order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[Value]> {
+        // A record type always has fields; `max(1)` only keeps `chunks_exact` total.
+        self.values.chunks_exact(self.width.max(1))
+    }
+
+    /// How many records there are.
+    pub fn len(&self) -> usize {
+        self.iter().len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
 }
 
 impl Value {

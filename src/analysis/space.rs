@@ -14,6 +14,7 @@
 //!   from the policy's constants), so every region is a real loan — the witness.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
@@ -23,7 +24,7 @@ use crate::compile::Program;
 use crate::eval::{Loan, eval_expr};
 use crate::ir::{CmpOp, Expr};
 use crate::schema::{Field, FieldType};
-use crate::value::Value;
+use crate::value::{Records, Value};
 
 /// One choice of a component: the truth of each of its atoms, and the field values (by slot)
 /// that give them in the realizable space.
@@ -580,7 +581,10 @@ impl Pools {
             })
             .collect();
         let templates: usize = pools.iter().map(|p| p.len().max(1)).product();
-        let mut lists = vec![Value::List(Vec::new().into())];
+        let mut lists = vec![Value::List(Arc::new(Records::with_capacity(
+            pools.len(),
+            0,
+        )))];
         for template in 0..templates.min(2_000) {
             let mut rest = template;
             let mut row = Vec::with_capacity(pools.len());
@@ -590,7 +594,7 @@ impl Pools {
                 rest /= n;
             }
             for &size in self.list_sizes.iter().filter(|s| **s > 0) {
-                lists.push(Value::List(vec![row.clone(); size].into()));
+                lists.push(Value::List(Arc::new(Records::repeat(&row, size))));
             }
         }
         lists
@@ -622,7 +626,7 @@ pub(crate) fn default_value(field: &Field, key: bool, as_of: NaiveDate) -> Value
         FieldType::Money => Value::Money(Decimal::new(100_000, 2)),
         FieldType::Date => Value::Date(as_of),
         FieldType::Enum(_) => Value::Enum(0),
-        FieldType::List(_) => Value::List(Vec::new().into()),
+        FieldType::List(fields) => Value::List(Arc::new(Records::with_capacity(fields.len(), 0))),
     }
 }
 

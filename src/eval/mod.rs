@@ -242,7 +242,7 @@ impl<'p> Evaluator<'p> {
     }
 
     fn truth(&mut self, expr: &Expr) -> bool {
-        self.value(expr) == Value::Bool(true)
+        matches!(self.value(expr), Value::Bool(true))
     }
 
     fn read(&mut self, source: ReadSource, value: &Value) {
@@ -430,16 +430,17 @@ impl<'p> Evaluator<'p> {
     }
 
     /// The records of list field `slot` (traced as one read of the whole list).
-    fn records(&mut self, slot: usize) -> &'p [Vec<Value>] {
+    fn records(&mut self, slot: usize) -> impl Iterator<Item = &'p [Value]> + use<'p> {
         let loan: &'p Loan = self.loan;
         let value = loan.fields.get(slot);
         if self.trace.is_some() {
             self.read(ReadSource::Field(slot), value.unwrap_or(&Value::Missing));
         }
-        match value {
-            Some(Value::List(records)) => records,
-            _ => &[],
-        }
+        let records = match value {
+            Some(Value::List(records)) => Some(records.iter()),
+            _ => None,
+        };
+        records.into_iter().flatten()
     }
 
     /// Whether `record` passes `filter`, evaluated with the record's fields in scope.

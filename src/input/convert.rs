@@ -10,7 +10,7 @@ use super::{Raw, RawRecord, Rejected};
 use crate::diag::{Code, did_you_mean};
 use crate::eval::Loan;
 use crate::schema::{Field, FieldType, Schema};
-use crate::value::Value;
+use crate::value::{Records, Value};
 
 /// Converts one record. Unknown field names are added to `unknown` (once each).
 #[expect(
@@ -106,6 +106,18 @@ fn by_slot<'e, 'a>(
         }
     }
     slots
+}
+
+/// The value under `name` among a small record's `entries`, trying position `hint` first.
+fn lookup_at<'e, 'a>(
+    entries: &'e [(Cow<'a, str>, Raw<'a>)],
+    name: &str,
+    hint: usize,
+) -> Option<&'e Raw<'a>> {
+    match entries.get(hint) {
+        Some((key, value)) if key == name => Some(value),
+        _ => entries.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+    }
 }
 
 /// Where a value sits in a record, spelled out only when a rejection names it.
@@ -297,9 +309,10 @@ fn list(
     schema: &Schema,
     path: &FieldPath<'_>,
 ) -> Result<Value, Problem> {
+    let empty = Value::List(Arc::new(Records::with_capacity(record_fields.len(), 0)));
     let items = match raw {
-        Raw::Null => return Ok(Value::List(Arc::from(Vec::new()))),
-        Raw::Scalar(s) if is_null_text(s.trim()) => return Ok(Value::List(Arc::from(Vec::new()))),
+        Raw::Null => return Ok(empty),
+        Raw::Scalar(s) if is_null_text(s.trim()) => return Ok(empty),
         Raw::List(items) => items,
         Raw::Scalar(s) => {
             return Err(Problem::at(
@@ -322,7 +335,7 @@ fn list(
         FieldPath::Top(name) => Cow::Borrowed(name),
         nested => Cow::Owned(nested.to_string()),
     };
-    let mut records = Vec::with_capacity(items.len());
+    let mut records = Records::with_capacity(record_fields.len(), items.len());
     for (index, item) in items.iter().enumerate() {
         let Raw::Map(entries) = item else {
             return Err(Problem::at(
@@ -335,19 +348,18 @@ fn list(
                 "expected a record with named fields".into(),
             ));
         };
-        let slots = by_slot(entries, record_fields, None);
-        let mut values = Vec::with_capacity(record_fields.len());
-        for (field, raw) in record_fields.iter().zip(&slots) {
+        // On a rejection the half-built list is dropped with the row.
+        for (slot, field) in record_fields.iter().enumerate() {
+            let raw = lookup_at(entries, &field.name, slot).unwrap_or(&Raw::Null);
             let item_path = FieldPath::Item {
                 list: &list_name,
                 index,
                 field: &field.name,
             };
-            values.push(value(field, raw.unwrap_or(&Raw::Null), schema, &item_path)?);
+            records.push_value(value(field, raw, schema, &item_path)?);
         }
-        records.push(values);
     }
-    Ok(Value::List(Arc::from(records)))
+    Ok(Value::List(Arc::new(records)))
 }
 
 #[cfg(test)]

@@ -206,3 +206,53 @@ pub fn read_portfolio(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn retail_schema() -> Schema {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/retail.policy");
+        crate::load::load_policy(&path).unwrap().program.schema
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_one_rejected_row_and_crlf_and_blank_lines_are_read() {
+        let schema = retail_schema();
+        let sample = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/portfolios/retail-sample.jsonl"),
+        )
+        .unwrap();
+        let first = sample.lines().next().unwrap();
+        let good =
+            |id: &str| first.replacen(r#""loan_id":"L00001""#, &format!(r#""loan_id":"{id}""#), 1);
+        let mut bytes = Vec::new();
+        bytes.extend_from_slice(good("A").as_bytes());
+        bytes.extend_from_slice(b"\r\n\r\n   \n");
+        bytes.extend_from_slice(br#"{"loan_id":"B","borrower":""#);
+        bytes.extend_from_slice(&[0xff, 0xfe]);
+        bytes.extend_from_slice(b"\"}\n");
+        bytes.extend_from_slice(good("C").as_bytes());
+        let portfolio = read_portfolio(
+            std::io::Cursor::new(bytes),
+            "p.jsonl",
+            InputFormat::Jsonl,
+            &schema,
+        )
+        .unwrap();
+        let lines: Vec<(Option<u64>, bool)> = portfolio
+            .rows
+            .iter()
+            .map(|row| match &row.result {
+                Ok(_) => (None, true),
+                Err(rejected) => (rejected.line, false),
+            })
+            .collect();
+        assert_eq!(lines, [(None, true), (Some(4), false), (None, true)]);
+        let Err(rejected) = &portfolio.rows[1].result else {
+            unreachable!()
+        };
+        assert!(rejected.reason.contains("not valid UTF-8"), "{rejected:?}");
+    }
+}

@@ -19,7 +19,11 @@ pub struct Pending {
 
 #[derive(Debug)]
 enum Body {
-    Json(String),
+    /// A line of a JSON Lines file: `range` within a block of lines read together.
+    Json {
+        block: Arc<Vec<u8>>,
+        range: std::ops::Range<usize>,
+    },
     Csv(::csv::StringRecord, Arc<CsvLayout>),
     Ready(Result<Raw<'static>, String>),
 }
@@ -35,7 +39,16 @@ impl Pending {
     /// The record as a raw value, or why it is not one; its text borrows from `self`.
     pub(crate) fn parse(&self) -> RawRecord<'_> {
         let raw = match &self.body {
-            Body::Json(text) => jsonl::parse_line(text),
+            Body::Json { block, range } => {
+                match block.get(range.clone()).map(std::str::from_utf8) {
+                    Some(Ok(text)) => jsonl::parse_line(text),
+                    Some(Err(error)) => Err(format!(
+                        "this line is not valid UTF-8 (byte {} of the line); save the file as UTF-8",
+                        error.valid_up_to() + 1
+                    )),
+                    None => Err("this line could not be read".into()),
+                }
+            }
             Body::Csv(record, layout) => csv_cells::cells(layout, record),
             Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
             Body::Ready(Err(reason)) => Err(reason.clone()),
@@ -49,7 +62,7 @@ impl Pending {
 
 enum Source {
     Jsonl {
-        lines: std::io::Lines<BufReader<Box<dyn Read + Send>>>,
+        reader: BufReader<Box<dyn Read + Send>>,
         line: u64,
     },
     Csv {
@@ -74,7 +87,7 @@ impl RecordStream {
     ) -> Result<RecordStream, String> {
         let source = match format {
             super::InputFormat::Jsonl => Source::Jsonl {
-                lines: BufReader::with_capacity(1 << 20, reader).lines(),
+                reader: BufReader::with_capacity(1 << 20, reader),
                 line: 0,
             },
             super::InputFormat::Csv => {
@@ -115,22 +128,13 @@ impl RecordStream {
     /// Up to `max` more records; empty at the end of the file. Fails only when the file itself
     /// cannot be read.
     pub fn next_chunk(&mut self, max: usize) -> Result<Vec<Pending>, String> {
+        if let Source::Jsonl { reader, line } = &mut self.source {
+            return next_lines(reader, line, &mut self.bytes, max);
+        }
         let mut chunk = Vec::with_capacity(max.min(1 << 16));
         while chunk.len() < max {
             let next = match &mut self.source {
-                Source::Jsonl { lines, line } => {
-                    let Some(text) = lines.next() else { break };
-                    *line += 1;
-                    let text = text.map_err(|e| format!("cannot read line {line}: {e}"))?;
-                    self.bytes += text.len() as u64 + 1;
-                    if text.trim().is_empty() {
-                        continue;
-                    }
-                    Pending {
-                        line: Some(*line),
-                        body: Body::Json(text),
-                    }
-                }
+                Source::Jsonl { .. } => break,
                 Source::Csv { reader, layout } => {
                     let mut record = ::csv::StringRecord::new();
                     match reader.read_record(&mut record) {
@@ -164,4 +168,47 @@ impl RecordStream {
         }
         Ok(chunk)
     }
+}
+
+/// Up to `max` more non-blank lines of a JSON Lines file, read into one shared block: one
+/// allocation per chunk instead of one per line. A line's bytes are checked as UTF-8 when it is
+/// parsed, so one bad line is one rejected row, not a failed file.
+fn next_lines(
+    reader: &mut BufReader<Box<dyn Read + Send>>,
+    line: &mut u64,
+    bytes: &mut u64,
+    max: usize,
+) -> Result<Vec<Pending>, String> {
+    let mut block = Vec::with_capacity(1 << 22);
+    let mut spans = Vec::with_capacity(max.min(1 << 16));
+    while spans.len() < max {
+        let start = block.len();
+        let read = reader
+            .read_until(b'\n', &mut block)
+            .map_err(|e| format!("cannot read line {}: {e}", *line + 1))?;
+        if read == 0 {
+            break;
+        }
+        *line += 1;
+        *bytes += read as u64;
+        let text = block.get(start..).unwrap_or_default();
+        let text = text.strip_suffix(b"\n").unwrap_or(text);
+        let text = text.strip_suffix(b"\r").unwrap_or(text);
+        if text.iter().all(u8::is_ascii_whitespace) {
+            block.truncate(start);
+            continue;
+        }
+        spans.push((*line, start..start + text.len()));
+    }
+    let block = Arc::new(block);
+    Ok(spans
+        .into_iter()
+        .map(|(line, range)| Pending {
+            line: Some(line),
+            body: Body::Json {
+                block: Arc::clone(&block),
+                range,
+            },
+        })
+        .collect())
 }
