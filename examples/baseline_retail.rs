@@ -2,7 +2,9 @@
 //! Rust, reading JSON Lines into typed structs and writing the same JSON Lines as
 //! `arrears run policies/retail.policy` (compare the outputs: they must be identical).
 //!
-//! `cargo run --release --example baseline_retail -- PORTFOLIO.jsonl AS_OF THREADS > out.jsonl`
+//! `cargo run --release --example baseline_retail -- PORTFOLIO.jsonl AS_OF THREADS [parse-only]`
+//! writes the decisions to standard output; with `parse-only` it reads and deserializes every
+//! loan the same way but writes only its id, which measures what reading alone costs.
 //! Used by `benches/throughput.sh`; not part of arrears.
 
 #![allow(
@@ -209,6 +211,7 @@ fn main() {
     let path = args.next().expect("PORTFOLIO.jsonl");
     let as_of = date(&args.next().expect("AS_OF"));
     let threads: usize = args.next().map_or(1, |t| t.parse().unwrap());
+    let parse_only = args.next().as_deref() == Some("parse-only");
     rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build_global()
@@ -223,7 +226,14 @@ fn main() {
         }
         let decided: Vec<String> = chunk
             .par_iter()
-            .map(|line| decide(&serde_json::from_str::<Loan>(line).unwrap(), as_of))
+            .map(|line| {
+                let loan = serde_json::from_str::<Loan>(line).unwrap();
+                if parse_only {
+                    format!("{}\n", loan.loan_id)
+                } else {
+                    decide(&loan, as_of)
+                }
+            })
             .collect();
         for line in decided {
             out.write_all(line.as_bytes()).unwrap();

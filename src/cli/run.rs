@@ -11,7 +11,7 @@ use super::{ExitCode, Inputs, Output};
 use crate::compile::Program;
 use crate::diag::Code;
 use crate::input::{
-    InputFormat, Portfolio, RecordStream, Rejected, SeenKeys, convert, duplicate, read_portfolio,
+    InputFormat, Portfolio, RecordStream, Rejected, SeenKeys, duplicate, read_portfolio,
 };
 use crate::report::{OutputFormat, RecordWriter, rejected_json};
 
@@ -101,11 +101,11 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 .enumerate()
                 .map(|(index, pending)| {
                     let number = base + index as u64 + 1;
-                    let record = pending.parse();
-                    let line = record.line;
+                    let line = pending.line();
                     let mut unknown = Vec::new();
-                    let result = convert(record, &program.schema, &name, number, &mut unknown).map(
-                        |(key, loan)| {
+                    let result = pending
+                        .to_loan(&program.schema, &name, number, &mut unknown)
+                        .map(|(key, loan)| {
                             let rendered = if traced {
                                 let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
                                 RecordWriter::<std::io::Sink>::render(
@@ -126,8 +126,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                                 )
                             };
                             (key, rendered)
-                        },
-                    );
+                        });
                     Decided {
                         number,
                         line,

@@ -24,88 +24,155 @@ pub(crate) fn convert(
     number: u64,
     unknown: &mut Vec<String>,
 ) -> Result<(String, Loan), Rejected> {
-    let reject = |loan_id: Option<String>, problem: Problem| Rejected {
-        file: file.to_owned(),
-        record: number,
+    let at = Origin {
+        file,
+        number,
         line: record.line,
-        loan_id,
-        field: problem.field,
-        value: problem.value,
-        code: problem.code,
-        reason: problem.reason,
     };
     let raw = match &record.raw {
         Ok(raw) => raw,
-        Err(reason) => {
-            return Err(reject(
-                None,
-                Problem::new(Code::ROW_MALFORMED, reason.clone()),
-            ));
-        }
+        Err(reason) => return Err(at.malformed(reason.clone())),
     };
     let Raw::Map(entries) = raw else {
-        return Err(reject(
-            None,
-            Problem::new(
-                Code::ROW_MALFORMED,
-                "this row is not a record of named fields".into(),
-            ),
-        ));
+        return Err(at.malformed("this row is not a record of named fields".into()));
     };
-    let slots = by_slot(entries, &schema.fields, Some(unknown));
-    // The key first, so that every later rejection can name the loan.
-    let key = slots
-        .get(schema.key)
-        .copied()
-        .flatten()
-        .and_then(|raw| match raw {
-            Raw::Scalar(s) if !s.trim().is_empty() => Some(s.to_string()),
-            _ => None,
-        });
-    let mut values = Vec::with_capacity(schema.fields.len());
-    for (field, raw) in schema.fields.iter().zip(&slots) {
-        let raw = raw.unwrap_or(&Raw::Null);
-        match value(field, raw, schema, &FieldPath::Top(&field.name)) {
-            Ok(v) => values.push(v),
-            Err(problem) => return Err(reject(key, problem)),
+    let mut loan = LoanBuilder::new(schema);
+    for (position, (name, raw)) in entries.iter().enumerate() {
+        match loan.slot_of(name, position) {
+            Some(slot) => loan.set(slot, raw),
+            None => note_unknown(unknown, name),
         }
     }
-    match key {
-        Some(key) => Ok((key, Loan::new(values))),
-        None => Err(reject(
-            None,
-            Problem::new(Code::ROW_MISSING_FIELD, "the loan has no id".into()),
-        )),
+    loan.finish(&at)
+}
+
+/// Adds `name` to the unknown field names, once.
+pub(super) fn note_unknown(unknown: &mut Vec<String>, name: &str) {
+    if !unknown.iter().any(|u| u == name) {
+        unknown.push(name.to_owned());
     }
 }
 
-/// The raw value of each of `fields`, in their order (`None` where the record lacks it). A
-/// record usually lists its fields in schema order, so each entry's own position is tried
-/// first. Of a repeated name the first is used. Names no field has are added to `unknown`.
-fn by_slot<'e, 'a>(
-    entries: &'e [(Cow<'a, str>, Raw<'a>)],
-    fields: &[Field],
-    mut unknown: Option<&mut Vec<String>>,
-) -> Vec<Option<&'e Raw<'a>>> {
-    let mut slots = vec![None; fields.len()];
-    for (position, (name, raw)) in entries.iter().enumerate() {
-        let slot = match fields.get(position) {
-            Some(field) if field.name == *name => Some(position),
-            _ => fields.iter().position(|f| f.name == *name),
+/// Where a record came from, for its rejection.
+pub(super) struct Origin<'f> {
+    pub(super) file: &'f str,
+    pub(super) number: u64,
+    pub(super) line: Option<u64>,
+}
+
+impl Origin<'_> {
+    fn reject(&self, loan_id: Option<String>, problem: Problem) -> Rejected {
+        Rejected {
+            file: self.file.to_owned(),
+            record: self.number,
+            line: self.line,
+            loan_id,
+            field: problem.field,
+            value: problem.value,
+            code: problem.code,
+            reason: problem.reason,
+        }
+    }
+
+    /// The rejection of a record that is not one at all (bad syntax, not a set of fields).
+    pub(super) fn malformed(&self, reason: String) -> Rejected {
+        self.reject(None, Problem::new(Code::ROW_MALFORMED, reason))
+    }
+}
+
+/// Marks a field not yet given: no field ever holds a decision's "nothing".
+const UNSET: Value = Value::Nothing;
+
+/// A loan being built field by field, in whatever order the file lists them; readers that meet
+/// fields one at a time (JSON) feed it directly, without building the record first.
+///
+/// Of a field named twice, the first is used. When several fields are wrong, the rejection
+/// names the first in schema order, so it does not depend on the order of the file's columns.
+pub(crate) struct LoanBuilder<'s> {
+    schema: &'s Schema,
+    /// The fields' values by slot; [`UNSET`] until given.
+    values: Vec<Value>,
+    key: Option<String>,
+    /// The wrong field with the lowest slot so far, and what is wrong with it.
+    problem: Option<(usize, Problem)>,
+}
+
+impl<'s> LoanBuilder<'s> {
+    pub(crate) fn new(schema: &'s Schema) -> LoanBuilder<'s> {
+        LoanBuilder {
+            schema,
+            values: vec![UNSET; schema.fields.len()],
+            key: None,
+            problem: None,
+        }
+    }
+
+    /// The slot of the field called `name`, met at `position` in its record: records usually
+    /// list fields in schema order, so that position is tried first.
+    pub(crate) fn slot_of(&self, name: &str, position: usize) -> Option<usize> {
+        match self.schema.fields.get(position) {
+            Some(field) if field.name == name => Some(position),
+            _ => self.schema.slot(name),
+        }
+    }
+
+    /// Gives field `slot` its raw value, unless it already has one.
+    pub(crate) fn set(&mut self, slot: usize, raw: &Raw<'_>) {
+        let Some(field) = self.schema.fields.get(slot) else {
+            return;
         };
-        match slot.and_then(|slot| slots.get_mut(slot)) {
-            Some(found @ None) => *found = Some(raw),
-            Some(Some(_)) => {}
-            None => {
-                if let Some(unknown) = unknown.as_deref_mut()
-                    && !unknown.iter().any(|u| u == name)
-                {
-                    unknown.push(name.to_string());
+        if self.values.get(slot) != Some(&UNSET) {
+            return;
+        }
+        if slot == self.schema.key
+            && let Raw::Scalar(text) = raw
+            && !text.trim().is_empty()
+        {
+            self.key = Some(text.to_string());
+        }
+        if self.problem.as_ref().is_some_and(|(at, _)| *at < slot) {
+            return; // The row is rejected for an earlier field already.
+        }
+        match value(field, raw, self.schema, &FieldPath::Top(&field.name)) {
+            Ok(value) => {
+                if let Some(place) = self.values.get_mut(slot) {
+                    *place = value;
+                }
+            }
+            Err(problem) => self.problem = Some((slot, problem)),
+        }
+    }
+
+    /// The loan and its key, or the rejection naming the first wrong field.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
+    )]
+    pub(super) fn finish(mut self, at: &Origin<'_>) -> Result<(String, Loan), Rejected> {
+        let schema = self.schema;
+        for (slot, (field, place)) in schema.fields.iter().zip(&mut self.values).enumerate() {
+            if self.problem.as_ref().is_some_and(|(at, _)| *at <= slot) {
+                break;
+            }
+            if *place == UNSET {
+                // Never given: missing, which is an error unless the field is optional.
+                match value(field, &Raw::Null, schema, &FieldPath::Top(&field.name)) {
+                    Ok(value) => *place = value,
+                    Err(problem) => self.problem = Some((slot, problem)),
                 }
             }
         }
+        if let Some((_, problem)) = self.problem {
+            return Err(at.reject(self.key, problem));
+        }
+        match self.key {
+            Some(key) => Ok((key, Loan::new(self.values))),
+            None => Err(at.reject(
+                None,
+                Problem::new(Code::ROW_MISSING_FIELD, "the loan has no id".into()),
+            )),
+        }
     }
-    slots
 }
 
 /// The value under `name` among a small record's `entries`, trying position `hint` first.
@@ -192,6 +259,14 @@ impl Problem {
     }
 }
 
+/// `text.trim()`, without the scan when both ends are plainly not white space (nearly always).
+fn trimmed(text: &str) -> &str {
+    match (text.as_bytes().first(), text.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
+}
+
 /// The YAML spellings of "no value", which come through as text.
 fn is_null_text(text: &str) -> bool {
     matches!(text, "" | "~" | "null" | "Null" | "NULL")
@@ -208,7 +283,7 @@ fn value(
     }
     let text = match raw {
         Raw::Null => None,
-        Raw::Scalar(s) if field.ty != FieldType::Text && is_null_text(s.trim()) => None,
+        Raw::Scalar(s) if field.ty != FieldType::Text && is_null_text(trimmed(s)) => None,
         Raw::Scalar(s) => Some(s.as_ref()),
         Raw::List(_) | Raw::Map(_) => {
             return Err(Problem::at(
@@ -235,7 +310,7 @@ fn value(
         };
     };
     let bad = |what: &str| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what.to_owned());
-    let trimmed = text.trim();
+    let trimmed = trimmed(text);
     match &field.ty {
         FieldType::Text => {
             if trimmed.is_empty() && !field.optional {

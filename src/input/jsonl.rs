@@ -3,25 +3,82 @@
 use std::borrow::Cow;
 
 use super::Raw;
+use super::convert::{LoanBuilder, note_unknown};
 
-/// One line's record; its text is borrowed from `line` where JSON allows.
-pub(super) fn parse_line(line: &str) -> Result<Raw<'_>, String> {
-    let text = line.trim_start_matches('\u{FEFF}');
-    serde_json::from_str::<RawJson<'_>>(text)
-        .map(|RawJson(raw)| raw)
-        .map_err(|e| {
-            // serde_json counts lines within the text it was given, which is this one line.
-            let message = e.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_owned();
-            format!(
-                "this line is not valid JSON (column {}): {message}",
-                e.column()
-            )
-        })
+/// One line's loan, fed field by field into `loan` as the parser meets them, so a loan's
+/// fields never exist as a separate record. Names the schema lacks go to `unknown`. `Err` is
+/// why the line is not a record at all.
+pub(super) fn read_loan(
+    line: &[u8],
+    loan: &mut LoanBuilder<'_>,
+    unknown: &mut Vec<String>,
+) -> Result<(), String> {
+    let text = match std::str::from_utf8(line) {
+        Ok(text) => text.trim_start_matches('\u{FEFF}'),
+        Err(error) => {
+            return Err(format!(
+                "this line is not valid UTF-8 (byte {} of the line); save the file as UTF-8",
+                error.valid_up_to() + 1
+            ));
+        }
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read =
+        serde::de::DeserializeSeed::deserialize(LoanSeed { loan, unknown }, &mut deserializer)
+            .and_then(|()| deserializer.end());
+    read.map_err(|e| {
+        if e.classify() == serde_json::error::Category::Data {
+            return "this row is not a record of named fields".to_owned();
+        }
+        // serde_json counts lines within the text it was given, which is this one line.
+        let message = e.to_string();
+        let message = message
+            .split(" at line ")
+            .next()
+            .unwrap_or(&message)
+            .to_owned();
+        format!(
+            "this line is not valid JSON (column {}): {message}",
+            e.column()
+        )
+    })
+}
+
+/// Reads a loan's object, handing each field's value to the builder as soon as it is parsed.
+struct LoanSeed<'b, 's> {
+    loan: &'b mut LoanBuilder<'s>,
+    unknown: &'b mut Vec<String>,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for LoanSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for LoanSeed<'_, '_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a record of named fields")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut position = 0;
+        while let Some(Text(name)) = map.next_key()? {
+            match self.loan.slot_of(&name, position) {
+                Some(slot) => {
+                    let value = map.next_value_seed(RawVisitor { nested: true })?;
+                    self.loan.set(slot, &value);
+                }
+                None => {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    note_unknown(self.unknown, &name);
+                }
+            }
+            position += 1;
+        }
+        Ok(())
+    }
 }
 
 /// Any JSON text (a CSV cell holding a list, say) read into the raw shape.
@@ -149,7 +206,7 @@ mod tests {
     #[test]
     fn numbers_keep_their_exact_text() {
         let raw =
-            parse_line(r#"{"a": 125000.50, "b": 1e400, "c": [1, true, null], "d": "x"}"#).unwrap();
+            parse_json(r#"{"a": 125000.50, "b": 1e400, "c": [1, true, null], "d": "x"}"#).unwrap();
         assert_eq!(
             raw,
             Raw::Map(vec![
@@ -172,7 +229,7 @@ mod tests {
     #[test]
     fn escaped_text_is_unescaped_and_plain_text_is_borrowed() {
         let line = r#"{"loan\u005fid": "a\"b", "borrower": "王小明"}"#;
-        let Raw::Map(entries) = parse_line(line).unwrap() else {
+        let Raw::Map(entries) = parse_json(line).unwrap() else {
             panic!("not a map")
         };
         let [(key, Raw::Scalar(id)), (plain_key, Raw::Scalar(name))] = entries.as_slice() else {

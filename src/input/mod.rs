@@ -190,9 +190,8 @@ pub fn read_portfolio(
         }
         for pending in chunk {
             let number = portfolio.rows.len() as u64 + 1;
-            let record = pending.parse();
-            let line = record.line;
-            let result = match convert(record, schema, file, number, &mut portfolio.unknown_fields)
+            let line = pending.line();
+            let result = match pending.to_loan(schema, file, number, &mut portfolio.unknown_fields)
             {
                 Ok((key, _)) if !seen.first(&key) => {
                     Err(duplicate(file, number, line, &key, schema))
@@ -254,5 +253,48 @@ mod tests {
             unreachable!()
         };
         assert!(rejected.reason.contains("not valid UTF-8"), "{rejected:?}");
+    }
+
+    #[test]
+    fn the_first_wrong_field_in_schema_order_is_named_whatever_the_file_order() {
+        let schema = retail_schema();
+        let lines = concat!(
+            r#"{"loan_id":"A","principal_outstanding":"x","willingness":"maybe"}"#,
+            "\n",
+            r#"{"willingness":"maybe","principal_outstanding":"x","loan_id":"B"}"#,
+            "\n",
+        );
+        let portfolio = read_portfolio(
+            std::io::Cursor::new(lines),
+            "p.jsonl",
+            InputFormat::Jsonl,
+            &schema,
+        )
+        .unwrap();
+        let named: Vec<(Option<String>, Option<String>)> = portfolio
+            .rows
+            .iter()
+            .map(|row| match &row.result {
+                Ok(_) => (None, None),
+                Err(rejected) => (rejected.loan_id.clone(), rejected.field.clone()),
+            })
+            .collect();
+        let first_bad = schema
+            .fields
+            .iter()
+            .find(|f| {
+                matches!(
+                    f.name.as_str(),
+                    "borrower" | "principal_outstanding" | "willingness"
+                )
+            })
+            .map(|f| f.name.clone());
+        assert_eq!(
+            named,
+            [
+                (Some("A".into()), first_bad.clone()),
+                (Some("B".into()), first_bad)
+            ]
+        );
     }
 }

@@ -7,7 +7,9 @@
 use std::io::{BufRead as _, BufReader, Read};
 use std::sync::Arc;
 
-use super::{Raw, RawRecord, csv as csv_cells, jsonl, yaml};
+use super::convert::{LoanBuilder, Origin, convert};
+use super::{Raw, RawRecord, Rejected, csv as csv_cells, jsonl, yaml};
+use crate::eval::Loan;
 use crate::schema::{FieldType, Schema};
 
 /// A record cut from the file, not yet parsed.
@@ -36,27 +38,49 @@ pub(super) struct CsvLayout {
 }
 
 impl Pending {
-    /// The record as a raw value, or why it is not one; its text borrows from `self`.
-    pub(crate) fn parse(&self) -> RawRecord<'_> {
+    /// The loan this record holds and its key, or the rejection saying why it is not one.
+    /// Field names the schema lacks are added to `unknown`.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
+    )]
+    pub fn to_loan(
+        &self,
+        schema: &Schema,
+        file: &str,
+        number: u64,
+        unknown: &mut Vec<String>,
+    ) -> Result<(String, Loan), Rejected> {
         let raw = match &self.body {
             Body::Json { block, range } => {
-                match block.get(range.clone()).map(std::str::from_utf8) {
-                    Some(Ok(text)) => jsonl::parse_line(text),
-                    Some(Err(error)) => Err(format!(
-                        "this line is not valid UTF-8 (byte {} of the line); save the file as UTF-8",
-                        error.valid_up_to() + 1
-                    )),
-                    None => Err("this line could not be read".into()),
-                }
+                let at = Origin {
+                    file,
+                    number,
+                    line: self.line,
+                };
+                let Some(text) = block.get(range.clone()) else {
+                    return Err(at.malformed("this line could not be read".into()));
+                };
+                let mut loan = LoanBuilder::new(schema);
+                return match jsonl::read_loan(text, &mut loan, unknown) {
+                    Ok(()) => loan.finish(&at),
+                    Err(reason) => Err(at.malformed(reason)),
+                };
             }
             Body::Csv(record, layout) => csv_cells::cells(layout, record),
             Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
             Body::Ready(Err(reason)) => Err(reason.clone()),
         };
-        RawRecord {
+        let record = RawRecord {
             line: self.line,
             raw,
-        }
+        };
+        convert(record, schema, file, number, unknown)
+    }
+
+    /// The 1-based line where the record starts, when known.
+    pub fn line(&self) -> Option<u64> {
+        self.line
     }
 }
 
