@@ -16,6 +16,20 @@ pub(crate) enum CmpOp {
     Ge,
 }
 
+impl CmpOp {
+    /// Whether `a op b` holds, given how `a` compares with `b`.
+    pub(crate) fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        match self {
+            CmpOp::Eq => ordering.is_eq(),
+            CmpOp::Ne => ordering.is_ne(),
+            CmpOp::Lt => ordering.is_lt(),
+            CmpOp::Le => ordering.is_le(),
+            CmpOp::Gt => ordering.is_gt(),
+            CmpOp::Ge => ordering.is_ge(),
+        }
+    }
+}
+
 /// Folds over a list field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum FoldOp {

@@ -6,6 +6,8 @@
 
 mod trace;
 
+use std::borrow::Cow;
+
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
@@ -13,7 +15,7 @@ pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, ReadSource, RuleT
 
 use crate::check::Gives;
 use crate::compile::Program;
-use crate::ir::{CmpOp, Expr, FoldOp, Outcome};
+use crate::ir::{Expr, FoldOp, Outcome};
 use crate::syntax::ast::HitPolicy;
 use crate::value::Value;
 
@@ -74,7 +76,12 @@ impl Program {
 
 /// The value of one checked expression for `loan`: for the analysis, which builds candidate
 /// loans and asks what each condition says about them. Decisions read this way are `Nothing`.
-pub(crate) fn eval_expr(program: &Program, loan: &Loan, as_of: NaiveDate, expr: &Expr) -> Value {
+pub(crate) fn eval_expr<'a>(
+    program: &'a Program,
+    loan: &'a Loan,
+    as_of: NaiveDate,
+    expr: &'a Expr,
+) -> Value {
     Evaluator::new(program, loan, as_of, false).value(expr)
 }
 
@@ -227,7 +234,7 @@ impl<'p> Evaluator<'p> {
         )
     }
 
-    fn outcome(&mut self, outcome: &Outcome) -> Option<u32> {
+    fn outcome(&mut self, outcome: &'p Outcome) -> Option<u32> {
         match outcome {
             Outcome::Nothing => None,
             Outcome::Value(value) => Some(*value),
@@ -241,8 +248,40 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn truth(&mut self, expr: &Expr) -> bool {
-        matches!(self.value(expr), Value::Bool(true))
+    /// Whether a condition holds. The connectives and comparisons, which make up most of a
+    /// policy, are decided here on borrowed operands, without building intermediate values.
+    fn truth(&mut self, expr: &'p Expr) -> bool {
+        match expr {
+            Expr::Not(inner) => !self.truth(inner),
+            Expr::And(a, b) => self.truth(a) && self.truth(b),
+            Expr::Or(a, b) => self.truth(a) || self.truth(b),
+            Expr::Cmp(op, a, b) => {
+                let a = self.operand(a);
+                let b = self.operand(b);
+                a.compare(&b).is_some_and(|ordering| op.holds(ordering))
+            }
+            _ => matches!(self.value(expr), Value::Bool(true)),
+        }
+    }
+
+    /// The value of an operand, borrowed when it already exists (a constant, a loan's field, a
+    /// list record's field) and computed otherwise.
+    fn operand(&mut self, expr: &'p Expr) -> Cow<'p, Value> {
+        match expr {
+            Expr::Const(value) => Cow::Borrowed(value),
+            Expr::Field(slot) => {
+                let loan: &'p Loan = self.loan;
+                let value = loan.fields.get(*slot).unwrap_or(&Value::Missing);
+                self.read(ReadSource::Field(*slot), value);
+                Cow::Borrowed(value)
+            }
+            Expr::Item(slot) => Cow::Borrowed(
+                self.item
+                    .and_then(|item| item.get(*slot))
+                    .unwrap_or(&Value::Missing),
+            ),
+            _ => Cow::Owned(self.value(expr)),
+        }
     }
 
     fn read(&mut self, source: ReadSource, value: &Value) {
@@ -260,6 +299,12 @@ impl<'p> Evaluator<'p> {
             self.read(ReadSource::Derived(index), &value);
             return value;
         }
+        self.compute_derived(index)
+    }
+
+    /// A derived value's first use for this loan.
+    #[inline(never)]
+    fn compute_derived(&mut self, index: usize) -> Value {
         let Some(definition) = self.program.derived.get(index) else {
             return Value::Missing;
         };
@@ -284,7 +329,7 @@ impl<'p> Evaluator<'p> {
         value
     }
 
-    fn value(&mut self, expr: &Expr) -> Value {
+    fn value(&mut self, expr: &'p Expr) -> Value {
         match expr {
             Expr::Const(value) => value.clone(),
             Expr::Field(slot) => {
@@ -317,22 +362,8 @@ impl<'p> Evaluator<'p> {
                 self.read(ReadSource::AsOf, &value);
                 value
             }
-            Expr::Not(inner) => Value::Bool(!self.truth(inner)),
-            Expr::And(a, b) => Value::Bool(self.truth(a) && self.truth(b)),
-            Expr::Or(a, b) => Value::Bool(self.truth(a) || self.truth(b)),
-            Expr::Cmp(op, a, b) => {
-                let (a, b) = (self.value(a), self.value(b));
-                let Some(ordering) = a.compare(&b) else {
-                    return Value::Bool(false);
-                };
-                Value::Bool(match op {
-                    CmpOp::Eq => ordering.is_eq(),
-                    CmpOp::Ne => ordering.is_ne(),
-                    CmpOp::Lt => ordering.is_lt(),
-                    CmpOp::Le => ordering.is_le(),
-                    CmpOp::Gt => ordering.is_gt(),
-                    CmpOp::Ge => ordering.is_ge(),
-                })
+            Expr::Not(_) | Expr::And(..) | Expr::Or(..) | Expr::Cmp(..) => {
+                Value::Bool(self.truth(expr))
             }
             Expr::Add(a, b) => {
                 let (a, b) = (self.value(a), self.value(b));
@@ -367,65 +398,82 @@ impl<'p> Evaluator<'p> {
                     self.value(otherwise)
                 }
             }
-            Expr::Count { list, filter } => {
-                let records = self.records(*list);
-                let mut count: i64 = 0;
-                for record in records {
-                    if self.passes(record, filter.as_deref()) {
-                        count += 1;
-                    }
-                }
-                Value::Int(count)
-            }
+            Expr::Count { list, filter } => self.count(*list, filter.as_deref()),
             Expr::Fold {
                 op,
                 list,
                 item,
                 zero,
                 filter,
-            } => {
-                let records = self.records(*list);
-                let mut acc: Option<Value> = None;
-                for record in records {
-                    if !self.passes(record, filter.as_deref()) {
-                        continue;
-                    }
-                    let Some(value) = record.get(*item) else {
-                        continue;
-                    };
-                    if *value == Value::Missing {
-                        continue;
-                    }
-                    acc = Some(match (acc, op) {
-                        (None, FoldOp::Sum) => add(zero, value, false),
-                        (None, _) => value.clone(),
-                        (Some(sum), FoldOp::Sum) => add(&sum, value, false),
-                        (Some(best), FoldOp::Min) => {
-                            if value.compare(&best).is_some_and(|o| o.is_lt()) {
-                                value.clone()
-                            } else {
-                                best
-                            }
-                        }
-                        (Some(best), FoldOp::Max) => {
-                            if value.compare(&best).is_some_and(|o| o.is_gt()) {
-                                value.clone()
-                            } else {
-                                best
-                            }
-                        }
-                    });
-                }
-                match (acc, op) {
-                    (Some(value), _) => value,
-                    (None, FoldOp::Sum) => zero.clone(),
-                    (None, _) => Value::Missing,
-                }
-            }
+            } => self.fold(*op, *list, *item, zero, filter.as_deref()),
             Expr::Bucket { salt, key } => match self.value(key) {
                 Value::Text(key) => Value::Int(bucket(salt, &key)),
                 _ => Value::Missing,
             },
+        }
+    }
+
+    /// How many records of list field `list` pass `filter`. This and the other rarer
+    /// operators are kept out of [`Self::value`], which recurses on every operator, so that
+    /// its stack frame stays small.
+    #[inline(never)]
+    fn count(&mut self, list: usize, filter: Option<&'p Expr>) -> Value {
+        let records = self.records(list);
+        let mut count: i64 = 0;
+        for record in records {
+            if self.passes(record, filter) {
+                count += 1;
+            }
+        }
+        Value::Int(count)
+    }
+
+    /// Min, max or sum of record field `item` over the records of `list` that pass `filter`.
+    #[inline(never)]
+    fn fold(
+        &mut self,
+        op: FoldOp,
+        list: usize,
+        item: usize,
+        zero: &Value,
+        filter: Option<&'p Expr>,
+    ) -> Value {
+        let records = self.records(list);
+        let mut acc: Option<Value> = None;
+        for record in records {
+            if !self.passes(record, filter) {
+                continue;
+            }
+            let Some(value) = record.get(item) else {
+                continue;
+            };
+            if *value == Value::Missing {
+                continue;
+            }
+            acc = Some(match (acc, op) {
+                (None, FoldOp::Sum) => add(zero, value, false),
+                (None, _) => value.clone(),
+                (Some(sum), FoldOp::Sum) => add(&sum, value, false),
+                (Some(best), FoldOp::Min) => {
+                    if value.compare(&best).is_some_and(|o| o.is_lt()) {
+                        value.clone()
+                    } else {
+                        best
+                    }
+                }
+                (Some(best), FoldOp::Max) => {
+                    if value.compare(&best).is_some_and(|o| o.is_gt()) {
+                        value.clone()
+                    } else {
+                        best
+                    }
+                }
+            });
+        }
+        match (acc, op) {
+            (Some(value), _) => value,
+            (None, FoldOp::Sum) => zero.clone(),
+            (None, _) => Value::Missing,
         }
     }
 
@@ -444,7 +492,7 @@ impl<'p> Evaluator<'p> {
     }
 
     /// Whether `record` passes `filter`, evaluated with the record's fields in scope.
-    fn passes(&mut self, record: &'p [Value], filter: Option<&Expr>) -> bool {
+    fn passes(&mut self, record: &'p [Value], filter: Option<&'p Expr>) -> bool {
         let Some(filter) = filter else { return true };
         let outer = self.item.replace(record);
         let result = self.truth(filter);
@@ -489,6 +537,7 @@ fn add(a: &Value, b: &Value, subtract: bool) -> Value {
 
 /// The experiment bucket of `key` in experiment `salt`: SHA-256 of the UTF-8 text
 /// `salt:key`, its first 8 bytes read as a big-endian unsigned number, modulo 100.
+#[inline(never)] // Hashing state would otherwise swell the frame of every `value` call.
 pub(crate) fn bucket(salt: &str, key: &str) -> i64 {
     let mut hasher = Sha256::new();
     hasher.update(salt.as_bytes());
