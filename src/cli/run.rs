@@ -11,7 +11,7 @@ use super::{ExitCode, Inputs, Output};
 use crate::compile::Program;
 use crate::diag::Code;
 use crate::input::{
-    InputFormat, Portfolio, RecordStream, Rejected, SeenKeys, duplicate, read_portfolio,
+    InputFormat, Pending, Portfolio, RecordStream, Rejected, SeenKeys, duplicate, read_portfolio,
 };
 use crate::report::{OutputFormat, RecordWriter, rejected_json};
 
@@ -70,93 +70,78 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    let mut sink = match Sink::open(args, program) {
+    let sink = match Sink::open(args, program) {
         Ok(sink) => sink,
         Err(message) => {
             out.note(&format!("error: {message}"));
             return ExitCode::Failure;
         }
     };
-    let (format, as_of, traced) = (args.format, args.inputs.as_of, args.trace);
+    let context = Context {
+        program,
+        file: &name,
+        format: args.format,
+        as_of: args.inputs.as_of,
+        traced: args.trace,
+    };
     let bar = super::progress_bar(size, args.quiet);
-    let mut seen = SeenKeys::default();
-    let mut unknown: Vec<String> = Vec::new();
+    let mut ledger = Ledger {
+        sink,
+        seen: SeenKeys::default(),
+        unknown: Vec::new(),
+    };
+    let mut undrained: Vec<Decided> = Vec::new();
     let mut read: u64 = 0;
+    // The file is cut into chunks on a thread of its own, so the workers never wait for the
+    // next chunk; two chunks in flight keep memory flat.
+    let (chunks, from_reader) = std::sync::mpsc::sync_channel(2);
+    std::thread::spawn(move || {
+        loop {
+            let next = stream.next_chunk(CHUNK);
+            let done = !matches!(&next, Ok(chunk) if !chunk.is_empty());
+            if chunks.send((next, stream.bytes_read())).is_err() || done {
+                return;
+            }
+        }
+    });
     loop {
-        let chunk = match stream.next_chunk(CHUNK) {
-            Ok(chunk) if chunk.is_empty() => break,
-            Ok(chunk) => chunk,
-            Err(message) => {
+        let (chunk, bytes_read) = match from_reader.recv() {
+            Ok((Ok(chunk), _)) if chunk.is_empty() => break,
+            Ok((Ok(chunk), bytes_read)) => (chunk, bytes_read),
+            Ok((Err(message), _)) => {
                 out.note(&format!("error: `{name}`: {message}"));
+                return ExitCode::Failure;
+            }
+            Err(_) => {
+                out.note(&format!("error: `{name}`: the reading thread stopped"));
                 return ExitCode::Failure;
             }
         };
         let base = read;
         read += chunk.len() as u64;
-        // Parse, check, decide and render in parallel; `collect` on an indexed parallel
-        // iterator keeps input order, so the output is the same for any number of threads.
-        let decided: Vec<Decided> = pool.install(|| {
-            chunk
-                .into_par_iter()
-                .enumerate()
-                .map(|(index, pending)| {
-                    let number = base + index as u64 + 1;
-                    let line = pending.line();
-                    let mut unknown = Vec::new();
-                    let result = pending
-                        .to_loan(&program.schema, &name, number, &mut unknown)
-                        .map(|(key, loan)| {
-                            let rendered = if traced {
-                                let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
-                                RecordWriter::<std::io::Sink>::render(
-                                    format,
-                                    program,
-                                    &key,
-                                    &evaluation,
-                                    Some((&trace, as_of)),
-                                )
-                            } else {
-                                let evaluation = program.evaluate(&loan, as_of);
-                                RecordWriter::<std::io::Sink>::render(
-                                    format,
-                                    program,
-                                    &key,
-                                    &evaluation,
-                                    None,
-                                )
-                            };
-                            (key, rendered)
-                        });
-                    Decided {
-                        number,
-                        line,
-                        result,
-                        unknown,
-                    }
-                })
-                .collect()
+        // While the workers decide this chunk, the previous one is written: `join` runs the
+        // writing on this thread and lets the other workers take the deciding.
+        let earlier = std::mem::take(&mut undrained);
+        let (written, decided) = pool.install(|| {
+            rayon::join(
+                || ledger.write(earlier, &name, &program.schema, out),
+                || decide_chunk(chunk, base, &context),
+            )
         });
-        for row in decided {
-            for field in row.unknown {
-                if !unknown.contains(&field) {
-                    unknown.push(field);
-                }
-            }
-            let written = match row.result {
-                Ok((key, rendered)) if seen.first(&key) => sink.record(&rendered),
-                Ok((key, _)) => sink.reject(
-                    &duplicate(&name, row.number, row.line, &key, &program.schema),
-                    out,
-                ),
-                Err(rejected) => sink.reject(&rejected, out),
-            };
-            if let Err(message) = written {
-                out.note(&format!("error: {message}"));
-                return ExitCode::Failure;
-            }
+        if let Err(message) = written {
+            out.note(&format!("error: {message}"));
+            return ExitCode::Failure;
         }
-        bar.set_position(stream.bytes_read());
+        undrained = decided;
+        bar.set_position(bytes_read);
     }
+    if let Err(message) = ledger.write(undrained, &name, &program.schema, out) {
+        out.note(&format!("error: {message}"));
+        return ExitCode::Failure;
+    }
+    let Ledger {
+        mut sink, unknown, ..
+    } = ledger;
     bar.finish_and_clear();
     if let Err(message) = sink.finish() {
         out.note(&format!("error: {message}"));
@@ -171,6 +156,102 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         ExitCode::Problems
     } else {
         ExitCode::Clean
+    }
+}
+
+/// What deciding a record needs to know, the same for every record of the run.
+struct Context<'r> {
+    program: &'r Program,
+    file: &'r str,
+    format: OutputFormat,
+    as_of: chrono::NaiveDate,
+    traced: bool,
+}
+
+/// Reads, decides and renders one chunk of records on the worker threads. `collect` on an
+/// indexed parallel iterator keeps input order, so the output is the same for any number of
+/// threads.
+fn decide_chunk(chunk: Vec<Pending>, base: u64, context: &Context<'_>) -> Vec<Decided> {
+    let Context {
+        program,
+        file,
+        format,
+        as_of,
+        traced,
+    } = *context;
+    chunk
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, pending)| {
+            let number = base + index as u64 + 1;
+            let line = pending.line();
+            let mut unknown = Vec::new();
+            let result = pending
+                .to_loan(&program.schema, file, number, &mut unknown)
+                .map(|(key, loan)| {
+                    let rendered = if traced {
+                        let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+                        RecordWriter::<std::io::Sink>::render(
+                            format,
+                            program,
+                            &key,
+                            &evaluation,
+                            Some((&trace, as_of)),
+                        )
+                    } else {
+                        let evaluation = program.evaluate(&loan, as_of);
+                        RecordWriter::<std::io::Sink>::render(
+                            format,
+                            program,
+                            &key,
+                            &evaluation,
+                            None,
+                        )
+                    };
+                    (key, rendered)
+                });
+            Decided {
+                number,
+                line,
+                result,
+                unknown,
+            }
+        })
+        .collect()
+}
+
+/// The writing side of a run: the output files, the keys seen so far and the unknown fields.
+/// Keys are checked here, in input order, so the earlier of two rows with one key is kept
+/// whatever the number of threads.
+struct Ledger {
+    sink: Sink,
+    seen: SeenKeys,
+    unknown: Vec<String>,
+}
+
+impl Ledger {
+    fn write(
+        &mut self,
+        rows: Vec<Decided>,
+        file: &str,
+        schema: &crate::schema::Schema,
+        out: &Output,
+    ) -> Result<(), String> {
+        for row in rows {
+            for field in row.unknown {
+                if !self.unknown.contains(&field) {
+                    self.unknown.push(field);
+                }
+            }
+            match row.result {
+                Ok((key, rendered)) if self.seen.first(&key) => self.sink.record(&rendered)?,
+                Ok((key, _)) => self
+                    .sink
+                    .reject(&duplicate(file, row.number, row.line, &key, schema), out)?,
+                Err(rejected) => self.sink.reject(&rejected, out)?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -278,7 +359,7 @@ fn create(path: &Path) -> Result<BufWriter<File>, String> {
 
 /// Where decisions and rejected rows go, and how many of each.
 struct Sink {
-    writer: RecordWriter<Box<dyn Write>>,
+    writer: RecordWriter<Box<dyn Write + Send>>,
     rejects: Option<BufWriter<File>>,
     decided: u64,
     rejected: u64,
@@ -286,7 +367,7 @@ struct Sink {
 
 impl Sink {
     fn open(args: &Args, program: &Program) -> Result<Sink, String> {
-        let records: Box<dyn Write> = match &args.output {
+        let records: Box<dyn Write + Send> = match &args.output {
             Some(path) => Box::new(create(path)?),
             None => Box::new(BufWriter::new(std::io::stdout())),
         };
