@@ -1,7 +1,10 @@
 //! Writes the bundled sample portfolio, `examples/portfolios/retail-sample.{jsonl,csv,yaml}`:
 //! synthetic loans over the reference schema, the same three times in three formats.
 //!
-//! Seeded, so it is remade byte for byte: `cargo run --example gen_sample [-- COUNT [SEED]]`.
+//! Seeded, so it is remade byte for byte:
+//! `cargo run --example gen_sample [-- COUNT [SEED [DIR]]]`. Large books (the throughput bench
+//! writes 1M and 10M loans) are generated and written in batches, so memory stays small;
+//! above 1M loans the YAML copy is left out (nobody reads a 6 GB YAML file).
 //! Dates are spread around the sample's evaluation date, 2026-11-20, so that every rule of
 //! `policies/retail.policy` fires for some loans.
 
@@ -15,6 +18,7 @@
 
 use std::fmt::Write as _;
 use std::fs;
+use std::io::{BufWriter, Write as _};
 use std::path::Path;
 
 use chrono::{Days, NaiveDate};
@@ -218,7 +222,7 @@ fn jsonl(loans: &[Loan]) -> String {
     out
 }
 
-fn csv(loans: &[Loan]) -> String {
+fn csv(loans: &[Loan], with_header: bool) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec![
         "loan_id",
@@ -238,7 +242,9 @@ fn csv(loans: &[Loan]) -> String {
         "promises",
         "contacts",
     ]);
-    writer.write_record(&header).unwrap();
+    if with_header {
+        writer.write_record(&header).unwrap();
+    }
     for loan in loans {
         let (promises, contacts) = json_lists(loan);
         let mut row = vec![
@@ -264,12 +270,15 @@ fn csv(loans: &[Loan]) -> String {
     String::from_utf8(writer.into_inner().unwrap()).unwrap()
 }
 
-fn yaml(loans: &[Loan]) -> String {
+fn yaml(loans: &[Loan], with_header: bool) -> String {
     // Written by hand to keep amounts as plain, unquoted YAML numbers: the reader must take
     // them exactly as written.
-    let mut out = String::from(
-        "# Sample portfolio (see examples/gen_sample.rs); evaluate with --as-of 2026-11-20\n",
-    );
+    let mut out = String::new();
+    if with_header {
+        out.push_str(
+            "# Sample portfolio (see examples/gen_sample.rs); evaluate with --as-of 2026-11-20\n",
+        );
+    }
     for loan in loans {
         let _ = writeln!(out, "- loan_id: {}", loan.id);
         let _ = writeln!(out, "  borrower: {}", loan.borrower);
@@ -320,11 +329,28 @@ fn main() {
     let out_dir = args.next().unwrap_or_else(|| "examples/portfolios".into());
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let loans: Vec<Loan> = (0..count).map(|i| loan(&mut rng, i, as_of)).collect();
     let dir = Path::new(&out_dir);
     fs::create_dir_all(dir).unwrap();
-    fs::write(dir.join("retail-sample.jsonl"), jsonl(&loans)).unwrap();
-    fs::write(dir.join("retail-sample.csv"), csv(&loans)).unwrap();
-    fs::write(dir.join("retail-sample.yaml"), yaml(&loans)).unwrap();
+    let create = |name: &str| BufWriter::new(fs::File::create(dir.join(name)).unwrap());
+    let mut jsonl_file = create("retail-sample.jsonl");
+    let mut csv_file = create("retail-sample.csv");
+    let mut yaml_file = (count <= 1_000_000).then(|| create("retail-sample.yaml"));
+    const BATCH: usize = 100_000;
+    for start in (0..count).step_by(BATCH) {
+        let loans: Vec<Loan> = (start..count.min(start + BATCH))
+            .map(|i| loan(&mut rng, i, as_of))
+            .collect();
+        let first = start == 0;
+        jsonl_file.write_all(jsonl(&loans).as_bytes()).unwrap();
+        csv_file.write_all(csv(&loans, first).as_bytes()).unwrap();
+        if let Some(file) = yaml_file.as_mut() {
+            file.write_all(yaml(&loans, first).as_bytes()).unwrap();
+        }
+    }
+    jsonl_file.flush().unwrap();
+    csv_file.flush().unwrap();
+    if let Some(mut file) = yaml_file {
+        file.flush().unwrap();
+    }
     eprintln!("wrote {count} loans (seed {seed}) to {}", dir.display());
 }
