@@ -9,7 +9,7 @@ use super::{Raw, jsonl::parse_json};
 /// One row's record, by the file's header.
 pub(super) fn cells<'r>(
     layout: &'r CsvLayout,
-    record: &'r ::csv::StringRecord,
+    record: &'r ::csv::ByteRecord,
 ) -> Result<Raw<'r>, String> {
     let (headers, is_list) = (&layout.headers, &layout.is_list);
     if record.len() != headers.len() {
@@ -21,6 +21,11 @@ pub(super) fn cells<'r>(
     }
     let mut map = Vec::with_capacity(headers.len());
     for ((header, cell), list) in headers.iter().zip(record.iter()).zip(is_list.iter()) {
+        let Ok(cell) = std::str::from_utf8(cell) else {
+            return Err(format!(
+                "the `{header}` cell is not valid UTF-8; save the file as UTF-8"
+            ));
+        };
         let value = if cell.is_empty() {
             Raw::Null
         } else if *list {

@@ -381,4 +381,50 @@ mod tests {
         }
         assert!(seen.first("another"));
     }
+
+    #[test]
+    fn a_csv_cell_that_is_not_utf8_is_one_rejected_row() {
+        let schema = retail_schema();
+        let sample = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/portfolios/retail-sample.csv"),
+        )
+        .unwrap();
+        let mut lines = sample.lines();
+        let (header, first, second) = (
+            lines.next().unwrap(),
+            lines.next().unwrap(),
+            lines.next().unwrap(),
+        );
+        let mut bytes = format!("{header}\n").into_bytes();
+        bytes.extend_from_slice(first.replacen("L00001", "L\u{0}", 1).as_bytes());
+        bytes.extend_from_slice(b"\n");
+        let bad = first.replacen("L00001", "LBAD", 1).into_bytes();
+        let bad: Vec<u8> = bad
+            .iter()
+            .flat_map(|b| if *b == b'B' { vec![0xff] } else { vec![*b] })
+            .collect();
+        bytes.extend_from_slice(&bad);
+        bytes.extend_from_slice(b"\n");
+        bytes.extend_from_slice(second.as_bytes());
+        let portfolio = read_portfolio(
+            std::io::Cursor::new(bytes),
+            "p.csv",
+            InputFormat::Csv,
+            &schema,
+        )
+        .unwrap();
+        assert_eq!(portfolio.rows.len(), 3);
+        assert!(portfolio.rows[0].result.is_ok() && portfolio.rows[2].result.is_ok());
+        let Err(rejected) = &portfolio.rows[1].result else {
+            panic!("the row with a bad cell was read")
+        };
+        assert!(
+            rejected
+                .reason
+                .contains("`loan_id` cell is not valid UTF-8"),
+            "{rejected:?}"
+        );
+        assert_eq!(rejected.line, Some(3));
+    }
 }

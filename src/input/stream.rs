@@ -26,7 +26,7 @@ enum Body {
         block: Arc<Vec<u8>>,
         range: std::ops::Range<usize>,
     },
-    Csv(::csv::StringRecord, Arc<CsvLayout>),
+    Csv(::csv::ByteRecord, Arc<CsvLayout>),
     Ready(Result<Raw<'static>, String>),
 }
 
@@ -160,8 +160,10 @@ impl RecordStream {
             let next = match &mut self.source {
                 Source::Jsonl { .. } => break,
                 Source::Csv { reader, layout } => {
-                    let mut record = ::csv::StringRecord::new();
-                    match reader.read_record(&mut record) {
+                    // Bytes: the reading thread only cuts rows; each cell is checked as UTF-8
+                    // when the row is read, on the worker threads.
+                    let mut record = ::csv::ByteRecord::new();
+                    match reader.read_byte_record(&mut record) {
                         Ok(false) => break,
                         Ok(true) => {
                             let line = record.position().map(|p| p.line());
