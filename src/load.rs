@@ -72,9 +72,9 @@ pub fn check_schema_file(path: &Path) -> Result<Diagnostics, LoadError> {
 }
 
 fn read(path: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(path).map_err(|error| LoadError::Unreadable {
+    crate::source::read_text(path).map_err(|reason| LoadError::Unreadable {
         path: path.to_path_buf(),
-        reason: error.to_string(),
+        reason,
     })
 }
 
@@ -98,7 +98,7 @@ fn schema_for(
         ([], false) => None,
         ([used], false) => {
             let schema_path = path.parent().unwrap_or(Path::new("")).join(&used.value);
-            let text = match std::fs::read_to_string(&schema_path) {
+            let text = match crate::source::read_text(&schema_path) {
                 Ok(text) => text,
                 Err(error) => {
                     diagnostics.push(

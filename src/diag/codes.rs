@@ -54,7 +54,7 @@ codes! {
         "write a real calendar date or a smaller number",
         "rule T1 when due_date = 2026-02-30 then visit";
     TOO_DEEP = "E104" "too-deeply-nested",
-        "an expression nested more deeply than arrears accepts",
+        "an expression nested more deeply, or chaining more operators, than arrears accepts",
         "split the condition into named `let` values",
         "let x = ((((((((((...))))))))))              # 65 levels of brackets";
     UNKNOWN_NAME = "E201" "unknown-name",

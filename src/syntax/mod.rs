@@ -26,6 +26,11 @@ const STATEMENT_KEYWORDS: &[&str] = &[
 /// keeps hostile input from exhausting the stack.
 const MAX_NESTING: usize = 64;
 
+/// How many `and`, `or`, `+` and `-` one statement may chain. A chain becomes a tree as deep as
+/// it is long, and checking, evaluating and formatting walk it recursively; real conditions
+/// chain a few dozen at most.
+const MAX_CHAIN: usize = 256;
+
 /// Parses a whole file. Returns every statement that parsed, and a diagnostic for each that
 /// did not; parsing itself never fails.
 pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
@@ -55,17 +60,23 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
         let chunk = text
             .get(statement.span.start..statement.span.end)
             .unwrap_or("");
-        if let Some(problem) = nesting_problem(chunk) {
-            diagnostics.push(
-                Diagnostic::error(
-                    Code::TOO_DEEP,
-                    "this statement nests brackets or `if`s too deeply",
+        if let Some((problem, too_long)) = nesting_problem(chunk) {
+            let (message, help) = if too_long {
+                (
+                    "this statement chains too many `and`, `or`, `+` or `-`",
+                    format!("at most {MAX_CHAIN}; name parts of it with `let`"),
                 )
-                .in_file(source)
-                .at(problem.shifted(statement.span.start))
-                .help(format!(
-                    "at most {MAX_NESTING} levels; name parts of the condition with `let`"
-                )),
+            } else {
+                (
+                    "this statement nests brackets or `if`s too deeply",
+                    format!("at most {MAX_NESTING} levels; name parts of the condition with `let`"),
+                )
+            };
+            diagnostics.push(
+                Diagnostic::error(Code::TOO_DEEP, message)
+                    .in_file(source)
+                    .at(problem.shifted(statement.span.start))
+                    .help(help),
             );
             open = Open::Broken;
             continue;
@@ -194,27 +205,41 @@ fn stray_text(text: &str, start: usize, end: usize) -> Option<Span> {
     None
 }
 
-/// Where a statement nests more than [`MAX_NESTING`] brackets or `if`s, if it does.
-fn nesting_problem(chunk: &str) -> Option<Span> {
+/// Where a statement nests more than [`MAX_NESTING`] brackets or `if`s, or chains more than
+/// [`MAX_CHAIN`] operators, if it does; `true` for the second. Counted on the text, before
+/// parsing, so that no recursive step ever sees such a statement. Words and minus signs are
+/// counted where they stand alone, so names (`android`) and dates (`2026-01-31`) do not count.
+fn nesting_problem(chunk: &str) -> Option<(Span, bool)> {
     let mut depth: usize = 0;
     let mut ifs = 0;
+    let mut chain = 0;
     let mut in_string = false;
+    let mut previous = ' ';
     for (at, c) in chunk.char_indices() {
+        let word = |w: &str| {
+            chunk.get(at..at + w.len()) == Some(w)
+                && !previous.is_alphanumeric()
+                && previous != '_'
+                && chunk
+                    .get(at + w.len()..)
+                    .and_then(|rest| rest.chars().next())
+                    .is_none_or(|next| !next.is_alphanumeric() && next != '_')
+        };
         match c {
             '"' => in_string = !in_string,
             _ if in_string => {}
             '(' | '[' => depth += 1,
             ')' | ']' => depth = depth.saturating_sub(1),
-            'i' if chunk
-                .get(at..at + 3)
-                .is_some_and(|w| w == "if " || w == "if(") =>
-            {
-                ifs += 1
-            }
+            'i' if word("if") => ifs += 1,
+            'a' if word("and") => chain += 1,
+            'o' if word("or") => chain += 1,
+            '+' => chain += 1,
+            '-' if previous.is_whitespace() => chain += 1,
             _ => {}
         }
-        if depth > MAX_NESTING || ifs > MAX_NESTING {
-            return Some(Span::new(at, at + c.len_utf8()));
+        previous = c;
+        if depth > MAX_NESTING || ifs > MAX_NESTING || chain > MAX_CHAIN {
+            return Some((Span::new(at, at + c.len_utf8()), chain > MAX_CHAIN));
         }
     }
     None

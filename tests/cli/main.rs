@@ -13,6 +13,7 @@ mod analysis;
 mod check;
 mod diff;
 mod format;
+mod hostile;
 mod policy_tests;
 mod reference;
 mod report;

@@ -1,0 +1,103 @@
+//! Hostile policies: whatever the text, arrears answers with a placed error or a clean check,
+//! never a crash (exit 101) or a stack overflow (a signal, no exit code).
+
+use crate::support::{arrears, temp, write};
+
+const HEAD: &str = "policy p \"p\"\nuse schema \"loan-v1.schema\"\n";
+
+/// Checks `body` under a policy header beside the shipped schema; returns exit code and stderr.
+fn check(body: &str) -> (i32, String) {
+    let dir = temp();
+    std::fs::copy(
+        crate::support::root().join("policies/loan-v1.schema"),
+        dir.path().join("loan-v1.schema"),
+    )
+    .unwrap();
+    let policy = write(dir.path(), "p.policy", &format!("{HEAD}{body}\n"));
+    let outcome = arrears(&["check", "--error-format", "json", &policy]);
+    (outcome.code, outcome.stderr)
+}
+
+#[test]
+fn deep_nesting_and_long_chains_are_refused_with_e104_not_a_stack_overflow() {
+    let parens = format!(
+        "let x \"x\" = {}1{}",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    let sums = format!("let x \"x\" = 1{}", " + 1".repeat(10_000));
+    let ands = format!(
+        "let x \"x\" = has_assets{}",
+        " and has_assets".repeat(10_000)
+    );
+    let ors = format!(
+        "let x \"x\" = has_assets{}",
+        " or has_assets".repeat(10_000)
+    );
+    let ifs = format!(
+        "let x \"x\" = {}1{}",
+        "if has_assets then 1 else ".repeat(10_000),
+        ""
+    );
+    for body in [parens, sums, ands, ors, ifs] {
+        let (code, stderr) = check(&body);
+        assert_eq!(code, 1, "{}", stderr.get(..300).unwrap_or(&stderr));
+        assert!(
+            stderr.contains("E104"),
+            "{}",
+            stderr.get(..300).unwrap_or(&stderr)
+        );
+    }
+}
+
+#[test]
+fn chains_up_to_the_limit_are_checked_as_usual() {
+    let (code, stderr) = check(&format!(
+        "let x \"x\" = 1{}\ndecision d \"d\": first match, gives one of a, b\n  rule R1 \"r\" when x > 3 then a\n  rule R2 \"r\" otherwise then b",
+        " + 1".repeat(200)
+    ));
+    assert_eq!(code, 0, "{stderr}");
+}
+
+#[test]
+fn huge_literals_long_names_and_cycles_get_placed_errors() {
+    let cases = [
+        (format!("let x \"x\" = {}", "9".repeat(5_000)), Some("E")),
+        (format!("let x \"x\" = principal_outstanding > {}.00", "9".repeat(40)), Some("E")),
+        (format!("let x \"x\" = {} days", "9".repeat(30)), Some("E")),
+        // A 10,000-character name is a name: accepted (and reported unused).
+        (format!("let {} \"x\" = 1", "x".repeat(10_000)), None),
+        (format!("let x \"{}\" = 1", "说".repeat(100_000)), None),
+        (
+            "decision a \"a\": first match, gives one of p, q\n  rule R1 \"r\" when b = p then p\n  rule R2 \"r\" otherwise then q\ndecision b \"b\": first match, gives one of p, q\n  rule S1 \"r\" when a = p then p\n  rule S2 \"r\" otherwise then q".to_owned(),
+            Some("E"),
+        ),
+    ];
+    for (body, error) in cases {
+        let (code, stderr) = check(&body);
+        let shown = stderr.get(..400).unwrap_or(&stderr);
+        match error {
+            Some(_) => {
+                assert_eq!(code, 1, "{shown}");
+                assert!(stderr.contains("\"severity\":\"error\""), "{shown}");
+            }
+            None => assert_eq!(code, 0, "{shown}"),
+        }
+    }
+}
+
+#[test]
+fn a_policy_that_is_not_utf8_is_refused_with_its_line_and_column() {
+    let dir = temp();
+    let path = dir.path().join("gbk.policy");
+    std::fs::write(&path, b"policy p \"p\"\nlet \xc4\xe3 = 1\n").unwrap();
+    let outcome = arrears(&["check", &path.to_string_lossy()]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    assert!(
+        outcome
+            .stderr
+            .contains("line 2, column 5 is not valid UTF-8"),
+        "{}",
+        outcome.stderr
+    );
+}
