@@ -121,7 +121,21 @@ impl<'s> LoanBuilder<'s> {
         let Some(field) = self.schema.fields.get(slot) else {
             return;
         };
-        if self.values.get(slot) != Some(&UNSET) {
+        let given = self.values.get(slot) != Some(&UNSET)
+            || self.problem.as_ref().is_some_and(|(at, _)| *at == slot);
+        if given {
+            // Which of the two is meant cannot be known: the row is rejected, not guessed.
+            if self.problem.as_ref().is_none_or(|(at, _)| *at > slot) {
+                self.problem = Some((
+                    slot,
+                    Problem::at(
+                        Code::ROW_MALFORMED,
+                        &FieldPath::Top(&field.name),
+                        None,
+                        "this field is given twice in the record; keep one".into(),
+                    ),
+                ));
+            }
             return;
         }
         if slot == self.schema.key
@@ -336,7 +350,7 @@ fn value(
         FieldType::Money => money(trimmed).map(Value::Money).map_err(|why| bad(&why)),
         FieldType::Date => iso_date(trimmed)
             .map(Value::Date)
-            .ok_or_else(|| bad("expected a calendar date written YYYY-MM-DD")),
+            .ok_or_else(|| bad(&date_problem(trimmed))),
         FieldType::Enum(id) => {
             let choices = schema.enums.get(*id).map(Vec::as_slice).unwrap_or_default();
             match choices.iter().position(|c| c == trimmed) {
@@ -358,6 +372,40 @@ fn value(
     }
 }
 
+/// Why `text` is not a date, and the spelling that was probably meant. Nothing is guessed:
+/// the row is rejected either way.
+fn date_problem(text: &str) -> String {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    let bytes = text.as_bytes();
+    if bytes.len() == 10 && bytes.get(4) == Some(&b'-') && bytes.get(7) == Some(&b'-') {
+        return format!("`{text}` is not a day of the calendar");
+    }
+    if let Some(date) = text.get(..10).and_then(iso_date) {
+        return format!(
+            "expected a calendar date alone, without a time or time zone, such as {date}"
+        );
+    }
+    let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
+    let spelled = match (digits.len(), parts.as_slice()) {
+        (8, [_]) => digits
+            .get(..4)
+            .zip(digits.get(4..6))
+            .zip(digits.get(6..))
+            .map(|((y, m), d)| format!("{y}-{m}-{d}")),
+        (_, [y, m, d]) if y.len() == 4 && m.len() <= 2 && d.len() <= 2 => {
+            Some(format!("{y}-{m:0>2}-{d:0>2}"))
+        }
+        _ => None,
+    };
+    match spelled
+        .as_deref()
+        .and_then(|s| iso_date(s).map(|_| s.to_owned()))
+    {
+        Some(spelled) => format!("expected a date written YYYY-MM-DD, here {spelled}"),
+        None => "expected a calendar date written YYYY-MM-DD".into(),
+    }
+}
+
 /// An exact amount: plain decimal notation (or exponent notation from a JSON number), at most
 /// two decimal places.
 fn money(text: &str) -> Result<Decimal, String> {
@@ -373,6 +421,9 @@ fn money(text: &str) -> Result<Decimal, String> {
         Ok(_) => Err("an amount has at most two decimal places".into()),
         Err(_) if text.contains(',') => {
             Err("expected an amount without thousands separators, such as 1250000.00".into())
+        }
+        Err(_) if text.bytes().filter(u8::is_ascii_digit).count() > 28 => {
+            Err("an amount has at most 28 digits".into())
         }
         Err(_) => Err("expected an amount, such as 125000.50".into()),
     }
@@ -460,6 +511,30 @@ mod tests {
     }
 
     #[test]
+    fn a_wrong_date_says_why_and_what_was_probably_meant() {
+        use super::date_problem;
+        assert_eq!(
+            date_problem("2025-02-30"),
+            "`2025-02-30` is not a day of the calendar"
+        );
+        assert_eq!(
+            date_problem("2025-01-01T00:00:00+08:00"),
+            "expected a calendar date alone, without a time or time zone, such as 2025-01-01"
+        );
+        for text in ["20250101", "2025/01/01", "2025-1-1", "2025.1.01"] {
+            assert_eq!(
+                date_problem(text),
+                "expected a date written YYYY-MM-DD, here 2025-01-01",
+                "{text}"
+            );
+        }
+        assert_eq!(
+            date_problem("01/02/2025"),
+            "expected a calendar date written YYYY-MM-DD"
+        );
+    }
+
+    #[test]
     fn money_is_read_exactly() {
         assert_eq!(money("125000.50").unwrap().to_string(), "125000.50");
         assert_eq!(money("1.25e5").unwrap().to_string(), "125000");
@@ -467,6 +542,10 @@ mod tests {
         assert!(money("12.345").is_err());
         assert!(money("1,000.00").unwrap_err().contains("thousands"));
         assert!(money("abc").is_err());
+        assert_eq!(
+            money("123456789012345678901234567890.00").unwrap_err(),
+            "an amount has at most 28 digits"
+        );
         assert_eq!(
             money("99999999999999999999.99").unwrap().to_string(),
             "99999999999999999999.99"

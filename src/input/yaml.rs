@@ -32,7 +32,17 @@ pub(super) fn read(
         fields: &schema.fields,
     }
     .deserialize(deserializer)
-    .map_err(|e| format!("the YAML portfolio cannot be read: {e}"))?;
+    .map_err(|e| {
+        let message = e.to_string();
+        if message.contains("more than one document") {
+            // Which document holds the loans cannot be guessed: the file is refused whole.
+            "a YAML portfolio is one document holding a list of loans, but this file has \
+             several (separated by `---`); put all loans in one list"
+                .to_owned()
+        } else {
+            format!("the YAML portfolio cannot be read: {message}")
+        }
+    })?;
     let lines = item_lines_at(&text, 0);
     let lines_fit = lines.len() == rows.len();
     Ok(rows

@@ -6,10 +6,12 @@
 
 mod explain;
 mod record;
+mod spreadsheet;
 mod values;
 
 pub use explain::explain_text;
 pub use record::{OutputFormat, RecordWriter, rejected_json, render_jsonl};
+pub(crate) use spreadsheet::spreadsheet_safe;
 pub mod impact;
 pub mod test_results;
 

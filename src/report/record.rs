@@ -318,9 +318,9 @@ impl<W: Write> RecordWriter<W> {
             OutputFormat::Csv => record_json(program, key, evaluation, trace)
                 .into_iter()
                 .map(|(_, value)| match value {
-                    Json::String(s) => s,
+                    Json::String(s) => super::spreadsheet_safe(&s).into_owned(),
                     Json::Null => String::new(),
-                    other => other.to_string(),
+                    other => super::spreadsheet_safe(&other.to_string()).into_owned(),
                 })
                 .collect(),
         }

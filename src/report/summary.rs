@@ -296,14 +296,12 @@ pub fn summary_csv(summary: &Summary) -> String {
         for (key, tally) in rows {
             for (currency, amount) in &tally.amounts {
                 let loans = tally.counts.get(currency).copied().unwrap_or(0).to_string();
-                let _ = writer.write_record([
-                    table,
-                    group,
-                    key,
-                    currency,
-                    &loans,
-                    &format!("{amount:.2}"),
-                ]);
+                let _ = writer.write_record(
+                    [table, group, key, currency, &loans, &format!("{amount:.2}")]
+                        .map(super::spreadsheet_safe)
+                        .iter()
+                        .map(|cell| cell.as_bytes()),
+                );
             }
         }
     };

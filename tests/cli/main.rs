@@ -14,6 +14,7 @@ mod check;
 mod diff;
 mod format;
 mod hostile;
+mod inputs;
 mod policy_tests;
 mod reference;
 mod report;
