@@ -23,18 +23,6 @@ fn is_policy_file(path: &Path) -> bool {
         .is_some_and(|e| e == "policy" || e == "schema")
 }
 
-/// Replaces `path`'s contents all at once: a crash midway leaves the old file, never half a file.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let temporary = path.with_extension(format!(
-        "{}.fmt-tmp",
-        path.extension()
-            .map(|e| e.to_string_lossy().into_owned())
-            .unwrap_or_default()
-    ));
-    std::fs::write(&temporary, text)?;
-    std::fs::rename(&temporary, path)
-}
-
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let mut found = Vec::new();
     for path in &args.paths {
@@ -77,11 +65,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 .header(&name, &format!("{name} (formatted)"))
                 .to_string();
             let _ = std::io::stdout().lock().write_all(diff.as_bytes());
-        } else if let Err(error) = write_atomically(path, &formatted) {
-            out.note(&format!(
-                "error: cannot write `{}`: {error}",
-                path.display()
-            ));
+        } else if let Err(message) = super::atomic::write_whole(path, formatted.as_bytes()) {
+            out.note(&format!("error: {message}"));
             return ExitCode::Failure;
         } else {
             out.note(&format!("formatted {}", path.display()));

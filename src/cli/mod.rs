@@ -1,6 +1,7 @@
 //! The `arrears` command line: arguments, files, standard output and error, exit codes.
 //! Each verb lives in its own file and returns an [`ExitCode`]; the library never prints.
 
+mod atomic;
 mod check;
 mod diff;
 mod explain;

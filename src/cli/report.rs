@@ -99,12 +99,10 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         as_of: &as_of,
     };
     if let Some(path) = &args.html
-        && let Err(error) = std::fs::write(path, summary_html(&heading, &summary))
+        && let Err(message) =
+            super::atomic::write_whole(path, summary_html(&heading, &summary).as_bytes())
     {
-        out.note(&format!(
-            "error: cannot write `{}`: {error}",
-            path.display()
-        ));
+        out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
     let text = match args.format {

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::atomic::AtomicFile;
 use super::{ExitCode, Inputs, Output};
 use crate::compile::Program;
 use crate::diag::Code;
@@ -139,20 +140,18 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
-    let Ledger {
-        mut sink, unknown, ..
-    } = ledger;
+    let Ledger { sink, unknown, .. } = ledger;
     bar.finish_and_clear();
+    let (decided, rejected) = (sink.decided, sink.rejected);
     if let Err(message) = sink.finish() {
         out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
     warn_unknown(&name, &unknown, out);
     out.note(&format!(
-        "read {read} loans = decided {} + rejected {}",
-        sink.decided, sink.rejected
+        "read {read} loans = decided {decided} + rejected {rejected}"
     ));
-    if args.strict && sink.rejected > 0 {
+    if args.strict && rejected > 0 {
         ExitCode::Problems
     } else {
         ExitCode::Clean
@@ -351,25 +350,48 @@ pub(crate) fn read_input(
     }
 }
 
-fn create(path: &Path) -> Result<BufWriter<File>, String> {
-    File::create(path)
-        .map(BufWriter::new)
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))
+/// Where decision records go: standard output, or a file that takes its name only once the
+/// run is complete.
+enum Destination {
+    Stdout(BufWriter<std::io::Stdout>),
+    File(AtomicFile),
 }
 
-/// Where decisions and rejected rows go, and how many of each.
+impl Write for Destination {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Destination::Stdout(out) => out.write(bytes),
+            Destination::File(out) => out.write(bytes),
+        }
+    }
+    fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.write_all(bytes),
+            Destination::File(out) => out.write_all(bytes),
+        }
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Destination::Stdout(out) => out.flush(),
+            Destination::File(out) => out.flush(),
+        }
+    }
+}
+
+/// Where decisions and rejected rows go, and how many of each. Dropped without `finish` (a
+/// failed run), its files never appear.
 struct Sink {
-    writer: RecordWriter<Box<dyn Write + Send>>,
-    rejects: Option<BufWriter<File>>,
+    writer: RecordWriter<Destination>,
+    rejects: Option<AtomicFile>,
     decided: u64,
     rejected: u64,
 }
 
 impl Sink {
     fn open(args: &Args, program: &Program) -> Result<Sink, String> {
-        let records: Box<dyn Write + Send> = match &args.output {
-            Some(path) => Box::new(create(path)?),
-            None => Box::new(BufWriter::new(std::io::stdout())),
+        let records = match &args.output {
+            Some(path) => Destination::File(AtomicFile::create(path)?),
+            None => Destination::Stdout(BufWriter::new(std::io::stdout())),
         };
         let rejects_path = args.rejects.clone().or_else(|| {
             args.output.as_ref().map(|output| {
@@ -380,7 +402,10 @@ impl Sink {
                 output.with_file_name(format!("{stem}.rejects.jsonl"))
             })
         });
-        let rejects = rejects_path.as_deref().map(create).transpose()?;
+        let rejects = rejects_path
+            .as_deref()
+            .map(AtomicFile::create)
+            .transpose()?;
         let writer = RecordWriter::new(records, args.format, program, args.trace)
             .map_err(|e| e.to_string())?;
         Ok(Sink {
@@ -411,13 +436,17 @@ impl Sink {
         }
     }
 
-    fn finish(&mut self) -> Result<(), String> {
-        self.writer
-            .flush()
+    /// Completes the output: flushes standard output, or gives the files their names.
+    fn finish(self) -> Result<(), String> {
+        let records = self
+            .writer
+            .into_inner()
             .map_err(|e| format!("cannot write the decisions: {e}"))?;
-        if let Some(file) = self.rejects.as_mut() {
-            file.flush()
-                .map_err(|e| format!("cannot write the rejected rows: {e}"))?;
+        if let Destination::File(file) = records {
+            file.commit()?;
+        }
+        if let Some(file) = self.rejects {
+            file.commit()?;
         }
         Ok(())
     }

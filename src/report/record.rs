@@ -352,6 +352,19 @@ impl<W: Write> RecordWriter<W> {
         }
         Ok(())
     }
+
+    /// Flushes and hands back the destination, for a caller that must finish it (an output
+    /// file that only takes its name once complete).
+    pub fn into_inner(self) -> io::Result<W> {
+        match (self.plain, self.csv) {
+            (Some(mut out), _) => {
+                out.flush()?;
+                Ok(out)
+            }
+            (None, Some(writer)) => writer.into_inner().map_err(|e| e.into_error()),
+            (None, None) => Err(io::Error::other("the record writer has no destination")),
+        }
+    }
 }
 
 /// A rejected row as one JSON line: `file`, `record`, `line`, `loan_id`, `field`, `value`,

@@ -268,3 +268,63 @@ fn explain_tells_one_loans_story() {
         rejected.stderr
     );
 }
+
+#[test]
+fn a_failed_run_leaves_no_output_under_its_name() {
+    let dir = crate::support::temp();
+    let output = dir.path().join("decisions.jsonl");
+    // The rejects file cannot be created: the run fails after the output was started.
+    let rejects = dir.path().join("no such folder").join("rejects.jsonl");
+    let outcome = arrears(&[
+        "run",
+        "policies/retail.policy",
+        "examples/portfolios/retail-sample.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--quiet",
+        "--output",
+        &output.to_string_lossy(),
+        "--rejects",
+        &rejects.to_string_lossy(),
+    ]);
+    assert_eq!(outcome.code, 2, "{}", outcome.stderr);
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+#[test]
+fn a_killed_run_never_leaves_a_half_written_output() {
+    let dir = crate::support::temp();
+    let output = dir.path().join("decisions.jsonl");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_arrears"))
+        .args([
+            "run",
+            "policies/retail.policy",
+            "examples/portfolios/retail-sample.jsonl",
+            "--as-of",
+            "2026-11-20",
+            "--quiet",
+            "--trace",
+            "--threads",
+            "1",
+            "--output",
+        ])
+        .arg(&output)
+        .current_dir(crate::support::root())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    if status.success() {
+        // It finished before the kill: then the output is whole.
+        let text = std::fs::read_to_string(&output).unwrap();
+        assert_eq!(text.lines().count(), 3000);
+    } else {
+        assert!(!output.exists(), "a killed run left `{}`", output.display());
+    }
+}
