@@ -9,10 +9,14 @@
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+use super::manifest::{Fingerprint, Hasher};
+
 /// A file being written under a temporary name.
 pub(crate) struct AtomicFile {
     out: BufWriter<tempfile::NamedTempFile>,
     path: PathBuf,
+    /// What has been written, for the run manifest.
+    hasher: Hasher,
 }
 
 impl AtomicFile {
@@ -34,28 +38,32 @@ impl AtomicFile {
         Ok(AtomicFile {
             out: BufWriter::with_capacity(1 << 20, temporary),
             path: path.to_path_buf(),
+            hasher: Hasher::default(),
         })
     }
 
-    /// Flushes everything to disk and gives the file its final name.
-    pub(crate) fn commit(self) -> Result<(), String> {
-        let failed =
-            |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", self.path.display());
-        let temporary = self.out.into_inner().map_err(|e| failed(&e.into_error()))?;
+    /// Flushes everything to disk and gives the file its final name; returns the size and
+    /// SHA-256 of what was written.
+    pub(crate) fn commit(self) -> Result<Fingerprint, String> {
+        let AtomicFile { out, path, hasher } = self;
+        let failed = |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", path.display());
+        let temporary = out.into_inner().map_err(|e| failed(&e.into_error()))?;
         temporary.as_file().sync_all().map_err(|e| failed(&e))?;
-        temporary
-            .persist(&self.path)
-            .map_err(|e| failed(&e.error))?;
-        Ok(())
+        temporary.persist(&path).map_err(|e| failed(&e.error))?;
+        Ok(hasher.finish())
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-        self.out.write(bytes)
+        let written = self.out.write(bytes)?;
+        self.hasher.update(bytes.get(..written).unwrap_or_default());
+        Ok(written)
     }
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.out.write_all(bytes)
+        self.out.write_all(bytes)?;
+        self.hasher.update(bytes);
+        Ok(())
     }
     fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
@@ -67,7 +75,7 @@ pub(crate) fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let mut file = AtomicFile::create(path)?;
     file.write_all(bytes)
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
-    file.commit()
+    file.commit().map(|_| ())
 }
 
 #[cfg(test)]
@@ -81,7 +89,8 @@ mod tests {
         let mut file = AtomicFile::create(&path).unwrap();
         file.write_all(b"half").unwrap();
         assert!(!path.exists());
-        file.commit().unwrap();
+        let written = file.commit().unwrap();
+        assert_eq!(written.sha256, Fingerprint::of(b"half").sha256);
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "half");
 
         let mut abandoned = AtomicFile::create(&path).unwrap();

@@ -6,6 +6,7 @@ mod check;
 mod diff;
 mod explain;
 mod fmt;
+mod manifest;
 mod report;
 mod run;
 mod test;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::atomic::AtomicFile;
+use super::manifest::{Fingerprint, Fingerprinting, Manifest};
 use super::{ExitCode, Inputs, Output};
 use crate::compile::Program;
 use crate::diag::Code;
@@ -37,6 +38,10 @@ pub(crate) struct Args {
     /// Add each loan's trace: every rule tried and every value read.
     #[arg(long)]
     trace: bool,
+    /// Write the run manifest here (policy, schema, portfolio and outputs with their SHA-256,
+    /// the as-of date and the counts). Default: beside `--output` as `NAME.manifest.json`.
+    #[arg(long)]
+    manifest: Option<PathBuf>,
     /// Exit with 1 when any row was rejected.
     #[arg(long)]
     strict: bool,
@@ -57,7 +62,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let program = &loaded.program;
     let path = &args.inputs.portfolio;
     let name = path.display().to_string();
-    let (mut stream, size) = match open_stream(path, args.inputs.input_format, program, out) {
+    let Opened {
+        mut stream,
+        size,
+        fingerprint: portfolio_fingerprint,
+        format: format_name,
+    } = match open_stream(path, args.inputs.input_format, program, out) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -143,9 +153,49 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let Ledger { sink, unknown, .. } = ledger;
     bar.finish_and_clear();
     let (decided, rejected) = (sink.decided, sink.rejected);
-    if let Err(message) = sink.finish() {
-        out.note(&format!("error: {message}"));
-        return ExitCode::Failure;
+    let rejects_path = sink.rejects_path.clone();
+    let (decisions, rejects) = match sink.finish() {
+        Ok(written) => written,
+        Err(message) => {
+            out.note(&format!("error: {message}"));
+            return ExitCode::Failure;
+        }
+    };
+    if let Some(path) = manifest_path(args) {
+        let input = portfolio_fingerprint
+            .lock()
+            .ok()
+            .and_then(|done| done.clone())
+            .unwrap_or_default();
+        let schema_source = &program.schema.source;
+        let (output_name, rejects_name) = (
+            args.output.as_ref().map(|p| p.display().to_string()),
+            rejects_path.map(|p| p.display().to_string()),
+        );
+        let manifest = Manifest {
+            as_of: args.inputs.as_of,
+            policy: (
+                &args.inputs.policy.display().to_string(),
+                Fingerprint::of(loaded.source.text().as_bytes()),
+            ),
+            schema: (
+                schema_source.name(),
+                Fingerprint::of(schema_source.text().as_bytes()),
+            ),
+            portfolio: (&name, format_name, input),
+            format: match args.format {
+                OutputFormat::Jsonl => "jsonl",
+                OutputFormat::Csv => "csv",
+            },
+            trace: args.trace,
+            counts: (read, decided, rejected),
+            decisions: output_name.as_deref().zip(decisions),
+            rejects: rejects_name.as_deref().zip(rejects),
+        };
+        if let Err(message) = super::atomic::write_whole(&path, manifest.to_json().as_bytes()) {
+            out.note(&format!("error: {message}"));
+            return ExitCode::Failure;
+        }
     }
     warn_unknown(&name, &unknown, out);
     out.note(&format!(
@@ -278,12 +328,38 @@ fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
 }
 
 /// Opens the portfolio as a stream; also returns its size in bytes (0 when unknown).
+/// A portfolio opened for streaming.
+struct Opened {
+    stream: RecordStream,
+    /// Its size in bytes (0 when unknown), for progress.
+    size: u64,
+    /// Its size and SHA-256, once the stream has read it to the end.
+    fingerprint: std::sync::Arc<std::sync::Mutex<Option<Fingerprint>>>,
+    /// Its format's name.
+    format: &'static str,
+}
+
+/// The manifest's path: `--manifest`, or beside `--output` as `NAME.manifest.json`; none when
+/// decisions go to standard output and no `--manifest` is given.
+fn manifest_path(args: &Args) -> Option<PathBuf> {
+    args.manifest.clone().or_else(|| {
+        args.output.as_ref().map(|output| {
+            let stem = output
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            output.with_file_name(format!("{stem}.manifest.json"))
+        })
+    })
+}
+
+/// Opens the portfolio as a stream that fingerprints what it reads.
 fn open_stream(
     path: &Path,
     format: Option<InputFormat>,
     program: &Program,
     out: &Output,
-) -> Result<(RecordStream, u64), ExitCode> {
+) -> Result<Opened, ExitCode> {
     let Some(format) = format.or_else(|| InputFormat::from_extension(path)) else {
         out.note(&format!(
             "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
@@ -299,8 +375,19 @@ fn open_stream(
         ExitCode::Failure
     })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (file, fingerprint) = Fingerprinting::new(file);
+    let name = match format {
+        InputFormat::Jsonl => "jsonl",
+        InputFormat::Csv => "csv",
+        InputFormat::Yaml => "yaml",
+    };
     match RecordStream::open(Box::new(file), format, &program.schema) {
-        Ok(stream) => Ok((stream, size)),
+        Ok(stream) => Ok(Opened {
+            stream,
+            size,
+            fingerprint,
+            format: name,
+        }),
         Err(message) => {
             out.note(&format!("error: `{}`: {message}", path.display()));
             Err(ExitCode::Failure)
@@ -383,6 +470,7 @@ impl Write for Destination {
 struct Sink {
     writer: RecordWriter<Destination>,
     rejects: Option<AtomicFile>,
+    rejects_path: Option<PathBuf>,
     decided: u64,
     rejected: u64,
 }
@@ -411,6 +499,7 @@ impl Sink {
         Ok(Sink {
             writer,
             rejects,
+            rejects_path,
             decided: 0,
             rejected: 0,
         })
@@ -436,19 +525,19 @@ impl Sink {
         }
     }
 
-    /// Completes the output: flushes standard output, or gives the files their names.
-    fn finish(self) -> Result<(), String> {
+    /// Completes the output: flushes standard output, or gives the files their names and
+    /// returns their fingerprints (decisions, rejects).
+    fn finish(self) -> Result<(Option<Fingerprint>, Option<Fingerprint>), String> {
         let records = self
             .writer
             .into_inner()
             .map_err(|e| format!("cannot write the decisions: {e}"))?;
-        if let Destination::File(file) = records {
-            file.commit()?;
-        }
-        if let Some(file) = self.rejects {
-            file.commit()?;
-        }
-        Ok(())
+        let decisions = match records {
+            Destination::File(file) => Some(file.commit()?),
+            Destination::Stdout(_) => None,
+        };
+        let rejects = self.rejects.map(AtomicFile::commit).transpose()?;
+        Ok((decisions, rejects))
     }
 }
 

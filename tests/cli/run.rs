@@ -328,3 +328,76 @@ fn a_killed_run_never_leaves_a_half_written_output() {
         assert!(!output.exists(), "a killed run left `{}`", output.display());
     }
 }
+
+/// Runs the retail policy over `portfolio` into `dir/out.jsonl`; returns the manifest.
+fn run_with_manifest(dir: &std::path::Path, portfolio: &str, threads: &str) -> serde_json::Value {
+    let output = dir.join("out.jsonl");
+    let outcome = arrears(&[
+        "run",
+        "policies/retail.policy",
+        portfolio,
+        "--as-of",
+        "2026-11-20",
+        "--quiet",
+        "--threads",
+        threads,
+        "--output",
+        &output.to_string_lossy(),
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let text = std::fs::read_to_string(dir.join("out.manifest.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn the_manifest_fingerprints_inputs_and_outputs_and_proves_runs_identical() {
+    let (a, b, c) = (
+        crate::support::temp(),
+        crate::support::temp(),
+        crate::support::temp(),
+    );
+    let one = run_with_manifest(a.path(), "examples/portfolios/retail-sample.jsonl", "1");
+    let two = run_with_manifest(b.path(), "examples/portfolios/retail-sample.jsonl", "2");
+    let csv = run_with_manifest(c.path(), "examples/portfolios/retail-sample.csv", "2");
+    // Every fingerprint is the SHA-256 of the bytes it names.
+    let sha = |path: &std::path::Path| {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(std::fs::read(path).unwrap());
+        digest
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let root = crate::support::root();
+    assert_eq!(
+        one["policy"]["sha256"],
+        sha(&root.join("policies/retail.policy"))
+    );
+    assert_eq!(
+        one["schema"]["sha256"],
+        sha(&root.join("policies/loan-v1.schema"))
+    );
+    assert_eq!(
+        one["portfolio"]["sha256"],
+        sha(&root.join("examples/portfolios/retail-sample.jsonl"))
+    );
+    assert_eq!(
+        one["outputs"]["decisions"]["sha256"],
+        sha(&a.path().join("out.jsonl"))
+    );
+    assert_eq!(one["as_of"], "2026-11-20");
+    assert_eq!(one["counts"]["read"], 3000);
+    // One thread or two, JSON Lines or CSV in: the same decisions, to the byte.
+    let without_paths = |mut manifest: serde_json::Value| {
+        for output in ["decisions", "rejects"] {
+            manifest["outputs"][output]["path"] = serde_json::Value::Null;
+        }
+        manifest
+    };
+    assert_eq!(without_paths(one.clone()), without_paths(two));
+    assert_eq!(
+        one["outputs"]["decisions"]["sha256"],
+        csv["outputs"]["decisions"]["sha256"]
+    );
+    assert_ne!(one["portfolio"]["sha256"], csv["portfolio"]["sha256"]);
+}
