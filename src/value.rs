@@ -82,6 +82,21 @@ impl Records {
         self.iter().len()
     }
 
+    /// A copy with every text value replaced by `[redacted]`.
+    pub(crate) fn redacted(&self) -> Records {
+        Records {
+            width: self.width,
+            values: self
+                .values
+                .iter()
+                .map(|v| match v {
+                    Value::Text(_) => Value::Text(crate::eval::REDACTED.into()),
+                    other => other.clone(),
+                })
+                .collect(),
+        }
+    }
+
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.values.is_empty()

@@ -102,6 +102,7 @@ pub(crate) struct Manifest<'a> {
     pub(crate) portfolio: (&'a str, &'a str, Fingerprint),
     pub(crate) format: &'a str,
     pub(crate) trace: bool,
+    pub(crate) redact: bool,
     pub(crate) counts: (u64, u64, u64),
     pub(crate) decisions: Option<(&'a str, Fingerprint)>,
     pub(crate) rejects: Option<(&'a str, Fingerprint)>,
@@ -122,7 +123,7 @@ impl Manifest<'_> {
             "policy": self.policy.1.json(self.policy.0),
             "schema": self.schema.1.json(self.schema.0),
             "portfolio": input,
-            "options": { "format": self.format, "trace": self.trace },
+            "options": { "format": self.format, "trace": self.trace, "redact": self.redact },
             "counts": { "read": read, "decided": decided, "rejected": rejected },
             "outputs": {
                 "decisions": self.decisions.as_ref().map(|(p, f)| f.json(p)),

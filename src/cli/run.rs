@@ -42,6 +42,10 @@ pub(crate) struct Args {
     /// the as-of date and the counts). Default: beside `--output` as `NAME.manifest.json`.
     #[arg(long)]
     manifest: Option<PathBuf>,
+    /// Leave free text (borrower names, addresses: every `text` field but the loan id) out of
+    /// traces and rejected rows; choices, amounts and dates stay, so traces still explain.
+    #[arg(long)]
+    redact: bool,
     /// Exit with 1 when any row was rejected.
     #[arg(long)]
     strict: bool,
@@ -94,6 +98,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         format: args.format,
         as_of: args.inputs.as_of,
         traced: args.trace,
+        redact: args.redact,
     };
     let bar = super::progress_bar(size, args.quiet);
     let mut ledger = Ledger {
@@ -188,6 +193,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 OutputFormat::Csv => "csv",
             },
             trace: args.trace,
+            redact: args.redact,
             counts: (read, decided, rejected),
             decisions: output_name.as_deref().zip(decisions),
             rejects: rejects_name.as_deref().zip(rejects),
@@ -215,6 +221,7 @@ struct Context<'r> {
     format: OutputFormat,
     as_of: chrono::NaiveDate,
     traced: bool,
+    redact: bool,
 }
 
 /// Reads, decides and renders one chunk of records on the worker threads. `collect` on an
@@ -227,6 +234,7 @@ fn decide_chunk(chunk: Vec<Pending>, base: u64, context: &Context<'_>) -> Vec<De
         format,
         as_of,
         traced,
+        redact,
     } = *context;
     chunk
         .into_par_iter()
@@ -237,9 +245,18 @@ fn decide_chunk(chunk: Vec<Pending>, base: u64, context: &Context<'_>) -> Vec<De
             let mut unknown = Vec::new();
             let result = pending
                 .to_loan(&program.schema, file, number, &mut unknown)
+                .map_err(|mut rejected| {
+                    if redact {
+                        rejected.redact(&program.schema);
+                    }
+                    rejected
+                })
                 .map(|(key, loan)| {
                     let rendered = if traced {
-                        let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+                        let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
+                        if redact {
+                            trace.redact();
+                        }
                         RecordWriter::<std::io::Sink>::render(
                             format,
                             program,

@@ -11,7 +11,9 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, ReadSource, RuleTrace, Trace};
+pub use trace::{
+    DecisionTrace, DerivedTrace, GuardTrace, REDACTED, Read, ReadSource, RuleTrace, Trace,
+};
 
 use crate::check::Gives;
 use crate::compile::Program;

@@ -83,3 +83,78 @@ pub struct Trace {
     /// Guards, in policy order.
     pub guards: Vec<GuardTrace>,
 }
+
+/// What a redacted text value shows.
+pub const REDACTED: &str = "[redacted]";
+
+impl Trace {
+    /// Replaces every text value in the trace with [`REDACTED`]. Free text is where names,
+    /// addresses and telephone numbers live; choices, amounts, dates and counts are kept, so the
+    /// trace still shows why each rule fired.
+    pub fn redact(&mut self) {
+        let reads = self
+            .derived
+            .iter_mut()
+            .flat_map(|d| d.reads.iter_mut())
+            .chain(
+                self.decisions
+                    .iter_mut()
+                    .flat_map(|d| d.rules.iter_mut())
+                    .flat_map(|r| r.reads.iter_mut()),
+            )
+            .chain(self.guards.iter_mut().flat_map(|g| g.reads.iter_mut()));
+        for read in reads {
+            redact(&mut read.value);
+        }
+        for derived in &mut self.derived {
+            redact(&mut derived.value);
+        }
+    }
+}
+
+/// `value` with its text (and the text inside its list records) redacted.
+fn redact(value: &mut Value) {
+    match value {
+        Value::Text(text) => *text = REDACTED.into(),
+        Value::List(records)
+            if records
+                .iter()
+                .flatten()
+                .any(|v| matches!(v, Value::Text(_))) =>
+        {
+            *records = std::sync::Arc::new(records.redacted());
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_hides_text_and_keeps_everything_else() {
+        let mut trace = Trace {
+            derived: vec![DerivedTrace {
+                derived: 0,
+                value: Value::Text("王小明".into()),
+                reads: vec![
+                    Read {
+                        source: ReadSource::Field(1),
+                        value: Value::Text("王小明".into()),
+                    },
+                    Read {
+                        source: ReadSource::Field(2),
+                        value: Value::Days(31),
+                    },
+                ],
+            }],
+            ..Trace::default()
+        };
+        trace.redact();
+        let derived = &trace.derived[0];
+        assert_eq!(derived.value, Value::Text(REDACTED.into()));
+        assert_eq!(derived.reads[0].value, Value::Text(REDACTED.into()));
+        assert_eq!(derived.reads[1].value, Value::Days(31));
+    }
+}

@@ -20,7 +20,7 @@ pub(crate) use convert::convert;
 
 use crate::diag::Code;
 use crate::eval::Loan;
-use crate::schema::Schema;
+use crate::schema::{FieldType, Schema};
 
 /// A portfolio file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -102,6 +102,36 @@ pub struct Rejected {
     pub code: Code,
     /// What is wrong, in plain words.
     pub reason: String,
+}
+
+impl Rejected {
+    /// Hides the offending value when it is free text (a name, an address) rather than a
+    /// choice, amount or date: see [`crate::eval::Trace::redact`]. The loan id is kept.
+    pub fn redact(&mut self, schema: &Schema) {
+        let Some(path) = self.field.as_deref() else {
+            return;
+        };
+        // `promises[2].note` → the list field, then the record field.
+        let (top, inner) = match path.split_once('[') {
+            Some((top, rest)) => (top, rest.split_once("].").map(|(_, field)| field)),
+            None => (path, None),
+        };
+        let Some(slot) = schema.slot(top) else {
+            return;
+        };
+        let ty = schema
+            .fields
+            .get(slot)
+            .and_then(|field| match (&field.ty, inner) {
+                (FieldType::List(fields), Some(inner)) => {
+                    fields.iter().find(|f| f.name == inner).map(|f| &f.ty)
+                }
+                (ty, _) => Some(ty),
+            });
+        if slot != schema.key && ty == Some(&FieldType::Text) && self.value.is_some() {
+            self.value = Some(crate::eval::REDACTED.to_owned());
+        }
+    }
 }
 
 /// One record of a portfolio: a loan, or a rejected row.

@@ -401,3 +401,86 @@ fn the_manifest_fingerprints_inputs_and_outputs_and_proves_runs_identical() {
     );
     assert_ne!(one["portfolio"]["sha256"], csv["portfolio"]["sha256"]);
 }
+
+#[test]
+fn redact_keeps_names_out_of_traces_and_rejects_but_keeps_the_reasons() {
+    let dir = crate::support::temp();
+    // A rule that reads a borrower's name, so the trace would show it.
+    let policy = crate::support::retail_variant(
+        dir.path(),
+        "when product = card then",
+        "when product = card and borrower != \"nobody\" then",
+    );
+    let portfolio = crate::support::write(
+        dir.path(),
+        "p.jsonl",
+        &format!(
+            "{}\n{{\"loan_id\":\"BAD\",\"borrower\":\"   \"}}\n",
+            std::fs::read_to_string(
+                crate::support::root().join("examples/portfolios/retail-sample.jsonl")
+            )
+            .unwrap()
+            .lines()
+            .take(200)
+            .collect::<Vec<_>>()
+            .join("\n")
+        ),
+    );
+    let names: Vec<String> = crate::support::sample_loans()
+        .iter()
+        .take(200)
+        .map(|loan| loan["borrower"].as_str().unwrap().to_owned())
+        .collect();
+    let run = |redact: bool| {
+        let rejects = dir.path().join(format!("rejects-{redact}.jsonl"));
+        let mut args = vec![
+            "run",
+            &policy,
+            &portfolio,
+            "--as-of",
+            "2026-11-20",
+            "--quiet",
+            "--trace",
+        ];
+        let rejects_arg = rejects.to_string_lossy().into_owned();
+        args.extend(["--rejects", &rejects_arg]);
+        if redact {
+            args.push("--redact");
+        }
+        let outcome = arrears(&args);
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+        (outcome.stdout, std::fs::read_to_string(rejects).unwrap())
+    };
+    let (plain, plain_rejects) = run(false);
+    assert!(
+        names.iter().any(|name| plain.contains(name.as_str())),
+        "the trace shows names"
+    );
+    assert!(
+        plain_rejects.contains("\"value\":\"   \""),
+        "{plain_rejects}"
+    );
+    let (redacted, redacted_rejects) = run(true);
+    for name in &names {
+        assert!(
+            !redacted.contains(name.as_str()),
+            "`{name}` leaked into a redacted trace"
+        );
+    }
+    assert!(redacted.contains("[redacted]"));
+    assert!(
+        redacted_rejects.contains("\"value\":\"[redacted]\""),
+        "{redacted_rejects}"
+    );
+    // Only the text is hidden: the decisions are the same.
+    let decisions = |out: &str| -> Vec<serde_json::Value> {
+        out.lines()
+            .map(|l| {
+                let mut v: serde_json::Value = serde_json::from_str(l).unwrap();
+                v.as_object_mut().unwrap().remove("trace");
+                v
+            })
+            .collect()
+    };
+    assert_eq!(decisions(&plain), decisions(&redacted));
+}
