@@ -12,6 +12,8 @@ pub mod compile;
 pub mod diag;
 pub mod eval;
 pub mod format;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod impact;
 pub mod input;
 pub(crate) mod ir;

@@ -13,6 +13,7 @@ mod analysis;
 mod check;
 mod diff;
 mod format;
+mod fuzz_found;
 mod hostile;
 mod inputs;
 mod policy_tests;
