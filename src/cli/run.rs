@@ -359,14 +359,19 @@ struct Opened {
 /// The manifest's path: `--manifest`, or beside `--output` as `NAME.manifest.json`; none when
 /// decisions go to standard output and no `--manifest` is given.
 fn manifest_path(args: &Args) -> Option<PathBuf> {
-    args.manifest.clone().or_else(|| {
-        args.output.as_ref().map(|output| {
-            let stem = output
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            output.with_file_name(format!("{stem}.manifest.json"))
-        })
+    args.manifest
+        .clone()
+        .or_else(|| beside_output(args, "manifest.json"))
+}
+
+/// `NAME.SUFFIX` in the folder of `--output NAME.EXT`, when there is an `--output`.
+fn beside_output(args: &Args, suffix: &str) -> Option<PathBuf> {
+    args.output.as_ref().map(|output| {
+        let stem = output
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        output.with_file_name(format!("{stem}.{suffix}"))
     })
 }
 
@@ -498,15 +503,10 @@ impl Sink {
             Some(path) => Destination::File(AtomicFile::create(path)?),
             None => Destination::Stdout(BufWriter::new(std::io::stdout())),
         };
-        let rejects_path = args.rejects.clone().or_else(|| {
-            args.output.as_ref().map(|output| {
-                let stem = output
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                output.with_file_name(format!("{stem}.rejects.jsonl"))
-            })
-        });
+        let rejects_path = args
+            .rejects
+            .clone()
+            .or_else(|| beside_output(args, "rejects.jsonl"));
         let rejects = rejects_path
             .as_deref()
             .map(AtomicFile::create)

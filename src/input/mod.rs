@@ -315,14 +315,25 @@ mod tests {
         crate::load::load_policy(&path).unwrap().program.schema
     }
 
+    /// Reads `bytes` as a whole portfolio of `format` against the retail schema.
+    fn read(bytes: impl AsRef<[u8]>, format: InputFormat) -> Portfolio {
+        let bytes = bytes.as_ref().to_vec();
+        read_portfolio(std::io::Cursor::new(bytes), "p", format, &retail_schema()).unwrap()
+    }
+
+    /// A bundled sample portfolio's text (`retail-sample.jsonl`, `retail-sample.csv`).
+    fn sample(name: &str) -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/portfolios")
+                .join(name),
+        )
+        .unwrap()
+    }
+
     #[test]
     fn a_line_that_is_not_utf8_is_one_rejected_row_and_crlf_and_blank_lines_are_read() {
-        let schema = retail_schema();
-        let sample = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("examples/portfolios/retail-sample.jsonl"),
-        )
-        .unwrap();
+        let sample = sample("retail-sample.jsonl");
         let first = sample.lines().next().unwrap();
         let good =
             |id: &str| first.replacen(r#""loan_id":"L00001""#, &format!(r#""loan_id":"{id}""#), 1);
@@ -333,13 +344,7 @@ mod tests {
         bytes.extend_from_slice(&[0xff, 0xfe]);
         bytes.extend_from_slice(b"\"}\n");
         bytes.extend_from_slice(good("C").as_bytes());
-        let portfolio = read_portfolio(
-            std::io::Cursor::new(bytes),
-            "p.jsonl",
-            InputFormat::Jsonl,
-            &schema,
-        )
-        .unwrap();
+        let portfolio = read(bytes, InputFormat::Jsonl);
         let lines: Vec<(Option<u64>, bool)> = portfolio
             .rows
             .iter()
@@ -364,13 +369,7 @@ mod tests {
             r#"{"willingness":"maybe","principal_outstanding":"x","loan_id":"B"}"#,
             "\n",
         );
-        let portfolio = read_portfolio(
-            std::io::Cursor::new(lines),
-            "p.jsonl",
-            InputFormat::Jsonl,
-            &schema,
-        )
-        .unwrap();
+        let portfolio = read(lines, InputFormat::Jsonl);
         let named: Vec<(Option<String>, Option<String>)> = portfolio
             .rows
             .iter()
@@ -414,12 +413,7 @@ mod tests {
 
     #[test]
     fn a_csv_cell_that_is_not_utf8_is_one_rejected_row() {
-        let schema = retail_schema();
-        let sample = std::fs::read_to_string(
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("examples/portfolios/retail-sample.csv"),
-        )
-        .unwrap();
+        let sample = sample("retail-sample.csv");
         let mut lines = sample.lines();
         let (header, first, second) = (
             lines.next().unwrap(),
@@ -437,13 +431,7 @@ mod tests {
         bytes.extend_from_slice(&bad);
         bytes.extend_from_slice(b"\n");
         bytes.extend_from_slice(second.as_bytes());
-        let portfolio = read_portfolio(
-            std::io::Cursor::new(bytes),
-            "p.csv",
-            InputFormat::Csv,
-            &schema,
-        )
-        .unwrap();
+        let portfolio = read(bytes, InputFormat::Csv);
         assert_eq!(portfolio.rows.len(), 3);
         assert!(portfolio.rows[0].result.is_ok() && portfolio.rows[2].result.is_ok());
         let Err(rejected) = &portfolio.rows[1].result else {
