@@ -12,6 +12,7 @@
 mod analysis;
 mod check;
 mod diff;
+mod differential;
 mod format;
 mod fuzz_found;
 mod hostile;
