@@ -11,5 +11,19 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(if error.use_stderr() { 2 } else { 0 });
         }
     };
-    std::process::ExitCode::from(arrears::cli::main(cli) as u8)
+    // Checking and evaluating recurse over expressions; the checker bounds how deep (see
+    // ARCHITECTURE.md, Limits), and this stack leaves ample room above that bound, also in
+    // unoptimised builds. Only the pages touched are ever allocated.
+    let worker = std::thread::Builder::new()
+        .name("arrears".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || arrears::cli::main(cli) as u8);
+    match worker.map(std::thread::JoinHandle::join) {
+        Ok(Ok(code)) => std::process::ExitCode::from(code),
+        // A panic has already been reported on standard error.
+        _ => std::process::ExitCode::from(101),
+    }
 }
+
+/// The stack of the thread that runs the command, and of the worker threads.
+const STACK_BYTES: usize = arrears::cli::STACK_BYTES;

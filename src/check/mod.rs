@@ -170,6 +170,9 @@ enum LetState {
         expr: ir::Expr,
         ty: Ty,
         optional: bool,
+        /// How deep its expression nests with every derived value it uses written out in place:
+        /// the depth the evaluator and the analysis recurse to.
+        depth: usize,
     },
 }
 
@@ -193,7 +196,17 @@ pub(crate) struct Checker<'a> {
     reads: Vec<usize>,
     /// The record fields in scope inside `count(list where ...)` and friends.
     item_scope: Option<&'a [crate::schema::Field]>,
+    /// How many `let`s are being checked inside one another right now.
+    let_depth: usize,
 }
+
+/// How deeply derived values may be checked inside one another (`let c = b + 1` checks `b`
+/// first, which checks `a` ...): checking follows such chains recursively.
+const MAX_LET_DEPTH: usize = 64;
+
+/// How deep a derived value may nest with the values it uses written out in place: evaluating
+/// it, and analysing the rules that read it, recurse that deep.
+const MAX_INLINED_DEPTH: usize = 1_000;
 
 impl<'a> Checker<'a> {
     fn new(
@@ -217,6 +230,7 @@ impl<'a> Checker<'a> {
             diagnostics: Diagnostics::default(),
             reads: Vec::new(),
             item_scope: None,
+            let_depth: 0,
         };
         for item in &policy.items {
             match item {
@@ -430,26 +444,83 @@ impl<'a> Checker<'a> {
             LetState::Unchecked => {}
         }
         let decl = *self.lets.get(index)?;
+        if self.let_depth >= MAX_LET_DEPTH {
+            self.report(
+                Diagnostic::error(
+                    Code::TOO_DEEP,
+                    format!(
+                        "`{}` ends a chain of more than {MAX_LET_DEPTH} values each built on another",
+                        decl.name.name
+                    ),
+                )
+                .at(decl.name.span)
+                .help("compute it from fields more directly, in fewer steps"),
+            );
+            // Settled as an error, so that the values built on it are not reported again.
+            if let Some(state) = self.let_states.get_mut(index) {
+                *state = LetState::Done {
+                    expr: ir::Expr::Const(crate::value::Value::Missing),
+                    ty: Ty::Error,
+                    optional: false,
+                    depth: 1,
+                };
+            }
+            return Some((Ty::Error, false));
+        }
         if let Some(state) = self.let_states.get_mut(index) {
             *state = LetState::InProgress;
         }
         // A `let` is checked in a scope of its own: no record fields, its own decision reads.
         let outer_reads = std::mem::take(&mut self.reads);
         let outer_scope = self.item_scope.take();
+        self.let_depth += 1;
         let typed = self.expr(&decl.value, None, &[]);
+        self.let_depth -= 1;
         self.item_scope = outer_scope;
         let reads = std::mem::replace(&mut self.reads, outer_reads);
         if let Some(slot) = self.lets_reading_decisions.get_mut(index) {
             *slot = reads;
         }
+        let depth = self.inlined_depth(&typed.expr);
+        let mut ty = typed.ty;
+        if depth > MAX_INLINED_DEPTH {
+            self.report(
+                Diagnostic::error(
+                    Code::TOO_DEEP,
+                    format!(
+                        "`{}` nests {depth} levels deep once the values it uses are written out; at most {MAX_INLINED_DEPTH}",
+                        decl.name.name
+                    ),
+                )
+                .at(decl.name.span)
+                .help("compute it from fields more directly, in fewer steps"),
+            );
+            ty = Ty::Error;
+        }
         if let Some(state) = self.let_states.get_mut(index) {
             *state = LetState::Done {
                 expr: typed.expr,
-                ty: typed.ty.clone(),
+                ty: ty.clone(),
                 optional: typed.optional,
+                depth,
             };
         }
-        Some((typed.ty, typed.optional))
+        Some((ty, typed.optional))
+    }
+
+    /// How deep `expr` nests with the derived values it uses written out in place (those
+    /// already checked; one being checked counts as one level).
+    fn inlined_depth(&self, expr: &ir::Expr) -> usize {
+        let own = match expr {
+            ir::Expr::Derived(index) => match self.let_states.get(*index) {
+                Some(LetState::Done { depth, .. }) => *depth,
+                _ => 0,
+            },
+            _ => 0,
+        };
+        let mut deepest = 0;
+        expr.for_each_child(&mut |child| deepest = deepest.max(self.inlined_depth(child)));
+        1 + own.max(deepest)
     }
 
     fn finished_derived(&self) -> Option<Vec<DerivedDef>> {
@@ -457,7 +528,9 @@ impl<'a> Checker<'a> {
             .iter()
             .zip(&self.let_states)
             .map(|(decl, state)| match state {
-                LetState::Done { expr, ty, optional } => Some(DerivedDef {
+                LetState::Done {
+                    expr, ty, optional, ..
+                } => Some(DerivedDef {
                     named: Named::from(&decl.name, decl.label.as_ref()),
                     expr: expr.clone(),
                     ty: ty.clone(),

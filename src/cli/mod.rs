@@ -68,7 +68,17 @@ enum Command {
 }
 
 /// Runs the command line. Returns the exit code.
+/// The stack size for every thread that checks or evaluates policies (64 MB): the checker
+/// bounds expression depth (ARCHITECTURE.md, Limits), and this leaves room above the bound even
+/// in unoptimised builds. Threads only ever touch the pages they use.
+pub const STACK_BYTES: usize = 64 << 20;
+
+/// Runs one command.
 pub fn main(cli: Cli) -> ExitCode {
+    // Rayon's shared pool (used by `report`) gets the same room; it can only be set once.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .stack_size(STACK_BYTES)
+        .build_global();
     let out = Output {
         error_format: cli.error_format,
     };

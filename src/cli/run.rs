@@ -77,6 +77,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     let pool = match rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads.unwrap_or(0))
+        .stack_size(super::STACK_BYTES)
         .build()
     {
         Ok(pool) => pool,

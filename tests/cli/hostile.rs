@@ -101,3 +101,82 @@ fn a_policy_that_is_not_utf8_is_refused_with_its_line_and_column() {
         outcome.stderr
     );
 }
+
+#[test]
+fn a_very_long_policy_is_checked_in_one_piece() {
+    // 5,000 derived values, each from the fields, and a decision reading the last.
+    let mut body = String::new();
+    for n in 0..5_000 {
+        body.push_str(&format!(
+            "let v{n} \"v\" = principal_outstanding + {n}.00\n"
+        ));
+    }
+    body.push_str(
+        "decision d \"d\": first match, gives one of a, b\n  rule R1 \"r\" when v4999 > 3.00 then a\n  rule R2 \"r\" otherwise then b",
+    );
+    let (code, stderr) = check(&body);
+    assert_eq!(code, 0, "{}", stderr.get(..400).unwrap_or(&stderr));
+}
+
+#[test]
+fn values_built_on_values_too_deeply_are_refused_with_e104_not_a_stack_overflow() {
+    let rule = "decision d \"d\": first match, gives one of a, b\n  rule R1 \"r\" when {last} > 3 then a\n  rule R2 \"r\" otherwise then b";
+    // 5,000 values each built on the one before, in file order and in reverse.
+    let mut forward = String::from("let v0 \"v\" = 1\n");
+    let mut reverse = String::new();
+    for n in 1..5_000 {
+        forward.push_str(&format!("let v{n} \"v\" = v{} + 1\n", n - 1));
+        reverse.push_str(&format!("let v{} \"v\" = v{n} + 1\n", n - 1));
+    }
+    reverse.push_str("let v4999 \"v\" = 1\n");
+    // Fewer values, each a long sum: deep once written out.
+    let mut wide = String::from("let v0 \"v\" = 1\n");
+    for n in 1..64 {
+        wide.push_str(&format!(
+            "let v{n} \"v\" = v{}{}\n",
+            n - 1,
+            " + 1".repeat(250)
+        ));
+    }
+    for (body, last) in [(forward, "v4999"), (reverse, "v0"), (wide, "v63")] {
+        let (code, stderr) = check(&format!("{body}{}", rule.replace("{last}", last)));
+        let shown = stderr.get(..400).unwrap_or(&stderr);
+        assert_eq!(code, 1, "{shown}");
+        assert!(stderr.contains("E104"), "{shown}");
+    }
+}
+
+#[test]
+fn values_built_on_values_within_the_limit_are_decided_with_traces() {
+    let dir = temp();
+    std::fs::copy(
+        crate::support::root().join("policies/loan-v1.schema"),
+        dir.path().join("loan-v1.schema"),
+    )
+    .unwrap();
+    let mut body = String::from("let v0 \"v\" = 1\n");
+    for n in 1..60 {
+        body.push_str(&format!(
+            "let v{n} \"v\" = v{}{}\n",
+            n - 1,
+            " + 1".repeat(15)
+        ));
+    }
+    body.push_str("decision d \"d\": first match, gives one of a, b\n  rule R1 \"r\" when v59 > 3 then a\n  rule R2 \"r\" otherwise then b\n");
+    let policy = write(dir.path(), "p.policy", &format!("{HEAD}{body}"));
+    let outcome = arrears(&[
+        "run",
+        &policy,
+        "examples/portfolios/retail-sample.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--quiet",
+        "--trace",
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("decided 3000"),
+        "{}",
+        outcome.stderr
+    );
+}
