@@ -146,7 +146,16 @@ pub(crate) struct Atom {
 #[derive(Debug, Default)]
 pub(crate) struct Atoms {
     pub(crate) list: Vec<Atom>,
+    /// How many decisions are being written out inside one another right now.
+    inlining: usize,
 }
+
+/// How many decisions deep "decision `d` gives `v`" is written out as the rules that give it.
+/// Each level can double the formula (a rule's condition appears as is and negated for the
+/// rules after it), so a chain of decisions reading each other would grow it exponentially;
+/// deeper than this, the comparison stays an opaque atom: free in the over-approximate space
+/// (so proofs stay sound, only weaker) and checked by the engine for witnesses.
+const MAX_INLINING: usize = 6;
 
 fn dim_of(expr: &Expr) -> Option<Dim> {
     match expr {
@@ -228,17 +237,22 @@ impl Atoms {
                     _ => None,
                 };
                 match decision {
-                    Some((d, value)) => {
+                    Some((d, value)) if self.inlining < MAX_INLINING => {
+                        self.inlining += 1;
                         let gives = self.gives(program, d, &value);
+                        self.inlining -= 1;
                         if *op == CmpOp::Eq { gives } else { gives.not() }
                     }
-                    None => Formula::Atom(self.intern(expr)),
+                    _ => Formula::Atom(self.intern(expr)),
                 }
             }
-            Expr::In(value, items) if matches!(value.as_ref(), Expr::Decision(_)) => {
+            Expr::In(value, items)
+                if matches!(value.as_ref(), Expr::Decision(_)) && self.inlining < MAX_INLINING =>
+            {
                 let Expr::Decision(d) = value.as_ref() else {
                     return Formula::Atom(self.intern(expr));
                 };
+                self.inlining += 1;
                 let parts = items
                     .iter()
                     .map(|item| match item {
@@ -246,6 +260,7 @@ impl Atoms {
                         _ => Formula::Atom(self.intern(expr)),
                     })
                     .collect();
+                self.inlining -= 1;
                 Formula::or(parts)
             }
             other => Formula::Atom(self.intern(other)),
