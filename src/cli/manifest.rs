@@ -20,10 +20,9 @@ pub(crate) struct Fingerprint {
 
 impl Fingerprint {
     pub(crate) fn of(bytes: &[u8]) -> Fingerprint {
-        Fingerprint {
-            bytes: bytes.len() as u64,
-            sha256: hex(&Sha256::digest(bytes)),
-        }
+        let mut hasher = Hasher::default();
+        hasher.update(bytes);
+        hasher.finish()
     }
 
     fn json(&self, path: &str) -> serde_json::Value {
@@ -32,7 +31,7 @@ impl Fingerprint {
 }
 
 /// Lowercase hexadecimal.
-pub(crate) fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

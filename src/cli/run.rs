@@ -188,11 +188,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 schema_source.name(),
                 Fingerprint::of(schema_source.text().as_bytes()),
             ),
-            portfolio: (&name, format_name, input),
-            format: match args.format {
-                OutputFormat::Jsonl => "jsonl",
-                OutputFormat::Csv => "csv",
-            },
+            portfolio: (&name, &flag_name(&format_name), input),
+            format: &flag_name(&args.format),
             trace: args.trace,
             redact: args.redact,
             counts: (read, decided, rejected),
@@ -353,8 +350,16 @@ struct Opened {
     size: u64,
     /// Its size and SHA-256, once the stream has read it to the end.
     fingerprint: std::sync::Arc<std::sync::Mutex<Option<Fingerprint>>>,
-    /// Its format's name.
-    format: &'static str,
+    /// Its format (given, or told by its extension).
+    format: InputFormat,
+}
+
+/// A format's name as the command line spells it (`jsonl`, `csv`).
+fn flag_name(value: &impl clap::ValueEnum) -> String {
+    value
+        .to_possible_value()
+        .map(|v| v.get_name().to_owned())
+        .unwrap_or_default()
 }
 
 /// The manifest's path: `--manifest`, or beside `--output` as `NAME.manifest.json`; none when
@@ -399,17 +404,12 @@ fn open_stream(
     })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let (file, fingerprint) = Fingerprinting::new(file);
-    let name = match format {
-        InputFormat::Jsonl => "jsonl",
-        InputFormat::Csv => "csv",
-        InputFormat::Yaml => "yaml",
-    };
     match RecordStream::open(Box::new(file), format, &program.schema) {
         Ok(stream) => Ok(Opened {
             stream,
             size,
             fingerprint,
-            format: name,
+            format,
         }),
         Err(message) => {
             out.note(&format!("error: `{}`: {message}", path.display()));

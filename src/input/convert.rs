@@ -86,8 +86,8 @@ const UNSET: Value = Value::Nothing;
 /// A loan being built field by field, in whatever order the file lists them; readers that meet
 /// fields one at a time (JSON) feed it directly, without building the record first.
 ///
-/// Of a field named twice, the first is used. When several fields are wrong, the rejection
-/// names the first in schema order, so it does not depend on the order of the file's columns.
+/// A field named twice rejects the row. When several fields are wrong, the rejection names the
+/// first in schema order, so it does not depend on the order of the file's columns.
 pub(crate) struct LoanBuilder<'s> {
     schema: &'s Schema,
     /// The fields' values by slot; [`UNSET`] until given.
@@ -116,7 +116,7 @@ impl<'s> LoanBuilder<'s> {
         }
     }
 
-    /// Gives field `slot` its raw value, unless it already has one.
+    /// Gives field `slot` its raw value; a second value for it is a problem of the row.
     pub(crate) fn set(&mut self, slot: usize, raw: &Raw<'_>) {
         let Some(field) = self.schema.fields.get(slot) else {
             return;

@@ -2,17 +2,33 @@
 
 use std::borrow::Cow;
 
-use super::Raw;
-use super::convert::{LoanBuilder, note_unknown};
+use super::convert::{LoanBuilder, Origin, note_unknown};
+use super::{Raw, Rejected};
+use crate::eval::Loan;
+use crate::schema::Schema;
 
-/// One line's loan, fed field by field into `loan` as the parser meets them, so a loan's
-/// fields never exist as a separate record. Names the schema lacks go to `unknown`. `Err` is
-/// why the line is not a record at all.
+/// One line's loan and its key, or its rejection. Fields go into the loan as the parser meets
+/// them, so a loan's fields never exist as a separate record. Names the schema lacks go to
+/// `unknown`.
+#[expect(
+    clippy::result_large_err,
+    reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
+)]
 pub(super) fn read_loan(
     line: &[u8],
-    loan: &mut LoanBuilder<'_>,
+    schema: &Schema,
+    at: &Origin<'_>,
     unknown: &mut Vec<String>,
-) -> Result<(), String> {
+) -> Result<(String, Loan), Rejected> {
+    let mut loan = LoanBuilder::new(schema);
+    match fill(line, &mut loan, unknown) {
+        Ok(()) => loan.finish(at),
+        Err(reason) => Err(at.malformed(reason)),
+    }
+}
+
+/// Feeds the line's fields into `loan`; `Err` says why the line is not a record at all.
+fn fill(line: &[u8], loan: &mut LoanBuilder<'_>, unknown: &mut Vec<String>) -> Result<(), String> {
     let text = match std::str::from_utf8(line) {
         Ok(text) => text.trim_start_matches('\u{FEFF}'),
         Err(error) => {

@@ -164,11 +164,7 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
         number: 1,
         line: None,
     };
-    let mut loan = convert::LoanBuilder::new(schema);
-    match jsonl::read_loan(json.as_bytes(), &mut loan, &mut Vec::new()) {
-        Ok(()) => loan.finish(&at),
-        Err(reason) => Err(at.malformed(reason)),
-    }
+    jsonl::read_loan(json.as_bytes(), schema, &at, &mut Vec::new())
 }
 
 /// Remembers the keys seen so far, to reject a repeated one. Keeps a 64-bit digest per key, not

@@ -7,7 +7,7 @@
 use std::io::{BufRead as _, BufReader, Read};
 use std::sync::Arc;
 
-use super::convert::{LoanBuilder, Origin, convert};
+use super::convert::{Origin, convert};
 use super::{Raw, RawRecord, Rejected, csv as csv_cells, jsonl, yaml};
 use crate::eval::Loan;
 use crate::schema::{FieldType, Schema};
@@ -61,11 +61,7 @@ impl Pending {
                 let Some(text) = block.get(range.clone()) else {
                     return Err(at.malformed("this line could not be read".into()));
                 };
-                let mut loan = LoanBuilder::new(schema);
-                return match jsonl::read_loan(text, &mut loan, unknown) {
-                    Ok(()) => loan.finish(&at),
-                    Err(reason) => Err(at.malformed(reason)),
-                };
+                return jsonl::read_loan(text, schema, &at, unknown);
             }
             Body::Csv(record, layout) => csv_cells::cells(layout, record),
             Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
