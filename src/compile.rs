@@ -19,6 +19,8 @@ pub struct Program {
     /// Decisions that give actions, in the order their actions are listed: `first match`
     /// decisions in file order, then `every match` ones in file order.
     pub(crate) action_decisions: Vec<usize>,
+    /// The derived values declared with `deadline`, in policy order.
+    pub(crate) deadlines: Vec<usize>,
 }
 
 /// Builds the program.
@@ -36,7 +38,15 @@ pub fn compile(checked: CheckedPolicy) -> Program {
     let action_decisions = actions_of(HitPolicy::First)
         .chain(actions_of(HitPolicy::Collect))
         .collect();
+    let deadlines = checked
+        .derived
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| d.deadline)
+        .map(|(index, _)| index)
+        .collect();
     Program {
+        deadlines,
         name: checked.name,
         schema: checked.schema,
         derived: checked.derived,

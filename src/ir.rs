@@ -38,6 +38,20 @@ pub(crate) enum FoldOp {
     Sum,
 }
 
+/// Functions of dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum DateFn {
+    /// `weekday(date)`: 1 for Monday to 7 for Sunday (ISO 8601).
+    Weekday,
+    /// `add_months(date, n)`: the same day `n` calendar months later (earlier for negative
+    /// `n`), or the month's last day when it has no such day.
+    AddMonths,
+    /// `latest(a, b, ...)`: the latest of the dates present; missing when none is.
+    Latest,
+    /// `earliest(a, b, ...)`: the earliest of the dates present; missing when none is.
+    Earliest,
+}
+
 /// A checked expression.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum Expr {
@@ -81,6 +95,8 @@ pub(crate) enum Expr {
         salt: String,
         key: Box<Expr>,
     },
+    /// A function of dates.
+    Dates(DateFn, Vec<Expr>),
 }
 
 impl Expr {
@@ -113,6 +129,7 @@ impl Expr {
                 visit(a);
                 visit(b);
             }
+            Expr::Dates(_, args) => args.iter().for_each(&mut *visit),
             Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
                 if let Some(f) = filter {
                     visit(f);

@@ -32,8 +32,11 @@ pub struct Loaded {
     pub program: Program,
     /// Warnings (never errors).
     pub warnings: Diagnostics,
-    /// The policy's text, for diagnostics about it found later (the analysis).
+    /// The policy's text, for diagnostics about it found later (the analysis). With
+    /// `include`s, the policy's text followed by its modules' ([`SourceFile::joined`]).
     pub source: Arc<SourceFile>,
+    /// True when the file is a `module`: it can be checked, not run.
+    pub is_module: bool,
 }
 
 /// Loads, checks and compiles the policy at `path`.
@@ -45,9 +48,35 @@ pub fn load_policy(path: &Path) -> Result<Loaded, LoadError> {
 /// Like [`load_policy`], for policy text already in memory; `path` names it and locates the
 /// schema file named by `use schema`.
 pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> {
-    let source = SourceFile::new(path.display().to_string(), text);
-    let (file, mut diagnostics) = syntax::parse(&source);
-    let schema = schema_for(&file.items, &source, path, &mut diagnostics);
+    let main = SourceFile::new(path.display().to_string(), text);
+    let (mut file, mut diagnostics) = syntax::parse(&main);
+    let is_module = file.items.iter().any(|i| matches!(i, Item::Module { .. }))
+        && !file.items.iter().any(|i| matches!(i, Item::Policy { .. }));
+    let (schema, schema_path) = schema_for(&file.items, &main, path, &mut diagnostics);
+    let modules = read_modules(
+        path,
+        &file.items,
+        &main,
+        schema_path.as_deref(),
+        &mut diagnostics,
+    );
+    let source = if modules.is_empty() {
+        main
+    } else {
+        let (joined, offsets) = SourceFile::joined(&main, &modules);
+        for offset in offsets {
+            let (part, part_diagnostics) = syntax::parse_part(&joined, offset);
+            diagnostics.extend(part_diagnostics);
+            // The policy's schema is the one checked; the modules' `use schema` was compared
+            // with it when they were read.
+            file.items.extend(
+                part.items
+                    .into_iter()
+                    .filter(|i| !matches!(i, Item::UseSchema { .. } | Item::Include { .. })),
+            );
+        }
+        joined
+    };
     let (checked, check_diagnostics) = check(&file, &source, schema);
     diagnostics.extend(check_diagnostics);
     diagnostics.sort();
@@ -56,6 +85,7 @@ pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> 
             program: compile(checked),
             warnings: diagnostics,
             source,
+            is_module,
         }),
         _ => Err(LoadError::Invalid(diagnostics)),
     }
@@ -78,8 +108,127 @@ fn read(path: &Path) -> Result<String, LoadError> {
     })
 }
 
-/// The schema the policy uses: declared inline, or read from the file `use schema` names.
+/// The modules `items` include, and those they include in turn, each once, in the order
+/// first met. Paths are relative to the including file. A module must start with `module`
+/// and may name only the policy's own schema file.
+fn read_modules(
+    path: &Path,
+    items: &[Item],
+    source: &Arc<SourceFile>,
+    schema_path: Option<&Path>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Arc<SourceFile>> {
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut seen: Vec<PathBuf> = vec![canonical(path)];
+    let mut modules = Vec::new();
+    // (file that includes, its text, its items)
+    let mut queue: Vec<(PathBuf, Arc<SourceFile>, Vec<Item>)> =
+        vec![(path.to_path_buf(), Arc::clone(source), items.to_vec())];
+    while !queue.is_empty() {
+        let (from, from_source, from_items) = queue.remove(0);
+        for item in &from_items {
+            let Item::Include { path: included } = item else {
+                continue;
+            };
+            let module_path = from.parent().unwrap_or(Path::new("")).join(&included.value);
+            let problem = |message: String, help: &str| {
+                Diagnostic::error(Code::INCLUDE, message)
+                    .in_file(&from_source)
+                    .at(included.span)
+                    .help(help.to_owned())
+            };
+            let key = canonical(&module_path);
+            if seen.contains(&key) {
+                if key == canonical(path) {
+                    diagnostics.push(problem(
+                        format!("`{}` includes the policy that includes it", included.value),
+                        "a module cannot include the policy: remove this `include`",
+                    ));
+                }
+                continue;
+            }
+            seen.push(key);
+            let text = match crate::source::read_text(&module_path) {
+                Ok(text) => text,
+                Err(error) => {
+                    diagnostics.push(problem(
+                        format!("cannot read `{}`: {error}", module_path.display()),
+                        "the path is relative to the folder of the file that includes it",
+                    ));
+                    continue;
+                }
+            };
+            let module = SourceFile::new(module_path.display().to_string(), text);
+            // Parsed here only to follow its own `include`s and check its header; its
+            // statements are parsed again, with their problems, as part of the joined text.
+            let (parsed, _) = syntax::parse(&module);
+            let first = parsed
+                .items
+                .iter()
+                .find(|i| !matches!(i, Item::Include { .. } | Item::UseSchema { .. }));
+            if !matches!(first, Some(Item::Module { .. })) {
+                diagnostics.push(problem(
+                    format!("`{}` is not a module", included.value),
+                    "a policy includes only files that start with `module NAME \"what it holds\"`",
+                ));
+                continue;
+            }
+            for used in parsed.items.iter().filter_map(|i| match i {
+                Item::UseSchema { path } => Some(path),
+                _ => None,
+            }) {
+                let used_path = module_path
+                    .parent()
+                    .unwrap_or(Path::new(""))
+                    .join(&used.value);
+                if schema_path.is_some_and(|ours| canonical(ours) != canonical(&used_path)) {
+                    diagnostics.push(
+                        Diagnostic::error(
+                            Code::INCLUDE,
+                            format!(
+                                "this module reads the schema `{}`, not the policy's",
+                                used.value
+                            ),
+                        )
+                        .in_file(&module)
+                        .at(used.span)
+                        .help("a module's fields must be the policy's: name the same schema file"),
+                    );
+                }
+            }
+            if parsed.items.iter().any(|i| matches!(i, Item::Schema(_))) {
+                diagnostics.push(problem(
+                    format!("`{}` declares a schema of its own", included.value),
+                    "a module reads the policy's schema: put the schema in its own file and `use` it",
+                ));
+                continue;
+            }
+            modules.push(Arc::clone(&module));
+            queue.push((module_path, module, parsed.items));
+        }
+    }
+    modules
+}
+
+/// The schema the policy uses: declared inline, or read from the file `use schema` names
+/// (returned too, to compare with the schema its modules name).
 fn schema_for(
+    items: &[Item],
+    source: &Arc<SourceFile>,
+    path: &Path,
+    diagnostics: &mut Diagnostics,
+) -> (Option<Schema>, Option<PathBuf>) {
+    let schema = schema_and_path(items, source, path, diagnostics);
+    let used = items.iter().find_map(|item| match item {
+        Item::UseSchema { path: used } => {
+            Some(path.parent().unwrap_or(Path::new("")).join(&used.value))
+        }
+        _ => None,
+    });
+    (schema, used)
+}
+
+fn schema_and_path(
     items: &[Item],
     source: &Arc<SourceFile>,
     path: &Path,

@@ -22,6 +22,8 @@ pub enum FieldType {
     Date,
     /// A number of calendar days.
     Days,
+    /// A time of day (`22:00`).
+    Time,
     /// One of a fixed list of values; the index into [`Schema::enums`].
     Enum(usize),
     /// A list of records with these fields.
@@ -38,6 +40,7 @@ impl FieldType {
             FieldType::Money => "money".into(),
             FieldType::Date => "date".into(),
             FieldType::Days => "number of days".into(),
+            FieldType::Time => "time of day".into(),
             FieldType::Enum(id) => match schema.enums.get(*id) {
                 Some(values) => format!("one of {}", values.join(", ")),
                 None => "one of a list".into(),
@@ -50,14 +53,23 @@ impl FieldType {
 /// One field of a loan, or of a record in a list field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Field {
-    /// Its name.
+    /// Its name: the key portfolios use.
     pub name: String,
+    /// Another name policies may use for it (`operating_status (经营状况)`).
+    pub alias: Option<String>,
     /// Its type.
     pub ty: FieldType,
     /// True when a loan may lack it.
     pub optional: bool,
     /// Where it is declared.
     pub span: Span,
+}
+
+impl Field {
+    /// True when `name` is the field's name or its other name.
+    pub fn is_named(&self, name: &str) -> bool {
+        self.name == name || self.alias.as_deref() == Some(name)
+    }
 }
 
 /// A loan schema.
@@ -69,16 +81,41 @@ pub struct Schema {
     pub fields: Vec<Field>,
     /// The slot of the key field (`loan_id`).
     pub key: usize,
-    /// The choices of every enumeration, by id.
+    /// The choices of every enumeration, by id: the names portfolios use.
     pub enums: Vec<Vec<String>>,
+    /// Each choice's other name, if it has one, by enumeration id and choice.
+    pub choice_aliases: Vec<Vec<Option<String>>>,
     /// The file the schema was declared in.
     pub source: Arc<SourceFile>,
 }
 
 impl Schema {
     /// The slot of the field named `name`.
+    /// Accepts the field's other name too.
     pub fn slot(&self, name: &str) -> Option<usize> {
-        self.fields.iter().position(|f| f.name == name)
+        self.fields.iter().position(|f| f.is_named(name))
+    }
+
+    /// The index of the choice of enumeration `id` that `name` names, by its name or its other
+    /// name.
+    pub fn choice(&self, id: usize, name: &str) -> Option<usize> {
+        let names = self.enums.get(id)?;
+        names.iter().position(|n| n == name).or_else(|| {
+            self.choice_aliases
+                .get(id)?
+                .iter()
+                .position(|a| a.as_deref() == Some(name))
+        })
+    }
+
+    /// Every name a choice of enumeration `id` can be given by, for suggestions.
+    pub fn choice_names(&self, id: usize) -> Vec<String> {
+        let names = self.enums.get(id).cloned().unwrap_or_default();
+        let aliases = self.choice_aliases.get(id).cloned().unwrap_or_default();
+        names
+            .into_iter()
+            .chain(aliases.into_iter().flatten())
+            .collect()
     }
 
     /// Builds a schema from its declaration, reporting every problem in it.
@@ -87,9 +124,9 @@ impl Schema {
         source: &Arc<SourceFile>,
     ) -> (Option<Schema>, Diagnostics) {
         let mut diagnostics = Diagnostics::default();
-        let mut enums = Vec::new();
+        let mut enums = Enums::default();
         let fields = fields_of(
-            &mut decl.fields.iter().map(|f| (&f.name, &f.ty)),
+            &mut decl.fields.iter(),
             &mut enums,
             source,
             &mut diagnostics,
@@ -106,7 +143,7 @@ impl Schema {
             );
             return (None, diagnostics);
         }
-        let key = fields.iter().position(|f| f.name == decl.key.name);
+        let key = fields.iter().position(|f| f.is_named(&decl.key.name));
         let Some(key) = key else {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
             diagnostics.push(
@@ -144,32 +181,63 @@ impl Schema {
             name: decl.name.name.clone(),
             fields,
             key,
-            enums,
+            enums: enums.names,
+            choice_aliases: enums.aliases,
             source: Arc::clone(source),
         };
         (Some(schema), diagnostics)
     }
 }
 
-fn fields_of<'a>(
-    decls: &mut dyn Iterator<Item = (&'a ast::Ident, &'a ast::TypeExpr)>,
-    enums: &mut Vec<Vec<String>>,
+/// The enumerations met while building a schema: choice names and their other names.
+#[derive(Default)]
+struct Enums {
+    names: Vec<Vec<String>>,
+    aliases: Vec<Vec<Option<String>>>,
+}
+
+fn fields_of(
+    decls: &mut dyn Iterator<Item = &ast::FieldDecl>,
+    enums: &mut Enums,
     source: &Arc<SourceFile>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Field> {
     let mut fields: Vec<Field> = Vec::new();
-    for (name, ty) in decls {
-        if let Some(first) = fields.iter().find(|f| f.name == name.name) {
+    for decl in decls {
+        let (name, ty) = (&decl.name, &decl.ty);
+        let clash = std::iter::once(name)
+            .chain(decl.alias.as_ref())
+            .find_map(|n| {
+                fields
+                    .iter()
+                    .find(|f| f.is_named(&n.name))
+                    .map(|first| (n, first))
+            });
+        if let Some((again, first)) = clash {
             diagnostics.push(
                 Diagnostic::error(
                     Code::DUPLICATE_NAME,
-                    format!("field `{}` is declared twice", name.name),
+                    format!("field name `{}` is declared twice", again.name),
                 )
                 .in_file(source)
-                .label(name.span, "declared again here")
-                .label(first.span, "first declared here"),
+                .label(again.span, "declared again here")
+                .label(first.span, "first declared here")
+                .help("every field, and every field's other name, must be unique in the schema"),
             );
             continue;
+        }
+        if let Some(alias) = &decl.alias
+            && alias.name == name.name
+        {
+            diagnostics.push(
+                Diagnostic::error(
+                    Code::DUPLICATE_NAME,
+                    format!("`{}` is given as its own other name", alias.name),
+                )
+                .in_file(source)
+                .at(alias.span)
+                .help("remove the brackets, or put the field's other name in them"),
+            );
         }
         let field_type = match &ty.kind {
             TypeKind::Scalar(scalar) => match scalar {
@@ -179,33 +247,38 @@ fn fields_of<'a>(
                 ScalarType::Money => FieldType::Money,
                 ScalarType::Date => FieldType::Date,
                 ScalarType::Days => FieldType::Days,
+                ScalarType::Time => FieldType::Time,
             },
-            TypeKind::Enum(values) => {
+            TypeKind::Enum(choices) => {
                 let mut names: Vec<String> = Vec::new();
-                for value in values {
-                    if names.contains(&value.name) {
+                let mut aliases: Vec<Option<String>> = Vec::new();
+                for choice in choices {
+                    let taken = |n: &str| {
+                        names.iter().any(|m| m == n) || aliases.iter().flatten().any(|m| m == n)
+                    };
+                    let again = std::iter::once(&choice.name)
+                        .chain(choice.alias.as_ref())
+                        .find(|n| taken(&n.name));
+                    if let Some(again) = again {
                         diagnostics.push(
                             Diagnostic::error(
                                 Code::DUPLICATE_NAME,
-                                format!("`{}` is listed twice", value.name),
+                                format!("`{}` is listed twice", again.name),
                             )
                             .in_file(source)
-                            .at(value.span),
+                            .at(again.span),
                         );
                     } else {
-                        names.push(value.name.clone());
+                        names.push(choice.name.name.clone());
+                        aliases.push(choice.alias.as_ref().map(|a| a.name.clone()));
                     }
                 }
-                enums.push(names);
-                FieldType::Enum(enums.len() - 1)
+                enums.names.push(names);
+                enums.aliases.push(aliases);
+                FieldType::Enum(enums.names.len() - 1)
             }
             TypeKind::List(record) => {
-                let inner = fields_of(
-                    &mut record.iter().map(|(n, t)| (n, t)),
-                    enums,
-                    source,
-                    diagnostics,
-                );
+                let inner = fields_of(&mut record.iter(), enums, source, diagnostics);
                 if inner.iter().any(|f| matches!(f.ty, FieldType::List(_))) {
                     diagnostics.push(
                         Diagnostic::error(
@@ -232,6 +305,7 @@ fn fields_of<'a>(
         }
         fields.push(Field {
             name: name.name.clone(),
+            alias: decl.alias.as_ref().map(|a| a.name.clone()),
             ty: field_type,
             optional: ty.optional,
             span: name.span,

@@ -49,11 +49,17 @@ pub struct LineCol {
 }
 
 /// One policy or schema file: its name as the user gave it and its whole text.
+///
+/// A policy with `include`s is checked as one text: the policy's own followed by each module's
+/// ([`SourceFile::joined`]). Such a source remembers where each file starts, so that a
+/// diagnostic found in the joined text is shown in the file and at the line it came from.
 #[derive(Debug)]
 pub struct SourceFile {
     name: String,
     text: Arc<str>,
     line_starts: Vec<usize>,
+    /// For a joined source: each file and the offset its text starts at, in order.
+    parts: Vec<(usize, Arc<SourceFile>)>,
 }
 
 impl SourceFile {
@@ -67,7 +73,47 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            parts: Vec::new(),
         })
+    }
+
+    /// `first`'s text followed by each of `more`, a line break between them, under `first`'s
+    /// name. Returns the joined source and the offset each of `more` starts at.
+    pub(crate) fn joined(
+        first: &Arc<SourceFile>,
+        more: &[Arc<SourceFile>],
+    ) -> (Arc<SourceFile>, Vec<usize>) {
+        let mut text = first.text().to_owned();
+        let mut parts = vec![(0, Arc::clone(first))];
+        let mut offsets = Vec::new();
+        for file in more {
+            text.push('\n');
+            offsets.push(text.len());
+            parts.push((text.len(), Arc::clone(file)));
+            text.push_str(file.text());
+        }
+        let joined = SourceFile::new(first.name(), text);
+        let joined = Arc::new(SourceFile {
+            name: joined.name.clone(),
+            text: Arc::clone(&joined.text),
+            line_starts: joined.line_starts.clone(),
+            parts,
+        });
+        (joined, offsets)
+    }
+
+    /// For a joined source, the file holding byte `offset` and where that file starts.
+    pub(crate) fn part_at(&self, offset: usize) -> Option<(usize, &Arc<SourceFile>)> {
+        self.parts
+            .iter()
+            .rev()
+            .find(|(start, _)| *start <= offset)
+            .map(|(start, file)| (*start, file))
+    }
+
+    /// The files a joined source is made of, the policy first; empty for a plain file.
+    pub fn parts(&self) -> impl Iterator<Item = &Arc<SourceFile>> {
+        self.parts.iter().map(|(_, file)| file)
     }
 
     /// The file's name as the user gave it.

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
 /// One value.
@@ -25,6 +25,8 @@ pub enum Value {
     Money(Decimal),
     /// A calendar date.
     Date(NaiveDate),
+    /// A time of day.
+    Time(NaiveTime),
     /// Text.
     Text(Arc<str>),
     /// The index of one choice of an enumeration.
@@ -112,6 +114,7 @@ impl Value {
             (Value::Int(a), Value::Int(b)) | (Value::Days(a), Value::Days(b)) => Some(a.cmp(b)),
             (Value::Money(a), Value::Money(b)) => Some(a.cmp(b)),
             (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+            (Value::Time(a), Value::Time(b)) => Some(a.cmp(b)),
             (Value::Text(a), Value::Text(b)) => Some(a.cmp(b)),
             (Value::Enum(a), Value::Enum(b)) | (Value::Outcome(a), Value::Outcome(b)) => {
                 Some(a.cmp(b))

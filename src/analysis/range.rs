@@ -48,6 +48,7 @@ pub(crate) fn range(program: &Program, expr: &Expr, known: &[&Expr], depth: usiz
         Expr::Const(Value::Int(n) | Value::Days(n)) => (Some(*n), Some(*n)),
         Expr::Count { .. } => (Some(0), None),
         Expr::Bucket { .. } => (Some(0), Some(99)),
+        Expr::Dates(crate::ir::DateFn::Weekday, _) => (Some(1), Some(7)),
         Expr::Derived(index) => program
             .derived
             .get(*index)

@@ -351,6 +351,18 @@ fn neighbours(value: &Value) -> Vec<Value> {
             .chain(d.succ_opt())
             .map(Value::Date)
             .collect(),
+        Value::Time(t) => {
+            let second = chrono::TimeDelta::seconds(1);
+            [
+                t.overflowing_sub_signed(second),
+                t.overflowing_add_signed(second),
+            ]
+            .into_iter()
+            // Only neighbours on the same day: 00:00 has no earlier time of day.
+            .filter(|(_, wrapped)| *wrapped == 0)
+            .map(|(t, _)| Value::Time(t))
+            .collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -411,6 +423,7 @@ fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
             }
         }
         Ty::Text => add(Value::Text("\u{0}something else".into()), &mut values),
+        Ty::Time => add(Value::Time(chrono::NaiveTime::MIN), &mut values),
         // Not a value the analysis knows: anything at all, so every test may go either way.
         _ => {
             add(Value::Missing, &mut values);
@@ -442,6 +455,7 @@ fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
 /// Candidate values for each field of a witness loan, built from the policy's constants.
 struct Pools {
     dates: Vec<Value>,
+    times: Vec<Value>,
     money: Vec<Value>,
     integers: Vec<Value>,
     texts: Vec<Value>,
@@ -470,6 +484,7 @@ impl Pools {
         let mut money = vec![Value::Money(Decimal::new(100_000, 2))];
         let mut integers = vec![Value::Int(0), Value::Int(1)];
         let mut texts = Vec::new();
+        let mut times = vec![Value::Time(chrono::NaiveTime::MIN)];
         let mut sizes: Vec<usize> = vec![0, 1, 2];
         for constant in &constants {
             match constant {
@@ -491,6 +506,9 @@ impl Pools {
                     }
                 }
                 Value::Text(_) => texts.push(constant.clone()),
+                Value::Time(_) => {
+                    times.extend(std::iter::once(constant.clone()).chain(neighbours(constant)))
+                }
                 _ => {}
             }
         }
@@ -506,7 +524,13 @@ impl Pools {
                 dates.push(Value::Date(date));
             }
         }
-        for pool in [&mut dates, &mut money, &mut integers, &mut texts] {
+        for pool in [
+            &mut dates,
+            &mut money,
+            &mut integers,
+            &mut texts,
+            &mut times,
+        ] {
             let mut unique = Vec::new();
             for v in pool.drain(..) {
                 if !unique.contains(&v) {
@@ -519,6 +543,7 @@ impl Pools {
         sizes.dedup();
         Pools {
             dates,
+            times,
             money,
             integers,
             texts,
@@ -533,6 +558,7 @@ impl Pools {
                 .map(|i| Value::Enum(i as u32))
                 .collect(),
             FieldType::Date => self.dates.clone(),
+            FieldType::Time => self.times.clone(),
             FieldType::Money => self.money.clone(),
             FieldType::Integer => self.integers.clone(),
             FieldType::Days => self
@@ -625,6 +651,7 @@ pub(crate) fn default_value(field: &Field, key: bool, as_of: NaiveDate) -> Value
         FieldType::Days => Value::Days(0),
         FieldType::Money => Value::Money(Decimal::new(100_000, 2)),
         FieldType::Date => Value::Date(as_of),
+        FieldType::Time => Value::Time(chrono::NaiveTime::MIN),
         FieldType::Enum(_) => Value::Enum(0),
         FieldType::List(fields) => Value::List(Arc::new(Records::with_capacity(fields.len(), 0))),
     }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::{Checker, Ty};
 use crate::diag::{Code, Diagnostic, did_you_mean};
-use crate::ir::{self, CmpOp, FoldOp};
+use crate::ir::{self, CmpOp, DateFn, FoldOp};
 use crate::schema::{Field, FieldType};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, ExprKind, HitPolicy};
@@ -89,6 +89,7 @@ pub(crate) fn field_ty(field: &Field, slot: usize) -> Ty {
         FieldType::Money => Ty::Money,
         FieldType::Date => Ty::Date,
         FieldType::Days => Ty::Days,
+        FieldType::Time => Ty::Time,
         FieldType::Enum(id) => Ty::Enum(*id),
         FieldType::List(_) => Ty::List(slot),
     }
@@ -97,10 +98,20 @@ pub(crate) fn field_ty(field: &Field, slot: usize) -> Ty {
 /// `评估日`, "the evaluation date": `as_of` for policies written in Chinese.
 pub(crate) const AS_OF_CHINESE: &str = "评估日";
 
-const FUNCTIONS: &[&str] = &["count", "min", "max", "sum", "bucket"];
+const FUNCTIONS: &[&str] = &[
+    "count",
+    "min",
+    "max",
+    "sum",
+    "bucket",
+    "weekday",
+    "add_months",
+    "latest",
+    "earliest",
+];
 
 impl<'a> Checker<'a> {
-    fn describe(&self, ty: &Ty) -> String {
+    pub(super) fn describe(&self, ty: &Ty) -> String {
         ty.describe(self.schema, &self.decision_decls)
     }
 
@@ -135,7 +146,7 @@ impl<'a> Checker<'a> {
         name == "as_of"
             || self
                 .item_scope
-                .is_some_and(|fields| fields.iter().any(|f| f.name == name))
+                .is_some_and(|fields| fields.iter().any(|f| f.is_named(name)))
             || self.schema.slot(name).is_some()
             || self.lets.iter().any(|l| l.name.name == name)
             || self.decision_decls.iter().any(|d| d.name.name == name)
@@ -169,6 +180,7 @@ impl<'a> Checker<'a> {
             ExprKind::Decimal(d) => Typed::new(ir::Expr::Const(Value::Money(*d)), Ty::Money),
             ExprKind::Days(d) => Typed::new(ir::Expr::Const(Value::Days(*d)), Ty::Days),
             ExprKind::Date(d) => Typed::new(ir::Expr::Const(Value::Date(*d)), Ty::Date),
+            ExprKind::Time(t) => Typed::new(ir::Expr::Const(Value::Time(*t)), Ty::Time),
             ExprKind::Text(t) => {
                 Typed::new(ir::Expr::Const(Value::Text(t.as_str().into())), Ty::Text)
             }
@@ -349,12 +361,7 @@ impl<'a> Checker<'a> {
         // A choice or outcome named where one is expected wins over a field of the same name.
         match expect {
             Some(Ty::Enum(id)) => {
-                if let Some(index) = self
-                    .schema
-                    .enums
-                    .get(*id)
-                    .and_then(|values| values.iter().position(|v| v == name))
-                {
+                if let Some(index) = self.schema.choice(*id, name) {
                     return Typed::new(ir::Expr::Const(Value::Enum(index as u32)), Ty::Enum(*id));
                 }
             }
@@ -370,7 +377,7 @@ impl<'a> Checker<'a> {
         }
         if let Some((slot, field)) = self
             .item_scope
-            .and_then(|fields| fields.iter().enumerate().find(|(_, f)| f.name == name))
+            .and_then(|fields| fields.iter().enumerate().find(|(_, f)| f.is_named(name)))
         {
             let optional = field.optional && !known.contains(&Ref::Item(slot));
             return Typed {
@@ -433,7 +440,7 @@ impl<'a> Checker<'a> {
         let name = ident.name.as_str();
         let diagnostic = match expect {
             Some(Ty::Enum(id)) => {
-                let values = self.schema.enums.get(*id).cloned().unwrap_or_default();
+                let values = self.schema.choice_names(*id);
                 let help = match did_you_mean(name, values.iter().map(String::as_str)) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None => format!("the choices are: {}", values.join(", ")),
@@ -753,7 +760,7 @@ impl<'a> Checker<'a> {
                 let Some((item, item_field)) = fields
                     .iter()
                     .enumerate()
-                    .find(|(_, f)| f.name == field.name)
+                    .find(|(_, f)| f.is_named(&field.name))
                 else {
                     let help = did_you_mean(&field.name, fields.iter().map(|f| f.name.as_str()))
                         .map(|s| format!("did you mean `{s}`?"))
@@ -849,10 +856,21 @@ impl<'a> Checker<'a> {
                     Ty::Int,
                 )
             }
+            "weekday" | "add_months" | "latest" | "earliest" => {
+                if filter.is_some() {
+                    self.report(bad_call(
+                        format!("`{}` takes dates, not a list with `where`", function.name),
+                        "write `weekday(as_of)`, `add_months(due, 36)` or `latest(a, b)`",
+                    ));
+                    return Typed::error();
+                }
+                let args: Vec<&ast::Expr> = std::iter::once(first).chain(rest).collect();
+                self.date_call(&function.name, &args, span, known)
+            }
             other => {
                 let help = match did_you_mean(other, FUNCTIONS.iter().copied()) {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => "the functions are count, min, max, sum and bucket".to_owned(),
+                    None => format!("the functions are {}", FUNCTIONS.join(", ")),
                 };
                 self.report(
                     Diagnostic::error(Code::BAD_CALL, format!("unknown function `{other}`"))
@@ -861,6 +879,84 @@ impl<'a> Checker<'a> {
                 );
                 Typed::error()
             }
+        }
+    }
+
+    /// `weekday(d)`, `add_months(d, n)`, `latest(a, b, ...)` and `earliest(a, b, ...)`.
+    fn date_call(&mut self, name: &str, args: &[&ast::Expr], span: Span, known: &[Ref]) -> Typed {
+        let (function, usage) = match name {
+            "weekday" => (
+                DateFn::Weekday,
+                "`weekday(as_of)` gives 1 for Monday to 7 for Sunday",
+            ),
+            "add_months" => (
+                DateFn::AddMonths,
+                "`add_months(due_date, 36)` gives the same day 36 months later",
+            ),
+            "latest" => (
+                DateFn::Latest,
+                "`latest(a, b, ...)` gives the latest of the dates present",
+            ),
+            _ => (
+                DateFn::Earliest,
+                "`earliest(a, b, ...)` gives the earliest of the dates present",
+            ),
+        };
+        let arity_ok = match function {
+            DateFn::Weekday => args.len() == 1,
+            DateFn::AddMonths => args.len() == 2,
+            DateFn::Latest | DateFn::Earliest => args.len() >= 2,
+        };
+        if !arity_ok {
+            self.report(
+                Diagnostic::error(
+                    Code::BAD_CALL,
+                    format!("`{name}` is given {} argument(s)", args.len()),
+                )
+                .at(span)
+                .help(usage),
+            );
+            return Typed::error();
+        }
+        let mut checked = Vec::new();
+        let mut all_optional = true;
+        for (position, arg) in args.iter().enumerate() {
+            let typed = self.expr(arg, None, known);
+            let wanted = if function == DateFn::AddMonths && position == 1 {
+                Ty::Int
+            } else {
+                Ty::Date
+            };
+            if typed.ty != wanted && typed.ty != Ty::Error {
+                let what = self.describe(&typed.ty);
+                let expected = self.describe(&wanted);
+                self.report(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!("`{name}` needs a {expected} here, not a {what}"),
+                    )
+                    .at(arg.span)
+                    .help(usage),
+                );
+                return Typed::error();
+            }
+            // `latest` and `earliest` skip missing dates: that is what they are for.
+            if matches!(function, DateFn::Latest | DateFn::Earliest) {
+                all_optional &= typed.optional;
+            } else {
+                self.require_present(&typed, arg.span);
+                all_optional = false;
+            }
+            checked.push(typed.expr);
+        }
+        let ty = if function == DateFn::Weekday {
+            Ty::Int
+        } else {
+            Ty::Date
+        };
+        Typed {
+            optional: all_optional,
+            ..Typed::new(ir::Expr::Dates(function, checked), ty)
         }
     }
 

@@ -48,6 +48,8 @@ pub(crate) struct DerivedDef {
     pub(crate) ty: Ty,
     /// Whether it may be missing (`max` of an empty list, say).
     pub(crate) optional: bool,
+    /// Declared with `deadline`: runs list it per loan.
+    pub(crate) deadline: bool,
 }
 
 /// What a decision's outcomes are.
@@ -81,6 +83,8 @@ pub(crate) struct DecisionDef {
 #[derive(Clone, Debug)]
 pub(crate) struct GuardDef {
     pub(crate) named: Named,
+    /// The regulation or rule it implements (`per "..."`).
+    pub(crate) basis: Option<String>,
     pub(crate) condition: ir::Expr,
     pub(crate) forbids: Vec<u32>,
 }
@@ -180,6 +184,8 @@ pub(crate) struct Checker<'a> {
     source: &'a Arc<SourceFile>,
     schema: &'a Schema,
     policy_name: Option<String>,
+    /// The file checked is a `module`, not a policy: its open kinds may stay open.
+    is_module: bool,
     lets: Vec<&'a ast::LetDecl>,
     let_states: Vec<LetState>,
     /// For each `let`, the decisions it reads, directly or through other `let`s.
@@ -190,6 +196,7 @@ pub(crate) struct Checker<'a> {
     actions: Vec<Named>,
     action_index: BTreeMap<String, u32>,
     kinds: Vec<(&'a ast::KindDecl, Vec<u32>)>,
+    all_kinds: Vec<&'a ast::KindDecl>,
     guard_decls: Vec<&'a ast::GuardDecl>,
     diagnostics: Diagnostics,
     /// The decisions read by the expression being checked.
@@ -218,6 +225,7 @@ impl<'a> Checker<'a> {
             source,
             schema,
             policy_name: None,
+            is_module: false,
             lets: Vec::new(),
             let_states: Vec::new(),
             lets_reading_decisions: Vec::new(),
@@ -226,6 +234,7 @@ impl<'a> Checker<'a> {
             actions: Vec::new(),
             action_index: BTreeMap::new(),
             kinds: Vec::new(),
+            all_kinds: Vec::new(),
             guard_decls: Vec::new(),
             diagnostics: Diagnostics::default(),
             reads: Vec::new(),
@@ -235,10 +244,21 @@ impl<'a> Checker<'a> {
         for item in &policy.items {
             match item {
                 Item::Policy { name, .. } => checker.policy_name = Some(name.name.clone()),
+                // A policy's own name wins over the names of the modules it includes.
+                Item::Module { name, .. } => {
+                    if checker.policy_name.is_none() {
+                        checker.is_module = true;
+                        checker.policy_name = Some(name.name.clone());
+                    }
+                }
+                Item::Include { .. } => {}
                 Item::Let(decl) => checker.lets.push(decl),
                 Item::Decision(decl) => checker.decision_decls.push(decl),
                 Item::Guard(decl) => checker.guard_decls.push(decl),
-                Item::Kind(decl) => checker.kinds.push((decl, Vec::new())),
+                Item::Kind(decl) => {
+                    checker.kinds.push((decl, Vec::new()));
+                    checker.all_kinds.push(decl);
+                }
                 Item::Actions(decls) => {
                     for decl in decls {
                         checker
@@ -327,6 +347,7 @@ impl<'a> Checker<'a> {
                 unique_actions.push(action);
             }
         }
+        self.fill_open_kinds();
         for (decl, _) in &self.kinds {
             if let Some(first) = action_spans.get(&decl.name.name) {
                 duplicates.push((
@@ -368,6 +389,54 @@ impl<'a> Checker<'a> {
                 kind.1 = actions;
             }
         }
+    }
+
+    /// An open kind (declared without members, usually in a module) is filled by the one kind
+    /// of the same name that lists members; the open declaration then steps aside. A policy
+    /// that leaves a kind open is refused: a guard forbidding it would silently forbid nothing.
+    fn fill_open_kinds(&mut self) {
+        let mut kept = Vec::new();
+        let mut unfilled = Vec::new();
+        for (decl, actions) in std::mem::take(&mut self.kinds) {
+            if !decl.open {
+                kept.push((decl, actions));
+                continue;
+            }
+            let filled = self
+                .kinds_all()
+                .any(|other| !other.open && other.name.name == decl.name.name);
+            if !filled && !self.is_module {
+                unfilled.push(decl);
+            }
+            let already_open = kept
+                .iter()
+                .any(|(k, _): &(&ast::KindDecl, _)| k.open && k.name.name == decl.name.name);
+            if !filled && !already_open {
+                kept.push((decl, actions));
+            }
+        }
+        self.kinds = kept;
+        for decl in unfilled {
+            self.report(
+                Diagnostic::error(
+                    Code::OPEN_KIND,
+                    format!(
+                        "kind `{}` is left open: the policy never says which of its actions it holds",
+                        decl.name.name
+                    ),
+                )
+                .label(decl.name.span, "declared without actions here")
+                .help(format!(
+                    "add `kind {}: ACTION, ...` to the policy, or `kind {}: nothing` if it has no such action",
+                    decl.name.name, decl.name.name
+                )),
+            );
+        }
+    }
+
+    /// Every kind declaration in the policy and the modules it includes.
+    fn kinds_all(&self) -> impl Iterator<Item = &'a ast::KindDecl> + '_ {
+        self.all_kinds.iter().copied()
     }
 
     fn expand_kind(&mut self, index: usize, actions: &mut Vec<u32>, seen: &mut Vec<usize>) {
@@ -421,7 +490,26 @@ impl<'a> Checker<'a> {
 
     fn derived_values(&mut self) {
         for index in 0..self.lets.len() {
-            self.ensure_let(index);
+            let ty = self.ensure_let(index);
+            let Some(decl) = self.lets.get(index).copied() else {
+                continue;
+            };
+            if decl.deadline
+                && let Some((ty, _)) = ty
+                && !matches!(ty, Ty::Date | Ty::Error)
+            {
+                let what = self.describe(&ty);
+                self.report(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        format!("deadline `{}` is a {what}, not a date", decl.name.name),
+                    )
+                    .at(decl.value.span)
+                    .help(
+                        "a deadline is the date something must be done by; for a number, use `let`",
+                    ),
+                );
+            }
         }
     }
 
@@ -535,6 +623,7 @@ impl<'a> Checker<'a> {
                     expr: expr.clone(),
                     ty: ty.clone(),
                     optional: *optional,
+                    deadline: decl.deadline,
                 }),
                 _ => None,
             })
@@ -728,6 +817,7 @@ impl<'a> Checker<'a> {
             forbids.dedup();
             guards.push(GuardDef {
                 named: Named::from(&decl.name, decl.label.as_ref()),
+                basis: decl.basis.as_ref().map(|b| b.value.clone()),
                 condition,
                 forbids,
             });

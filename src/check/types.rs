@@ -13,6 +13,7 @@ pub(crate) enum Ty {
     Money,
     Days,
     Date,
+    Time,
     Text,
     /// One of the schema's enumerations, by id.
     Enum(usize),
@@ -34,6 +35,7 @@ impl Ty {
             Ty::Money => "money amount".into(),
             Ty::Days => "number of days".into(),
             Ty::Date => "date".into(),
+            Ty::Time => "time of day".into(),
             Ty::Text => "text".into(),
             Ty::Enum(id) => match schema.enums.get(*id) {
                 Some(values) if values.len() <= 6 => format!("choice ({})", values.join(", ")),
@@ -53,6 +55,6 @@ impl Ty {
 
     /// True for types that `<`, `>` and friends can order.
     pub(crate) fn is_ordered(&self) -> bool {
-        matches!(self, Ty::Int | Ty::Money | Ty::Days | Ty::Date)
+        matches!(self, Ty::Int | Ty::Money | Ty::Days | Ty::Date | Ty::Time)
     }
 }

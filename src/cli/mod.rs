@@ -159,6 +159,13 @@ impl Output {
     /// returned exit code.
     pub(crate) fn load(&self, path: &Path) -> Result<Loaded, ExitCode> {
         match load_policy(path) {
+            Ok(loaded) if loaded.is_module => {
+                self.note(&format!(
+                    "error: `{}` is a module, which has no decisions of its own: run a policy that includes it",
+                    path.display()
+                ));
+                Err(ExitCode::Failure)
+            }
             Ok(loaded) => {
                 self.diagnostics(&loaded.warnings);
                 Ok(loaded)

@@ -46,6 +46,22 @@ pub(crate) struct Args {
     /// traces and rejected rows; choices, amounts and dates stay, so traces still explain.
     #[arg(long)]
     redact: bool,
+    /// Start CSV output with a byte-order mark, so spreadsheets on Windows read Chinese text
+    /// as UTF-8.
+    #[arg(long)]
+    bom: bool,
+    /// List the coming deadlines (the policy's `deadline` values within `--within` days of
+    /// `--as-of`, or already past) in this CSV file, soonest first.
+    #[arg(long, value_name = "FILE")]
+    deadlines: Option<PathBuf>,
+    /// How many days ahead `--deadlines` looks.
+    #[arg(
+        long,
+        value_name = "DAYS",
+        default_value_t = 90,
+        requires = "deadlines"
+    )]
+    within: i64,
     /// Exit with 1 when any row was rejected.
     #[arg(long)]
     strict: bool,
@@ -93,6 +109,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     };
+    if args.deadlines.is_some() && program.deadlines.is_empty() {
+        out.note(&format!(
+            "error: `--deadlines`: the policy `{}` declares no `deadline`",
+            args.inputs.policy.display()
+        ));
+        return ExitCode::Failure;
+    }
     let context = Context {
         program,
         file: &name,
@@ -100,12 +123,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         as_of: args.inputs.as_of,
         traced: args.trace,
         redact: args.redact,
+        within: args.deadlines.is_some().then_some(args.within),
     };
     let bar = super::progress_bar(size, args.quiet);
     let mut ledger = Ledger {
         sink,
         seen: SeenKeys::default(),
         unknown: Vec::new(),
+        coming: Vec::new(),
     };
     let mut undrained: Vec<Decided> = Vec::new();
     let mut read: u64 = 0;
@@ -156,7 +181,18 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
-    let Ledger { sink, unknown, .. } = ledger;
+    let Ledger {
+        sink,
+        unknown,
+        coming,
+        ..
+    } = ledger;
+    if let Some(path) = &args.deadlines
+        && let Err(message) = write_deadlines(path, program, coming, &context, args.bom)
+    {
+        out.note(&format!("error: {message}"));
+        return ExitCode::Failure;
+    }
     bar.finish_and_clear();
     let (decided, rejected) = (sink.decided, sink.rejected);
     let rejects_path = sink.rejects_path.clone();
@@ -220,6 +256,8 @@ struct Context<'r> {
     as_of: chrono::NaiveDate,
     traced: bool,
     redact: bool,
+    /// With `--deadlines`: how many days ahead to list.
+    within: Option<i64>,
 }
 
 /// Reads, decides and renders one chunk of records on the worker threads. `collect` on an
@@ -233,6 +271,7 @@ fn decide_chunk(chunk: Vec<Pending>, base: u64, context: &Context<'_>) -> Vec<De
         as_of,
         traced,
         redact,
+        within,
     } = *context;
     chunk
         .into_par_iter()
@@ -250,29 +289,34 @@ fn decide_chunk(chunk: Vec<Pending>, base: u64, context: &Context<'_>) -> Vec<De
                     rejected
                 })
                 .map(|(key, loan)| {
-                    let rendered = if traced {
+                    let (rendered, evaluation) = if traced {
                         let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
                         if redact {
                             trace.redact();
                         }
-                        RecordWriter::<std::io::Sink>::render(
+                        let rendered = RecordWriter::<std::io::Sink>::render(
                             format,
                             program,
                             &key,
                             &evaluation,
                             Some((&trace, as_of)),
-                        )
+                        );
+                        (rendered, evaluation)
                     } else {
                         let evaluation = program.evaluate(&loan, as_of);
-                        RecordWriter::<std::io::Sink>::render(
+                        let rendered = RecordWriter::<std::io::Sink>::render(
                             format,
                             program,
                             &key,
                             &evaluation,
                             None,
-                        )
+                        );
+                        (rendered, evaluation)
                     };
-                    (key, rendered)
+                    let coming = within.map_or_else(Vec::new, |days| {
+                        coming_deadlines(&key, &evaluation, as_of, days)
+                    });
+                    (key, rendered, coming)
                 });
             Decided {
                 number,
@@ -291,6 +335,8 @@ struct Ledger {
     sink: Sink,
     seen: SeenKeys,
     unknown: Vec<String>,
+    /// With `--deadlines`: the coming deadlines of the loans decided so far.
+    coming: Vec<Coming>,
 }
 
 impl Ledger {
@@ -308,8 +354,11 @@ impl Ledger {
                 }
             }
             match row.result {
-                Ok((key, rendered)) if self.seen.first(&key) => self.sink.record(&rendered)?,
-                Ok((key, _)) => self
+                Ok((key, rendered, coming)) if self.seen.first(&key) => {
+                    self.coming.extend(coming);
+                    self.sink.record(&rendered)?
+                }
+                Ok((key, _, _)) => self
                     .sink
                     .reject(&duplicate(file, row.number, row.line, &key, schema), out)?,
                 Err(rejected) => self.sink.reject(&rejected, out)?,
@@ -323,8 +372,99 @@ impl Ledger {
 struct Decided {
     number: u64,
     line: Option<u64>,
-    result: Result<(String, Vec<String>), Rejected>,
+    result: Result<(String, Vec<String>, Vec<Coming>), Rejected>,
     unknown: Vec<String>,
+}
+
+/// A deadline of one loan that falls within the window (or has passed).
+struct Coming {
+    date: chrono::NaiveDate,
+    key: String,
+    /// The deadline's index among the policy's deadlines.
+    deadline: usize,
+    actions: Vec<u32>,
+}
+
+/// The loan's deadlines falling no more than `days` after `as_of`, past ones included.
+fn coming_deadlines(
+    key: &str,
+    evaluation: &crate::eval::Evaluation,
+    as_of: chrono::NaiveDate,
+    days: i64,
+) -> Vec<Coming> {
+    evaluation
+        .deadlines
+        .iter()
+        .enumerate()
+        .filter_map(|(deadline, date)| {
+            let date = (*date)?;
+            (date.signed_duration_since(as_of).num_days() <= days).then(|| Coming {
+                date,
+                key: key.to_owned(),
+                deadline,
+                actions: evaluation.actions.clone(),
+            })
+        })
+        .collect()
+}
+
+/// Writes the coming deadlines, soonest first (then by loan and by the policy's order):
+/// `loan_id, deadline, label, date, days_left, actions`.
+fn write_deadlines(
+    path: &Path,
+    program: &Program,
+    mut coming: Vec<Coming>,
+    context: &Context<'_>,
+    bom: bool,
+) -> Result<(), String> {
+    coming.sort_by(|a, b| (a.date, &a.key, a.deadline).cmp(&(b.date, &b.key, b.deadline)));
+    let mut file = AtomicFile::create(path)?;
+    let failed = |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", path.display());
+    if bom {
+        file.write_all("\u{FEFF}".as_bytes())
+            .map_err(|e| failed(&e))?;
+    }
+    let key_name = program
+        .schema
+        .fields
+        .get(program.schema.key)
+        .map_or("loan_id", |f| f.name.as_str());
+    let mut writer = csv::Writer::from_writer(&mut file);
+    writer
+        .write_record([
+            key_name,
+            "deadline",
+            "label",
+            "date",
+            "days_left",
+            "actions",
+        ])
+        .map_err(|e| failed(&e))?;
+    for row in &coming {
+        let def = program
+            .deadlines
+            .get(row.deadline)
+            .and_then(|&index| program.derived.get(index));
+        let actions: Vec<&str> = row
+            .actions
+            .iter()
+            .map(|a| program.action_name(*a))
+            .collect();
+        let days_left = row.date.signed_duration_since(context.as_of).num_days();
+        let cells = [
+            crate::report::spreadsheet_safe(&row.key).into_owned(),
+            def.map_or(String::new(), |d| d.named.name.clone()),
+            def.and_then(|d| d.named.label.clone()).unwrap_or_default(),
+            row.date.format("%Y-%m-%d").to_string(),
+            days_left.to_string(),
+            serde_json::to_string(&actions).unwrap_or_default(),
+        ];
+        writer.write_record(&cells).map_err(|e| failed(&e))?;
+    }
+    writer.flush().map_err(|e| failed(&e))?;
+    drop(writer);
+    file.commit()?;
+    Ok(())
 }
 
 /// Names, once, the fields a portfolio has that the schema does not declare.
@@ -500,10 +640,15 @@ struct Sink {
 
 impl Sink {
     fn open(args: &Args, program: &Program) -> Result<Sink, String> {
-        let records = match &args.output {
+        let mut records = match &args.output {
             Some(path) => Destination::File(AtomicFile::create(path)?),
             None => Destination::Stdout(BufWriter::new(std::io::stdout())),
         };
+        if args.bom && args.format == OutputFormat::Csv {
+            records
+                .write_all("\u{FEFF}".as_bytes())
+                .map_err(|e| format!("cannot write the decisions: {e}"))?;
+        }
         let rejects_path = args
             .rejects
             .clone()

@@ -105,6 +105,14 @@ codes! {
         "a guard or kind names an action or kind that is not declared",
         "fix the spelling or declare the action",
         "guard G1 when do_not_contact forbid visit    # the kind is `visits`";
+    INCLUDE = "E213" "include",
+        "an `include` that cannot be followed: the file is missing, is not a `module`, includes itself, or reads another schema",
+        "check the path (relative to the including file) and that the module's `use schema` names the policy's schema",
+        "include \"guardrail.policy\"                 # the file is `guardrails.policy`";
+    OPEN_KIND = "E214" "open-kind",
+        "a kind a module declares without actions that the including policy never fills in",
+        "say which of the policy's actions the kind holds: `kind NAME: ACTION, ...`, or `kind NAME: nothing`",
+        "include \"guardrails.policy\"                # and no `kind contact: ...` in the policy";
     CYCLE = "E301" "cycle",
         "decisions or derived values that depend on each other in a circle",
         "break the circle: a decision may read only decisions that do not read it back",

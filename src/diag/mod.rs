@@ -132,6 +132,28 @@ impl Diagnostic {
         self.source.as_ref()
     }
 
+    /// A diagnostic placed in a joined source (a policy and its modules) moved to the file its
+    /// primary place is in, with its places counted from that file's start. Places in other
+    /// files are dropped: one diagnostic shows one file.
+    fn in_own_file(mut self) -> Diagnostic {
+        let Some(source) = &self.source else {
+            return self;
+        };
+        let at = self.primary_span().map_or(0, |span| span.start);
+        let Some((start, file)) = source.part_at(at) else {
+            return self;
+        };
+        let (start, file) = (start, Arc::clone(file));
+        let end = start + file.text().len();
+        self.labels
+            .retain(|label| label.span.start >= start && label.span.end <= end);
+        for label in &mut self.labels {
+            label.span = Span::new(label.span.start - start, label.span.end - start);
+        }
+        self.source = Some(file);
+        self
+    }
+
     /// The primary place, if the diagnostic has one.
     pub fn primary_span(&self) -> Option<Span> {
         self.labels.first().map(|label| label.span)
@@ -192,12 +214,13 @@ pub struct Diagnostics(Vec<Diagnostic>);
 impl Diagnostics {
     /// Adds one.
     pub fn push(&mut self, diagnostic: Diagnostic) {
-        self.0.push(diagnostic);
+        self.0.push(diagnostic.in_own_file());
     }
 
     /// Adds all of `other`.
     pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.0.extend(other);
+        self.0
+            .extend(other.into_iter().map(Diagnostic::in_own_file));
     }
 
     /// True when any of them is an error.

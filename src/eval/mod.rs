@@ -17,7 +17,7 @@ pub use trace::{
 
 use crate::check::Gives;
 use crate::compile::Program;
-use crate::ir::{Expr, FoldOp, Outcome};
+use crate::ir::{DateFn, Expr, FoldOp, Outcome};
 use crate::syntax::ast::HitPolicy;
 use crate::value::Value;
 
@@ -61,6 +61,8 @@ pub struct Evaluation {
     pub actions: Vec<u32>,
     /// Forbidden actions and the first guard that forbade each.
     pub vetoed: Vec<(u32, usize)>,
+    /// The date of each `deadline` of the policy, in its order (`None` when missing).
+    pub deadlines: Vec<Option<NaiveDate>>,
 }
 
 impl Program {
@@ -194,6 +196,14 @@ impl<'p> Evaluator<'p> {
             }
         }
 
+        let mut deadlines = Vec::with_capacity(program.deadlines.len());
+        for &index in &program.deadlines {
+            deadlines.push(match self.derived(index) {
+                Value::Date(date) => Some(date),
+                _ => None,
+            });
+        }
+
         let mut proposed: Vec<u32> = Vec::new();
         for &index in &program.action_decisions {
             let Some(outcome) = outcomes.get(index) else {
@@ -231,6 +241,7 @@ impl<'p> Evaluator<'p> {
                 outcomes,
                 actions,
                 vetoed,
+                deadlines,
             },
             self.trace,
         )
@@ -412,6 +423,44 @@ impl<'p> Evaluator<'p> {
                 Value::Text(key) => Value::Int(bucket(salt, &key)),
                 _ => Value::Missing,
             },
+            Expr::Dates(function, args) => self.dates(*function, args),
+        }
+    }
+
+    /// A function of dates; a missing or out-of-range argument gives a missing value.
+    #[inline(never)]
+    fn dates(&mut self, function: DateFn, args: &'p [Expr]) -> Value {
+        use chrono::{Datelike, Months};
+        let mut values = Vec::with_capacity(args.len());
+        for arg in args {
+            values.push(self.value(arg));
+        }
+        match (function, values.as_slice()) {
+            (DateFn::Weekday, [Value::Date(d)]) => {
+                Value::Int(i64::from(d.weekday().number_from_monday()))
+            }
+            (DateFn::AddMonths, [Value::Date(d), Value::Int(n)]) => {
+                let months = u32::try_from(n.unsigned_abs()).ok().map(Months::new);
+                let moved = if *n >= 0 {
+                    months.and_then(|m| d.checked_add_months(m))
+                } else {
+                    months.and_then(|m| d.checked_sub_months(m))
+                };
+                moved.map_or(Value::Missing, Value::Date)
+            }
+            (DateFn::Latest | DateFn::Earliest, values) => {
+                let dates = values.iter().filter_map(|v| match v {
+                    Value::Date(d) => Some(*d),
+                    _ => None,
+                });
+                let found = if function == DateFn::Latest {
+                    dates.max()
+                } else {
+                    dates.min()
+                };
+                found.map_or(Value::Missing, Value::Date)
+            }
+            _ => Value::Missing,
         }
     }
 

@@ -54,6 +54,7 @@ pub(super) fn flat(expr: &ast::Expr, text: &str) -> String {
         | ExprKind::Decimal(_)
         | ExprKind::Days(_)
         | ExprKind::Date(_)
+        | ExprKind::Time(_)
         | ExprKind::Text(_)
         | ExprKind::Bool(_)
         | ExprKind::Nothing => literal(expr, text),
@@ -217,6 +218,11 @@ fn broken(expr: &ast::Expr, text: &str, first_line: usize, indent: usize) -> Str
     out
 }
 
+/// ` (other name)`, or nothing.
+fn alias(alias: Option<&ast::Ident>) -> String {
+    alias.map_or(String::new(), |a| format!(" ({})", a.name))
+}
+
 fn type_expr(ty: &ast::TypeExpr) -> String {
     let shape = match &ty.kind {
         TypeKind::Scalar(scalar) => match scalar {
@@ -226,13 +232,26 @@ fn type_expr(ty: &ast::TypeExpr) -> String {
             ScalarType::Money => "money".to_owned(),
             ScalarType::Date => "date".to_owned(),
             ScalarType::Days => "days".to_owned(),
+            ScalarType::Time => "time".to_owned(),
         },
-        TypeKind::Enum(values) => format!("one of {}", names(values)),
+        TypeKind::Enum(choices) => format!(
+            "one of {}",
+            choices
+                .iter()
+                .map(|c| format!("{}{}", c.name.name, alias(c.alias.as_ref())))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         TypeKind::List(fields) => format!(
             "list of {{ {} }}",
             fields
                 .iter()
-                .map(|(name, ty)| format!("{}: {}", name.name, type_expr(ty)))
+                .map(|f| format!(
+                    "{}{}: {}",
+                    f.name.name,
+                    alias(f.alias.as_ref()),
+                    type_expr(&f.ty)
+                ))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -272,7 +291,12 @@ fn outcome(outcome: &Outcome, text: &str) -> String {
 
 /// `  field name: type`, the part of a field line before its label.
 pub(super) fn field_head(field: &ast::FieldDecl) -> String {
-    format!("  field {}: {}", field.name.name, type_expr(&field.ty))
+    format!(
+        "  field {}{}: {}",
+        field.name.name,
+        alias(field.alias.as_ref()),
+        type_expr(&field.ty)
+    )
 }
 
 /// `text` followed by spaces up to `width` characters.
@@ -317,6 +341,10 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
             Item::Policy { name, label: l } => {
                 format!("policy {}{}", name.name, label(l.as_ref(), text))
             }
+            Item::Module { name, label: l } => {
+                format!("module {}{}", name.name, label(l.as_ref(), text))
+            }
+            Item::Include { path } => format!("include {}", source(text, path.span)),
             Item::UseSchema { path } => format!("use schema {}", source(text, path.span)),
             Item::Schema(schema) => format!(
                 "schema {}{} keyed by {}",
@@ -326,7 +354,8 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
             ),
             Item::Let(decl) => {
                 let head = format!(
-                    "let {}{} =",
+                    "{} {}{} =",
+                    if decl.deadline { "deadline" } else { "let" },
                     decl.name.name,
                     label(decl.label.as_ref(), text)
                 );
@@ -371,12 +400,18 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                 }
             }
             Item::Kind(kind) => {
-                format!(
-                    "kind {}{}: {}",
+                let head = format!(
+                    "kind {}{}",
                     kind.name.name,
-                    label(kind.label.as_ref(), text),
-                    names(&kind.members)
-                )
+                    label(kind.label.as_ref(), text)
+                );
+                if kind.open {
+                    head
+                } else if kind.members.is_empty() {
+                    format!("{head}: nothing")
+                } else {
+                    format!("{head}: {}", names(&kind.members))
+                }
             }
             Item::Decision(decision) => {
                 let hit = match decision.hit {
@@ -404,8 +439,12 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                 }
             }
             Item::Guard(guard) => {
+                let basis = guard
+                    .basis
+                    .as_ref()
+                    .map_or(String::new(), |b| format!(" per {}", source(text, b.span)));
                 let head = format!(
-                    "guard {}{}",
+                    "guard {}{}{basis}",
                     guard.name.name,
                     label(guard.label.as_ref(), text)
                 );

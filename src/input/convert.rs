@@ -351,9 +351,12 @@ fn value(
         FieldType::Date => iso_date(trimmed)
             .map(Value::Date)
             .ok_or_else(|| bad(&date_problem(trimmed))),
+        FieldType::Time => crate::syntax::parse_time(trimmed)
+            .map(Value::Time)
+            .ok_or_else(|| bad("expected a time of day written HH:MM or HH:MM:SS, such as 21:30")),
         FieldType::Enum(id) => {
             let choices = schema.enums.get(*id).map(Vec::as_slice).unwrap_or_default();
-            match choices.iter().position(|c| c == trimmed) {
+            match schema.choice(*id, trimmed) {
                 Some(index) => Ok(Value::Enum(index as u32)),
                 None => {
                     let hint = did_you_mean(trimmed, choices.iter().map(String::as_str))

@@ -120,6 +120,9 @@ pub fn explain_text(
                 "does not apply"
             };
             let _ = writeln!(out, "  {}{label}: {verdict}", def.named.name);
+            if let Some(basis) = &def.basis {
+                let _ = writeln!(out, "      per {basis}");
+            }
             let _ = writeln!(out, "      {}", reads_text(program, &guard.reads));
         }
     }
@@ -146,8 +149,13 @@ pub fn explain_text(
         out,
         "vetoed:  {}",
         names(&mut evaluation.vetoed.iter().map(|(a, g)| {
-            let guard = program.guards.get(*g).map_or("", |g| g.named.name.as_str());
-            format!("{} (by {guard})", program.action_name(*a))
+            let guard = program.guards.get(*g);
+            let name = guard.map_or("", |g| g.named.name.as_str());
+            let why = guard
+                .and_then(|g| g.named.label.as_deref())
+                .map(|l| format!(": {l}"))
+                .unwrap_or_default();
+            format!("{} (by {name}{why})", program.action_name(*a))
         }))
     );
     out

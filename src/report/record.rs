@@ -5,6 +5,7 @@
 //!   decided nothing or no rule matched); an `every match` decision's outcomes, as a list.
 //! * `actions`: the surviving actions, in order, each once.
 //! * `vetoed`: `[{"action", "guard"}]`, each forbidden action with the first guard forbidding it.
+//! * `deadlines`, only for policies that declare a `deadline`: `{name: "YYYY-MM-DD" | null}`.
 //! * with `--trace`, `trace`: see [`trace_json`].
 //!
 //! CSV carries the same columns; lists and the trace are JSON in their cells.
@@ -67,6 +68,25 @@ fn vetoed_json(program: &Program, evaluation: &Evaluation) -> Json {
     )
 }
 
+/// `{name: date}` for the policy's deadlines; `None` when it declares none.
+fn deadlines_json(program: &Program, evaluation: &Evaluation) -> Option<Json> {
+    if program.deadlines.is_empty() {
+        return None;
+    }
+    let mut object = Map::new();
+    for (&index, date) in program.deadlines.iter().zip(&evaluation.deadlines) {
+        let name = program
+            .derived
+            .get(index)
+            .map_or("", |d| d.named.name.as_str());
+        let value = date.map_or(Json::Null, |d| {
+            Json::String(d.format("%Y-%m-%d").to_string())
+        });
+        object.insert(name.to_owned(), value);
+    }
+    Some(Json::Object(object))
+}
+
 fn reads_json(program: &Program, reads: &[Read]) -> Json {
     let mut object = Map::new();
     for read in reads {
@@ -127,13 +147,24 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
         .iter()
         .filter_map(|g| {
             let def = program.guards.get(g.guard)?;
-            Some(json!({
-                "guard": def.named.name,
-                "reason": def.named.label,
-                "fired": g.fired,
-                "forbids": def.forbids.iter().map(|a| program.action_name(*a)).collect::<Vec<_>>(),
-                "read": reads_json(program, &g.reads),
-            }))
+            let mut object = Map::new();
+            object.insert("guard".into(), Json::String(def.named.name.clone()));
+            object.insert("reason".into(), json!(def.named.label));
+            if let Some(basis) = &def.basis {
+                object.insert("basis".into(), Json::String(basis.clone()));
+            }
+            object.insert("fired".into(), Json::Bool(g.fired));
+            object.insert(
+                "forbids".into(),
+                json!(
+                    def.forbids
+                        .iter()
+                        .map(|a| program.action_name(*a))
+                        .collect::<Vec<_>>()
+                ),
+            );
+            object.insert("read".into(), reads_json(program, &g.reads));
+            Some(Json::Object(object))
         })
         .collect();
     json!({
@@ -171,6 +202,9 @@ pub(crate) fn record_json(
     }
     object.insert("actions".into(), actions_json(program, evaluation));
     object.insert("vetoed".into(), vetoed_json(program, evaluation));
+    if let Some(deadlines) = deadlines_json(program, evaluation) {
+        object.insert("deadlines".into(), deadlines);
+    }
     if let Some((trace, as_of)) = trace {
         object.insert("trace".into(), trace_json(program, trace, as_of));
     }
@@ -256,7 +290,12 @@ pub fn render_jsonl(
         );
         out.push(b'}');
     }
-    out.extend_from_slice(b"]}\n");
+    out.push(b']');
+    if let Some(deadlines) = deadlines_json(program, evaluation) {
+        out.extend_from_slice(b",\"deadlines\":");
+        let _ = serde_json::to_writer(&mut out, &deadlines);
+    }
+    out.extend_from_slice(b"}\n");
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -291,6 +330,9 @@ impl<W: Write> RecordWriter<W> {
                 let mut header: Vec<&str> = vec![key_name];
                 header.extend(program.decisions.iter().map(|d| d.named.name.as_str()));
                 header.extend(["actions", "vetoed"]);
+                if !program.deadlines.is_empty() {
+                    header.push("deadlines");
+                }
                 if with_trace {
                     header.push("trace");
                 }

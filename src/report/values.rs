@@ -78,6 +78,7 @@ pub(super) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json 
         Value::Int(n) | Value::Days(n) => Json::from(*n),
         Value::Money(m) => Json::String(m.to_string()),
         Value::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
+        Value::Time(t) => Json::String(t.format("%H:%M:%S").to_string()),
         Value::Text(t) => Json::String(t.to_string()),
         Value::Enum(index) => Json::String(enum_name(program, kind, *index)),
         Value::Outcome(index) => match kind {

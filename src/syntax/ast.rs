@@ -3,7 +3,7 @@
 //! Nothing here knows about pest (lowering ends at `lower.rs`) or about types and names
 //! (that is `check`'s job).
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
 use crate::source::Span;
@@ -38,11 +38,15 @@ pub struct PolicyFile {
 pub enum Item {
     /// `policy NAME "label"`
     Policy { name: Ident, label: Option<Text> },
+    /// `module NAME "label"`: the file is a module for policies to include.
+    Module { name: Ident, label: Option<Text> },
+    /// `include "path"`
+    Include { path: Text },
     /// `use schema "path"`
     UseSchema { path: Text },
     /// `schema NAME keyed by FIELD` and its `field` lines.
     Schema(SchemaDecl),
-    /// `let NAME = EXPR`
+    /// `let NAME = EXPR`, or `deadline NAME = EXPR`.
     Let(LetDecl),
     /// `actions a, b "label", c`
     Actions(Vec<ActionDecl>),
@@ -68,6 +72,8 @@ pub struct SchemaDecl {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDecl {
     pub name: Ident,
+    /// `(其他名称)`: another name for the field.
+    pub alias: Option<Ident>,
     pub ty: TypeExpr,
     pub label: Option<Text>,
 }
@@ -86,10 +92,17 @@ pub struct TypeExpr {
 pub enum TypeKind {
     /// `text`, `bool`, `integer`, `money`, `date`, `days`.
     Scalar(ScalarType),
-    /// `one of a, b, c`
-    Enum(Vec<Ident>),
-    /// `list of { name: type, ... }`
-    List(Vec<(Ident, TypeExpr)>),
+    /// `one of a, b (乙), c`
+    Enum(Vec<Choice>),
+    /// `list of { name: type, ... }` (the fields have no labels).
+    List(Vec<FieldDecl>),
+}
+
+/// One choice of an enumeration, and another name for it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Choice {
+    pub name: Ident,
+    pub alias: Option<Ident>,
 }
 
 /// The built-in scalar types.
@@ -101,6 +114,7 @@ pub enum ScalarType {
     Money,
     Date,
     Days,
+    Time,
 }
 
 /// `let NAME "label" = EXPR`
@@ -109,6 +123,8 @@ pub struct LetDecl {
     pub name: Ident,
     pub label: Option<Text>,
     pub value: Expr,
+    /// Declared with `deadline`: a date that runs list per loan.
+    pub deadline: bool,
 }
 
 /// One declared action.
@@ -124,6 +140,8 @@ pub struct KindDecl {
     pub name: Ident,
     pub label: Option<Text>,
     pub members: Vec<Ident>,
+    /// Declared without members: the policy including the module fills it in.
+    pub open: bool,
 }
 
 /// How a decision combines the rules that match.
@@ -196,6 +214,8 @@ pub enum Outcome {
 pub struct GuardDecl {
     pub name: Ident,
     pub label: Option<Text>,
+    /// `per "..."`: the regulation or rule the guard implements.
+    pub basis: Option<Text>,
     pub condition: Expr,
     /// Actions or kinds.
     pub forbids: Vec<Ident>,
@@ -250,6 +270,7 @@ pub enum ExprKind {
     /// `30 days`
     Days(i64),
     Date(NaiveDate),
+    Time(NaiveTime),
     Text(String),
     Bool(bool),
     /// `nothing`, compared with a decision's outcome.

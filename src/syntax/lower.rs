@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveTime};
 use pest::Parser as _;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -73,6 +73,10 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_by
             | Rule::kw_field
             | Rule::kw_let
+            | Rule::kw_deadline
+            | Rule::kw_module
+            | Rule::kw_include
+            | Rule::kw_per
             | Rule::kw_kind
             | Rule::kw_decision
             | Rule::kw_first
@@ -201,6 +205,20 @@ impl Lower {
                     label: self.label(&mut it),
                 })
             }
+            Rule::module_decl => {
+                let name = self.next_ident(&mut it, at)?;
+                Ok(Item::Module {
+                    name,
+                    label: self.label(&mut it),
+                })
+            }
+            Rule::include_decl => {
+                let path = it
+                    .next()
+                    .map(|p| self.text(p))
+                    .ok_or_else(|| self.missing(at, "path"))?;
+                Ok(Item::Include { path })
+            }
             Rule::use_decl => {
                 let path = it
                     .next()
@@ -219,11 +237,16 @@ impl Lower {
                     fields: Vec::new(),
                 }))
             }
-            Rule::let_decl => {
+            Rule::let_decl | Rule::deadline_decl => {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
                 let value = self.expr(it.next().ok_or_else(|| self.missing(at, "value"))?)?;
-                Ok(Item::Let(LetDecl { name, label, value }))
+                Ok(Item::Let(LetDecl {
+                    name,
+                    label,
+                    value,
+                    deadline: rule == Rule::deadline_decl,
+                }))
             }
             Rule::actions_decl => {
                 let mut actions = Vec::new();
@@ -241,11 +264,18 @@ impl Lower {
             Rule::kind_decl => {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
-                let members = it.map(|p| self.ident(p)).collect();
+                let rest: Vec<_> = it.collect();
+                let open = rest.is_empty();
+                let members = rest
+                    .into_iter()
+                    .filter(|p| p.as_rule() == Rule::ident)
+                    .map(|p| self.ident(p))
+                    .collect();
                 Ok(Item::Kind(KindDecl {
                     name,
                     label,
                     members,
+                    open,
                 }))
             }
             Rule::decision_head => {
@@ -278,12 +308,18 @@ impl Lower {
             Rule::guard_decl => {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
+                let basis = if it.peek().is_some_and(|p| p.as_rule() == Rule::basis) {
+                    it.next().map(|p| self.text(p))
+                } else {
+                    None
+                };
                 let condition =
                     self.expr(it.next().ok_or_else(|| self.missing(at, "condition"))?)?;
                 let forbids = it.map(|p| self.ident(p)).collect();
                 Ok(Item::Guard(GuardDecl {
                     name,
                     label,
+                    basis,
                     condition,
                     forbids,
                     span: at,
@@ -297,12 +333,28 @@ impl Lower {
         let at = self.span(&pair);
         let mut it = children(pair).peekable();
         let name = self.next_ident(&mut it, at)?;
+        let alias = self.alias(&mut it);
         let ty = self.type_expr(it.next().ok_or_else(|| self.missing(at, "type"))?)?;
         Ok(FieldDecl {
             name,
+            alias,
             ty,
             label: self.label(&mut it),
         })
+    }
+
+    /// Takes `(other name)` if it is next.
+    fn alias<'i>(
+        &self,
+        it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>,
+    ) -> Option<Ident> {
+        if it.peek().is_some_and(|p| p.as_rule() == Rule::alias) {
+            it.next()
+                .and_then(|p| p.into_inner().next())
+                .map(|p| self.ident(p))
+        } else {
+            None
+        }
     }
 
     fn type_expr(&self, pair: Pair<'_, Rule>) -> Lowered<TypeExpr> {
@@ -319,23 +371,36 @@ impl Lower {
                         "integer" => ScalarType::Integer,
                         "money" => ScalarType::Money,
                         "date" => ScalarType::Date,
+                        "time" => ScalarType::Time,
                         _ => ScalarType::Days,
                     }));
                 }
                 Rule::enum_type => {
-                    kind = Some(TypeKind::Enum(
-                        children(part).map(|p| self.ident(p)).collect(),
-                    ))
+                    let mut choices = Vec::new();
+                    for choice in children(part) {
+                        let choice_at = self.span(&choice);
+                        let mut it = children(choice).peekable();
+                        let name = self.next_ident(&mut it, choice_at)?;
+                        let alias = self.alias(&mut it);
+                        choices.push(Choice { name, alias });
+                    }
+                    kind = Some(TypeKind::Enum(choices))
                 }
                 Rule::list_type => {
                     let mut fields = Vec::new();
                     for field in children(part) {
                         let field_at = self.span(&field);
-                        let mut it = children(field);
+                        let mut it = children(field).peekable();
                         let name = self.next_ident(&mut it, field_at)?;
+                        let alias = self.alias(&mut it);
                         let ty = self
                             .type_expr(it.next().ok_or_else(|| self.missing(field_at, "type"))?)?;
-                        fields.push((name, ty));
+                        fields.push(FieldDecl {
+                            name,
+                            alias,
+                            ty,
+                            label: None,
+                        });
                     }
                     kind = Some(TypeKind::List(fields));
                 }
@@ -521,6 +586,11 @@ impl Lower {
                     .at(span)
                     .help("dates are written YYYY-MM-DD and must exist, such as 2024-02-29 in a leap year")
             })?),
+            Rule::time => ExprKind::Time(parse_time(pair.as_str()).ok_or_else(|| {
+                Diagnostic::error(Code::BAD_LITERAL, format!("`{}` is not a time of day", pair.as_str()))
+                    .at(span)
+                    .help("times are written HH:MM or HH:MM:SS on the 24-hour clock, from 00:00 to 23:59:59")
+            })?),
             Rule::decimal => {
                 let digits = pair.as_str().replace('_', "");
                 ExprKind::Decimal(Decimal::from_str_exact(&digits).map_err(|_| too_large(span, pair.as_str()))?)
@@ -581,7 +651,12 @@ fn describe(rule: Rule) -> Option<&'static str> {
         Rule::expr | Rule::paren | Rule::if_expr | Rule::call | Rule::path => {
             "a value or condition"
         }
-        Rule::date | Rule::decimal | Rule::integer | Rule::day_count | Rule::string => "a value",
+        Rule::date
+        | Rule::time
+        | Rule::decimal
+        | Rule::integer
+        | Rule::day_count
+        | Rule::string => "a value",
         Rule::op_or | Rule::op_and => "`and` / `or`",
         Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
             "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)"
@@ -740,6 +815,12 @@ fn hint_for(found: &str, expected: &[&str]) -> Option<String> {
     }
 }
 
+/// A time of day as the policy language and portfolios write it: `HH:MM` or `HH:MM:SS`.
+pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
+    let format = if text.len() == 5 { "%H:%M" } else { "%H:%M:%S" };
+    NaiveTime::parse_from_str(text, format).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -813,6 +894,7 @@ mod tests {
             ExprKind::Text(t) => format!("{t:?}"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Nothing => "nothing".into(),
+            ExprKind::Time(t) => t.to_string(),
         }
     }
 

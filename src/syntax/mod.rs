@@ -10,6 +10,8 @@
 pub mod ast;
 mod lower;
 
+pub(crate) use lower::parse_time;
+
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -19,7 +21,8 @@ use ast::{Item, PolicyFile};
 
 /// The keywords that start a statement at the beginning of a line.
 const STATEMENT_KEYWORDS: &[&str] = &[
-    "policy", "use", "schema", "field", "let", "actions", "kind", "decision", "rule", "guard",
+    "policy", "module", "include", "use", "schema", "field", "let", "deadline", "actions", "kind",
+    "decision", "rule", "guard",
 ];
 
 /// How deeply brackets and `if`s may nest in one statement. Parsing is recursive; this bound
@@ -34,6 +37,12 @@ const MAX_CHAIN: usize = 256;
 /// Parses a whole file. Returns every statement that parsed, and a diagnostic for each that
 /// did not; parsing itself never fails.
 pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
+    parse_part(source, 0)
+}
+
+/// Parses the text of `source` from byte `start` to its end (a module's part of a joined
+/// source, see [`SourceFile::joined`]); spans count from the start of the whole text.
+pub(crate) fn parse_part(source: &Arc<SourceFile>, start: usize) -> (PolicyFile, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let mut file = PolicyFile::default();
     // Which statement `field` and `rule` lines attach to; `Broken` when that statement failed
@@ -47,12 +56,18 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
     let mut open = Open::None;
 
     let text = source.text();
-    let statements = split_statements(text);
+    let statements: Vec<StatementSpan> = split_statements(text.get(start..).unwrap_or(""))
+        .into_iter()
+        .map(|s| StatementSpan {
+            span: s.span.shifted(start),
+            ..s
+        })
+        .collect();
     if let Some(first) = statements.first() {
-        if let Some(span) = stray_text(text, 0, first.span.start) {
+        if let Some(span) = stray_text(text, start, first.span.start) {
             diagnostics.push(expected_statement(source, span));
         }
-    } else if let Some(span) = stray_text(text, 0, text.len()) {
+    } else if let Some(span) = stray_text(text, start, text.len()) {
         diagnostics.push(expected_statement(source, span));
     }
 
@@ -132,6 +147,8 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
 pub(crate) fn item_span(item: &Item) -> Span {
     match item {
         Item::Policy { name, .. } => name.span,
+        Item::Module { name, .. } => name.span,
+        Item::Include { path } => path.span,
         Item::UseSchema { path } => path.span,
         Item::Schema(decl) => decl.name.span,
         Item::Let(decl) => decl.name.span,
