@@ -7,6 +7,10 @@
 //! above 1M loans the YAML copy is left out (nobody reads a 6 GB YAML file).
 //! Dates are spread around the sample's evaluation date, 2026-11-20, so that every rule of
 //! `policies/retail.policy` fires for some loans.
+//!
+//! The fields added to the schema after v1 (contact times, rest days, emergency contacts,
+//! why a business stopped, the dates that interrupt the limitation period) are drawn from a
+//! second random stream per loan, so the v1 fields stay what they always were.
 
 #![allow(
     clippy::unwrap_used,
@@ -48,6 +52,153 @@ struct Loan {
     region: &'static str,
     promises: Vec<(NaiveDate, String, bool)>,
     contacts: Vec<(NaiveDate, &'static str)>,
+    /// The time of day of each contact, when recorded.
+    contact_times: Vec<Option<String>>,
+    /// The later fields, each as its JSON text (`null` when missing).
+    extra: Vec<(&'static str, String)>,
+}
+
+/// A time of day `HH:MM`, a few at night (22:00–07:59).
+fn time_of_day(rng: &mut ChaCha8Rng) -> String {
+    let hour = if rng.random_bool(0.06) {
+        *pick(rng, &[22, 23, 0, 6, 7])
+    } else {
+        rng.random_range(8..22)
+    };
+    format!("{hour:02}:{:02}", rng.random_range(0..60))
+}
+
+fn quoted(text: &str) -> String {
+    format!("\"{text}\"")
+}
+
+/// An optional date `back` to `forward` days around `from`, as JSON.
+fn date_near(
+    rng: &mut ChaCha8Rng,
+    chance: f64,
+    from: NaiveDate,
+    back: u64,
+    forward: u64,
+) -> String {
+    if !rng.random_bool(chance) {
+        return "null".into();
+    }
+    let offset = rng.random_range(0..=back + forward);
+    let date = if offset <= back {
+        from - Days::new(back - offset)
+    } else {
+        from + Days::new(offset - back)
+    };
+    quoted(&date.to_string())
+}
+
+/// The fields added after v1, from their own random stream so the v1 fields do not move.
+fn extend(loan: &mut Loan, seed: u64, index: usize, as_of: NaiveDate) {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0000_0000 ^ index as u64);
+    let rng = &mut rng;
+    loan.contact_times = loan
+        .contacts
+        .iter()
+        .map(|_| rng.random_bool(0.8).then(|| time_of_day(rng)))
+        .collect();
+    // `yes` in percent: true that often, false up to 62 %, missing otherwise.
+    let flag = |rng: &mut ChaCha8Rng, yes: u32| -> String {
+        match rng.random_range(0..100u32) {
+            n if n < yes => "true".into(),
+            n if n < 62 => "false".into(),
+            _ => "null".into(),
+        }
+    };
+    let stop_reason = if loan.status == "ceased" {
+        quoted(weighted(
+            rng,
+            &[
+                ("government_policy", 30),
+                ("market", 40),
+                ("management", 20),
+                ("other", 10),
+            ],
+        ))
+    } else {
+        "null".into()
+    };
+    let lawyer = flag(rng, 2);
+    let written = flag(rng, 2);
+    let next_contact = if rng.random_bool(0.7) {
+        quoted(&time_of_day(rng))
+    } else {
+        "null".into()
+    };
+    let rest_days = match rng.random_range(0..100) {
+        0..10 => r#"[{"weekday":6},{"weekday":7}]"#.to_owned(),
+        10..15 => r#"[{"weekday":7}]"#.to_owned(),
+        _ => "[]".to_owned(),
+    };
+    let emergency: Vec<String> = (0..rng.random_range(0..3))
+        .map(|_| {
+            format!(
+                r#"{{"relation":"{}"}}"#,
+                pick(rng, &["配偶", "父母", "子女", "朋友"])
+            )
+        })
+        .collect();
+    let guarantor = loan.flags[0].1;
+    let (matured, demand, acknowledged, paid, sued) = match loan.due {
+        Some(due) if due < as_of => {
+            let overdue = (as_of - due).num_days().max(1) as u64;
+            (
+                date_near(rng, 0.3, due, 0, 720),
+                date_near(rng, 0.35, as_of, overdue, 0),
+                date_near(rng, 0.12, as_of, overdue, 0),
+                date_near(rng, 0.25, as_of, overdue, 0),
+                if overdue > 365 {
+                    date_near(rng, 0.05, as_of, overdue - 180, 0)
+                } else {
+                    "null".into()
+                },
+            )
+        }
+        _ => (
+            "null".into(),
+            "null".into(),
+            "null".into(),
+            "null".into(),
+            "null".into(),
+        ),
+    };
+    let (guarantee_ends, guarantor_demanded) = match loan.due {
+        Some(due) if guarantor && due < as_of => (
+            date_near(rng, 0.3, due, 0, 900),
+            date_near(rng, 0.3, as_of, (as_of - due).num_days().max(1) as u64, 0),
+        ),
+        _ => ("null".into(), "null".into()),
+    };
+    loan.extra = vec![
+        ("stop_reason", stop_reason),
+        ("represented_by_lawyer", lawyer),
+        ("written_stop_request", written),
+        ("next_contact_at", next_contact),
+        ("rest_days", rest_days),
+        ("emergency_contacts", format!("[{}]", emergency.join(","))),
+        ("matured_on", matured),
+        ("demand_served_on", demand),
+        ("acknowledged_on", acknowledged),
+        ("last_payment_on", paid),
+        ("lawsuit_filed_on", sued),
+        ("guarantee_ends_on", guarantee_ends),
+        ("guarantor_demanded_on", guarantor_demanded),
+    ];
+}
+
+/// The CSV cell for a field's JSON text: empty for null, a string's text, else the JSON.
+fn csv_cell(json: &str) -> String {
+    if json == "null" {
+        String::new()
+    } else if let Some(text) = json.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        text.to_owned()
+    } else {
+        json.to_owned()
+    }
 }
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
@@ -176,6 +327,8 @@ fn loan(rng: &mut ChaCha8Rng, index: usize, as_of: NaiveDate) -> Loan {
         region: REGIONS[rng.random_range(0..REGIONS.len())],
         promises,
         contacts,
+        contact_times: Vec::new(),
+        extra: Vec::new(),
     }
 }
 
@@ -190,7 +343,11 @@ fn json_lists(loan: &Loan) -> (String, String) {
     let contacts: Vec<String> = loan
         .contacts
         .iter()
-        .map(|(on, channel)| format!(r#"{{"on":"{on}","channel":"{channel}"}}"#))
+        .zip(&loan.contact_times)
+        .map(|((on, channel), at)| match at {
+            Some(at) => format!(r#"{{"on":"{on}","channel":"{channel}","at":"{at}"}}"#),
+            None => format!(r#"{{"on":"{on}","channel":"{channel}"}}"#),
+        })
         .collect();
     (
         format!("[{}]", promises.join(",")),
@@ -213,11 +370,15 @@ fn jsonl(loans: &[Loan]) -> String {
         for (name, value) in &loan.flags {
             let _ = write!(out, r#","{name}":{value}"#);
         }
-        let _ = writeln!(
+        let _ = write!(
             out,
-            r#","willingness":"{}","ability":"{}","operating_status":"{}","region":"{}","promises":{promises},"contacts":{contacts}}}"#,
+            r#","willingness":"{}","ability":"{}","operating_status":"{}","region":"{}","promises":{promises},"contacts":{contacts}"#,
             loan.willingness, loan.ability, loan.status, loan.region
         );
+        for (name, value) in &loan.extra {
+            let _ = write!(out, r#","{name}":{value}"#);
+        }
+        let _ = writeln!(out, "}}");
     }
     out
 }
@@ -242,6 +403,7 @@ fn csv(loans: &[Loan], with_header: bool) -> String {
         "promises",
         "contacts",
     ]);
+    header.extend(loans[0].extra.iter().map(|(name, _)| *name));
     if with_header {
         writer.write_record(&header).unwrap();
     }
@@ -265,6 +427,7 @@ fn csv(loans: &[Loan], with_header: bool) -> String {
             promises,
             contacts,
         ]);
+        row.extend(loan.extra.iter().map(|(_, json)| csv_cell(json)));
         writer.write_record(&row).unwrap();
     }
     String::from_utf8(writer.into_inner().unwrap()).unwrap()
@@ -311,9 +474,17 @@ fn yaml(loans: &[Loan], with_header: bool) -> String {
         let contacts: Vec<String> = loan
             .contacts
             .iter()
-            .map(|(on, c)| format!("{{on: {on}, channel: {c}}}"))
+            .zip(&loan.contact_times)
+            .map(|((on, c), at)| match at {
+                Some(at) => format!("{{on: {on}, channel: {c}, at: \"{at}\"}}"),
+                None => format!("{{on: {on}, channel: {c}}}"),
+            })
             .collect();
         let _ = writeln!(out, "  contacts: [{}]", contacts.join(", "));
+        for (name, json) in &loan.extra {
+            // JSON is YAML: strings stay quoted, lists stay flow lists.
+            let _ = writeln!(out, "  {name}: {json}");
+        }
     }
     out
 }
@@ -338,7 +509,11 @@ fn main() {
     const BATCH: usize = 100_000;
     for start in (0..count).step_by(BATCH) {
         let loans: Vec<Loan> = (start..count.min(start + BATCH))
-            .map(|i| loan(&mut rng, i, as_of))
+            .map(|i| {
+                let mut loan = loan(&mut rng, i, as_of);
+                extend(&mut loan, seed, i, as_of);
+                loan
+            })
             .collect();
         let first = start == 0;
         jsonl_file.write_all(jsonl(&loans).as_bytes()).unwrap();

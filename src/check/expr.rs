@@ -186,6 +186,25 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Bool(b) => Typed::new(ir::Expr::Const(Value::Bool(*b)), Ty::Bool),
             ExprKind::Nothing => Typed::new(ir::Expr::Const(Value::Nothing), Ty::Nothing),
+            // Only where the type is known from the other branch: `if c then d else missing`.
+            ExprKind::Missing => match expect {
+                Some(ty) if *ty != Ty::Error => Typed {
+                    optional: true,
+                    ..Typed::new(ir::Expr::Const(Value::Missing), ty.clone())
+                },
+                Some(_) => Typed::error(),
+                None => {
+                    self.report(
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            "`missing` can only be the `else` of an `if`",
+                        )
+                        .at(e.span)
+                        .help("write `if CONDITION then VALUE else missing`; to test for a missing value, write `x is missing`"),
+                    );
+                    Typed::error()
+                }
+            },
             ExprKind::Name(ident) => self.name(ident, expect, known),
             ExprKind::Member { base, field } => {
                 self.report(
@@ -920,6 +939,7 @@ impl<'a> Checker<'a> {
         }
         let mut checked = Vec::new();
         let mut all_optional = true;
+        let mut any_optional = false;
         for (position, arg) in args.iter().enumerate() {
             let typed = self.expr(arg, None, known);
             let wanted = if function == DateFn::AddMonths && position == 1 {
@@ -940,12 +960,14 @@ impl<'a> Checker<'a> {
                 );
                 return Typed::error();
             }
-            // `latest` and `earliest` skip missing dates: that is what they are for.
-            if matches!(function, DateFn::Latest | DateFn::Earliest) {
-                all_optional &= typed.optional;
+            // `latest` and `earliest` skip missing dates: that is what they are for. The other
+            // two pass a missing date on (`add_months` of no date is no date); the number of
+            // months must be there.
+            all_optional &= typed.optional;
+            if wanted == Ty::Date {
+                any_optional |= typed.optional;
             } else {
                 self.require_present(&typed, arg.span);
-                all_optional = false;
             }
             checked.push(typed.expr);
         }
@@ -954,8 +976,12 @@ impl<'a> Checker<'a> {
         } else {
             Ty::Date
         };
+        let optional = match function {
+            DateFn::Latest | DateFn::Earliest => all_optional,
+            DateFn::Weekday | DateFn::AddMonths => any_optional,
+        };
         Typed {
-            optional: all_optional,
+            optional,
             ..Typed::new(ir::Expr::Dates(function, checked), ty)
         }
     }

@@ -163,7 +163,7 @@ fn flatten(file: &ast::PolicyFile) -> Vec<Statement<'_>> {
                 let column = schema
                     .fields
                     .iter()
-                    .map(|f| print::field_head(f).chars().count())
+                    .map(|f| print::columns(&print::field_head(f)))
                     .max()
                     .unwrap_or(0);
                 statements.extend(schema.fields.iter().map(|f| Statement::Field(f, column)));

@@ -57,7 +57,8 @@ pub(super) fn flat(expr: &ast::Expr, text: &str) -> String {
         | ExprKind::Time(_)
         | ExprKind::Text(_)
         | ExprKind::Bool(_)
-        | ExprKind::Nothing => literal(expr, text),
+        | ExprKind::Nothing
+        | ExprKind::Missing => literal(expr, text),
         ExprKind::Name(name) => name.name.clone(),
         ExprKind::Member { base, field } => format!("{}.{}", base.name, field.name),
         ExprKind::Not(inner) => format!("not {}", operand(inner, 3)),
@@ -159,7 +160,7 @@ fn literal(expr: &ast::Expr, text: &str) -> String {
 /// on one line if it fits, otherwise broken before each `and` / `or` of its outermost chain.
 fn broken(expr: &ast::Expr, text: &str, first_line: usize, indent: usize) -> String {
     let one_line = flat(expr, text);
-    if first_line + one_line.chars().count() <= WIDTH {
+    if first_line + columns(&one_line) <= WIDTH {
         return one_line;
     }
     let ExprKind::Binary {
@@ -216,6 +217,12 @@ fn broken(expr: &ast::Expr, text: &str, first_line: usize, indent: usize) -> Str
         }
     }
     out
+}
+
+/// How many columns `text` takes in a terminal or editor: Chinese characters take two, so a
+/// line of them is broken where it looks too long, not where it counts too many characters.
+pub(super) fn columns(text: &str) -> usize {
+    unicode_width::UnicodeWidthStr::width(text)
 }
 
 /// ` (other name)`, or nothing.
@@ -301,10 +308,7 @@ pub(super) fn field_head(field: &ast::FieldDecl) -> String {
 
 /// `text` followed by spaces up to `width` characters.
 fn pad(text: &str, width: usize) -> String {
-    format!(
-        "{text}{}",
-        " ".repeat(width.saturating_sub(text.chars().count()))
-    )
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns(text))))
 }
 
 /// One statement, without its final line break.
@@ -329,7 +333,7 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                 return format!("{head} otherwise {then}");
             };
             let one_line = format!("{head} when {} {then}", flat(condition, text));
-            if one_line.chars().count() <= WIDTH {
+            if columns(&one_line) <= WIDTH {
                 return one_line;
             }
             format!(
@@ -360,7 +364,7 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                     label(decl.label.as_ref(), text)
                 );
                 let one_line = format!("{head} {}", flat(&decl.value, text));
-                if one_line.chars().count() <= WIDTH {
+                if columns(&one_line) <= WIDTH {
                     return one_line;
                 }
                 match &decl.value.kind {
@@ -380,7 +384,7 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
             Item::Actions(actions) => {
                 let column = actions
                     .iter()
-                    .map(|a| a.name.name.chars().count())
+                    .map(|a| columns(&a.name.name))
                     .max()
                     .unwrap_or(0);
                 let items: Vec<String> = actions
@@ -393,7 +397,7 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                     })
                     .collect();
                 let one_line = format!("actions {}", items.join(", "));
-                if one_line.chars().count() <= WIDTH && actions.iter().all(|a| a.label.is_none()) {
+                if columns(&one_line) <= WIDTH && actions.iter().all(|a| a.label.is_none()) {
                     one_line
                 } else {
                     format!("actions\n  {}", items.join(",\n  "))
@@ -432,29 +436,34 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                     label(decision.label.as_ref(), text)
                 );
                 let one_line = format!("{head} {gives}");
-                if one_line.chars().count() <= WIDTH {
+                if columns(&one_line) <= WIDTH {
                     one_line
                 } else {
                     format!("{head}\n    {gives}")
                 }
             }
             Item::Guard(guard) => {
-                let basis = guard
-                    .basis
-                    .as_ref()
-                    .map_or(String::new(), |b| format!(" per {}", source(text, b.span)));
                 let head = format!(
-                    "guard {}{}{basis}",
+                    "guard {}{}",
                     guard.name.name,
                     label(guard.label.as_ref(), text)
                 );
+                let basis = guard
+                    .basis
+                    .as_ref()
+                    .map(|b| format!("per {}", source(text, b.span)));
                 let forbid = format!("forbid {}", names(&guard.forbids));
-                let one_line = format!("{head} when {} {forbid}", flat(&guard.condition, text));
-                if one_line.chars().count() <= WIDTH {
+                let one_line = format!(
+                    "{head}{} when {} {forbid}",
+                    basis.as_ref().map_or(String::new(), |b| format!(" {b}")),
+                    flat(&guard.condition, text)
+                );
+                if columns(&one_line) <= WIDTH {
                     return one_line;
                 }
+                let basis = basis.map_or(String::new(), |b| format!("\n  {b}"));
                 format!(
-                    "{head}\n  when {}\n  {forbid}",
+                    "{head}{basis}\n  when {}\n  {forbid}",
                     broken(&guard.condition, text, 7, 2)
                 )
             }

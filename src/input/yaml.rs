@@ -122,7 +122,7 @@ impl<'de> Visitor<'de> for Record<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut entries = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
-            match self.fields.iter().find(|f| f.name == key) {
+            match self.fields.iter().find(|f| f.is_named(&key)) {
                 Some(field) => {
                     let value = map.next_value_seed(FieldValue { field })?;
                     entries.push((key.into(), value));

@@ -1,7 +1,9 @@
 //! Running a policy's own test cases: each a loan (only the fields that matter, the rest from a
 //! named default), an evaluation date and the expected outcome, in whole or in part. A failing
 //! case keeps the side-by-side of expected and actual values and the trace of the rules tried;
-//! coverage lists the rules no case made fire and the guards no case saw veto.
+//! coverage lists the rules no case made fire and the guards no case saw veto. A guard that
+//! forbids none of this policy's actions (a module's guard over a kind the policy fills with
+//! `nothing`) cannot veto; it is covered when some case sees it apply.
 
 mod file;
 
@@ -164,6 +166,8 @@ fn normalize(path: &Path) -> std::path::PathBuf {
 struct Coverage {
     rules: Vec<Vec<bool>>,
     guards: Vec<bool>,
+    /// For each guard, true when it forbids none of the policy's actions.
+    forbids_nothing: Vec<bool>,
 }
 
 impl Coverage {
@@ -175,6 +179,11 @@ impl Coverage {
                 .map(|d| vec![false; d.rules.len()])
                 .collect(),
             guards: vec![false; program.guards.len()],
+            forbids_nothing: program
+                .guards
+                .iter()
+                .map(|g| g.forbids.is_empty())
+                .collect(),
         }
     }
 
@@ -192,6 +201,13 @@ impl Coverage {
         }
         for (_, guard) in &evaluation.vetoed {
             if let Some(slot) = self.guards.get_mut(*guard) {
+                *slot = true;
+            }
+        }
+        for guard in trace.guards.iter().filter(|g| g.fired) {
+            if self.forbids_nothing.get(guard.guard) == Some(&true)
+                && let Some(slot) = self.guards.get_mut(guard.guard)
+            {
                 *slot = true;
             }
         }

@@ -78,7 +78,7 @@ pub(super) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json 
         Value::Int(n) | Value::Days(n) => Json::from(*n),
         Value::Money(m) => Json::String(m.to_string()),
         Value::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
-        Value::Time(t) => Json::String(t.format("%H:%M:%S").to_string()),
+        Value::Time(t) => Json::String(time_text(*t)),
         Value::Text(t) => Json::String(t.to_string()),
         Value::Enum(index) => Json::String(enum_name(program, kind, *index)),
         Value::Outcome(index) => match kind {
@@ -127,5 +127,15 @@ pub(super) fn to_text(program: &Program, kind: Kind<'_>, value: &Value) -> Strin
             Json::String(s) => s,
             json => json.to_string(),
         },
+    }
+}
+
+/// A time of day as portfolios write it: `HH:MM`, with `:SS` only when the seconds are not 0.
+pub(crate) fn time_text(time: chrono::NaiveTime) -> String {
+    use chrono::Timelike;
+    if time.second() == 0 {
+        time.format("%H:%M").to_string()
+    } else {
+        time.format("%H:%M:%S").to_string()
     }
 }

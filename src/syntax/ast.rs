@@ -275,6 +275,8 @@ pub enum ExprKind {
     Bool(bool),
     /// `nothing`, compared with a decision's outcome.
     Nothing,
+    /// `missing`: no value, as the `else` of an `if`.
+    Missing,
     /// A bare name: a field, derived value, decision, enum value, action or `as_of`.
     Name(Ident),
     /// `list.field`

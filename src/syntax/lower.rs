@@ -99,7 +99,6 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_not
             | Rule::kw_is
             | Rule::kw_present
-            | Rule::kw_missing
             | Rule::kw_in
             | Rule::kw_where
             | Rule::EOI
@@ -309,7 +308,10 @@ impl Lower {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
                 let basis = if it.peek().is_some_and(|p| p.as_rule() == Rule::basis) {
-                    it.next().map(|p| self.text(p))
+                    // `basis` holds the keyword `per` and the quoted text.
+                    it.next()
+                        .and_then(|p| children(p).next())
+                        .map(|p| self.text(p))
                 } else {
                     None
                 };
@@ -611,6 +613,7 @@ impl Lower {
             Rule::kw_true => ExprKind::Bool(true),
             Rule::kw_false => ExprKind::Bool(false),
             Rule::kw_nothing => ExprKind::Nothing,
+            Rule::kw_missing => ExprKind::Missing,
             _ => return Err(internal("unexpected expression", span.start)),
         };
         Ok(Expr { kind, span })
@@ -795,6 +798,9 @@ const RESERVED: &[&str] = &[
     "field",
     "policy",
     "forbid",
+    "module",
+    "include",
+    "deadline",
 ];
 
 fn is_symbolic(description: &str) -> bool {
@@ -894,6 +900,7 @@ mod tests {
             ExprKind::Text(t) => format!("{t:?}"),
             ExprKind::Bool(b) => b.to_string(),
             ExprKind::Nothing => "nothing".into(),
+            ExprKind::Missing => "missing".into(),
             ExprKind::Time(t) => t.to_string(),
         }
     }

@@ -125,6 +125,7 @@ impl Interpreter<'_> {
             ExprKind::Text(t) => V::Name(t.clone()),
             ExprKind::Bool(b) => V::Bool(*b),
             ExprKind::Nothing => V::Nothing,
+            ExprKind::Missing => V::Missing,
             ExprKind::Time(_) => panic!("times are not generated"),
             ExprKind::Name(ident) => self.name(&ident.name, item),
             ExprKind::Member { .. } => panic!("members only inside min/max/sum"),

@@ -17,6 +17,7 @@ mod format;
 mod fuzz_found;
 mod hostile;
 mod inputs;
+mod modules;
 mod policy_tests;
 mod reference;
 mod report;
