@@ -211,19 +211,16 @@ impl Lower {
                     label: self.label(&mut it),
                 })
             }
-            Rule::include_decl => {
+            Rule::include_decl | Rule::use_decl => {
                 let path = it
                     .next()
                     .map(|p| self.text(p))
                     .ok_or_else(|| self.missing(at, "path"))?;
-                Ok(Item::Include { path })
-            }
-            Rule::use_decl => {
-                let path = it
-                    .next()
-                    .map(|p| self.text(p))
-                    .ok_or_else(|| self.missing(at, "path"))?;
-                Ok(Item::UseSchema { path })
+                Ok(if rule == Rule::include_decl {
+                    Item::Include { path }
+                } else {
+                    Item::UseSchema { path }
+                })
             }
             Rule::schema_head => {
                 let name = self.next_ident(&mut it, at)?;
