@@ -91,6 +91,13 @@ pub struct Schema {
 
 impl Schema {
     /// The slot of the field named `name`.
+    /// The key field's name (`loan_id`), as records and reports print it.
+    pub fn key_name(&self) -> &str {
+        self.fields
+            .get(self.key)
+            .map_or("loan_id", |f| f.name.as_str())
+    }
+
     /// Accepts the field's other name too.
     pub fn slot(&self, name: &str) -> Option<usize> {
         self.fields.iter().position(|f| f.is_named(name))

@@ -65,15 +65,22 @@ pub struct SourceFile {
 impl SourceFile {
     /// A source named `name` (usually the path as typed) holding `text`.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
-        let text: Arc<str> = text.into();
+        SourceFile::with_parts(name.into(), text.into(), Vec::new())
+    }
+
+    fn with_parts(
+        name: String,
+        text: Arc<str>,
+        parts: Vec<(usize, Arc<SourceFile>)>,
+    ) -> Arc<SourceFile> {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
         Arc::new(SourceFile {
-            name: name.into(),
+            name,
             text,
             line_starts,
-            parts: Vec::new(),
+            parts,
         })
     }
 
@@ -92,13 +99,7 @@ impl SourceFile {
             parts.push((text.len(), Arc::clone(file)));
             text.push_str(file.text());
         }
-        let joined = SourceFile::new(first.name(), text);
-        let joined = Arc::new(SourceFile {
-            name: joined.name.clone(),
-            text: Arc::clone(&joined.text),
-            line_starts: joined.line_starts.clone(),
-            parts,
-        });
+        let joined = SourceFile::with_parts(first.name().to_owned(), text.into(), parts);
         (joined, offsets)
     }
 

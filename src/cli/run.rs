@@ -424,11 +424,7 @@ fn write_deadlines(
         file.write_all("\u{FEFF}".as_bytes())
             .map_err(|e| failed(&e))?;
     }
-    let key_name = program
-        .schema
-        .fields
-        .get(program.schema.key)
-        .map_or("loan_id", |f| f.name.as_str());
+    let key_name = program.schema.key_name();
     let mut writer = csv::Writer::from_writer(&mut file);
     writer
         .write_record([

@@ -183,11 +183,7 @@ pub(crate) fn record_json(
     trace: Option<(&Trace, NaiveDate)>,
 ) -> Map<String, Json> {
     let mut object = Map::new();
-    let key_name = program
-        .schema
-        .fields
-        .get(program.schema.key)
-        .map_or("loan_id", |f| f.name.as_str());
+    let key_name = program.schema.key_name();
     object.insert(key_name.to_owned(), Json::String(key.to_owned()));
     for (index, (decision, outcome)) in program
         .decisions
@@ -230,14 +226,7 @@ pub fn render_jsonl(
         let _ = serde_json::to_writer(&mut *out, text);
     };
     out.push(b'{');
-    string(
-        &mut out,
-        program
-            .schema
-            .fields
-            .get(program.schema.key)
-            .map_or("loan_id", |f| f.name.as_str()),
-    );
+    string(&mut out, program.schema.key_name());
     out.push(b':');
     string(&mut out, key);
     for (index, (decision, outcome)) in program
@@ -322,11 +311,7 @@ impl<W: Write> RecordWriter<W> {
             }),
             OutputFormat::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
-                let key_name = program
-                    .schema
-                    .fields
-                    .get(program.schema.key)
-                    .map_or("loan_id", |f| f.name.as_str());
+                let key_name = program.schema.key_name();
                 let mut header: Vec<&str> = vec![key_name];
                 header.extend(program.decisions.iter().map(|d| d.named.name.as_str()));
                 header.extend(["actions", "vetoed"]);
