@@ -146,69 +146,106 @@ fn joined(actions: &[String]) -> String {
     }
 }
 
-/// Compares `old` and `new` over `loans`, each `(key, old loan, new loan)` (the same row read
-/// against each policy's schema).
-pub fn compare<'l>(
-    old: &Program,
-    new: &Program,
-    loans: impl Iterator<Item = (&'l str, &'l Loan, &'l Loan)>,
+/// Two policies compared loan by loan: the decisions' names matched once, shared by the worker
+/// threads, which compare each loan ([`Comparison::loan`]); the results are then added to an
+/// [`Impact`] in input order ([`Comparison::add`]).
+#[derive(Debug)]
+pub struct Comparison<'p> {
+    old: &'p Program,
+    new: &'p Program,
     as_of: NaiveDate,
     fields: AmountFields,
-) -> Impact {
-    // Decisions by name: the old policy's, then any only the new one has.
-    let mut names: Vec<String> = old.decision_names().map(str::to_owned).collect();
-    names.extend(
-        new.decision_names()
-            .filter(|n| !names.iter().any(|m| m == n))
-            .map(str::to_owned)
-            .collect::<Vec<_>>(),
-    );
-    let index_in = |program: &Program, name: &str| program.decision_names().position(|n| n == name);
-    let mut matrices: Vec<Matrix> = names
-        .iter()
-        .cloned()
-        .chain(std::iter::once("actions".to_owned()))
-        .map(|name| Matrix {
-            name,
-            cells: BTreeMap::new(),
-        })
-        .collect();
-    let mut impact = Impact {
-        compared: Tally::default(),
-        changed: Tally::default(),
-        loans: Vec::new(),
-        matrices: Vec::new(),
-    };
-    for (key, old_loan, new_loan) in loans {
-        let before = old.evaluate(old_loan, as_of);
-        let after = new.evaluate(new_loan, as_of);
-        let (amount, currency) = fields.read(old_loan);
-        impact.compared.add(&currency, amount);
+    /// Decisions by name: the old policy's, then any only the new one has; with each one's
+    /// index in the old and in the new policy.
+    names: Vec<(String, Option<usize>, Option<usize>)>,
+}
+
+/// One loan under both policies: its amount, and each matrix's cell.
+#[derive(Debug)]
+pub struct LoanChange {
+    amount: Decimal,
+    currency: String,
+    /// `(before, after)` per decision in [`Comparison`]'s order, then for the action list.
+    cells: Vec<(String, String)>,
+    /// The loan, when its outcome changed.
+    changed: Option<ChangedLoan>,
+}
+
+impl<'p> Comparison<'p> {
+    /// Prepares to compare `old` with `new` on `as_of`.
+    pub fn new(
+        old: &'p Program,
+        new: &'p Program,
+        as_of: NaiveDate,
+        fields: AmountFields,
+    ) -> Comparison<'p> {
+        let mut names: Vec<String> = old.decision_names().map(str::to_owned).collect();
+        names.extend(
+            new.decision_names()
+                .filter(|n| !names.iter().any(|m| m == n))
+                .map(str::to_owned)
+                .collect::<Vec<_>>(),
+        );
+        let index_in =
+            |program: &Program, name: &str| program.decision_names().position(|n| n == name);
+        let names = names
+            .into_iter()
+            .map(|name| {
+                let (before, after) = (index_in(old, &name), index_in(new, &name));
+                (name, before, after)
+            })
+            .collect();
+        Comparison {
+            old,
+            new,
+            as_of,
+            fields,
+            names,
+        }
+    }
+
+    /// An impact with no loans yet, its matrices empty.
+    pub fn empty(&self) -> Impact {
+        Impact {
+            compared: Tally::default(),
+            changed: Tally::default(),
+            loans: Vec::new(),
+            matrices: self
+                .names
+                .iter()
+                .map(|(name, _, _)| name.clone())
+                .chain(std::iter::once("actions".to_owned()))
+                .map(|name| Matrix {
+                    name,
+                    cells: BTreeMap::new(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Decides one loan under both policies (`old_loan` and `new_loan` are the same row read
+    /// with each policy's schema). Thread-safe.
+    pub fn loan(&self, key: &str, old_loan: &Loan, new_loan: &Loan) -> LoanChange {
+        let (old, new) = (self.old, self.new);
+        let before = old.evaluate(old_loan, self.as_of);
+        let after = new.evaluate(new_loan, self.as_of);
+        let (amount, currency) = self.fields.read(old_loan);
         let mut decisions = Vec::new();
-        for (name, matrix) in names.iter().zip(matrices.iter_mut()) {
-            let was = index_in(old, name).map_or("(no such decision)".to_owned(), |i| {
+        let mut cells = Vec::with_capacity(self.names.len() + 1);
+        for (name, in_old, in_new) in &self.names {
+            let was = in_old.map_or("(no such decision)".to_owned(), |i| {
                 outcome_text(old, i, before.outcomes.get(i))
             });
-            let now = index_in(new, name).map_or("(no such decision)".to_owned(), |i| {
+            let now = in_new.map_or("(no such decision)".to_owned(), |i| {
                 outcome_text(new, i, after.outcomes.get(i))
             });
-            matrix
-                .cells
-                .entry((was.clone(), now.clone()))
-                .or_default()
-                .add(&currency, amount);
             if was != now {
-                decisions.push((name.clone(), was, now));
+                decisions.push((name.clone(), was.clone(), now.clone()));
             }
+            cells.push((was, now));
         }
         let (was, now) = (actions_text(old, &before), actions_text(new, &after));
-        if let Some(matrix) = matrices.last_mut() {
-            matrix
-                .cells
-                .entry((joined(&was), joined(&now)))
-                .or_default()
-                .add(&currency, amount);
-        }
+        cells.push((joined(&was), joined(&now)));
         let vetoed = |program: &Program, e: &Evaluation| -> Vec<String> {
             e.vetoed
                 .iter()
@@ -221,19 +258,57 @@ pub fn compare<'l>(
                 })
                 .collect()
         };
-        if decisions.is_empty() && was == now && vetoed(old, &before) == vetoed(new, &after) {
-            continue;
-        }
-        impact.changed.add(&currency, amount);
-        impact.loans.push(ChangedLoan {
+        let unchanged =
+            decisions.is_empty() && was == now && vetoed(old, &before) == vetoed(new, &after);
+        let changed = (!unchanged).then(|| ChangedLoan {
             loan_id: key.to_owned(),
             amount,
-            currency,
+            currency: currency.clone(),
             decisions,
             added: now.iter().filter(|a| !was.contains(a)).cloned().collect(),
             removed: was.iter().filter(|a| !now.contains(a)).cloned().collect(),
         });
+        LoanChange {
+            amount,
+            currency,
+            cells,
+            changed,
+        }
     }
-    impact.matrices = matrices;
+
+    /// Adds one compared loan to `impact` (made by [`Comparison::empty`]).
+    pub fn add(&self, impact: &mut Impact, change: LoanChange) {
+        let LoanChange {
+            amount,
+            currency,
+            cells,
+            changed,
+        } = change;
+        impact.compared.add(&currency, amount);
+        for (matrix, cell) in impact.matrices.iter_mut().zip(cells) {
+            matrix.cells.entry(cell).or_default().add(&currency, amount);
+        }
+        if let Some(changed) = changed {
+            impact.changed.add(&currency, amount);
+            impact.loans.push(changed);
+        }
+    }
+}
+
+/// Compares `old` and `new` over `loans`, each `(key, old loan, new loan)` (the same row read
+/// against each policy's schema), one after another.
+pub fn compare<'l>(
+    old: &Program,
+    new: &Program,
+    loans: impl Iterator<Item = (&'l str, &'l Loan, &'l Loan)>,
+    as_of: NaiveDate,
+    fields: AmountFields,
+) -> Impact {
+    let comparison = Comparison::new(old, new, as_of, fields);
+    let mut impact = comparison.empty();
+    for (key, old_loan, new_loan) in loans {
+        let change = comparison.loan(key, old_loan, new_loan);
+        comparison.add(&mut impact, change);
+    }
     impact
 }

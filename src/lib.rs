@@ -6,6 +6,7 @@
 //! `ARCHITECTURE.md` the pipeline and its invariants.
 
 pub mod analysis;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod compile;

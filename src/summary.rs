@@ -11,11 +11,11 @@ use rust_decimal::Decimal;
 
 use crate::check::Ty;
 use crate::compile::Program;
-use crate::eval::{DecisionOutcome, eval_expr};
+use crate::eval::DecisionOutcome;
 use crate::impact::{AmountFields, Tally};
-use crate::input::Portfolio;
+use crate::input::{Portfolio, Rejected};
 use crate::ir::Expr;
-use crate::value::Value;
+use crate::value::{Loan, Value};
 
 /// What to sum and how to bucket.
 #[derive(Debug, Clone)]
@@ -120,6 +120,7 @@ pub fn bucket_labels(edges: &[i64]) -> Vec<String> {
 type ArmTally = (Tally, BTreeMap<String, Tally>);
 
 /// Per loan, what the tables need.
+#[derive(Debug)]
 struct Facts {
     currency: String,
     amount: Decimal,
@@ -149,233 +150,363 @@ fn ordered(mut rows: BTreeMap<String, Tally>, order: &[String]) -> Rows {
     out
 }
 
-/// Summarises what `program` does to `portfolio` on `as_of`.
+/// Why a report cannot be made.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SummaryError {
+    /// The amount or currency field is not in the schema, or not of the right type.
+    Amount(String),
+    /// The policy has no days value named by `--overdue`.
+    NoOverdueValue(String),
+}
+
+impl std::fmt::Display for SummaryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SummaryError::Amount(message) => f.write_str(message),
+            SummaryError::NoOverdueValue(name) => write!(
+                f,
+                "the policy has no value `{name}` counting days overdue; name it with --overdue"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SummaryError {}
+
+/// What a report needs to know about a policy, found once: which fields hold the amount and
+/// currency, which value counts days overdue, which values assign experiment arms. Shared by
+/// the worker threads, which compute each loan's [`LoanFacts`] with it.
+#[derive(Debug)]
+pub struct Summarizer<'p> {
+    program: &'p Program,
+    as_of: NaiveDate,
+    options: SummaryOptions,
+    fields: AmountFields,
+    /// The derived values each loan's facts need, from its own evaluation: days overdue first,
+    /// then each experiment's arm.
+    wanted: Vec<usize>,
+    experiments: Vec<usize>,
+    buckets: Vec<String>,
+}
+
+/// What one loan adds to the report's tables.
+#[derive(Debug)]
+pub struct LoanFacts(Facts);
+
+/// The report's tables while loans are added, in input order.
+#[derive(Debug, Default)]
+pub struct Tables {
+    read: u64,
+    decided: Tally,
+    overdue: Tally,
+    npl: Tally,
+    by_action: BTreeMap<String, Tally>,
+    by_primary: BTreeMap<String, Tally>,
+    by_bucket: BTreeMap<String, Tally>,
+    by_decision: Vec<BTreeMap<String, Tally>>,
+    bucket_action: Vec<BTreeMap<String, Tally>>,
+    vetoed: BTreeMap<String, BTreeMap<String, Tally>>,
+    /// Per experiment, per arm: the arm's loans, and its action mix.
+    arms: Vec<BTreeMap<String, ArmTally>>,
+    rejected: BTreeMap<String, (u64, String)>,
+}
+
+impl<'p> Summarizer<'p> {
+    /// Prepares a report of what `program` does on `as_of`.
+    pub fn new(
+        program: &'p Program,
+        as_of: NaiveDate,
+        options: &SummaryOptions,
+    ) -> Result<Summarizer<'p>, SummaryError> {
+        let fields = AmountFields::find(program, &options.amount, &options.currency)
+            .map_err(SummaryError::Amount)?;
+        let overdue = program
+            .derived
+            .iter()
+            .position(|d| d.named.name == options.overdue && d.ty == Ty::Days)
+            .ok_or_else(|| SummaryError::NoOverdueValue(options.overdue.clone()))?;
+        let experiments: Vec<usize> = program
+            .derived
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.ty == Ty::Bool && uses_bucket(&d.expr))
+            .map(|(i, _)| i)
+            .collect();
+        let wanted = std::iter::once(overdue)
+            .chain(experiments.iter().copied())
+            .collect();
+        Ok(Summarizer {
+            program,
+            as_of,
+            fields,
+            wanted,
+            experiments,
+            buckets: bucket_labels(&options.edges),
+            options: options.clone(),
+        })
+    }
+
+    /// Empty tables to add loans to.
+    pub fn tables(&self) -> Tables {
+        Tables {
+            by_decision: vec![BTreeMap::new(); self.program.decisions.len()],
+            bucket_action: vec![BTreeMap::new(); self.buckets.len()],
+            arms: vec![BTreeMap::new(); self.experiments.len()],
+            ..Tables::default()
+        }
+    }
+
+    /// Decides `loan` and returns what it adds to the tables. Thread-safe.
+    pub fn facts(&self, loan: &Loan) -> LoanFacts {
+        let program = self.program;
+        let (evaluation, values) = program.evaluate_with_values(loan, self.as_of, &self.wanted);
+        let (amount, currency) = self.fields.read(loan);
+        let days = match values.first() {
+            Some(Value::Days(n)) => *n,
+            _ => 0,
+        };
+        let bucket = if days <= 0 {
+            0
+        } else {
+            1 + self
+                .options
+                .edges
+                .iter()
+                .take_while(|edge| days > **edge)
+                .count()
+        };
+        let outcomes = evaluation
+            .outcomes
+            .iter()
+            .enumerate()
+            .map(|(d, outcome)| match outcome {
+                DecisionOutcome::First { value: Some(v), .. } => {
+                    program.outcome_name(d, *v).to_owned()
+                }
+                DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
+                DecisionOutcome::Collect { hits } if hits.is_empty() => "none".to_owned(),
+                DecisionOutcome::Collect { hits } => hits
+                    .iter()
+                    .map(|(_, v)| program.outcome_name(d, *v))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+            })
+            .collect();
+        let guard = |g: &usize| {
+            program
+                .guards
+                .get(*g)
+                .map_or(String::new(), |g| g.named.name.clone())
+        };
+        LoanFacts(Facts {
+            currency,
+            amount,
+            bucket,
+            actions: evaluation
+                .actions
+                .iter()
+                .map(|a| program.action_name(*a).to_owned())
+                .collect(),
+            outcomes,
+            vetoed: evaluation
+                .vetoed
+                .iter()
+                .map(|(a, g)| (guard(g), program.action_name(*a).to_owned()))
+                .collect(),
+            arms: values
+                .iter()
+                .skip(1)
+                .map(|value| match value {
+                    Value::Bool(true) => "true".to_owned(),
+                    _ => "false".to_owned(),
+                })
+                .collect(),
+            overdue: days > 0,
+        })
+    }
+
+    /// Adds one decided loan's facts to `tables`.
+    pub fn add(&self, tables: &mut Tables, facts: LoanFacts) {
+        let LoanFacts(fact) = facts;
+        tables.read += 1;
+        let none = NO_ACTION;
+        let (c, a) = (fact.currency.as_str(), fact.amount);
+        tables.decided.add(c, a);
+        let primary = fact.actions.first().map_or(none, String::as_str);
+        add(&mut tables.by_primary, primary, c, a);
+        if fact.actions.is_empty() {
+            add(&mut tables.by_action, none, c, a);
+        }
+        for action in &fact.actions {
+            add(&mut tables.by_action, action, c, a);
+        }
+        for (table, outcome) in tables.by_decision.iter_mut().zip(&fact.outcomes) {
+            add(table, outcome, c, a);
+        }
+        if let Some(label) = self.buckets.get(fact.bucket) {
+            add(&mut tables.by_bucket, label, c, a);
+        }
+        if let Some(table) = tables.bucket_action.get_mut(fact.bucket) {
+            add(table, primary, c, a);
+        }
+        for (guard, action) in &fact.vetoed {
+            add(
+                tables.vetoed.entry(guard.clone()).or_default(),
+                action,
+                c,
+                a,
+            );
+        }
+        for (table, arm) in tables.arms.iter_mut().zip(&fact.arms) {
+            let (tally, mix) = table.entry(arm.clone()).or_default();
+            tally.add(c, a);
+            add(mix, primary, c, a);
+        }
+        if fact.overdue {
+            tables.overdue.add(c, a);
+        }
+        if let Some(index) = self.classification()
+            && fact
+                .outcomes
+                .get(index)
+                .is_some_and(|o| self.options.non_performing.contains(o))
+        {
+            tables.npl.add(c, a);
+        }
+    }
+
+    /// Adds one rejected row to `tables`.
+    pub fn reject(&self, tables: &mut Tables, rejected: &Rejected) {
+        tables.read += 1;
+        let entry = tables
+            .rejected
+            .entry(rejected.code.id.to_owned())
+            .or_insert((0, rejected.reason.clone()));
+        entry.0 += 1;
+    }
+
+    fn classification(&self) -> Option<usize> {
+        self.program
+            .decision_names()
+            .position(|n| n == self.options.classification)
+    }
+
+    /// The summary of every row added.
+    pub fn finish(&self, tables: Tables) -> Summary {
+        let program = self.program;
+        let Tables {
+            read,
+            decided,
+            overdue,
+            npl,
+            by_action,
+            by_primary,
+            by_bucket,
+            by_decision,
+            bucket_action,
+            mut vetoed,
+            arms,
+            rejected,
+        } = tables;
+        let action_order: Vec<String> = program
+            .actions
+            .iter()
+            .map(|a| a.name.clone())
+            .chain(std::iter::once(NO_ACTION.to_owned()))
+            .collect();
+        let buckets = self.buckets.clone();
+        let guard_order: Vec<String> = program
+            .guards
+            .iter()
+            .map(|g| g.named.name.clone())
+            .collect();
+        Summary {
+            read,
+            decided,
+            overdue,
+            non_performing: self.classification().map(|_| npl),
+            by_action: ordered(by_action, &action_order),
+            by_primary_action: ordered(by_primary, &action_order),
+            by_bucket: ordered(by_bucket, &buckets),
+            bucket_action: buckets
+                .iter()
+                .cloned()
+                .zip(bucket_action)
+                .map(|(b, rows)| (b, ordered(rows, &action_order)))
+                .collect(),
+            by_decision: program
+                .decisions
+                .iter()
+                .zip(by_decision)
+                .map(|(d, rows)| {
+                    let order: Vec<String> = match &d.gives {
+                        crate::check::Gives::Values(values) => values.clone(),
+                        crate::check::Gives::Actions => action_order.clone(),
+                    };
+                    (d.named.name.clone(), ordered(rows, &order))
+                })
+                .collect(),
+            vetoed: guard_order
+                .iter()
+                .filter_map(|g| {
+                    vetoed
+                        .remove(g)
+                        .map(|rows| (g.clone(), ordered(rows, &action_order)))
+                })
+                .collect(),
+            experiments: self
+                .experiments
+                .iter()
+                .zip(arms)
+                .filter_map(|(i, table)| {
+                    let name = program.derived.get(*i)?.named.name.clone();
+                    let arms = table
+                        .into_iter()
+                        .rev()
+                        .map(|(arm, (tally, mix))| (arm, tally, ordered(mix, &action_order)))
+                        .collect();
+                    Some(Experiment { name, arms })
+                })
+                .collect(),
+            rejected: rejected
+                .into_iter()
+                .map(|(code, (n, reason))| (code, n, reason))
+                .collect(),
+            buckets,
+        }
+    }
+}
+
+/// The row of loans left with no action.
+const NO_ACTION: &str = "(no action)";
+
+/// Summarises what `program` does to a portfolio already in memory on `as_of` (the CLI
+/// streams instead: see [`Summarizer`]).
 pub fn summarize(
     program: &Program,
     portfolio: &Portfolio,
     as_of: NaiveDate,
     options: &SummaryOptions,
-    progress: &(dyn Fn(u64) + Sync),
-) -> Result<Summary, String> {
-    let fields = AmountFields::find(program, &options.amount, &options.currency)?;
-    let overdue = program
-        .derived
-        .iter()
-        .position(|d| d.named.name == options.overdue && d.ty == Ty::Days)
-        .ok_or_else(|| {
-            format!(
-                "the policy has no value `{}` counting days overdue; name it with --overdue",
-                options.overdue
-            )
-        })?;
-    let experiments: Vec<usize> = program
-        .derived
-        .iter()
-        .enumerate()
-        .filter(|(_, d)| d.ty == Ty::Bool && uses_bucket(&d.expr))
-        .map(|(i, _)| i)
-        .collect();
-    let buckets = bucket_labels(&options.edges);
-    let facts: Vec<Option<Facts>> = portfolio
+) -> Result<Summary, SummaryError> {
+    let summarizer = Summarizer::new(program, as_of, options)?;
+    let facts: Vec<Option<LoanFacts>> = portfolio
         .rows
         .par_iter()
         .map(|row| {
-            progress(1);
             let (_, loan) = row.result.as_ref().ok()?;
-            let evaluation = program.evaluate(loan, as_of);
-            let (amount, currency) = fields.read(loan);
-            let days = match eval_expr(program, loan, as_of, &Expr::Derived(overdue)) {
-                Value::Days(n) => n,
-                _ => 0,
-            };
-            let bucket = if days <= 0 {
-                0
-            } else {
-                1 + options
-                    .edges
-                    .iter()
-                    .take_while(|edge| days > **edge)
-                    .count()
-            };
-            let outcomes = evaluation
-                .outcomes
-                .iter()
-                .enumerate()
-                .map(|(d, outcome)| match outcome {
-                    DecisionOutcome::First { value: Some(v), .. } => {
-                        program.outcome_name(d, *v).to_owned()
-                    }
-                    DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
-                    DecisionOutcome::Collect { hits } if hits.is_empty() => "none".to_owned(),
-                    DecisionOutcome::Collect { hits } => hits
-                        .iter()
-                        .map(|(_, v)| program.outcome_name(d, *v))
-                        .collect::<Vec<_>>()
-                        .join(" + "),
-                })
-                .collect();
-            let guard = |g: &usize| {
-                program
-                    .guards
-                    .get(*g)
-                    .map_or(String::new(), |g| g.named.name.clone())
-            };
-            Some(Facts {
-                currency,
-                amount,
-                bucket,
-                actions: evaluation
-                    .actions
-                    .iter()
-                    .map(|a| program.action_name(*a).to_owned())
-                    .collect(),
-                outcomes,
-                vetoed: evaluation
-                    .vetoed
-                    .iter()
-                    .map(|(a, g)| (guard(g), program.action_name(*a).to_owned()))
-                    .collect(),
-                arms: experiments
-                    .iter()
-                    .map(
-                        |i| match eval_expr(program, loan, as_of, &Expr::Derived(*i)) {
-                            Value::Bool(true) => "true".to_owned(),
-                            _ => "false".to_owned(),
-                        },
-                    )
-                    .collect(),
-                overdue: days > 0,
-            })
+            Some(summarizer.facts(loan))
         })
         .collect();
-
-    let none = "(no action)".to_owned();
-    let action_order: Vec<String> = program
-        .actions
-        .iter()
-        .map(|a| a.name.clone())
-        .chain(std::iter::once(none.clone()))
-        .collect();
-    let mut summary = Summary {
-        read: portfolio.rows.len() as u64,
-        buckets: buckets.clone(),
-        ..Summary::default()
-    };
-    let (mut by_action, mut by_primary, mut by_bucket) =
-        (BTreeMap::new(), BTreeMap::new(), BTreeMap::new());
-    let mut by_decision: Vec<BTreeMap<String, Tally>> =
-        vec![BTreeMap::new(); program.decisions.len()];
-    let mut bucket_action: Vec<BTreeMap<String, Tally>> = vec![BTreeMap::new(); buckets.len()];
-    let mut vetoed: BTreeMap<String, BTreeMap<String, Tally>> = BTreeMap::new();
-    // Per experiment, per arm: the arm's loans, and its action mix.
-    let mut arms: Vec<BTreeMap<String, ArmTally>> = vec![BTreeMap::new(); experiments.len()];
-    let classification = program
-        .decision_names()
-        .position(|n| n == options.classification);
-    let mut npl = Tally::default();
-    for fact in facts.iter().flatten() {
-        let (c, a) = (fact.currency.as_str(), fact.amount);
-        let one = |t: &mut Tally| t.add(c, a);
-        one(&mut summary.decided);
-        let primary = fact.actions.first().unwrap_or(&none);
-        add(&mut by_primary, primary, c, a);
-        if fact.actions.is_empty() {
-            add(&mut by_action, &none, c, a);
-        }
-        for action in &fact.actions {
-            add(&mut by_action, action, c, a);
-        }
-        for (table, outcome) in by_decision.iter_mut().zip(&fact.outcomes) {
-            add(table, outcome, c, a);
-        }
-        if let Some(label) = buckets.get(fact.bucket) {
-            add(&mut by_bucket, label, c, a);
-        }
-        if let Some(table) = bucket_action.get_mut(fact.bucket) {
-            add(table, primary, c, a);
-        }
-        for (guard, action) in &fact.vetoed {
-            add(vetoed.entry(guard.clone()).or_default(), action, c, a);
-        }
-        for (table, arm) in arms.iter_mut().zip(&fact.arms) {
-            let (tally, mix) = table.entry(arm.clone()).or_default();
-            one(tally);
-            add(mix, primary, c, a);
-        }
-        if fact.overdue {
-            one(&mut summary.overdue);
-        }
-        if let Some(index) = classification
-            && fact
-                .outcomes
-                .get(index)
-                .is_some_and(|o| options.non_performing.contains(o))
-        {
-            one(&mut npl);
+    let mut tables = summarizer.tables();
+    for (row, facts) in portfolio.rows.iter().zip(facts) {
+        match (&row.result, facts) {
+            (Err(rejected), _) => summarizer.reject(&mut tables, rejected),
+            (Ok(_), Some(facts)) => summarizer.add(&mut tables, facts),
+            (Ok(_), None) => {}
         }
     }
-    summary.non_performing = classification.map(|_| npl);
-    summary.by_action = ordered(by_action, &action_order);
-    summary.by_primary_action = ordered(by_primary, &action_order);
-    summary.by_bucket = ordered(by_bucket, &buckets);
-    summary.bucket_action = buckets
-        .iter()
-        .cloned()
-        .zip(bucket_action)
-        .map(|(b, rows)| (b, ordered(rows, &action_order)))
-        .collect();
-    summary.by_decision = program
-        .decisions
-        .iter()
-        .zip(by_decision)
-        .map(|(d, rows)| {
-            let order: Vec<String> = match &d.gives {
-                crate::check::Gives::Values(values) => values.clone(),
-                crate::check::Gives::Actions => action_order.clone(),
-            };
-            (d.named.name.clone(), ordered(rows, &order))
-        })
-        .collect();
-    let guard_order: Vec<String> = program
-        .guards
-        .iter()
-        .map(|g| g.named.name.clone())
-        .collect();
-    summary.vetoed = guard_order
-        .iter()
-        .filter_map(|g| {
-            vetoed
-                .remove(g)
-                .map(|rows| (g.clone(), ordered(rows, &action_order)))
-        })
-        .collect();
-    summary.experiments = experiments
-        .iter()
-        .zip(arms)
-        .filter_map(|(i, table)| {
-            let name = program.derived.get(*i)?.named.name.clone();
-            let arms = table
-                .into_iter()
-                .rev()
-                .map(|(arm, (tally, mix))| (arm, tally, ordered(mix, &action_order)))
-                .collect();
-            Some(Experiment { name, arms })
-        })
-        .collect();
-    let mut rejected: BTreeMap<String, (u64, String)> = BTreeMap::new();
-    for row in &portfolio.rows {
-        if let Err(r) = &row.result {
-            let entry = rejected
-                .entry(r.code.id.to_owned())
-                .or_insert((0, r.reason.clone()));
-            entry.0 += 1;
-        }
-    }
-    summary.rejected = rejected
-        .into_iter()
-        .map(|(code, (n, reason))| (code, n, reason))
-        .collect();
-    Ok(summary)
+    Ok(summarizer.finish(tables))
 }
 
 fn uses_bucket(expr: &Expr) -> bool {

@@ -8,6 +8,22 @@ use std::sync::Arc;
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
 
+/// What a redacted text value shows.
+pub const REDACTED: &str = "[redacted]";
+
+/// One loan, its field values in schema slot order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loan {
+    pub(crate) fields: Vec<Value>,
+}
+
+impl Loan {
+    /// A loan from its field values, in the order of the schema's fields.
+    pub(crate) fn new(fields: Vec<Value>) -> Loan {
+        Loan { fields }
+    }
+}
+
 /// One value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Value {
@@ -92,7 +108,7 @@ impl Records {
                 .values
                 .iter()
                 .map(|v| match v {
-                    Value::Text(_) => Value::Text(crate::eval::REDACTED.into()),
+                    Value::Text(_) => Value::Text(REDACTED.into()),
                     other => other.clone(),
                 })
                 .collect(),

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use super::run::{describe_rejected, read_input};
-use super::{ExitCode, Output, parse_as_of};
-use crate::impact::{AmountFields, compare};
-use crate::input::{InputFormat, Portfolio};
+use super::run::describe_rejected;
+use super::{ExitCode, Output, parse_as_of, stream_portfolio};
+use crate::batch::{BatchRow, Flow, Record};
+use crate::impact::{AmountFields, Comparison, LoanChange};
+use crate::input::InputFormat;
 use crate::report::impact::{ImpactHeading, impact_json, impact_markdown, impact_text};
 use crate::schema::Schema;
 
@@ -86,34 +87,44 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    let old_rows = match read_input(&args.portfolio, args.input_format, &old, out) {
-        Ok(portfolio) => portfolio,
+    // Each policy reads the portfolio through its own schema; when the schemas agree, once.
+    let same = same_shape(old.schema(), new.schema());
+    let comparison = Comparison::new(&old, &new, args.as_of, fields);
+    let mut impact = comparison.empty();
+    let decide = |record: &mut Record<'_>| {
+        let (key, old_loan) = record.loan(old.schema())?;
+        let change = if same {
+            comparison.loan(&key, &old_loan, &old_loan)
+        } else {
+            let (_, new_loan) = record.loan(new.schema())?;
+            comparison.loan(&key, &old_loan, &new_loan)
+        };
+        Ok((key, change))
+    };
+    let mut rejected = 0u64;
+    let sink = |row: BatchRow<LoanChange>| {
+        match row {
+            BatchRow::Decided { value, .. } => comparison.add(&mut impact, value),
+            BatchRow::Rejected(row) => {
+                rejected += 1;
+                out.note(&describe_rejected(&row));
+            }
+        }
+        Ok(Flow::Continue)
+    };
+    let counts = match stream_portfolio(
+        &args.portfolio,
+        args.input_format,
+        old.schema(),
+        None,
+        true,
+        out,
+        decide,
+        sink,
+    ) {
+        Ok(counts) => counts,
         Err(code) => return code,
     };
-    // Each policy reads the portfolio through its own schema; when the schemas agree, once.
-    let new_rows: Option<Portfolio> = if same_shape(old.schema(), new.schema()) {
-        None
-    } else {
-        match read_input(&args.portfolio, args.input_format, &new, out) {
-            Ok(portfolio) => Some(portfolio),
-            Err(code) => return code,
-        }
-    };
-    let new_view = new_rows.as_ref().unwrap_or(&old_rows);
-    let mut rejected = 0u64;
-    let mut pairs = Vec::with_capacity(old_rows.rows.len());
-    for (before, after) in old_rows.rows.iter().zip(&new_view.rows) {
-        match (&before.result, &after.result) {
-            (Ok((key, old_loan)), Ok((_, new_loan))) => {
-                pairs.push((key.as_str(), old_loan, new_loan))
-            }
-            (Err(row), _) | (_, Err(row)) => {
-                rejected += 1;
-                out.note(&describe_rejected(row));
-            }
-        }
-    }
-    let impact = compare(&old, &new, pairs.into_iter(), args.as_of, fields);
     let (old_name, new_name, portfolio) = (
         args.old.display().to_string(),
         args.new.display().to_string(),
@@ -125,7 +136,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         new: &new_name,
         portfolio: &portfolio,
         as_of: &as_of,
-        read: old_rows.rows.len() as u64,
+        read: counts.read,
         rejected,
     };
     let text = match args.format {

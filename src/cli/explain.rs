@@ -1,7 +1,9 @@
 //! `arrears explain POLICY PORTFOLIO --as-of D --loan ID`: one loan's trace, for a person.
 
 use super::run::describe_rejected;
-use super::{ExitCode, Inputs, Output};
+use super::{ExitCode, Inputs, Output, stream_portfolio};
+use crate::batch::{BatchRow, Flow, Record};
+use crate::input::Rejected;
 use crate::report::{explain_text, render_jsonl};
 use std::io::Write as _;
 
@@ -28,40 +30,73 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
-    let (loaded, portfolio) = match args.inputs.load(out) {
-        Ok(both) => both,
+    let loaded = match out.load(&args.inputs.policy) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
     let program = &loaded.program;
     let as_of = args.inputs.as_of;
-    for row in &portfolio.rows {
-        match &row.result {
-            Ok((key, loan)) if *key == args.loan => {
-                let (evaluation, trace) = program.evaluate_traced(loan, as_of);
-                let text = match args.format {
-                    ExplainFormat::Text => explain_text(program, key, &evaluation, &trace, as_of),
-                    ExplainFormat::Json => {
-                        render_jsonl(program, key, &evaluation, Some((&trace, as_of)))
-                    }
-                };
-                let _ = std::io::stdout().lock().write_all(text.as_bytes());
-                return ExitCode::Clean;
+    let wanted = args.loan.as_str();
+    // Only the loan asked for is decided; the batch stops at it.
+    let decide = |record: &mut Record<'_>| {
+        let (key, loan) = record.loan(&program.schema)?;
+        let explained = (key == wanted).then(|| {
+            let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+            match args.format {
+                ExplainFormat::Text => explain_text(program, &key, &evaluation, &trace, as_of),
+                ExplainFormat::Json => {
+                    render_jsonl(program, &key, &evaluation, Some((&trace, as_of)))
+                }
             }
-            Err(rejected) if rejected.loan_id.as_deref() == Some(args.loan.as_str()) => {
-                out.note(&format!(
-                    "loan `{}` cannot be decided: its row is rejected",
-                    args.loan
-                ));
-                out.note(&describe_rejected(rejected));
-                return ExitCode::Problems;
+        });
+        Ok((key, explained))
+    };
+    let mut found: Option<Result<String, Rejected>> = None;
+    let sink = |row: BatchRow<Option<String>>| {
+        match row {
+            BatchRow::Decided {
+                value: Some(text), ..
+            } => found = Some(Ok(text)),
+            BatchRow::Rejected(rejected) if rejected.loan_id.as_deref() == Some(wanted) => {
+                found = Some(Err(rejected));
             }
-            _ => {}
+            _ => return Ok(Flow::Continue),
+        }
+        Ok(Flow::Stop)
+    };
+    let portfolio = &args.inputs.portfolio;
+    if let Err(code) = stream_portfolio(
+        portfolio,
+        args.inputs.input_format,
+        &program.schema,
+        None,
+        true,
+        out,
+        decide,
+        sink,
+    ) {
+        return code;
+    }
+    match found {
+        Some(Ok(text)) => {
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            ExitCode::Clean
+        }
+        Some(Err(rejected)) => {
+            out.note(&format!(
+                "loan `{}` cannot be decided: its row is rejected",
+                args.loan
+            ));
+            out.note(&describe_rejected(&rejected));
+            ExitCode::Problems
+        }
+        None => {
+            out.note(&format!(
+                "error: no loan `{}` in `{}`: every row was read and none has this id",
+                args.loan,
+                portfolio.display()
+            ));
+            ExitCode::Failure
         }
     }
-    out.note(&format!(
-        "error: no loan `{}` in `{}`",
-        args.loan,
-        args.inputs.portfolio.display()
-    ));
-    ExitCode::Failure
 }

@@ -67,11 +67,7 @@ enum Command {
     },
 }
 
-/// Runs the command line. Returns the exit code.
-/// The stack size for every thread that checks or evaluates policies (64 MB): the checker
-/// bounds expression depth (ARCHITECTURE.md, Limits), and this leaves room above the bound even
-/// in unoptimised builds. Threads only ever touch the pages they use.
-pub const STACK_BYTES: usize = 64 << 20;
+pub use crate::batch::STACK_BYTES;
 
 /// Runs one command.
 pub fn main(cli: Cli) -> ExitCode {
@@ -127,12 +123,100 @@ pub(crate) struct Inputs {
     input_format: Option<crate::input::InputFormat>,
 }
 
-impl Inputs {
-    /// Loads the policy, then reads the portfolio against its schema.
-    fn load(&self, out: &Output) -> Result<(Loaded, crate::input::Portfolio), ExitCode> {
-        let loaded = out.load(&self.policy)?;
-        let portfolio = run::read_input(&self.portfolio, self.input_format, &loaded.program, out)?;
-        Ok((loaded, portfolio))
+/// A portfolio opened for streaming.
+pub(crate) struct Opened {
+    pub(crate) stream: crate::input::RecordStream,
+    /// Its size in bytes (0 when unknown), for progress.
+    pub(crate) size: u64,
+    /// Its size and SHA-256, once the stream has read it to the end.
+    pub(crate) fingerprint: std::sync::Arc<std::sync::Mutex<Option<manifest::Fingerprint>>>,
+    /// Its format (given, or told by its extension).
+    pub(crate) format: crate::input::InputFormat,
+}
+
+/// Opens the portfolio at `path` as a stream of records for `schema`, fingerprinting what it
+/// reads (for the run manifest); problems are reported, and the exit code returned.
+pub(crate) fn open_portfolio(
+    path: &Path,
+    format: Option<crate::input::InputFormat>,
+    schema: &crate::schema::Schema,
+    out: &Output,
+) -> Result<Opened, ExitCode> {
+    let Some(format) = format.or_else(|| crate::input::InputFormat::from_extension(path)) else {
+        out.note(&format!(
+            "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
+            path.display()
+        ));
+        return Err(ExitCode::Failure);
+    };
+    let file = std::fs::File::open(path).map_err(|error| {
+        out.note(&format!(
+            "error: cannot read the portfolio `{}`: {error}",
+            path.display()
+        ));
+        ExitCode::Failure
+    })?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let (file, fingerprint) = manifest::Fingerprinting::new(file);
+    match crate::input::RecordStream::open(Box::new(file), format, schema) {
+        Ok(stream) => Ok(Opened {
+            stream,
+            size,
+            fingerprint,
+            format,
+        }),
+        Err(error) => {
+            out.note(&format!("error: `{}`: {error}", path.display()));
+            Err(ExitCode::Failure)
+        }
+    }
+}
+
+/// Streams the portfolio at `path` through the batch engine (see [`crate::batch::run_batch`]),
+/// with a progress bar unless `quiet`; reports a file that cannot be read, and the fields the
+/// schema does not declare.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the engine's own arguments plus where the portfolio is; a struct would only rename them"
+)]
+pub(crate) fn stream_portfolio<T: Send>(
+    path: &Path,
+    format: Option<crate::input::InputFormat>,
+    schema: &crate::schema::Schema,
+    threads: Option<usize>,
+    quiet: bool,
+    out: &Output,
+    decide: impl Fn(&mut crate::batch::Record<'_>) -> Result<(String, T), Box<crate::input::Rejected>>
+    + Sync,
+    sink: impl FnMut(crate::batch::BatchRow<T>) -> Result<crate::batch::Flow, String> + Send,
+) -> Result<crate::batch::BatchCounts, ExitCode> {
+    let opened = open_portfolio(path, format, schema, out)?;
+    let name = path.display().to_string();
+    let bar = progress_bar(opened.size, quiet);
+    let options = crate::batch::BatchOptions { threads };
+    let counts = crate::batch::run_batch(
+        opened.stream,
+        &name,
+        schema,
+        &options,
+        decide,
+        sink,
+        &|bytes| bar.set_position(bytes),
+    );
+    bar.finish_and_clear();
+    match counts {
+        Ok(counts) => {
+            run::warn_unknown(&name, &counts.unknown_fields, out);
+            Ok(counts)
+        }
+        Err(crate::batch::BatchError::Read(error)) => {
+            out.note(&format!("error: `{name}`: {error}"));
+            Err(ExitCode::Failure)
+        }
+        Err(error) => {
+            out.note(&format!("error: {error}"));
+            Err(ExitCode::Failure)
+        }
     }
 }
 

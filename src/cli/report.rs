@@ -3,11 +3,12 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::{ExitCode, Inputs, Output, progress_bar};
+use super::{ExitCode, Inputs, Output, stream_portfolio};
+use crate::batch::{BatchRow, Flow, Record};
 use crate::report::summary::{
     ReportHeading, summary_csv, summary_html, summary_json, summary_text,
 };
-use crate::summary::{SummaryOptions, summarize};
+use crate::summary::{LoanFacts, Summarizer, SummaryOptions};
 
 /// How `arrears report` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -61,10 +62,11 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         out.note("error: --buckets takes increasing day counts above 0, such as 30,60,90,180");
         return ExitCode::Failure;
     }
-    let (loaded, portfolio) = match args.inputs.load(out) {
-        Ok(both) => both,
+    let loaded = match out.load(&args.inputs.policy) {
+        Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    let program = &loaded.program;
     let options = SummaryOptions {
         amount: args.amount.clone(),
         currency: args.currency.clone(),
@@ -73,21 +75,38 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         classification: args.classification.clone(),
         ..SummaryOptions::default()
     };
-    let bar = progress_bar(portfolio.rows.len() as u64, args.quiet);
-    let summary = match summarize(
-        &loaded.program,
-        &portfolio,
-        args.inputs.as_of,
-        &options,
-        &|n| bar.inc(n),
-    ) {
-        Ok(summary) => summary,
-        Err(message) => {
-            out.note(&format!("error: {message}"));
+    let summarizer = match Summarizer::new(program, args.inputs.as_of, &options) {
+        Ok(summarizer) => summarizer,
+        Err(error) => {
+            out.note(&format!("error: {error}"));
             return ExitCode::Failure;
         }
     };
-    bar.finish_and_clear();
+    let mut tables = summarizer.tables();
+    let decide = |record: &mut Record<'_>| {
+        let (key, loan) = record.loan(&program.schema)?;
+        Ok((key, summarizer.facts(&loan)))
+    };
+    let sink = |row: BatchRow<LoanFacts>| {
+        match row {
+            BatchRow::Decided { value, .. } => summarizer.add(&mut tables, value),
+            BatchRow::Rejected(rejected) => summarizer.reject(&mut tables, &rejected),
+        }
+        Ok(Flow::Continue)
+    };
+    if let Err(code) = stream_portfolio(
+        &args.inputs.portfolio,
+        args.inputs.input_format,
+        &program.schema,
+        None,
+        args.quiet,
+        out,
+        decide,
+        sink,
+    ) {
+        return code;
+    }
+    let summary = summarizer.finish(tables);
     let (policy, file) = (
         args.inputs.policy.display().to_string(),
         args.inputs.portfolio.display().to_string(),

@@ -1,20 +1,16 @@
 //! `arrears run POLICY PORTFOLIO --as-of D`: decide every loan, write one record per loan in
 //! input order, list every rejected row, and end with a tally that reconciles.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use super::atomic::AtomicFile;
-use super::manifest::{Fingerprint, Fingerprinting, Manifest};
-use super::{ExitCode, Inputs, Output};
+use super::manifest::{Fingerprint, Manifest};
+use super::{ExitCode, Inputs, Opened, Output, open_portfolio};
+use crate::batch::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
 use crate::compile::Program;
 use crate::diag::Code;
-use crate::input::{
-    InputFormat, Pending, Portfolio, RecordStream, Rejected, SeenKeys, duplicate, read_portfolio,
-};
+use crate::input::Rejected;
 use crate::report::{OutputFormat, RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.
@@ -70,10 +66,6 @@ pub(crate) struct Args {
     quiet: bool,
 }
 
-/// Records read, parsed and decided together: big enough to keep every core busy, small enough
-/// that memory stays flat whatever the portfolio's size.
-const CHUNK: usize = 8_192;
-
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let loaded = match out.load(&args.inputs.policy) {
         Ok(loaded) => loaded,
@@ -83,26 +75,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let path = &args.inputs.portfolio;
     let name = path.display().to_string();
     let Opened {
-        mut stream,
+        stream,
         size,
         fingerprint: portfolio_fingerprint,
         format: format_name,
-    } = match open_stream(path, args.inputs.input_format, program, out) {
+    } = match open_portfolio(path, args.inputs.input_format, &program.schema, out) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    let pool = match rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .stack_size(super::STACK_BYTES)
-        .build()
-    {
-        Ok(pool) => pool,
-        Err(error) => {
-            out.note(&format!("error: cannot start worker threads: {error}"));
-            return ExitCode::Failure;
-        }
-    };
-    let sink = match Sink::open(args, program) {
+    let mut sink = match Sink::open(args, program) {
         Ok(sink) => sink,
         Err(message) => {
             out.note(&format!("error: {message}"));
@@ -116,85 +97,86 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         ));
         return ExitCode::Failure;
     }
-    let context = Context {
-        program,
-        file: &name,
-        format: args.format,
-        as_of: args.inputs.as_of,
-        traced: args.trace,
-        redact: args.redact,
-        within: args.deadlines.is_some().then_some(args.within),
-    };
+    let (format, as_of, traced, redact) = (args.format, args.inputs.as_of, args.trace, args.redact);
+    let within = args.deadlines.is_some().then_some(args.within);
     let bar = super::progress_bar(size, args.quiet);
-    let mut ledger = Ledger {
-        sink,
-        seen: SeenKeys::default(),
-        unknown: Vec::new(),
-        coming: Vec::new(),
+    let mut coming: Vec<Coming> = Vec::new();
+    // Per loan, on the workers: the rendered record and the loan's coming deadlines.
+    let decide = |record: &mut Record<'_>| {
+        let (key, loan) = record.loan(&program.schema)?;
+        let (rendered, evaluation) = if traced {
+            let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
+            if redact {
+                trace.redact();
+            }
+            let rendered = RecordWriter::<std::io::Sink>::render(
+                format,
+                program,
+                &key,
+                &evaluation,
+                Some((&trace, as_of)),
+            );
+            (rendered, evaluation)
+        } else {
+            let evaluation = program.evaluate(&loan, as_of);
+            let rendered =
+                RecordWriter::<std::io::Sink>::render(format, program, &key, &evaluation, None);
+            (rendered, evaluation)
+        };
+        let soon = within.map_or_else(Vec::new, |days| {
+            coming_deadlines(&key, &evaluation, as_of, days)
+        });
+        Ok((key, (rendered, soon)))
     };
-    let mut undrained: Vec<Decided> = Vec::new();
-    let mut read: u64 = 0;
-    // The file is cut into chunks on a thread of its own, so the workers never wait for the
-    // next chunk; two chunks in flight keep memory flat.
-    let (chunks, from_reader) = std::sync::mpsc::sync_channel(2);
-    std::thread::spawn(move || {
-        loop {
-            let next = stream.next_chunk(CHUNK);
-            let done = !matches!(&next, Ok(chunk) if !chunk.is_empty());
-            if chunks.send((next, stream.bytes_read())).is_err() || done {
-                return;
+    // In input order, on the calling thread: the files.
+    let write = |row: BatchRow<(Vec<String>, Vec<Coming>)>| -> Result<Flow, String> {
+        match row {
+            BatchRow::Decided {
+                value: (rendered, soon),
+                ..
+            } => {
+                coming.extend(soon);
+                sink.record(&rendered)?;
+            }
+            BatchRow::Rejected(mut rejected) => {
+                if redact {
+                    rejected.redact(&program.schema);
+                }
+                sink.reject(&rejected, out)?;
             }
         }
-    });
-    loop {
-        let (chunk, bytes_read) = match from_reader.recv() {
-            Ok((Ok(chunk), _)) if chunk.is_empty() => break,
-            Ok((Ok(chunk), bytes_read)) => (chunk, bytes_read),
-            Ok((Err(message), _)) => {
-                out.note(&format!("error: `{name}`: {message}"));
-                return ExitCode::Failure;
-            }
-            Err(_) => {
-                out.note(&format!("error: `{name}`: the reading thread stopped"));
-                return ExitCode::Failure;
-            }
-        };
-        let base = read;
-        read += chunk.len() as u64;
-        // While the workers decide this chunk, the previous one is written: `join` runs the
-        // writing on this thread and lets the other workers take the deciding.
-        let earlier = std::mem::take(&mut undrained);
-        let (written, decided) = pool.install(|| {
-            rayon::join(
-                || ledger.write(earlier, &name, &program.schema, out),
-                || decide_chunk(chunk, base, &context),
-            )
-        });
-        if let Err(message) = written {
-            out.note(&format!("error: {message}"));
+        Ok(Flow::Continue)
+    };
+    let options = BatchOptions {
+        threads: args.threads,
+    };
+    let counts = match run_batch(
+        stream,
+        &name,
+        &program.schema,
+        &options,
+        decide,
+        write,
+        &|bytes| bar.set_position(bytes),
+    ) {
+        Ok(counts) => counts,
+        Err(BatchError::Read(error)) => {
+            out.note(&format!("error: `{name}`: {error}"));
             return ExitCode::Failure;
         }
-        undrained = decided;
-        bar.set_position(bytes_read);
-    }
-    if let Err(message) = ledger.write(undrained, &name, &program.schema, out) {
-        out.note(&format!("error: {message}"));
-        return ExitCode::Failure;
-    }
-    let Ledger {
-        sink,
-        unknown,
-        coming,
-        ..
-    } = ledger;
+        Err(error) => {
+            out.note(&format!("error: {error}"));
+            return ExitCode::Failure;
+        }
+    };
     if let Some(path) = &args.deadlines
-        && let Err(message) = write_deadlines(path, program, coming, &context, args.bom)
+        && let Err(message) = write_deadlines(path, program, coming, as_of, args.bom)
     {
         out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
     bar.finish_and_clear();
-    let (decided, rejected) = (sink.decided, sink.rejected);
+    let (read, decided, rejected) = (counts.read, counts.decided, counts.rejected);
     let rejects_path = sink.rejects_path.clone();
     let (decisions, rejects) = match sink.finish() {
         Ok(written) => written,
@@ -237,7 +219,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     }
-    warn_unknown(&name, &unknown, out);
+    warn_unknown(&name, &counts.unknown_fields, out);
     out.note(&format!(
         "read {read} loans = decided {decided} + rejected {rejected}"
     ));
@@ -246,134 +228,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     } else {
         ExitCode::Clean
     }
-}
-
-/// What deciding a record needs to know, the same for every record of the run.
-struct Context<'r> {
-    program: &'r Program,
-    file: &'r str,
-    format: OutputFormat,
-    as_of: chrono::NaiveDate,
-    traced: bool,
-    redact: bool,
-    /// With `--deadlines`: how many days ahead to list.
-    within: Option<i64>,
-}
-
-/// Reads, decides and renders one chunk of records on the worker threads. `collect` on an
-/// indexed parallel iterator keeps input order, so the output is the same for any number of
-/// threads.
-fn decide_chunk(chunk: Vec<Pending>, base: u64, context: &Context<'_>) -> Vec<Decided> {
-    let Context {
-        program,
-        file,
-        format,
-        as_of,
-        traced,
-        redact,
-        within,
-    } = *context;
-    chunk
-        .into_par_iter()
-        .enumerate()
-        .map(|(index, pending)| {
-            let number = base + index as u64 + 1;
-            let line = pending.line();
-            let mut unknown = Vec::new();
-            let result = pending
-                .to_loan(&program.schema, file, number, &mut unknown)
-                .map_err(|mut rejected| {
-                    if redact {
-                        rejected.redact(&program.schema);
-                    }
-                    rejected
-                })
-                .map(|(key, loan)| {
-                    let (rendered, evaluation) = if traced {
-                        let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
-                        if redact {
-                            trace.redact();
-                        }
-                        let rendered = RecordWriter::<std::io::Sink>::render(
-                            format,
-                            program,
-                            &key,
-                            &evaluation,
-                            Some((&trace, as_of)),
-                        );
-                        (rendered, evaluation)
-                    } else {
-                        let evaluation = program.evaluate(&loan, as_of);
-                        let rendered = RecordWriter::<std::io::Sink>::render(
-                            format,
-                            program,
-                            &key,
-                            &evaluation,
-                            None,
-                        );
-                        (rendered, evaluation)
-                    };
-                    let coming = within.map_or_else(Vec::new, |days| {
-                        coming_deadlines(&key, &evaluation, as_of, days)
-                    });
-                    (key, rendered, coming)
-                });
-            Decided {
-                number,
-                line,
-                result,
-                unknown,
-            }
-        })
-        .collect()
-}
-
-/// The writing side of a run: the output files, the keys seen so far and the unknown fields.
-/// Keys are checked here, in input order, so the earlier of two rows with one key is kept
-/// whatever the number of threads.
-struct Ledger {
-    sink: Sink,
-    seen: SeenKeys,
-    unknown: Vec<String>,
-    /// With `--deadlines`: the coming deadlines of the loans decided so far.
-    coming: Vec<Coming>,
-}
-
-impl Ledger {
-    fn write(
-        &mut self,
-        rows: Vec<Decided>,
-        file: &str,
-        schema: &crate::schema::Schema,
-        out: &Output,
-    ) -> Result<(), String> {
-        for row in rows {
-            for field in row.unknown {
-                if !self.unknown.contains(&field) {
-                    self.unknown.push(field);
-                }
-            }
-            match row.result {
-                Ok((key, rendered, coming)) if self.seen.first(&key) => {
-                    self.coming.extend(coming);
-                    self.sink.record(&rendered)?
-                }
-                Ok((key, _, _)) => self
-                    .sink
-                    .reject(&duplicate(file, row.number, row.line, &key, schema), out)?,
-                Err(rejected) => self.sink.reject(&rejected, out)?,
-            }
-        }
-        Ok(())
-    }
-}
-
-/// One record after the parallel stage.
-struct Decided {
-    number: u64,
-    line: Option<u64>,
-    result: Result<(String, Vec<String>, Vec<Coming>), Rejected>,
-    unknown: Vec<String>,
 }
 
 /// A deadline of one loan that falls within the window (or has passed).
@@ -414,7 +268,7 @@ fn write_deadlines(
     path: &Path,
     program: &Program,
     mut coming: Vec<Coming>,
-    context: &Context<'_>,
+    as_of: chrono::NaiveDate,
     bom: bool,
 ) -> Result<(), String> {
     coming.sort_by(|a, b| (a.date, &a.key, a.deadline).cmp(&(b.date, &b.key, b.deadline)));
@@ -446,7 +300,7 @@ fn write_deadlines(
             .iter()
             .map(|a| program.action_name(*a))
             .collect();
-        let days_left = row.date.signed_duration_since(context.as_of).num_days();
+        let days_left = row.date.signed_duration_since(as_of).num_days();
         let cells = [
             crate::report::spreadsheet_safe(&row.key).into_owned(),
             def.map_or(String::new(), |d| d.named.name.clone()),
@@ -464,7 +318,7 @@ fn write_deadlines(
 }
 
 /// Names, once, the fields a portfolio has that the schema does not declare.
-fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
+pub(crate) fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
     if !unknown.is_empty() {
         let list = unknown
             .iter()
@@ -476,18 +330,6 @@ fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
             Code::ROW_UNKNOWN_FIELDS.id
         ));
     }
-}
-
-/// Opens the portfolio as a stream; also returns its size in bytes (0 when unknown).
-/// A portfolio opened for streaming.
-struct Opened {
-    stream: RecordStream,
-    /// Its size in bytes (0 when unknown), for progress.
-    size: u64,
-    /// Its size and SHA-256, once the stream has read it to the end.
-    fingerprint: std::sync::Arc<std::sync::Mutex<Option<Fingerprint>>>,
-    /// Its format (given, or told by its extension).
-    format: InputFormat,
 }
 
 /// A format's name as the command line spells it (`jsonl`, `csv`).
@@ -515,85 +357,6 @@ fn beside_output(args: &Args, suffix: &str) -> Option<PathBuf> {
             .unwrap_or_default();
         output.with_file_name(format!("{stem}.{suffix}"))
     })
-}
-
-/// Opens the portfolio as a stream that fingerprints what it reads.
-fn open_stream(
-    path: &Path,
-    format: Option<InputFormat>,
-    program: &Program,
-    out: &Output,
-) -> Result<Opened, ExitCode> {
-    let Some(format) = format.or_else(|| InputFormat::from_extension(path)) else {
-        out.note(&format!(
-            "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
-            path.display()
-        ));
-        return Err(ExitCode::Failure);
-    };
-    let file = File::open(path).map_err(|error| {
-        out.note(&format!(
-            "error: cannot read the portfolio `{}`: {error}",
-            path.display()
-        ));
-        ExitCode::Failure
-    })?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let (file, fingerprint) = Fingerprinting::new(file);
-    match RecordStream::open(Box::new(file), format, &program.schema) {
-        Ok(stream) => Ok(Opened {
-            stream,
-            size,
-            fingerprint,
-            format,
-        }),
-        Err(message) => {
-            out.note(&format!("error: `{}`: {message}", path.display()));
-            Err(ExitCode::Failure)
-        }
-    }
-}
-
-/// Opens and reads the portfolio; unknown fields are warned about once.
-pub(crate) fn read_input(
-    path: &Path,
-    format: Option<InputFormat>,
-    program: &Program,
-    out: &Output,
-) -> Result<Portfolio, ExitCode> {
-    let Some(format) = format.or_else(|| InputFormat::from_extension(path)) else {
-        out.note(&format!(
-            "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
-            path.display()
-        ));
-        return Err(ExitCode::Failure);
-    };
-    let file = match File::open(path) {
-        Ok(file) => file,
-        Err(error) => {
-            out.note(&format!(
-                "error: cannot read the portfolio `{}`: {error}",
-                path.display()
-            ));
-            return Err(ExitCode::Failure);
-        }
-    };
-    let name = path.display().to_string();
-    match read_portfolio(
-        std::io::BufReader::new(file),
-        &name,
-        format,
-        &program.schema,
-    ) {
-        Ok(portfolio) => {
-            warn_unknown(&name, &portfolio.unknown_fields, out);
-            Ok(portfolio)
-        }
-        Err(message) => {
-            out.note(&format!("error: `{name}`: {message}"));
-            Err(ExitCode::Failure)
-        }
-    }
 }
 
 /// Where decision records go: standard output, or a file that takes its name only once the
@@ -630,8 +393,6 @@ struct Sink {
     writer: RecordWriter<Destination>,
     rejects: Option<AtomicFile>,
     rejects_path: Option<PathBuf>,
-    decided: u64,
-    rejected: u64,
 }
 
 impl Sink {
@@ -659,20 +420,16 @@ impl Sink {
             writer,
             rejects,
             rejects_path,
-            decided: 0,
-            rejected: 0,
         })
     }
 
     fn record(&mut self, rendered: &[String]) -> Result<(), String> {
-        self.decided += 1;
         self.writer
             .write(rendered)
             .map_err(|e| format!("cannot write the decisions: {e}"))
     }
 
     fn reject(&mut self, row: &Rejected, out: &Output) -> Result<(), String> {
-        self.rejected += 1;
         match self.rejects.as_mut() {
             Some(file) => file
                 .write_all(rejected_json(row).as_bytes())

@@ -11,28 +11,15 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-pub use trace::{
-    DecisionTrace, DerivedTrace, GuardTrace, REDACTED, Read, ReadSource, RuleTrace, Trace,
-};
+pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, ReadSource, RuleTrace, Trace};
+
+pub use crate::value::{Loan, REDACTED};
 
 use crate::check::Gives;
 use crate::compile::Program;
 use crate::ir::{DateFn, Expr, FoldOp, Outcome};
 use crate::syntax::ast::HitPolicy;
 use crate::value::Value;
-
-/// One loan, its field values in schema slot order.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Loan {
-    pub(crate) fields: Vec<Value>,
-}
-
-impl Loan {
-    /// A loan from its field values, in the order of the schema's fields.
-    pub(crate) fn new(fields: Vec<Value>) -> Loan {
-        Loan { fields }
-    }
-}
 
 /// What one decision decided for one loan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,6 +63,24 @@ impl Program {
         let (evaluation, trace) = Evaluator::new(self, loan, as_of, true).run();
         (evaluation, trace.unwrap_or_default())
     }
+
+    /// Decides one loan and also returns the derived values `wanted` (by index), from the same
+    /// evaluation: a value that reads a decision sees the decision's outcome for this loan, as
+    /// it does while deciding.
+    pub fn evaluate_with_values(
+        &self,
+        loan: &Loan,
+        as_of: NaiveDate,
+        wanted: &[usize],
+    ) -> (Evaluation, Vec<Value>) {
+        let mut evaluator = Evaluator::new(self, loan, as_of, false);
+        let evaluation = evaluator.decide();
+        let values = wanted
+            .iter()
+            .map(|&index| evaluator.derived(index))
+            .collect();
+        (evaluation, values)
+    }
 }
 
 /// The value of one checked expression for `loan`: for the analysis, which builds candidate
@@ -117,6 +122,11 @@ impl<'p> Evaluator<'p> {
     }
 
     fn run(mut self) -> (Evaluation, Option<Trace>) {
+        let evaluation = self.decide();
+        (evaluation, self.trace)
+    }
+
+    fn decide(&mut self) -> Evaluation {
         let program = self.program;
         let mut outcomes: Vec<DecisionOutcome> = program
             .decisions
@@ -236,15 +246,12 @@ impl<'p> Evaluator<'p> {
                 None => actions.push(action),
             }
         }
-        (
-            Evaluation {
-                outcomes,
-                actions,
-                vetoed,
-                deadlines,
-            },
-            self.trace,
-        )
+        Evaluation {
+            outcomes,
+            actions,
+            vetoed,
+            deadlines,
+        }
     }
 
     fn outcome(&mut self, outcome: &'p Outcome) -> Option<u32> {

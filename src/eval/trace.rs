@@ -84,8 +84,7 @@ pub struct Trace {
     pub guards: Vec<GuardTrace>,
 }
 
-/// What a redacted text value shows.
-pub const REDACTED: &str = "[redacted]";
+use crate::value::REDACTED;
 
 impl Trace {
     /// Replaces every text value in the trace with [`REDACTED`]. Free text is where names,

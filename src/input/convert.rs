@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 
 use super::{Raw, RawRecord, Rejected};
 use crate::diag::{Code, did_you_mean};
-use crate::eval::Loan;
 use crate::schema::{Field, FieldType, Schema};
+use crate::value::Loan;
 use crate::value::{Records, Value};
 
 /// Converts one record. Unknown field names are added to `unknown` (once each).

@@ -4,8 +4,8 @@ use std::borrow::Cow;
 
 use super::convert::{LoanBuilder, Origin, note_unknown};
 use super::{Raw, Rejected};
-use crate::eval::Loan;
 use crate::schema::Schema;
+use crate::value::Loan;
 
 /// One line's loan and its key, or its rejection. Fields go into the loan as the parser meets
 /// them, so a loan's fields never exist as a separate record. Names the schema lacks go to

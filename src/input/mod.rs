@@ -11,7 +11,7 @@ mod jsonl;
 mod stream;
 pub(crate) mod yaml;
 
-pub use stream::{Pending, RecordStream};
+pub use stream::{Pending, RecordStream, StreamError};
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -19,8 +19,8 @@ use std::io::Read;
 pub(crate) use convert::convert;
 
 use crate::diag::Code;
-use crate::eval::Loan;
 use crate::schema::{FieldType, Schema};
+use crate::value::Loan;
 
 /// A portfolio file format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -129,7 +129,7 @@ impl Rejected {
                 (ty, _) => Some(ty),
             });
         if slot != schema.key && ty == Some(&FieldType::Text) && self.value.is_some() {
-            self.value = Some(crate::eval::REDACTED.to_owned());
+            self.value = Some(crate::value::REDACTED.to_owned());
         }
     }
 }
@@ -275,7 +275,7 @@ pub fn read_portfolio(
     file: &str,
     format: InputFormat,
     schema: &Schema,
-) -> Result<Portfolio, String> {
+) -> Result<Portfolio, StreamError> {
     let mut stream = RecordStream::open(Box::new(reader), format, schema)?;
     let mut portfolio = Portfolio::default();
     let mut seen = SeenKeys::default();

@@ -9,8 +9,44 @@ use std::sync::Arc;
 
 use super::convert::{Origin, convert};
 use super::{Raw, RawRecord, Rejected, csv as csv_cells, jsonl, yaml};
-use crate::eval::Loan;
 use crate::schema::{FieldType, Schema};
+use crate::value::Loan;
+
+/// Why a portfolio as a whole cannot be read (a bad row is a [`Rejected`] row instead).
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The CSV header row cannot be read.
+    CsvHeader(String),
+    /// The file cannot be read, at a line when it is known.
+    Io {
+        /// The 1-based line being read.
+        line: Option<u64>,
+        /// What the operating system said.
+        reason: String,
+    },
+    /// A YAML portfolio that cannot be read or is not a list of records.
+    Yaml(String),
+    /// The reading thread ended without a word.
+    ReaderStopped,
+}
+
+impl std::fmt::Display for StreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StreamError::CsvHeader(reason) => write!(f, "cannot read the header row: {reason}"),
+            StreamError::Io {
+                line: Some(line),
+                reason,
+            } => write!(f, "cannot read line {line}: {reason}"),
+            StreamError::Io { line: None, reason } => write!(f, "cannot read the file: {reason}"),
+            StreamError::Yaml(message) => f.write_str(message),
+            StreamError::ReaderStopped => f.write_str("the reading thread stopped"),
+        }
+    }
+}
+
+impl std::error::Error for StreamError {}
 
 /// A record cut from the file, not yet parsed.
 #[derive(Debug)]
@@ -104,7 +140,7 @@ impl RecordStream {
         reader: Box<dyn Read + Send>,
         format: super::InputFormat,
         schema: &Schema,
-    ) -> Result<RecordStream, String> {
+    ) -> Result<RecordStream, StreamError> {
         let source = match format {
             super::InputFormat::Jsonl => Source::Jsonl {
                 reader: BufReader::with_capacity(1 << 20, reader),
@@ -117,7 +153,7 @@ impl RecordStream {
                     .from_reader(reader);
                 let headers: Vec<String> = reader
                     .headers()
-                    .map_err(|e| format!("cannot read the header row: {e}"))?
+                    .map_err(|e| StreamError::CsvHeader(e.to_string()))?
                     .iter()
                     .map(|h| h.trim_start_matches('\u{FEFF}').to_owned())
                     .collect();
@@ -135,7 +171,11 @@ impl RecordStream {
                     layout: Arc::new(CsvLayout { headers, is_list }),
                 }
             }
-            super::InputFormat::Yaml => Source::Ready(yaml::read(reader, schema)?.into_iter()),
+            super::InputFormat::Yaml => Source::Ready(
+                yaml::read(reader, schema)
+                    .map_err(StreamError::Yaml)?
+                    .into_iter(),
+            ),
         };
         Ok(RecordStream { source, bytes: 0 })
     }
@@ -147,7 +187,7 @@ impl RecordStream {
 
     /// Up to `max` more records; empty at the end of the file. Fails only when the file itself
     /// cannot be read.
-    pub fn next_chunk(&mut self, max: usize) -> Result<Vec<Pending>, String> {
+    pub fn next_chunk(&mut self, max: usize) -> Result<Vec<Pending>, StreamError> {
         if let Source::Jsonl { reader, line } = &mut self.source {
             return next_lines(reader, line, &mut self.bytes, max);
         }
@@ -170,7 +210,10 @@ impl RecordStream {
                             }
                         }
                         Err(error) if matches!(error.kind(), ::csv::ErrorKind::Io(_)) => {
-                            return Err(format!("cannot read the file: {error}"));
+                            return Err(StreamError::Io {
+                                line: None,
+                                reason: error.to_string(),
+                            });
                         }
                         Err(error) => Pending {
                             line: error.position().map(|p| p.line()),
@@ -200,14 +243,17 @@ fn next_lines(
     line: &mut u64,
     bytes: &mut u64,
     max: usize,
-) -> Result<Vec<Pending>, String> {
+) -> Result<Vec<Pending>, StreamError> {
     let mut block = Vec::with_capacity(1 << 22);
     let mut spans = Vec::with_capacity(max.min(1 << 16));
     while spans.len() < max {
         let start = block.len();
         let read = reader
             .read_until(b'\n', &mut block)
-            .map_err(|e| format!("cannot read line {}: {e}", *line + 1))?;
+            .map_err(|e| StreamError::Io {
+                line: Some(*line + 1),
+                reason: e.to_string(),
+            })?;
         if read == 0 {
             break;
         }

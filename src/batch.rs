@@ -1,0 +1,303 @@
+//! The batch engine: a portfolio streamed through a policy, whatever its size, in bounded memory.
+//!
+//! Three stages run at once. A reading thread cuts the file into chunks of records
+//! ([`RecordStream`]); the worker threads turn each record of a chunk into a loan and do the
+//! caller's work on it ([`Record`] → `T`), in parallel; and the calling thread hands the
+//! previous chunk's results to the caller's sink in input order, checking duplicate keys on the
+//! way. At most four chunks exist at once, so memory does not grow with the book.
+//!
+//! Every verb that reads a portfolio (`run`, `report`, `diff`, `explain`) is a pair of
+//! closures over [`run_batch`]: what to compute per loan, and what to do with it in order.
+//! A sink can stop the batch early ([`Flow::Stop`]): `explain` stops at the loan it wants.
+//!
+//! INVARIANT: every record read reaches the sink exactly once, as decided or rejected, in
+//! input order, for any number of threads.
+
+use rayon::prelude::*;
+
+use crate::input::{Pending, RecordStream, Rejected, SeenKeys, StreamError, duplicate};
+use crate::schema::Schema;
+use crate::value::Loan;
+
+/// The stack size for every thread that checks or evaluates policies (64 MB): the checker
+/// bounds expression depth (ARCHITECTURE.md, Limits), and this leaves room above the bound even
+/// in unoptimised builds. Threads only ever touch the pages they use.
+pub const STACK_BYTES: usize = 64 << 20;
+
+/// Records read, parsed and decided together: big enough to keep every core busy, small enough
+/// that memory stays flat whatever the portfolio's size.
+const CHUNK: usize = 8_192;
+
+/// How a batch runs.
+#[derive(Clone, Debug, Default)]
+pub struct BatchOptions {
+    /// Worker threads; `None` for one per core. The results never depend on it.
+    pub threads: Option<usize>,
+}
+
+/// One record as the workers see it: the loan (or why it is not one), read on demand against
+/// any schema, so a caller comparing two policies can read the same record twice.
+pub struct Record<'a> {
+    pending: &'a Pending,
+    file: &'a str,
+    number: u64,
+    unknown: Vec<String>,
+}
+
+impl Record<'_> {
+    /// The record's loan and key under `schema`, or the rejection saying why it is not one.
+    /// Fields the schema does not declare are remembered for the batch's summary.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a rejection is the rare path and carries everything a person needs to fix the row"
+    )]
+    pub fn loan(&mut self, schema: &Schema) -> Result<(String, Loan), Rejected> {
+        self.pending
+            .to_loan(schema, self.file, self.number, &mut self.unknown)
+    }
+
+    /// The 1-based position of the record in the file.
+    pub fn number(&self) -> u64 {
+        self.number
+    }
+}
+
+/// One record after the parallel stage, as the sink receives it.
+#[derive(Debug)]
+pub enum BatchRow<T> {
+    /// A loan, its key and what the caller computed for it.
+    Decided {
+        /// 1-based position in the file.
+        number: u64,
+        /// The loan's key.
+        key: String,
+        /// The caller's result.
+        value: T,
+    },
+    /// A row that is not a loan (or repeats an earlier key), and why.
+    Rejected(Rejected),
+}
+
+/// What a sink tells the engine after each row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Flow {
+    /// Go on.
+    Continue,
+    /// Stop reading: the caller has what it needs.
+    Stop,
+}
+
+/// What a finished batch read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BatchCounts {
+    /// Records read (handed to the sink), up to where the batch stopped.
+    pub read: u64,
+    /// Of those, loans decided.
+    pub decided: u64,
+    /// Of those, rows rejected.
+    pub rejected: u64,
+    /// Fields the portfolio has that the schema does not declare, in first-seen order.
+    pub unknown_fields: Vec<String>,
+    /// True when the sink stopped the batch before the end of the file.
+    pub stopped: bool,
+}
+
+/// Why a batch did not finish.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BatchError<E> {
+    /// The portfolio itself could not be read.
+    Read(StreamError),
+    /// The worker threads could not be started.
+    Threads(String),
+    /// The sink failed (a full disk, say).
+    Sink(E),
+}
+
+impl<E: std::fmt::Display> std::fmt::Display for BatchError<E> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BatchError::Read(error) => write!(f, "{error}"),
+            BatchError::Threads(error) => write!(f, "cannot start worker threads: {error}"),
+            BatchError::Sink(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl<E: std::fmt::Debug + std::fmt::Display> std::error::Error for BatchError<E> {}
+
+/// Streams `stream` (named `file` in rejections) through `decide` on the worker threads and
+/// hands every row, in input order, to `sink`. `decide` reads the record's loan (usually with
+/// [`Record::loan`]) and returns its key and result, or the rejection (boxed: rejections are
+/// rare, and a chunk's results stay small). A key seen before
+/// becomes a rejected row here, so the earlier row wins whatever the number of threads.
+/// `progress` is told how many bytes of the file have been read after each chunk.
+pub fn run_batch<T, E>(
+    mut stream: RecordStream,
+    file: &str,
+    schema: &Schema,
+    options: &BatchOptions,
+    decide: impl Fn(&mut Record<'_>) -> Result<(String, T), Box<Rejected>> + Sync,
+    mut sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    progress: &dyn Fn(u64),
+) -> Result<BatchCounts, BatchError<E>>
+where
+    T: Send,
+    E: Send,
+{
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads.unwrap_or(0))
+        .stack_size(STACK_BYTES)
+        .build()
+        .map_err(|error| BatchError::Threads(error.to_string()))?;
+    // The file is cut into chunks on a thread of its own, so the workers never wait for the
+    // next chunk; two chunks in the channel keep memory flat. Dropping the receiver (an early
+    // stop, an error) ends the thread at its next send.
+    let (chunks, from_reader) = std::sync::mpsc::sync_channel(2);
+    std::thread::spawn(move || {
+        loop {
+            let next = stream.next_chunk(CHUNK);
+            let done = !matches!(&next, Ok(chunk) if !chunk.is_empty());
+            if chunks.send((next, stream.bytes_read())).is_err() || done {
+                return;
+            }
+        }
+    });
+    let mut ledger = Ledger {
+        schema,
+        file,
+        seen: SeenKeys::default(),
+        counts: BatchCounts::default(),
+    };
+    let mut undrained: Vec<Done<T>> = Vec::new();
+    let mut base: u64 = 0;
+    loop {
+        let (chunk, bytes_read) = match from_reader.recv() {
+            Ok((Ok(chunk), _)) if chunk.is_empty() => break,
+            Ok((Ok(chunk), bytes_read)) => (chunk, bytes_read),
+            Ok((Err(error), _)) => return Err(BatchError::Read(error)),
+            Err(_) => return Err(BatchError::Read(StreamError::ReaderStopped)),
+        };
+        let first = base;
+        base += chunk.len() as u64;
+        // While the workers decide this chunk, the previous one goes to the sink: `join` runs
+        // the sink on this thread and lets the other workers take the deciding.
+        let earlier = std::mem::take(&mut undrained);
+        let (drained, decided) = pool.install(|| {
+            rayon::join(
+                || ledger.drain(earlier, &mut sink),
+                || decide_chunk(chunk, first, file, &decide),
+            )
+        });
+        match drained.map_err(BatchError::Sink)? {
+            Flow::Continue => {}
+            Flow::Stop => return Ok(ledger.stopped()),
+        }
+        undrained = decided;
+        progress(bytes_read);
+    }
+    match ledger
+        .drain(undrained, &mut sink)
+        .map_err(BatchError::Sink)?
+    {
+        Flow::Continue => Ok(ledger.counts),
+        Flow::Stop => Ok(ledger.stopped()),
+    }
+}
+
+/// One record after the parallel stage.
+struct Done<T> {
+    number: u64,
+    line: Option<u64>,
+    result: Result<(String, T), Box<Rejected>>,
+    unknown: Vec<String>,
+}
+
+/// Reads and decides one chunk on the worker threads. `collect` on an indexed parallel
+/// iterator keeps input order.
+fn decide_chunk<T: Send>(
+    chunk: Vec<Pending>,
+    first: u64,
+    file: &str,
+    decide: &(impl Fn(&mut Record<'_>) -> Result<(String, T), Box<Rejected>> + Sync),
+) -> Vec<Done<T>> {
+    chunk
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, pending)| {
+            let mut record = Record {
+                pending: &pending,
+                file,
+                number: first + index as u64 + 1,
+                unknown: Vec::new(),
+            };
+            let result = decide(&mut record);
+            Done {
+                number: record.number,
+                line: pending.line(),
+                result,
+                unknown: record.unknown,
+            }
+        })
+        .collect()
+}
+
+/// The in-order side of a batch: the keys seen so far and the counts.
+struct Ledger<'a> {
+    schema: &'a Schema,
+    file: &'a str,
+    seen: SeenKeys,
+    counts: BatchCounts,
+}
+
+impl Ledger<'_> {
+    fn drain<T, E>(
+        &mut self,
+        rows: Vec<Done<T>>,
+        sink: &mut impl FnMut(BatchRow<T>) -> Result<Flow, E>,
+    ) -> Result<Flow, E> {
+        for row in rows {
+            for field in row.unknown {
+                if !self.counts.unknown_fields.contains(&field) {
+                    self.counts.unknown_fields.push(field);
+                }
+            }
+            self.counts.read += 1;
+            let row = match row.result {
+                Ok((key, value)) if self.seen.first(&key) => {
+                    self.counts.decided += 1;
+                    BatchRow::Decided {
+                        number: row.number,
+                        key,
+                        value,
+                    }
+                }
+                Ok((key, _)) => {
+                    self.counts.rejected += 1;
+                    BatchRow::Rejected(duplicate(
+                        self.file,
+                        row.number,
+                        row.line,
+                        &key,
+                        self.schema,
+                    ))
+                }
+                Err(rejected) => {
+                    self.counts.rejected += 1;
+                    BatchRow::Rejected(*rejected)
+                }
+            };
+            if sink(row)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    fn stopped(self) -> BatchCounts {
+        BatchCounts {
+            stopped: true,
+            ..self.counts
+        }
+    }
+}
