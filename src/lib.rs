@@ -12,6 +12,7 @@ pub mod cli;
 pub mod compile;
 pub mod diag;
 pub mod eval;
+pub mod files;
 pub mod format;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -1,5 +1,6 @@
 //! From files to a [`Program`]: read the policy, read the schema it names, parse both, check,
-//! compile. The one place in the library that opens policy files; the CLI and embedders call it.
+//! compile. Every text is read through a [`Files`] (the disk, or texts in memory); the CLI,
+//! embedders and editors call this.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -7,6 +8,7 @@ use std::sync::Arc;
 use crate::check::check;
 use crate::compile::{Program, compile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
 use crate::schema::Schema;
 use crate::source::SourceFile;
 use crate::syntax::{self, ast::Item};
@@ -18,8 +20,8 @@ pub enum LoadError {
     Unreadable {
         /// The path as given.
         path: PathBuf,
-        /// What the operating system said.
-        reason: String,
+        /// Why.
+        reason: FileError,
     },
     /// The policy has errors; all of them, with any warnings.
     Invalid(Diagnostics),
@@ -37,29 +39,58 @@ pub struct Loaded {
     pub source: Arc<SourceFile>,
     /// True when the file is a `module`: it can be checked, not run.
     pub is_module: bool,
+    /// Every file read, in the order read: the policy, its schema file (when it `use`s one),
+    /// then each module. Each holds exactly the text read, for the run manifest's digests.
+    pub files: Vec<(FileRole, Arc<SourceFile>)>,
 }
 
-/// Loads, checks and compiles the policy at `path`.
+/// What a file read for a policy is to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FileRole {
+    /// The policy itself.
+    Policy,
+    /// The schema file it `use`s.
+    Schema,
+    /// A module it includes, directly or through another module.
+    Module,
+}
+
+/// Loads, checks and compiles the policy at `path` from the disk.
 pub fn load_policy(path: &Path) -> Result<Loaded, LoadError> {
-    let text = read(path)?;
-    load_policy_text(path, text)
+    load_policy_from(&DiskFiles, path)
 }
 
 /// Like [`load_policy`], for policy text already in memory; `path` names it and locates the
-/// schema file named by `use schema`.
+/// schema and modules, which are read from the disk.
 pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> {
+    load_policy_from(&MemoryFiles::over_disk().with(path, text), path)
+}
+
+/// Loads, checks and compiles the policy at `path`, reading it, its schema and its modules
+/// from `files`.
+pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadError> {
+    let text = read(files, path)?;
     let main = SourceFile::new(path.display().to_string(), text);
     let (mut file, mut diagnostics) = syntax::parse(&main);
     let is_module = file.items.iter().any(|i| matches!(i, Item::Module { .. }))
         && !file.items.iter().any(|i| matches!(i, Item::Policy { .. }));
-    let (schema, schema_path) = schema_for(&file.items, &main, path, &mut diagnostics);
+    let (schema, schema_path) = schema_for(files, &file.items, &main, path, &mut diagnostics);
     let modules = read_modules(
+        files,
         path,
         &file.items,
         &main,
         schema_path.as_deref(),
         &mut diagnostics,
     );
+    let mut read_files = vec![(FileRole::Policy, Arc::clone(&main))];
+    if let Some(schema) = &schema
+        && !Arc::ptr_eq(&schema.source, &main)
+    {
+        read_files.push((FileRole::Schema, Arc::clone(&schema.source)));
+    }
+    read_files.extend(modules.iter().map(|m| (FileRole::Module, Arc::clone(m))));
     let source = if modules.is_empty() {
         main
     } else {
@@ -86,6 +117,7 @@ pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> 
             warnings: diagnostics,
             source,
             is_module,
+            files: read_files,
         }),
         _ => Err(LoadError::Invalid(diagnostics)),
     }
@@ -93,7 +125,12 @@ pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> 
 
 /// Checks a schema file on its own (`arrears check loan-v1.schema`).
 pub fn check_schema_file(path: &Path) -> Result<Diagnostics, LoadError> {
-    let text = read(path)?;
+    check_schema_from(&DiskFiles, path)
+}
+
+/// Like [`check_schema_file`], reading from `files`.
+pub fn check_schema_from(files: &dyn Files, path: &Path) -> Result<Diagnostics, LoadError> {
+    let text = read(files, path)?;
     let source = SourceFile::new(path.display().to_string(), text);
     let (file, mut diagnostics) = syntax::parse(&source);
     let _ = schema_in(&file.items, &source, &mut diagnostics, true);
@@ -101,8 +138,8 @@ pub fn check_schema_file(path: &Path) -> Result<Diagnostics, LoadError> {
     Ok(diagnostics)
 }
 
-fn read(path: &Path) -> Result<String, LoadError> {
-    crate::source::read_text(path).map_err(|reason| LoadError::Unreadable {
+fn read(files: &dyn Files, path: &Path) -> Result<String, LoadError> {
+    files.read(path).map_err(|reason| LoadError::Unreadable {
         path: path.to_path_buf(),
         reason,
     })
@@ -112,13 +149,14 @@ fn read(path: &Path) -> Result<String, LoadError> {
 /// first met. Paths are relative to the including file. A module must start with `module`
 /// and may name only the policy's own schema file.
 fn read_modules(
+    files: &dyn Files,
     path: &Path,
     items: &[Item],
     source: &Arc<SourceFile>,
     schema_path: Option<&Path>,
     diagnostics: &mut Diagnostics,
 ) -> Vec<Arc<SourceFile>> {
-    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let canonical = |p: &Path| files.identity(p);
     let mut seen: Vec<PathBuf> = vec![canonical(path)];
     let mut modules = Vec::new();
     // (file that includes, its text, its items)
@@ -148,7 +186,7 @@ fn read_modules(
                 continue;
             }
             seen.push(key);
-            let text = match crate::source::read_text(&module_path) {
+            let text = match files.read(&module_path) {
                 Ok(text) => text,
                 Err(error) => {
                     diagnostics.push(problem(
@@ -213,12 +251,13 @@ fn read_modules(
 /// The schema the policy uses: declared inline, or read from the file `use schema` names
 /// (returned too, to compare with the schema its modules name).
 fn schema_for(
+    files: &dyn Files,
     items: &[Item],
     source: &Arc<SourceFile>,
     path: &Path,
     diagnostics: &mut Diagnostics,
 ) -> (Option<Schema>, Option<PathBuf>) {
-    let schema = schema_and_path(items, source, path, diagnostics);
+    let schema = schema_and_path(files, items, source, path, diagnostics);
     let used = items.iter().find_map(|item| match item {
         Item::UseSchema { path: used } => {
             Some(path.parent().unwrap_or(Path::new("")).join(&used.value))
@@ -229,6 +268,7 @@ fn schema_for(
 }
 
 fn schema_and_path(
+    files: &dyn Files,
     items: &[Item],
     source: &Arc<SourceFile>,
     path: &Path,
@@ -247,7 +287,7 @@ fn schema_and_path(
         ([], false) => None,
         ([used], false) => {
             let schema_path = path.parent().unwrap_or(Path::new("")).join(&used.value);
-            let text = match crate::source::read_text(&schema_path) {
+            let text = match files.read(&schema_path) {
                 Ok(text) => text,
                 Err(error) => {
                     diagnostics.push(

@@ -217,36 +217,3 @@ mod tests {
         assert_eq!(file.line_col(99), LineCol { line: 1, column: 3 });
     }
 }
-
-/// Reads a text file, saying where it stops being UTF-8 when it does: policy files are edited
-/// by hand, often on machines whose default encoding is GBK.
-pub fn read_text(path: &std::path::Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|error| error.to_string())?;
-    String::from_utf8(bytes).map_err(|error| {
-        let good = error.as_bytes().get(..error.utf8_error().valid_up_to());
-        let before = good.and_then(|b| std::str::from_utf8(b).ok()).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        format!(
-            "line {line}, column {column} is not valid UTF-8; save the file as UTF-8 \
-             (it may have been saved as GBK)"
-        )
-    })
-}
-
-#[cfg(test)]
-mod read_tests {
-    #[test]
-    fn a_file_that_is_not_utf8_is_named_by_line_and_column() {
-        let dir = std::env::temp_dir().join(format!("arrears-read-text-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("gbk.policy");
-        std::fs::write(&path, b"policy p \"p\"\nlet \xc4\xe3 = 1\n").unwrap();
-        let message = super::read_text(&path).unwrap_err();
-        assert!(
-            message.starts_with("line 2, column 5 is not valid UTF-8"),
-            "{message}"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-}

@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     }
     let (mut unformatted, mut broken) = (0, 0);
     for path in &found {
-        let text = match crate::source::read_text(path) {
+        let text = match crate::files::Files::read(&crate::files::DiskFiles, path) {
             Ok(text) => text,
             Err(error) => {
                 out.note(&format!("error: cannot read `{}`: {error}", path.display()));

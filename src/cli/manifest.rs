@@ -96,8 +96,10 @@ impl<R: Read> Read for Fingerprinting<R> {
 /// Everything the manifest records.
 pub(crate) struct Manifest<'a> {
     pub(crate) as_of: chrono::NaiveDate,
-    pub(crate) policy: (&'a str, Fingerprint),
-    pub(crate) schema: (&'a str, Fingerprint),
+    pub(crate) policy: (String, Fingerprint),
+    pub(crate) schema: (String, Fingerprint),
+    /// The modules the policy includes, in the order read.
+    pub(crate) modules: Vec<(String, Fingerprint)>,
     pub(crate) portfolio: (&'a str, &'a str, Fingerprint),
     pub(crate) format: &'a str,
     pub(crate) trace: bool,
@@ -119,8 +121,9 @@ impl Manifest<'_> {
             "manifest": "arrears.manifest/1",
             "arrears": env!("CARGO_PKG_VERSION"),
             "as_of": self.as_of.format("%Y-%m-%d").to_string(),
-            "policy": self.policy.1.json(self.policy.0),
-            "schema": self.schema.1.json(self.schema.0),
+            "policy": self.policy.1.json(&self.policy.0),
+            "schema": self.schema.1.json(&self.schema.0),
+            "modules": self.modules.iter().map(|(p, f)| f.json(p)).collect::<Vec<_>>(),
             "portfolio": input,
             "options": { "format": self.format, "trace": self.trace, "redact": self.redact },
             "counts": { "read": read, "decided": decided, "rejected": rejected },

@@ -11,6 +11,7 @@ use crate::batch::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
 use crate::compile::Program;
 use crate::diag::Code;
 use crate::input::Rejected;
+use crate::load::FileRole;
 use crate::report::{OutputFormat, RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.
@@ -191,21 +192,34 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             .ok()
             .and_then(|done| done.clone())
             .unwrap_or_default();
-        let schema_source = &program.schema.source;
         let (output_name, rejects_name) = (
             args.output.as_ref().map(|p| p.display().to_string()),
             rejects_path.map(|p| p.display().to_string()),
         );
+        // Each file with its own digest, exactly as read: the policy, the schema (the
+        // policy's own text when the schema is inline), each module.
+        let fingerprint = |file: &crate::source::SourceFile| {
+            (
+                file.name().to_owned(),
+                Fingerprint::of(file.text().as_bytes()),
+            )
+        };
+        let read_as = |role: FileRole| {
+            loaded
+                .files
+                .iter()
+                .filter(move |(r, _)| *r == role)
+                .map(|(_, file)| fingerprint(file))
+        };
+        let policy = read_as(FileRole::Policy).next().unwrap_or_default();
+        let schema = read_as(FileRole::Schema)
+            .next()
+            .unwrap_or_else(|| policy.clone());
         let manifest = Manifest {
             as_of: args.inputs.as_of,
-            policy: (
-                &args.inputs.policy.display().to_string(),
-                Fingerprint::of(loaded.source.text().as_bytes()),
-            ),
-            schema: (
-                schema_source.name(),
-                Fingerprint::of(schema_source.text().as_bytes()),
-            ),
+            policy,
+            schema,
+            modules: read_as(FileRole::Module).collect(),
             portfolio: (&name, &flag_name(&format_name), input),
             format: &flag_name(&args.format),
             trace: args.trace,

@@ -227,3 +227,59 @@ fn bucket_edges_are_configurable_and_checked() {
         2
     );
 }
+
+#[test]
+fn report_takes_values_from_the_loans_own_evaluation_so_it_agrees_with_run() {
+    // The experiment's arm reads a decision: report must see the decision's outcome for the
+    // loan, exactly as `run` does while deciding.
+    let dir = temp();
+    let policy = crate::support::retail_variant(
+        dir.path(),
+        "bucket(\"visit-2026Q4\", loan_id) < 10",
+        "bucket(\"visit-2026Q4\", loan_id) < 10 and classification != loss",
+    );
+    let report = arrears(&[
+        "report",
+        &policy,
+        SAMPLE,
+        "--as-of",
+        "2026-11-20",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    let report: Value = serde_json::from_str(&report.stdout).unwrap();
+    let run = arrears(&["run", &policy, SAMPLE, "--as-of", "2026-11-20"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Independently: the bucket as the README defines it, the class from `run`.
+    let bucket = |key: &str| {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!("visit-2026Q4:{key}"));
+        u64::from_be_bytes(digest[..8].try_into().unwrap()) % 100
+    };
+    let mut in_arm = 0u64;
+    let mut lost_in_bucket = 0u64;
+    for line in run.stdout.lines() {
+        let record: Value = serde_json::from_str(line).unwrap();
+        let key = record["loan_id"].as_str().unwrap();
+        if bucket(key) < 10 {
+            if record["classification"] == "loss" {
+                lost_in_bucket += 1;
+            } else {
+                in_arm += 1;
+            }
+        }
+    }
+    assert!(
+        lost_in_bucket > 0,
+        "the sample has lost loans in the bucket"
+    );
+    let arms = &report["tables"]["experiments"][0]["arms"];
+    let arm = arms
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["arm"] == "true")
+        .unwrap();
+    assert_eq!(arm["loans"], in_arm, "{arms}");
+}

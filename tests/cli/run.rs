@@ -484,3 +484,103 @@ fn redact_keeps_names_out_of_traces_and_rejects_but_keeps_the_reasons() {
     };
     assert_eq!(decisions(&plain), decisions(&redacted));
 }
+
+#[test]
+fn the_manifest_lists_every_policy_file_read_each_with_its_own_digest() {
+    let dir = crate::support::temp();
+    let output = dir.path().join("out.jsonl");
+    let outcome = arrears(&[
+        "run",
+        "policies/小微企业催收.policy",
+        "examples/portfolios/retail-sample.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--output",
+        &output.to_string_lossy(),
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("out.manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let root = crate::support::root();
+    let file = |path: &str| {
+        use sha2::Digest as _;
+        let bytes = std::fs::read(root.join(path)).unwrap();
+        let digest = sha2::Sha256::digest(&bytes);
+        serde_json::json!({
+            "path": path,
+            "bytes": bytes.len(),
+            "sha256": digest.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        })
+    };
+    assert_eq!(manifest["policy"], file("policies/小微企业催收.policy"));
+    assert_eq!(manifest["schema"], file("policies/loan-v1.schema"));
+    assert_eq!(
+        manifest["modules"],
+        serde_json::json!([file("policies/guardrails.policy")])
+    );
+}
+
+#[test]
+fn explain_stops_at_its_loan_and_says_plainly_when_the_id_is_not_in_the_file() {
+    // The portfolio is a pipe: the loan asked for, then 200,000 more (about 140 MB). An
+    // `explain` that stops at its loan closes the pipe while the writer is still writing (it
+    // reads at most a few chunks of 8,192 lines ahead); one that read the whole book would let
+    // the writer finish.
+    let dir = crate::support::temp();
+    let fifo = dir.path().join("book.jsonl");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let sample = std::fs::read_to_string(
+        crate::support::root().join("examples/portfolios/retail-sample.jsonl"),
+    )
+    .unwrap();
+    let lines: Vec<String> = sample.lines().map(str::to_owned).collect();
+    let path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let mut pipe = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+        for line in lines.iter().cycle().take(200_001) {
+            if writeln!(pipe, "{line}").is_err() {
+                return true;
+            }
+        }
+        pipe.flush().is_err()
+    });
+    let found = arrears(&[
+        "explain",
+        "policies/retail.policy",
+        &fifo.to_string_lossy(),
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "L00001",
+    ]);
+    assert_eq!(found.code, 0, "{}", found.stderr);
+    assert!(found.stdout.starts_with("loan L00001"), "{}", found.stdout);
+    assert!(
+        writer.join().unwrap(),
+        "explain read on after its loan until the writer finished"
+    );
+    let missing = arrears(&[
+        "explain",
+        "policies/retail.policy",
+        "examples/portfolios/retail-sample.jsonl",
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "NOPE",
+    ]);
+    assert_eq!(missing.code, 2);
+    assert!(
+        missing.stderr.contains(
+            "no loan `NOPE` in `examples/portfolios/retail-sample.jsonl`: every row was read and none has this id"
+        ),
+        "{}",
+        missing.stderr
+    );
+}
