@@ -108,8 +108,19 @@ pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadEr
         }
         joined
     };
-    let (checked, check_diagnostics) = check(&file, &source, schema);
-    diagnostics.extend(check_diagnostics);
+    // A schema that was named but could not be had has been reported where it was named;
+    // checking without it would only add "the policy names no schema".
+    let schema_named = file
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::UseSchema { .. } | Item::Schema(_)));
+    let checked = if schema.is_none() && schema_named {
+        None
+    } else {
+        let (checked, check_diagnostics) = check(&file, &source, schema, is_module);
+        diagnostics.extend(check_diagnostics);
+        checked
+    };
     diagnostics.sort();
     match checked {
         Some(checked) if !diagnostics.has_errors() => Ok(Loaded {

@@ -103,11 +103,14 @@ pub struct CheckedPolicy {
 }
 
 /// Checks a parsed policy against its schema. Returns the checked policy when there are no
-/// errors, and every diagnostic (errors and warnings) either way.
+/// errors, and every diagnostic (errors and warnings) either way. `is_module` says whether the
+/// file checked is itself a module (its own first statement is `module`), rather than a policy
+/// whose included modules' statements follow its own.
 pub fn check(
     policy: &ast::PolicyFile,
     source: &Arc<SourceFile>,
     schema: Option<Schema>,
+    is_module: bool,
 ) -> (Option<CheckedPolicy>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let Some(schema) = schema else {
@@ -122,7 +125,7 @@ pub fn check(
         );
         return (None, diagnostics);
     };
-    let mut checker = Checker::new(policy, source, &schema);
+    let mut checker = Checker::new(policy, source, &schema, is_module);
     checker.declarations();
     checker.derived_values();
     let decisions = checker.decisions();
@@ -220,12 +223,13 @@ impl<'a> Checker<'a> {
         policy: &'a ast::PolicyFile,
         source: &'a Arc<SourceFile>,
         schema: &'a Schema,
+        is_module: bool,
     ) -> Checker<'a> {
         let mut checker = Checker {
             source,
             schema,
             policy_name: None,
-            is_module: false,
+            is_module,
             lets: Vec::new(),
             let_states: Vec::new(),
             lets_reading_decisions: Vec::new(),
@@ -244,10 +248,10 @@ impl<'a> Checker<'a> {
         for item in &policy.items {
             match item {
                 Item::Policy { name, .. } => checker.policy_name = Some(name.name.clone()),
-                // A policy's own name wins over the names of the modules it includes.
+                // An included module's name is not the policy's, even when the policy has no
+                // `policy` line of its own.
                 Item::Module { name, .. } => {
-                    if checker.policy_name.is_none() {
-                        checker.is_module = true;
+                    if checker.is_module && checker.policy_name.is_none() {
                         checker.policy_name = Some(name.name.clone());
                     }
                 }

@@ -21,7 +21,12 @@ pub struct CodeInfo {
     pub summary: &'static str,
     /// The usual fix.
     pub fix: &'static str,
-    /// A line that draws it.
+    /// Lines that draw it. A policy example is read after a prelude that uses the reference
+    /// schema and declares `overdue`, the actions `visit`, `letter`, `dispose`,
+    /// `phone_reminder` and `estate_claim` and the kind `visits`; `rule` lines are read inside a
+    /// decision. A portfolio example (`{...}`) is a row after one whose `loan_id` is `L1`, its
+    /// fields laid over that row's (`null` leaves one out). `tests/cli/codes.rs` holds each
+    /// example to drawing its own code.
     pub example: &'static str,
 }
 
@@ -56,7 +61,7 @@ codes! {
     TOO_DEEP = "E104" "too-deeply-nested",
         "an expression nested more deeply, or chaining more operators, than arrears accepts",
         "split the condition into named `let` values",
-        "let x = ((((((((((...))))))))))              # 65 levels of brackets";
+        "let x = (((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1)))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))";
     UNKNOWN_NAME = "E201" "unknown-name",
         "a name that is not a field, derived value, decision, action or value in scope",
         "fix the spelling (the message suggests the closest name) or declare it",
@@ -96,7 +101,7 @@ codes! {
     SCHEMA = "E210" "schema-problem",
         "the policy has no schema, two schemas, or a schema whose key is not a text field",
         "add `use schema \"file.schema\"` or a `schema` block, once",
-        "let a = 1                                    # no `use schema` and no `schema`";
+        "use schema \"loan-v1.schema\"\nuse schema \"loan-v1.schema\"                # one schema is enough";
     SCHEMA_FILE = "E211" "schema-file",
         "the schema file named by `use schema` cannot be read",
         "check the path: it is relative to the policy file",
@@ -104,7 +109,7 @@ codes! {
     UNKNOWN_KIND = "E212" "unknown-action-or-kind",
         "a guard or kind names an action or kind that is not declared",
         "fix the spelling or declare the action",
-        "guard G1 when do_not_contact forbid visit    # the kind is `visits`";
+        "guard G1 when do_not_contact forbid visitz   # the kind is `visits`";
     INCLUDE = "E213" "include",
         "an `include` that cannot be followed: the file is missing, is not a `module`, includes itself, or reads another schema",
         "check the path (relative to the including file) and that the module's `use schema` names the policy's schema",
@@ -116,7 +121,7 @@ codes! {
     CYCLE = "E301" "cycle",
         "decisions or derived values that depend on each other in a circle",
         "break the circle: a decision may read only decisions that do not read it back",
-        "decision a ... rule A1 when b = x ...\ndecision b ... rule B1 when a = y ...";
+        "decision a: first match, gives one of x, y\n  rule A1 when b = x then y\n  rule A2 otherwise then x\ndecision b: first match, gives one of x, y\n  rule B1 when a = y then x\n  rule B2 otherwise then y";
     BAD_DECISION = "E302" "bad-decision",
         "a decision with no rules, or a reading of a decision that does not give one value",
         "give the decision at least one rule; compare only `first match` decisions with a value",
@@ -144,7 +149,7 @@ codes! {
     GUARD_NEVER_APPLIES = "W406" "guard-never-applies",
         "a guard whose condition no loan can meet",
         "check its thresholds, or remove it",
-        "guard G1 when count(contacts) < 0 forbid visits";
+        "guard G1 when overdue > 90 days and overdue < 30 days forbid visits";
     UNUSED = "W407" "unused",
         "a derived value or kind that nothing reads",
         "use it, or remove it",
@@ -156,7 +161,7 @@ codes! {
     ROW_MISSING_FIELD = "E501" "row-missing-field",
         "a portfolio row lacks a required field",
         "fill in the field, or declare it `optional` in the schema",
-        "{\"loan_id\": \"L2\", ...}                     # no principal_outstanding";
+        "{\"loan_id\": \"L2\", \"principal_outstanding\": null}   # the amount is left out";
     ROW_BAD_VALUE = "E502" "row-bad-value",
         "a portfolio row has a value of the wrong kind (text where money is expected, a bad date)",
         "correct the value in the portfolio",
@@ -168,7 +173,7 @@ codes! {
     ROW_DUPLICATE_KEY = "E504" "row-duplicate-key",
         "a portfolio row repeats the key (`loan_id`) of an earlier row",
         "give every loan its own id; the first row with the id is kept",
-        "two rows with \"loan_id\": \"L1\"";
+        "{\"loan_id\": \"L1\"}                            # the row before it is L1 too";
     ROW_MALFORMED = "E505" "row-malformed",
         "a portfolio row that is not a record at all (broken JSON, a CSV row of the wrong width)",
         "repair the row",
@@ -176,7 +181,7 @@ codes! {
     ROW_UNKNOWN_FIELDS = "W506" "unknown-fields",
         "a portfolio has fields the schema does not declare; they are ignored",
         "remove them, or declare them in the schema if the policy should read them",
-        "{\"loan_id\": \"L9\", \"branch\": \"东城支行\", ...}";
+        "{\"loan_id\": \"L9\", \"branch\": \"东城支行\"}            # no `branch` in the schema";
     INTERNAL = "E901" "internal-error",
         "arrears itself went wrong; this is a bug, not a problem with your policy",
         "report it with the policy and the command that showed it",

@@ -401,7 +401,7 @@ mod properties {
                     prop_assert!(source.text().get(span.start..span.end).is_some());
                 }
             }
-            let _ = crate::check::check(&file, &source, None);
+            let _ = crate::check::check(&file, &source, None, false);
         }
 
         #[test]

@@ -11,6 +11,7 @@
 
 mod analysis;
 mod check;
+mod codes;
 mod diff;
 mod differential;
 mod format;
