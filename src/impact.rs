@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::compile::Program;
 use crate::eval::{DecisionOutcome, Evaluation, Loan};
+use crate::program::Program;
 use crate::schema::FieldType;
 use crate::value::Value;
 

@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::check;
-use crate::compile::{Program, compile};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
+use crate::program::Program;
 use crate::schema::Schema;
 use crate::source::SourceFile;
 use crate::syntax::{self, ast::Item};
@@ -124,7 +124,7 @@ pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadEr
     diagnostics.sort();
     match checked {
         Some(checked) if !diagnostics.has_errors() => Ok(Loaded {
-            program: compile(checked),
+            program: checked,
             warnings: diagnostics,
             source,
             is_module,

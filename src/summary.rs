@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::check::Ty;
-use crate::compile::Program;
 use crate::eval::DecisionOutcome;
 use crate::impact::{AmountFields, Tally};
 use crate::input::{Portfolio, Rejected};
-use crate::ir::Expr;
+use crate::program::Program;
+use crate::program::Ty;
+use crate::program::ir::Expr;
 use crate::value::{Loan, Value};
 
 /// What to sum and how to bucket.
@@ -441,8 +441,8 @@ impl<'p> Summarizer<'p> {
                 .zip(by_decision)
                 .map(|(d, rows)| {
                     let order: Vec<String> = match &d.gives {
-                        crate::check::Gives::Values(values) => values.clone(),
-                        crate::check::Gives::Actions => action_order.clone(),
+                        crate::program::Gives::Values(values) => values.clone(),
+                        crate::program::Gives::Actions => action_order.clone(),
                     };
                     (d.named.name.clone(), ordered(rows, &order))
                 })

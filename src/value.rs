@@ -142,3 +142,9 @@ impl Value {
         }
     }
 }
+
+/// A time of day as the policy language and portfolios write it: `HH:MM` or `HH:MM:SS`.
+pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
+    let format = if text.len() == 5 { "%H:%M" } else { "%H:%M:%S" };
+    NaiveTime::parse_from_str(text, format).ok()
+}

@@ -6,9 +6,9 @@
 //! it is replaced by the formula for "that decision gives that value", so what decisions read
 //! from each other is analysed as precisely as their own rules.
 
-use crate::compile::Program;
-use crate::ir::{CmpOp, Expr, Outcome};
-use crate::syntax::ast::HitPolicy;
+use crate::program::HitPolicy;
+use crate::program::Program;
+use crate::program::ir::{CmpOp, Expr, Outcome};
 use crate::value::Value;
 
 /// A boolean formula over atoms (by index into [`Atoms`]).

@@ -26,12 +26,12 @@ use serde_json::{Map, Value as Json};
 use formula::{Atoms, Dim, Formula, Test};
 use space::{Space, default_value};
 
-use crate::compile::Program;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eval::{DecisionOutcome, Loan, eval_expr};
-use crate::ir::{CmpOp, Expr};
+use crate::program::HitPolicy;
+use crate::program::Program;
+use crate::program::ir::{CmpOp, Expr};
 use crate::source::SourceFile;
-use crate::syntax::ast::HitPolicy;
 use crate::value::Value;
 
 /// The evaluation date witnesses are built for. Policies measure time from `as_of`, so any
@@ -376,10 +376,7 @@ impl Analysis<'_> {
         for (slot, (field, value)) in schema.fields.iter().zip(&loan.fields).enumerate() {
             if slot == schema.key || *value != default_value(field, slot == schema.key, self.as_of)
             {
-                object.insert(
-                    field.name.clone(),
-                    crate::report::field_json(self.program, slot, value),
-                );
+                object.insert(field.name.clone(), self.program.field_json(slot, value));
             }
         }
         format!(
@@ -452,15 +449,17 @@ impl Analysis<'_> {
 
     fn value_text(&self, dim: Dim, value: &Value) -> String {
         match (dim, value) {
-            (Dim::Field(slot), Value::Enum(_)) => {
-                crate::report::field_json(self.program, slot, value)
-                    .as_str()
-                    .unwrap_or("")
-                    .to_owned()
-            }
+            (Dim::Field(slot), Value::Enum(_)) => self
+                .program
+                .field_json(slot, value)
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
             (_, Value::Days(n)) => format!("{n} days"),
             (_, Value::Text(t)) => format!("{t:?}"),
-            (_, other) => crate::report::field_json(self.program, usize::MAX, other)
+            (_, other) => self
+                .program
+                .field_json(usize::MAX, other)
                 .to_string()
                 .trim_matches('"')
                 .to_owned(),
@@ -676,8 +675,11 @@ impl Analysis<'_> {
     }
 }
 
-fn collect_outcome_conditions<'a>(outcome: &'a crate::ir::Outcome, out: &mut Vec<&'a Expr>) {
-    if let crate::ir::Outcome::If(condition, a, b) = outcome {
+fn collect_outcome_conditions<'a>(
+    outcome: &'a crate::program::ir::Outcome,
+    out: &mut Vec<&'a Expr>,
+) {
+    if let crate::program::ir::Outcome::If(condition, a, b) = outcome {
         out.push(condition);
         collect_outcome_conditions(a, out);
         collect_outcome_conditions(b, out);

@@ -4,8 +4,8 @@
 //! `as_of - d` is at least one day where the surrounding `if` has established `d < as_of`,
 //! and an `if` can be either of its branches. Anything else is unbounded.
 
-use crate::compile::Program;
-use crate::ir::{CmpOp, Expr};
+use crate::program::Program;
+use crate::program::ir::{CmpOp, Expr};
 use crate::value::Value;
 
 /// Inclusive bounds; `None` is unbounded on that side.
@@ -48,7 +48,7 @@ pub(crate) fn range(program: &Program, expr: &Expr, known: &[&Expr], depth: usiz
         Expr::Const(Value::Int(n) | Value::Days(n)) => (Some(*n), Some(*n)),
         Expr::Count { .. } => (Some(0), None),
         Expr::Bucket { .. } => (Some(0), Some(99)),
-        Expr::Dates(crate::ir::DateFn::Weekday, _) => (Some(1), Some(7)),
+        Expr::Dates(crate::program::ir::DateFn::Weekday, _) => (Some(1), Some(7)),
         Expr::Derived(index) => program
             .derived
             .get(*index)

@@ -20,9 +20,9 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::formula::{Atoms, Dim, Formula, Test};
-use crate::compile::Program;
 use crate::eval::{Loan, eval_expr};
-use crate::ir::{CmpOp, Expr};
+use crate::program::Program;
+use crate::program::ir::{CmpOp, Expr};
 use crate::schema::{Field, FieldType};
 use crate::value::{Records, Value};
 
@@ -370,10 +370,10 @@ fn neighbours(value: &Value) -> Vec<Value> {
 /// One value from every interval the constants of `tests` cut the value's range into, and
 /// "missing" whenever the value may be missing.
 fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
-    use crate::check::Ty;
+    use crate::program::Ty;
     let (ty, optional) = match dim {
         Dim::Field(slot) => match program.schema.fields.get(slot) {
-            Some(field) => (crate::check::field_ty(field, slot), field.optional),
+            Some(field) => (crate::program::Ty::of_field(field, slot), field.optional),
             None => (Ty::Error, true),
         },
         Dim::Derived(index) => program

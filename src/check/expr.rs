@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use super::{Checker, Ty};
 use crate::diag::{Code, Diagnostic, did_you_mean};
-use crate::ir::{self, CmpOp, DateFn, FoldOp};
+use crate::program::ir::{self, CmpOp, DateFn, FoldOp};
 use crate::schema::{Field, FieldType};
 use crate::source::Span;
 use crate::syntax::ast::{self, BinOp, ExprKind, HitPolicy};
@@ -78,21 +78,6 @@ fn with_facts(known: &[Ref], expr: &ir::Expr, when: bool) -> Vec<Ref> {
     let mut out = known.to_vec();
     facts(expr, when, &mut out);
     out
-}
-
-/// The checker's type of a loan field (or list record field) at `slot`.
-pub(crate) fn field_ty(field: &Field, slot: usize) -> Ty {
-    match &field.ty {
-        FieldType::Text => Ty::Text,
-        FieldType::Bool => Ty::Bool,
-        FieldType::Integer => Ty::Int,
-        FieldType::Money => Ty::Money,
-        FieldType::Date => Ty::Date,
-        FieldType::Days => Ty::Days,
-        FieldType::Time => Ty::Time,
-        FieldType::Enum(id) => Ty::Enum(*id),
-        FieldType::List(_) => Ty::List(slot),
-    }
 }
 
 /// `评估日`, "the evaluation date": `as_of` for policies written in Chinese.
@@ -401,7 +386,7 @@ impl<'a> Checker<'a> {
             let optional = field.optional && !known.contains(&Ref::Item(slot));
             return Typed {
                 optional,
-                ..Typed::new(ir::Expr::Item(slot), field_ty(field, slot))
+                ..Typed::new(ir::Expr::Item(slot), Ty::of_field(field, slot))
             };
         }
         if let Some(slot) = self.schema.slot(name) {
@@ -411,7 +396,7 @@ impl<'a> Checker<'a> {
             let optional = field.optional && !known.contains(&Ref::Field(slot));
             return Typed {
                 optional,
-                ..Typed::new(ir::Expr::Field(slot), field_ty(field, slot))
+                ..Typed::new(ir::Expr::Field(slot), Ty::of_field(field, slot))
             };
         }
         if let Some(index) = self.lets.iter().position(|l| l.name.name == name) {
@@ -806,7 +791,7 @@ impl<'a> Checker<'a> {
                     );
                     return Typed::error();
                 };
-                let ty = field_ty(item_field, item);
+                let ty = Ty::of_field(item_field, item);
                 let zero = match ty {
                     Ty::Int => Value::Int(0),
                     Ty::Money => Value::Money(Decimal::ZERO),

@@ -1,6 +1,6 @@
 //! Every static judgement about a policy: names resolve, types agree, optional values are
 //! tested before they are read, decisions can be ordered. All problems are collected in one
-//! pass; the result is a [`CheckedPolicy`] whose expressions are resolved and typed ([`crate::ir`]).
+//! pass; the result is a [`Program`] whose expressions are resolved and typed ([`ir`]).
 
 mod expr;
 mod order;
@@ -10,96 +10,29 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
-use crate::ir;
+use crate::program::{
+    DecisionDef, DerivedDef, Gives, GuardDef, HitPolicy, Named, Program, RuleDef, Ty, ir,
+};
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, Item};
 
-pub(crate) use expr::field_ty;
-pub(crate) use types::Ty;
-
-/// A name with an optional human label, and where it is declared.
-#[derive(Clone, Debug)]
-pub struct Named {
-    /// The stable name (`T7`, `litigation`).
-    pub name: String,
-    /// The human label, if the policy gives one.
-    pub label: Option<String>,
-    /// Where it is declared.
-    pub span: Span,
-}
-
-impl Named {
-    fn from(name: &ast::Ident, label: Option<&ast::Text>) -> Named {
-        Named {
-            name: name.name.clone(),
-            label: label.map(|l| l.value.clone()),
-            span: name.span,
-        }
+/// The name and label of a declaration, and where it is.
+fn named(name: &ast::Ident, label: Option<&ast::Text>) -> Named {
+    Named {
+        name: name.name.clone(),
+        label: label.map(|l| l.value.clone()),
+        span: name.span,
     }
 }
 
-/// A checked `let`.
-#[derive(Clone, Debug)]
-pub(crate) struct DerivedDef {
-    pub(crate) named: Named,
-    pub(crate) expr: ir::Expr,
-    /// Its type, so that traces can print its value in words (an enumeration choice's name).
-    pub(crate) ty: Ty,
-    /// Whether it may be missing (`max` of an empty list, say).
-    pub(crate) optional: bool,
-    /// Declared with `deadline`: runs list it per loan.
-    pub(crate) deadline: bool,
-}
-
-/// What a decision's outcomes are.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Gives {
-    /// Actions, numbered as in [`CheckedPolicy::actions`].
-    Actions,
-    /// These values, numbered in order.
-    Values(Vec<String>),
-}
-
-/// A checked rule.
-#[derive(Clone, Debug)]
-pub(crate) struct RuleDef {
-    pub(crate) named: Named,
-    /// `None` for `otherwise`.
-    pub(crate) condition: Option<ir::Expr>,
-    pub(crate) outcome: ir::Outcome,
-}
-
-/// A checked decision.
-#[derive(Clone, Debug)]
-pub(crate) struct DecisionDef {
-    pub(crate) named: Named,
-    pub(crate) hit: ast::HitPolicy,
-    pub(crate) gives: Gives,
-    pub(crate) rules: Vec<RuleDef>,
-}
-
-/// A checked guard: which actions it forbids (kinds already expanded), when.
-#[derive(Clone, Debug)]
-pub(crate) struct GuardDef {
-    pub(crate) named: Named,
-    /// The regulation or rule it implements (`per "..."`).
-    pub(crate) basis: Option<String>,
-    pub(crate) condition: ir::Expr,
-    pub(crate) forbids: Vec<u32>,
-}
-
-/// A policy that passed every check, ready to compile.
-#[derive(Clone, Debug)]
-pub struct CheckedPolicy {
-    pub(crate) name: Option<String>,
-    pub(crate) schema: Schema,
-    pub(crate) derived: Vec<DerivedDef>,
-    pub(crate) actions: Vec<Named>,
-    pub(crate) decisions: Vec<DecisionDef>,
-    pub(crate) guards: Vec<GuardDef>,
-    /// Decisions in an order where each comes after every decision it reads.
-    pub(crate) order: Vec<usize>,
+/// The program's hit policy for the syntax's.
+fn hit_policy(hit: ast::HitPolicy) -> HitPolicy {
+    match hit {
+        ast::HitPolicy::First => HitPolicy::First,
+        ast::HitPolicy::Unique => HitPolicy::Unique,
+        ast::HitPolicy::Collect => HitPolicy::Collect,
+    }
 }
 
 /// Checks a parsed policy against its schema. Returns the checked policy when there are no
@@ -111,7 +44,7 @@ pub fn check(
     source: &Arc<SourceFile>,
     schema: Option<Schema>,
     is_module: bool,
-) -> (Option<CheckedPolicy>, Diagnostics) {
+) -> (Option<Program>, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let Some(schema) = schema else {
         diagnostics.push(
@@ -156,16 +89,8 @@ pub fn check(
         );
         return (None, diagnostics);
     };
-    let checked = CheckedPolicy {
-        name,
-        schema,
-        derived,
-        actions,
-        decisions,
-        guards,
-        order,
-    };
-    (Some(checked), diagnostics)
+    let program = Program::new(name, schema, derived, actions, decisions, guards, order);
+    (Some(program), diagnostics)
 }
 
 /// The state of one `let` while checking: derived values may refer to each other in any order.
@@ -265,9 +190,7 @@ impl<'a> Checker<'a> {
                 }
                 Item::Actions(decls) => {
                     for decl in decls {
-                        checker
-                            .actions
-                            .push(Named::from(&decl.name, decl.label.as_ref()));
+                        checker.actions.push(named(&decl.name, decl.label.as_ref()));
                     }
                 }
                 Item::UseSchema { .. } | Item::Schema(_) => {}
@@ -623,7 +546,7 @@ impl<'a> Checker<'a> {
                 LetState::Done {
                     expr, ty, optional, ..
                 } => Some(DerivedDef {
-                    named: Named::from(&decl.name, decl.label.as_ref()),
+                    named: named(&decl.name, decl.label.as_ref()),
                     expr: expr.clone(),
                     ty: ty.clone(),
                     optional: *optional,
@@ -694,7 +617,7 @@ impl<'a> Checker<'a> {
                 }
                 let outcome = self.outcome(&rule.outcome, &gives, decl);
                 rules.push(RuleDef {
-                    named: Named::from(&rule.name, rule.label.as_ref()),
+                    named: named(&rule.name, rule.label.as_ref()),
                     condition,
                     outcome,
                 });
@@ -706,8 +629,8 @@ impl<'a> Checker<'a> {
                 *slot = reads;
             }
             decisions.push(DecisionDef {
-                named: Named::from(&decl.name, decl.label.as_ref()),
-                hit: decl.hit,
+                named: named(&decl.name, decl.label.as_ref()),
+                hit: hit_policy(decl.hit),
                 gives,
                 rules,
             });
@@ -820,7 +743,7 @@ impl<'a> Checker<'a> {
             forbids.sort_unstable();
             forbids.dedup();
             guards.push(GuardDef {
-                named: Named::from(&decl.name, decl.label.as_ref()),
+                named: named(&decl.name, decl.label.as_ref()),
                 basis: decl.basis.as_ref().map(|b| b.value.clone()),
                 condition,
                 forbids,

@@ -1,29 +1,8 @@
 //! The types the checker reasons about, and how to name them in a message.
 
+use crate::program::Ty;
 use crate::schema::Schema;
 use crate::syntax::ast;
-
-/// The type of an expression.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Ty {
-    /// Already reported; stay quiet about anything built on it.
-    Error,
-    Bool,
-    Int,
-    Money,
-    Days,
-    Date,
-    Time,
-    Text,
-    /// One of the schema's enumerations, by id.
-    Enum(usize),
-    /// A list field of the loan, by slot.
-    List(usize),
-    /// The outcome of a `first match` decision, by index.
-    Outcome(usize),
-    /// The literal `nothing`.
-    Nothing,
-}
 
 impl Ty {
     /// The type in words a risk officer uses.

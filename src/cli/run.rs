@@ -8,10 +8,10 @@ use super::atomic::AtomicFile;
 use super::manifest::{Fingerprint, Manifest};
 use super::{ExitCode, Inputs, Opened, Output, open_portfolio};
 use crate::batch::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
-use crate::compile::Program;
 use crate::diag::Code;
 use crate::input::Rejected;
 use crate::load::FileRole;
+use crate::program::Program;
 use crate::report::{OutputFormat, RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.

@@ -11,14 +11,15 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, ReadSource, RuleTrace, Trace};
+pub use crate::program::ReadSource;
+pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
 
 pub use crate::value::{Loan, REDACTED};
 
-use crate::check::Gives;
-use crate::compile::Program;
-use crate::ir::{DateFn, Expr, FoldOp, Outcome};
-use crate::syntax::ast::HitPolicy;
+use crate::program::Gives;
+use crate::program::HitPolicy;
+use crate::program::Program;
+use crate::program::ir::{DateFn, Expr, FoldOp, Outcome};
 use crate::value::Value;
 
 /// What one decision decided for one loan.

@@ -7,19 +7,6 @@
 
 use crate::value::Value;
 
-/// Where a value came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReadSource {
-    /// A loan field, by slot.
-    Field(usize),
-    /// A derived value, by index.
-    Derived(usize),
-    /// A decision's outcome, by index.
-    Decision(usize),
-    /// The evaluation date.
-    AsOf,
-}
-
 /// One value read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Read {
@@ -84,6 +71,7 @@ pub struct Trace {
     pub guards: Vec<GuardTrace>,
 }
 
+use crate::program::ReadSource;
 use crate::value::REDACTED;
 
 impl Trace {

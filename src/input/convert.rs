@@ -351,7 +351,7 @@ fn value(
         FieldType::Date => iso_date(trimmed)
             .map(Value::Date)
             .ok_or_else(|| bad(&date_problem(trimmed))),
-        FieldType::Time => crate::syntax::parse_time(trimmed)
+        FieldType::Time => crate::value::parse_time(trimmed)
             .map(Value::Time)
             .ok_or_else(|| bad("expected a time of day written HH:MM or HH:MM:SS, such as 21:30")),
         FieldType::Enum(id) => {

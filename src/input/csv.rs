@@ -3,8 +3,14 @@
 
 use std::borrow::Cow;
 
-use super::stream::CsvLayout;
 use super::{Raw, jsonl::parse_json};
+
+/// A CSV file's header, and which columns hold lists.
+#[derive(Debug)]
+pub(super) struct CsvLayout {
+    pub(super) headers: Vec<String>,
+    pub(super) is_list: Vec<bool>,
+}
 
 /// One row's record, by the file's header.
 pub(super) fn cells<'r>(

@@ -106,7 +106,7 @@ pub struct Rejected {
 
 impl Rejected {
     /// Hides the offending value when it is free text (a name, an address) rather than a
-    /// choice, amount or date: see [`crate::eval::Trace::redact`]. The loan id is kept.
+    /// choice, amount or date, as traces are redacted. The loan id is kept.
     pub fn redact(&mut self, schema: &Schema) {
         let Some(path) = self.field.as_deref() else {
             return;

@@ -8,7 +8,8 @@ use std::io::{BufRead as _, BufReader, Read};
 use std::sync::Arc;
 
 use super::convert::{Origin, convert};
-use super::{Raw, RawRecord, Rejected, csv as csv_cells, jsonl, yaml};
+use super::csv::{self as csv_cells, CsvLayout};
+use super::{Raw, RawRecord, Rejected, jsonl, yaml};
 use crate::schema::{FieldType, Schema};
 use crate::value::Loan;
 
@@ -64,13 +65,6 @@ enum Body {
     },
     Csv(::csv::ByteRecord, Arc<CsvLayout>),
     Ready(Result<Raw<'static>, String>),
-}
-
-/// A CSV file's header, and which columns hold lists.
-#[derive(Debug)]
-pub(super) struct CsvLayout {
-    pub(super) headers: Vec<String>,
-    pub(super) is_list: Vec<bool>,
 }
 
 impl Pending {

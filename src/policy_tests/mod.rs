@@ -6,16 +6,17 @@
 //! `nothing`) cannot veto; it is covered when some case sees it apply.
 
 mod file;
+pub mod render;
 
 use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::compile::Program;
 use crate::diag::did_you_mean;
 use crate::eval::{DecisionOutcome, Evaluation, Trace};
 use crate::input::{Raw, RawRecord, convert};
 use crate::load::{LoadError, load_policy};
+use crate::program::Program;
 use crate::report::explain_text;
 
 /// The result of one test file.
@@ -437,8 +438,8 @@ fn expect(
     if let Some(index) = program.decisions.iter().position(|d| d.named.name == what) {
         let decision = program.decisions.get(index).ok_or("no such decision")?;
         let outcomes: Vec<String> = match &decision.gives {
-            crate::check::Gives::Actions => actions.iter().map(|a| (*a).to_owned()).collect(),
-            crate::check::Gives::Values(values) => values.clone(),
+            crate::program::Gives::Actions => actions.iter().map(|a| (*a).to_owned()).collect(),
+            crate::program::Gives::Values(values) => values.clone(),
         };
         let known: Vec<&str> = outcomes.iter().map(String::as_str).collect();
         let outcome_of = |v: &u32| program.outcome_name(index, *v).to_owned();

@@ -4,10 +4,10 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use super::values::{Kind, kind_of, source_name, to_text};
-use crate::compile::Program;
 use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
-use crate::syntax::ast::HitPolicy;
+use crate::program::HitPolicy;
+use crate::program::Program;
+use crate::program::{Kind, kind_of, source_name, to_text};
 
 fn reads_text(program: &Program, reads: &[Read]) -> String {
     if reads.is_empty() {

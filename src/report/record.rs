@@ -15,10 +15,10 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json, json};
 
-use super::values::{Kind, kind_of, source_name, to_json};
-use crate::compile::Program;
 use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
 use crate::input::Rejected;
+use crate::program::Program;
+use crate::program::{Kind, kind_of, source_name, to_json};
 
 /// The format of decision records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

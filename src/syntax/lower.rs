@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::NaiveDate;
 use pest::Parser as _;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
@@ -585,7 +585,7 @@ impl Lower {
                     .at(span)
                     .help("dates are written YYYY-MM-DD and must exist, such as 2024-02-29 in a leap year")
             })?),
-            Rule::time => ExprKind::Time(parse_time(pair.as_str()).ok_or_else(|| {
+            Rule::time => ExprKind::Time(crate::value::parse_time(pair.as_str()).ok_or_else(|| {
                 Diagnostic::error(Code::BAD_LITERAL, format!("`{}` is not a time of day", pair.as_str()))
                     .at(span)
                     .help("times are written HH:MM or HH:MM:SS on the 24-hour clock, from 00:00 to 23:59:59")
@@ -816,12 +816,6 @@ fn hint_for(found: &str, expected: &[&str]) -> Option<String> {
         }
         _ => None,
     }
-}
-
-/// A time of day as the policy language and portfolios write it: `HH:MM` or `HH:MM:SS`.
-pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
-    let format = if text.len() == 5 { "%H:%M" } else { "%H:%M:%S" };
-    NaiveTime::parse_from_str(text, format).ok()
 }
 
 #[cfg(test)]

@@ -10,8 +10,6 @@
 pub mod ast;
 mod lower;
 
-pub(crate) use lower::parse_time;
-
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};

@@ -5,22 +5,20 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::check::Ty;
-use crate::compile::Program;
-use crate::eval::ReadSource;
+use super::{Program, ReadSource, Ty};
 use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
 /// How to print a value: what its numbers mean.
 #[derive(Clone, Copy)]
-pub(super) enum Kind<'p> {
+pub(crate) enum Kind<'p> {
     Field(&'p Field),
     Derived(&'p Ty),
     Decision(usize),
     Plain,
 }
 
-pub(super) fn kind_of(program: &Program, source: ReadSource) -> Kind<'_> {
+pub(crate) fn kind_of(program: &Program, source: ReadSource) -> Kind<'_> {
     match source {
         ReadSource::Field(slot) => program
             .schema
@@ -36,7 +34,7 @@ pub(super) fn kind_of(program: &Program, source: ReadSource) -> Kind<'_> {
     }
 }
 
-pub(super) fn source_name(program: &Program, source: ReadSource) -> &str {
+pub(crate) fn source_name(program: &Program, source: ReadSource) -> &str {
     match source {
         ReadSource::Field(slot) => program
             .schema
@@ -71,7 +69,7 @@ fn enum_name(program: &Program, kind: Kind<'_>, index: u32) -> String {
 }
 
 /// A value as JSON.
-pub(super) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json {
+pub(crate) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json {
     match value {
         Value::Missing | Value::Nothing => Json::Null,
         Value::Bool(b) => Json::Bool(*b),
@@ -115,7 +113,7 @@ pub(super) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json 
 }
 
 /// A value as a person reads it.
-pub(super) fn to_text(program: &Program, kind: Kind<'_>, value: &Value) -> String {
+pub(crate) fn to_text(program: &Program, kind: Kind<'_>, value: &Value) -> String {
     match value {
         Value::Missing => "missing".into(),
         Value::Nothing => "nothing".into(),

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::policy_tests::{CaseResult, FileReport};
+use super::{CaseResult, FileReport};
 
 /// Rule and guard coverage of one policy over every test file that tests it.
 #[derive(Debug, Clone)]

@@ -1,0 +1,216 @@
+//! The one resolved form of a policy: what `check` produces and everything downstream reads
+//! (the evaluator, the analysis, the reports, the front ends). Names are resolved to indices,
+//! expressions are typed ([`ir`]); nothing here refers to the syntax tree.
+
+pub mod ir;
+mod naming;
+
+pub(crate) use naming::{Kind, kind_of, source_name, to_json, to_text};
+
+use crate::schema::{FieldType, Schema};
+use crate::source::Span;
+
+/// Where a value came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadSource {
+    /// A loan field, by slot.
+    Field(usize),
+    /// A derived value, by index.
+    Derived(usize),
+    /// A decision's outcome, by index.
+    Decision(usize),
+    /// The evaluation date.
+    AsOf,
+}
+
+/// How a decision's rules combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HitPolicy {
+    /// The first matching rule decides.
+    First,
+    /// The first matching rule decides, and the policy promises no loan matches two.
+    Unique,
+    /// Every matching rule adds its outcome.
+    Collect,
+}
+
+impl HitPolicy {
+    /// True when one rule decides (`first match`, `unique match`).
+    pub fn one_rule_decides(self) -> bool {
+        !matches!(self, HitPolicy::Collect)
+    }
+}
+
+/// The type of an expression.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Ty {
+    /// Already reported; stay quiet about anything built on it.
+    Error,
+    Bool,
+    Int,
+    Money,
+    Days,
+    Date,
+    Time,
+    Text,
+    /// One of the schema's enumerations, by id.
+    Enum(usize),
+    /// A list field of the loan, by slot.
+    List(usize),
+    /// The outcome of a `first match` decision, by index.
+    Outcome(usize),
+    /// The literal `nothing`.
+    Nothing,
+}
+
+/// A name with an optional human label, and where it is declared.
+#[derive(Clone, Debug)]
+pub struct Named {
+    /// The stable name (`T7`, `litigation`).
+    pub name: String,
+    /// The human label, if the policy gives one.
+    pub label: Option<String>,
+    /// Where it is declared.
+    pub span: Span,
+}
+
+impl Ty {
+    /// The type of a value of `field` (at `slot`, which names a list field's type).
+    pub(crate) fn of_field(field: &crate::schema::Field, slot: usize) -> Ty {
+        match &field.ty {
+            FieldType::Text => Ty::Text,
+            FieldType::Bool => Ty::Bool,
+            FieldType::Integer => Ty::Int,
+            FieldType::Money => Ty::Money,
+            FieldType::Date => Ty::Date,
+            FieldType::Days => Ty::Days,
+            FieldType::Time => Ty::Time,
+            FieldType::Enum(id) => Ty::Enum(*id),
+            FieldType::List(_) => Ty::List(slot),
+        }
+    }
+}
+
+/// A checked `let`.
+#[derive(Clone, Debug)]
+pub(crate) struct DerivedDef {
+    pub(crate) named: Named,
+    pub(crate) expr: ir::Expr,
+    /// Its type, so that traces can print its value in words (an enumeration choice's name).
+    pub(crate) ty: Ty,
+    /// Whether it may be missing (`max` of an empty list, say).
+    pub(crate) optional: bool,
+    /// Declared with `deadline`: runs list it per loan.
+    pub(crate) deadline: bool,
+}
+
+/// What a decision's outcomes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Gives {
+    /// Actions, numbered as in [`Program::actions`].
+    Actions,
+    /// These values, numbered in order.
+    Values(Vec<String>),
+}
+
+/// A checked rule.
+#[derive(Clone, Debug)]
+pub(crate) struct RuleDef {
+    pub(crate) named: Named,
+    /// `None` for `otherwise`.
+    pub(crate) condition: Option<ir::Expr>,
+    pub(crate) outcome: ir::Outcome,
+}
+
+/// A checked decision.
+#[derive(Clone, Debug)]
+pub(crate) struct DecisionDef {
+    pub(crate) named: Named,
+    pub(crate) hit: HitPolicy,
+    pub(crate) gives: Gives,
+    pub(crate) rules: Vec<RuleDef>,
+}
+
+/// A checked guard: which actions it forbids (kinds already expanded), when.
+#[derive(Clone, Debug)]
+pub(crate) struct GuardDef {
+    pub(crate) named: Named,
+    /// The regulation or rule it implements (`per "..."`).
+    pub(crate) basis: Option<String>,
+    pub(crate) condition: ir::Expr,
+    pub(crate) forbids: Vec<u32>,
+}
+
+/// A policy ready to evaluate loans. Cheap to share between threads.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub(crate) name: Option<String>,
+    pub(crate) schema: Schema,
+    pub(crate) derived: Vec<DerivedDef>,
+    pub(crate) actions: Vec<Named>,
+    pub(crate) decisions: Vec<DecisionDef>,
+    pub(crate) guards: Vec<GuardDef>,
+    /// Decisions in evaluation order (each after those it reads).
+    pub(crate) order: Vec<usize>,
+    /// Decisions that give actions, in the order their actions are listed: `first match`
+    /// decisions in file order, then `every match` ones in file order.
+    pub(crate) action_decisions: Vec<usize>,
+    /// The derived values declared with `deadline`, in policy order.
+    pub(crate) deadlines: Vec<usize>,
+}
+
+impl Program {
+    /// Packs a checked policy; works out the order in which decisions' actions are listed
+    /// (`first match` decisions in file order, then `every match` ones) and which values are
+    /// deadlines.
+    pub(crate) fn new(
+        name: Option<String>,
+        schema: Schema,
+        derived: Vec<DerivedDef>,
+        actions: Vec<Named>,
+        decisions: Vec<DecisionDef>,
+        guards: Vec<GuardDef>,
+        order: Vec<usize>,
+    ) -> Program {
+        let actions_of = |one_rule: bool| {
+            decisions
+                .iter()
+                .enumerate()
+                .filter(move |(_, d)| {
+                    d.hit.one_rule_decides() == one_rule && d.gives == Gives::Actions
+                })
+                .map(|(index, _)| index)
+        };
+        let action_decisions = actions_of(true).chain(actions_of(false)).collect();
+        let deadlines = derived
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.deadline)
+            .map(|(index, _)| index)
+            .collect();
+        Program {
+            name,
+            schema,
+            derived,
+            actions,
+            decisions,
+            guards,
+            order,
+            action_decisions,
+            deadlines,
+        }
+    }
+}
+
+impl Program {
+    /// A field's value as JSON, in the policy's words (choice names, exact amounts); `slot`
+    /// out of range prints the value without a field's context.
+    pub(crate) fn field_json(&self, slot: usize, value: &crate::value::Value) -> serde_json::Value {
+        let kind = self
+            .schema
+            .fields
+            .get(slot)
+            .map_or(Kind::Plain, Kind::Field);
+        to_json(self, kind, value)
+    }
+}
