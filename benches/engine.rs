@@ -14,8 +14,8 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use arrears::input::loan_from_json;
-use arrears::load::load_policy_text;
+use arrears::load_policy_text;
+use arrears::loan_from_json;
 use chrono::NaiveDate;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

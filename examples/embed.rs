@@ -6,10 +6,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arrears::diag::{ErrorFormat, render_all};
-use arrears::eval::DecisionOutcome;
-use arrears::input::loan_from_json;
-use arrears::load::{LoadError, load_policy};
+use arrears::DecisionOutcome;
+use arrears::loan_from_json;
+use arrears::{ErrorFormat, render_all};
+use arrears::{LoadError, load_policy};
 use chrono::NaiveDate;
 
 const LOAN: &str = r#"{
@@ -92,7 +92,7 @@ fn main() -> ExitCode {
     report.push_str(&format!("  actions: {}\n\n", actions.join(", ")));
 
     // 5. And why, as the auditor reads it.
-    report.push_str(&arrears::report::explain_text(
+    report.push_str(&arrears::explain_text(
         &program,
         &loan_id,
         &evaluation,

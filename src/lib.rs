@@ -1,28 +1,80 @@
 //! arrears: a declarative policy engine for bank loan collections.
 //!
-//! A policy is checked against its loan schema and compiled once ([`load::load_policy`]), then
-//! decides loans ([`compile::Program::evaluate`], or `evaluate_traced` for the audit trace)
-//! against an explicit evaluation date. `examples/embed.rs` shows the whole round trip, and
-//! `ARCHITECTURE.md` the pipeline and its invariants.
+//! A bank's collections policy is written as rules in a small language; arrears checks it
+//! against the loan schema it names, then decides loans with it, each decision with a trace
+//! that says why. This crate is the engine every front end shares: the `arrears` command line,
+//! and any editor, server or binding built on it. `ARCHITECTURE.md` draws the pipeline and
+//! says which module owns which step.
+//!
+//! # The round trip
+//!
+//! 1. **Load a policy** from files ([`load_policy`]) or from texts in memory
+//!    ([`load_policy_from`] with [`MemoryFiles`]): parse, check, resolve. Problems come back
+//!    as [`Diagnostics`] with codes and spans, rendered by [`render_all`].
+//! 2. **Read loans**: one JSON object with [`loan_from_json`], or a whole portfolio as a
+//!    [`RecordStream`] (JSON Lines, CSV, YAML). A row that is not a loan is a [`Rejected`]
+//!    row saying where and why; nothing is dropped.
+//! 3. **Decide**: [`Program::evaluate`] on an explicit date (arrears never reads the clock),
+//!    or [`Program::evaluate_traced`] for the audit [`Trace`].
+//! 4. **Write**: decision records ([`render_jsonl`], [`RecordWriter`]), explanations for
+//!    people ([`explain_text`]), rejected rows ([`rejected_json`]).
+//!
+//! For a whole book, [`run_batch`] streams a portfolio through the worker threads in bounded
+//! memory and hands every row, in input order, to a sink of the caller's. The verbs' own
+//! computations are public too: [`summary`] (what `arrears report` counts), [`impact`] (what
+//! `arrears diff` compares), [`policy_tests`] (`arrears test`), [`analyze`] (the findings of
+//! `arrears check`) and [`format_source`] (`arrears fmt`).
+//!
+//! Tools that read policies as written (a linter, a converter) parse them with
+//! [`syntax::parse`] into the syntax tree, [`syntax::ast`].
+//!
+//! `examples/embed.rs` shows the round trip for one loan.
 
-pub mod analysis;
-pub mod batch;
-pub mod check;
-pub mod cli;
-pub mod diag;
-pub mod eval;
-pub mod files;
-pub mod format;
-#[doc(hidden)]
-pub mod fuzzing;
+mod analysis;
+mod batch;
+mod check;
+mod diag;
+mod eval;
+mod files;
+mod format;
 pub mod impact;
-pub mod input;
-pub mod load;
+mod input;
+mod load;
 pub mod policy_tests;
-pub mod program;
-pub mod report;
-pub mod schema;
-pub mod source;
+mod program;
+mod report;
+mod schema;
+mod source;
 pub mod summary;
 pub mod syntax;
-pub mod value;
+mod tally;
+mod value;
+
+pub use analysis::analyze;
+pub use batch::{
+    BatchCounts, BatchError, BatchOptions, BatchRow, Flow, Record, STACK_BYTES, run_batch,
+};
+pub use diag::{
+    CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
+};
+pub use eval::{
+    DecisionOutcome, DecisionTrace, DerivedTrace, Evaluation, GuardTrace, Read, RuleTrace, Trace,
+};
+pub use files::{DiskFiles, FileError, Files, MemoryFiles};
+pub use format::format_source;
+pub use input::{
+    InputFormat, Portfolio, RecordStream, Rejected, Row, StreamError, loan_from_json,
+    read_portfolio,
+};
+pub use load::{
+    FileRole, LoadError, Loaded, check_schema_file, check_schema_from, load_policy,
+    load_policy_from, load_policy_text,
+};
+pub use program::{HitPolicy, Program, ReadSource};
+pub use report::{
+    OutputFormat, RecordWriter, explain_text, rejected_json, render_jsonl, spreadsheet_safe,
+};
+pub use schema::{Field, FieldType, Schema};
+pub use source::{LineCol, SourceFile, Span};
+pub use tally::{AmountFields, Tally};
+pub use value::{Loan, REDACTED, Value};

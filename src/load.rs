@@ -35,7 +35,7 @@ pub struct Loaded {
     /// Warnings (never errors).
     pub warnings: Diagnostics,
     /// The policy's text, for diagnostics about it found later (the analysis). With
-    /// `include`s, the policy's text followed by its modules' ([`SourceFile::joined`]).
+    /// `include`s, the policy's text followed by its modules' (one joined source).
     pub source: Arc<SourceFile>,
     /// True when the file is a `module`: it can be checked, not run.
     pub is_module: bool,

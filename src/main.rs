@@ -1,9 +1,11 @@
 //! The `arrears` binary: parse the command line, run it, exit with its code.
 
+mod cli;
+
 use clap::Parser as _;
 
 fn main() -> std::process::ExitCode {
-    let cli = match arrears::cli::Cli::try_parse() {
+    let cli = match cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help and version to stdout (exit 0) and mistakes to stderr (exit 2).
@@ -17,7 +19,7 @@ fn main() -> std::process::ExitCode {
     let worker = std::thread::Builder::new()
         .name("arrears".into())
         .stack_size(STACK_BYTES)
-        .spawn(move || arrears::cli::main(cli) as u8);
+        .spawn(move || cli::main(cli) as u8);
     match worker.map(std::thread::JoinHandle::join) {
         Ok(Ok(code)) => std::process::ExitCode::from(code),
         // A panic has already been reported on standard error.
@@ -26,4 +28,4 @@ fn main() -> std::process::ExitCode {
 }
 
 /// The stack of the thread that runs the command, and of the worker threads.
-const STACK_BYTES: usize = arrears::cli::STACK_BYTES;
+const STACK_BYTES: usize = arrears::STACK_BYTES;

@@ -51,7 +51,7 @@ pub struct LineCol {
 /// One policy or schema file: its name as the user gave it and its whole text.
 ///
 /// A policy with `include`s is checked as one text: the policy's own followed by each module's
-/// ([`SourceFile::joined`]). Such a source remembers where each file starts, so that a
+/// (`SourceFile::joined`). Such a source remembers where each file starts, so that a
 /// diagnostic found in the joined text is shown in the file and at the line it came from.
 #[derive(Debug)]
 pub struct SourceFile {

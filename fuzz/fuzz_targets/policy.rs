@@ -4,8 +4,11 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../bodies.rs"]
+mod bodies;
+
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
-        arrears::fuzzing::policy(text);
+        bodies::policy(text);
     }
 });

@@ -4,6 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 
+#[path = "../bodies.rs"]
+mod bodies;
+
 fuzz_target!(|data: &[u8]| {
-    arrears::fuzzing::portfolio(data);
+    bodies::portfolio(data);
 });

@@ -27,11 +27,12 @@ use formula::{Atoms, Dim, Formula, Test};
 use space::{Space, default_value};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::eval::{DecisionOutcome, Loan, eval_expr};
+use crate::eval::{DecisionOutcome, eval_expr};
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::ir::{CmpOp, Expr};
 use crate::source::SourceFile;
+use crate::value::Loan;
 use crate::value::Value;
 
 /// The evaluation date witnesses are built for. Policies measure time from `as_of`, so any

@@ -20,10 +20,11 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::formula::{Atoms, Dim, Formula, Test};
-use crate::eval::{Loan, eval_expr};
+use crate::eval::eval_expr;
 use crate::program::Program;
 use crate::program::ir::{CmpOp, Expr};
 use crate::schema::{Field, FieldType};
+use crate::value::Loan;
 use crate::value::{Records, Value};
 
 /// One choice of a component: the truth of each of its atoms, and the field values (by slot)

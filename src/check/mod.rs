@@ -39,7 +39,7 @@ fn hit_policy(hit: ast::HitPolicy) -> HitPolicy {
 /// errors, and every diagnostic (errors and warnings) either way. `is_module` says whether the
 /// file checked is itself a module (its own first statement is `module`), rather than a policy
 /// whose included modules' statements follow its own.
-pub fn check(
+pub(crate) fn check(
     policy: &ast::PolicyFile,
     source: &Arc<SourceFile>,
     schema: Option<Schema>,

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use super::{ExitCode, Output, summary_line};
-use crate::diag::Diagnostics;
-use crate::load::{LoadError, check_schema_file, load_policy};
+use arrears::Diagnostics;
+use arrears::{LoadError, check_schema_file, load_policy};
 
 /// Arguments of `arrears check`.
 #[derive(Debug, clap::Args)]
@@ -29,7 +29,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 Ok(loaded) => {
                     // The analysis runs here, not on every load: `run` should not pay for it.
                     let mut warnings = loaded.warnings;
-                    warnings.extend(crate::analysis::analyze(&loaded.program, &loaded.source));
+                    warnings.extend(arrears::analyze(&loaded.program, &loaded.source));
                     warnings.sort();
                     Ok(warnings)
                 }

@@ -9,11 +9,11 @@ use chrono::NaiveDate;
 
 use super::run::describe_rejected;
 use super::{ExitCode, Output, parse_as_of, stream_portfolio};
-use crate::batch::{BatchRow, Flow, Record};
-use crate::impact::{AmountFields, Comparison, LoanChange};
-use crate::input::InputFormat;
-use crate::report::impact::{ImpactHeading, impact_json, impact_markdown, impact_text};
-use crate::schema::Schema;
+use arrears::InputFormat;
+use arrears::Schema;
+use arrears::impact::render::{ImpactHeading, impact_json, impact_markdown, impact_text};
+use arrears::impact::{AmountFields, Comparison, LoanChange};
+use arrears::{BatchRow, Flow, Record};
 
 /// How `arrears diff` reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

@@ -2,9 +2,9 @@
 
 use super::run::describe_rejected;
 use super::{ExitCode, Inputs, Output, stream_portfolio};
-use crate::batch::{BatchRow, Flow, Record};
-use crate::input::Rejected;
-use crate::report::{explain_text, render_jsonl};
+use arrears::Rejected;
+use arrears::{BatchRow, Flow, Record};
+use arrears::{explain_text, render_jsonl};
 use std::io::Write as _;
 
 /// How `explain` prints.
@@ -39,7 +39,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let wanted = args.loan.as_str();
     // Only the loan asked for is decided; the batch stops at it.
     let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(&program.schema)?;
+        let (key, loan) = record.loan(program.schema())?;
         let explained = (key == wanted).then(|| {
             let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
             match args.format {
@@ -68,7 +68,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     if let Err(code) = stream_portfolio(
         portfolio,
         args.inputs.input_format,
-        &program.schema,
+        program.schema(),
         None,
         true,
         out,

@@ -4,8 +4,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{ExitCode, Output, summary_line};
-use crate::format::format_source;
-use crate::source::SourceFile;
+use arrears::SourceFile;
+use arrears::format_source;
 
 /// Arguments of `arrears fmt`.
 #[derive(Debug, clap::Args)]
@@ -33,7 +33,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     }
     let (mut unformatted, mut broken) = (0, 0);
     for path in &found {
-        let text = match crate::files::Files::read(&crate::files::DiskFiles, path) {
+        let text = match arrears::Files::read(&arrears::DiskFiles, path) {
             Ok(text) => text,
             Err(error) => {
                 out.note(&format!("error: cannot read `{}`: {error}", path.display()));

@@ -18,12 +18,12 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
-use crate::diag::{Diagnostics, ErrorFormat, render_all};
-use crate::load::{LoadError, Loaded, load_policy};
+use arrears::{Diagnostics, ErrorFormat, render_all};
+use arrears::{LoadError, Loaded, load_policy};
 
 /// The documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ExitCode {
+pub(crate) enum ExitCode {
     /// Everything is fine.
     Clean = 0,
     /// The policy has errors (`check`, `run`), or `--strict` and some rows were rejected.
@@ -35,7 +35,7 @@ pub enum ExitCode {
 /// arrears: check, run and explain loan collections policies.
 #[derive(Debug, Parser)]
 #[command(name = "arrears", version, about, max_term_width = 100)]
-pub struct Cli {
+pub(crate) struct Cli {
     /// How to print problems found in policies.
     #[arg(long, global = true, value_enum, default_value = "human")]
     error_format: ErrorFormat,
@@ -67,13 +67,11 @@ enum Command {
     },
 }
 
-pub use crate::batch::STACK_BYTES;
-
 /// Runs one command.
-pub fn main(cli: Cli) -> ExitCode {
+pub(crate) fn main(cli: Cli) -> ExitCode {
     // Rayon's shared pool (used by `report`) gets the same room; it can only be set once.
     let _ = rayon::ThreadPoolBuilder::new()
-        .stack_size(STACK_BYTES)
+        .stack_size(arrears::STACK_BYTES)
         .build_global();
     let out = Output {
         error_format: cli.error_format,
@@ -120,29 +118,29 @@ pub(crate) struct Inputs {
     pub(crate) as_of: NaiveDate,
     /// The portfolio's format, when its extension does not say.
     #[arg(long, value_enum)]
-    input_format: Option<crate::input::InputFormat>,
+    input_format: Option<arrears::InputFormat>,
 }
 
 /// A portfolio opened for streaming.
 pub(crate) struct Opened {
-    pub(crate) stream: crate::input::RecordStream,
+    pub(crate) stream: arrears::RecordStream,
     /// Its size in bytes (0 when unknown), for progress.
     pub(crate) size: u64,
     /// Its size and SHA-256, once the stream has read it to the end.
     pub(crate) fingerprint: std::sync::Arc<std::sync::Mutex<Option<manifest::Fingerprint>>>,
     /// Its format (given, or told by its extension).
-    pub(crate) format: crate::input::InputFormat,
+    pub(crate) format: arrears::InputFormat,
 }
 
 /// Opens the portfolio at `path` as a stream of records for `schema`, fingerprinting what it
 /// reads (for the run manifest); problems are reported, and the exit code returned.
 pub(crate) fn open_portfolio(
     path: &Path,
-    format: Option<crate::input::InputFormat>,
-    schema: &crate::schema::Schema,
+    format: Option<arrears::InputFormat>,
+    schema: &arrears::Schema,
     out: &Output,
 ) -> Result<Opened, ExitCode> {
-    let Some(format) = format.or_else(|| crate::input::InputFormat::from_extension(path)) else {
+    let Some(format) = format.or_else(|| arrears::InputFormat::from_extension(path)) else {
         out.note(&format!(
             "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
             path.display()
@@ -158,7 +156,7 @@ pub(crate) fn open_portfolio(
     })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let (file, fingerprint) = manifest::Fingerprinting::new(file);
-    match crate::input::RecordStream::open(Box::new(file), format, schema) {
+    match arrears::RecordStream::open(Box::new(file), format, schema) {
         Ok(stream) => Ok(Opened {
             stream,
             size,
@@ -172,7 +170,7 @@ pub(crate) fn open_portfolio(
     }
 }
 
-/// Streams the portfolio at `path` through the batch engine (see [`crate::batch::run_batch`]),
+/// Streams the portfolio at `path` through the batch engine (see [`arrears::run_batch`]),
 /// with a progress bar unless `quiet`; reports a file that cannot be read, and the fields the
 /// schema does not declare.
 #[expect(
@@ -181,20 +179,19 @@ pub(crate) fn open_portfolio(
 )]
 pub(crate) fn stream_portfolio<T: Send>(
     path: &Path,
-    format: Option<crate::input::InputFormat>,
-    schema: &crate::schema::Schema,
+    format: Option<arrears::InputFormat>,
+    schema: &arrears::Schema,
     threads: Option<usize>,
     quiet: bool,
     out: &Output,
-    decide: impl Fn(&mut crate::batch::Record<'_>) -> Result<(String, T), Box<crate::input::Rejected>>
-    + Sync,
-    sink: impl FnMut(crate::batch::BatchRow<T>) -> Result<crate::batch::Flow, String> + Send,
-) -> Result<crate::batch::BatchCounts, ExitCode> {
+    decide: impl Fn(&mut arrears::Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
+    sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
+) -> Result<arrears::BatchCounts, ExitCode> {
     let opened = open_portfolio(path, format, schema, out)?;
     let name = path.display().to_string();
     let bar = progress_bar(opened.size, quiet);
-    let options = crate::batch::BatchOptions { threads };
-    let counts = crate::batch::run_batch(
+    let options = arrears::BatchOptions { threads };
+    let counts = arrears::run_batch(
         opened.stream,
         &name,
         schema,
@@ -209,7 +206,7 @@ pub(crate) fn stream_portfolio<T: Send>(
             run::warn_unknown(&name, &counts.unknown_fields, out);
             Ok(counts)
         }
-        Err(crate::batch::BatchError::Read(error)) => {
+        Err(arrears::BatchError::Read(error)) => {
             out.note(&format!("error: `{name}`: {error}"));
             Err(ExitCode::Failure)
         }
@@ -271,9 +268,9 @@ impl Output {
 }
 
 fn explain_code(code: Option<&str>, out: &Output) -> ExitCode {
-    let infos: Vec<&crate::diag::CodeInfo> = match code {
-        None => crate::diag::CODES.iter().collect(),
-        Some(code) => match crate::diag::lookup(code) {
+    let infos: Vec<&arrears::CodeInfo> = match code {
+        None => arrears::CODES.iter().collect(),
+        Some(code) => match arrears::lookup(code) {
             Some(info) => vec![info],
             None => {
                 out.note(&format!(

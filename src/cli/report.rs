@@ -4,11 +4,11 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use super::{ExitCode, Inputs, Output, stream_portfolio};
-use crate::batch::{BatchRow, Flow, Record};
-use crate::report::summary::{
+use arrears::summary::render::{
     ReportHeading, summary_csv, summary_html, summary_json, summary_text,
 };
-use crate::summary::{LoanFacts, Summarizer, SummaryOptions};
+use arrears::summary::{LoanFacts, Summarizer, SummaryOptions};
+use arrears::{BatchRow, Flow, Record};
 
 /// How `arrears report` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -84,7 +84,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     let mut tables = summarizer.tables();
     let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(&program.schema)?;
+        let (key, loan) = record.loan(program.schema())?;
         Ok((key, summarizer.facts(&loan)))
     };
     let sink = |row: BatchRow<LoanFacts>| {
@@ -97,7 +97,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     if let Err(code) = stream_portfolio(
         &args.inputs.portfolio,
         args.inputs.input_format,
-        &program.schema,
+        program.schema(),
         None,
         args.quiet,
         out,

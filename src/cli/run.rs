@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use super::atomic::AtomicFile;
 use super::manifest::{Fingerprint, Manifest};
 use super::{ExitCode, Inputs, Opened, Output, open_portfolio};
-use crate::batch::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
-use crate::diag::Code;
-use crate::input::Rejected;
-use crate::load::FileRole;
-use crate::program::Program;
-use crate::report::{OutputFormat, RecordWriter, rejected_json};
+use arrears::Code;
+use arrears::FileRole;
+use arrears::Program;
+use arrears::Rejected;
+use arrears::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
+use arrears::{OutputFormat, RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.
 #[derive(Debug, clap::Args)]
@@ -80,7 +80,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         size,
         fingerprint: portfolio_fingerprint,
         format: format_name,
-    } = match open_portfolio(path, args.inputs.input_format, &program.schema, out) {
+    } = match open_portfolio(path, args.inputs.input_format, program.schema(), out) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -91,7 +91,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     };
-    if args.deadlines.is_some() && program.deadlines.is_empty() {
+    if args.deadlines.is_some() && program.deadlines().next().is_none() {
         out.note(&format!(
             "error: `--deadlines`: the policy `{}` declares no `deadline`",
             args.inputs.policy.display()
@@ -104,7 +104,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let mut coming: Vec<Coming> = Vec::new();
     // Per loan, on the workers: the rendered record and the loan's coming deadlines.
     let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(&program.schema)?;
+        let (key, loan) = record.loan(program.schema())?;
         let (rendered, evaluation) = if traced {
             let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
             if redact {
@@ -141,7 +141,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             }
             BatchRow::Rejected(mut rejected) => {
                 if redact {
-                    rejected.redact(&program.schema);
+                    rejected.redact(program.schema());
                 }
                 sink.reject(&rejected, out)?;
             }
@@ -154,7 +154,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let counts = match run_batch(
         stream,
         &name,
-        &program.schema,
+        program.schema(),
         &options,
         decide,
         write,
@@ -198,7 +198,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         );
         // Each file with its own digest, exactly as read: the policy, the schema (the
         // policy's own text when the schema is inline), each module.
-        let fingerprint = |file: &crate::source::SourceFile| {
+        let fingerprint = |file: &arrears::SourceFile| {
             (
                 file.name().to_owned(),
                 Fingerprint::of(file.text().as_bytes()),
@@ -256,7 +256,7 @@ struct Coming {
 /// The loan's deadlines falling no more than `days` after `as_of`, past ones included.
 fn coming_deadlines(
     key: &str,
-    evaluation: &crate::eval::Evaluation,
+    evaluation: &arrears::Evaluation,
     as_of: chrono::NaiveDate,
     days: i64,
 ) -> Vec<Coming> {
@@ -292,7 +292,7 @@ fn write_deadlines(
         file.write_all("\u{FEFF}".as_bytes())
             .map_err(|e| failed(&e))?;
     }
-    let key_name = program.schema.key_name();
+    let key_name = program.schema().key_name();
     let mut writer = csv::Writer::from_writer(&mut file);
     writer
         .write_record([
@@ -305,10 +305,7 @@ fn write_deadlines(
         ])
         .map_err(|e| failed(&e))?;
     for row in &coming {
-        let def = program
-            .deadlines
-            .get(row.deadline)
-            .and_then(|&index| program.derived.get(index));
+        let (name, label) = program.deadlines().nth(row.deadline).unwrap_or_default();
         let actions: Vec<&str> = row
             .actions
             .iter()
@@ -316,9 +313,9 @@ fn write_deadlines(
             .collect();
         let days_left = row.date.signed_duration_since(as_of).num_days();
         let cells = [
-            crate::report::spreadsheet_safe(&row.key).into_owned(),
-            def.map_or(String::new(), |d| d.named.name.clone()),
-            def.and_then(|d| d.named.label.clone()).unwrap_or_default(),
+            arrears::spreadsheet_safe(&row.key).into_owned(),
+            name.to_owned(),
+            label.unwrap_or_default().to_owned(),
             row.date.format("%Y-%m-%d").to_string(),
             days_left.to_string(),
             serde_json::to_string(&actions).unwrap_or_default(),

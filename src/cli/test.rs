@@ -4,8 +4,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{ExitCode, Output};
-use crate::policy_tests::render::{PolicyCoverage, human, json_report, junit, percent, tally};
-use crate::policy_tests::run_file;
+use arrears::policy_tests::render::{PolicyCoverage, human, json_report, junit, percent, tally};
+use arrears::policy_tests::run_file;
 
 /// How `arrears test` reports.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]

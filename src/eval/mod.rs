@@ -11,16 +11,14 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
-pub use crate::program::ReadSource;
+pub(crate) use crate::program::ReadSource;
 pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
-
-pub use crate::value::{Loan, REDACTED};
 
 use crate::program::Gives;
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::ir::{DateFn, Expr, FoldOp, Outcome};
-use crate::value::Value;
+use crate::value::{Loan, Value};
 
 /// What one decision decided for one loan.
 #[derive(Clone, Debug, PartialEq, Eq)]

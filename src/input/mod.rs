@@ -11,7 +11,8 @@ mod jsonl;
 mod stream;
 pub(crate) mod yaml;
 
-pub use stream::{Pending, RecordStream, StreamError};
+pub(crate) use stream::Pending;
+pub use stream::{RecordStream, StreamError};
 
 use std::borrow::Cow;
 use std::io::Read;
@@ -176,7 +177,7 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
 /// one big hash set needs about 150 MB and twice that for a moment each time it grows.
 /// A lookup bisects one small bucket of the vector, found from the digest's top bits.
 #[derive(Debug, Default)]
-pub struct SeenKeys {
+pub(crate) struct SeenKeys {
     recent: std::collections::HashSet<u64>,
     /// Sorted.
     settled: Vec<u64>,
@@ -191,7 +192,7 @@ const RECENT_KEYS: usize = 7 << 16;
 
 impl SeenKeys {
     /// True the first time `key` is seen.
-    pub fn first(&mut self, key: &str) -> bool {
+    pub(crate) fn first(&mut self, key: &str) -> bool {
         use std::hash::{Hash, Hasher};
         // `DefaultHasher::new()` has fixed keys: the same digest on every run and machine.
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -248,7 +249,7 @@ impl SeenKeys {
 const PREFIX_BITS: u32 = 18;
 
 /// The rejection of a row whose key an earlier row already used.
-pub fn duplicate(
+pub(crate) fn duplicate(
     file: &str,
     record: u64,
     line: Option<u64>,

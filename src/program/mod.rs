@@ -2,7 +2,7 @@
 //! (the evaluator, the analysis, the reports, the front ends). Names are resolved to indices,
 //! expressions are typed ([`ir`]); nothing here refers to the syntax tree.
 
-pub mod ir;
+pub(crate) mod ir;
 mod naming;
 
 pub(crate) use naming::{Kind, kind_of, source_name, to_json, to_text};
@@ -65,7 +65,7 @@ pub(crate) enum Ty {
 
 /// A name with an optional human label, and where it is declared.
 #[derive(Clone, Debug)]
-pub struct Named {
+pub(crate) struct Named {
     /// The stable name (`T7`, `litigation`).
     pub name: String,
     /// The human label, if the policy gives one.
@@ -203,6 +203,15 @@ impl Program {
 }
 
 impl Program {
+    /// The policy's `deadline` values, name and label, in the order of
+    /// [`crate::Evaluation::deadlines`].
+    pub fn deadlines(&self) -> impl Iterator<Item = (&str, Option<&str>)> {
+        self.deadlines
+            .iter()
+            .filter_map(|&index| self.derived.get(index))
+            .map(|d| (d.named.name.as_str(), d.named.label.as_deref()))
+    }
+
     /// A field's value as JSON, in the policy's words (choice names, exact amounts); `slot`
     /// out of range prints the value without a field's context.
     pub(crate) fn field_json(&self, slot: usize, value: &crate::value::Value) -> serde_json::Value {

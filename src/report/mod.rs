@@ -10,7 +10,4 @@ mod spreadsheet;
 
 pub use explain::explain_text;
 pub use record::{OutputFormat, RecordWriter, rejected_json, render_jsonl};
-pub(crate) use spreadsheet::spreadsheet_safe;
-pub mod impact;
-
-pub mod summary;
+pub use spreadsheet::spreadsheet_safe;

@@ -10,7 +10,7 @@
 use std::borrow::Cow;
 
 /// `cell`, with a leading `'` when a spreadsheet would take it for a formula.
-pub(crate) fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
+pub fn spreadsheet_safe(cell: &str) -> Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if risky && !is_plain_number(cell) {
         Cow::Owned(format!("'{cell}"))

@@ -37,13 +37,29 @@ pub struct PolicyFile {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Item {
     /// `policy NAME "label"`
-    Policy { name: Ident, label: Option<Text> },
+    Policy {
+        /// Its name.
+        name: Ident,
+        /// Its human label, if written.
+        label: Option<Text>,
+    },
     /// `module NAME "label"`: the file is a module for policies to include.
-    Module { name: Ident, label: Option<Text> },
+    Module {
+        /// Its name.
+        name: Ident,
+        /// Its human label, if written.
+        label: Option<Text>,
+    },
     /// `include "path"`
-    Include { path: Text },
+    Include {
+        /// The path, relative to the file that names it.
+        path: Text,
+    },
     /// `use schema "path"`
-    UseSchema { path: Text },
+    UseSchema {
+        /// The path, relative to the file that names it.
+        path: Text,
+    },
     /// `schema NAME keyed by FIELD` and its `field` lines.
     Schema(SchemaDecl),
     /// `let NAME = EXPR`, or `deadline NAME = EXPR`.
@@ -61,20 +77,26 @@ pub enum Item {
 /// A loan schema.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SchemaDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
     /// The field that identifies a loan.
     pub key: Ident,
+    /// Its fields, in order.
     pub fields: Vec<FieldDecl>,
 }
 
 /// One field of a schema.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDecl {
+    /// Its name.
     pub name: Ident,
     /// `(其他名称)`: another name for the field.
     pub alias: Option<Ident>,
+    /// Its type.
     pub ty: TypeExpr,
+    /// Its human label, if written.
     pub label: Option<Text>,
 }
 
@@ -83,7 +105,9 @@ pub struct FieldDecl {
 pub struct TypeExpr {
     /// `optional`: the value may be missing.
     pub optional: bool,
+    /// What kind of thing it is.
     pub kind: TypeKind,
+    /// Where it is written.
     pub span: Span,
 }
 
@@ -101,27 +125,39 @@ pub enum TypeKind {
 /// One choice of an enumeration, and another name for it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Choice {
+    /// Its name.
     pub name: Ident,
+    /// Its other name, in brackets.
     pub alias: Option<Ident>,
 }
 
 /// The built-in scalar types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ScalarType {
+    /// `text`
     Text,
+    /// `bool`
     Bool,
+    /// `integer`
     Integer,
+    /// `money`
     Money,
+    /// `date`
     Date,
+    /// `days`
     Days,
+    /// `time`
     Time,
 }
 
 /// `let NAME "label" = EXPR`
 #[derive(Clone, Debug, PartialEq)]
 pub struct LetDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
+    /// Its value.
     pub value: Expr,
     /// Declared with `deadline`: a date that runs list per loan.
     pub deadline: bool,
@@ -130,15 +166,20 @@ pub struct LetDecl {
 /// One declared action.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
 }
 
 /// `kind NAME "label": member, ...` — members are actions or other kinds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KindDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
+    /// The actions and kinds it holds.
     pub members: Vec<Ident>,
     /// Declared without members: the policy including the module fills it in.
     pub open: bool,
@@ -174,10 +215,15 @@ pub enum Gives {
 /// A decision and its rules.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecisionDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
+    /// How its rules combine.
     pub hit: HitPolicy,
+    /// What its rules give.
     pub gives: Gives,
+    /// Its rules, in order.
     pub rules: Vec<RuleDecl>,
     /// The header line (`decision ... gives ...`).
     pub span: Span,
@@ -186,11 +232,15 @@ pub struct DecisionDecl {
 /// `rule NAME "label" when EXPR then OUTCOME` (or `otherwise then OUTCOME`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
     /// `None` for `otherwise`.
     pub condition: Option<Expr>,
+    /// What it gives when its condition holds.
     pub outcome: Outcome,
+    /// Where it is written.
     pub span: Span,
 }
 
@@ -203,8 +253,11 @@ pub enum Outcome {
     Name(Ident),
     /// `A if CONDITION else B`
     If {
+        /// When the condition holds.
         then: Box<Outcome>,
+        /// Its condition.
         condition: Expr,
+        /// When it does not.
         otherwise: Box<Outcome>,
     },
 }
@@ -212,35 +265,51 @@ pub enum Outcome {
 /// `guard NAME "reason" when EXPR forbid a, b`
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardDecl {
+    /// Its name.
     pub name: Ident,
+    /// Its human label, if written.
     pub label: Option<Text>,
     /// `per "..."`: the regulation or rule the guard implements.
     pub basis: Option<Text>,
+    /// Its condition.
     pub condition: Expr,
     /// Actions or kinds.
     pub forbids: Vec<Ident>,
+    /// Where it is written.
     pub span: Span,
 }
 
 /// An expression and where it is written.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expr {
+    /// What kind of thing it is.
     pub kind: ExprKind,
+    /// Where it is written.
     pub span: Span,
 }
 
 /// Binary operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinOp {
+    /// `or`
     Or,
+    /// `and`
     And,
+    /// `=`
     Eq,
+    /// `!=` (or `≠`)
     Ne,
+    /// `<`
     Lt,
+    /// `<=` (or `≤`)
     Le,
+    /// `>`
     Gt,
+    /// `>=` (or `≥`)
     Ge,
+    /// `+`
     Add,
+    /// `-`
     Sub,
 }
 
@@ -265,13 +334,19 @@ impl BinOp {
 /// The forms of expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
+    /// A whole number.
     Integer(i64),
+    /// A decimal number (an amount).
     Decimal(Decimal),
     /// `30 days`
     Days(i64),
+    /// A date, `2026-11-20`.
     Date(NaiveDate),
+    /// A time of day, `22:00`.
     Time(NaiveTime),
+    /// A quoted text.
     Text(String),
+    /// `true` or `false`.
     Bool(bool),
     /// `nothing`, compared with a decision's outcome.
     Nothing,
@@ -281,37 +356,58 @@ pub enum ExprKind {
     Name(Ident),
     /// `list.field`
     Member {
+        /// The list field.
         base: Ident,
+        /// The field of each record.
         field: Ident,
     },
+    /// `not x`.
     Not(Box<Expr>),
+    /// `-x`.
     Neg(Box<Expr>),
+    /// `left op right`.
     Binary {
+        /// The operator.
         op: BinOp,
+        /// The left operand.
         left: Box<Expr>,
+        /// The right operand.
         right: Box<Expr>,
     },
     /// `x is present` (`present: true`) or `x is missing`.
     Is {
+        /// Its value.
         value: Box<Expr>,
+        /// True for `is present`, false for `is missing`.
         present: bool,
     },
     /// `x in [a, b]` or `x not in [a, b]`.
     In {
+        /// Its value.
         value: Box<Expr>,
+        /// The values listed.
         list: Vec<Expr>,
+        /// True for `not in`.
         negated: bool,
     },
+    /// `if c then a else b`.
     If {
+        /// Its condition.
         condition: Box<Expr>,
+        /// When the condition holds.
         then: Box<Expr>,
+        /// When it does not.
         otherwise: Box<Expr>,
     },
     /// `count(promises where not kept)`, `bucket("name", loan_id)`.
     Call {
+        /// The function's name.
         function: Ident,
+        /// The first argument (the list, the experiment's name, a date).
         first: Box<Expr>,
+        /// `where CONDITION`, if written.
         filter: Option<Box<Expr>>,
+        /// Any further arguments.
         rest: Vec<Expr>,
     },
 }

@@ -119,11 +119,11 @@ fn every_code_is_documented_with_an_example() {
             .lines()
             .filter(|l| l.starts_with('E') || l.starts_with('W'))
             .count(),
-        arrears::diag::CODES.len()
+        arrears::CODES.len()
     );
     assert_eq!(
         all.stdout.matches("  example:").count(),
-        arrears::diag::CODES.len()
+        arrears::CODES.len()
     );
     let one = arrears(&["explain-code", "unknown-name"]);
     assert!(

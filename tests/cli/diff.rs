@@ -78,18 +78,23 @@ fn moving_a_threshold_from_90_to_60_days_moves_exactly_the_loans_in_between() {
         .map(|l| l["loan_id"].as_str().unwrap())
         .collect();
     assert_eq!(
-        money(&report["changed"]["amounts"]["CNY"]),
+        money(&report["changed"]["by_currency"]["CNY"]["amount"]),
         principal(&expected)
     );
     assert_eq!(
-        money(&report["compared"]["amounts"]["CNY"]),
+        money(&report["compared"]["by_currency"]["CNY"]["amount"]),
         principal(&all_ids)
     );
+    assert_eq!(report["schema"], "arrears.diff/1");
     assert_eq!(report["compared"]["loans"], 3000);
+    assert_eq!(report["compared"]["by_currency"]["CNY"]["loans"], 3000);
     for matrix in report["transitions"].as_array().unwrap() {
         let cells = matrix["cells"].as_array().unwrap();
         let loans_in_cells: u64 = cells.iter().map(|c| c["loans"].as_u64().unwrap()).sum();
-        let amount_in_cells: Decimal = cells.iter().map(|c| money(&c["amounts"]["CNY"])).sum();
+        let amount_in_cells: Decimal = cells
+            .iter()
+            .map(|c| money(&c["by_currency"]["CNY"]["amount"]))
+            .sum();
         assert_eq!(loans_in_cells, 3000, "{}", matrix["name"]);
         assert_eq!(amount_in_cells, principal(&all_ids), "{}", matrix["name"]);
     }

@@ -6,11 +6,11 @@
 use std::collections::BTreeSet;
 use std::str::FromStr;
 
-use arrears::schema::{FieldType, Schema};
-use arrears::source::SourceFile;
+use arrears::SourceFile;
 use arrears::syntax::ast::{
     BinOp, DecisionDecl, Expr, ExprKind, HitPolicy, Item, Outcome, PolicyFile,
 };
+use arrears::{FieldType, Schema};
 use chrono::NaiveDate;
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -84,7 +84,7 @@ impl Interpreter<'_> {
         }
     }
 
-    fn name(&self, name: &str, item: Option<(&Json, &[arrears::schema::Field])>) -> V {
+    fn name(&self, name: &str, item: Option<(&Json, &[arrears::Field])>) -> V {
         if let Some((record, fields)) = item
             && let Some(field) = fields.iter().find(|f| f.name == name)
         {
@@ -112,11 +112,11 @@ impl Interpreter<'_> {
         V::Name(name.to_owned())
     }
 
-    fn truth(&self, expr: &Expr, item: Option<(&Json, &[arrears::schema::Field])>) -> bool {
+    fn truth(&self, expr: &Expr, item: Option<(&Json, &[arrears::Field])>) -> bool {
         self.value(expr, item) == V::Bool(true)
     }
 
-    fn value(&self, expr: &Expr, item: Option<(&Json, &[arrears::schema::Field])>) -> V {
+    fn value(&self, expr: &Expr, item: Option<(&Json, &[arrears::Field])>) -> V {
         match &expr.kind {
             ExprKind::Integer(n) => V::Int(*n),
             ExprKind::Decimal(d) => V::Money(*d),
@@ -487,7 +487,7 @@ proptest! {
         prop_assert_eq!(outcome.code, 0, "{}\n{}", text, outcome.stderr);
 
         let (file, _) = arrears::syntax::parse(&SourceFile::new("gen.policy", text.clone()));
-        let loaded = arrears::load::load_policy(std::path::Path::new(&path)).unwrap();
+        let loaded = arrears::load_policy(std::path::Path::new(&path)).unwrap();
         let schema = loaded.program.schema();
         let records: Vec<Json> =
             outcome.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();

@@ -3,6 +3,9 @@
 
 use crate::support::root;
 
+#[path = "../../fuzz/bodies.rs"]
+mod bodies;
+
 fn files(kind: &str) -> Vec<std::path::PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(root().join("tests/fuzz-found").join(kind))
         .unwrap()
@@ -21,7 +24,7 @@ fn policies_that_once_broke_arrears_are_handled() {
     for file in files("policy") {
         let bytes = std::fs::read(&file).unwrap();
         if let Ok(text) = std::str::from_utf8(&bytes) {
-            arrears::fuzzing::policy(text);
+            bodies::policy(text);
         }
     }
 }
@@ -29,6 +32,6 @@ fn policies_that_once_broke_arrears_are_handled() {
 #[test]
 fn portfolios_that_once_broke_arrears_are_handled() {
     for file in files("portfolio") {
-        arrears::fuzzing::portfolio(&std::fs::read(&file).unwrap());
+        bodies::portfolio(&std::fs::read(&file).unwrap());
     }
 }

@@ -7,9 +7,8 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json, json};
 
-use super::impact::{amounts, grouped};
-use crate::impact::Tally;
 use crate::summary::{Rows, Summary};
+use crate::tally::{Tally, amounts, grouped};
 
 /// What the report is about.
 pub struct ReportHeading<'a> {
@@ -227,21 +226,12 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary) -> String {
     out
 }
 
-fn tally_json(tally: &Tally) -> Json {
-    json!({
-        "loans": tally.loans,
-        "by_currency": tally.amounts.iter().map(|(c, a)| {
-            (c.clone(), json!({"loans": tally.counts.get(c).copied().unwrap_or(0), "amount": format!("{a:.2}")}))
-        }).collect::<Map<String, Json>>(),
-    })
-}
-
 fn rows_json(rows: &Rows) -> Json {
     Json::Array(
         rows.iter()
             .map(|(key, tally)| {
                 let mut row = json!({"key": key});
-                if let (Some(row), Json::Object(t)) = (row.as_object_mut(), tally_json(tally)) {
+                if let (Some(row), Json::Object(t)) = (row.as_object_mut(), Tally::json(tally)) {
                     row.extend(t);
                 }
                 row
@@ -256,12 +246,12 @@ pub fn summary_json(heading: &ReportHeading<'_>, summary: &Summary) -> String {
         "schema": "arrears.report/1",
         "policy": heading.policy, "portfolio": heading.portfolio, "as_of": heading.as_of,
         "read": summary.read,
-        "decided": tally_json(&summary.decided),
+        "decided": Tally::json(&summary.decided),
         "rejected": summary.rejected.iter().map(|(code, rows, reason)| json!({"code": code, "rows": rows, "example": reason})).collect::<Vec<_>>(),
         "reconciled": partitions(summary).iter().all(|(_, ok)| *ok) && summary.read == summary.decided.loans + rejected_total(summary),
-        "overdue": tally_json(&summary.overdue),
+        "overdue": Tally::json(&summary.overdue),
         "overdue_rate_percent": shares(&summary.overdue, &summary.decided),
-        "non_performing": summary.non_performing.as_ref().map(tally_json),
+        "non_performing": summary.non_performing.as_ref().map(Tally::json),
         "npl_ratio_percent": summary.non_performing.as_ref().map(|npl| shares(npl, &summary.decided)),
         "buckets": summary.buckets,
         "tables": {
@@ -275,7 +265,7 @@ pub fn summary_json(heading: &ReportHeading<'_>, summary: &Summary) -> String {
                 "name": e.name,
                 "arms": e.arms.iter().map(|(arm, tally, mix)| {
                     let mut object = json!({"arm": arm, "actions": rows_json(mix)});
-                    if let (Some(o), Json::Object(t)) = (object.as_object_mut(), tally_json(tally)) {
+                    if let (Some(o), Json::Object(t)) = (object.as_object_mut(), Tally::json(tally)) {
                         o.extend(t);
                     }
                     object
@@ -298,7 +288,7 @@ pub fn summary_csv(summary: &Summary) -> String {
                 let loans = tally.counts.get(currency).copied().unwrap_or(0).to_string();
                 let _ = writer.write_record(
                     [table, group, key, currency, &loans, &format!("{amount:.2}")]
-                        .map(super::spreadsheet_safe)
+                        .map(crate::report::spreadsheet_safe)
                         .iter()
                         .map(|cell| cell.as_bytes()),
                 );

@@ -3,15 +3,17 @@
 //! the action list, the full matrix of outcome before × outcome after, with loan counts and
 //! amounts per currency, whose cells add up to the whole portfolio.
 
+pub mod render;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::eval::{DecisionOutcome, Evaluation, Loan};
+use crate::eval::{DecisionOutcome, Evaluation};
 use crate::program::Program;
-use crate::schema::FieldType;
-use crate::value::Value;
+pub use crate::tally::{AmountFields, Tally};
+use crate::value::Loan;
 
 /// One loan whose outcome changes.
 #[derive(Debug, Clone)]
@@ -28,26 +30,6 @@ pub struct ChangedLoan {
     pub added: Vec<String>,
     /// Actions the new policy removes.
     pub removed: Vec<String>,
-}
-
-/// Loans and amount per currency.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Tally {
-    /// How many loans.
-    pub loans: u64,
-    /// Their amounts, per currency.
-    pub amounts: BTreeMap<String, Decimal>,
-    /// How many of them are in each currency.
-    pub counts: BTreeMap<String, u64>,
-}
-
-impl Tally {
-    /// Counts one more loan of `amount` in `currency`.
-    pub fn add(&mut self, currency: &str, amount: Decimal) {
-        self.loans += 1;
-        *self.amounts.entry(currency.to_owned()).or_default() += amount;
-        *self.counts.entry(currency.to_owned()).or_default() += 1;
-    }
 }
 
 /// The transitions of one decision (or of the action list): `(before, after)` → tally.
@@ -71,46 +53,6 @@ pub struct Impact {
     /// One matrix per decision (in the old policy's order, then decisions only the new one has),
     /// then one for the action list.
     pub matrices: Vec<Matrix>,
-}
-
-/// How to read the amount and currency of a loan.
-#[derive(Debug, Clone, Copy)]
-pub struct AmountFields {
-    amount: usize,
-    currency: Option<usize>,
-}
-
-impl AmountFields {
-    /// Finds the fields in `program`'s schema; the amount must be money, the currency text.
-    pub fn find(program: &Program, amount: &str, currency: &str) -> Result<AmountFields, String> {
-        let schema = program.schema();
-        let amount_slot = schema
-            .slot(amount)
-            .ok_or_else(|| format!("the schema has no field `{amount}` to sum"))?;
-        if schema.fields.get(amount_slot).map(|f| &f.ty) != Some(&FieldType::Money) {
-            return Err(format!("`{amount}` is not a money field"));
-        }
-        let currency = schema
-            .slot(currency)
-            .filter(|slot| schema.fields.get(*slot).map(|f| &f.ty) == Some(&FieldType::Text));
-        Ok(AmountFields {
-            amount: amount_slot,
-            currency,
-        })
-    }
-
-    /// The loan's amount and currency.
-    pub(crate) fn read(&self, loan: &Loan) -> (Decimal, String) {
-        let amount = match loan.fields.get(self.amount) {
-            Some(Value::Money(m)) => *m,
-            _ => Decimal::ZERO,
-        };
-        let currency = match self.currency.and_then(|slot| loan.fields.get(slot)) {
-            Some(Value::Text(t)) => t.to_string(),
-            _ => String::new(),
-        };
-        (amount, currency)
-    }
 }
 
 /// One decision's outcome as text: a name, `nothing`, or a list `a + b`.

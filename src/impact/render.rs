@@ -1,13 +1,12 @@
 //! The impact of a policy change, for people (text), for pull requests (Markdown) and for
 //! programs (JSON, with every changed loan and every matrix cell).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use rust_decimal::Decimal;
 use serde_json::json;
 
-use crate::impact::{Impact, Matrix, Tally};
+use crate::impact::{Impact, Matrix};
+use crate::tally::{Tally, amounts, grouped};
 
 /// What the report is about, for its heading.
 pub struct ImpactHeading<'a> {
@@ -23,46 +22,6 @@ pub struct ImpactHeading<'a> {
     pub read: u64,
     /// Rows that could not be compared.
     pub rejected: u64,
-}
-
-/// `1234567.5` as `1,234,567.5`.
-pub(crate) fn grouped(amount: Decimal) -> String {
-    let text = amount.to_string();
-    let (sign, digits) = text
-        .strip_prefix('-')
-        .map_or(("", text.as_str()), |rest| ("-", rest));
-    let (whole, fraction) = digits
-        .split_once('.')
-        .map_or((digits, None), |(w, f)| (w, Some(f)));
-    let mut out = String::new();
-    for (index, c) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match fraction {
-        Some(fraction) => format!("{sign}{out}.{fraction}"),
-        None => format!("{sign}{out}"),
-    }
-}
-
-/// Amounts per currency, `CNY 1,234.00; USD 5.00`.
-pub(crate) fn amounts(tally: &BTreeMap<String, Decimal>) -> String {
-    if tally.is_empty() {
-        return "0".to_owned();
-    }
-    tally
-        .iter()
-        .map(|(currency, amount)| {
-            if currency.is_empty() {
-                grouped(*amount)
-            } else {
-                format!("{currency} {}", grouped(*amount))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 fn changed_cells(matrix: &Matrix) -> Vec<(&(String, String), &Tally)> {
@@ -220,13 +179,6 @@ pub fn impact_markdown(heading: &ImpactHeading<'_>, impact: &Impact, limit: usiz
     out
 }
 
-fn tally_json(tally: &Tally) -> serde_json::Value {
-    json!({
-        "loans": tally.loans,
-        "amounts": tally.amounts.iter().map(|(c, a)| (c.clone(), serde_json::Value::String(a.to_string()))).collect::<serde_json::Map<_, _>>(),
-    })
-}
-
 /// Everything, as one JSON object.
 pub fn impact_json(heading: &ImpactHeading<'_>, impact: &Impact) -> String {
     let loans: Vec<serde_json::Value> = impact
@@ -251,7 +203,7 @@ pub fn impact_json(heading: &ImpactHeading<'_>, impact: &Impact) -> String {
                 "name": m.name,
                 "cells": m.cells.iter().map(|((b, a), t)| {
                     let mut cell = json!({"before": b, "after": a});
-                    if let (Some(cell), serde_json::Value::Object(t)) = (cell.as_object_mut(), tally_json(t)) {
+                    if let (Some(cell), serde_json::Value::Object(t)) = (cell.as_object_mut(), Tally::json(t)) {
                         cell.extend(t);
                     }
                     cell
@@ -260,31 +212,13 @@ pub fn impact_json(heading: &ImpactHeading<'_>, impact: &Impact) -> String {
         })
         .collect();
     let mut text = json!({
+        "schema": "arrears.diff/1",
         "old": heading.old, "new": heading.new, "portfolio": heading.portfolio, "as_of": heading.as_of,
         "read": heading.read, "rejected": heading.rejected,
-        "compared": tally_json(&impact.compared), "changed": tally_json(&impact.changed),
+        "compared": Tally::json(&impact.compared), "changed": Tally::json(&impact.changed),
         "loans": loans, "transitions": matrices,
     })
     .to_string();
     text.push('\n');
     text
-}
-
-#[cfg(test)]
-mod tests {
-    use super::grouped;
-
-    #[test]
-    fn amounts_are_grouped_by_thousands() {
-        let cases = [
-            ("0", "0"),
-            ("999.99", "999.99"),
-            ("1000", "1,000"),
-            ("1234567.50", "1,234,567.50"),
-            ("-12345.6", "-12,345.6"),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(grouped(input.parse().unwrap()), expected);
-        }
-    }
 }

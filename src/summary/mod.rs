@@ -3,6 +3,8 @@
 //! the overdue rate and NPL ratio, and each experiment's arms. Amounts are exact and kept per
 //! currency; every table that partitions the portfolio adds up to its totals.
 
+pub mod render;
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
