@@ -7,9 +7,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
+use super::flags::InputFormat;
 use super::run::describe_rejected;
 use super::{ExitCode, Output, parse_as_of, stream_portfolio};
-use arrears::InputFormat;
 use arrears::Schema;
 use arrears::impact::render::{ImpactHeading, impact_json, impact_markdown, impact_text};
 use arrears::impact::{AmountFields, Comparison, LoanChange};

@@ -5,6 +5,7 @@ mod atomic;
 mod check;
 mod diff;
 mod explain;
+mod flags;
 mod fmt;
 mod manifest;
 mod report;
@@ -18,8 +19,9 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 
-use arrears::{Diagnostics, ErrorFormat, render_all};
+use arrears::{Diagnostics, render_all};
 use arrears::{LoadError, Loaded, load_policy};
+use flags::ErrorFormat;
 
 /// The documented exit codes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,7 +120,7 @@ pub(crate) struct Inputs {
     pub(crate) as_of: NaiveDate,
     /// The portfolio's format, when its extension does not say.
     #[arg(long, value_enum)]
-    input_format: Option<arrears::InputFormat>,
+    input_format: Option<flags::InputFormat>,
 }
 
 /// A portfolio opened for streaming.
@@ -136,11 +138,14 @@ pub(crate) struct Opened {
 /// reads (for the run manifest); problems are reported, and the exit code returned.
 pub(crate) fn open_portfolio(
     path: &Path,
-    format: Option<arrears::InputFormat>,
+    format: Option<flags::InputFormat>,
     schema: &arrears::Schema,
     out: &Output,
 ) -> Result<Opened, ExitCode> {
-    let Some(format) = format.or_else(|| arrears::InputFormat::from_extension(path)) else {
+    let Some(format) = format
+        .map(arrears::InputFormat::from)
+        .or_else(|| arrears::InputFormat::from_extension(path))
+    else {
         out.note(&format!(
             "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
             path.display()
@@ -179,7 +184,7 @@ pub(crate) fn open_portfolio(
 )]
 pub(crate) fn stream_portfolio<T: Send>(
     path: &Path,
-    format: Option<arrears::InputFormat>,
+    format: Option<flags::InputFormat>,
     schema: &arrears::Schema,
     threads: Option<usize>,
     quiet: bool,
@@ -228,7 +233,7 @@ impl Output {
         let stderr = std::io::stderr();
         let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut lock = stderr.lock();
-        let _ = render_all(diagnostics, self.error_format, color, &mut lock);
+        let _ = render_all(diagnostics, self.error_format.into(), color, &mut lock);
     }
 
     /// Writes one line to standard error.

@@ -5,6 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::AtomicFile;
+use super::flags::OutputFormat;
 use super::manifest::{Fingerprint, Manifest};
 use super::{ExitCode, Inputs, Opened, Output, open_portfolio};
 use arrears::Code;
@@ -12,7 +13,7 @@ use arrears::FileRole;
 use arrears::Program;
 use arrears::Rejected;
 use arrears::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
-use arrears::{OutputFormat, RecordWriter, rejected_json};
+use arrears::{RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.
 #[derive(Debug, clap::Args)]
@@ -98,7 +99,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         ));
         return ExitCode::Failure;
     }
-    let (format, as_of, traced, redact) = (args.format, args.inputs.as_of, args.trace, args.redact);
+    let (format, as_of, traced, redact) = (
+        arrears::OutputFormat::from(args.format),
+        args.inputs.as_of,
+        args.trace,
+        args.redact,
+    );
     let within = args.deadlines.is_some().then_some(args.within);
     let bar = super::progress_bar(size, args.quiet);
     let mut coming: Vec<Coming> = Vec::new();
@@ -220,8 +226,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             policy,
             schema,
             modules: read_as(FileRole::Module).collect(),
-            portfolio: (&name, &flag_name(&format_name), input),
-            format: &flag_name(&args.format),
+            portfolio: (&name, format_name.name(), input),
+            format: arrears::OutputFormat::from(args.format).name(),
             trace: args.trace,
             redact: args.redact,
             counts: (read, decided, rejected),
@@ -343,14 +349,6 @@ pub(crate) fn warn_unknown(name: &str, unknown: &[String], out: &Output) {
     }
 }
 
-/// A format's name as the command line spells it (`jsonl`, `csv`).
-fn flag_name(value: &impl clap::ValueEnum) -> String {
-    value
-        .to_possible_value()
-        .map(|v| v.get_name().to_owned())
-        .unwrap_or_default()
-}
-
 /// The manifest's path: `--manifest`, or beside `--output` as `NAME.manifest.json`; none when
 /// decisions go to standard output and no `--manifest` is given.
 fn manifest_path(args: &Args) -> Option<PathBuf> {
@@ -425,7 +423,7 @@ impl Sink {
             .as_deref()
             .map(AtomicFile::create)
             .transpose()?;
-        let writer = RecordWriter::new(records, args.format, program, args.trace)
+        let writer = RecordWriter::new(records, args.format.into(), program, args.trace)
             .map_err(|e| e.to_string())?;
         Ok(Sink {
             writer,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{Diagnostic, Severity};
 
 /// How diagnostics are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorFormat {
     /// Underlined source with colour when the terminal supports it.
     Human,

@@ -24,7 +24,7 @@ use crate::schema::{FieldType, Schema};
 use crate::value::Loan;
 
 /// A portfolio file format.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InputFormat {
     /// One JSON object a line.
     Jsonl,
@@ -35,6 +35,15 @@ pub enum InputFormat {
 }
 
 impl InputFormat {
+    /// Its name as the command line and the run manifest spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            InputFormat::Jsonl => "jsonl",
+            InputFormat::Csv => "csv",
+            InputFormat::Yaml => "yaml",
+        }
+    }
+
     /// The format a file name's extension implies.
     pub fn from_extension(path: &std::path::Path) -> Option<InputFormat> {
         match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {

@@ -21,12 +21,22 @@ use crate::program::Program;
 use crate::program::{Kind, kind_of, source_name, to_json};
 
 /// The format of decision records.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OutputFormat {
     /// One JSON object a line.
     Jsonl,
     /// A header, then one row a loan.
     Csv,
+}
+
+impl OutputFormat {
+    /// Its name as the command line and the run manifest spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            OutputFormat::Jsonl => "jsonl",
+            OutputFormat::Csv => "csv",
+        }
+    }
 }
 
 /// A decision's outcome as JSON.
