@@ -6,7 +6,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use arrears::DecisionOutcome;
 use arrears::loan_from_json;
 use arrears::{ErrorFormat, render_all};
 use arrears::{LoadError, load_policy};
@@ -66,23 +65,15 @@ fn main() -> ExitCode {
 
     // 4. Read the outcome: per decision, then the surviving and forbidden actions.
     let mut report = format!("loan {loan_id}\n");
-    for (index, (name, outcome)) in program
-        .decision_names()
-        .zip(&evaluation.outcomes)
-        .enumerate()
-    {
-        let value = match outcome {
-            DecisionOutcome::First { value: Some(v), .. } => {
-                program.outcome_name(index, *v).to_owned()
-            }
-            DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
-            DecisionOutcome::Collect { hits } => hits
-                .iter()
-                .map(|(_, v)| program.outcome_name(index, *v))
-                .collect::<Vec<_>>()
-                .join(", "),
+    for decision in program.decisions() {
+        let Some(outcome) = evaluation.outcome(decision) else {
+            continue;
         };
-        report.push_str(&format!("  {name}: {value}\n"));
+        report.push_str(&format!(
+            "  {}: {}\n",
+            program.decision_name(decision),
+            program.outcome_text(decision, outcome)
+        ));
     }
     let actions: Vec<&str> = evaluation
         .actions

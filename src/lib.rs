@@ -57,9 +57,7 @@ pub use batch::{
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };
-pub use eval::{
-    DecisionOutcome, DecisionTrace, DerivedTrace, Evaluation, GuardTrace, Read, RuleTrace, Trace,
-};
+pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
 pub use files::{DiskFiles, FileError, Files, MemoryFiles};
 pub use format::format_source;
 pub use input::{
@@ -70,7 +68,10 @@ pub use load::{
     FileRole, LoadError, Loaded, check_schema_file, check_schema_from, load_policy,
     load_policy_from, load_policy_text,
 };
-pub use program::{HitPolicy, Program, ReadSource};
+pub use program::{
+    ActionId, DecisionId, DecisionOutcome, Evaluation, GuardId, HitPolicy, OutcomeId, Program,
+    ReadSource, RuleId, Slot, ValueId,
+};
 pub use report::{
     OutputFormat, RecordWriter, explain_text, rejected_json, render_jsonl, spreadsheet_safe,
 };

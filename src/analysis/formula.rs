@@ -302,7 +302,7 @@ impl Atoms {
                 }
             }
             Outcome::Value(v) => {
-                if *value == Value::Outcome(*v) {
+                if *value == Value::Outcome(v.raw()) {
                     Formula::True
                 } else {
                     Formula::False

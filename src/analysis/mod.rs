@@ -240,7 +240,7 @@ impl Analysis<'_> {
         }
         let witness = self.witness(own).filter(|loan| {
             let evaluation = self.program.evaluate(loan, self.as_of);
-            matches!(evaluation.outcomes.get(decision), Some(DecisionOutcome::First { rule: Some(j), .. }) if covering.contains(j))
+            matches!(evaluation.outcomes.get(decision), Some(DecisionOutcome::First { rule: Some(j), .. }) if covering.contains(&j.index()))
         });
         let help = match witness {
             Some(loan) => {
@@ -251,7 +251,7 @@ impl Analysis<'_> {
                     .get(decision)
                 {
                     Some(DecisionOutcome::First { rule: Some(j), .. }) => {
-                        self.rule_name(decision, *j).0.to_owned()
+                        self.rule_name(decision, j.index()).0.to_owned()
                     }
                     _ => String::new(),
                 };

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::program::{
-    DecisionDef, DerivedDef, Gives, GuardDef, HitPolicy, Named, Program, RuleDef, Ty, ir,
+    ActionId, DecisionDef, DerivedDef, Gives, GuardDef, HitPolicy, Named, OutcomeId, Program,
+    RuleDef, Ty, ir,
 };
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
@@ -671,7 +672,7 @@ impl<'a> Checker<'a> {
                         .map(|i| i as u32),
                 };
                 match found {
-                    Some(value) => ir::Outcome::Value(value),
+                    Some(value) => ir::Outcome::Value(OutcomeId::from_raw(value)),
                     None => {
                         let (candidates, what): (Vec<String>, String) = match gives {
                             Gives::Actions => (
@@ -746,7 +747,7 @@ impl<'a> Checker<'a> {
                 named: named(&decl.name, decl.label.as_ref()),
                 basis: decl.basis.as_ref().map(|b| b.value.clone()),
                 condition,
-                forbids,
+                forbids: forbids.into_iter().map(ActionId::from_raw).collect(),
             });
         }
         // A kind no guard and no other kind names does nothing.

@@ -256,7 +256,7 @@ struct Coming {
     key: String,
     /// The deadline's index among the policy's deadlines.
     deadline: usize,
-    actions: Vec<u32>,
+    actions: Vec<arrears::ActionId>,
 }
 
 /// The loan's deadlines falling no more than `days` after `as_of`, past ones included.

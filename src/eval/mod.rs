@@ -14,42 +14,12 @@ use sha2::{Digest, Sha256};
 pub(crate) use crate::program::ReadSource;
 pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
 
-use crate::program::Gives;
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::ir::{DateFn, Expr, FoldOp, Outcome};
+use crate::program::{ActionId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
+pub(crate) use crate::program::{DecisionOutcome, Evaluation};
 use crate::value::{Loan, Value};
-
-/// What one decision decided for one loan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum DecisionOutcome {
-    /// A `first match` decision: the rule that matched (by index within the decision), if any,
-    /// and its outcome (`None` when it decided nothing, or when no rule matched).
-    First {
-        /// Index of the matching rule within its decision.
-        rule: Option<usize>,
-        /// Index of the outcome (an action or one of the decision's values).
-        value: Option<u32>,
-    },
-    /// An `every match` decision: each matching rule that gave something, with its outcome.
-    Collect {
-        /// `(rule index, outcome index)` in rule order.
-        hits: Vec<(usize, u32)>,
-    },
-}
-
-/// The full result for one loan.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Evaluation {
-    /// One outcome per decision, in the policy's decision order.
-    pub outcomes: Vec<DecisionOutcome>,
-    /// The surviving actions, each once, in order.
-    pub actions: Vec<u32>,
-    /// Forbidden actions and the first guard that forbade each.
-    pub vetoed: Vec<(u32, usize)>,
-    /// The date of each `deadline` of the policy, in its order (`None` when missing).
-    pub deadlines: Vec<Option<NaiveDate>>,
-}
 
 impl Program {
     /// Decides one loan.
@@ -143,9 +113,10 @@ impl<'p> Evaluator<'p> {
                 continue;
             };
             let mut rule_traces = Vec::new();
-            let mut first: Option<(usize, Option<u32>)> = None;
+            let mut first: Option<(RuleId, Option<OutcomeId>)> = None;
             let mut hits = Vec::new();
             for (rule_index, rule) in decision.rules.iter().enumerate() {
+                let rule_index = RuleId::new(rule_index);
                 self.reads.clear();
                 let matched = rule.condition.as_ref().is_none_or(|c| self.truth(c));
                 let outcome = matched.then(|| self.outcome(&rule.outcome));
@@ -153,7 +124,7 @@ impl<'p> Evaluator<'p> {
                     rule_traces.push(RuleTrace {
                         rule: rule_index,
                         matched,
-                        outcome,
+                        outcome: outcome.flatten(),
                         reads: std::mem::take(&mut self.reads),
                     });
                 }
@@ -171,7 +142,7 @@ impl<'p> Evaluator<'p> {
                 HitPolicy::First | HitPolicy::Unique => {
                     let value = first.and_then(|(_, v)| v);
                     if let Some(slot) = self.decisions.get_mut(index) {
-                        *slot = value.map_or(Value::Nothing, Value::Outcome);
+                        *slot = value.map_or(Value::Nothing, |v| Value::Outcome(v.raw()));
                     }
                     DecisionOutcome::First {
                         rule: first.map(|(r, _)| r),
@@ -185,7 +156,7 @@ impl<'p> Evaluator<'p> {
             }
             if let Some(trace) = self.trace.as_mut() {
                 trace.decisions.push(DecisionTrace {
-                    decision: index,
+                    decision: DecisionId::new(index),
                     rules: rule_traces,
                 });
             }
@@ -198,7 +169,7 @@ impl<'p> Evaluator<'p> {
             fired.push(on);
             if let Some(trace) = self.trace.as_mut() {
                 trace.guards.push(GuardTrace {
-                    guard: index,
+                    guard: GuardId::new(index),
                     fired: on,
                     reads: std::mem::take(&mut self.reads),
                 });
@@ -213,7 +184,7 @@ impl<'p> Evaluator<'p> {
             });
         }
 
-        let mut proposed: Vec<u32> = Vec::new();
+        let mut proposed: Vec<ActionId> = Vec::new();
         for &index in &program.action_decisions {
             let Some(outcome) = outcomes.get(index) else {
                 continue;
@@ -222,10 +193,10 @@ impl<'p> Evaluator<'p> {
                 DecisionOutcome::First {
                     value: Some(action),
                     ..
-                } => proposed.push(*action),
+                } => proposed.push(action.action()),
                 DecisionOutcome::First { value: None, .. } => {}
                 DecisionOutcome::Collect { hits } => {
-                    proposed.extend(hits.iter().map(|(_, action)| *action))
+                    proposed.extend(hits.iter().map(|(_, action)| action.action()))
                 }
             }
         }
@@ -241,7 +212,7 @@ impl<'p> Evaluator<'p> {
                 .zip(&fired)
                 .position(|(guard, on)| *on && guard.forbids.binary_search(&action).is_ok());
             match forbidding {
-                Some(guard) => vetoed.push((action, guard)),
+                Some(guard) => vetoed.push((action, GuardId::new(guard))),
                 None => actions.push(action),
             }
         }
@@ -253,7 +224,7 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn outcome(&mut self, outcome: &'p Outcome) -> Option<u32> {
+    fn outcome(&mut self, outcome: &'p Outcome) -> Option<OutcomeId> {
         match outcome {
             Outcome::Nothing => None,
             Outcome::Value(value) => Some(*value),
@@ -291,7 +262,7 @@ impl<'p> Evaluator<'p> {
             Expr::Field(slot) => {
                 let loan: &'p Loan = self.loan;
                 let value = loan.fields.get(*slot).unwrap_or(&Value::Missing);
-                self.read(ReadSource::Field(*slot), value);
+                self.read(ReadSource::Field(Slot::new(*slot)), value);
                 Cow::Borrowed(value)
             }
             Expr::Item(slot) => Cow::Borrowed(
@@ -315,7 +286,7 @@ impl<'p> Evaluator<'p> {
     fn derived(&mut self, index: usize) -> Value {
         if let Some(Some(value)) = self.derived.get(index) {
             let value = value.clone();
-            self.read(ReadSource::Derived(index), &value);
+            self.read(ReadSource::Derived(ValueId::new(index)), &value);
             return value;
         }
         self.compute_derived(index)
@@ -336,7 +307,7 @@ impl<'p> Evaluator<'p> {
         let own_reads = std::mem::replace(&mut self.reads, outer_reads);
         if let Some(trace) = self.trace.as_mut() {
             trace.derived.push(DerivedTrace {
-                derived: index,
+                derived: ValueId::new(index),
                 value: value.clone(),
                 reads: own_reads,
             });
@@ -344,7 +315,7 @@ impl<'p> Evaluator<'p> {
         if let Some(slot) = self.derived.get_mut(index) {
             *slot = Some(value.clone());
         }
-        self.read(ReadSource::Derived(index), &value);
+        self.read(ReadSource::Derived(ValueId::new(index)), &value);
         value
     }
 
@@ -358,7 +329,7 @@ impl<'p> Evaluator<'p> {
                     .get(*slot)
                     .cloned()
                     .unwrap_or(Value::Missing);
-                self.read(ReadSource::Field(*slot), &value);
+                self.read(ReadSource::Field(Slot::new(*slot)), &value);
                 value
             }
             Expr::Item(slot) => self
@@ -373,7 +344,7 @@ impl<'p> Evaluator<'p> {
                     .get(*index)
                     .cloned()
                     .unwrap_or(Value::Nothing);
-                self.read(ReadSource::Decision(*index), &value);
+                self.read(ReadSource::Decision(DecisionId::new(*index)), &value);
                 value
             }
             Expr::AsOf => {
@@ -539,7 +510,10 @@ impl<'p> Evaluator<'p> {
         let loan: &'p Loan = self.loan;
         let value = loan.fields.get(slot);
         if self.trace.is_some() {
-            self.read(ReadSource::Field(slot), value.unwrap_or(&Value::Missing));
+            self.read(
+                ReadSource::Field(Slot::new(slot)),
+                value.unwrap_or(&Value::Missing),
+            );
         }
         let records = match value {
             Some(Value::List(records)) => Some(records.iter()),
@@ -606,39 +580,6 @@ pub(crate) fn bucket(salt: &str, key: &str) -> i64 {
         *to = *from;
     }
     (u64::from_be_bytes(first) % 100) as i64
-}
-
-impl Program {
-    /// The loan schema the policy reads.
-    pub fn schema(&self) -> &crate::schema::Schema {
-        &self.schema
-    }
-
-    /// The decisions' names, in policy order (the order of [`Evaluation::outcomes`]).
-    pub fn decision_names(&self) -> impl Iterator<Item = &str> {
-        self.decisions.iter().map(|d| d.named.name.as_str())
-    }
-
-    /// The name of outcome `value` of decision `decision`: an action name or one of its values.
-    pub fn outcome_name(&self, decision: usize, value: u32) -> &str {
-        let Some(d) = self.decisions.get(decision) else {
-            return "";
-        };
-        match &d.gives {
-            Gives::Actions => self
-                .actions
-                .get(value as usize)
-                .map_or("", |a| a.name.as_str()),
-            Gives::Values(values) => values.get(value as usize).map_or("", String::as_str),
-        }
-    }
-
-    /// The name of action `action`.
-    pub fn action_name(&self, action: u32) -> &str {
-        self.actions
-            .get(action as usize)
-            .map_or("", |a| a.name.as_str())
-    }
 }
 
 #[cfg(test)]

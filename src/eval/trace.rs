@@ -20,7 +20,7 @@ pub struct Read {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DerivedTrace {
     /// Which derived value.
-    pub derived: usize,
+    pub derived: ValueId,
     /// Its value.
     pub value: Value,
     /// What its definition read.
@@ -30,12 +30,12 @@ pub struct DerivedTrace {
 /// One rule tried.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleTrace {
-    /// Index of the rule within its decision.
-    pub rule: usize,
+    /// Which rule of its decision.
+    pub rule: RuleId,
     /// Whether its condition held.
     pub matched: bool,
-    /// When it matched: its outcome (`None` inside for "nothing").
-    pub outcome: Option<Option<u32>>,
+    /// When it matched, what it gave (`None` when it gave nothing).
+    pub outcome: Option<OutcomeId>,
     /// What its condition (and outcome) read.
     pub reads: Vec<Read>,
 }
@@ -44,7 +44,7 @@ pub struct RuleTrace {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DecisionTrace {
     /// Which decision.
-    pub decision: usize,
+    pub decision: DecisionId,
     /// The rules tried; a `first match` decision stops at the first that matched.
     pub rules: Vec<RuleTrace>,
 }
@@ -53,7 +53,7 @@ pub struct DecisionTrace {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuardTrace {
     /// Which guard.
-    pub guard: usize,
+    pub guard: GuardId,
     /// Whether its condition held.
     pub fired: bool,
     /// What its condition read.
@@ -71,7 +71,7 @@ pub struct Trace {
     pub guards: Vec<GuardTrace>,
 }
 
-use crate::program::ReadSource;
+use crate::program::{DecisionId, GuardId, OutcomeId, ReadSource, RuleId, ValueId};
 use crate::value::REDACTED;
 
 impl Trace {
@@ -123,15 +123,15 @@ mod tests {
     fn redaction_hides_text_and_keeps_everything_else() {
         let mut trace = Trace {
             derived: vec![DerivedTrace {
-                derived: 0,
+                derived: crate::program::ValueId::new(0),
                 value: Value::Text("王小明".into()),
                 reads: vec![
                     Read {
-                        source: ReadSource::Field(1),
+                        source: ReadSource::Field(crate::program::Slot::new(1)),
                         value: Value::Text("王小明".into()),
                     },
                     Read {
-                        source: ReadSource::Field(2),
+                        source: ReadSource::Field(crate::program::Slot::new(2)),
                         value: Value::Days(31),
                     },
                 ],

@@ -10,8 +10,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::eval::{DecisionOutcome, Evaluation};
-use crate::program::Program;
+use crate::eval::Evaluation;
+use crate::program::{DecisionId, Program};
 pub use crate::tally::{AmountFields, Tally};
 use crate::value::Loan;
 
@@ -55,23 +55,6 @@ pub struct Impact {
     pub matrices: Vec<Matrix>,
 }
 
-/// One decision's outcome as text: a name, `nothing`, or a list `a + b`.
-fn outcome_text(program: &Program, decision: usize, outcome: Option<&DecisionOutcome>) -> String {
-    match outcome {
-        None => "(no such decision)".to_owned(),
-        Some(DecisionOutcome::First { value: Some(v), .. }) => {
-            program.outcome_name(decision, *v).to_owned()
-        }
-        Some(DecisionOutcome::First { value: None, .. }) => "nothing".to_owned(),
-        Some(DecisionOutcome::Collect { hits }) if hits.is_empty() => "none".to_owned(),
-        Some(DecisionOutcome::Collect { hits }) => hits
-            .iter()
-            .map(|(_, v)| program.outcome_name(decision, *v))
-            .collect::<Vec<_>>()
-            .join(" + "),
-    }
-}
-
 fn actions_text(program: &Program, evaluation: &Evaluation) -> Vec<String> {
     evaluation
         .actions
@@ -99,7 +82,7 @@ pub struct Comparison<'p> {
     fields: AmountFields,
     /// Decisions by name: the old policy's, then any only the new one has; with each one's
     /// index in the old and in the new policy.
-    names: Vec<(String, Option<usize>, Option<usize>)>,
+    names: Vec<(String, Option<DecisionId>, Option<DecisionId>)>,
 }
 
 /// One loan under both policies: its amount, and each matrix's cell.
@@ -128,12 +111,10 @@ impl<'p> Comparison<'p> {
                 .map(str::to_owned)
                 .collect::<Vec<_>>(),
         );
-        let index_in =
-            |program: &Program, name: &str| program.decision_names().position(|n| n == name);
         let names = names
             .into_iter()
             .map(|name| {
-                let (before, after) = (index_in(old, &name), index_in(new, &name));
+                let (before, after) = (old.decision_named(&name), new.decision_named(&name));
                 (name, before, after)
             })
             .collect();
@@ -175,12 +156,14 @@ impl<'p> Comparison<'p> {
         let mut decisions = Vec::new();
         let mut cells = Vec::with_capacity(self.names.len() + 1);
         for (name, in_old, in_new) in &self.names {
-            let was = in_old.map_or("(no such decision)".to_owned(), |i| {
-                outcome_text(old, i, before.outcomes.get(i))
-            });
-            let now = in_new.map_or("(no such decision)".to_owned(), |i| {
-                outcome_text(new, i, after.outcomes.get(i))
-            });
+            let text =
+                |program: &Program, evaluation: &Evaluation, decision: Option<DecisionId>| {
+                    decision
+                        .and_then(|d| Some(program.outcome_text(d, evaluation.outcome(d)?)))
+                        .unwrap_or_else(|| "(no such decision)".to_owned())
+                };
+            let was = text(old, &before, *in_old);
+            let now = text(new, &after, *in_new);
             if was != now {
                 decisions.push((name.clone(), was.clone(), now.clone()));
             }
@@ -191,13 +174,7 @@ impl<'p> Comparison<'p> {
         let vetoed = |program: &Program, e: &Evaluation| -> Vec<String> {
             e.vetoed
                 .iter()
-                .map(|(a, g)| {
-                    format!(
-                        "{}/{}",
-                        program.action_name(*a),
-                        program.guards.get(*g).map_or("", |g| g.named.name.as_str())
-                    )
-                })
+                .map(|(a, g)| format!("{}/{}", program.action_name(*a), program.guard_name(*g)))
                 .collect()
         };
         let unchanged =

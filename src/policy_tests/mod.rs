@@ -16,7 +16,7 @@ use crate::diag::did_you_mean;
 use crate::eval::{DecisionOutcome, Evaluation, Trace};
 use crate::input::{Raw, RawRecord, convert};
 use crate::load::{LoadError, load_policy};
-use crate::program::Program;
+use crate::program::{GuardId, OutcomeId, Program};
 use crate::report::explain_text;
 
 /// The result of one test file.
@@ -193,21 +193,21 @@ impl Coverage {
             for rule in decision.rules.iter().filter(|r| r.matched) {
                 if let Some(slot) = self
                     .rules
-                    .get_mut(decision.decision)
-                    .and_then(|rules| rules.get_mut(rule.rule))
+                    .get_mut(decision.decision.index())
+                    .and_then(|rules| rules.get_mut(rule.rule.index()))
                 {
                     *slot = true;
                 }
             }
         }
         for (_, guard) in &evaluation.vetoed {
-            if let Some(slot) = self.guards.get_mut(*guard) {
+            if let Some(slot) = self.guards.get_mut(guard.index()) {
                 *slot = true;
             }
         }
         for guard in trace.guards.iter().filter(|g| g.fired) {
-            if self.forbids_nothing.get(guard.guard) == Some(&true)
-                && let Some(slot) = self.guards.get_mut(guard.guard)
+            if self.forbids_nothing.get(guard.guard.index()) == Some(&true)
+                && let Some(slot) = self.guards.get_mut(guard.guard.index())
             {
                 *slot = true;
             }
@@ -435,15 +435,18 @@ fn expect(
     expected: &serde_norway::Value,
 ) -> Result<Option<Mismatch>, String> {
     let actions: Vec<&str> = program.actions.iter().map(|a| a.name.as_str()).collect();
-    if let Some(index) = program.decisions.iter().position(|d| d.named.name == what) {
-        let decision = program.decisions.get(index).ok_or("no such decision")?;
+    if let Some(id) = program.decision_named(what) {
+        let decision = program
+            .decisions
+            .get(id.index())
+            .ok_or("no such decision")?;
         let outcomes: Vec<String> = match &decision.gives {
             crate::program::Gives::Actions => actions.iter().map(|a| (*a).to_owned()).collect(),
             crate::program::Gives::Values(values) => values.clone(),
         };
         let known: Vec<&str> = outcomes.iter().map(String::as_str).collect();
-        let outcome_of = |v: &u32| program.outcome_name(index, *v).to_owned();
-        return match (decision.hit, evaluation.outcomes.get(index)) {
+        let outcome_of = |v: &OutcomeId| program.outcome_name(id, *v).to_owned();
+        return match (decision.hit, evaluation.outcome(id)) {
             (hit, Some(DecisionOutcome::First { rule, value })) if hit.one_rule_decides() => {
                 let want = scalar(expected).ok_or_else(|| {
                     format!(
@@ -456,11 +459,13 @@ fn expect(
                     &known,
                     &format!("an outcome of `{what}`"),
                 )?;
-                let actual = match (rule, value) {
-                    (_, Some(v)) => outcome_of(v),
-                    (Some(_), None) => "nothing".to_owned(),
-                    (None, None) => "nothing (no rule matched)".to_owned(),
-                };
+                let actual = program.outcome_text(
+                    id,
+                    &DecisionOutcome::First {
+                        rule: *rule,
+                        value: *value,
+                    },
+                );
                 let same = actual == want || (want == "nothing" && value.is_none());
                 Ok((!same).then(|| Mismatch {
                     what: what.to_owned(),
@@ -491,8 +496,7 @@ fn expect(
             list_expectation(what, expected, &actual, &actions, "a declared action")
         }
         "vetoed" => {
-            let guard_name =
-                |g: &usize| program.guards.get(*g).map_or("", |g| g.named.name.as_str());
+            let guard_name = |g: &GuardId| program.guard_name(*g);
             let actual: Vec<String> = evaluation
                 .vetoed
                 .iter()
@@ -535,20 +539,12 @@ fn expect(
             let want = names(expected).ok_or("`fired` is a list of rule and guard names")?;
             let mut fired: Vec<String> = Vec::new();
             for decision in &trace.decisions {
-                let Some(def) = program.decisions.get(decision.decision) else {
-                    continue;
-                };
                 for rule in decision.rules.iter().filter(|r| r.matched) {
-                    fired.extend(def.rules.get(rule.rule).map(|r| r.named.name.clone()));
+                    fired.push(program.rule_name(decision.decision, rule.rule).to_owned());
                 }
             }
             for guard in trace.guards.iter().filter(|g| g.fired) {
-                fired.extend(
-                    program
-                        .guards
-                        .get(guard.guard)
-                        .map(|g| g.named.name.clone()),
-                );
+                fired.push(program.guard_name(guard.guard).to_owned());
             }
             let all: Vec<&str> = program
                 .decisions

@@ -145,7 +145,7 @@ pub(crate) enum Outcome {
     /// The rule decides that nothing is done.
     Nothing,
     /// An action or value, by number.
-    Value(u32),
+    Value(super::OutcomeId),
     /// `then if condition else otherwise`.
     If(Expr, Box<Outcome>, Box<Outcome>),
 }

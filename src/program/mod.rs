@@ -2,10 +2,14 @@
 //! (the evaluator, the analysis, the reports, the front ends). Names are resolved to indices,
 //! expressions are typed ([`ir`]); nothing here refers to the syntax tree.
 
+mod ids;
 pub(crate) mod ir;
 mod naming;
+mod outcome;
 
+pub use ids::{ActionId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
 pub(crate) use naming::{Kind, kind_of, source_name, to_json, to_text};
+pub use outcome::{DecisionOutcome, Evaluation};
 
 use crate::schema::{FieldType, Schema};
 use crate::source::Span;
@@ -13,12 +17,12 @@ use crate::source::Span;
 /// Where a value came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReadSource {
-    /// A loan field, by slot.
-    Field(usize),
-    /// A derived value, by index.
-    Derived(usize),
-    /// A decision's outcome, by index.
-    Decision(usize),
+    /// A loan field.
+    Field(Slot),
+    /// A derived value.
+    Derived(ValueId),
+    /// A decision's outcome.
+    Decision(DecisionId),
     /// The evaluation date.
     AsOf,
 }
@@ -138,7 +142,7 @@ pub(crate) struct GuardDef {
     /// The regulation or rule it implements (`per "..."`).
     pub(crate) basis: Option<String>,
     pub(crate) condition: ir::Expr,
-    pub(crate) forbids: Vec<u32>,
+    pub(crate) forbids: Vec<ActionId>,
 }
 
 /// A policy ready to evaluate loans. Cheap to share between threads.

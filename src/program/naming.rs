@@ -5,7 +5,11 @@
 
 use serde_json::{Map, Value as Json};
 
-use super::{Program, ReadSource, Ty};
+use super::{
+    ActionId, DecisionId, DecisionOutcome, Gives, GuardId, HitPolicy, OutcomeId, Program,
+    ReadSource, RuleId, Ty, ValueId,
+};
+use crate::schema::Schema;
 use crate::schema::{Field, FieldType};
 use crate::value::Value;
 
@@ -14,7 +18,7 @@ use crate::value::Value;
 pub(crate) enum Kind<'p> {
     Field(&'p Field),
     Derived(&'p Ty),
-    Decision(usize),
+    Decision(DecisionId),
     Plain,
 }
 
@@ -23,32 +27,27 @@ pub(crate) fn kind_of(program: &Program, source: ReadSource) -> Kind<'_> {
         ReadSource::Field(slot) => program
             .schema
             .fields
-            .get(slot)
+            .get(slot.index())
             .map_or(Kind::Plain, Kind::Field),
-        ReadSource::Derived(index) => program
+        ReadSource::Derived(value) => program
             .derived
-            .get(index)
+            .get(value.index())
             .map_or(Kind::Plain, |d| Kind::Derived(&d.ty)),
-        ReadSource::Decision(index) => Kind::Decision(index),
+        ReadSource::Decision(decision) => Kind::Decision(decision),
         ReadSource::AsOf => Kind::Plain,
     }
 }
 
+/// The name of what was read: a field, a derived value, a decision, or `as_of`.
 pub(crate) fn source_name(program: &Program, source: ReadSource) -> &str {
     match source {
         ReadSource::Field(slot) => program
             .schema
             .fields
-            .get(slot)
+            .get(slot.index())
             .map_or("", |f| f.name.as_str()),
-        ReadSource::Derived(index) => program
-            .derived
-            .get(index)
-            .map_or("", |d| d.named.name.as_str()),
-        ReadSource::Decision(index) => program
-            .decisions
-            .get(index)
-            .map_or("", |d| d.named.name.as_str()),
+        ReadSource::Derived(value) => program.value_name(value),
+        ReadSource::Decision(decision) => program.decision_name(decision),
         ReadSource::AsOf => "as_of",
     }
 }
@@ -80,9 +79,11 @@ pub(crate) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json 
         Value::Text(t) => Json::String(t.to_string()),
         Value::Enum(index) => Json::String(enum_name(program, kind, *index)),
         Value::Outcome(index) => match kind {
-            Kind::Decision(decision) => {
-                Json::String(program.outcome_name(decision, *index).to_owned())
-            }
+            Kind::Decision(decision) => Json::String(
+                program
+                    .outcome_name(decision, OutcomeId::from_raw(*index))
+                    .to_owned(),
+            ),
             _ => Json::from(*index),
         },
         Value::List(records) => {
@@ -135,5 +136,118 @@ pub(crate) fn time_text(time: chrono::NaiveTime) -> String {
         time.format("%H:%M").to_string()
     } else {
         time.format("%H:%M:%S").to_string()
+    }
+}
+
+impl Program {
+    /// The loan schema the policy reads.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// The policy's name (`policy NAME`), when it gives one.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    /// Every decision, in policy order (the order of [`crate::Evaluation::outcomes`]).
+    pub fn decisions(&self) -> impl ExactSizeIterator<Item = DecisionId> + use<> {
+        (0..self.decisions.len()).map(DecisionId::new)
+    }
+
+    /// The decisions' names, in policy order.
+    pub fn decision_names(&self) -> impl Iterator<Item = &str> {
+        self.decisions.iter().map(|d| d.named.name.as_str())
+    }
+
+    /// The decision named `name`.
+    pub fn decision_named(&self, name: &str) -> Option<DecisionId> {
+        self.decision_names()
+            .position(|n| n == name)
+            .map(DecisionId::new)
+    }
+
+    /// A decision's name (empty for an id of another program).
+    pub fn decision_name(&self, decision: DecisionId) -> &str {
+        self.decisions
+            .get(decision.index())
+            .map_or("", |d| d.named.name.as_str())
+    }
+
+    /// How a decision's rules combine.
+    pub fn hit_policy(&self, decision: DecisionId) -> Option<HitPolicy> {
+        self.decisions.get(decision.index()).map(|d| d.hit)
+    }
+
+    /// A rule's name, within its decision.
+    pub fn rule_name(&self, decision: DecisionId, rule: RuleId) -> &str {
+        self.decisions
+            .get(decision.index())
+            .and_then(|d| d.rules.get(rule.index()))
+            .map_or("", |r| r.named.name.as_str())
+    }
+
+    /// The name of what decision `decision` gave: an action's name, or one of its values.
+    pub fn outcome_name(&self, decision: DecisionId, outcome: OutcomeId) -> &str {
+        let Some(d) = self.decisions.get(decision.index()) else {
+            return "";
+        };
+        match &d.gives {
+            Gives::Actions => self.action_name(outcome.action()),
+            Gives::Values(values) => values.get(outcome.index()).map_or("", String::as_str),
+        }
+    }
+
+    /// A decision's outcome in words, the same wherever arrears shows one: the outcome's name;
+    /// `nothing` when a rule decided nothing; `no rule matched` when no rule did (a gap); for
+    /// an `every match` decision the outcomes joined with ` + `, or `none`.
+    pub fn outcome_text(&self, decision: DecisionId, outcome: &DecisionOutcome) -> String {
+        match outcome {
+            DecisionOutcome::First { rule: None, .. } => "no rule matched".to_owned(),
+            DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
+            DecisionOutcome::First { value: Some(v), .. } => {
+                self.outcome_name(decision, *v).to_owned()
+            }
+            DecisionOutcome::Collect { hits } if hits.is_empty() => "none".to_owned(),
+            DecisionOutcome::Collect { hits } => hits
+                .iter()
+                .map(|(_, v)| self.outcome_name(decision, *v))
+                .collect::<Vec<_>>()
+                .join(" + "),
+        }
+    }
+
+    /// Every action, in the order the policy declares them.
+    pub fn actions(&self) -> impl ExactSizeIterator<Item = ActionId> + use<> {
+        (0..self.actions.len()).map(ActionId::new)
+    }
+
+    /// An action's name.
+    pub fn action_name(&self, action: ActionId) -> &str {
+        self.actions
+            .get(action.index())
+            .map_or("", |a| a.name.as_str())
+    }
+
+    /// A guard's name.
+    pub fn guard_name(&self, guard: GuardId) -> &str {
+        self.guards
+            .get(guard.index())
+            .map_or("", |g| g.named.name.as_str())
+    }
+
+    /// A derived value's name.
+    pub fn value_name(&self, value: ValueId) -> &str {
+        self.derived
+            .get(value.index())
+            .map_or("", |d| d.named.name.as_str())
+    }
+
+    /// The derived value named `name`.
+    pub fn value_named(&self, name: &str) -> Option<ValueId> {
+        self.derived
+            .iter()
+            .position(|d| d.named.name == name)
+            .map(ValueId::new)
     }
 }

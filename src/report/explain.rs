@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
+use crate::eval::{Evaluation, Read, Trace};
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::{Kind, kind_of, source_name, to_text};
@@ -45,7 +45,7 @@ pub fn explain_text(
     if !trace.derived.is_empty() {
         let _ = writeln!(out, "\nderived values");
         for derived in &trace.derived {
-            let Some(def) = program.derived.get(derived.derived) else {
+            let Some(def) = program.derived.get(derived.derived.index()) else {
                 continue;
             };
             let value = to_text(program, Kind::Derived(&def.ty), &derived.value);
@@ -55,23 +55,13 @@ pub fn explain_text(
     }
 
     for decision in &trace.decisions {
-        let Some(def) = program.decisions.get(decision.decision) else {
+        let Some(def) = program.decisions.get(decision.decision.index()) else {
             continue;
         };
-        let outcome = match evaluation.outcomes.get(decision.decision) {
-            Some(DecisionOutcome::First { rule: None, .. }) => "no rule matched".to_owned(),
-            Some(DecisionOutcome::First { value: None, .. }) => "nothing".to_owned(),
-            Some(DecisionOutcome::First { value: Some(v), .. }) => {
-                program.outcome_name(decision.decision, *v).to_owned()
-            }
-            Some(DecisionOutcome::Collect { hits }) if hits.is_empty() => "none".to_owned(),
-            Some(DecisionOutcome::Collect { hits }) => hits
-                .iter()
-                .map(|(_, v)| program.outcome_name(decision.decision, *v))
-                .collect::<Vec<_>>()
-                .join(", "),
-            None => String::new(),
-        };
+        let outcome = evaluation
+            .outcome(decision.decision)
+            .map(|outcome| program.outcome_text(decision.decision, outcome))
+            .unwrap_or_default();
         let hit = if def.hit == HitPolicy::Unique {
             "unique match"
         } else if def.hit == HitPolicy::First {
@@ -81,7 +71,7 @@ pub fn explain_text(
         };
         let _ = writeln!(out, "\ndecision {} ({hit}) → {outcome}", def.named.name);
         for rule in &decision.rules {
-            let Some(rule_def) = def.rules.get(rule.rule) else {
+            let Some(rule_def) = def.rules.get(rule.rule.index()) else {
                 continue;
             };
             let label = rule_def
@@ -90,12 +80,12 @@ pub fn explain_text(
                 .as_deref()
                 .map(|l| format!(" \"{l}\""))
                 .unwrap_or_default();
-            let verdict = match rule.outcome {
-                Some(Some(v)) => {
+            let verdict = match (rule.matched, rule.outcome) {
+                (true, Some(v)) => {
                     format!("matched → {}", program.outcome_name(decision.decision, v))
                 }
-                Some(None) => "matched → nothing".to_owned(),
-                None => "no".to_owned(),
+                (true, None) => "matched → nothing".to_owned(),
+                (false, _) => "no".to_owned(),
             };
             let _ = writeln!(out, "  {}{label}: {verdict}", rule_def.named.name);
             let _ = writeln!(out, "      {}", reads_text(program, &rule.reads));
@@ -105,7 +95,7 @@ pub fn explain_text(
     if !trace.guards.is_empty() {
         let _ = writeln!(out, "\nguards");
         for guard in &trace.guards {
-            let Some(def) = program.guards.get(guard.guard) else {
+            let Some(def) = program.guards.get(guard.guard.index()) else {
                 continue;
             };
             let label = def
@@ -149,7 +139,7 @@ pub fn explain_text(
         out,
         "vetoed:  {}",
         names(&mut evaluation.vetoed.iter().map(|(a, g)| {
-            let guard = program.guards.get(*g);
+            let guard = program.guards.get(g.index());
             let name = guard.map_or("", |g| g.named.name.as_str());
             let why = guard
                 .and_then(|g| g.named.label.as_deref())

@@ -17,7 +17,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
 use crate::input::Rejected;
-use crate::program::Program;
+use crate::program::{DecisionId, Program};
 use crate::program::{Kind, kind_of, source_name, to_json};
 
 /// The format of decision records.
@@ -40,7 +40,7 @@ impl OutputFormat {
 }
 
 /// A decision's outcome as JSON.
-fn outcome_json(program: &Program, decision: usize, outcome: &DecisionOutcome) -> Json {
+fn outcome_json(program: &Program, decision: DecisionId, outcome: &DecisionOutcome) -> Json {
     match outcome {
         DecisionOutcome::First { value, .. } => value.map_or(Json::Null, |v| {
             Json::String(program.outcome_name(decision, v).to_owned())
@@ -71,7 +71,7 @@ fn vetoed_json(program: &Program, evaluation: &Evaluation) -> Json {
             .map(|(action, guard)| {
                 json!({
                     "action": program.action_name(*action),
-                    "guard": program.guards.get(*guard).map_or("", |g| g.named.name.as_str()),
+                    "guard": program.guard_name(*guard),
                 })
             })
             .collect(),
@@ -84,11 +84,7 @@ fn deadlines_json(program: &Program, evaluation: &Evaluation) -> Option<Json> {
         return None;
     }
     let mut object = Map::new();
-    for (&index, date) in program.deadlines.iter().zip(&evaluation.deadlines) {
-        let name = program
-            .derived
-            .get(index)
-            .map_or("", |d| d.named.name.as_str());
+    for ((name, _), date) in program.deadlines().zip(&evaluation.deadlines) {
         let value = date.map_or(Json::Null, |d| {
             Json::String(d.format("%Y-%m-%d").to_string())
         });
@@ -115,7 +111,7 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
         .derived
         .iter()
         .filter_map(|d| {
-            let def = program.derived.get(d.derived)?;
+            let def = program.derived.get(d.derived.index())?;
             Some(json!({
                 "name": def.named.name,
                 "value": to_json(program, Kind::Derived(&def.ty), &d.value),
@@ -127,20 +123,20 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
         .decisions
         .iter()
         .filter_map(|d| {
-            let def = program.decisions.get(d.decision)?;
+            let def = program.decisions.get(d.decision.index())?;
             let rules: Vec<Json> = d
                 .rules
                 .iter()
                 .filter_map(|r| {
-                    let rule = def.rules.get(r.rule)?;
+                    let rule = def.rules.get(r.rule.index())?;
                     let mut object = Map::new();
                     object.insert("rule".into(), Json::String(rule.named.name.clone()));
                     if let Some(label) = &rule.named.label {
                         object.insert("label".into(), Json::String(label.clone()));
                     }
                     object.insert("matched".into(), Json::Bool(r.matched));
-                    if let Some(outcome) = r.outcome {
-                        let value = outcome.map_or(Json::Null, |v| {
+                    if r.matched {
+                        let value = r.outcome.map_or(Json::Null, |v| {
                             Json::String(program.outcome_name(d.decision, v).to_owned())
                         });
                         object.insert("outcome".into(), value);
@@ -156,7 +152,7 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
         .guards
         .iter()
         .filter_map(|g| {
-            let def = program.guards.get(g.guard)?;
+            let def = program.guards.get(g.guard.index())?;
             let mut object = Map::new();
             object.insert("guard".into(), Json::String(def.named.name.clone()));
             object.insert("reason".into(), json!(def.named.label));
@@ -195,15 +191,10 @@ pub(crate) fn record_json(
     let mut object = Map::new();
     let key_name = program.schema.key_name();
     object.insert(key_name.to_owned(), Json::String(key.to_owned()));
-    for (index, (decision, outcome)) in program
-        .decisions
-        .iter()
-        .zip(&evaluation.outcomes)
-        .enumerate()
-    {
+    for (decision, outcome) in program.decisions().zip(&evaluation.outcomes) {
         object.insert(
-            decision.named.name.clone(),
-            outcome_json(program, index, outcome),
+            program.decision_name(decision).to_owned(),
+            outcome_json(program, decision, outcome),
         );
     }
     object.insert("actions".into(), actions_json(program, evaluation));
@@ -239,14 +230,9 @@ pub fn render_jsonl(
     string(&mut out, program.schema.key_name());
     out.push(b':');
     string(&mut out, key);
-    for (index, (decision, outcome)) in program
-        .decisions
-        .iter()
-        .zip(&evaluation.outcomes)
-        .enumerate()
-    {
+    for (index, outcome) in program.decisions().zip(&evaluation.outcomes) {
         out.push(b',');
-        string(&mut out, &decision.named.name);
+        string(&mut out, program.decision_name(index));
         out.push(b':');
         match outcome {
             DecisionOutcome::First { value: Some(v), .. } => {
@@ -280,13 +266,7 @@ pub fn render_jsonl(
         out.extend_from_slice(b"{\"action\":");
         string(&mut out, program.action_name(*action));
         out.extend_from_slice(b",\"guard\":");
-        string(
-            &mut out,
-            program
-                .guards
-                .get(*guard)
-                .map_or("", |g| g.named.name.as_str()),
-        );
+        string(&mut out, program.guard_name(*guard));
         out.push(b'}');
     }
     out.push(b']');

@@ -11,12 +11,11 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::eval::DecisionOutcome;
 use crate::impact::{AmountFields, Tally};
 use crate::input::{Portfolio, Rejected};
-use crate::program::Program;
 use crate::program::Ty;
 use crate::program::ir::Expr;
+use crate::program::{GuardId, Program};
 use crate::value::{Loan, Value};
 
 /// What to sum and how to bucket.
@@ -278,29 +277,12 @@ impl<'p> Summarizer<'p> {
                 .take_while(|edge| days > **edge)
                 .count()
         };
-        let outcomes = evaluation
-            .outcomes
-            .iter()
-            .enumerate()
-            .map(|(d, outcome)| match outcome {
-                DecisionOutcome::First { value: Some(v), .. } => {
-                    program.outcome_name(d, *v).to_owned()
-                }
-                DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
-                DecisionOutcome::Collect { hits } if hits.is_empty() => "none".to_owned(),
-                DecisionOutcome::Collect { hits } => hits
-                    .iter()
-                    .map(|(_, v)| program.outcome_name(d, *v))
-                    .collect::<Vec<_>>()
-                    .join(" + "),
-            })
+        let outcomes = program
+            .decisions()
+            .zip(&evaluation.outcomes)
+            .map(|(decision, outcome)| program.outcome_text(decision, outcome))
             .collect();
-        let guard = |g: &usize| {
-            program
-                .guards
-                .get(*g)
-                .map_or(String::new(), |g| g.named.name.clone())
-        };
+        let guard = |g: &GuardId| program.guard_name(*g).to_owned();
         LoanFacts(Facts {
             currency,
             amount,
