@@ -73,7 +73,8 @@ pub use program::{
     ReadSource, RuleId, Slot, ValueId,
 };
 pub use report::{
-    OutputFormat, RecordWriter, explain_text, rejected_json, render_jsonl, spreadsheet_safe,
+    OutputFormat, RecordWriter, decision_record, explain_text, rejected_json, render_jsonl,
+    spreadsheet_safe,
 };
 pub use schema::{Field, FieldType, Schema};
 pub use source::{LineCol, SourceFile, Span};

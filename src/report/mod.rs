@@ -9,5 +9,5 @@ mod record;
 mod spreadsheet;
 
 pub use explain::explain_text;
-pub use record::{OutputFormat, RecordWriter, rejected_json, render_jsonl};
+pub use record::{OutputFormat, RecordWriter, decision_record, rejected_json, render_jsonl};
 pub use spreadsheet::spreadsheet_safe;

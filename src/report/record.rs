@@ -181,8 +181,10 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
     })
 }
 
-/// The record of one loan as a JSON object.
-pub(crate) fn record_json(
+/// The decision record of one loan as a JSON object (the output contract in
+/// `ARCHITECTURE.md`): the reference every writer of records agrees with, byte for byte once
+/// serialized. [`render_jsonl`] writes the same bytes faster.
+pub fn decision_record(
     program: &Program,
     key: &str,
     evaluation: &Evaluation,
@@ -216,12 +218,13 @@ pub fn render_jsonl(
     trace: Option<(&Trace, NaiveDate)>,
 ) -> String {
     if trace.is_some() {
-        let mut line = Json::Object(record_json(program, key, evaluation, trace)).to_string();
+        let mut line = Json::Object(decision_record(program, key, evaluation, trace)).to_string();
         line.push('\n');
         return line;
     }
-    // The common case, written directly: the same bytes as the object above, without building
-    // a map per loan. Strings are escaped by serde_json itself.
+    // The common case, written directly, without building a map per loan: the same bytes as
+    // `decision_record` serialized, which `tests/cli/records.rs` holds it to over the shipped
+    // policies, the sample and generated loans. Strings are escaped by serde_json itself.
     let mut out: Vec<u8> = Vec::with_capacity(192);
     let string = |out: &mut Vec<u8>, text: &str| {
         let _ = serde_json::to_writer(&mut *out, text);
@@ -332,7 +335,7 @@ impl<W: Write> RecordWriter<W> {
     ) -> Vec<String> {
         match format {
             OutputFormat::Jsonl => vec![render_jsonl(program, key, evaluation, trace)],
-            OutputFormat::Csv => record_json(program, key, evaluation, trace)
+            OutputFormat::Csv => decision_record(program, key, evaluation, trace)
                 .into_iter()
                 .map(|(_, value)| match value {
                     Json::String(s) => super::spreadsheet_safe(&s).into_owned(),

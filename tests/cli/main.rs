@@ -20,6 +20,7 @@ mod hostile;
 mod inputs;
 mod modules;
 mod policy_tests;
+mod records;
 mod reference;
 mod report;
 mod run;
