@@ -78,5 +78,5 @@ pub use report::{
 };
 pub use schema::{Field, FieldType, Schema};
 pub use source::{LineCol, SourceFile, Span};
-pub use tally::{AmountFields, Tally};
+pub use tally::{AmountError, AmountFields, Tally};
 pub use value::{Loan, REDACTED, Value};

@@ -55,15 +55,43 @@ pub struct AmountFields {
     currency: Option<usize>,
 }
 
+/// Why the amount to total cannot be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AmountError {
+    /// The schema has no field of this name.
+    NoSuchField(String),
+    /// The field is not money.
+    NotMoney(String),
+}
+
+impl std::fmt::Display for AmountError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AmountError::NoSuchField(name) => {
+                write!(f, "the schema has no field `{name}` to sum")
+            }
+            AmountError::NotMoney(name) => write!(f, "`{name}` is not a money field"),
+        }
+    }
+}
+
+impl std::error::Error for AmountError {}
+
 impl AmountFields {
-    /// Finds the fields in `program`'s schema; the amount must be money, the currency text.
-    pub fn find(program: &Program, amount: &str, currency: &str) -> Result<AmountFields, String> {
+    /// Finds the fields in `program`'s schema; the amount must be money, the currency text
+    /// (without a currency field, every amount counts under one unnamed currency).
+    pub fn find(
+        program: &Program,
+        amount: &str,
+        currency: &str,
+    ) -> Result<AmountFields, AmountError> {
         let schema = program.schema();
         let amount_slot = schema
             .slot(amount)
-            .ok_or_else(|| format!("the schema has no field `{amount}` to sum"))?;
+            .ok_or_else(|| AmountError::NoSuchField(amount.to_owned()))?;
         if schema.fields.get(amount_slot).map(|f| &f.ty) != Some(&FieldType::Money) {
-            return Err(format!("`{amount}` is not a money field"));
+            return Err(AmountError::NotMoney(amount.to_owned()));
         }
         let currency = schema
             .slot(currency)

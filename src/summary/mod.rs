@@ -11,11 +11,11 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::impact::{AmountFields, Tally};
 use crate::input::{Portfolio, Rejected};
 use crate::program::Ty;
 use crate::program::ir::Expr;
 use crate::program::{GuardId, Program};
+use crate::tally::{AmountError, AmountFields, Tally};
 use crate::value::{Loan, Value};
 
 /// What to sum and how to bucket.
@@ -155,8 +155,8 @@ fn ordered(mut rows: BTreeMap<String, Tally>, order: &[String]) -> Rows {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum SummaryError {
-    /// The amount or currency field is not in the schema, or not of the right type.
-    Amount(String),
+    /// The amount field is not in the schema, or not money.
+    Amount(AmountError),
     /// The policy has no days value named by `--overdue`.
     NoOverdueValue(String),
 }
@@ -164,7 +164,7 @@ pub enum SummaryError {
 impl std::fmt::Display for SummaryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SummaryError::Amount(message) => f.write_str(message),
+            SummaryError::Amount(error) => write!(f, "{error}"),
             SummaryError::NoOverdueValue(name) => write!(
                 f,
                 "the policy has no value `{name}` counting days overdue; name it with --overdue"

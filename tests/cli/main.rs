@@ -10,6 +10,7 @@
 )]
 
 mod analysis;
+mod architecture;
 mod check;
 mod codes;
 mod diff;
