@@ -10,7 +10,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
 use crate::program::Program;
 use crate::schema::Schema;
-use crate::source::SourceFile;
+use crate::source::{FileId, SourceFile};
 use crate::syntax::{self, ast::Item};
 
 /// Why a policy could not be loaded.
@@ -34,8 +34,8 @@ pub struct Loaded {
     pub program: Program,
     /// Warnings (never errors).
     pub warnings: Diagnostics,
-    /// The policy's text, for diagnostics about it found later (the analysis). With
-    /// `include`s, the policy's text followed by its modules' (one joined source).
+    /// The policy's file, holding the other files read for it too, for diagnostics found
+    /// later (the analysis): each lands in the file its span names.
     pub source: Arc<SourceFile>,
     /// True when the file is a `module`: it can be checked, not run.
     pub is_module: bool,
@@ -90,24 +90,32 @@ pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadEr
     {
         read_files.push((FileRole::Schema, Arc::clone(&schema.source)));
     }
-    read_files.extend(modules.iter().map(|m| (FileRole::Module, Arc::clone(m))));
-    let source = if modules.is_empty() {
-        main
-    } else {
-        let (joined, offsets) = SourceFile::joined(&main, &modules);
-        for offset in offsets {
-            let (part, part_diagnostics) = syntax::parse_part(&joined, offset);
-            diagnostics.extend(part_diagnostics);
-            // The policy's schema is the one checked; the modules' `use schema` was compared
-            // with it when they were read.
-            file.items.extend(
-                part.items
-                    .into_iter()
-                    .filter(|i| !matches!(i, Item::UseSchema { .. } | Item::Include { .. })),
-            );
-        }
-        joined
-    };
+    read_files.extend(
+        modules
+            .iter()
+            .map(|m| (FileRole::Module, Arc::clone(&m.source))),
+    );
+    // The modules' statements join the policy's; their spans name their own files. The
+    // policy's schema is the one checked: the modules' `use schema` was compared with it when
+    // they were read.
+    for module in &modules {
+        diagnostics.extend(module.diagnostics.clone());
+        file.items.extend(
+            module
+                .items
+                .iter()
+                .filter(|i| !matches!(i, Item::UseSchema { .. } | Item::Include { .. }))
+                .cloned(),
+        );
+    }
+    let source = SourceFile::with_others(
+        &main,
+        read_files
+            .iter()
+            .skip(1)
+            .map(|(_, file)| Arc::clone(file))
+            .collect(),
+    );
     // A schema that was named but could not be had has been reported where it was named;
     // checking without it would only add "the policy names no schema".
     let schema_named = file
@@ -156,6 +164,17 @@ fn read(files: &dyn Files, path: &Path) -> Result<String, LoadError> {
     })
 }
 
+/// A module read for a policy: its text (with its own [`FileId`]), statements and problems.
+struct Module {
+    source: Arc<SourceFile>,
+    items: Vec<Item>,
+    diagnostics: Diagnostics,
+}
+
+/// The ids of the files read for a policy: the policy, its schema file, then its modules.
+const SCHEMA_FILE: usize = 1;
+const FIRST_MODULE: usize = 2;
+
 /// The modules `items` include, and those they include in turn, each once, in the order
 /// first met. Paths are relative to the including file. A module must start with `module`
 /// and may name only the policy's own schema file.
@@ -166,7 +185,7 @@ fn read_modules(
     source: &Arc<SourceFile>,
     schema_path: Option<&Path>,
     diagnostics: &mut Diagnostics,
-) -> Vec<Arc<SourceFile>> {
+) -> Vec<Module> {
     let canonical = |p: &Path| files.identity(p);
     let mut seen: Vec<PathBuf> = vec![canonical(path)];
     let mut modules = Vec::new();
@@ -207,19 +226,31 @@ fn read_modules(
                     continue;
                 }
             };
-            let module = SourceFile::new(module_path.display().to_string(), text);
-            // Parsed here only to follow its own `include`s and check its header; its
-            // statements are parsed again, with their problems, as part of the joined text.
-            let (parsed, _) = syntax::parse(&module);
+            let module = SourceFile::with_id(
+                FileId::new(FIRST_MODULE + modules.len()),
+                module_path.display().to_string(),
+                text,
+            );
+            let (parsed, module_diagnostics) = syntax::parse(&module);
             let first = parsed
                 .items
                 .iter()
                 .find(|i| !matches!(i, Item::Include { .. } | Item::UseSchema { .. }));
             if !matches!(first, Some(Item::Module { .. })) {
-                diagnostics.push(problem(
-                    format!("`{}` is not a module", included.value),
-                    "a policy includes only files that start with `module NAME \"what it holds\"`",
-                ));
+                let header_broken = syntax::split_statements(module.text())
+                    .iter()
+                    .find(|s| !matches!(s.keyword, "include" | "use"))
+                    .is_some_and(|s| s.keyword == "module");
+                if header_broken {
+                    // It means to be a module; its `module` line does not parse. Say why
+                    // there, rather than that it is no module.
+                    diagnostics.extend(module_diagnostics);
+                } else {
+                    diagnostics.push(problem(
+                        format!("`{}` is not a module", included.value),
+                        "a policy includes only files that start with `module NAME \"what it holds\"`",
+                    ));
+                }
                 continue;
             }
             for used in parsed.items.iter().filter_map(|i| match i {
@@ -252,7 +283,11 @@ fn read_modules(
                 ));
                 continue;
             }
-            modules.push(Arc::clone(&module));
+            modules.push(Module {
+                source: Arc::clone(&module),
+                items: parsed.items.clone(),
+                diagnostics: module_diagnostics,
+            });
             queue.push((module_path, module, parsed.items));
         }
     }
@@ -316,7 +351,11 @@ fn schema_and_path(
                     return None;
                 }
             };
-            let schema_source = SourceFile::new(schema_path.display().to_string(), text);
+            let schema_source = SourceFile::with_id(
+                FileId::new(SCHEMA_FILE),
+                schema_path.display().to_string(),
+                text,
+            );
             let (schema_file, schema_diagnostics) = syntax::parse(&schema_source);
             diagnostics.extend(schema_diagnostics);
             schema_in(&schema_file.items, &schema_source, diagnostics, true)
@@ -380,11 +419,114 @@ fn schema_in(
                 diagnostics.push(
                     Diagnostic::error(Code::SCHEMA, "this schema file declares no schema")
                         .in_file(source)
-                        .at(crate::source::Span::new(0, 0))
+                        .at(crate::source::Span::new(0, 0).in_file(source.id()))
                         .help("start it with `schema NAME keyed by FIELD`"),
                 );
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SCHEMA: &str = "schema loans keyed by id\n  field id: text\n  field days_late: days\n";
+    const POLICY: &str = "policy p \"p\"\nuse schema \"loans.schema\"\ninclude \"rules/guard.policy\"\n\
+        actions call, visit\nkind contact: call, visit\n\
+        decision treatment: first match, gives action\n  rule T1 when days_late > 30 days then visit\n  rule T2 otherwise then call\n";
+    const MODULE: &str = "module shared \"shared\"\nuse schema \"../loans.schema\"\nkind contact\n\
+        guard G1 \"too late\" when days_late > 900 days forbid contact\n";
+
+    fn memory() -> MemoryFiles {
+        MemoryFiles::new()
+            .with("book/p.policy", POLICY)
+            .with("book/loans.schema", SCHEMA)
+            .with("book/rules/guard.policy", MODULE)
+    }
+
+    #[test]
+    fn a_policy_its_schema_and_its_modules_load_from_memory_alone() {
+        let loaded = load_policy_from(&memory(), Path::new("book/p.policy")).unwrap();
+        let read: Vec<(FileRole, usize, &str)> = loaded
+            .files
+            .iter()
+            .map(|(role, file)| (*role, file.id().index(), file.name()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (FileRole::Policy, 0, "book/p.policy"),
+                (FileRole::Schema, 1, "book/loans.schema"),
+                (FileRole::Module, 2, "book/rules/guard.policy"),
+            ]
+        );
+        // Each definition's span names the file it is written in.
+        let guard = loaded.program.guards.first().unwrap();
+        assert_eq!(guard.named.span.file.index(), 2);
+        let module = &loaded.files[2].1;
+        assert_eq!(module.slice(guard.named.span), "G1");
+        let rule = &loaded.program.decisions[0].rules[0];
+        assert_eq!(rule.named.span.file.index(), 0);
+        assert_eq!(loaded.files[0].1.slice(rule.named.span), "T1");
+    }
+
+    #[test]
+    fn an_unsaved_module_is_checked_as_it_stands_and_its_problems_are_placed_in_it() {
+        let mut files = memory();
+        files.insert(
+            "book/rules/guard.policy",
+            MODULE.replace("days_late > 900 days", "days_lat > 900 days"),
+        );
+        let Err(LoadError::Invalid(diagnostics)) =
+            load_policy_from(&files, Path::new("book/p.policy"))
+        else {
+            panic!("the misspelt field in the module is an error");
+        };
+        let problem = diagnostics.iter().next().unwrap();
+        assert_eq!(problem.code().id, "E201");
+        let source = problem.source().unwrap();
+        assert_eq!(source.name(), "book/rules/guard.policy");
+        let span = problem.primary_span().unwrap();
+        assert_eq!(source.slice(span), "days_lat");
+        assert_eq!(source.line_col(span.start).line, 4);
+    }
+
+    #[test]
+    fn a_module_whose_module_line_does_not_parse_is_told_so_in_its_own_file() {
+        // `guard` is a keyword, so it cannot name a module.
+        let files = memory().with(
+            "book/rules/guard.policy",
+            MODULE.replace("module shared", "module guard"),
+        );
+        let Err(LoadError::Invalid(diagnostics)) =
+            load_policy_from(&files, Path::new("book/p.policy"))
+        else {
+            panic!("the module line is broken");
+        };
+        let syntax = diagnostics
+            .iter()
+            .find(|d| d.code().id == "E101")
+            .expect("the module line's syntax error");
+        assert_eq!(syntax.source().unwrap().name(), "book/rules/guard.policy");
+        assert!(
+            !diagnostics
+                .iter()
+                .any(|d| d.message().contains("is not a module")),
+            "{diagnostics:?}"
+        );
+    }
+
+    #[test]
+    fn a_file_missing_from_memory_is_reported_where_it_is_named() {
+        let files = MemoryFiles::new().with("book/p.policy", POLICY);
+        let Err(LoadError::Invalid(diagnostics)) =
+            load_policy_from(&files, Path::new("book/p.policy"))
+        else {
+            panic!("the schema is not there");
+        };
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code().id).collect();
+        assert!(codes.contains(&"E211"), "{codes:?}");
     }
 }

@@ -7,29 +7,65 @@ use std::sync::Arc;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-/// A byte range `start..end` in one source file.
+/// Which file of those read for one policy: the policy is 0, its schema file 1, its modules
+/// 2 and on, in the order read ([`crate::Loaded::files`]). A file parsed on its own is 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(u32);
+
+impl FileId {
+    /// The file read `index`-th.
+    pub(crate) fn new(index: usize) -> FileId {
+        FileId(u32::try_from(index).unwrap_or(u32::MAX))
+    }
+
+    /// Its position among the files read.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A byte range `start..end` in one source file, and which file.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Span {
-    /// First byte.
+    /// The file it is in.
+    pub file: FileId,
+    /// First byte, counted from the start of its file.
     pub start: usize,
     /// One past the last byte.
     pub end: usize,
 }
 
 impl Span {
-    /// The range `start..end`.
+    /// The range `start..end` in the first file (see [`Span::in_file`]).
     pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
+        Span {
+            file: FileId::default(),
+            start,
+            end,
+        }
     }
 
-    /// The smallest span covering both.
+    /// The same range in `file`.
+    pub fn in_file(self, file: FileId) -> Span {
+        Span { file, ..self }
+    }
+
+    /// The smallest span covering both (in the first one's file).
     pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
+        Span {
+            file: self.file,
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// The same span moved `by` bytes to the right.
     pub(crate) fn shifted(self, by: usize) -> Span {
-        Span::new(self.start + by, self.end + by)
+        Span {
+            start: self.start + by,
+            end: self.end + by,
+            ..self
+        }
     }
 }
 
@@ -48,73 +84,83 @@ pub struct LineCol {
     pub column: usize,
 }
 
-/// One policy or schema file: its name as the user gave it and its whole text.
+/// One policy or schema file: its id among the files read, its name as the user gave it and
+/// its whole text.
 ///
-/// A policy with `include`s is checked as one text: the policy's own followed by each module's
-/// (`SourceFile::joined`). Such a source remembers where each file starts, so that a
-/// diagnostic found in the joined text is shown in the file and at the line it came from.
+/// The source of a policy with `include`s also holds the other files read for it
+/// ([`SourceFile::with_others`]), so that a diagnostic about a place in a module, whose span
+/// carries the module's [`FileId`], is shown in that file.
 #[derive(Debug)]
 pub struct SourceFile {
+    id: FileId,
     name: String,
     text: Arc<str>,
     line_starts: Vec<usize>,
-    /// For a joined source: each file and the offset its text starts at, in order.
-    parts: Vec<(usize, Arc<SourceFile>)>,
+    /// For a policy: the other files read for it (its schema file, its modules).
+    others: Vec<Arc<SourceFile>>,
 }
 
 impl SourceFile {
-    /// A source named `name` (usually the path as typed) holding `text`.
+    /// A file on its own (id 0) named `name` (usually the path as typed) holding `text`.
     pub fn new(name: impl Into<String>, text: impl Into<Arc<str>>) -> Arc<SourceFile> {
-        SourceFile::with_parts(name.into(), text.into(), Vec::new())
+        SourceFile::with_id(FileId::default(), name, text)
     }
 
-    fn with_parts(
-        name: String,
-        text: Arc<str>,
-        parts: Vec<(usize, Arc<SourceFile>)>,
+    /// A file read for a policy, as its `id`-th file.
+    pub fn with_id(
+        id: FileId,
+        name: impl Into<String>,
+        text: impl Into<Arc<str>>,
     ) -> Arc<SourceFile> {
+        let text: Arc<str> = text.into();
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
         Arc::new(SourceFile {
-            name,
+            id,
+            name: name.into(),
             text,
             line_starts,
-            parts,
+            others: Vec::new(),
         })
     }
 
-    /// `first`'s text followed by each of `more`, a line break between them, under `first`'s
-    /// name. Returns the joined source and the offset each of `more` starts at.
-    pub(crate) fn joined(
-        first: &Arc<SourceFile>,
-        more: &[Arc<SourceFile>],
-    ) -> (Arc<SourceFile>, Vec<usize>) {
-        let mut text = first.text().to_owned();
-        let mut parts = vec![(0, Arc::clone(first))];
-        let mut offsets = Vec::new();
-        for file in more {
-            text.push('\n');
-            offsets.push(text.len());
-            parts.push((text.len(), Arc::clone(file)));
-            text.push_str(file.text());
+    /// `policy`, holding the `others` files read for it too.
+    pub(crate) fn with_others(
+        policy: &Arc<SourceFile>,
+        others: Vec<Arc<SourceFile>>,
+    ) -> Arc<SourceFile> {
+        Arc::new(SourceFile {
+            id: policy.id,
+            name: policy.name.clone(),
+            text: Arc::clone(&policy.text),
+            line_starts: policy.line_starts.clone(),
+            others,
+        })
+    }
+
+    /// Its id among the files read for one policy.
+    pub fn id(&self) -> FileId {
+        self.id
+    }
+
+    /// The file `id`: this one, or one of the others read with it.
+    pub fn file(&self, id: FileId) -> Option<&SourceFile> {
+        if id == self.id {
+            return Some(self);
         }
-        let joined = SourceFile::with_parts(first.name().to_owned(), text.into(), parts);
-        (joined, offsets)
-    }
-
-    /// For a joined source, the file holding byte `offset` and where that file starts.
-    pub(crate) fn part_at(&self, offset: usize) -> Option<(usize, &Arc<SourceFile>)> {
-        self.parts
+        self.others
             .iter()
-            .rev()
-            .find(|(start, _)| *start <= offset)
-            .map(|(start, file)| (*start, file))
+            .find(|file| file.id == id)
+            .map(|file| file.as_ref())
     }
 
-    /// The files a joined source is made of, the policy first; empty for a plain file.
-    pub fn parts(&self) -> impl Iterator<Item = &Arc<SourceFile>> {
-        self.parts.iter().map(|(_, file)| file)
+    /// The same, shared.
+    pub(crate) fn file_arc(self: &Arc<Self>, id: FileId) -> Option<Arc<SourceFile>> {
+        if id == self.id {
+            return Some(Arc::clone(self));
+        }
+        self.others.iter().find(|file| file.id == id).cloned()
     }
 
     /// The file's name as the user gave it.

@@ -54,7 +54,7 @@ pub(crate) fn check(
                 "the policy does not say which loan schema it reads",
             )
             .in_file(source)
-            .at(Span::new(0, 0))
+            .at(Span::new(0, 0).in_file(source.id()))
             .help("add `use schema \"loan-v1.schema\"` at the top, or declare a `schema` block"),
         );
         return (None, diagnostics);

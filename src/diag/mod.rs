@@ -132,24 +132,17 @@ impl Diagnostic {
         self.source.as_ref()
     }
 
-    /// A diagnostic placed in a joined source (a policy and its modules) moved to the file its
-    /// primary place is in, with its places counted from that file's start. Places in other
-    /// files are dropped: one diagnostic shows one file.
+    /// A diagnostic about a policy moved to the file its primary place is in (a module, say:
+    /// each span knows its file). Places in other files are dropped: one diagnostic shows one
+    /// file.
     fn in_own_file(mut self) -> Diagnostic {
-        let Some(source) = &self.source else {
+        let (Some(source), Some(primary)) = (&self.source, self.primary_span()) else {
             return self;
         };
-        let at = self.primary_span().map_or(0, |span| span.start);
-        let Some((start, file)) = source.part_at(at) else {
+        let Some(file) = source.file_arc(primary.file) else {
             return self;
         };
-        let (start, file) = (start, Arc::clone(file));
-        let end = start + file.text().len();
-        self.labels
-            .retain(|label| label.span.start >= start && label.span.end <= end);
-        for label in &mut self.labels {
-            label.span = Span::new(label.span.start - start, label.span.end - start);
-        }
+        self.labels.retain(|label| label.span.file == primary.file);
         self.source = Some(file);
         self
     }

@@ -300,7 +300,7 @@ fn without_spans(file: &ast::PolicyFile) -> String {
     let debug = format!("{file:?}");
     let mut out = String::with_capacity(debug.len());
     let mut rest = debug.as_str();
-    while let Some(at) = rest.find("Span { start: ") {
+    while let Some(at) = rest.find("Span { file: ") {
         out.push_str(rest.get(..at).unwrap_or(""));
         let after = rest.get(at..).unwrap_or("");
         let close = after.find('}').map_or(after.len(), |n| n + 1);

@@ -12,7 +12,7 @@ use rust_decimal::Decimal;
 
 use super::ast::*;
 use crate::diag::{Code, Diagnostic};
-use crate::source::Span;
+use crate::source::{FileId, Span};
 
 #[derive(pest_derive::Parser)]
 #[grammar = "grammar/arrears.pest"]
@@ -30,23 +30,23 @@ pub(super) enum Statement {
 
 type Lowered<T> = Result<T, Diagnostic>;
 
-/// Parses one statement that starts with `keyword`; `offset` is where `chunk` starts in its file.
-pub(super) fn statement(keyword: &str, chunk: &str, offset: usize) -> Lowered<Statement> {
+/// Parses one statement that starts with `keyword`; `place` is where `chunk` starts in which
+/// file, and every span of the result is placed there.
+pub(super) fn statement(keyword: &str, chunk: &str, place: Span) -> Lowered<Statement> {
+    let (offset, file) = (place.start, place.file);
     let entry = match keyword {
         "field" => Rule::field_statement,
         "rule" => Rule::rule_statement,
         _ => Rule::item_statement,
     };
     let mut pairs =
-        Grammar::parse(entry, chunk).map_err(|error| syntax_error(&error, chunk, offset))?;
-    let top = pairs
-        .next()
-        .ok_or_else(|| internal("empty parse", offset))?;
-    let lower = Lower { offset };
+        Grammar::parse(entry, chunk).map_err(|error| syntax_error(&error, chunk, place))?;
+    let top = pairs.next().ok_or_else(|| internal("empty parse", place))?;
+    let lower = Lower { offset, file };
     let inner = top
         .into_inner()
         .find(|p| p.as_rule() != Rule::EOI)
-        .ok_or_else(|| internal("empty statement", offset))?;
+        .ok_or_else(|| internal("empty statement", place))?;
     match inner.as_rule() {
         Rule::field_decl => lower.field(inner).map(Statement::Field),
         Rule::rule_decl => lower.rule(inner).map(Statement::Rule),
@@ -54,12 +54,12 @@ pub(super) fn statement(keyword: &str, chunk: &str, offset: usize) -> Lowered<St
     }
 }
 
-fn internal(what: &str, offset: usize) -> Diagnostic {
+fn internal(what: &str, place: Span) -> Diagnostic {
     Diagnostic::error(
         Code::INTERNAL,
         format!("internal error while reading the policy: {what}"),
     )
-    .at(Span::new(offset, offset))
+    .at(Span::new(place.start, place.start).in_file(place.file))
 }
 
 /// Rules that only mark a keyword and carry no meaning once the tree is built.
@@ -130,6 +130,8 @@ static PRATT: LazyLock<PrattParser<Rule>> = LazyLock::new(|| {
 
 struct Lower {
     offset: usize,
+    /// The file the statement is in.
+    file: FileId,
 }
 
 impl Lower {
@@ -139,11 +141,11 @@ impl Lower {
         let s = pair.as_span();
         let text = pair.as_str();
         let end = s.start() + text.trim_end().len();
-        Span::new(s.start() + self.offset, end + self.offset)
+        Span::new(s.start() + self.offset, end + self.offset).in_file(self.file)
     }
 
     fn missing(&self, pair_span: Span, what: &str) -> Diagnostic {
-        internal(&format!("missing {what}"), pair_span.start)
+        internal(&format!("missing {what}"), pair_span)
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
@@ -324,7 +326,7 @@ impl Lower {
                     span: at,
                 }))
             }
-            _ => Err(internal("unexpected statement", at.start)),
+            _ => Err(internal("unexpected statement", at)),
         }
     }
 
@@ -611,7 +613,7 @@ impl Lower {
             Rule::kw_false => ExprKind::Bool(false),
             Rule::kw_nothing => ExprKind::Nothing,
             Rule::kw_missing => ExprKind::Missing,
-            _ => return Err(internal("unexpected expression", span.start)),
+            _ => return Err(internal("unexpected expression", span)),
         };
         Ok(Expr { kind, span })
     }
@@ -699,7 +701,8 @@ fn describe(rule: Rule) -> Option<&'static str> {
 }
 
 /// pest's error as a diagnostic: where, what was expected, what was found, in plain words.
-fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) -> Diagnostic {
+fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, place: Span) -> Diagnostic {
+    let offset = place.start;
     let at = match error.location {
         pest::error::InputLocation::Pos(at) => at,
         pest::error::InputLocation::Span((at, _)) => at,
@@ -737,7 +740,7 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
     };
     let trimmed_found = found.trim();
     if RESERVED.contains(&trimmed_found) && unique.contains(&"a name") {
-        let span = Span::new(offset + at, offset + at + found.len());
+        let span = Span::new(offset + at, offset + at + found.len()).in_file(place.file);
         return Diagnostic::error(
             Code::SYNTAX,
             format!("`{trimmed_found}` is a reserved word and cannot be used as a name"),
@@ -753,10 +756,10 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, offset: usize) ->
             let end = offset + chunk.trim_end().len();
             (
                 format!("expected {expected}, but the statement ends here"),
-                Span::new(end, end),
+                Span::new(end, end).in_file(place.file),
             )
         } else {
-            let span = Span::new(offset + at, offset + at + found.len());
+            let span = Span::new(offset + at, offset + at + found.len()).in_file(place.file);
             (
                 format!("expected {expected}, found `{trimmed_found}`"),
                 span,
@@ -824,7 +827,7 @@ mod tests {
 
     fn expr(text: &str) -> Expr {
         let chunk = format!("let x = {text}");
-        match statement("let", &chunk, 0) {
+        match statement("let", &chunk, Span::default()) {
             Ok(Statement::Item(Item::Let(decl))) => decl.value,
             Err(d) => panic!("{}: {:?}", d.message(), d.help_text()),
             _ => panic!("not a let"),
@@ -935,7 +938,7 @@ mod tests {
         for (text, expected) in cases {
             if text.ends_with('且') {
                 // A Chinese conjunction is not a keyword: the statement fails, and says where.
-                assert!(statement("let", &format!("let x = {text}"), 0).is_err());
+                assert!(statement("let", &format!("let x = {text}"), Span::default()).is_err());
                 continue;
             }
             assert_eq!(shape(&expr(text)), expected, "{text}");
@@ -952,7 +955,7 @@ mod tests {
 
     #[test]
     fn impossible_dates_are_refused() {
-        let Err(d) = statement("let", "let x = 2026-02-29", 0) else {
+        let Err(d) = statement("let", "let x = 2026-02-29", Span::default()) else {
             panic!()
         };
         assert_eq!(d.code(), Code::BAD_LITERAL);
@@ -961,13 +964,13 @@ mod tests {
 
     #[test]
     fn syntax_errors_say_what_was_expected_in_words() {
-        let Err(d) = statement("rule", "rule T1 when a > 1 than x", 0) else {
+        let Err(d) = statement("rule", "rule T1 when a > 1 than x", Span::default()) else {
             panic!()
         };
         assert_eq!(d.code(), Code::SYNTAX);
         assert!(d.message().contains("`then`"), "{}", d.message());
         assert!(d.message().ends_with("found `than`"), "{}", d.message());
-        let Err(d) = statement("let", "let x = a && b", 0) else {
+        let Err(d) = statement("let", "let x = a && b", Span::default()) else {
             panic!()
         };
         assert_eq!(d.help_text(), Some("write `and` instead of `&&`"));
@@ -975,7 +978,7 @@ mod tests {
 
     #[test]
     fn reserved_words_are_named_as_such() {
-        let Err(d) = statement("field", "field kind: text", 0) else {
+        let Err(d) = statement("field", "field kind: text", Span::default()) else {
             panic!()
         };
         assert_eq!(
@@ -985,11 +988,11 @@ mod tests {
         // The list in messages is the grammar's list: every word in it is refused as a name.
         for word in RESERVED {
             assert!(
-                statement("let", &format!("let {word} = 1"), 0).is_err(),
+                statement("let", &format!("let {word} = 1"), Span::default()).is_err(),
                 "{word}"
             );
             assert!(
-                statement("let", &format!("let {word}s = 1"), 0).is_ok(),
+                statement("let", &format!("let {word}s = 1"), Span::default()).is_ok(),
                 "{word}s"
             );
         }
@@ -1000,7 +1003,7 @@ mod tests {
         let Ok(Statement::Rule(rule)) = statement(
             "rule",
             "rule 规则1 “上门催收” when 逾期天数 > 30 天 then 上门催收",
-            0,
+            Span::default(),
         ) else {
             panic!()
         };

@@ -34,13 +34,9 @@ const MAX_CHAIN: usize = 256;
 
 /// Parses a whole file. Returns every statement that parsed, and a diagnostic for each that
 /// did not; parsing itself never fails.
+/// Every span in the result carries the file's id ([`SourceFile::id`]).
 pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
-    parse_part(source, 0)
-}
-
-/// Parses the text of `source` from byte `start` to its end (a module's part of a joined
-/// source, see [`SourceFile::joined`]); spans count from the start of the whole text.
-pub(crate) fn parse_part(source: &Arc<SourceFile>, start: usize) -> (PolicyFile, Diagnostics) {
+    let file_id = source.id();
     let mut diagnostics = Diagnostics::default();
     let mut file = PolicyFile::default();
     // Which statement `field` and `rule` lines attach to; `Broken` when that statement failed
@@ -54,19 +50,19 @@ pub(crate) fn parse_part(source: &Arc<SourceFile>, start: usize) -> (PolicyFile,
     let mut open = Open::None;
 
     let text = source.text();
-    let statements: Vec<StatementSpan> = split_statements(text.get(start..).unwrap_or(""))
+    let statements: Vec<StatementSpan> = split_statements(text)
         .into_iter()
         .map(|s| StatementSpan {
-            span: s.span.shifted(start),
+            span: s.span.in_file(file_id),
             ..s
         })
         .collect();
-    if let Some(first) = statements.first() {
-        if let Some(span) = stray_text(text, start, first.span.start) {
-            diagnostics.push(expected_statement(source, span));
-        }
-    } else if let Some(span) = stray_text(text, start, text.len()) {
-        diagnostics.push(expected_statement(source, span));
+    let stray = match statements.first() {
+        Some(first) => stray_text(text, 0, first.span.start),
+        None => stray_text(text, 0, text.len()),
+    };
+    if let Some(span) = stray {
+        diagnostics.push(expected_statement(source, span.in_file(file_id)));
     }
 
     for statement in statements {
@@ -88,13 +84,13 @@ pub(crate) fn parse_part(source: &Arc<SourceFile>, start: usize) -> (PolicyFile,
             diagnostics.push(
                 Diagnostic::error(Code::TOO_DEEP, message)
                     .in_file(source)
-                    .at(problem.shifted(statement.span.start))
+                    .at(problem.shifted(statement.span.start).in_file(file_id))
                     .help(help),
             );
             open = Open::Broken;
             continue;
         }
-        let parsed = lower::statement(statement.keyword, chunk, statement.span.start);
+        let parsed = lower::statement(statement.keyword, chunk, statement.span);
         match parsed {
             Err(diagnostic) => {
                 diagnostics.push(diagnostic.in_file(source));
