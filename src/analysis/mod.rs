@@ -377,7 +377,10 @@ impl Analysis<'_> {
         for (slot, (field, value)) in schema.fields.iter().zip(&loan.fields).enumerate() {
             if slot == schema.key || *value != default_value(field, slot == schema.key, self.as_of)
             {
-                object.insert(field.name.clone(), self.program.field_json(slot, value));
+                object.insert(
+                    field.name.clone(),
+                    self.program.value_json(Some(slot), value),
+                );
             }
         }
         format!(
@@ -448,11 +451,12 @@ impl Analysis<'_> {
         }
     }
 
-    fn value_text(&self, dim: Dim, value: &Value) -> String {
+    /// A value in the policy's words; `dim` says what it is a value of, when anything.
+    fn value_text(&self, dim: Option<Dim>, value: &Value) -> String {
         match (dim, value) {
-            (Dim::Field(slot), Value::Enum(_)) => self
+            (Some(Dim::Field(slot)), Value::Enum(_)) => self
                 .program
-                .field_json(slot, value)
+                .value_json(Some(slot), value)
                 .as_str()
                 .unwrap_or("")
                 .to_owned(),
@@ -460,7 +464,7 @@ impl Analysis<'_> {
             (_, Value::Text(t)) => format!("{t:?}"),
             (_, other) => self
                 .program
-                .field_json(usize::MAX, other)
+                .value_json(None, other)
                 .to_string()
                 .trim_matches('"')
                 .to_owned(),
@@ -490,7 +494,7 @@ impl Analysis<'_> {
                             "{name} in [{}]",
                             values
                                 .iter()
-                                .map(|v| self.value_text(dim, v))
+                                .map(|v| self.value_text(Some(dim), v))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ));
@@ -541,13 +545,13 @@ impl Analysis<'_> {
             }
         }
         if let Some(value) = equal {
-            parts.push(format!("{name} = {}", self.value_text(dim, &value)));
+            parts.push(format!("{name} = {}", self.value_text(Some(dim), &value)));
         } else {
             let bound = |(v, inclusive): &(Value, bool), strict: &str, loose: &str| {
                 format!(
                     "{} {}",
                     if *inclusive { loose } else { strict },
-                    self.value_text(dim, v)
+                    self.value_text(Some(dim), v)
                 )
             };
             match (&low, &high) {
@@ -565,7 +569,7 @@ impl Analysis<'_> {
                     "{name} not {}",
                     not_in
                         .iter()
-                        .map(|v| self.value_text(dim, v))
+                        .map(|v| self.value_text(Some(dim), v))
                         .collect::<Vec<_>>()
                         .join(", ")
                 ));
@@ -580,7 +584,7 @@ impl Analysis<'_> {
             Expr::Field(slot) => self.dim_name(Dim::Field(*slot)),
             Expr::Derived(index) => self.dim_name(Dim::Derived(*index)),
             Expr::AsOf => "as_of".into(),
-            Expr::Const(v) => self.value_text(Dim::Derived(usize::MAX), v),
+            Expr::Const(v) => self.value_text(None, v),
             Expr::Cmp(op, a, b) => {
                 let symbol = match op {
                     CmpOp::Eq => "=",

@@ -216,13 +216,15 @@ impl Program {
             .map(|d| (d.named.name.as_str(), d.named.label.as_deref()))
     }
 
-    /// A field's value as JSON, in the policy's words (choice names, exact amounts); `slot`
-    /// out of range prints the value without a field's context.
-    pub(crate) fn field_json(&self, slot: usize, value: &crate::value::Value) -> serde_json::Value {
-        let kind = self
-            .schema
-            .fields
-            .get(slot)
+    /// A value as JSON, in the policy's words (choice names, exact amounts): as field `slot`'s
+    /// value, or with no field's context when `slot` is `None`.
+    pub(crate) fn value_json(
+        &self,
+        slot: Option<usize>,
+        value: &crate::value::Value,
+    ) -> serde_json::Value {
+        let kind = slot
+            .and_then(|slot| self.schema.fields.get(slot))
             .map_or(Kind::Plain, Kind::Field);
         to_json(self, kind, value)
     }
