@@ -10,11 +10,11 @@ use crate::support::{arrears, money, sample_loans, temp};
 
 const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
 
-#[test]
-fn report_totals_match_an_independent_sum_of_the_run_output() {
+/// `arrears report --format json` of `policy` over the sample.
+fn report_json(policy: &str) -> Value {
     let report = arrears(&[
         "report",
-        "policies/retail.policy",
+        policy,
         SAMPLE,
         "--as-of",
         "2026-11-20",
@@ -22,7 +22,12 @@ fn report_totals_match_an_independent_sum_of_the_run_output() {
         "json",
     ]);
     assert_eq!(report.code, 0, "{}", report.stderr);
-    let report: Value = serde_json::from_str(&report.stdout).unwrap();
+    serde_json::from_str(&report.stdout).unwrap()
+}
+
+#[test]
+fn report_totals_match_an_independent_sum_of_the_run_output() {
+    let report = report_json("policies/retail.policy");
     assert_eq!(report["schema"], "arrears.report/1");
     assert_eq!(report["reconciled"], true);
 
@@ -238,17 +243,7 @@ fn report_takes_values_from_the_loans_own_evaluation_so_it_agrees_with_run() {
         "bucket(\"visit-2026Q4\", loan_id) < 10",
         "bucket(\"visit-2026Q4\", loan_id) < 10 and classification != loss",
     );
-    let report = arrears(&[
-        "report",
-        &policy,
-        SAMPLE,
-        "--as-of",
-        "2026-11-20",
-        "--format",
-        "json",
-    ]);
-    assert_eq!(report.code, 0, "{}", report.stderr);
-    let report: Value = serde_json::from_str(&report.stdout).unwrap();
+    let report = report_json(&policy);
     let run = arrears(&["run", &policy, SAMPLE, "--as-of", "2026-11-20"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Independently: the bucket as the README defines it, the class from `run`.
