@@ -519,6 +519,57 @@ mod tests {
     }
 
     #[test]
+    fn every_node_of_the_resolved_program_knows_where_it_is_written() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/小微企业催收.policy");
+        let loaded = load_policy(&path).unwrap();
+        let program = &loaded.program;
+        let mut nodes = 0;
+        let mut check = |expr: &crate::program::ir::Expr| {
+            fn walk(expr: &crate::program::ir::Expr, source: &SourceFile, nodes: &mut usize) {
+                *nodes += 1;
+                let file = source
+                    .file(expr.span.file)
+                    .expect("the span's file was read");
+                assert!(
+                    !file.slice(expr.span).trim().is_empty(),
+                    "{expr:?} has no place"
+                );
+                expr.for_each_child(&mut |child| walk(child, source, nodes));
+            }
+            walk(expr, &loaded.source, &mut nodes);
+        };
+        for derived in &program.derived {
+            check(&derived.expr);
+        }
+        for rule in program.decisions.iter().flat_map(|d| &d.rules) {
+            if let Some(condition) = &rule.condition {
+                check(condition);
+            }
+        }
+        for guard in &program.guards {
+            check(&guard.condition);
+        }
+        assert!(nodes > 500, "{nodes} nodes");
+        // A comparison is placed at its own text, in the file it is written in: the module's
+        // guards in the module.
+        let guard = program.guards.first().unwrap();
+        let module = loaded.source.file(guard.condition.span.file).unwrap();
+        assert!(module.name().ends_with("guardrails.policy"));
+        let retail =
+            load_policy(&Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/retail.policy"))
+                .unwrap();
+        let t14 = retail
+            .program
+            .decisions
+            .iter()
+            .flat_map(|d| &d.rules)
+            .find(|r| r.named.name == "T14")
+            .unwrap();
+        let condition = t14.condition.as_ref().unwrap();
+        assert_eq!(retail.source.slice(condition.span), "overdue > 30 days");
+    }
+
+    #[test]
     fn a_file_missing_from_memory_is_reported_where_it_is_named() {
         let files = MemoryFiles::new().with("book/p.policy", POLICY);
         let Err(LoadError::Invalid(diagnostics)) =

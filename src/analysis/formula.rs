@@ -8,7 +8,7 @@
 
 use crate::program::HitPolicy;
 use crate::program::Program;
-use crate::program::ir::{CmpOp, Expr, Outcome};
+use crate::program::ir::{CmpOp, Expr, ExprKind, Outcome};
 use crate::value::Value;
 
 /// A boolean formula over atoms (by index into [`Atoms`]).
@@ -158,9 +158,9 @@ pub(crate) struct Atoms {
 const MAX_INLINING: usize = 6;
 
 fn dim_of(expr: &Expr) -> Option<Dim> {
-    match expr {
-        Expr::Field(slot) => Some(Dim::Field(*slot)),
-        Expr::Derived(index) => Some(Dim::Derived(*index)),
+    match &expr.kind {
+        ExprKind::Field(slot) => Some(Dim::Field(*slot)),
+        ExprKind::Derived(index) => Some(Dim::Derived(*index)),
         _ => None,
     }
 }
@@ -176,17 +176,19 @@ fn flipped(op: CmpOp) -> CmpOp {
 }
 
 fn simple(expr: &Expr) -> Option<(Dim, Test)> {
-    match expr {
-        Expr::Cmp(op, left, right) => match (left.as_ref(), right.as_ref()) {
-            (x, Expr::Const(v)) => dim_of(x).map(|d| (d, Test::Cmp(*op, v.clone()))),
-            (Expr::Const(v), x) => dim_of(x).map(|d| (d, Test::Cmp(flipped(*op), v.clone()))),
+    match &expr.kind {
+        ExprKind::Cmp(op, left, right) => match (&left.kind, &right.kind) {
+            (_, ExprKind::Const(v)) => dim_of(left).map(|d| (d, Test::Cmp(*op, v.clone()))),
+            (ExprKind::Const(v), _) => {
+                dim_of(right).map(|d| (d, Test::Cmp(flipped(*op), v.clone())))
+            }
             _ => None,
         },
-        Expr::In(value, items) => {
+        ExprKind::In(value, items) => {
             let values: Option<Vec<Value>> = items
                 .iter()
                 .map(|i| {
-                    if let Expr::Const(v) = i {
+                    if let ExprKind::Const(v) = &i.kind {
                         Some(v.clone())
                     } else {
                         None
@@ -195,8 +197,8 @@ fn simple(expr: &Expr) -> Option<(Dim, Test)> {
                 .collect();
             dim_of(value).zip(values).map(|(d, v)| (d, Test::In(v)))
         }
-        Expr::IsPresent(inner) => dim_of(inner).map(|d| (d, Test::Present)),
-        other => dim_of(other).map(|d| (d, Test::IsTrue)),
+        ExprKind::IsPresent(inner) => dim_of(inner).map(|d| (d, Test::Present)),
+        _ => dim_of(expr).map(|d| (d, Test::IsTrue)),
     }
 }
 
@@ -214,26 +216,25 @@ impl Atoms {
 
     /// The formula of a condition.
     pub(crate) fn condition(&mut self, program: &Program, expr: &Expr) -> Formula {
-        match expr {
-            Expr::Const(Value::Bool(b)) => {
+        match &expr.kind {
+            ExprKind::Const(Value::Bool(b)) => {
                 if *b {
                     Formula::True
                 } else {
                     Formula::False
                 }
             }
-            Expr::Not(inner) => self.condition(program, inner).not(),
-            Expr::And(a, b) => {
+            ExprKind::Not(inner) => self.condition(program, inner).not(),
+            ExprKind::And(a, b) => {
                 Formula::and(vec![self.condition(program, a), self.condition(program, b)])
             }
-            Expr::Or(a, b) => {
+            ExprKind::Or(a, b) => {
                 Formula::or(vec![self.condition(program, a), self.condition(program, b)])
             }
-            Expr::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), left, right) => {
-                let decision = match (left.as_ref(), right.as_ref()) {
-                    (Expr::Decision(d), Expr::Const(v)) | (Expr::Const(v), Expr::Decision(d)) => {
-                        Some((*d, v.clone()))
-                    }
+            ExprKind::Cmp(op @ (CmpOp::Eq | CmpOp::Ne), left, right) => {
+                let decision = match (&left.kind, &right.kind) {
+                    (ExprKind::Decision(d), ExprKind::Const(v))
+                    | (ExprKind::Const(v), ExprKind::Decision(d)) => Some((*d, v.clone())),
                     _ => None,
                 };
                 match decision {
@@ -246,24 +247,24 @@ impl Atoms {
                     _ => Formula::Atom(self.intern(expr)),
                 }
             }
-            Expr::In(value, items)
-                if matches!(value.as_ref(), Expr::Decision(_)) && self.inlining < MAX_INLINING =>
+            ExprKind::In(value, items)
+                if matches!(value.kind, ExprKind::Decision(_)) && self.inlining < MAX_INLINING =>
             {
-                let Expr::Decision(d) = value.as_ref() else {
+                let ExprKind::Decision(d) = &value.kind else {
                     return Formula::Atom(self.intern(expr));
                 };
                 self.inlining += 1;
                 let parts = items
                     .iter()
-                    .map(|item| match item {
-                        Expr::Const(v) => self.gives(program, *d, v),
+                    .map(|item| match &item.kind {
+                        ExprKind::Const(v) => self.gives(program, *d, v),
                         _ => Formula::Atom(self.intern(expr)),
                     })
                     .collect();
                 self.inlining -= 1;
                 Formula::or(parts)
             }
-            other => Formula::Atom(self.intern(other)),
+            _ => Formula::Atom(self.intern(expr)),
         }
     }
 

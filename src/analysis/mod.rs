@@ -30,8 +30,8 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eval::{DecisionOutcome, eval_expr};
 use crate::program::HitPolicy;
 use crate::program::Program;
-use crate::program::ir::{CmpOp, Expr};
-use crate::source::SourceFile;
+use crate::program::ir::{CmpOp, Expr, ExprKind};
+use crate::source::{SourceFile, Span};
 use crate::value::Loan;
 use crate::value::Value;
 
@@ -580,12 +580,12 @@ impl Analysis<'_> {
 
     /// A condition in the policy's words, for the parts of a region that are not one value's range.
     fn expr_text(&self, expr: &Expr) -> String {
-        match expr {
-            Expr::Field(slot) => self.dim_name(Dim::Field(*slot)),
-            Expr::Derived(index) => self.dim_name(Dim::Derived(*index)),
-            Expr::AsOf => "as_of".into(),
-            Expr::Const(v) => self.value_text(None, v),
-            Expr::Cmp(op, a, b) => {
+        match &expr.kind {
+            ExprKind::Field(slot) => self.dim_name(Dim::Field(*slot)),
+            ExprKind::Derived(index) => self.dim_name(Dim::Derived(*index)),
+            ExprKind::AsOf => "as_of".into(),
+            ExprKind::Const(v) => self.value_text(None, v),
+            ExprKind::Cmp(op, a, b) => {
                 let symbol = match op {
                     CmpOp::Eq => "=",
                     CmpOp::Ne => "!=",
@@ -596,10 +596,10 @@ impl Analysis<'_> {
                 };
                 format!("{} {symbol} {}", self.expr_text(a), self.expr_text(b))
             }
-            Expr::Sub(a, b) => format!("{} - {}", self.expr_text(a), self.expr_text(b)),
-            Expr::Add(a, b) => format!("{} + {}", self.expr_text(a), self.expr_text(b)),
-            Expr::IsPresent(a) => format!("{} is present", self.expr_text(a)),
-            Expr::Not(a) => format!("not {}", self.expr_text(a)),
+            ExprKind::Sub(a, b) => format!("{} - {}", self.expr_text(a), self.expr_text(b)),
+            ExprKind::Add(a, b) => format!("{} + {}", self.expr_text(a), self.expr_text(b)),
+            ExprKind::IsPresent(a) => format!("{} is present", self.expr_text(a)),
+            ExprKind::Not(a) => format!("not {}", self.expr_text(a)),
             _ => "a condition".into(),
         }
     }
@@ -616,7 +616,12 @@ impl Analysis<'_> {
             let Some(def) = self.program.derived.get(*index) else {
                 continue;
             };
-            let bounds = range::range(self.program, &Expr::Derived(*index), &[], 0);
+            let bounds = range::range(
+                self.program,
+                &Expr::new(ExprKind::Derived(*index), Span::default()),
+                &[],
+                0,
+            );
             let (some, all) = range::test_over(bounds, *op, *c);
             if some && !all {
                 continue;
@@ -692,7 +697,7 @@ fn collect_outcome_conditions<'a>(
 }
 
 fn mark_derived(expr: &Expr, read: &mut Vec<bool>) {
-    if let Expr::Derived(index) = expr
+    if let ExprKind::Derived(index) = &expr.kind
         && let Some(slot) = read.get_mut(*index)
     {
         *slot = true;

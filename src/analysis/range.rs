@@ -5,7 +5,7 @@
 //! and an `if` can be either of its branches. Anything else is unbounded.
 
 use crate::program::Program;
-use crate::program::ir::{CmpOp, Expr};
+use crate::program::ir::{CmpOp, Expr, ExprKind};
 use crate::value::Value;
 
 /// Inclusive bounds; `None` is unbounded on that side.
@@ -27,13 +27,15 @@ fn hull(a: Range, b: Range) -> Range {
 
 /// Whether `condition` being true establishes `date < as_of` for the date expression `date`.
 fn establishes_before_as_of(condition: &Expr, date: &Expr) -> bool {
-    match condition {
-        Expr::And(a, b) => establishes_before_as_of(a, date) || establishes_before_as_of(b, date),
-        Expr::Cmp(CmpOp::Lt, left, right) => {
-            left.as_ref() == date && matches!(right.as_ref(), Expr::AsOf)
+    match &condition.kind {
+        ExprKind::And(a, b) => {
+            establishes_before_as_of(a, date) || establishes_before_as_of(b, date)
         }
-        Expr::Cmp(CmpOp::Gt, left, right) => {
-            right.as_ref() == date && matches!(left.as_ref(), Expr::AsOf)
+        ExprKind::Cmp(CmpOp::Lt, left, right) => {
+            left.as_ref() == date && matches!(right.kind, ExprKind::AsOf)
+        }
+        ExprKind::Cmp(CmpOp::Gt, left, right) => {
+            right.as_ref() == date && matches!(left.kind, ExprKind::AsOf)
         }
         _ => false,
     }
@@ -44,23 +46,23 @@ pub(crate) fn range(program: &Program, expr: &Expr, known: &[&Expr], depth: usiz
     if depth > 32 {
         return UNBOUNDED;
     }
-    match expr {
-        Expr::Const(Value::Int(n) | Value::Days(n)) => (Some(*n), Some(*n)),
-        Expr::Count { .. } => (Some(0), None),
-        Expr::Bucket { .. } => (Some(0), Some(99)),
-        Expr::Dates(crate::program::ir::DateFn::Weekday, _) => (Some(1), Some(7)),
-        Expr::Derived(index) => program
+    match &expr.kind {
+        ExprKind::Const(Value::Int(n) | Value::Days(n)) => (Some(*n), Some(*n)),
+        ExprKind::Count { .. } => (Some(0), None),
+        ExprKind::Bucket { .. } => (Some(0), Some(99)),
+        ExprKind::Dates(crate::program::ir::DateFn::Weekday, _) => (Some(1), Some(7)),
+        ExprKind::Derived(index) => program
             .derived
             .get(*index)
             .map_or(UNBOUNDED, |d| range(program, &d.expr, &[], depth + 1)),
-        Expr::Sub(left, right) if matches!(left.as_ref(), Expr::AsOf) => {
+        ExprKind::Sub(left, right) if matches!(left.kind, ExprKind::AsOf) => {
             if known.iter().any(|c| establishes_before_as_of(c, right)) {
                 (Some(1), None)
             } else {
                 UNBOUNDED
             }
         }
-        Expr::If(condition, then, otherwise) => {
+        ExprKind::If(condition, then, otherwise) => {
             let mut with = known.to_vec();
             with.push(condition);
             hull(

@@ -22,8 +22,9 @@ use rust_decimal::Decimal;
 use super::formula::{Atoms, Dim, Formula, Test};
 use crate::eval::eval_expr;
 use crate::program::Program;
-use crate::program::ir::{CmpOp, Expr};
+use crate::program::ir::{CmpOp, Expr, ExprKind};
 use crate::schema::{Field, FieldType};
+use crate::source::Span;
 use crate::value::Loan;
 use crate::value::{Records, Value};
 
@@ -290,10 +291,10 @@ impl Space {
 
 /// Loan fields an expression reads, through derived values.
 fn read_fields(program: &Program, expr: &Expr, out: &mut Vec<usize>, depth: usize) {
-    let slot = match expr {
-        Expr::Field(slot) | Expr::Count { list: slot, .. } | Expr::Fold { list: slot, .. } => {
-            Some(*slot)
-        }
+    let slot = match &expr.kind {
+        ExprKind::Field(slot)
+        | ExprKind::Count { list: slot, .. }
+        | ExprKind::Fold { list: slot, .. } => Some(*slot),
         _ => None,
     };
     if let Some(slot) = slot
@@ -301,7 +302,7 @@ fn read_fields(program: &Program, expr: &Expr, out: &mut Vec<usize>, depth: usiz
     {
         out.push(slot);
     }
-    if let Expr::Derived(index) = expr
+    if let ExprKind::Derived(index) = &expr.kind
         && depth < 64
         && let Some(def) = program.derived.get(*index)
     {
@@ -434,7 +435,12 @@ fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
     }
     // A derived value cannot leave its range: representatives outside it are no real loan.
     if let Dim::Derived(index) = dim {
-        let (low, high) = super::range::range(program, &Expr::Derived(index), &[], 0);
+        let (low, high) = super::range::range(
+            program,
+            &Expr::new(ExprKind::Derived(index), Span::default()),
+            &[],
+            0,
+        );
         values.retain(|v| match v {
             Value::Int(n) | Value::Days(n) => {
                 low.is_none_or(|l| *n >= l) && high.is_none_or(|h| *n <= h)
@@ -659,7 +665,7 @@ pub(crate) fn default_value(field: &Field, key: bool, as_of: NaiveDate) -> Value
 }
 
 fn collect_constants(expr: &Expr, out: &mut Vec<Value>) {
-    if let Expr::Const(v) = expr
+    if let ExprKind::Const(v) = &expr.kind
         && !out.contains(v)
     {
         out.push(v.clone());

@@ -26,9 +26,10 @@ pub(crate) struct Typed {
 }
 
 impl Typed {
-    fn new(expr: ir::Expr, ty: Ty) -> Typed {
+    /// An expression of type `ty`, placed when [`Checker::expr`] returns it.
+    fn new(expr: impl Into<ir::Expr>, ty: Ty) -> Typed {
         Typed {
-            expr,
+            expr: expr.into(),
             ty,
             optional: false,
             int_literal: false,
@@ -36,7 +37,7 @@ impl Typed {
     }
 
     fn error() -> Typed {
-        Typed::new(ir::Expr::Const(Value::Missing), Ty::Error)
+        Typed::new(ir::ExprKind::Const(Value::Missing), Ty::Error)
     }
 }
 
@@ -49,24 +50,24 @@ pub(crate) enum Ref {
 }
 
 fn as_ref(expr: &ir::Expr) -> Option<Ref> {
-    match expr {
-        ir::Expr::Field(slot) => Some(Ref::Field(*slot)),
-        ir::Expr::Item(slot) => Some(Ref::Item(*slot)),
-        ir::Expr::Derived(index) => Some(Ref::Derived(*index)),
+    match &expr.kind {
+        ir::ExprKind::Field(slot) => Some(Ref::Field(*slot)),
+        ir::ExprKind::Item(slot) => Some(Ref::Item(*slot)),
+        ir::ExprKind::Derived(index) => Some(Ref::Derived(*index)),
         _ => None,
     }
 }
 
 /// What `expr` evaluating to `when` proves present.
 fn facts(expr: &ir::Expr, when: bool, out: &mut Vec<Ref>) {
-    match expr {
-        ir::Expr::IsPresent(inner) if when => out.extend(as_ref(inner)),
-        ir::Expr::Not(inner) => facts(inner, !when, out),
-        ir::Expr::And(a, b) if when => {
+    match &expr.kind {
+        ir::ExprKind::IsPresent(inner) if when => out.extend(as_ref(inner)),
+        ir::ExprKind::Not(inner) => facts(inner, !when, out),
+        ir::ExprKind::And(a, b) if when => {
             facts(a, true, out);
             facts(b, true, out);
         }
-        ir::Expr::Or(a, b) if !when => {
+        ir::ExprKind::Or(a, b) if !when => {
             facts(a, false, out);
             facts(b, false, out);
         }
@@ -152,30 +153,39 @@ impl<'a> Checker<'a> {
     /// bare names as enumeration choices or decision outcomes; `known` lists what the enclosing
     /// condition has already proved present.
     pub(crate) fn expr(&mut self, e: &ast::Expr, expect: Option<&Ty>, known: &[Ref]) -> Typed {
+        let mut typed = self.unplaced(e, expect, known);
+        typed.expr.place(e.span);
+        typed
+    }
+
+    /// [`Checker::expr`], its parts of its own making not yet placed.
+    fn unplaced(&mut self, e: &ast::Expr, expect: Option<&Ty>, known: &[Ref]) -> Typed {
         match &e.kind {
             ExprKind::Integer(i) => match expect {
-                Some(Ty::Money) => {
-                    Typed::new(ir::Expr::Const(Value::Money(Decimal::from(*i))), Ty::Money)
-                }
+                Some(Ty::Money) => Typed::new(
+                    ir::ExprKind::Const(Value::Money(Decimal::from(*i))),
+                    Ty::Money,
+                ),
                 _ => Typed {
                     int_literal: true,
-                    ..Typed::new(ir::Expr::Const(Value::Int(*i)), Ty::Int)
+                    ..Typed::new(ir::ExprKind::Const(Value::Int(*i)), Ty::Int)
                 },
             },
-            ExprKind::Decimal(d) => Typed::new(ir::Expr::Const(Value::Money(*d)), Ty::Money),
-            ExprKind::Days(d) => Typed::new(ir::Expr::Const(Value::Days(*d)), Ty::Days),
-            ExprKind::Date(d) => Typed::new(ir::Expr::Const(Value::Date(*d)), Ty::Date),
-            ExprKind::Time(t) => Typed::new(ir::Expr::Const(Value::Time(*t)), Ty::Time),
-            ExprKind::Text(t) => {
-                Typed::new(ir::Expr::Const(Value::Text(t.as_str().into())), Ty::Text)
-            }
-            ExprKind::Bool(b) => Typed::new(ir::Expr::Const(Value::Bool(*b)), Ty::Bool),
-            ExprKind::Nothing => Typed::new(ir::Expr::Const(Value::Nothing), Ty::Nothing),
+            ExprKind::Decimal(d) => Typed::new(ir::ExprKind::Const(Value::Money(*d)), Ty::Money),
+            ExprKind::Days(d) => Typed::new(ir::ExprKind::Const(Value::Days(*d)), Ty::Days),
+            ExprKind::Date(d) => Typed::new(ir::ExprKind::Const(Value::Date(*d)), Ty::Date),
+            ExprKind::Time(t) => Typed::new(ir::ExprKind::Const(Value::Time(*t)), Ty::Time),
+            ExprKind::Text(t) => Typed::new(
+                ir::ExprKind::Const(Value::Text(t.as_str().into())),
+                Ty::Text,
+            ),
+            ExprKind::Bool(b) => Typed::new(ir::ExprKind::Const(Value::Bool(*b)), Ty::Bool),
+            ExprKind::Nothing => Typed::new(ir::ExprKind::Const(Value::Nothing), Ty::Nothing),
             // Only where the type is known from the other branch: `if c then d else missing`.
             ExprKind::Missing => match expect {
                 Some(ty) if *ty != Ty::Error => Typed {
                     optional: true,
-                    ..Typed::new(ir::Expr::Const(Value::Missing), ty.clone())
+                    ..Typed::new(ir::ExprKind::Const(Value::Missing), ty.clone())
                 },
                 Some(_) => Typed::error(),
                 None => {
@@ -207,7 +217,7 @@ impl<'a> Checker<'a> {
             }
             ExprKind::Not(inner) => {
                 let inner = self.boolean(inner, known);
-                Typed::new(ir::Expr::Not(Box::new(inner)), Ty::Bool)
+                Typed::new(ir::ExprKind::Not(Box::new(inner)), Ty::Bool)
             }
             ExprKind::Neg(inner) => {
                 let typed = self.expr(inner, None, known);
@@ -224,7 +234,7 @@ impl<'a> Checker<'a> {
                     return Typed::error();
                 }
                 Typed {
-                    expr: ir::Expr::Neg(Box::new(typed.expr)),
+                    expr: ir::ExprKind::Neg(Box::new(typed.expr)).into(),
                     ..typed
                 }
             }
@@ -235,7 +245,7 @@ impl<'a> Checker<'a> {
             } => {
                 let left = self.boolean(left, known);
                 let right = self.boolean(right, &with_facts(known, &left, true));
-                Typed::new(ir::Expr::And(Box::new(left), Box::new(right)), Ty::Bool)
+                Typed::new(ir::ExprKind::And(Box::new(left), Box::new(right)), Ty::Bool)
             }
             ExprKind::Binary {
                 op: BinOp::Or,
@@ -244,7 +254,7 @@ impl<'a> Checker<'a> {
             } => {
                 let left = self.boolean(left, known);
                 let right = self.boolean(right, &with_facts(known, &left, false));
-                Typed::new(ir::Expr::Or(Box::new(left), Box::new(right)), Ty::Bool)
+                Typed::new(ir::ExprKind::Or(Box::new(left), Box::new(right)), Ty::Bool)
             }
             ExprKind::Binary {
                 op: op @ (BinOp::Add | BinOp::Sub),
@@ -264,11 +274,11 @@ impl<'a> Checker<'a> {
                         .help("test a field, as in `collateral_value is present`"),
                     );
                 }
-                let test = ir::Expr::IsPresent(Box::new(typed.expr));
+                let test = ir::ExprKind::IsPresent(Box::new(typed.expr));
                 let test = if *present {
                     test
                 } else {
-                    ir::Expr::Not(Box::new(test))
+                    ir::ExprKind::Not(Box::new(test.into()))
                 };
                 Typed::new(test, Ty::Bool)
             }
@@ -285,10 +295,10 @@ impl<'a> Checker<'a> {
                     let checked = self.same_kind(&typed, value.span, checked, item.span, BinOp::Eq);
                     items.push(checked.expr);
                 }
-                let test = ir::Expr::In(Box::new(typed.expr), items);
+                let test = ir::ExprKind::In(Box::new(typed.expr), items);
                 Typed::new(
                     if *negated {
-                        ir::Expr::Not(Box::new(test))
+                        ir::ExprKind::Not(Box::new(test.into()))
                     } else {
                         test
                     },
@@ -322,11 +332,11 @@ impl<'a> Checker<'a> {
                     then_typed.ty.clone()
                 };
                 Typed {
-                    expr: ir::Expr::If(
+                    expr: ir::Expr::from(ir::ExprKind::If(
                         Box::new(condition),
                         Box::new(then_typed.expr),
                         Box::new(unified.expr),
-                    ),
+                    )),
                     ty,
                     optional,
                     int_literal: false,
@@ -366,13 +376,16 @@ impl<'a> Checker<'a> {
         match expect {
             Some(Ty::Enum(id)) => {
                 if let Some(index) = self.schema.choice(*id, name) {
-                    return Typed::new(ir::Expr::Const(Value::Enum(index as u32)), Ty::Enum(*id));
+                    return Typed::new(
+                        ir::ExprKind::Const(Value::Enum(index as u32)),
+                        Ty::Enum(*id),
+                    );
                 }
             }
             Some(Ty::Outcome(decision)) => {
                 if let Some(index) = self.outcome_names(*decision).iter().position(|v| v == name) {
                     return Typed::new(
-                        ir::Expr::Const(Value::Outcome(index as u32)),
+                        ir::ExprKind::Const(Value::Outcome(index as u32)),
                         Ty::Outcome(*decision),
                     );
                 }
@@ -386,7 +399,7 @@ impl<'a> Checker<'a> {
             let optional = field.optional && !known.contains(&Ref::Item(slot));
             return Typed {
                 optional,
-                ..Typed::new(ir::Expr::Item(slot), Ty::of_field(field, slot))
+                ..Typed::new(ir::ExprKind::Item(slot), Ty::of_field(field, slot))
             };
         }
         if let Some(slot) = self.schema.slot(name) {
@@ -396,7 +409,7 @@ impl<'a> Checker<'a> {
             let optional = field.optional && !known.contains(&Ref::Field(slot));
             return Typed {
                 optional,
-                ..Typed::new(ir::Expr::Field(slot), Ty::of_field(field, slot))
+                ..Typed::new(ir::ExprKind::Field(slot), Ty::of_field(field, slot))
             };
         }
         if let Some(index) = self.lets.iter().position(|l| l.name.name == name) {
@@ -412,7 +425,7 @@ impl<'a> Checker<'a> {
             let optional = optional && !known.contains(&Ref::Derived(index));
             return Typed {
                 optional,
-                ..Typed::new(ir::Expr::Derived(index), ty)
+                ..Typed::new(ir::ExprKind::Derived(index), ty)
             };
         }
         if let Some(index) = self.decision_decls.iter().position(|d| d.name.name == name) {
@@ -431,10 +444,10 @@ impl<'a> Checker<'a> {
                 return Typed::error();
             }
             self.reads.push(index);
-            return Typed::new(ir::Expr::Decision(index), Ty::Outcome(index));
+            return Typed::new(ir::ExprKind::Decision(index), Ty::Outcome(index));
         }
         if name == "as_of" || name == AS_OF_CHINESE {
-            return Typed::new(ir::Expr::AsOf, Ty::Date);
+            return Typed::new(ir::ExprKind::AsOf, Ty::Date);
         }
         self.unknown_name(ident, expect);
         Typed::error()
@@ -536,7 +549,7 @@ impl<'a> Checker<'a> {
         };
         let r = self.same_kind(&l, left.span, r, right.span, op);
         if l.ty == Ty::Error || r.ty == Ty::Error {
-            return Typed::new(ir::Expr::Const(Value::Bool(false)), Ty::Error);
+            return Typed::new(ir::ExprKind::Const(Value::Bool(false)), Ty::Error);
         }
         // Only once the kinds agree: a mismatch is the first thing to fix.
         self.require_present(&l, left.span);
@@ -571,7 +584,7 @@ impl<'a> Checker<'a> {
             );
         }
         Typed::new(
-            ir::Expr::Cmp(cmp, Box::new(l.expr), Box::new(r.expr)),
+            ir::ExprKind::Cmp(cmp, Box::new(l.expr), Box::new(r.expr)),
             Ty::Bool,
         )
     }
@@ -629,8 +642,8 @@ impl<'a> Checker<'a> {
     }
 
     fn days_need_unit(&mut self, literal: &Typed, span: Span) {
-        let number = match &literal.expr {
-            ir::Expr::Const(Value::Int(n)) => n.to_string(),
+        let number = match &literal.expr.kind {
+            ir::ExprKind::Const(Value::Int(n)) => n.to_string(),
             _ => "N".into(),
         };
         self.report(
@@ -694,9 +707,9 @@ impl<'a> Checker<'a> {
             r
         };
         let expr = if op == BinOp::Add {
-            ir::Expr::Add(Box::new(l.expr), Box::new(r.expr))
+            ir::ExprKind::Add(Box::new(l.expr), Box::new(r.expr))
         } else {
-            ir::Expr::Sub(Box::new(l.expr), Box::new(r.expr))
+            ir::ExprKind::Sub(Box::new(l.expr), Box::new(r.expr))
         };
         Typed::new(expr, result)
     }
@@ -728,7 +741,7 @@ impl<'a> Checker<'a> {
                     return Typed::error();
                 };
                 let filter = self.filter(fields, filter);
-                Typed::new(ir::Expr::Count { list, filter }, Ty::Int)
+                Typed::new(ir::ExprKind::Count { list, filter }, Ty::Int)
             }
             "min" | "max" | "sum" => {
                 let fold = match function.name.as_str() {
@@ -822,13 +835,13 @@ impl<'a> Checker<'a> {
                 }
                 let filter = self.filter(fields, filter);
                 Typed {
-                    expr: ir::Expr::Fold {
+                    expr: ir::Expr::from(ir::ExprKind::Fold {
                         op: fold,
                         list,
                         item,
                         zero,
                         filter,
-                    },
+                    }),
                     ty,
                     optional: fold != FoldOp::Sum,
                     int_literal: false,
@@ -853,7 +866,7 @@ impl<'a> Checker<'a> {
                     return Typed::error();
                 }
                 Typed::new(
-                    ir::Expr::Bucket {
+                    ir::ExprKind::Bucket {
                         salt: salt.clone(),
                         key: Box::new(key_typed.expr),
                     },
@@ -967,7 +980,7 @@ impl<'a> Checker<'a> {
         };
         Typed {
             optional,
-            ..Typed::new(ir::Expr::Dates(function, checked), ty)
+            ..Typed::new(ir::ExprKind::Dates(function, checked), ty)
         }
     }
 
@@ -975,11 +988,13 @@ impl<'a> Checker<'a> {
     fn list_field(&mut self, e: &ast::Expr) -> Option<(usize, &'a [Field])> {
         let schema: &'a crate::schema::Schema = self.schema;
         let typed = self.expr(e, None, &[]);
-        match (typed.expr, typed.ty) {
-            (ir::Expr::Field(slot), Ty::List(_)) => match schema.fields.get(slot).map(|f| &f.ty) {
-                Some(FieldType::List(fields)) => Some((slot, fields.as_slice())),
-                _ => None,
-            },
+        match (typed.expr.kind, typed.ty) {
+            (ir::ExprKind::Field(slot), Ty::List(_)) => {
+                match schema.fields.get(slot).map(|f| &f.ty) {
+                    Some(FieldType::List(fields)) => Some((slot, fields.as_slice())),
+                    _ => None,
+                }
+            }
             (_, Ty::Error) => None,
             (_, ty) => {
                 let what = self.describe(&ty);
@@ -1005,10 +1020,14 @@ impl<'a> Checker<'a> {
 }
 
 fn to_money(typed: Typed) -> Typed {
-    match typed.expr {
-        ir::Expr::Const(Value::Int(n)) => {
-            Typed::new(ir::Expr::Const(Value::Money(Decimal::from(n))), Ty::Money)
-        }
-        expr => Typed { expr, ..typed },
+    match typed.expr.kind {
+        ir::ExprKind::Const(Value::Int(n)) => Typed::new(
+            ir::Expr::new(
+                ir::ExprKind::Const(Value::Money(Decimal::from(n))),
+                typed.expr.span,
+            ),
+            Ty::Money,
+        ),
+        _ => typed,
     }
 }

@@ -475,7 +475,7 @@ impl<'a> Checker<'a> {
             // Settled as an error, so that the values built on it are not reported again.
             if let Some(state) = self.let_states.get_mut(index) {
                 *state = LetState::Done {
-                    expr: ir::Expr::Const(crate::value::Value::Missing),
+                    expr: ir::ExprKind::Const(crate::value::Value::Missing).into(),
                     ty: Ty::Error,
                     optional: false,
                     depth: 1,
@@ -527,8 +527,8 @@ impl<'a> Checker<'a> {
     /// How deep `expr` nests with the derived values it uses written out in place (those
     /// already checked; one being checked counts as one level).
     fn inlined_depth(&self, expr: &ir::Expr) -> usize {
-        let own = match expr {
-            ir::Expr::Derived(index) => match self.let_states.get(*index) {
+        let own = match &expr.kind {
+            ir::ExprKind::Derived(index) => match self.let_states.get(*index) {
                 Some(LetState::Done { depth, .. }) => *depth,
                 _ => 0,
             },

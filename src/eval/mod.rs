@@ -16,7 +16,7 @@ pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace}
 
 use crate::program::HitPolicy;
 use crate::program::Program;
-use crate::program::ir::{DateFn, Expr, FoldOp, Outcome};
+use crate::program::ir::{DateFn, Expr, ExprKind, FoldOp, Outcome};
 use crate::program::{ActionId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
 pub(crate) use crate::program::{DecisionOutcome, Evaluation};
 use crate::value::{Loan, Value};
@@ -241,11 +241,11 @@ impl<'p> Evaluator<'p> {
     /// Whether a condition holds. The connectives and comparisons, which make up most of a
     /// policy, are decided here on borrowed operands, without building intermediate values.
     fn truth(&mut self, expr: &'p Expr) -> bool {
-        match expr {
-            Expr::Not(inner) => !self.truth(inner),
-            Expr::And(a, b) => self.truth(a) && self.truth(b),
-            Expr::Or(a, b) => self.truth(a) || self.truth(b),
-            Expr::Cmp(op, a, b) => {
+        match &expr.kind {
+            ExprKind::Not(inner) => !self.truth(inner),
+            ExprKind::And(a, b) => self.truth(a) && self.truth(b),
+            ExprKind::Or(a, b) => self.truth(a) || self.truth(b),
+            ExprKind::Cmp(op, a, b) => {
                 let a = self.operand(a);
                 let b = self.operand(b);
                 a.compare(&b).is_some_and(|ordering| op.holds(ordering))
@@ -257,15 +257,15 @@ impl<'p> Evaluator<'p> {
     /// The value of an operand, borrowed when it already exists (a constant, a loan's field, a
     /// list record's field) and computed otherwise.
     fn operand(&mut self, expr: &'p Expr) -> Cow<'p, Value> {
-        match expr {
-            Expr::Const(value) => Cow::Borrowed(value),
-            Expr::Field(slot) => {
+        match &expr.kind {
+            ExprKind::Const(value) => Cow::Borrowed(value),
+            ExprKind::Field(slot) => {
                 let loan: &'p Loan = self.loan;
                 let value = loan.fields.get(*slot).unwrap_or(&Value::Missing);
                 self.read(ReadSource::Field(Slot::new(*slot)), value);
                 Cow::Borrowed(value)
             }
-            Expr::Item(slot) => Cow::Borrowed(
+            ExprKind::Item(slot) => Cow::Borrowed(
                 self.item
                     .and_then(|item| item.get(*slot))
                     .unwrap_or(&Value::Missing),
@@ -320,9 +320,9 @@ impl<'p> Evaluator<'p> {
     }
 
     fn value(&mut self, expr: &'p Expr) -> Value {
-        match expr {
-            Expr::Const(value) => value.clone(),
-            Expr::Field(slot) => {
+        match &expr.kind {
+            ExprKind::Const(value) => value.clone(),
+            ExprKind::Field(slot) => {
                 let value = self
                     .loan
                     .fields
@@ -332,13 +332,13 @@ impl<'p> Evaluator<'p> {
                 self.read(ReadSource::Field(Slot::new(*slot)), &value);
                 value
             }
-            Expr::Item(slot) => self
+            ExprKind::Item(slot) => self
                 .item
                 .and_then(|item| item.get(*slot))
                 .cloned()
                 .unwrap_or(Value::Missing),
-            Expr::Derived(index) => self.derived(*index),
-            Expr::Decision(index) => {
+            ExprKind::Derived(index) => self.derived(*index),
+            ExprKind::Decision(index) => {
                 let value = self
                     .decisions
                     .get(*index)
@@ -347,30 +347,30 @@ impl<'p> Evaluator<'p> {
                 self.read(ReadSource::Decision(DecisionId::new(*index)), &value);
                 value
             }
-            Expr::AsOf => {
+            ExprKind::AsOf => {
                 let value = Value::Date(self.as_of);
                 self.read(ReadSource::AsOf, &value);
                 value
             }
-            Expr::Not(_) | Expr::And(..) | Expr::Or(..) | Expr::Cmp(..) => {
+            ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Cmp(..) => {
                 Value::Bool(self.truth(expr))
             }
-            Expr::Add(a, b) => {
+            ExprKind::Add(a, b) => {
                 let (a, b) = (self.value(a), self.value(b));
                 add(&a, &b, false)
             }
-            Expr::Sub(a, b) => {
+            ExprKind::Sub(a, b) => {
                 let (a, b) = (self.value(a), self.value(b));
                 add(&a, &b, true)
             }
-            Expr::Neg(inner) => match self.value(inner) {
+            ExprKind::Neg(inner) => match self.value(inner) {
                 Value::Int(n) => n.checked_neg().map_or(Value::Missing, Value::Int),
                 Value::Days(n) => n.checked_neg().map_or(Value::Missing, Value::Days),
                 Value::Money(m) => Value::Money(-m),
                 _ => Value::Missing,
             },
-            Expr::IsPresent(inner) => Value::Bool(self.value(inner) != Value::Missing),
-            Expr::In(value, list) => {
+            ExprKind::IsPresent(inner) => Value::Bool(self.value(inner) != Value::Missing),
+            ExprKind::In(value, list) => {
                 let value = self.value(value);
                 let mut found = false;
                 for item in list {
@@ -381,26 +381,26 @@ impl<'p> Evaluator<'p> {
                 }
                 Value::Bool(found)
             }
-            Expr::If(condition, then, otherwise) => {
+            ExprKind::If(condition, then, otherwise) => {
                 if self.truth(condition) {
                     self.value(then)
                 } else {
                     self.value(otherwise)
                 }
             }
-            Expr::Count { list, filter } => self.count(*list, filter.as_deref()),
-            Expr::Fold {
+            ExprKind::Count { list, filter } => self.count(*list, filter.as_deref()),
+            ExprKind::Fold {
                 op,
                 list,
                 item,
                 zero,
                 filter,
             } => self.fold(*op, *list, *item, zero, filter.as_deref()),
-            Expr::Bucket { salt, key } => match self.value(key) {
+            ExprKind::Bucket { salt, key } => match self.value(key) {
                 Value::Text(key) => Value::Int(bucket(salt, &key)),
                 _ => Value::Missing,
             },
-            Expr::Dates(function, args) => self.dates(*function, args),
+            ExprKind::Dates(function, args) => self.dates(*function, args),
         }
     }
 

@@ -3,6 +3,7 @@
 //! Names are gone: a field is its slot, a derived value or decision its index, an enumeration
 //! choice or action its number. Every expression here has been type-checked.
 
+use crate::source::Span;
 use crate::value::Value;
 
 /// Comparison operators.
@@ -52,9 +53,52 @@ pub(crate) enum DateFn {
     Earliest,
 }
 
-/// A checked expression.
+/// A checked expression and the place in the policy it was written at (a synthetic part,
+/// such as the `not` of `is missing`, has the place of what it was written as). Two
+/// expressions are equal when they compute the same, wherever they are written: the analysis
+/// relies on `overdue > 30 days` in two rules being one question.
+#[derive(Clone, Debug)]
+pub(crate) struct Expr {
+    /// What it computes.
+    pub(crate) kind: ExprKind,
+    /// Where it is written.
+    pub(crate) span: Span,
+}
+
+impl PartialEq for Expr {
+    fn eq(&self, other: &Expr) -> bool {
+        self.kind == other.kind
+    }
+}
+
+impl Expr {
+    /// `kind`, written at `span`.
+    pub(crate) fn new(kind: ExprKind, span: Span) -> Expr {
+        Expr { kind, span }
+    }
+
+    /// Gives this expression, and any part of it not yet placed, the place `span`: the checker
+    /// builds an expression's parts first and places each once it knows what it was written
+    /// as.
+    pub(crate) fn place(&mut self, span: Span) {
+        if self.span != Span::default() {
+            return;
+        }
+        self.span = span;
+        self.for_each_child_mut(&mut |child| child.place(span));
+    }
+}
+
+impl From<ExprKind> for Expr {
+    /// An expression not yet placed (see [`Expr::place`]).
+    fn from(kind: ExprKind) -> Expr {
+        Expr::new(kind, Span::default())
+    }
+}
+
+/// The forms of a checked expression.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) enum Expr {
+pub(crate) enum ExprKind {
     Const(Value),
     /// A loan field, by slot.
     Field(usize),
@@ -102,35 +146,75 @@ pub(crate) enum Expr {
 impl Expr {
     /// Calls `visit` on each expression directly inside this one, `where` filters included.
     pub(crate) fn for_each_child(&self, visit: &mut dyn FnMut(&Expr)) {
-        match self {
-            Expr::Const(_)
-            | Expr::Field(_)
-            | Expr::Item(_)
-            | Expr::Derived(_)
-            | Expr::Decision(_)
-            | Expr::AsOf => {}
-            Expr::Not(a) | Expr::Neg(a) | Expr::IsPresent(a) | Expr::Bucket { key: a, .. } => {
-                visit(a)
-            }
-            Expr::And(a, b)
-            | Expr::Or(a, b)
-            | Expr::Cmp(_, a, b)
-            | Expr::Add(a, b)
-            | Expr::Sub(a, b) => {
+        match &self.kind {
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::Item(_)
+            | ExprKind::Derived(_)
+            | ExprKind::Decision(_)
+            | ExprKind::AsOf => {}
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsPresent(a)
+            | ExprKind::Bucket { key: a, .. } => visit(a),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Add(a, b)
+            | ExprKind::Sub(a, b) => {
                 visit(a);
                 visit(b);
             }
-            Expr::In(a, items) => {
+            ExprKind::In(a, items) => {
                 visit(a);
                 items.iter().for_each(&mut *visit);
             }
-            Expr::If(c, a, b) => {
+            ExprKind::If(c, a, b) => {
                 visit(c);
                 visit(a);
                 visit(b);
             }
-            Expr::Dates(_, args) => args.iter().for_each(&mut *visit),
-            Expr::Count { filter, .. } | Expr::Fold { filter, .. } => {
+            ExprKind::Dates(_, args) => args.iter().for_each(&mut *visit),
+            ExprKind::Count { filter, .. } | ExprKind::Fold { filter, .. } => {
+                if let Some(f) = filter {
+                    visit(f);
+                }
+            }
+        }
+    }
+
+    /// [`Expr::for_each_child`], able to change each.
+    pub(crate) fn for_each_child_mut(&mut self, visit: &mut dyn FnMut(&mut Expr)) {
+        match &mut self.kind {
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::Item(_)
+            | ExprKind::Derived(_)
+            | ExprKind::Decision(_)
+            | ExprKind::AsOf => {}
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsPresent(a)
+            | ExprKind::Bucket { key: a, .. } => visit(a),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Add(a, b)
+            | ExprKind::Sub(a, b) => {
+                visit(a);
+                visit(b);
+            }
+            ExprKind::In(a, items) => {
+                visit(a);
+                items.iter_mut().for_each(&mut *visit);
+            }
+            ExprKind::If(c, a, b) => {
+                visit(c);
+                visit(a);
+                visit(b);
+            }
+            ExprKind::Dates(_, args) => args.iter_mut().for_each(&mut *visit),
+            ExprKind::Count { filter, .. } | ExprKind::Fold { filter, .. } => {
                 if let Some(f) = filter {
                     visit(f);
                 }

@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use crate::input::{Portfolio, Rejected};
 use crate::program::Ty;
-use crate::program::ir::Expr;
+use crate::program::ir::{Expr, ExprKind};
 use crate::program::{GuardId, Program};
 use crate::tally::{AmountError, AmountFields, Tally};
 use crate::value::{Loan, Value};
@@ -494,7 +494,7 @@ pub fn summarize(
 }
 
 fn uses_bucket(expr: &Expr) -> bool {
-    let mut found = matches!(expr, Expr::Bucket { .. });
+    let mut found = matches!(expr.kind, ExprKind::Bucket { .. });
     expr.for_each_child(&mut |child| found |= uses_bucket(child));
     found
 }
