@@ -77,6 +77,6 @@ pub use report::{
     spreadsheet_safe,
 };
 pub use schema::{Field, FieldType, Schema};
-pub use source::{LineCol, SourceFile, Span};
+pub use source::{FileId, LineCol, SourceFile, Span};
 pub use tally::{AmountError, AmountFields, Tally};
 pub use value::{Loan, REDACTED, Value};

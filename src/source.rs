@@ -88,7 +88,7 @@ pub struct LineCol {
 /// its whole text.
 ///
 /// The source of a policy with `include`s also holds the other files read for it
-/// ([`SourceFile::with_others`]), so that a diagnostic about a place in a module, whose span
+/// (`SourceFile::with_others`), so that a diagnostic about a place in a module, whose span
 /// carries the module's [`FileId`], is shown in that file.
 #[derive(Debug)]
 pub struct SourceFile {
