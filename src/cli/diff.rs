@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::flags::InputFormat;
 use super::run::describe_rejected;
-use super::{ExitCode, Output, parse_as_of, stream_portfolio};
+use super::{ExitCode, Output, Streaming, parse_as_of};
 use arrears::Schema;
 use arrears::impact::render::{ImpactHeading, impact_json, impact_markdown, impact_text};
 use arrears::impact::{AmountFields, Comparison, LoanChange};
@@ -112,16 +112,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
         Ok(Flow::Continue)
     };
-    let counts = match stream_portfolio(
-        &args.portfolio,
-        args.input_format,
-        old.schema(),
-        None,
-        true,
-        out,
-        decide,
-        sink,
-    ) {
+    let streaming = Streaming {
+        path: &args.portfolio,
+        schema: old.schema(),
+        threads: None,
+        quiet: true,
+    };
+    let counts = match streaming.open_and_run(args.input_format, out, decide, sink) {
         Ok(counts) => counts,
         Err(code) => return code,
     };

@@ -1,7 +1,7 @@
 //! `arrears explain POLICY PORTFOLIO --as-of D --loan ID`: one loan's trace, for a person.
 
 use super::run::describe_rejected;
-use super::{ExitCode, Inputs, Output, stream_portfolio};
+use super::{ExitCode, Inputs, Output, Streaming};
 use arrears::Rejected;
 use arrears::{BatchRow, Flow, Record};
 use arrears::{explain_text, render_jsonl};
@@ -65,16 +65,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Ok(Flow::Stop)
     };
     let portfolio = &args.inputs.portfolio;
-    if let Err(code) = stream_portfolio(
-        portfolio,
-        args.inputs.input_format,
-        program.schema(),
-        None,
-        true,
-        out,
-        decide,
-        sink,
-    ) {
+    let streaming = Streaming {
+        path: portfolio,
+        schema: program.schema(),
+        threads: None,
+        quiet: true,
+    };
+    if let Err(code) = streaming.open_and_run(args.inputs.input_format, out, decide, sink) {
         return code;
     }
     match found {

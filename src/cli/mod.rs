@@ -175,49 +175,69 @@ pub(crate) fn open_portfolio(
     }
 }
 
-/// Streams the portfolio at `path` through the batch engine (see [`arrears::run_batch`]),
-/// with a progress bar unless `quiet`; reports a file that cannot be read, and the fields the
-/// schema does not declare.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "the engine's own arguments plus where the portfolio is; a struct would only rename them"
-)]
-pub(crate) fn stream_portfolio<T: Send>(
-    path: &Path,
-    format: Option<flags::InputFormat>,
-    schema: &arrears::Schema,
-    threads: Option<usize>,
-    quiet: bool,
-    out: &Output,
-    decide: impl Fn(&mut arrears::Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
-    sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
-) -> Result<arrears::BatchCounts, ExitCode> {
-    let opened = open_portfolio(path, format, schema, out)?;
-    let name = path.display().to_string();
-    let bar = progress_bar(opened.size, quiet);
-    let options = arrears::BatchOptions { threads };
-    let counts = arrears::run_batch(
-        opened.stream,
-        &name,
-        schema,
-        &options,
-        decide,
-        sink,
-        &|bytes| bar.set_position(bytes),
-    );
-    bar.finish_and_clear();
-    match counts {
-        Ok(counts) => {
-            run::warn_unknown(&name, &counts.unknown_fields, out);
-            Ok(counts)
-        }
-        Err(arrears::BatchError::Read(error)) => {
-            out.note(&format!("error: `{name}`: {error}"));
-            Err(ExitCode::Failure)
-        }
-        Err(error) => {
-            out.note(&format!("error: {error}"));
-            Err(ExitCode::Failure)
+/// A portfolio to stream through the batch engine, and how.
+pub(crate) struct Streaming<'a> {
+    /// The portfolio, as the user named it.
+    pub(crate) path: &'a Path,
+    /// The schema its records are read with.
+    pub(crate) schema: &'a arrears::Schema,
+    /// Worker threads (`None`: one per core).
+    pub(crate) threads: Option<usize>,
+    /// No progress bar.
+    pub(crate) quiet: bool,
+}
+
+impl Streaming<'_> {
+    /// Opens the portfolio (see [`open_portfolio`]) and streams it.
+    pub(crate) fn open_and_run<T: Send>(
+        &self,
+        format: Option<flags::InputFormat>,
+        out: &Output,
+        decide: impl Fn(&mut arrears::Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
+        sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
+    ) -> Result<arrears::BatchCounts, ExitCode> {
+        let opened = open_portfolio(self.path, format, self.schema, out)?;
+        self.run(opened, out, decide, sink)
+    }
+
+    /// Streams an opened portfolio through the batch engine (see [`arrears::run_batch`]),
+    /// with a progress bar unless `quiet`; reports a file that cannot be read, and the fields
+    /// the schema does not declare.
+    pub(crate) fn run<T: Send>(
+        &self,
+        opened: Opened,
+        out: &Output,
+        decide: impl Fn(&mut arrears::Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
+        sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
+    ) -> Result<arrears::BatchCounts, ExitCode> {
+        let name = self.path.display().to_string();
+        let bar = progress_bar(opened.size, self.quiet);
+        let options = arrears::BatchOptions {
+            threads: self.threads,
+        };
+        let counts = arrears::run_batch(
+            opened.stream,
+            &name,
+            self.schema,
+            &options,
+            decide,
+            sink,
+            &|bytes| bar.set_position(bytes),
+        );
+        bar.finish_and_clear();
+        match counts {
+            Ok(counts) => {
+                run::warn_unknown(&name, &counts.unknown_fields, out);
+                Ok(counts)
+            }
+            Err(arrears::BatchError::Read(error)) => {
+                out.note(&format!("error: `{name}`: {error}"));
+                Err(ExitCode::Failure)
+            }
+            Err(error) => {
+                out.note(&format!("error: {error}"));
+                Err(ExitCode::Failure)
+            }
         }
     }
 }

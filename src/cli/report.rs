@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use super::{ExitCode, Inputs, Output, stream_portfolio};
+use super::{ExitCode, Inputs, Output, Streaming};
 use arrears::summary::render::{
     ReportHeading, summary_csv, summary_html, summary_json, summary_text,
 };
@@ -94,16 +94,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
         Ok(Flow::Continue)
     };
-    if let Err(code) = stream_portfolio(
-        &args.inputs.portfolio,
-        args.inputs.input_format,
-        program.schema(),
-        None,
-        args.quiet,
-        out,
-        decide,
-        sink,
-    ) {
+    let streaming = Streaming {
+        path: &args.inputs.portfolio,
+        schema: program.schema(),
+        threads: None,
+        quiet: args.quiet,
+    };
+    if let Err(code) = streaming.open_and_run(args.inputs.input_format, out, decide, sink) {
         return code;
     }
     let summary = summarizer.finish(tables);

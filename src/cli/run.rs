@@ -3,16 +3,17 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::atomic::AtomicFile;
 use super::flags::OutputFormat;
 use super::manifest::{Fingerprint, Manifest};
-use super::{ExitCode, Inputs, Opened, Output, open_portfolio};
+use super::{ExitCode, Inputs, Output, Streaming, open_portfolio};
 use arrears::Code;
 use arrears::FileRole;
 use arrears::Program;
 use arrears::Rejected;
-use arrears::{BatchError, BatchOptions, BatchRow, Flow, Record, run_batch};
+use arrears::{BatchRow, Flow, Record};
 use arrears::{RecordWriter, rejected_json};
 
 /// Arguments of `arrears run`.
@@ -76,15 +77,11 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let program = &loaded.program;
     let path = &args.inputs.portfolio;
     let name = path.display().to_string();
-    let Opened {
-        stream,
-        size,
-        fingerprint: portfolio_fingerprint,
-        format: format_name,
-    } = match open_portfolio(path, args.inputs.input_format, program.schema(), out) {
+    let opened = match open_portfolio(path, args.inputs.input_format, program.schema(), out) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
+    let (portfolio_fingerprint, format_name) = (Arc::clone(&opened.fingerprint), opened.format);
     let mut sink = match Sink::open(args, program) {
         Ok(sink) => sink,
         Err(message) => {
@@ -106,7 +103,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         args.redact,
     );
     let within = args.deadlines.is_some().then_some(args.within);
-    let bar = super::progress_bar(size, args.quiet);
     let mut coming: Vec<Coming> = Vec::new();
     // Per loan, on the workers: the rendered record and the loan's coming deadlines.
     let decide = |record: &mut Record<'_>| {
@@ -154,27 +150,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
         Ok(Flow::Continue)
     };
-    let options = BatchOptions {
+    let streaming = Streaming {
+        path,
+        schema: program.schema(),
         threads: args.threads,
+        quiet: args.quiet,
     };
-    let counts = match run_batch(
-        stream,
-        &name,
-        program.schema(),
-        &options,
-        decide,
-        write,
-        &|bytes| bar.set_position(bytes),
-    ) {
+    let counts = match streaming.run(opened, out, decide, write) {
         Ok(counts) => counts,
-        Err(BatchError::Read(error)) => {
-            out.note(&format!("error: `{name}`: {error}"));
-            return ExitCode::Failure;
-        }
-        Err(error) => {
-            out.note(&format!("error: {error}"));
-            return ExitCode::Failure;
-        }
+        Err(code) => return code,
     };
     if let Some(path) = &args.deadlines
         && let Err(message) = write_deadlines(path, program, coming, as_of, args.bom)
@@ -182,7 +166,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
-    bar.finish_and_clear();
     let (read, decided, rejected) = (counts.read, counts.decided, counts.rejected);
     let rejects_path = sink.rejects_path.clone();
     let (decisions, rejects) = match sink.finish() {
@@ -239,7 +222,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     }
-    warn_unknown(&name, &counts.unknown_fields, out);
     out.note(&format!(
         "read {read} loans = decided {decided} + rejected {rejected}"
     ));
