@@ -53,6 +53,47 @@ pub(crate) enum DateFn {
     Earliest,
 }
 
+/// The children of an expression, written once for shared and for mutable access.
+macro_rules! each_child {
+    ($kind:expr, $visit:ident, $iter:ident) => {
+        match $kind {
+            ExprKind::Const(_)
+            | ExprKind::Field(_)
+            | ExprKind::Item(_)
+            | ExprKind::Derived(_)
+            | ExprKind::Decision(_)
+            | ExprKind::AsOf => {}
+            ExprKind::Not(a)
+            | ExprKind::Neg(a)
+            | ExprKind::IsPresent(a)
+            | ExprKind::Bucket { key: a, .. } => $visit(a),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Add(a, b)
+            | ExprKind::Sub(a, b) => {
+                $visit(a);
+                $visit(b);
+            }
+            ExprKind::In(a, items) => {
+                $visit(a);
+                items.$iter().for_each(&mut *$visit);
+            }
+            ExprKind::If(c, a, b) => {
+                $visit(c);
+                $visit(a);
+                $visit(b);
+            }
+            ExprKind::Dates(_, args) => args.$iter().for_each(&mut *$visit),
+            ExprKind::Count { filter, .. } | ExprKind::Fold { filter, .. } => {
+                if let Some(f) = filter {
+                    $visit(f);
+                }
+            }
+        }
+    };
+}
+
 /// A checked expression and the place in the policy it was written at (a synthetic part,
 /// such as the `not` of `is missing`, has the place of what it was written as). Two
 /// expressions are equal when they compute the same, wherever they are written: the analysis
@@ -146,80 +187,12 @@ pub(crate) enum ExprKind {
 impl Expr {
     /// Calls `visit` on each expression directly inside this one, `where` filters included.
     pub(crate) fn for_each_child(&self, visit: &mut dyn FnMut(&Expr)) {
-        match &self.kind {
-            ExprKind::Const(_)
-            | ExprKind::Field(_)
-            | ExprKind::Item(_)
-            | ExprKind::Derived(_)
-            | ExprKind::Decision(_)
-            | ExprKind::AsOf => {}
-            ExprKind::Not(a)
-            | ExprKind::Neg(a)
-            | ExprKind::IsPresent(a)
-            | ExprKind::Bucket { key: a, .. } => visit(a),
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Cmp(_, a, b)
-            | ExprKind::Add(a, b)
-            | ExprKind::Sub(a, b) => {
-                visit(a);
-                visit(b);
-            }
-            ExprKind::In(a, items) => {
-                visit(a);
-                items.iter().for_each(&mut *visit);
-            }
-            ExprKind::If(c, a, b) => {
-                visit(c);
-                visit(a);
-                visit(b);
-            }
-            ExprKind::Dates(_, args) => args.iter().for_each(&mut *visit),
-            ExprKind::Count { filter, .. } | ExprKind::Fold { filter, .. } => {
-                if let Some(f) = filter {
-                    visit(f);
-                }
-            }
-        }
+        each_child!(&self.kind, visit, iter)
     }
 
     /// [`Expr::for_each_child`], able to change each.
     pub(crate) fn for_each_child_mut(&mut self, visit: &mut dyn FnMut(&mut Expr)) {
-        match &mut self.kind {
-            ExprKind::Const(_)
-            | ExprKind::Field(_)
-            | ExprKind::Item(_)
-            | ExprKind::Derived(_)
-            | ExprKind::Decision(_)
-            | ExprKind::AsOf => {}
-            ExprKind::Not(a)
-            | ExprKind::Neg(a)
-            | ExprKind::IsPresent(a)
-            | ExprKind::Bucket { key: a, .. } => visit(a),
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Cmp(_, a, b)
-            | ExprKind::Add(a, b)
-            | ExprKind::Sub(a, b) => {
-                visit(a);
-                visit(b);
-            }
-            ExprKind::In(a, items) => {
-                visit(a);
-                items.iter_mut().for_each(&mut *visit);
-            }
-            ExprKind::If(c, a, b) => {
-                visit(c);
-                visit(a);
-                visit(b);
-            }
-            ExprKind::Dates(_, args) => args.iter_mut().for_each(&mut *visit),
-            ExprKind::Count { filter, .. } | ExprKind::Fold { filter, .. } => {
-                if let Some(f) = filter {
-                    visit(f);
-                }
-            }
-        }
+        each_child!(&mut self.kind, visit, iter_mut)
     }
 }
 
