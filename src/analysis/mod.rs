@@ -379,7 +379,7 @@ impl Analysis<'_> {
             {
                 object.insert(
                     field.name.clone(),
-                    self.program.value_json(Some(slot), value),
+                    self.program.field_json(Some(slot), value),
                 );
             }
         }
@@ -456,7 +456,7 @@ impl Analysis<'_> {
         match (dim, value) {
             (Some(Dim::Field(slot)), Value::Enum(_)) => self
                 .program
-                .value_json(Some(slot), value)
+                .field_json(Some(slot), value)
                 .as_str()
                 .unwrap_or("")
                 .to_owned(),
@@ -464,7 +464,7 @@ impl Analysis<'_> {
             (_, Value::Text(t)) => format!("{t:?}"),
             (_, other) => self
                 .program
-                .value_json(None, other)
+                .field_json(None, other)
                 .to_string()
                 .trim_matches('"')
                 .to_owned(),

@@ -175,15 +175,13 @@ impl Coverage {
     fn new(program: &Program) -> Coverage {
         Coverage {
             rules: program
-                .decisions
-                .iter()
-                .map(|d| vec![false; d.rules.len()])
+                .decisions()
+                .map(|d| vec![false; program.rules(d).len()])
                 .collect(),
-            guards: vec![false; program.guards.len()],
+            guards: vec![false; program.guards().len()],
             forbids_nothing: program
-                .guards
-                .iter()
-                .map(|g| g.forbids.is_empty())
+                .guards()
+                .map(|g| program.guard_forbids(g).is_empty())
                 .collect(),
         }
     }
@@ -216,13 +214,13 @@ impl Coverage {
 
     fn items(&self, program: &Program) -> Vec<(String, bool)> {
         let mut items = Vec::new();
-        for (decision, fired) in program.decisions.iter().zip(&self.rules) {
-            for (rule, fired) in decision.rules.iter().zip(fired) {
-                items.push((rule.named.name.clone(), *fired));
+        for (decision, fired) in program.decisions().zip(&self.rules) {
+            for (rule, fired) in program.rules(decision).zip(fired) {
+                items.push((program.rule_name(decision, rule).to_owned(), *fired));
             }
         }
-        for (guard, vetoed) in program.guards.iter().zip(&self.guards) {
-            items.push((guard.named.name.clone(), *vetoed));
+        for (guard, vetoed) in program.guards().zip(&self.guards) {
+            items.push((program.guard_name(guard).to_owned(), *vetoed));
         }
         items
     }
@@ -434,20 +432,12 @@ fn expect(
     what: &str,
     expected: &serde_norway::Value,
 ) -> Result<Option<Mismatch>, String> {
-    let actions: Vec<&str> = program.actions.iter().map(|a| a.name.as_str()).collect();
+    let actions: Vec<&str> = program.actions().map(|a| program.action_name(a)).collect();
     if let Some(id) = program.decision_named(what) {
-        let decision = program
-            .decisions
-            .get(id.index())
-            .ok_or("no such decision")?;
-        let outcomes: Vec<String> = match &decision.gives {
-            crate::program::Gives::Actions => actions.iter().map(|a| (*a).to_owned()).collect(),
-            crate::program::Gives::Values(values) => values.clone(),
-        };
-        let known: Vec<&str> = outcomes.iter().map(String::as_str).collect();
+        let known = program.outcome_names(id);
         let outcome_of = |v: &OutcomeId| program.outcome_name(id, *v).to_owned();
-        return match (decision.hit, evaluation.outcome(id)) {
-            (hit, Some(DecisionOutcome::First { rule, value })) if hit.one_rule_decides() => {
+        return match (program.hit_policy(id), evaluation.outcome(id)) {
+            (Some(hit), Some(DecisionOutcome::First { rule, value })) if hit.one_rule_decides() => {
                 let want = scalar(expected).ok_or_else(|| {
                     format!(
                         "`{what}` expects one outcome, such as `{}`",
@@ -547,10 +537,9 @@ fn expect(
                 fired.push(program.guard_name(guard.guard).to_owned());
             }
             let all: Vec<&str> = program
-                .decisions
-                .iter()
-                .flat_map(|d| d.rules.iter().map(|r| r.named.name.as_str()))
-                .chain(program.guards.iter().map(|g| g.named.name.as_str()))
+                .decisions()
+                .flat_map(|d| program.rules(d).map(move |r| program.rule_name(d, r)))
+                .chain(program.guards().map(|g| program.guard_name(g)))
                 .collect();
             known_names(&want, &all, "a rule or guard of the policy")?;
             let missing = want.iter().any(|w| !fired.contains(w));

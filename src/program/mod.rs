@@ -218,7 +218,7 @@ impl Program {
 
     /// A value as JSON, in the policy's words (choice names, exact amounts): as field `slot`'s
     /// value, or with no field's context when `slot` is `None`.
-    pub(crate) fn value_json(
+    pub(crate) fn field_json(
         &self,
         slot: Option<usize>,
         value: &crate::value::Value,

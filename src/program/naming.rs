@@ -250,4 +250,84 @@ impl Program {
             .position(|d| d.named.name == name)
             .map(ValueId::new)
     }
+
+    /// The names of everything a decision can give: the policy's actions, or its values.
+    pub fn outcome_names(&self, decision: DecisionId) -> Vec<&str> {
+        match self.decisions.get(decision.index()).map(|d| &d.gives) {
+            Some(Gives::Actions) => self.actions.iter().map(|a| a.name.as_str()).collect(),
+            Some(Gives::Values(values)) => values.iter().map(String::as_str).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// A decision's label, when the policy gives one.
+    pub fn decision_label(&self, decision: DecisionId) -> Option<&str> {
+        self.decisions
+            .get(decision.index())
+            .and_then(|d| d.named.label.as_deref())
+    }
+
+    /// A decision's rules, in order.
+    pub fn rules(&self, decision: DecisionId) -> impl ExactSizeIterator<Item = RuleId> + use<> {
+        let count = self
+            .decisions
+            .get(decision.index())
+            .map_or(0, |d| d.rules.len());
+        (0..count).map(RuleId::new)
+    }
+
+    /// A rule's label, when the policy gives one.
+    pub fn rule_label(&self, decision: DecisionId, rule: RuleId) -> Option<&str> {
+        self.decisions
+            .get(decision.index())
+            .and_then(|d| d.rules.get(rule.index()))
+            .and_then(|r| r.named.label.as_deref())
+    }
+
+    /// Every guard, in policy order.
+    pub fn guards(&self) -> impl ExactSizeIterator<Item = GuardId> + use<> {
+        (0..self.guards.len()).map(GuardId::new)
+    }
+
+    /// A guard's reason (its label), when the policy gives one.
+    pub fn guard_reason(&self, guard: GuardId) -> Option<&str> {
+        self.guards
+            .get(guard.index())
+            .and_then(|g| g.named.label.as_deref())
+    }
+
+    /// The rule or regulation a guard implements (`per "..."`), when it names one.
+    pub fn guard_basis(&self, guard: GuardId) -> Option<&str> {
+        self.guards
+            .get(guard.index())
+            .and_then(|g| g.basis.as_deref())
+    }
+
+    /// The actions a guard forbids when it applies, its kinds written out.
+    pub fn guard_forbids(&self, guard: GuardId) -> &[ActionId] {
+        self.guards
+            .get(guard.index())
+            .map_or(&[], |g| g.forbids.as_slice())
+    }
+
+    /// Every derived value, in policy order.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = ValueId> + use<> {
+        (0..self.derived.len()).map(ValueId::new)
+    }
+
+    /// A derived value's value in words, as its type says (a choice's name, `3 days`).
+    pub fn value_text(&self, value: ValueId, of: &Value) -> String {
+        to_text(self, self.value_kind(value), of)
+    }
+
+    /// A derived value's value as JSON, as its type says.
+    pub fn value_json(&self, value: ValueId, of: &Value) -> Json {
+        to_json(self, self.value_kind(value), of)
+    }
+
+    fn value_kind(&self, value: ValueId) -> Kind<'_> {
+        self.derived
+            .get(value.index())
+            .map_or(Kind::Plain, |d| Kind::Derived(&d.ty))
+    }
 }

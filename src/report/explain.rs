@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use crate::eval::{Evaluation, Read, Trace};
 use crate::program::HitPolicy;
 use crate::program::Program;
-use crate::program::{Kind, kind_of, source_name, to_text};
+use crate::program::{kind_of, source_name, to_text};
 
 fn reads_text(program: &Program, reads: &[Read]) -> String {
     if reads.is_empty() {
@@ -35,7 +35,7 @@ pub fn explain_text(
     as_of: NaiveDate,
 ) -> String {
     let mut out = String::new();
-    let policy = program.name.as_deref().unwrap_or("policy");
+    let policy = program.name().unwrap_or("policy");
     let _ = writeln!(
         out,
         "loan {key}, evaluated on {} by {policy}",
@@ -45,49 +45,36 @@ pub fn explain_text(
     if !trace.derived.is_empty() {
         let _ = writeln!(out, "\nderived values");
         for derived in &trace.derived {
-            let Some(def) = program.derived.get(derived.derived.index()) else {
-                continue;
-            };
-            let value = to_text(program, Kind::Derived(&def.ty), &derived.value);
-            let _ = writeln!(out, "  {} = {value}", def.named.name);
+            let value = program.value_text(derived.derived, &derived.value);
+            let name = program.value_name(derived.derived);
+            let _ = writeln!(out, "  {name} = {value}");
             let _ = writeln!(out, "      from {}", reads_text(program, &derived.reads));
         }
     }
 
+    let quoted = |label: Option<&str>| label.map(|l| format!(" \"{l}\"")).unwrap_or_default();
     for decision in &trace.decisions {
-        let Some(def) = program.decisions.get(decision.decision.index()) else {
-            continue;
-        };
+        let id = decision.decision;
         let outcome = evaluation
-            .outcome(decision.decision)
-            .map(|outcome| program.outcome_text(decision.decision, outcome))
+            .outcome(id)
+            .map(|outcome| program.outcome_text(id, outcome))
             .unwrap_or_default();
-        let hit = if def.hit == HitPolicy::Unique {
-            "unique match"
-        } else if def.hit == HitPolicy::First {
-            "first match"
-        } else {
-            "every match"
+        let hit = match program.hit_policy(id) {
+            Some(HitPolicy::Unique) => "unique match",
+            Some(HitPolicy::First) => "first match",
+            _ => "every match",
         };
-        let _ = writeln!(out, "\ndecision {} ({hit}) → {outcome}", def.named.name);
+        let name = program.decision_name(id);
+        let _ = writeln!(out, "\ndecision {name} ({hit}) → {outcome}");
         for rule in &decision.rules {
-            let Some(rule_def) = def.rules.get(rule.rule.index()) else {
-                continue;
-            };
-            let label = rule_def
-                .named
-                .label
-                .as_deref()
-                .map(|l| format!(" \"{l}\""))
-                .unwrap_or_default();
+            let label = quoted(program.rule_label(id, rule.rule));
             let verdict = match (rule.matched, rule.outcome) {
-                (true, Some(v)) => {
-                    format!("matched → {}", program.outcome_name(decision.decision, v))
-                }
+                (true, Some(v)) => format!("matched → {}", program.outcome_name(id, v)),
                 (true, None) => "matched → nothing".to_owned(),
                 (false, _) => "no".to_owned(),
             };
-            let _ = writeln!(out, "  {}{label}: {verdict}", rule_def.named.name);
+            let rule_name = program.rule_name(id, rule.rule);
+            let _ = writeln!(out, "  {rule_name}{label}: {verdict}");
             let _ = writeln!(out, "      {}", reads_text(program, &rule.reads));
         }
     }
@@ -95,22 +82,15 @@ pub fn explain_text(
     if !trace.guards.is_empty() {
         let _ = writeln!(out, "\nguards");
         for guard in &trace.guards {
-            let Some(def) = program.guards.get(guard.guard.index()) else {
-                continue;
-            };
-            let label = def
-                .named
-                .label
-                .as_deref()
-                .map(|l| format!(" \"{l}\""))
-                .unwrap_or_default();
+            let label = quoted(program.guard_reason(guard.guard));
             let verdict = if guard.fired {
                 "applies"
             } else {
                 "does not apply"
             };
-            let _ = writeln!(out, "  {}{label}: {verdict}", def.named.name);
-            if let Some(basis) = &def.basis {
+            let name = program.guard_name(guard.guard);
+            let _ = writeln!(out, "  {name}{label}: {verdict}");
+            if let Some(basis) = program.guard_basis(guard.guard) {
                 let _ = writeln!(out, "      per {basis}");
             }
             let _ = writeln!(out, "      {}", reads_text(program, &guard.reads));
@@ -139,10 +119,9 @@ pub fn explain_text(
         out,
         "vetoed:  {}",
         names(&mut evaluation.vetoed.iter().map(|(a, g)| {
-            let guard = program.guards.get(g.index());
-            let name = guard.map_or("", |g| g.named.name.as_str());
-            let why = guard
-                .and_then(|g| g.named.label.as_deref())
+            let name = program.guard_name(*g);
+            let why = program
+                .guard_reason(*g)
                 .map(|l| format!(": {l}"))
                 .unwrap_or_default();
             format!("{} (by {name}{why})", program.action_name(*a))

@@ -18,7 +18,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
 use crate::input::Rejected;
 use crate::program::{DecisionId, Program};
-use crate::program::{Kind, kind_of, source_name, to_json};
+use crate::program::{kind_of, source_name, to_json};
 
 /// The format of decision records.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -80,9 +80,8 @@ fn vetoed_json(program: &Program, evaluation: &Evaluation) -> Json {
 
 /// `{name: date}` for the policy's deadlines; `None` when it declares none.
 fn deadlines_json(program: &Program, evaluation: &Evaluation) -> Option<Json> {
-    if program.deadlines.is_empty() {
-        return None;
-    }
+    // A policy without deadlines has no `deadlines` key at all.
+    program.deadlines().next()?;
     let mut object = Map::new();
     for ((name, _), date) in program.deadlines().zip(&evaluation.deadlines) {
         let value = date.map_or(Json::Null, |d| {
@@ -110,67 +109,62 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
     let derived: Vec<Json> = trace
         .derived
         .iter()
-        .filter_map(|d| {
-            let def = program.derived.get(d.derived.index())?;
-            Some(json!({
-                "name": def.named.name,
-                "value": to_json(program, Kind::Derived(&def.ty), &d.value),
+        .map(|d| {
+            json!({
+                "name": program.value_name(d.derived),
+                "value": program.value_json(d.derived, &d.value),
                 "read": reads_json(program, &d.reads),
-            }))
+            })
         })
         .collect();
     let decisions: Vec<Json> = trace
         .decisions
         .iter()
-        .filter_map(|d| {
-            let def = program.decisions.get(d.decision.index())?;
+        .map(|d| {
+            let id = d.decision;
             let rules: Vec<Json> = d
                 .rules
                 .iter()
-                .filter_map(|r| {
-                    let rule = def.rules.get(r.rule.index())?;
+                .map(|r| {
                     let mut object = Map::new();
-                    object.insert("rule".into(), Json::String(rule.named.name.clone()));
-                    if let Some(label) = &rule.named.label {
-                        object.insert("label".into(), Json::String(label.clone()));
+                    object.insert("rule".into(), json!(program.rule_name(id, r.rule)));
+                    if let Some(label) = program.rule_label(id, r.rule) {
+                        object.insert("label".into(), json!(label));
                     }
                     object.insert("matched".into(), Json::Bool(r.matched));
                     if r.matched {
-                        let value = r.outcome.map_or(Json::Null, |v| {
-                            Json::String(program.outcome_name(d.decision, v).to_owned())
-                        });
+                        let value = r
+                            .outcome
+                            .map_or(Json::Null, |v| json!(program.outcome_name(id, v)));
                         object.insert("outcome".into(), value);
                     }
                     object.insert("read".into(), reads_json(program, &r.reads));
-                    Some(Json::Object(object))
+                    Json::Object(object)
                 })
                 .collect();
-            Some(json!({ "decision": def.named.name, "rules": rules }))
+            json!({ "decision": program.decision_name(id), "rules": rules })
         })
         .collect();
     let guards: Vec<Json> = trace
         .guards
         .iter()
-        .filter_map(|g| {
-            let def = program.guards.get(g.guard.index())?;
+        .map(|g| {
+            let id = g.guard;
             let mut object = Map::new();
-            object.insert("guard".into(), Json::String(def.named.name.clone()));
-            object.insert("reason".into(), json!(def.named.label));
-            if let Some(basis) = &def.basis {
-                object.insert("basis".into(), Json::String(basis.clone()));
+            object.insert("guard".into(), json!(program.guard_name(id)));
+            object.insert("reason".into(), json!(program.guard_reason(id)));
+            if let Some(basis) = program.guard_basis(id) {
+                object.insert("basis".into(), json!(basis));
             }
             object.insert("fired".into(), Json::Bool(g.fired));
-            object.insert(
-                "forbids".into(),
-                json!(
-                    def.forbids
-                        .iter()
-                        .map(|a| program.action_name(*a))
-                        .collect::<Vec<_>>()
-                ),
-            );
+            let forbids: Vec<&str> = program
+                .guard_forbids(id)
+                .iter()
+                .map(|a| program.action_name(*a))
+                .collect();
+            object.insert("forbids".into(), json!(forbids));
             object.insert("read".into(), reads_json(program, &g.reads));
-            Some(Json::Object(object))
+            Json::Object(object)
         })
         .collect();
     json!({
@@ -191,7 +185,7 @@ pub fn decision_record(
     trace: Option<(&Trace, NaiveDate)>,
 ) -> Map<String, Json> {
     let mut object = Map::new();
-    let key_name = program.schema.key_name();
+    let key_name = program.schema().key_name();
     object.insert(key_name.to_owned(), Json::String(key.to_owned()));
     for (decision, outcome) in program.decisions().zip(&evaluation.outcomes) {
         object.insert(
@@ -230,7 +224,7 @@ pub fn render_jsonl(
         let _ = serde_json::to_writer(&mut *out, text);
     };
     out.push(b'{');
-    string(&mut out, program.schema.key_name());
+    string(&mut out, program.schema().key_name());
     out.push(b':');
     string(&mut out, key);
     for (index, outcome) in program.decisions().zip(&evaluation.outcomes) {
@@ -304,11 +298,11 @@ impl<W: Write> RecordWriter<W> {
             }),
             OutputFormat::Csv => {
                 let mut writer = csv::Writer::from_writer(out);
-                let key_name = program.schema.key_name();
+                let key_name = program.schema().key_name();
                 let mut header: Vec<&str> = vec![key_name];
-                header.extend(program.decisions.iter().map(|d| d.named.name.as_str()));
+                header.extend(program.decision_names());
                 header.extend(["actions", "vetoed"]);
-                if !program.deadlines.is_empty() {
+                if program.deadlines().next().is_some() {
                     header.push("deadlines");
                 }
                 if with_trace {

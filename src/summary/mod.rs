@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use crate::input::{Portfolio, Rejected};
 use crate::program::Ty;
 use crate::program::ir::{Expr, ExprKind};
-use crate::program::{GuardId, Program};
+use crate::program::{GuardId, Program, ValueId};
 use crate::tally::{AmountError, AmountFields, Tally};
 use crate::value::{Loan, Value};
 
@@ -251,7 +251,7 @@ impl<'p> Summarizer<'p> {
     /// Empty tables to add loans to.
     pub fn tables(&self) -> Tables {
         Tables {
-            by_decision: vec![BTreeMap::new(); self.program.decisions.len()],
+            by_decision: vec![BTreeMap::new(); self.program.decisions().len()],
             bucket_action: vec![BTreeMap::new(); self.buckets.len()],
             arms: vec![BTreeMap::new(); self.experiments.len()],
             ..Tables::default()
@@ -394,16 +394,14 @@ impl<'p> Summarizer<'p> {
             rejected,
         } = tables;
         let action_order: Vec<String> = program
-            .actions
-            .iter()
-            .map(|a| a.name.clone())
+            .actions()
+            .map(|a| program.action_name(a).to_owned())
             .chain(std::iter::once(NO_ACTION.to_owned()))
             .collect();
         let buckets = self.buckets.clone();
         let guard_order: Vec<String> = program
-            .guards
-            .iter()
-            .map(|g| g.named.name.clone())
+            .guards()
+            .map(|g| program.guard_name(g).to_owned())
             .collect();
         Summary {
             read,
@@ -420,15 +418,15 @@ impl<'p> Summarizer<'p> {
                 .map(|(b, rows)| (b, ordered(rows, &action_order)))
                 .collect(),
             by_decision: program
-                .decisions
-                .iter()
+                .decisions()
                 .zip(by_decision)
                 .map(|(d, rows)| {
-                    let order: Vec<String> = match &d.gives {
-                        crate::program::Gives::Values(values) => values.clone(),
-                        crate::program::Gives::Actions => action_order.clone(),
-                    };
-                    (d.named.name.clone(), ordered(rows, &order))
+                    let order: Vec<String> = program
+                        .outcome_names(d)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect();
+                    (program.decision_name(d).to_owned(), ordered(rows, &order))
                 })
                 .collect(),
             vetoed: guard_order
@@ -443,14 +441,14 @@ impl<'p> Summarizer<'p> {
                 .experiments
                 .iter()
                 .zip(arms)
-                .filter_map(|(i, table)| {
-                    let name = program.derived.get(*i)?.named.name.clone();
+                .map(|(i, table)| {
+                    let name = program.value_name(ValueId::new(*i)).to_owned();
                     let arms = table
                         .into_iter()
                         .rev()
                         .map(|(arm, (tally, mix))| (arm, tally, ordered(mix, &action_order)))
                         .collect();
-                    Some(Experiment { name, arms })
+                    Experiment { name, arms }
                 })
                 .collect(),
             rejected: rejected
