@@ -128,18 +128,20 @@ pub(crate) struct Opened {
     pub(crate) stream: arrears::RecordStream,
     /// Its size in bytes (0 when unknown), for progress.
     pub(crate) size: u64,
-    /// Its size and SHA-256, once the stream has read it to the end.
-    pub(crate) fingerprint: std::sync::Arc<std::sync::Mutex<Option<manifest::Fingerprint>>>,
+    /// Its size and SHA-256, once the stream has read it to the end (when asked for).
+    pub(crate) fingerprint: Option<std::sync::Arc<std::sync::Mutex<Option<manifest::Fingerprint>>>>,
     /// Its format (given, or told by its extension).
     pub(crate) format: arrears::InputFormat,
 }
 
 /// Opens the portfolio at `path` as a stream of records for `schema`, fingerprinting what it
-/// reads (for the run manifest); problems are reported, and the exit code returned.
+/// reads when `fingerprint` (for the run manifest: hashing is not free on a 10 GB book);
+/// problems are reported, and the exit code returned.
 pub(crate) fn open_portfolio(
     path: &Path,
     format: Option<flags::InputFormat>,
     schema: &arrears::Schema,
+    fingerprint: bool,
     out: &Output,
 ) -> Result<Opened, ExitCode> {
     let Some(format) = format
@@ -160,8 +162,13 @@ pub(crate) fn open_portfolio(
         ExitCode::Failure
     })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let (file, fingerprint) = manifest::Fingerprinting::new(file);
-    match arrears::RecordStream::open(Box::new(file), format, schema) {
+    let (reader, fingerprint): (Box<dyn std::io::Read + Send>, _) = if fingerprint {
+        let (file, fingerprint) = manifest::Fingerprinting::new(file);
+        (Box::new(file), Some(fingerprint))
+    } else {
+        (Box::new(file), None)
+    };
+    match arrears::RecordStream::open(reader, format, schema) {
         Ok(stream) => Ok(Opened {
             stream,
             size,
@@ -196,7 +203,7 @@ impl Streaming<'_> {
         decide: impl Fn(&mut arrears::Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
         sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
     ) -> Result<arrears::BatchCounts, ExitCode> {
-        let opened = open_portfolio(self.path, format, self.schema, out)?;
+        let opened = open_portfolio(self.path, format, self.schema, false, out)?;
         self.run(opened, out, decide, sink)
     }
 

@@ -3,7 +3,6 @@
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use super::atomic::AtomicFile;
 use super::flags::OutputFormat;
@@ -77,11 +76,11 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let program = &loaded.program;
     let path = &args.inputs.portfolio;
     let name = path.display().to_string();
-    let opened = match open_portfolio(path, args.inputs.input_format, program.schema(), out) {
+    let opened = match open_portfolio(path, args.inputs.input_format, program.schema(), true, out) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
-    let (portfolio_fingerprint, format_name) = (Arc::clone(&opened.fingerprint), opened.format);
+    let (portfolio_fingerprint, format_name) = (opened.fingerprint.clone(), opened.format);
     let mut sink = match Sink::open(args, program) {
         Ok(sink) => sink,
         Err(message) => {
@@ -177,9 +176,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     if let Some(path) = manifest_path(args) {
         let input = portfolio_fingerprint
-            .lock()
-            .ok()
-            .and_then(|done| done.clone())
+            .and_then(|done| done.lock().ok().and_then(|done| done.clone()))
             .unwrap_or_default();
         let (output_name, rejects_name) = (
             args.output.as_ref().map(|p| p.display().to_string()),
