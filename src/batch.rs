@@ -15,7 +15,9 @@
 
 use rayon::prelude::*;
 
-use crate::input::{Pending, RecordStream, Rejected, SeenKeys, StreamError, duplicate};
+use crate::input::{
+    Pending, RecordStream, Rejected, SeenKeys, StreamError, UnknownFields, duplicate,
+};
 use crate::schema::Schema;
 use crate::value::Loan;
 
@@ -41,7 +43,7 @@ pub struct Record<'a> {
     pending: &'a Pending,
     file: &'a str,
     number: u64,
-    unknown: Vec<String>,
+    unknown: UnknownFields,
 }
 
 impl Record<'_> {
@@ -96,8 +98,8 @@ pub struct BatchCounts {
     pub decided: u64,
     /// Of those, rows rejected.
     pub rejected: u64,
-    /// Fields the portfolio has that the schema does not declare, in first-seen order.
-    pub unknown_fields: Vec<String>,
+    /// Fields the portfolio has that the schema does not declare.
+    pub unknown_fields: UnknownFields,
     /// True when the sink stopped the batch before the end of the file.
     pub stopped: bool,
 }
@@ -210,7 +212,7 @@ struct Done<T> {
     number: u64,
     line: Option<u64>,
     result: Result<(String, T), Box<Rejected>>,
-    unknown: Vec<String>,
+    unknown: UnknownFields,
 }
 
 /// Reads and decides one chunk on the worker threads. `collect` on an indexed parallel
@@ -229,7 +231,7 @@ fn decide_chunk<T: Send>(
                 pending: &pending,
                 file,
                 number: first + index as u64 + 1,
-                unknown: Vec::new(),
+                unknown: UnknownFields::default(),
             };
             let result = decide(&mut record);
             Done {
@@ -257,11 +259,7 @@ impl Ledger<'_> {
         sink: &mut impl FnMut(BatchRow<T>) -> Result<Flow, E>,
     ) -> Result<Flow, E> {
         for row in rows {
-            for field in row.unknown {
-                if !self.counts.unknown_fields.contains(&field) {
-                    self.counts.unknown_fields.push(field);
-                }
-            }
+            self.counts.unknown_fields.merge(row.unknown);
             self.counts.read += 1;
             let row = match row.result {
                 Ok((key, value)) if self.seen.first(&key) => {

@@ -61,8 +61,8 @@ pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
 pub use files::{DiskFiles, FileError, Files, MemoryFiles};
 pub use format::format_source;
 pub use input::{
-    InputFormat, Portfolio, RecordStream, Rejected, Row, StreamError, loan_from_json,
-    read_portfolio,
+    InputFormat, Portfolio, RecordStream, Rejected, Row, StreamError, UnknownFields,
+    loan_from_json, read_portfolio,
 };
 pub use load::{
     FileRole, LoadError, Loaded, check_schema_file, check_schema_from, load_policy,

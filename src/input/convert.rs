@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::UnknownFields;
 use super::{Raw, RawRecord, Rejected};
 use crate::diag::{Code, did_you_mean};
 use crate::schema::{Field, FieldType, Schema};
@@ -22,7 +23,7 @@ pub(crate) fn convert(
     schema: &Schema,
     file: &str,
     number: u64,
-    unknown: &mut Vec<String>,
+    unknown: &mut UnknownFields,
 ) -> Result<(String, Loan), Rejected> {
     let at = Origin {
         file,
@@ -40,17 +41,10 @@ pub(crate) fn convert(
     for (position, (name, raw)) in entries.iter().enumerate() {
         match loan.slot_of(name, position) {
             Some(slot) => loan.set(slot, raw),
-            None => note_unknown(unknown, name),
+            None => unknown.note(name),
         }
     }
     loan.finish(&at)
-}
-
-/// Adds `name` to the unknown field names, once.
-pub(super) fn note_unknown(unknown: &mut Vec<String>, name: &str) {
-    if !unknown.iter().any(|u| u == name) {
-        unknown.push(name.to_owned());
-    }
 }
 
 /// Where a record came from, for its rejection.

@@ -2,7 +2,8 @@
 
 use std::borrow::Cow;
 
-use super::convert::{LoanBuilder, Origin, note_unknown};
+use super::UnknownFields;
+use super::convert::{LoanBuilder, Origin};
 use super::{Raw, Rejected};
 use crate::schema::Schema;
 use crate::value::Loan;
@@ -18,7 +19,7 @@ pub(super) fn read_loan(
     line: &[u8],
     schema: &Schema,
     at: &Origin<'_>,
-    unknown: &mut Vec<String>,
+    unknown: &mut UnknownFields,
 ) -> Result<(String, Loan), Rejected> {
     let mut loan = LoanBuilder::new(schema);
     match fill(line, &mut loan, unknown) {
@@ -28,7 +29,11 @@ pub(super) fn read_loan(
 }
 
 /// Feeds the line's fields into `loan`; `Err` says why the line is not a record at all.
-fn fill(line: &[u8], loan: &mut LoanBuilder<'_>, unknown: &mut Vec<String>) -> Result<(), String> {
+fn fill(
+    line: &[u8],
+    loan: &mut LoanBuilder<'_>,
+    unknown: &mut UnknownFields,
+) -> Result<(), String> {
     let text = match std::str::from_utf8(line) {
         Ok(text) => text.trim_start_matches('\u{FEFF}'),
         Err(error) => {
@@ -63,7 +68,7 @@ fn fill(line: &[u8], loan: &mut LoanBuilder<'_>, unknown: &mut Vec<String>) -> R
 /// Reads a loan's object, handing each field's value to the builder as soon as it is parsed.
 struct LoanSeed<'b, 's> {
     loan: &'b mut LoanBuilder<'s>,
-    unknown: &'b mut Vec<String>,
+    unknown: &'b mut UnknownFields,
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for LoanSeed<'_, '_> {
@@ -88,7 +93,7 @@ impl<'de> serde::de::Visitor<'de> for LoanSeed<'_, '_> {
                 }
                 None => {
                     map.next_value::<serde::de::IgnoredAny>()?;
-                    note_unknown(self.unknown, &name);
+                    self.unknown.note(&name);
                 }
             }
             position += 1;

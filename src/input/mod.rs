@@ -158,8 +158,55 @@ pub struct Row {
 pub struct Portfolio {
     /// The rows, in file order.
     pub rows: Vec<Row>,
-    /// Fields present in the file that the schema does not declare, in first-seen order.
-    pub unknown_fields: Vec<String>,
+    /// Fields present in the file that the schema does not declare.
+    pub unknown_fields: UnknownFields,
+}
+
+/// Field names a portfolio has that its schema does not declare: each once, in the order first
+/// met. A set answers "seen already?", so a record with 200,000 unknown fields, or a CSV file
+/// with as many columns, costs time in proportion to its size.
+#[derive(Clone, Debug, Default)]
+pub struct UnknownFields {
+    names: Vec<String>,
+    seen: std::collections::HashSet<String>,
+}
+
+impl PartialEq for UnknownFields {
+    fn eq(&self, other: &UnknownFields) -> bool {
+        self.names == other.names
+    }
+}
+
+impl Eq for UnknownFields {}
+
+impl UnknownFields {
+    /// Remembers `name`, unless it was met before.
+    pub fn note(&mut self, name: &str) {
+        if !self.seen.contains(name) {
+            self.seen.insert(name.to_owned());
+            self.names.push(name.to_owned());
+        }
+    }
+
+    /// Adds the names `other` met, after this one's.
+    pub fn merge(&mut self, other: UnknownFields) {
+        for name in other.names {
+            if !self.seen.contains(&name) {
+                self.seen.insert(name.clone());
+                self.names.push(name);
+            }
+        }
+    }
+
+    /// The names, in the order first met.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// True when every field was declared.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
 }
 
 /// Reads one loan from a JSON object, as a JSON Lines portfolio holds it; for embedders that
@@ -174,7 +221,7 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
         number: 1,
         line: None,
     };
-    jsonl::read_loan(json.as_bytes(), schema, &at, &mut Vec::new())
+    jsonl::read_loan(json.as_bytes(), schema, &at, &mut UnknownFields::default())
 }
 
 /// Remembers the keys seen so far, to reject a repeated one. Keeps a 64-bit digest per key, not

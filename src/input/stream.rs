@@ -79,7 +79,7 @@ impl Pending {
         schema: &Schema,
         file: &str,
         number: u64,
-        unknown: &mut Vec<String>,
+        unknown: &mut super::UnknownFields,
     ) -> Result<(String, Loan), Rejected> {
         let raw = match &self.body {
             Body::Json { block, range } => {

@@ -272,7 +272,7 @@ fn run_case(
         Some(Err(error)) => return CaseResult::Invalid(format!("`loan` is not a record: {error}")),
         None => base,
     };
-    let mut unknown = Vec::new();
+    let mut unknown = crate::input::UnknownFields::default();
     let loan = convert(
         RawRecord {
             line: case.line,
@@ -283,7 +283,7 @@ fn run_case(
         number,
         &mut unknown,
     );
-    if let Some(field) = unknown.first() {
+    if let Some(field) = unknown.names().first() {
         let names = program.schema.fields.iter().map(|f| f.name.as_str());
         let hint = did_you_mean(field, names)
             .map(|s| format!(" (did you mean `{s}`?)"))

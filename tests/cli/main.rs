@@ -13,6 +13,7 @@ mod analysis;
 mod architecture;
 mod check;
 mod codes;
+mod costs;
 mod diff;
 mod differential;
 mod format;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Time against size for each hostile shape, doubling the size at each step: a reader or check
+# linear in its input shows each step taking about twice the one before, a quadratic one four
+# times. Release build; inputs are generated under $BENCH_DIR (default /tmp/arrears-costs).
+# Not part of the tests (`tests/cli/costs.rs` holds the same shapes to a generous bound).
+#
+#   benches/costs.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=${BENCH_DIR:-/tmp/arrears-costs}
+mkdir -p "$dir"
+cargo build --release --quiet
+bin=target/release/arrears
+python3 - "$dir" <<'PY'
+import json, sys
+out = sys.argv[1]
+base = json.loads(open('examples/portfolios/retail-sample.jsonl').readline())
+for n in (25000, 50000, 100000, 200000):
+    d = dict(base)
+    d.update({f'x{i}': i for i in range(n)})
+    open(f'{out}/fields-{n}.jsonl', 'w').write(json.dumps(d) + '\n')
+lines = open('examples/portfolios/retail-sample.csv').read().split('\n')
+for n in (6250, 12500, 25000, 50000):
+    with open(f'{out}/columns-{n}.csv', 'w') as f:
+        f.write(lines[0] + ',' + ','.join(f'c{i}' for i in range(n)) + '\n')
+        ones = ','.join('1' for _ in range(n))
+        for row in lines[1:51]:
+            f.write(row + ',' + ones + '\n')
+first = open('examples/portfolios/retail-sample.yaml').read().split('\n- loan_id: L00002')[0]
+for n in (12500, 25000, 50000, 100000):
+    with open(f'{out}/keys-{n}.yaml', 'w') as f:
+        f.write(first + '\n' + ''.join(f'  k{i}: {i}\n' for i in range(n)))
+PY
+step() { # label, file
+  local start end
+  start=$(date +%s.%N)
+  "$bin" run policies/retail.policy "$2" --as-of 2026-11-20 --quiet > /dev/null 2>&1 || true
+  end=$(date +%s.%N)
+  python3 -c "import sys; print(f'{sys.argv[1]:<34} {float(sys.argv[3])-float(sys.argv[2]):7.2f} s')" "$1" "$start" "$end"
+}
+for n in 25000 50000 100000 200000; do step "JSON Lines, $n unknown fields" "$dir/fields-$n.jsonl"; done
+for n in 6250 12500 25000 50000; do step "CSV, 50 rows × $n columns" "$dir/columns-$n.csv"; done
+for n in 12500 25000 50000 100000; do step "YAML, $n unknown keys" "$dir/keys-$n.yaml"; done

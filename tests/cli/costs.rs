@@ -1,0 +1,99 @@
+//! Nothing costs more than its size: hostile shapes at the sizes that once took minutes must
+//! finish well inside a generous bound. The bound is kept by `timeout` (coreutils), not by a
+//! clock in the test: a quadratic path at these sizes runs for minutes and is killed, a linear
+//! one ends in a second or two even in a debug build. `benches/costs.sh` prints the doubling
+//! series in release builds.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::support::{root, temp, write};
+
+/// Seconds any one shape may take here (debug build, a loaded CI machine).
+const BOUND_SECONDS: &str = "60";
+
+/// Runs the retail policy over `portfolio` under `timeout`; returns standard error, and fails
+/// the test when the bound is hit.
+fn run_bounded(portfolio: &Path) -> String {
+    let output = Command::new("timeout")
+        .args([BOUND_SECONDS, env!("CARGO_BIN_EXE_arrears"), "run"])
+        .arg(root().join("policies/retail.policy"))
+        .arg(portfolio)
+        .args(["--as-of", "2026-11-20", "--quiet"])
+        .output()
+        .expect("timeout runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_ne!(
+        output.status.code(),
+        Some(124),
+        "{} took more than {BOUND_SECONDS} s",
+        portfolio.display()
+    );
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    stderr
+}
+
+fn first_sample_loan() -> serde_json::Map<String, serde_json::Value> {
+    serde_json::from_value(crate::support::sample_loans().remove(0)).unwrap()
+}
+
+#[test]
+fn a_record_with_200000_unknown_fields_is_read_in_linear_time_and_warned_about_once() {
+    let dir = temp();
+    let mut loan = first_sample_loan();
+    for n in 0..200_000 {
+        loan.insert(format!("x{n}"), serde_json::Value::from(n));
+    }
+    let text = format!("{}\n", serde_json::Value::Object(loan));
+    let path = write(dir.path(), "fields.jsonl", &text);
+    let stderr = run_bounded(Path::new(&path));
+    let warning = stderr
+        .lines()
+        .find(|l| l.starts_with("warning[W506]"))
+        .unwrap();
+    assert!(
+        warning.contains("`x0`, `x1`") && warning.ends_with("`x19` … and 199,980 more"),
+        "{warning}"
+    );
+    assert!(
+        stderr.contains("read 1 loans = decided 1 + rejected 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_csv_file_of_50_rows_and_50000_unknown_columns_is_read_in_linear_time() {
+    let dir = temp();
+    let sample =
+        std::fs::read_to_string(root().join("examples/portfolios/retail-sample.csv")).unwrap();
+    let mut lines = sample.lines();
+    let header = lines.next().unwrap();
+    let extra: Vec<String> = (0..50_000).map(|n| format!("c{n}")).collect();
+    let ones = vec!["1"; extra.len()].join(",");
+    let mut text = format!("{header},{}\n", extra.join(","));
+    for row in lines.take(50) {
+        text.push_str(&format!("{row},{ones}\n"));
+    }
+    let path = write(dir.path(), "columns.csv", &text);
+    let stderr = run_bounded(Path::new(&path));
+    assert!(stderr.contains("… and 49,980 more"), "{stderr}");
+    assert!(
+        stderr.contains("read 50 loans = decided 50 + rejected 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_yaml_record_with_50000_unknown_keys_is_read_in_linear_time() {
+    let dir = temp();
+    let sample =
+        std::fs::read_to_string(root().join("examples/portfolios/retail-sample.yaml")).unwrap();
+    let first = sample.split("\n- loan_id: L00002").next().unwrap();
+    let mut text = format!("{first}\n");
+    for n in 0..50_000 {
+        text.push_str(&format!("  k{n}: {n}\n"));
+    }
+    let path = write(dir.path(), "keys.yaml", &text);
+    let stderr = run_bounded(Path::new(&path));
+    assert!(stderr.contains("… and 49,980 more"), "{stderr}");
+}
