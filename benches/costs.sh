@@ -30,7 +30,21 @@ first = open('examples/portfolios/retail-sample.yaml').read().split('\n- loan_id
 for n in (12500, 25000, 50000, 100000):
     with open(f'{out}/keys-{n}.yaml', 'w') as f:
         f.write(first + '\n' + ''.join(f'  k{i}: {i}\n' for i in range(n)))
+import random
+random.seed(7)
+policy = open('policies/retail.policy').read()
+for n in (2500, 5000, 10000, 20000):
+    ids = ', '.join(f'"L{i:05d}"' for i in sorted(random.sample(range(1, 1000001), n)))
+    rule = f'  rule T0 "under negotiation" when loan_id in [{ids}] then hold_review\n'
+    anchor = '  rule T1 "deceased"'
+    open(f'{out}/in-{n}.policy', 'w').write(policy.replace(anchor, rule + anchor, 1))
 PY
+cp policies/loan-v1.schema "$dir/"
+if [ ! -f "$dir/book-200k.jsonl" ]; then
+  cargo build --release --quiet --example gen_sample
+  target/release/examples/gen_sample 200000 7 "$dir/book" > /dev/null
+  mv "$dir/book/retail-sample.jsonl" "$dir/book-200k.jsonl"
+fi
 step() { # label, file
   local start end
   start=$(date +%s.%N)
@@ -41,3 +55,13 @@ step() { # label, file
 for n in 25000 50000 100000 200000; do step "JSON Lines, $n unknown fields" "$dir/fields-$n.jsonl"; done
 for n in 6250 12500 25000 50000; do step "CSV, 50 rows × $n columns" "$dir/columns-$n.csv"; done
 for n in 12500 25000 50000 100000; do step "YAML, $n unknown keys" "$dir/keys-$n.yaml"; done
+timed() { # label, command...
+  local label=$1 start end; shift
+  start=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; end=$(date +%s.%N)
+  python3 -c "import sys; print(f'{sys.argv[1]:<34} {float(sys.argv[3])-float(sys.argv[2]):7.2f} s')" "$label" "$start" "$end"
+}
+timed "run, plain retail policy, 200k" "$bin" run policies/retail.policy "$dir/book-200k.jsonl" --as-of 2026-11-20 --quiet
+for n in 2500 5000 10000 20000; do
+  timed "run, in-list of $n ids, 200k" "$bin" run "$dir/in-$n.policy" "$dir/book-200k.jsonl" --as-of 2026-11-20 --quiet
+  timed "check, in-list of $n ids" "$bin" check "$dir/in-$n.policy"
+done

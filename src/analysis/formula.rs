@@ -175,6 +175,10 @@ fn flipped(op: CmpOp) -> CmpOp {
     }
 }
 
+/// The longest `in` list the analysis cuts a value's range at; a longer one is an opaque
+/// yes/no question.
+const EXPANDED_SET: usize = 64;
+
 fn simple(expr: &Expr) -> Option<(Dim, Test)> {
     match &expr.kind {
         ExprKind::Cmp(op, left, right) => match (&left.kind, &right.kind) {
@@ -196,6 +200,11 @@ fn simple(expr: &Expr) -> Option<(Dim, Test)> {
                 })
                 .collect();
             dim_of(value).zip(values).map(|(d, v)| (d, Test::In(v)))
+        }
+        // A long list is one yes/no question: cutting a value's range at every item would
+        // grow the search with the list (see ARCHITECTURE.md, analysis).
+        ExprKind::InSet(value, set) if set.values().len() <= EXPANDED_SET => {
+            dim_of(value).map(|d| (d, Test::In(set.values().to_vec())))
         }
         ExprKind::IsPresent(inner) => dim_of(inner).map(|d| (d, Test::Present)),
         _ => dim_of(expr).map(|d| (d, Test::IsTrue)),

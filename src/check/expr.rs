@@ -81,6 +81,9 @@ fn with_facts(known: &[Ref], expr: &ir::Expr, when: bool) -> Vec<Ref> {
     out
 }
 
+/// From how many constants an `in` list is looked up in a sorted set rather than one by one.
+const SET_FROM: usize = 8;
+
 /// `评估日`, "the evaluation date": `as_of` for policies written in Chinese.
 pub(crate) const AS_OF_CHINESE: &str = "评估日";
 
@@ -295,7 +298,23 @@ impl<'a> Checker<'a> {
                     let checked = self.same_kind(&typed, value.span, checked, item.span, BinOp::Eq);
                     items.push(checked.expr);
                 }
-                let test = ir::ExprKind::In(Box::new(typed.expr), items);
+                let constants: Option<Vec<Value>> = items
+                    .iter()
+                    .map(|item| match &item.kind {
+                        ir::ExprKind::Const(v) => Some(v.clone()),
+                        _ => None,
+                    })
+                    .collect();
+                // A comparison with a decision stays a list: the analysis reads it rule by rule.
+                let test = match constants {
+                    Some(values)
+                        if values.len() >= SET_FROM && !matches!(typed.ty, Ty::Outcome(_)) =>
+                    {
+                        let set = ir::ConstSet::new(values);
+                        ir::ExprKind::InSet(Box::new(typed.expr), std::sync::Arc::new(set))
+                    }
+                    _ => ir::ExprKind::In(Box::new(typed.expr), items),
+                };
                 Typed::new(
                     if *negated {
                         ir::ExprKind::Not(Box::new(test.into()))

@@ -370,6 +370,10 @@ impl<'p> Evaluator<'p> {
                 _ => Value::Missing,
             },
             ExprKind::IsPresent(inner) => Value::Bool(self.value(inner) != Value::Missing),
+            ExprKind::InSet(value, set) => {
+                let value = self.value(value);
+                Value::Bool(set.contains(&value))
+            }
             ExprKind::In(value, list) => {
                 let value = self.value(value);
                 let mut found = false;

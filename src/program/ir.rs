@@ -3,6 +3,9 @@
 //! Names are gone: a field is its slot, a derived value or decision its index, an enumeration
 //! choice or action its number. Every expression here has been type-checked.
 
+use std::cmp::Ordering;
+use std::sync::Arc;
+
 use crate::source::Span;
 use crate::value::Value;
 
@@ -66,6 +69,7 @@ macro_rules! each_child {
             ExprKind::Not(a)
             | ExprKind::Neg(a)
             | ExprKind::IsPresent(a)
+            | ExprKind::InSet(a, _)
             | ExprKind::Bucket { key: a, .. } => $visit(a),
             ExprKind::And(a, b)
             | ExprKind::Or(a, b)
@@ -160,6 +164,9 @@ pub(crate) enum ExprKind {
     Neg(Box<Expr>),
     IsPresent(Box<Expr>),
     In(Box<Expr>, Vec<Expr>),
+    /// `x in [...]` over a list of constants long enough to be worth a sorted set: a loan costs
+    /// a binary search, whatever the list's length.
+    InSet(Box<Expr>, Arc<ConstSet>),
     If(Box<Expr>, Box<Expr>, Box<Expr>),
     /// How many records of list field `list` pass `filter`.
     Count {
@@ -205,4 +212,52 @@ pub(crate) enum Outcome {
     Value(super::OutcomeId),
     /// `then if condition else otherwise`.
     If(Expr, Box<Outcome>, Box<Outcome>),
+}
+
+/// Constants of one kind, sorted and each once, for `in` over a long list.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct ConstSet {
+    values: Vec<Value>,
+}
+
+impl ConstSet {
+    /// The set of `values` (all of one kind: the checker made them so).
+    pub(crate) fn new(mut values: Vec<Value>) -> ConstSet {
+        values.sort_by(|a, b| a.compare(b).unwrap_or(Ordering::Equal));
+        values.dedup_by(|a, b| a.compare(b) == Some(Ordering::Equal));
+        ConstSet { values }
+    }
+
+    /// Whether `value` equals one of the set's (a value of another kind, or a missing one,
+    /// equals none).
+    pub(crate) fn contains(&self, value: &Value) -> bool {
+        self.values
+            .binary_search_by(|probe| probe.compare(value).unwrap_or(Ordering::Less))
+            .is_ok()
+    }
+
+    /// The values, in order.
+    pub(crate) fn values(&self) -> &[Value] {
+        &self.values
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_finds_what_the_list_holds_and_nothing_else() {
+        let money = |text: &str| Value::Money(text.parse().unwrap());
+        let set = ConstSet::new(vec![money("3.00"), money("1"), money("2.5"), money("1.00")]);
+        assert_eq!(set.values().len(), 3, "1 and 1.00 are one amount");
+        assert!(set.contains(&money("1.0")));
+        assert!(set.contains(&money("2.50")));
+        assert!(!set.contains(&money("2")));
+        assert!(!set.contains(&Value::Missing));
+        assert!(!set.contains(&Value::Text("1".into())));
+        let texts = ConstSet::new(["b", "a", "c", "a"].map(|t| Value::Text(t.into())).to_vec());
+        assert!(texts.contains(&Value::Text("a".into())));
+        assert!(!texts.contains(&Value::Text("d".into())));
+    }
 }

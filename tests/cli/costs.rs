@@ -97,3 +97,71 @@ fn a_yaml_record_with_50000_unknown_keys_is_read_in_linear_time() {
     let stderr = run_bounded(Path::new(&path));
     assert!(stderr.contains("… and 49,980 more"), "{stderr}");
 }
+
+#[test]
+fn an_in_list_of_20000_ids_costs_a_lookup_and_decides_as_the_list_says() {
+    let dir = temp();
+    let loans = crate::support::sample_loans();
+    // Every third sample loan, and ids that are in no portfolio, 20,000 in all.
+    let mut ids: Vec<String> = loans
+        .iter()
+        .step_by(3)
+        .map(|l| l["loan_id"].as_str().unwrap().to_owned())
+        .collect();
+    let listed: std::collections::BTreeSet<String> = ids.iter().cloned().collect();
+    ids.extend((ids.len()..20_000).map(|n| format!("GONE-{n}")));
+    let list = ids
+        .iter()
+        .map(|id| format!("\"{id}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let policy = crate::support::retail_variant(
+        dir.path(),
+        "  rule T1 \"deceased\" when deceased then estate_claim",
+        &format!(
+            "  rule T0 \"under negotiation\" when loan_id in [{list}] then hold_review\n  rule T1 \"deceased\" when deceased then estate_claim"
+        ),
+    );
+    let check = Command::new("timeout")
+        .args([
+            BOUND_SECONDS,
+            env!("CARGO_BIN_EXE_arrears"),
+            "check",
+            &policy,
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        check.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let output = Command::new("timeout")
+        .args([BOUND_SECONDS, env!("CARGO_BIN_EXE_arrears"), "run", &policy])
+        .arg(root().join("examples/portfolios/retail-sample.jsonl"))
+        .args(["--as-of", "2026-11-20", "--trace"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let mut held = 0;
+    for line in stdout.lines() {
+        let record: serde_json::Value = serde_json::from_str(line).unwrap();
+        let id = record["loan_id"].as_str().unwrap();
+        let treatment = record["trace"]["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["decision"] == "treatment")
+            .unwrap();
+        let t0 = &treatment["rules"][0];
+        assert_eq!(t0["rule"], "T0");
+        assert_eq!(t0["matched"], listed.contains(id), "{id}");
+        if listed.contains(id) {
+            assert_eq!(record["treatment"], "hold_review", "{id}");
+            held += 1;
+        }
+    }
+    assert_eq!(held, listed.len());
+}
