@@ -165,3 +165,30 @@ fn an_in_list_of_20000_ids_costs_a_lookup_and_decides_as_the_list_says() {
     }
     assert_eq!(held, listed.len());
 }
+
+#[test]
+fn a_yaml_value_nested_40000_deep_is_refused_at_once_with_its_place() {
+    let dir = temp();
+    let sample =
+        std::fs::read_to_string(root().join("examples/portfolios/retail-sample.yaml")).unwrap();
+    let first = sample.split("\n- loan_id: L00002").next().unwrap();
+    let deep = "{a: ".repeat(40_000);
+    let text = format!("{first}\n  notes: {deep}1{}\n", "}".repeat(40_000));
+    let path = write(dir.path(), "deep.yaml", &text);
+    let output = Command::new("timeout")
+        .args([BOUND_SECONDS, env!("CARGO_BIN_EXE_arrears"), "run"])
+        .arg(root().join("policies/retail.policy"))
+        .arg(&path)
+        .args(["--as-of", "2026-11-20"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = first.lines().count() + 1;
+    assert!(
+        stderr.contains(&format!(
+            "line {line}, column 266: a value is nested more than 64 brackets deep"
+        )),
+        "{stderr}"
+    );
+}
