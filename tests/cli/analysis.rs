@@ -125,12 +125,7 @@ fn a_gap_planted_in_the_retail_policy_is_found_with_its_witness() {
     );
     let gap = found.iter().find(|d| d["code"] == "W404").expect("a gap");
     let record = run_witness(dir.path(), &policy, gap);
-    let treatment = record["trace"]["decisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["decision"] == "treatment")
-        .unwrap();
+    let treatment = crate::support::traced_decision(&record, "treatment");
     assert!(
         treatment["rules"]
             .as_array()
@@ -155,12 +150,7 @@ fn an_overlap_planted_in_the_retail_policy_is_found_with_its_witness() {
         .find(|d| d["code"] == "W405")
         .expect("an overlap");
     let record = run_witness(dir.path(), &policy, overlap);
-    let classification = record["trace"]["decisions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["decision"] == "classification")
-        .unwrap();
+    let classification = crate::support::traced_decision(&record, "classification");
     assert_eq!(
         classification["rules"].as_array().unwrap().last().unwrap()["matched"],
         true

@@ -86,9 +86,7 @@ fn a_csv_file_of_50_rows_and_50000_unknown_columns_is_read_in_linear_time() {
 #[test]
 fn a_yaml_record_with_50000_unknown_keys_is_read_in_linear_time() {
     let dir = temp();
-    let sample =
-        std::fs::read_to_string(root().join("examples/portfolios/retail-sample.yaml")).unwrap();
-    let first = sample.split("\n- loan_id: L00002").next().unwrap();
+    let first = crate::support::first_yaml_record();
     let mut text = format!("{first}\n");
     for n in 0..50_000 {
         text.push_str(&format!("  k{n}: {n}\n"));
@@ -149,12 +147,7 @@ fn an_in_list_of_20000_ids_costs_a_lookup_and_decides_as_the_list_says() {
     for line in stdout.lines() {
         let record: serde_json::Value = serde_json::from_str(line).unwrap();
         let id = record["loan_id"].as_str().unwrap();
-        let treatment = record["trace"]["decisions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|d| d["decision"] == "treatment")
-            .unwrap();
+        let treatment = crate::support::traced_decision(&record, "treatment");
         let t0 = &treatment["rules"][0];
         assert_eq!(t0["rule"], "T0");
         assert_eq!(t0["matched"], listed.contains(id), "{id}");
@@ -169,9 +162,7 @@ fn an_in_list_of_20000_ids_costs_a_lookup_and_decides_as_the_list_says() {
 #[test]
 fn a_yaml_value_nested_40000_deep_is_refused_at_once_with_its_place() {
     let dir = temp();
-    let sample =
-        std::fs::read_to_string(root().join("examples/portfolios/retail-sample.yaml")).unwrap();
-    let first = sample.split("\n- loan_id: L00002").next().unwrap();
+    let first = crate::support::first_yaml_record();
     let deep = "{a: ".repeat(40_000);
     let text = format!("{first}\n  notes: {deep}1{}\n", "}".repeat(40_000));
     let path = write(dir.path(), "deep.yaml", &text);

@@ -70,3 +70,27 @@ pub(crate) fn money(value: &serde_json::Value) -> rust_decimal::Decimal {
         .map_or_else(|| value.to_string(), str::to_owned);
     text.parse().expect("an amount")
 }
+
+/// The trace of decision `name` in a decision record written with `--trace`.
+pub(crate) fn traced_decision<'r>(
+    record: &'r serde_json::Value,
+    name: &str,
+) -> &'r serde_json::Value {
+    record["trace"]["decisions"]
+        .as_array()
+        .expect("a traced record")
+        .iter()
+        .find(|d| d["decision"] == name)
+        .expect("the decision is traced")
+}
+
+/// The first record of the bundled YAML sample, as its text (comment line included).
+pub(crate) fn first_yaml_record() -> String {
+    let sample = std::fs::read_to_string(root().join("examples/portfolios/retail-sample.yaml"))
+        .expect("the YAML sample");
+    sample
+        .split("\n- loan_id: L00002")
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
