@@ -72,15 +72,30 @@ impl Formula {
 
     /// Atoms in order of first appearance.
     pub(crate) fn atoms(&self, out: &mut Vec<usize>) {
+        let mut seen = Vec::new();
+        self.collect_atoms(out, &mut seen);
+    }
+
+    /// [`Formula::atoms`], remembering those met in `seen` (indexed by atom), so a formula over
+    /// thousands of atoms is walked in linear time.
+    fn collect_atoms(&self, out: &mut Vec<usize>, seen: &mut Vec<bool>) {
         match self {
             Formula::True | Formula::False => {}
             Formula::Atom(a) => {
-                if !out.contains(a) {
+                if seen.len() <= *a {
+                    seen.resize(*a + 1, false);
+                }
+                if let Some(slot) = seen.get_mut(*a)
+                    && !*slot
+                {
+                    *slot = true;
                     out.push(*a);
                 }
             }
-            Formula::Not(inner) => inner.atoms(out),
-            Formula::And(parts) | Formula::Or(parts) => parts.iter().for_each(|p| p.atoms(out)),
+            Formula::Not(inner) => inner.collect_atoms(out, seen),
+            Formula::And(parts) | Formula::Or(parts) => {
+                parts.iter().for_each(|p| p.collect_atoms(out, seen))
+            }
         }
     }
 

@@ -81,9 +81,15 @@ impl Space {
         let mut atoms = Vec::new();
         formula.atoms(&mut atoms);
         let mut order: Vec<usize> = Vec::new();
+        let mut ordered = vec![false; self.components.len()];
         for atom in &atoms {
             match self.owner.get(*atom).copied().flatten() {
-                Some((component, _)) if !order.contains(&component) => order.push(component),
+                Some((component, _)) if ordered.get(component) == Some(&false) => {
+                    if let Some(slot) = ordered.get_mut(component) {
+                        *slot = true;
+                    }
+                    order.push(component);
+                }
                 Some(_) => {}
                 // An atom no component decides is unknown in every region: no region is certain.
                 None => return Ok(None),
