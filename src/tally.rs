@@ -9,6 +9,7 @@ use serde_json::json;
 
 use crate::program::Program;
 use crate::schema::FieldType;
+pub(crate) use crate::value::grouped;
 use crate::value::{Loan, Value};
 
 /// Loans and amount per currency.
@@ -113,28 +114,6 @@ impl AmountFields {
             _ => String::new(),
         };
         (amount, currency)
-    }
-}
-
-/// `1234567.5` as `1,234,567.5`.
-pub(crate) fn grouped(amount: Decimal) -> String {
-    let text = amount.to_string();
-    let (sign, digits) = text
-        .strip_prefix('-')
-        .map_or(("", text.as_str()), |rest| ("-", rest));
-    let (whole, fraction) = digits
-        .split_once('.')
-        .map_or((digits, None), |(w, f)| (w, Some(f)));
-    let mut out = String::new();
-    for (index, c) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match fraction {
-        Some(fraction) => format!("{sign}{out}.{fraction}"),
-        None => format!("{sign}{out}"),
     }
 }
 

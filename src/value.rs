@@ -148,3 +148,25 @@ pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
     let format = if text.len() == 5 { "%H:%M" } else { "%H:%M:%S" };
     NaiveTime::parse_from_str(text, format).ok()
 }
+
+/// `1234567.5` as `1,234,567.5`.
+pub(crate) fn grouped(amount: Decimal) -> String {
+    let text = amount.to_string();
+    let (sign, digits) = text
+        .strip_prefix('-')
+        .map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = digits
+        .split_once('.')
+        .map_or((digits, None), |(w, f)| (w, Some(f)));
+    let mut out = String::new();
+    for (index, c) in whole.chars().enumerate() {
+        if index > 0 && (whole.len() - index) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match fraction {
+        Some(fraction) => format!("{sign}{out}.{fraction}"),
+        None => format!("{sign}{out}"),
+    }
+}

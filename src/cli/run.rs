@@ -319,36 +319,13 @@ pub(crate) fn warn_unknown(name: &str, unknown: &arrears::UnknownFields, out: &O
         out.note(&format!(
             "warning[{}]: `{name}` has fields the schema does not declare, ignored: {}",
             Code::ROW_UNKNOWN_FIELDS.id,
-            named_few(unknown.names())
+            unknown.listed(NAMED_FIELDS)
         ));
     }
 }
 
 /// How many unknown fields a warning names; the rest are counted.
 const NAMED_FIELDS: usize = 20;
-
-/// `` `a`, `b`, `c` ``, or the first [`NAMED_FIELDS`] and `… and 199,968 more`: a file with
-/// two hundred thousand stray columns gets a warning a person can read.
-fn named_few(names: &[String]) -> String {
-    let mut list = names
-        .iter()
-        .take(NAMED_FIELDS)
-        .map(|f| format!("`{f}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if let Some(more) = names.len().checked_sub(NAMED_FIELDS).filter(|n| *n > 0) {
-        let digits = more.to_string();
-        let mut grouped = String::new();
-        for (index, digit) in digits.chars().enumerate() {
-            if index > 0 && (digits.len() - index) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        list.push_str(&format!(" … and {grouped} more"));
-    }
-    list
-}
 
 /// The manifest's path: `--manifest`, or beside `--output` as `NAME.manifest.json`; none when
 /// decisions go to standard output and no `--manifest` is given.

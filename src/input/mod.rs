@@ -207,6 +207,24 @@ impl UnknownFields {
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
     }
+
+    /// The names for a person: `` `a`, `b` ``, or the first `shown` and `… and 199,980 more`,
+    /// so a file with two hundred thousand stray columns gets a warning one can read.
+    pub fn listed(&self, shown: usize) -> String {
+        let mut list = self
+            .names
+            .iter()
+            .take(shown)
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = self.names.len().saturating_sub(shown);
+        if more > 0 {
+            let more = crate::value::grouped(rust_decimal::Decimal::from(more));
+            list.push_str(&format!(" … and {more} more"));
+        }
+        list
+    }
 }
 
 /// Reads one loan from a JSON object, as a JSON Lines portfolio holds it; for embedders that
