@@ -213,21 +213,3 @@ impl<'p> Comparison<'p> {
         }
     }
 }
-
-/// Compares `old` and `new` over `loans`, each `(key, old loan, new loan)` (the same row read
-/// against each policy's schema), one after another.
-pub fn compare<'l>(
-    old: &Program,
-    new: &Program,
-    loans: impl Iterator<Item = (&'l str, &'l Loan, &'l Loan)>,
-    as_of: NaiveDate,
-    fields: AmountFields,
-) -> Impact {
-    let comparison = Comparison::new(old, new, as_of, fields);
-    let mut impact = comparison.empty();
-    for (key, old_loan, new_loan) in loans {
-        let change = comparison.loan(key, old_loan, new_loan);
-        comparison.add(&mut impact, change);
-    }
-    impact
-}

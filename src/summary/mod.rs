@@ -8,10 +8,9 @@ pub mod render;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
-use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::input::{Portfolio, Rejected};
+use crate::input::Rejected;
 use crate::program::Ty;
 use crate::program::ir::{Expr, ExprKind};
 use crate::program::{GuardId, Program, ValueId};
@@ -462,34 +461,6 @@ impl<'p> Summarizer<'p> {
 
 /// The row of loans left with no action.
 const NO_ACTION: &str = "(no action)";
-
-/// Summarises what `program` does to a portfolio already in memory on `as_of` (the CLI
-/// streams instead: see [`Summarizer`]).
-pub fn summarize(
-    program: &Program,
-    portfolio: &Portfolio,
-    as_of: NaiveDate,
-    options: &SummaryOptions,
-) -> Result<Summary, SummaryError> {
-    let summarizer = Summarizer::new(program, as_of, options)?;
-    let facts: Vec<Option<LoanFacts>> = portfolio
-        .rows
-        .par_iter()
-        .map(|row| {
-            let (_, loan) = row.result.as_ref().ok()?;
-            Some(summarizer.facts(loan))
-        })
-        .collect();
-    let mut tables = summarizer.tables();
-    for (row, facts) in portfolio.rows.iter().zip(facts) {
-        match (&row.result, facts) {
-            (Err(rejected), _) => summarizer.reject(&mut tables, rejected),
-            (Ok(_), Some(facts)) => summarizer.add(&mut tables, facts),
-            (Ok(_), None) => {}
-        }
-    }
-    Ok(summarizer.finish(tables))
-}
 
 fn uses_bucket(expr: &Expr) -> bool {
     let mut found = matches!(expr.kind, ExprKind::Bucket { .. });
