@@ -30,6 +30,9 @@ first = open('examples/portfolios/retail-sample.yaml').read().split('\n- loan_id
 for n in (12500, 25000, 50000, 100000):
     with open(f'{out}/keys-{n}.yaml', 'w') as f:
         f.write(first + '\n' + ''.join(f'  k{i}: {i}\n' for i in range(n)))
+for n in (20000, 40000, 80000, 160000):
+    with open(f'{out}/deep-{n}.yaml', 'w') as f:
+        f.write(first + '\n  notes: ' + '{a: ' * n + '1' + '}' * n + '\n')
 import random
 random.seed(7)
 policy = open('policies/retail.policy').read()
@@ -40,6 +43,10 @@ for n in (2500, 5000, 10000, 20000):
     open(f'{out}/in-{n}.policy', 'w').write(policy.replace(anchor, rule + anchor, 1))
 PY
 cp policies/loan-v1.schema "$dir/"
+cargo build --release --quiet --example gen_policy
+for n in 625 1250 2500 5000 10000; do
+  target/release/examples/gen_policy "$n" 5 1 > "$dir/rules-$n.policy"
+done
 if [ ! -f "$dir/book-200k.jsonl" ]; then
   cargo build --release --quiet --example gen_sample
   target/release/examples/gen_sample 200000 7 "$dir/book" > /dev/null
@@ -55,6 +62,7 @@ step() { # label, file
 for n in 25000 50000 100000 200000; do step "JSON Lines, $n unknown fields" "$dir/fields-$n.jsonl"; done
 for n in 6250 12500 25000 50000; do step "CSV, 50 rows × $n columns" "$dir/columns-$n.csv"; done
 for n in 12500 25000 50000 100000; do step "YAML, $n unknown keys" "$dir/keys-$n.yaml"; done
+for n in 20000 40000 80000 160000; do step "YAML, nested $n deep (refused)" "$dir/deep-$n.yaml"; done
 timed() { # label, command...
   local label=$1 start end; shift
   start=$(date +%s.%N); "$@" > /dev/null 2>&1 || true; end=$(date +%s.%N)
@@ -64,4 +72,7 @@ timed "run, plain retail policy, 200k" "$bin" run policies/retail.policy "$dir/b
 for n in 2500 5000 10000 20000; do
   timed "run, in-list of $n ids, 200k" "$bin" run "$dir/in-$n.policy" "$dir/book-200k.jsonl" --as-of 2026-11-20 --quiet
   timed "check, in-list of $n ids" "$bin" check "$dir/in-$n.policy"
+done
+for n in 625 1250 2500 5000 10000; do
+  timed "check, $n generated rules" "$bin" check "$dir/rules-$n.policy"
 done

@@ -1,6 +1,7 @@
 //! Writes a large synthetic policy over the reference schema, to measure the analysis:
 //! `cargo run --release --example gen_policy -- RULES DECISIONS SEED > big.policy`
-//! (the schema file `loan-v1.schema` must sit beside the output).
+//! (the schema file `loan-v1.schema` must sit beside the output). `tests/cli/costs.rs` includes
+//! this file for [`policy`].
 
 #![allow(
     clippy::unwrap_used,
@@ -71,11 +72,18 @@ fn atom(rng: &mut ChaCha8Rng) -> String {
     }
 }
 
+#[allow(dead_code, reason = "the tests include this file for `policy` alone")]
 fn main() {
     let mut args = std::env::args().skip(1);
     let rules: usize = args.next().map_or(500, |a| a.parse().unwrap());
     let decisions: usize = args.next().map_or(5, |a| a.parse().unwrap());
     let seed: u64 = args.next().map_or(1, |a| a.parse().unwrap());
+    print!("{}", policy(rules, decisions, seed));
+}
+
+/// A policy of `rules` random rules in `decisions` first-match decisions, each ending with
+/// `otherwise`; the same arguments give the same text.
+pub(crate) fn policy(rules: usize, decisions: usize, seed: u64) -> String {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = String::from("use schema \"loan-v1.schema\"\n\n");
     out.push_str("let overdue = if oldest_unpaid_due_date is present and oldest_unpaid_due_date < as_of then as_of - oldest_unpaid_due_date else 0 days\n\n");
@@ -101,5 +109,5 @@ fn main() {
             }
         }
     }
-    print!("{out}");
+    out
 }

@@ -17,14 +17,18 @@
 mod formula;
 mod range;
 mod space;
+mod symbolic;
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
+use biodivine_lib_bdd::Bdd;
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json};
 
 use formula::{Atoms, Dim, Formula, Test};
-use space::{Space, default_value};
+use space::{Cube, Exhausted, Space, default_value};
+use symbolic::Symbolic;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eval::{DecisionOutcome, eval_expr};
@@ -90,15 +94,24 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
         atoms: &atoms,
         used_at: &used_at,
         over: &over,
+        symbolic: Symbolic::new(&over),
         real: &real,
         as_of,
+        cuts: RefCell::new(Vec::new()),
     };
     let mut found = Diagnostics::default();
     for (decision, rules) in conditions.iter().enumerate() {
         analysis.decision(decision, rules, &mut found);
     }
     for (index, formula) in guards.iter().enumerate() {
-        if let (Ok(None), Some(guard)) = (over.solve(formula), program.guards.get(index)) {
+        let never = match &analysis.symbolic {
+            Ok(symbolic) => symbolic.regions(formula).map(|r| r.is_false()),
+            Err(Exhausted) => Err(Exhausted),
+        };
+        if never.is_err() {
+            analysis.cut(Cut::Guard(index));
+        }
+        if let (Ok(true), Some(guard)) = (never, program.guards.get(index)) {
             found.push(
                 Diagnostic::warning(
                     Code::GUARD_NEVER_APPLIES,
@@ -115,8 +128,54 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
     }
     analysis.unused(&mut found);
     analysis.constant_comparisons(&mut found);
+    analysis.cut_short(&mut found);
     found
 }
+
+/// A question the analysis gave up on at its limits, so a finding about it may be missing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Cut {
+    /// Whether rule `.1` of decision `.0` can fire.
+    Rule(usize, usize),
+    /// Whether some loans match no rule of a decision.
+    Gap(usize),
+    /// Whether two rules of a `unique match` decision share loans.
+    Overlap(usize, usize, usize),
+    /// Whether a guard can apply.
+    Guard(usize),
+}
+
+/// One decision's rule conditions, three ways.
+struct Rules<'f> {
+    formulas: &'f [Formula],
+    /// Each rule's loans as regions of the over-approximate space.
+    regions: Vec<Result<Bdd, Exhausted>>,
+    /// Each rule as a cube of that space, when it is a conjunction of tests.
+    cubes: Vec<Option<Cube>>,
+}
+
+impl Rules<'_> {
+    /// Whether rules `a` and `b` may share a loan: they share a region of the over-approximate
+    /// space (or that could not be settled, so they may).
+    fn may_share(&self, a: usize, b: usize) -> bool {
+        let cube = |r: usize| self.cubes.get(r).and_then(Option::as_ref);
+        // Most rules are a few tests joined by `and`: comparing the choices they leave each
+        // value is much cheaper than an operation on diagrams, and this runs for every pair.
+        if let (Some(ca), Some(cb)) = (cube(a), cube(b)) {
+            return ca.meets(cb);
+        }
+        match (self.regions.get(a), self.regions.get(b)) {
+            (Some(Ok(ra)), Some(Ok(rb))) => !matches!(symbolic::meet(ra, rb), Ok(false)),
+            _ => true,
+        }
+    }
+}
+
+/// How many of the rules that take an unreachable rule's loans W402 names and points at.
+const COVERING_NAMED: usize = 8;
+
+/// How many unanswered questions a W409 names before it counts the rest.
+const CUTS_NAMED: usize = 3;
 
 struct Analysis<'a> {
     program: &'a Program,
@@ -124,8 +183,13 @@ struct Analysis<'a> {
     atoms: &'a Atoms,
     used_at: &'a [Option<crate::source::Span>],
     over: &'a Space,
+    /// The over-approximate space as diagrams, for the proofs; `Exhausted` when it needs more
+    /// variables than a diagram can have (then every proof is given up and said so).
+    symbolic: Result<Symbolic, Exhausted>,
     real: &'a Space,
     as_of: NaiveDate,
+    /// The questions given up on so far, for W409.
+    cuts: RefCell<Vec<Cut>>,
 }
 
 impl Analysis<'_> {
@@ -133,10 +197,23 @@ impl Analysis<'_> {
         let Some(def) = self.program.decisions.get(decision) else {
             return;
         };
+        let rules = Rules {
+            formulas: rules,
+            regions: rules
+                .iter()
+                .map(|rule| self.symbolic.as_ref().map_err(|_| Exhausted)?.regions(rule))
+                .collect(),
+            cubes: rules.iter().map(|rule| self.over.cube(rule)).collect(),
+        };
+        let regions = &rules.regions;
         if def.hit == HitPolicy::Unique {
             // The policy promises one rule per loan: any two that share a loan break it.
-            for (i, a) in rules.iter().enumerate() {
-                for (j, b) in rules.iter().enumerate().skip(i + 1) {
+            for (i, a) in rules.formulas.iter().enumerate() {
+                for (j, b) in rules.formulas.iter().enumerate().skip(i + 1) {
+                    // Rules that share no region share no loan: no search needed.
+                    if !rules.may_share(i, j) {
+                        continue;
+                    }
                     self.overlap(decision, i, j, a, b, found);
                 }
             }
@@ -146,18 +223,31 @@ impl Analysis<'_> {
                 let catch_all = def.rules.iter().position(|r| r.condition.is_none());
                 // Rules after an `otherwise` are reported by the checker (W401).
                 let last = catch_all.unwrap_or(def.rules.len().saturating_sub(1));
-                for (index, own) in rules.iter().enumerate().take(last + 1) {
-                    self.first_match_rule(decision, index, own, rules, found);
+                // The loans the rules above take, one rule at a time.
+                let mut taken: Result<Bdd, Exhausted> = self
+                    .symbolic
+                    .as_ref()
+                    .map(Symbolic::nothing)
+                    .map_err(|_| Exhausted);
+                for index in (0..rules.formulas.len()).take(last + 1) {
+                    self.first_match_rule(decision, index, &rules, &taken, found);
+                    taken = match (&taken, regions.get(index)) {
+                        (Ok(above), Some(Ok(this))) => symbolic::either(above, this),
+                        _ => Err(Exhausted),
+                    };
                 }
-                if catch_all.is_none() {
-                    self.gap(decision, rules, found);
+                // When the rules' regions cover the whole over-approximate space, every loan
+                // meets some rule: no witness search needed.
+                let covered = taken.is_ok_and(|all| all.is_true());
+                if catch_all.is_none() && !covered {
+                    self.gap(decision, rules.formulas, found);
                 }
             }
             // Rules of an `every match` decision are meant to add up; sharing loans is their
             // purpose, so overlaps are not reported there (see ARCHITECTURE.md).
             HitPolicy::Collect => {
-                for (index, own) in rules.iter().enumerate() {
-                    self.never_true(decision, index, own, found);
+                for index in 0..rules.formulas.len() {
+                    self.never_true(decision, index, regions, found);
                 }
             }
         }
@@ -173,15 +263,21 @@ impl Analysis<'_> {
             })
     }
 
+    /// Reports rule `rule` when no loan meets its condition; whether it did.
     fn never_true(
         &self,
         decision: usize,
         rule: usize,
-        own: &Formula,
+        regions: &[Result<Bdd, Exhausted>],
         found: &mut Diagnostics,
     ) -> bool {
-        if !matches!(self.over.solve(own), Ok(None)) {
-            return false;
+        match regions.get(rule) {
+            Some(Ok(own)) if own.is_false() => {}
+            Some(Ok(_)) => return false,
+            _ => {
+                self.cut(Cut::Rule(decision, rule));
+                return false;
+            }
         }
         let (name, span) = self.rule_name(decision, rule);
         found.push(
@@ -193,38 +289,51 @@ impl Analysis<'_> {
         true
     }
 
+    /// Reports rule `rule` of a first-match decision when the rules above (`taken`) take
+    /// every loan it matches.
     fn first_match_rule(
         &self,
         decision: usize,
         rule: usize,
-        own: &Formula,
-        rules: &[Formula],
+        rules: &Rules,
+        taken: &Result<Bdd, Exhausted>,
         found: &mut Diagnostics,
     ) {
-        if self.never_true(decision, rule, own, found) {
+        if self.never_true(decision, rule, &rules.regions, found) {
             return;
         }
-        let mut reachable = vec![own.clone()];
-        reachable.extend(rules.iter().take(rule).map(|earlier| earlier.clone().not()));
-        if !matches!(self.over.solve(&Formula::and(reachable)), Ok(None)) {
+        let (Some(own), Some(Ok(own_regions)), Ok(taken)) =
+            (rules.formulas.get(rule), rules.regions.get(rule), taken)
+        else {
             return;
+        };
+        match symbolic::without(own_regions, taken) {
+            Ok(left) if left.is_false() => {}
+            Ok(_) => return,
+            Err(Exhausted) => return self.cut(Cut::Rule(decision, rule)),
         }
-        // Every loan the rule matches is taken earlier: by which rules?
-        let covering: Vec<usize> = (0..rule)
-            .filter(|j| {
-                rules.get(*j).is_some_and(|earlier| {
-                    !matches!(
-                        self.over
-                            .solve(&Formula::and(vec![own.clone(), earlier.clone()])),
-                        Ok(None)
-                    )
-                })
-            })
-            .collect();
-        let names: Vec<String> = covering
+        // Every loan the rule matches is taken earlier: by which rules? Those that share a
+        // region with it.
+        // Most rules are a few tests joined by `and`: comparing the choices they leave each
+        // value is much cheaper than a diagram operation, done for every rule above.
+        let covering: Vec<usize> = (0..rule).filter(|j| rules.may_share(rule, *j)).collect();
+        // In a long rulebook hundreds of rules above can share its loans; the first few
+        // named (and pointed at) say what to look at, the count says how many more there are.
+        let mut names: Vec<String> = covering
             .iter()
+            .take(COVERING_NAMED)
             .map(|j| format!("`{}`", self.rule_name(decision, *j).0))
             .collect();
+        if let Some(more) = covering
+            .len()
+            .checked_sub(COVERING_NAMED)
+            .filter(|n| *n > 0)
+        {
+            let more = crate::value::grouped(rust_decimal::Decimal::from(more));
+            if let Some(last) = names.last_mut() {
+                last.push_str(&format!(" and {more} more rules"));
+            }
+        }
         let (name, span) = self.rule_name(decision, rule);
         let mut diagnostic = Diagnostic::warning(
             Code::UNREACHABLE_RULE,
@@ -235,7 +344,7 @@ impl Analysis<'_> {
         )
         .in_file(self.source)
         .label(span, "never fires");
-        for j in &covering {
+        for j in covering.iter().take(COVERING_NAMED) {
             diagnostic = diagnostic.label(self.rule_name(decision, *j).1, "takes its loans");
         }
         let witness = self.witness(own).filter(|loan| {
@@ -267,8 +376,10 @@ impl Analysis<'_> {
 
     fn gap(&self, decision: usize, rules: &[Formula], found: &mut Diagnostics) {
         let none = Formula::and(rules.iter().map(|r| r.clone().not()).collect());
-        let Ok(Some(region)) = self.real.solve(&none) else {
-            return;
+        let region = match self.real.solve(&none) {
+            Ok(Some(region)) => region,
+            Ok(None) => return,
+            Err(Exhausted) => return self.cut(Cut::Gap(decision)),
         };
         let loan = self.loan_of(&region);
         let evaluation = self.program.evaluate(&loan, self.as_of);
@@ -303,8 +414,10 @@ impl Analysis<'_> {
         found: &mut Diagnostics,
     ) {
         let both = Formula::and(vec![a.clone(), b.clone()]);
-        let Ok(Some(region)) = self.real.solve(&both) else {
-            return;
+        let region = match self.real.solve(&both) {
+            Ok(Some(region)) => region,
+            Ok(None) => return,
+            Err(Exhausted) => return self.cut(Cut::Overlap(decision, i, j)),
         };
         let loan = self.loan_of(&region);
         // Confirm with the engine: both conditions hold for the witness.
@@ -334,6 +447,83 @@ impl Analysis<'_> {
                     self.describe_loan(&loan)
                 )),
         );
+    }
+
+    /// Remembers a question given up on, for [`Analysis::cut_short`].
+    fn cut(&self, cut: Cut) {
+        let mut cuts = self.cuts.borrow_mut();
+        if !cuts.contains(&cut) {
+            cuts.push(cut);
+        }
+    }
+
+    /// One W409 per decision or guard with questions given up on: a missing finding there
+    /// means "not found", not "not there".
+    fn cut_short(&self, found: &mut Diagnostics) {
+        let cuts = self.cuts.borrow();
+        // Where each question is asked: a decision, or a guard (by index).
+        let place = |cut: &Cut| match cut {
+            Cut::Rule(d, _) | Cut::Gap(d) | Cut::Overlap(d, _, _) => (true, *d),
+            Cut::Guard(g) => (false, *g),
+        };
+        let mut places: Vec<(bool, usize)> = Vec::new();
+        for cut in cuts.iter() {
+            if !places.contains(&place(cut)) {
+                places.push(place(cut));
+            }
+        }
+        for at in places {
+            let questions: Vec<String> = cuts
+                .iter()
+                .filter(|cut| place(cut) == at)
+                .map(|cut| match cut {
+                    Cut::Rule(d, r) => {
+                        format!("whether rule `{}` can fire", self.rule_name(*d, *r).0)
+                    }
+                    Cut::Gap(_) => "whether some loans match no rule".to_owned(),
+                    Cut::Overlap(d, i, j) => format!(
+                        "whether rules `{}` and `{}` share loans",
+                        self.rule_name(*d, *i).0,
+                        self.rule_name(*d, *j).0
+                    ),
+                    Cut::Guard(_) => "whether it can apply".to_owned(),
+                })
+                .collect();
+            let mut named = questions
+                .iter()
+                .take(CUTS_NAMED)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            if let Some(more) = questions.len().checked_sub(CUTS_NAMED).filter(|n| *n > 0) {
+                named.push_str(&format!(
+                    " and {} more",
+                    crate::value::grouped(rust_decimal::Decimal::from(more))
+                ));
+            }
+            let (what, span) = match at {
+                (true, d) => self
+                    .program
+                    .decisions
+                    .get(d)
+                    .map(|def| (format!("decision `{}`", def.named.name), def.named.span)),
+                (false, g) => self
+                    .program
+                    .guards
+                    .get(g)
+                    .map(|guard| (format!("guard `{}`", guard.named.name), guard.named.span)),
+            }
+            .unwrap_or_default();
+            found.push(
+                Diagnostic::warning(
+                    Code::ANALYSIS_CUT_SHORT,
+                    format!("the analysis of {what} stopped at its limits before settling {named}"),
+                )
+                .in_file(self.source)
+                .label(span, "not fully analysed")
+                .help("a finding about these may be missing; the rest of the analysis is complete. Smaller decisions, or rules that test fewer values each, keep every question within the limits"),
+            );
+        }
     }
 
     /// A loan in a realizable region where `formula` holds.

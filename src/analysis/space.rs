@@ -20,7 +20,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::formula::{Atoms, Dim, Formula, Test};
-use crate::eval::eval_expr;
+use crate::eval::{eval_expr, truths};
 use crate::program::Program;
 use crate::program::ir::{CmpOp, Expr, ExprKind};
 use crate::schema::{Field, FieldType};
@@ -51,12 +51,36 @@ const BUDGET: usize = 200_000;
 /// How many candidate value combinations one component may try.
 const COMBINATIONS: usize = 20_000;
 
+/// A conjunction of tests as the choices it leaves each component it restricts (see
+/// [`Space::cube`]); components it does not name are free.
+#[derive(Debug)]
+pub(crate) struct Cube(Vec<(usize, Vec<bool>)>);
+
+impl Cube {
+    /// Whether some region is in both cubes: every component both restrict keeps a choice
+    /// both allow (and neither leaves a component without any).
+    pub(crate) fn meets(&self, other: &Cube) -> bool {
+        let some = |choices: &[bool]| choices.iter().any(|c| *c);
+        if !self.0.iter().all(|(_, c)| some(c)) || !other.0.iter().all(|(_, c)| some(c)) {
+            return false;
+        }
+        self.0.iter().all(|(component, mine)| {
+            other
+                .0
+                .binary_search_by_key(component, |(c, _)| *c)
+                .ok()
+                .and_then(|at| other.0.get(at))
+                .is_none_or(|(_, theirs)| mine.iter().zip(theirs).any(|(a, b)| *a && *b))
+        })
+    }
+}
+
 /// Searching ran out of budget.
 #[derive(Debug)]
 pub(crate) struct Exhausted;
 
 impl Space {
-    fn with(components: Vec<Component>) -> Space {
+    pub(crate) fn with(components: Vec<Component>) -> Space {
         let atoms = components
             .iter()
             .flat_map(|c| c.atoms.iter().copied())
@@ -152,6 +176,38 @@ impl Space {
             *slot = None;
         }
         Ok(false)
+    }
+
+    /// `formula` as the choices it leaves each component, when it is a conjunction of atoms
+    /// and negated atoms (as most rules are); `None` for any other shape.
+    pub(crate) fn cube(&self, formula: &Formula) -> Option<Cube> {
+        let literals: Vec<&Formula> = match formula {
+            Formula::And(parts) => parts.iter().collect(),
+            Formula::True => Vec::new(),
+            other => vec![other],
+        };
+        let mut cube: Vec<(usize, Vec<bool>)> = Vec::new();
+        for literal in literals {
+            let (atom, holds) = match literal {
+                Formula::Atom(a) => (*a, true),
+                Formula::Not(inner) => match inner.as_ref() {
+                    Formula::Atom(a) => (*a, false),
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            let (component, position) = self.owner.get(atom).copied().flatten()?;
+            let choices = &self.components.get(component)?.choices;
+            let allowed = choices
+                .iter()
+                .map(|(truth, _)| truth.get(position) == Some(&holds));
+            match cube.iter_mut().find(|(c, _)| *c == component) {
+                Some((_, left)) => left.iter_mut().zip(allowed).for_each(|(l, a)| *l &= a),
+                None => cube.push((component, allowed.collect())),
+            }
+        }
+        cube.sort_unstable_by_key(|(c, _)| *c);
+        Some(Cube(cube))
     }
 
     /// The over-approximate space over `atoms`.
@@ -264,14 +320,14 @@ impl Space {
                     }
                     assignment.push((*field, value));
                 }
-                let signature: Vec<bool> = component_atoms
-                    .iter()
-                    .map(|a| {
-                        atoms.list.get(*a).is_some_and(|atom| {
-                            eval_expr(program, &loan, as_of, &atom.expr) == Value::Bool(true)
-                        })
-                    })
-                    .collect();
+                let signature = truths(
+                    program,
+                    &loan,
+                    as_of,
+                    component_atoms
+                        .iter()
+                        .filter_map(|a| atoms.list.get(*a).map(|atom| &atom.expr)),
+                );
                 if !choices.iter().any(|(s, _)| *s == signature) {
                     choices.push((signature, assignment));
                 }

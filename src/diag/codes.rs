@@ -158,6 +158,10 @@ codes! {
         "a comparison whose answer never changes, given what the value can be",
         "check the threshold against the value's range",
         "rule T1 when overdue < 0 days then visit     # overdue is never negative";
+    ANALYSIS_CUT_SHORT = "W409" "analysis-cut-short",
+        "a question of the analysis (can this rule fire, do two rules share loans, does the decision leave loans undecided) that hit the analysis' limits, so a finding about it may be missing",
+        "nothing is wrong for certain; to have the question settled, split the decision or give its rules fewer tests each",
+        "rule T1 when has_guarantor and has_assets and restructured and bankrupt and in_dispute\n    and public_official and do_not_contact and deceased and product = card\n    and willingness = willing and ability = able and operating_status = normal\n    and matured_on is present and last_payment_on is present and acknowledged_on is present\n    and demand_served_on is present and lawsuit_filed_on is present and guarantee_ends_on is present\n    then visit\nrule T2 when collateral_value is present and collateral_value >= principal_outstanding then dispose\nrule T3 when collateral_value is missing or collateral_value < principal_outstanding then letter   # no loan is left, but proving it means trying every combination of T1's eighteen tests";
     ROW_MISSING_FIELD = "E501" "row-missing-field",
         "a portfolio row lacks a required field",
         "fill in the field, or declare it `optional` in the schema",

@@ -63,6 +63,20 @@ pub(crate) fn eval_expr<'a>(
     Evaluator::new(program, loan, as_of, false).value(expr)
 }
 
+/// Whether each of `conditions` is true for `loan`, reading each derived value once for them
+/// all: for the analysis, which asks thousands of conditions about each candidate loan.
+pub(crate) fn truths<'a>(
+    program: &'a Program,
+    loan: &'a Loan,
+    as_of: NaiveDate,
+    conditions: impl Iterator<Item = &'a Expr>,
+) -> Vec<bool> {
+    let mut evaluator = Evaluator::new(program, loan, as_of, false);
+    conditions
+        .map(|c| evaluator.value(c) == Value::Bool(true))
+        .collect()
+}
+
 struct Evaluator<'p> {
     program: &'p Program,
     loan: &'p Loan,
