@@ -152,6 +152,11 @@ struct Rules<'f> {
     regions: Vec<Result<Bdd, Exhausted>>,
     /// Each rule as a cube of that space, when it is a conjunction of tests.
     cubes: Vec<Option<Cube>>,
+    /// Whether each rule analysed so far can fire (in a first-match decision).
+    fires: RefCell<Vec<bool>>,
+    /// The two-rule covers found so far, with the loans the two take: in a long rulebook
+    /// the same two rules often cover rule after rule.
+    pairs: RefCell<Vec<([usize; 2], Bdd)>>,
 }
 
 impl Rules<'_> {
@@ -168,6 +173,91 @@ impl Rules<'_> {
             (Some(Ok(ra)), Some(Ok(rb))) => !matches!(symbolic::meet(ra, rb), Ok(false)),
             _ => true,
         }
+    }
+}
+
+impl Rules<'_> {
+    /// The fewest earlier rules found that take every loan of rule `rule` (whose loans are
+    /// `own`), in rule order, and whether no smaller set exists. One rule when one holds all
+    /// its loans; otherwise a greedy choice among the rules that take some of its loans (each
+    /// loan goes to the first rule it meets), then pruned so that none can be left out. Two
+    /// rules are then the fewest (no one rule does it); with three or more, fewer might do.
+    fn cover(&self, rule: usize, own: &Bdd) -> Result<(Vec<usize>, bool), Exhausted> {
+        let fires = self.fires.borrow();
+        let region = |j: usize| match self.regions.get(j) {
+            Some(Ok(r)) => Ok(r),
+            _ => Err(Exhausted),
+        };
+        // Only a rule that fires takes loans: one that can never fire (itself covered) is not
+        // named, even when its condition holds all these loans.
+        for j in (0..rule).filter(|j| fires.get(*j) == Some(&true)) {
+            let cubes = self
+                .cubes
+                .get(rule)
+                .and_then(Option::as_ref)
+                .zip(self.cubes.get(j).and_then(Option::as_ref));
+            let holds_all = match cubes {
+                Some((mine, theirs)) => mine.within(theirs),
+                None => symbolic::without(own, region(j)?)?.is_false(),
+            };
+            if holds_all {
+                return Ok((vec![j], true));
+            }
+        }
+        // No one rule does it, so two that do are the fewest.
+        for (pair, both) in self.pairs.borrow().iter() {
+            if symbolic::without(own, both)?.is_false() {
+                return Ok((pair.to_vec(), true));
+            }
+        }
+        let mut left = own.clone();
+        let mut takers = Vec::new();
+        for j in 0..rule {
+            if left.is_false() {
+                break;
+            }
+            if symbolic::meet(&left, region(j)?)? {
+                takers.push(j);
+                left = symbolic::without(&left, region(j)?)?;
+            }
+        }
+        let mut left = own.clone();
+        let mut chosen: Vec<usize> = Vec::new();
+        while !left.is_false() {
+            let mut best = None;
+            for &j in takers.iter().filter(|j| !chosen.contains(j)) {
+                let share = symbolic::both(&left, region(j)?)?.exact_cardinality();
+                if best.as_ref().is_none_or(|(_, most)| share > *most) {
+                    best = Some((j, share));
+                }
+            }
+            let Some((j, _)) = best else {
+                return Err(Exhausted);
+            };
+            chosen.push(j);
+            left = symbolic::without(&left, region(j)?)?;
+        }
+        let mut index = 0;
+        while index < chosen.len() {
+            let mut others = own.and_not(own);
+            for (k, j) in chosen.iter().enumerate() {
+                if k != index {
+                    others = symbolic::either(&others, region(*j)?)?;
+                }
+            }
+            if symbolic::without(own, &others)?.is_false() {
+                chosen.remove(index);
+            } else {
+                index += 1;
+            }
+        }
+        chosen.sort_unstable();
+        if let [a, b] = chosen[..] {
+            let both = symbolic::either(region(a)?, region(b)?)?;
+            self.pairs.borrow_mut().push(([a, b], both));
+        }
+        let minimum = chosen.len() <= 2;
+        Ok((chosen, minimum))
     }
 }
 
@@ -204,14 +294,19 @@ impl Analysis<'_> {
                 .map(|rule| self.symbolic.as_ref().map_err(|_| Exhausted)?.regions(rule))
                 .collect(),
             cubes: rules.iter().map(|rule| self.over.cube(rule)).collect(),
+            fires: RefCell::new(Vec::new()),
+            pairs: RefCell::new(Vec::new()),
         };
         let regions = &rules.regions;
         if def.hit == HitPolicy::Unique {
             // The policy promises one rule per loan: any two that share a loan break it.
             for (i, a) in rules.formulas.iter().enumerate() {
                 for (j, b) in rules.formulas.iter().enumerate().skip(i + 1) {
+                    // `otherwise` takes only the loans no other rule matched: it shares none.
+                    let otherwise =
+                        |r: usize| def.rules.get(r).is_some_and(|r| r.condition.is_none());
                     // Rules that share no region share no loan: no search needed.
-                    if !rules.may_share(i, j) {
+                    if otherwise(i) || otherwise(j) || !rules.may_share(i, j) {
                         continue;
                     }
                     self.overlap(decision, i, j, a, b, found);
@@ -230,7 +325,8 @@ impl Analysis<'_> {
                     .map(Symbolic::nothing)
                     .map_err(|_| Exhausted);
                 for index in (0..rules.formulas.len()).take(last + 1) {
-                    self.first_match_rule(decision, index, &rules, &taken, found);
+                    let fires = self.first_match_rule(decision, index, &rules, &taken, found);
+                    rules.fires.borrow_mut().push(fires);
                     taken = match (&taken, regions.get(index)) {
                         (Ok(above), Some(Ok(this))) => symbolic::either(above, this),
                         _ => Err(Exhausted),
@@ -298,53 +394,63 @@ impl Analysis<'_> {
         rules: &Rules,
         taken: &Result<Bdd, Exhausted>,
         found: &mut Diagnostics,
-    ) {
+    ) -> bool {
         if self.never_true(decision, rule, &rules.regions, found) {
-            return;
+            return false;
         }
         let (Some(own), Some(Ok(own_regions)), Ok(taken)) =
             (rules.formulas.get(rule), rules.regions.get(rule), taken)
         else {
-            return;
+            // Not settled (and said so where it was given up): it may fire.
+            return true;
         };
         match symbolic::without(own_regions, taken) {
             Ok(left) if left.is_false() => {}
-            Ok(_) => return,
-            Err(Exhausted) => return self.cut(Cut::Rule(decision, rule)),
+            Ok(_) => return true,
+            Err(Exhausted) => {
+                self.cut(Cut::Rule(decision, rule));
+                return true;
+            }
         }
-        // Every loan the rule matches is taken earlier: by which rules? Those that share a
-        // region with it.
-        // Most rules are a few tests joined by `and`: comparing the choices they leave each
-        // value is much cheaper than a diagram operation, done for every rule above.
+        // Every loan the rule matches is taken earlier: the rules that share a region with it
+        // may take some; the fewest that take them all are named.
         let covering: Vec<usize> = (0..rule).filter(|j| rules.may_share(rule, *j)).collect();
-        // In a long rulebook hundreds of rules above can share its loans; the first few
-        // named (and pointed at) say what to look at, the count says how many more there are.
-        let mut names: Vec<String> = covering
+        let (named, minimum) = match rules.cover(rule, own_regions) {
+            Ok(cover) => cover,
+            // The cover could not be settled: every rule that may take some of its loans.
+            Err(Exhausted) => (covering.clone(), false),
+        };
+        // In a long rulebook a cover can still be long; the first few named (and pointed at)
+        // say what to look at, the count says how many more there are.
+        let mut names: Vec<String> = named
             .iter()
             .take(COVERING_NAMED)
             .map(|j| format!("`{}`", self.rule_name(decision, *j).0))
             .collect();
-        if let Some(more) = covering
-            .len()
-            .checked_sub(COVERING_NAMED)
-            .filter(|n| *n > 0)
-        {
-            let more = crate::value::grouped(rust_decimal::Decimal::from(more));
-            if let Some(last) = names.last_mut() {
-                last.push_str(&format!(" and {more} more rules"));
+        let more = named.len().saturating_sub(COVERING_NAMED);
+        let listed = match (names.pop(), names.is_empty(), more) {
+            (Some(only), true, _) => only,
+            (Some(last), false, 0) => format!("{} and {last} together", names.join(", ")),
+            (Some(last), _, more) => {
+                names.push(last);
+                format!(
+                    "{} and {} more rules together",
+                    names.join(", "),
+                    crate::value::grouped(rust_decimal::Decimal::from(more))
+                )
             }
-        }
+            (None, _, _) => "earlier rules".to_owned(),
+        };
         let (name, span) = self.rule_name(decision, rule);
         let mut diagnostic = Diagnostic::warning(
             Code::UNREACHABLE_RULE,
             format!(
-                "rule `{name}` can never fire: every loan it matches is taken first by {}",
-                names.join(", ")
+                "rule `{name}` can never fire: every loan it matches is taken first by {listed}"
             ),
         )
         .in_file(self.source)
         .label(span, "never fires");
-        for j in covering.iter().take(COVERING_NAMED) {
+        for j in named.iter().take(COVERING_NAMED) {
             diagnostic = diagnostic.label(self.rule_name(decision, *j).1, "takes its loans");
         }
         let witness = self.witness(own).filter(|loan| {
@@ -371,7 +477,15 @@ impl Analysis<'_> {
             }
             None => "move it above the rules that take its loans, or remove it".to_owned(),
         };
+        let help = if minimum {
+            help
+        } else {
+            format!(
+                "{help}. (The rules named were chosen one at a time: none of them can be left out, but fewer other rules might also take all its loans.)"
+            )
+        };
         found.push(diagnostic.help(help));
+        false
     }
 
     fn gap(&self, decision: usize, rules: &[Formula], found: &mut Diagnostics) {

@@ -75,6 +75,28 @@ impl Cube {
     }
 }
 
+impl Cube {
+    /// Whether every region of this cube is in `other`: each component `other` restricts keeps
+    /// every choice this cube allows there (an empty cube is within anything).
+    pub(crate) fn within(&self, other: &Cube) -> bool {
+        if self.0.iter().any(|(_, c)| !c.iter().any(|x| *x)) {
+            return true;
+        }
+        other.0.iter().all(|(component, theirs)| {
+            match self
+                .0
+                .binary_search_by_key(component, |(c, _)| *c)
+                .ok()
+                .and_then(|at| self.0.get(at))
+            {
+                Some((_, mine)) => mine.iter().zip(theirs).all(|(m, t)| !*m || *t),
+                // This cube leaves the component free: `other` must too.
+                None => theirs.iter().all(|t| *t),
+            }
+        })
+    }
+}
+
 /// Searching ran out of budget.
 #[derive(Debug)]
 pub(crate) struct Exhausted;

@@ -189,3 +189,65 @@ fn never_true_conditions_dead_guards_and_unused_values_planted_in_the_retail_pol
         "{found:?}"
     );
 }
+
+#[test]
+fn an_unreachable_rule_names_the_fewest_earlier_rules_that_take_its_loans() {
+    // T14 (`overdue > 30 days`) alone takes every loan of T15 moved to 31 days; thirteen rules
+    // above share some of its loans, and naming them all used to bury the one that matters.
+    let dir = temp();
+    let (found, _) = plant(
+        dir.path(),
+        "rule T15 \"a week or more\" when overdue >= 7 days",
+        "rule T15 \"a week or more\" when overdue >= 31 days",
+    );
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(
+        found[0]["message"],
+        "rule `T15` can never fire: every loan it matches is taken first by `T14`"
+    );
+    let pointed: Vec<&str> = found[0]["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(pointed, ["never fires", "takes its loans"]);
+}
+
+#[test]
+fn a_rule_that_never_fires_is_not_named_as_taking_loans() {
+    // T15b holds every loan of T15c, but T14 takes all of T15b's first: T14 is named.
+    let dir = temp();
+    let (found, _) = plant(
+        dir.path(),
+        "  rule T16 \"small business\"",
+        "  rule T15b when overdue >= 40 days then site_check\n  rule T15c when overdue >= 50 days then site_check\n  rule T16 \"small business\"",
+    );
+    let messages: Vec<&str> = found
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .contains(&"rule `T15c` can never fire: every loan it matches is taken first by `T14`"),
+        "{messages:?}"
+    );
+}
+
+#[test]
+fn otherwise_in_a_unique_match_decision_overlaps_no_rule() {
+    let dir = temp();
+    let (found, _) = plant(
+        dir.path(),
+        "decision classification \"five-tier risk class\": first match,",
+        "decision classification \"five-tier risk class\": unique match,",
+    );
+    let overlaps: Vec<&str> = found
+        .iter()
+        .filter(|d| d["code"] == "W405")
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    // C1 … C6 pairwise: the real overlaps of the five-tier ladder; C7 is `otherwise`.
+    assert_eq!(overlaps.len(), 15, "{overlaps:?}");
+    assert!(!overlaps.iter().any(|m| m.contains("`C7`")), "{overlaps:?}");
+}
