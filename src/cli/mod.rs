@@ -38,7 +38,9 @@ pub(crate) enum ExitCode {
 #[derive(Debug, Parser)]
 #[command(name = "arrears", version, about, max_term_width = 100)]
 pub(crate) struct Cli {
-    /// How to print problems found in policies.
+    /// How to print problems found in policies. `check` writes `json` and `github` to
+    /// standard output (for `| jq` and for GitHub, which reads workflow commands there); every
+    /// other verb, whose standard output carries its results, writes them to standard error.
     #[arg(long, global = true, value_enum, default_value = "human")]
     error_format: ErrorFormat,
     #[command(subcommand)]
@@ -77,6 +79,10 @@ pub(crate) fn main(cli: Cli) -> ExitCode {
         .build_global();
     let out = Output {
         error_format: cli.error_format,
+        // `check` prints nothing else on standard output, so its machine formats go there, to
+        // be piped (`| jq`) or read by GitHub (workflow commands are read from standard
+        // output); the other verbs' standard output carries their own results.
+        machine_on_stdout: matches!(cli.command, Command::Check(_)),
     };
     match cli.command {
         Command::Check(args) => check::run(&args, &out),
@@ -252,11 +258,25 @@ impl Streaming<'_> {
 /// Where and how the verbs report.
 pub(crate) struct Output {
     error_format: ErrorFormat,
+    /// JSON and GitHub diagnostics go to standard output rather than standard error.
+    machine_on_stdout: bool,
 }
 
 impl Output {
-    /// Writes diagnostics to standard error.
+    /// Writes diagnostics: to standard error, or for a machine format when the verb's standard
+    /// output is free, to standard output.
     pub(crate) fn diagnostics(&self, diagnostics: &Diagnostics) {
+        if self.machine_on_stdout
+            && matches!(self.error_format, ErrorFormat::Json | ErrorFormat::Github)
+        {
+            let _ = render_all(
+                diagnostics,
+                self.error_format.into(),
+                false,
+                &mut std::io::stdout().lock(),
+            );
+            return;
+        }
         let stderr = std::io::stderr();
         let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut lock = stderr.lock();

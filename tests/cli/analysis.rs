@@ -77,7 +77,7 @@ fn plant(dir: &std::path::Path, from: &str, to: &str) -> (Vec<Value>, String) {
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     (
         outcome
-            .stderr
+            .stdout
             .lines()
             .filter_map(|l| serde_json::from_str(l).ok())
             .collect(),

@@ -38,12 +38,17 @@ fn a_misspelt_field_a_type_error_and_a_syntax_error_are_reported_together() {
     ]);
     assert_eq!(outcome.code, 1);
     let found: Vec<serde_json::Value> = outcome
-        .stderr
+        .stdout
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     let codes: Vec<&str> = found.iter().map(|d| d["code"].as_str().unwrap()).collect();
     assert_eq!(codes, ["E201", "E203", "E101"], "{}", outcome.stderr);
+    // The JSON goes to standard output, to be piped; standard error keeps the summary only.
+    assert_eq!(
+        outcome.stderr.trim(),
+        "checked 1 file: 3 errors, 0 warnings"
+    );
     assert_eq!(
         found[0]["suggestions"][0],
         "did you mean `principal_outstanding`?"
@@ -72,7 +77,8 @@ fn github_format_annotates_the_line() {
         "github",
         "tests/golden/check/three-mistakes.policy",
     ]);
-    let first = outcome.stderr.lines().next().unwrap();
+    // GitHub reads workflow commands from standard output.
+    let first = outcome.stdout.lines().next().unwrap();
     assert_eq!(
         first,
         "::error file=tests/golden/check/three-mistakes.policy,line=10,col=32,endLine=10,endColumn=52,title=E201 unknown-name::unknown name `principal_outstandng`%0Ahelp: did you mean `principal_outstanding`?"

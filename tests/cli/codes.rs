@@ -93,7 +93,7 @@ fn same_file(a: &Path, b: &Path) -> bool {
 fn check_json(path: &str) -> Vec<Value> {
     let outcome = arrears(&["check", path, "--error-format", "json"]);
     outcome
-        .stderr
+        .stdout
         .lines()
         .filter_map(|l| serde_json::from_str(l).ok())
         .collect()

@@ -207,7 +207,7 @@ fn findings_bounded(policy: &str) -> Vec<(String, String)> {
         "took more than {BOUND_SECONDS} s"
     );
     assert_eq!(output.status.code(), Some(0));
-    String::from_utf8(output.stderr)
+    String::from_utf8(output.stdout)
         .unwrap()
         .lines()
         .filter(|l| l.starts_with('{'))

@@ -15,7 +15,7 @@ fn check(body: &str) -> (i32, String) {
     .unwrap();
     let policy = write(dir.path(), "p.policy", &format!("{HEAD}{body}\n"));
     let outcome = arrears(&["check", "--error-format", "json", &policy]);
-    (outcome.code, outcome.stderr)
+    (outcome.code, outcome.stdout)
 }
 
 #[test]
