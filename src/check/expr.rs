@@ -473,6 +473,12 @@ impl<'a> Checker<'a> {
     }
 
     fn unknown_name(&mut self, ident: &ast::Ident, expect: Option<&Ty>) {
+        // The other side of a comparison was not understood (and was reported): a bare name
+        // here is most likely one of its choices, and a second message for one slip would
+        // only bury the first (`willingnes = willing`).
+        if matches!(expect, Some(Ty::Error)) {
+            return;
+        }
         let name = ident.name.as_str();
         let diagnostic = match expect {
             Some(Ty::Enum(id)) => {
@@ -551,7 +557,14 @@ impl<'a> Checker<'a> {
         // the left can be resolved as one of its choices.
         let left_is_bare = matches!(&left.kind, ExprKind::Name(n) if !self.is_variable(&n.name));
         let right_is_bare = matches!(&right.kind, ExprKind::Name(n) if !self.is_variable(&n.name));
-        let (l, r) = if left_is_bare && !right_is_bare {
+        // Both bare, and only the left is some field's choice (`refuses = willingnes`): the
+        // right is the misspelt field, and is read first so that the slip is the one reported.
+        let is_choice = |e: &ast::Expr| {
+            matches!(&e.kind, ExprKind::Name(n)
+                if self.schema.enums.iter().any(|values| values.iter().any(|v| *v == n.name)))
+        };
+        let choice_first = left_is_bare && right_is_bare && is_choice(left) && !is_choice(right);
+        let (l, r) = if (left_is_bare && !right_is_bare) || choice_first {
             let r = self.expr(right, None, known);
             let l = self.expr(left, Some(&r.ty), known);
             (l, r)

@@ -139,3 +139,34 @@ fn every_code_is_documented_with_an_example() {
     );
     assert_eq!(arrears(&["explain-code", "E999"]).code, 2);
 }
+
+#[test]
+fn a_misspelt_field_compared_with_its_choices_is_one_error_not_one_per_choice() {
+    let dir = crate::support::temp();
+    std::fs::copy(
+        crate::support::root().join("policies/loan-v1.schema"),
+        dir.path().join("loan-v1.schema"),
+    )
+    .unwrap();
+    let policy = crate::support::write(
+        dir.path(),
+        "p.policy",
+        "use schema \"loan-v1.schema\"\nactions visit\ndecision d: first match, gives action\n  rule A when willingnes = willing then visit\n  rule B when refuses = willingnes then visit\n  rule C when willingnes in [willing, refuses] then visit\n  rule D otherwise then visit\n",
+    );
+    let outcome = arrears(&["check", "--error-format", "json", &policy]);
+    let messages: Vec<String> = outcome
+        .stdout
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["message"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(
+        messages, ["unknown name `willingnes`"; 3],
+        "{}",
+        outcome.stdout
+    );
+}
