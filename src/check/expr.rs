@@ -561,7 +561,7 @@ impl<'a> Checker<'a> {
         // right is the misspelt field, and is read first so that the slip is the one reported.
         let is_choice = |e: &ast::Expr| {
             matches!(&e.kind, ExprKind::Name(n)
-                if self.schema.enums.iter().any(|values| values.iter().any(|v| *v == n.name)))
+                if self.schema.enums.iter().any(|values| values.contains(&n.name)))
         };
         let choice_first = left_is_bare && right_is_bare && is_choice(left) && !is_choice(right);
         let (l, r) = if (left_is_bare && !right_is_bare) || choice_first {
