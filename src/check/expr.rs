@@ -514,10 +514,14 @@ impl<'a> Checker<'a> {
             }
             _ => {
                 let mut candidates: Vec<String> = Vec::new();
+                // Fields by both their names: a Chinese policy writes `还款意愿` for `willingness`.
+                let names = |f: &crate::schema::Field| {
+                    std::iter::once(f.name.clone()).chain(f.alias.clone())
+                };
                 if let Some(fields) = self.item_scope {
-                    candidates.extend(fields.iter().map(|f| f.name.clone()));
+                    candidates.extend(fields.iter().flat_map(names));
                 }
-                candidates.extend(self.schema.fields.iter().map(|f| f.name.clone()));
+                candidates.extend(self.schema.fields.iter().flat_map(names));
                 candidates.extend(self.lets.iter().map(|l| l.name.name.clone()));
                 candidates.extend(self.decision_decls.iter().map(|d| d.name.name.clone()));
                 candidates.push("as_of".into());

@@ -2,27 +2,58 @@
 
 /// The candidate closest to `wrong`, if one is close enough to be a likely typo.
 ///
-/// Closeness is the edit distance in characters (so Chinese names work), where swapping two
-/// neighbouring letters counts as one mistake, allowing about one mistake in three characters; ties go to the candidate listed first, so the answer does not
-/// depend on hash order.
+/// A candidate that *sounds* the same comes first: a Chinese name typed with a pinyin input
+/// method goes wrong by picking another character of the same reading (`还款意原` for
+/// `还款意愿`), so a name of the same length whose every character shares a reading with the
+/// one typed is suggested whatever the characters. Otherwise closeness is the edit distance in
+/// characters (so Chinese names work), where swapping two neighbouring letters counts as one
+/// mistake, allowing about one mistake in three characters. Ties go to the candidate listed
+/// first, so the answer does not depend on hash order.
 pub(crate) fn did_you_mean<'a>(
     wrong: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let wrong_lower = wrong.to_lowercase();
     let budget = (wrong.chars().count() / 3).max(1);
-    let mut best: Option<(usize, &str)> = None;
+    // (sounds different, distance): lower is better.
+    let mut best: Option<((bool, usize), &str)> = None;
     for candidate in candidates {
         if candidate == wrong {
             continue;
         }
         let distance = strsim::osa_distance(&wrong_lower, &candidate.to_lowercase());
-        let better = best.is_none_or(|(best_distance, _)| distance < best_distance);
-        if distance <= budget && better {
-            best = Some((distance, candidate));
+        let alike = sounds_alike(wrong, candidate);
+        if !alike && distance > budget {
+            continue;
+        }
+        let rank = (!alike, distance);
+        if best.is_none_or(|(best_rank, _)| rank < best_rank) {
+            best = Some((rank, candidate));
         }
     }
     best.map(|(_, name)| name)
+}
+
+/// Whether two names read the same in pinyin, tones aside: the same number of characters, and
+/// each pair the same character or two Chinese characters sharing a reading (a character
+/// with several, such as 还 `huan`/`hai`, matches any of them). Names without a Chinese
+/// character in the difference never sound alike: spelling covers them.
+fn sounds_alike(a: &str, b: &str) -> bool {
+    use pinyin::ToPinyinMulti;
+    let readings = |c: char| -> Vec<&'static str> {
+        c.to_pinyin_multi()
+            .map(|multi| multi.into_iter().map(|p| p.plain()).collect())
+            .unwrap_or_default()
+    };
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    a.len() == b.len()
+        && a != b
+        && a.iter().zip(&b).all(|(x, y)| {
+            x == y || {
+                let theirs = readings(*y);
+                readings(*x).iter().any(|r| theirs.contains(r))
+            }
+        })
 }
 
 #[cfg(test)]
@@ -47,5 +78,21 @@ mod tests {
             did_you_mean("逾期天", ["逾期天数", "本金余额"]),
             Some("逾期天数")
         );
+    }
+
+    #[test]
+    fn a_chinese_name_that_sounds_the_same_comes_first() {
+        // 原 and 愿 are both `yuan`: the input-method slip.
+        assert_eq!(
+            did_you_mean("还款意原", ["还款能力", "还款意愿"]),
+            Some("还款意愿")
+        );
+        // Two characters of the same reading off: still the name meant.
+        assert_eq!(
+            did_you_mean("逾七天树", ["逾期天数", "本金余额"]),
+            Some("逾期天数")
+        );
+        // A different sound and more than one character off: no guess.
+        assert_eq!(did_you_mean("还钱意思", ["还款意愿"]), None);
     }
 }

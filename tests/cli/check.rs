@@ -170,3 +170,28 @@ fn a_misspelt_field_compared_with_its_choices_is_one_error_not_one_per_choice() 
         outcome.stdout
     );
 }
+
+#[test]
+fn a_chinese_field_typed_with_a_character_of_the_same_sound_gets_the_field_suggested() {
+    let dir = crate::support::temp();
+    for shipped in ["loan-v1.schema", "guardrails.policy"] {
+        std::fs::copy(
+            crate::support::root().join("policies").join(shipped),
+            dir.path().join(shipped),
+        )
+        .unwrap();
+    }
+    let text = std::fs::read_to_string(crate::support::root().join("policies/小微企业催收.policy"))
+        .unwrap()
+        .replacen("能还 and 还款意愿 = 拒绝", "能还 and 还款意原 = 拒绝", 1);
+    let policy = crate::support::write(dir.path(), "p.policy", &text);
+    let outcome = arrears(&["check", "--error-format", "json", &policy]);
+    let found: Vec<serde_json::Value> = outcome
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(found.len(), 1, "{}", outcome.stdout);
+    assert_eq!(found[0]["message"], "unknown name `还款意原`");
+    assert_eq!(found[0]["suggestions"][0], "did you mean `还款意愿`?");
+}
