@@ -219,8 +219,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     }
+    let loans = if read == 1 { "loan" } else { "loans" };
     out.note(&format!(
-        "read {read} loans = decided {decided} + rejected {rejected}"
+        "read {read} {loans} = decided {decided} + rejected {rejected}"
     ));
     if args.strict && rejected > 0 {
         ExitCode::Problems

@@ -9,6 +9,8 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::summary::{Rows, Summary};
 use crate::tally::{Tally, amounts, grouped};
+use crate::value::counted;
+use unicode_width::UnicodeWidthStr;
 
 /// What the report is about.
 pub struct ReportHeading<'a> {
@@ -121,17 +123,19 @@ fn share_text(part: &Tally, whole: &Tally) -> String {
 
 fn table(out: &mut String, title: &str, rows: &Rows) {
     let _ = writeln!(out, "\n{title}");
+    // Columns line up on screen: a Chinese character takes two columns.
     let width = rows
         .iter()
-        .map(|(k, _)| k.chars().count())
+        .map(|(k, _)| UnicodeWidthStr::width(k.as_str()))
         .max()
         .unwrap_or(0)
         .max(6);
     for (key, tally) in rows {
-        let pad = " ".repeat(width - key.chars().count());
+        let pad = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(key.as_str())));
+        let noun = if tally.loans == 1 { "loan " } else { "loans" };
         let _ = writeln!(
             out,
-            "  {key}{pad}  {:>9} loans  {}",
+            "  {key}{pad}  {:>9} {noun}  {}",
             grouped(Decimal::from(tally.loans)),
             amounts(&tally.amounts)
         );
@@ -149,16 +153,16 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary) -> String {
     let _ = writeln!(out, "{}", reconciliation_line(summary));
     let _ = writeln!(
         out,
-        "overdue: {} loans, {} ({})",
-        grouped(Decimal::from(summary.overdue.loans)),
+        "overdue: {}, {} ({})",
+        counted(summary.overdue.loans, "loan"),
         amounts(&summary.overdue.amounts),
         share_text(&summary.overdue, &summary.decided)
     );
     if let Some(npl) = &summary.non_performing {
         let _ = writeln!(
             out,
-            "non-performing: {} loans, {} (NPL ratio {})",
-            grouped(Decimal::from(npl.loans)),
+            "non-performing: {}, {} (NPL ratio {})",
+            counted(npl.loans, "loan"),
             amounts(&npl.amounts),
             share_text(npl, &summary.decided)
         );
@@ -204,9 +208,9 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary) -> String {
         for (arm, tally, mix) in &experiment.arms {
             let _ = writeln!(
                 out,
-                "  {} = {arm}: {} loans, {}",
+                "  {} = {arm}: {}, {}",
                 experiment.name,
-                grouped(Decimal::from(tally.loans)),
+                counted(tally.loans, "loan"),
                 amounts(&tally.amounts)
             );
             let cells: Vec<String> = mix
@@ -603,4 +607,32 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary) -> String {
     html_table(&mut out, "rejected rows per code", &rejected);
     out.push_str("</div></section></body></html>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_columns_line_up_on_screen_with_chinese_keys_and_one_loan_is_singular() {
+        let tally = |loans| Tally {
+            loans,
+            ..Tally::default()
+        };
+        let rows = vec![
+            ("上门催收".to_owned(), tally(1)),
+            ("sms".to_owned(), tally(12)),
+        ];
+        let mut out = String::new();
+        table(&mut out, "t", &rows);
+        let lines: Vec<&str> = out.lines().skip(2).collect();
+        // 上门催收 takes eight columns on screen, as `sms` and its five spaces of padding do.
+        assert_eq!(
+            lines,
+            [
+                "  上门催收          1 loan   0",
+                "  sms              12 loans  0"
+            ]
+        );
+    }
 }

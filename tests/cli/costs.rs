@@ -59,7 +59,7 @@ fn a_record_with_200000_unknown_fields_is_read_in_linear_time_and_warned_about_o
         "{warning}"
     );
     assert!(
-        stderr.contains("read 1 loans = decided 1 + rejected 0"),
+        stderr.contains("read 1 loan = decided 1 + rejected 0"),
         "{stderr}"
     );
 }
