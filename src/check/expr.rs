@@ -185,6 +185,15 @@ impl<'a> Checker<'a> {
             ExprKind::Bool(b) => Typed::new(ir::ExprKind::Const(Value::Bool(*b)), Ty::Bool),
             ExprKind::Nothing => Typed::new(ir::ExprKind::Const(Value::Nothing), Ty::Nothing),
             // Only where the type is known from the other branch: `if c then d else missing`.
+            // A schema may have a field named `missing` (the data's own column): anywhere but
+            // as an `if`'s branch, where it is the missing value, the word reads that field.
+            ExprKind::Missing if !self.branch_is_missing && self.has_field_named("missing") => {
+                let ident = ast::Ident {
+                    name: "missing".to_owned(),
+                    span: e.span,
+                };
+                self.name(&ident, expect, known)
+            }
             ExprKind::Missing => match expect {
                 Some(ty) if *ty != Ty::Error => Typed {
                     optional: true,
@@ -330,12 +339,16 @@ impl<'a> Checker<'a> {
                 otherwise,
             } => {
                 let condition = self.boolean(condition, known);
+                let outer = self.branch_is_missing;
+                self.branch_is_missing = matches!(then.kind, ExprKind::Missing);
                 let then_typed = self.expr(then, expect, &with_facts(known, &condition, true));
+                self.branch_is_missing = matches!(otherwise.kind, ExprKind::Missing);
                 let else_typed = self.expr(
                     otherwise,
                     Some(&then_typed.ty),
                     &with_facts(known, &condition, false),
                 );
+                self.branch_is_missing = outer;
                 let optional = then_typed.optional || else_typed.optional;
                 let then_span = then.span;
                 let unified = self.same_kind(
@@ -470,6 +483,14 @@ impl<'a> Checker<'a> {
         }
         self.unknown_name(ident, expect);
         Typed::error()
+    }
+
+    /// Whether a field in scope (of the loan, or of the list record being filtered) is called
+    /// `name`.
+    fn has_field_named(&self, name: &str) -> bool {
+        self.item_scope
+            .is_some_and(|fields| fields.iter().any(|f| f.is_named(name)))
+            || self.schema.fields.iter().any(|f| f.is_named(name))
     }
 
     fn unknown_name(&mut self, ident: &ast::Ident, expect: Option<&Ty>) {

@@ -132,6 +132,9 @@ pub(crate) struct Checker<'a> {
     reads: Vec<usize>,
     /// The record fields in scope inside `count(list where ...)` and friends.
     item_scope: Option<&'a [crate::schema::Field]>,
+    /// The expression being checked is an `if`'s `then` or `else` that is the word `missing`:
+    /// there it is the missing value even when a field is called `missing`.
+    branch_is_missing: bool,
     /// How many `let`s are being checked inside one another right now.
     let_depth: usize,
 }
@@ -169,6 +172,7 @@ impl<'a> Checker<'a> {
             diagnostics: Diagnostics::default(),
             reads: Vec::new(),
             item_scope: None,
+            branch_is_missing: false,
             let_depth: 0,
         };
         for item in &policy.items {

@@ -31,7 +31,7 @@ pub fn format_source(source: &Arc<SourceFile>) -> Result<String, Diagnostics> {
     }
     let text = source.text();
     let chunks = syntax::split_statements(text);
-    let statements = flatten(&file);
+    let statements = flatten(&file, text);
     if chunks.len() != statements.len() {
         return Err(internal(
             source,
@@ -154,19 +154,45 @@ pub(crate) enum Statement<'a> {
     Rule(&'a ast::RuleDecl),
 }
 
-fn flatten(file: &ast::PolicyFile) -> Vec<Statement<'_>> {
+/// The widest field head (`  field name (别名): type`) a schema's labels are lined up after;
+/// a longer one (a `list of {…}` field) puts its label two spaces after itself, so one long
+/// line does not push every label of the schema off the screen.
+const LABEL_COLUMN_MAX: usize = 64;
+
+fn flatten<'a>(file: &'a ast::PolicyFile, text: &str) -> Vec<Statement<'a>> {
     let mut statements = Vec::new();
     for item in &file.items {
         statements.push(Statement::Item(item));
         match item {
             ast::Item::Schema(schema) => {
-                let column = schema
-                    .fields
-                    .iter()
-                    .map(|f| print::columns(&print::field_head(f)))
-                    .max()
-                    .unwrap_or(0);
-                statements.extend(schema.fields.iter().map(|f| Statement::Field(f, column)));
+                // Labels line up within a paragraph: fields not parted by a comment line.
+                let mut paragraphs: Vec<Vec<&ast::FieldDecl>> = Vec::new();
+                let mut previous: Option<&ast::FieldDecl> = None;
+                for field in &schema.fields {
+                    let parted = previous.is_none_or(|p| {
+                        text.get(p.name.span.end..field.name.span.start)
+                            .unwrap_or("")
+                            .lines()
+                            .skip(1)
+                            .any(|line| {
+                                line.trim().is_empty() || line.trim_start().starts_with('#')
+                            })
+                    });
+                    match paragraphs.last_mut() {
+                        Some(paragraph) if !parted => paragraph.push(field),
+                        _ => paragraphs.push(vec![field]),
+                    }
+                    previous = Some(field);
+                }
+                for paragraph in paragraphs {
+                    let column = paragraph
+                        .iter()
+                        .map(|f| print::columns(&print::field_head(f)))
+                        .filter(|width| *width <= LABEL_COLUMN_MAX)
+                        .max()
+                        .unwrap_or(0);
+                    statements.extend(paragraph.into_iter().map(|f| Statement::Field(f, column)));
+                }
             }
             ast::Item::Decision(decision) => {
                 statements.extend(decision.rules.iter().map(Statement::Rule))

@@ -135,3 +135,23 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn schema_labels_line_up_within_a_paragraph_and_never_past_a_sane_column() {
+    let long = (0..12)
+        .map(|i| format!("c{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let input = format!(
+        "schema s keyed by id\n  field id: text \"key\"\n  field amount (金额): money \"owed\"\n  # contacts\n  field note: text \"free text\"\n  field sort: one of {long} \"a long list\"\n"
+    );
+    let out = fmt(&input);
+    let lines: Vec<&str> = out.lines().collect();
+    // The first paragraph lines up after its widest head (金额 takes four columns).
+    assert_eq!(lines[1], "  field id: text              \"key\"");
+    assert_eq!(lines[2], "  field amount (金额): money  \"owed\"");
+    // After the comment, a new paragraph; the head past the limit keeps its label close.
+    assert_eq!(lines[4], "  field note: text  \"free text\"");
+    assert!(lines[5].ends_with("c11  \"a long list\""), "{}", lines[5]);
+    assert_eq!(fmt(&out), out);
+}

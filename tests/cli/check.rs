@@ -195,3 +195,28 @@ fn a_chinese_field_typed_with_a_character_of_the_same_sound_gets_the_field_sugge
     assert_eq!(found[0]["message"], "unknown name `还款意原`");
     assert_eq!(found[0]["suggestions"][0], "did you mean `还款意愿`?");
 }
+
+#[test]
+fn a_field_called_missing_is_read_where_the_word_is_not_an_ifs_branch() {
+    let dir = crate::support::temp();
+    let policy = crate::support::write(
+        dir.path(),
+        "p.policy",
+        "schema s keyed by id\n  field id: text\n  field missing: bool\n  field amount: optional money\nlet a = if amount is present then amount else missing\nactions visit, call\ndecision d: first match, gives action\n  rule A when missing then visit\n  rule B when a is present and a > 5.00 then call\n  rule C otherwise then nothing\n",
+    );
+    let check = arrears(&["check", &policy]);
+    assert_eq!(check.code, 0, "{}", check.stderr);
+    let book = crate::support::write(
+        dir.path(),
+        "book.csv",
+        "id,missing,amount\nL1,true,\nL2,false,9.00\nL3,false,\n",
+    );
+    let run = arrears(&["run", &policy, &book, "--as-of", "2026-01-01"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let decided: Vec<String> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["d"].to_string())
+        .collect();
+    assert_eq!(decided, ["\"visit\"", "\"call\"", "null"]);
+}
