@@ -57,7 +57,7 @@ pub use batch::{
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };
-pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
+pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, TestTrace, Trace};
 pub use files::{DiskFiles, FileError, Files, MemoryFiles};
 pub use format::format_source;
 pub use input::{

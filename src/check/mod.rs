@@ -90,7 +90,8 @@ pub(crate) fn check(
         );
         return (None, diagnostics);
     };
-    let program = Program::new(name, schema, derived, actions, decisions, guards, order);
+    let mut program = Program::new(name, schema, derived, actions, decisions, guards, order);
+    program.source = Some(Arc::clone(source));
     (Some(program), diagnostics)
 }
 

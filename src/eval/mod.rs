@@ -4,6 +4,7 @@
 //! panics: arithmetic is checked, and a value the checker proved impossible (a missing value
 //! in a comparison, an overflow) makes the comparison false rather than stopping the run.
 
+mod settle;
 mod trace;
 
 use std::borrow::Cow;
@@ -12,7 +13,7 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 pub(crate) use crate::program::ReadSource;
-pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, Trace};
+pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, TestTrace, Trace};
 
 use crate::program::HitPolicy;
 use crate::program::Program;
@@ -132,7 +133,11 @@ impl<'p> Evaluator<'p> {
             for (rule_index, rule) in decision.rules.iter().enumerate() {
                 let rule_index = RuleId::new(rule_index);
                 self.reads.clear();
-                let matched = rule.condition.as_ref().is_none_or(|c| self.truth(c));
+                let (matched, tests) = match &rule.condition {
+                    None => (true, Vec::new()),
+                    Some(c) if self.trace.is_some() => self.settle(c),
+                    Some(c) => (self.truth(c), Vec::new()),
+                };
                 let outcome = matched.then(|| self.outcome(&rule.outcome));
                 if self.trace.is_some() {
                     rule_traces.push(RuleTrace {
@@ -140,6 +145,7 @@ impl<'p> Evaluator<'p> {
                         matched,
                         outcome: outcome.flatten(),
                         reads: std::mem::take(&mut self.reads),
+                        tests,
                     });
                 }
                 if let Some(outcome) = outcome {
@@ -179,13 +185,18 @@ impl<'p> Evaluator<'p> {
         let mut fired = Vec::with_capacity(program.guards.len());
         for (index, guard) in program.guards.iter().enumerate() {
             self.reads.clear();
-            let on = self.truth(&guard.condition);
+            let (on, tests) = if self.trace.is_some() {
+                self.settle(&guard.condition)
+            } else {
+                (self.truth(&guard.condition), Vec::new())
+            };
             fired.push(on);
             if let Some(trace) = self.trace.as_mut() {
                 trace.guards.push(GuardTrace {
                     guard: GuardId::new(index),
                     fired: on,
                     reads: std::mem::take(&mut self.reads),
+                    tests,
                 });
             }
         }

@@ -38,6 +38,28 @@ pub struct RuleTrace {
     pub outcome: Option<OutcomeId>,
     /// What its condition (and outcome) read.
     pub reads: Vec<Read>,
+    /// The tests that settled its condition (see [`TestTrace`]).
+    pub tests: Vec<TestTrace>,
+}
+
+/// One test that settled a condition: a comparison, a yes/no value, a presence test or an
+/// `in`, with what the loan had and what the test needs. A condition that failed is settled
+/// by the first `and` part that failed (or every `or` part); one that held, by every `and`
+/// part (or the first `or` part that held).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TestTrace {
+    /// The test as the policy writes it: `overdue > 90 days`, `not has_assets`.
+    pub test: String,
+    /// What was tested, when it is a field, derived value or decision (`None` for anything
+    /// else, such as a sum written in the test).
+    pub subject: Option<ReadSource>,
+    /// The loan's value of it.
+    pub value: Value,
+    /// What the test needs, in the policy's words: `> 90 days`, `one of refuses, hesitant`,
+    /// `present`, `true`.
+    pub needs: String,
+    /// Whether the test held.
+    pub holds: bool,
 }
 
 /// One decision: the rules tried, in order.
@@ -58,6 +80,8 @@ pub struct GuardTrace {
     pub fired: bool,
     /// What its condition read.
     pub reads: Vec<Read>,
+    /// The tests that settled its condition.
+    pub tests: Vec<TestTrace>,
 }
 
 /// Why a loan got its outcome.
@@ -92,6 +116,15 @@ impl Trace {
             .chain(self.guards.iter_mut().flat_map(|g| g.reads.iter_mut()));
         for read in reads {
             redact(&mut read.value);
+        }
+        let tests = self
+            .decisions
+            .iter_mut()
+            .flat_map(|d| d.rules.iter_mut())
+            .flat_map(|r| r.tests.iter_mut())
+            .chain(self.guards.iter_mut().flat_map(|g| g.tests.iter_mut()));
+        for test in tests {
+            redact(&mut test.value);
         }
         for derived in &mut self.derived {
             redact(&mut derived.value);

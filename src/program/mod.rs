@@ -161,9 +161,19 @@ pub struct Program {
     pub(crate) action_decisions: Vec<usize>,
     /// The derived values declared with `deadline`, in policy order.
     pub(crate) deadlines: Vec<usize>,
+    /// The text the policy was checked from (its files), so that traces can quote a test in
+    /// the policy's own words.
+    pub(crate) source: Option<std::sync::Arc<crate::source::SourceFile>>,
 }
 
 impl Program {
+    /// The policy's text under `span`, when the program knows its source.
+    pub(crate) fn words(&self, span: crate::source::Span) -> Option<&str> {
+        let file = self.source.as_ref()?.file(span.file)?;
+        let text = file.slice(span);
+        (!text.is_empty()).then_some(text)
+    }
+
     /// Packs a checked policy; works out the order in which decisions' actions are listed
     /// (`first match` decisions in file order, then `every match` ones) and which values are
     /// deadlines.
@@ -202,6 +212,7 @@ impl Program {
             order,
             action_decisions,
             deadlines,
+            source: None,
         }
     }
 }

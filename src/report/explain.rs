@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use chrono::NaiveDate;
 
-use crate::eval::{Evaluation, Read, Trace};
+use crate::eval::{Evaluation, Read, TestTrace, Trace};
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::{kind_of, source_name, to_text};
@@ -24,6 +24,48 @@ fn reads_text(program: &Program, reads: &[Read]) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The lines saying which tests settled a condition: `✗ overdue = 1 day, needs > 90 days`.
+/// With no tests (an `otherwise` rule), what it read.
+fn tests_text(program: &Program, tests: &[TestTrace], reads: &[Read]) -> Vec<String> {
+    if tests.is_empty() {
+        // A rule without a condition: `otherwise`.
+        return vec![if reads.is_empty() {
+            "otherwise: no other rule matched".to_owned()
+        } else {
+            format!(
+                "otherwise: no other rule matched; {}",
+                reads_text(program, reads)
+            )
+        }];
+    }
+    tests
+        .iter()
+        .map(|t| {
+            let mark = if t.holds { "✓" } else { "✗" };
+            // `needs = refuses` reads better as `needs refuses`.
+            let needs = t.needs.strip_prefix("= ").unwrap_or(&t.needs);
+            match t.subject {
+                Some(source) => {
+                    let name = source_name(program, source);
+                    let had = match &t.value {
+                        crate::value::Value::Missing => format!("{name} is missing"),
+                        value => format!(
+                            "{name} = {}",
+                            to_text(program, kind_of(program, source), value)
+                        ),
+                    };
+                    format!("{mark} {had}, needs {needs}")
+                }
+                None => format!(
+                    "{mark} {}: {}, needs {needs}",
+                    t.test,
+                    to_text(program, crate::program::Kind::Plain, &t.value)
+                ),
+            }
+        })
+        .collect()
 }
 
 /// The explanation of one loan's outcome, as plain text.
@@ -75,7 +117,9 @@ pub fn explain_text(
             };
             let rule_name = program.rule_name(id, rule.rule);
             let _ = writeln!(out, "  {rule_name}{label}: {verdict}");
-            let _ = writeln!(out, "      {}", reads_text(program, &rule.reads));
+            for line in tests_text(program, &rule.tests, &rule.reads) {
+                let _ = writeln!(out, "      {line}");
+            }
         }
     }
 
@@ -93,7 +137,9 @@ pub fn explain_text(
             if let Some(basis) = program.guard_basis(guard.guard) {
                 let _ = writeln!(out, "      per {basis}");
             }
-            let _ = writeln!(out, "      {}", reads_text(program, &guard.reads));
+            for line in tests_text(program, &guard.tests, &guard.reads) {
+                let _ = writeln!(out, "      {line}");
+            }
         }
     }
 

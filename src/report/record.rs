@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use chrono::NaiveDate;
 use serde_json::{Map, Value as Json, json};
 
-use crate::eval::{DecisionOutcome, Evaluation, Read, Trace};
+use crate::eval::{DecisionOutcome, Evaluation, Read, TestTrace, Trace};
 use crate::input::Rejected;
 use crate::program::{DecisionId, Program};
 use crate::program::{kind_of, source_name, to_json};
@@ -101,9 +101,40 @@ fn reads_json(program: &Program, reads: &[Read]) -> Json {
     Json::Object(object)
 }
 
+/// The tests that settled a condition: each `test` as written, what the loan `had` (the name
+/// tested and its value; `value` when the test is not of one named thing), what it `needs`,
+/// and whether it `holds`.
+fn tests_json(program: &Program, tests: &[TestTrace]) -> Json {
+    Json::Array(
+        tests
+            .iter()
+            .map(|t| {
+                let (name, value) = match t.subject {
+                    Some(source) => (
+                        source_name(program, source),
+                        to_json(program, kind_of(program, source), &t.value),
+                    ),
+                    None => (
+                        "value",
+                        to_json(program, crate::program::Kind::Plain, &t.value),
+                    ),
+                };
+                let mut had = Map::new();
+                had.insert(name.to_owned(), value);
+                json!({
+                    "test": t.test,
+                    "had": had,
+                    "needs": t.needs,
+                    "holds": t.holds,
+                })
+            })
+            .collect(),
+    )
+}
+
 /// The trace as JSON: `as_of`; `derived`, each value computed with what it read; `decisions`,
 /// in evaluation order, each with the rules tried (`rule`, `label`, `matched`, `outcome` when
-/// matched, `read`); `guards`, each with `fired`, `forbids` and `read`. `read` maps each name
+/// matched, `read`, `tests`); `guards`, each with `fired`, `forbids`, `read` and `tests`. `read` maps each name
 /// read to its value, in the order read.
 pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> Json {
     let derived: Vec<Json> = trace
@@ -139,6 +170,7 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
                         object.insert("outcome".into(), value);
                     }
                     object.insert("read".into(), reads_json(program, &r.reads));
+                    object.insert("tests".into(), tests_json(program, &r.tests));
                     Json::Object(object)
                 })
                 .collect();
@@ -164,6 +196,7 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
                 .collect();
             object.insert("forbids".into(), json!(forbids));
             object.insert("read".into(), reads_json(program, &g.reads));
+            object.insert("tests".into(), tests_json(program, &g.tests));
             Json::Object(object)
         })
         .collect();

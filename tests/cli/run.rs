@@ -584,3 +584,42 @@ fn explain_stops_at_its_loan_and_says_plainly_when_the_id_is_not_in_the_file() {
         missing.stderr
     );
 }
+
+#[test]
+fn explain_shows_the_test_that_settled_every_rule_of_the_retail_policy() {
+    // L00006 reaches the last treatment rule and L00007 the last class: between them every
+    // rule and guard of the retail policy is tried.
+    let mut text = String::new();
+    for loan in ["L00006", "L00007"] {
+        let outcome = arrears(&[
+            "explain",
+            "policies/retail.policy",
+            SAMPLE,
+            "--as-of",
+            "2026-11-20",
+            "--loan",
+            loan,
+        ]);
+        assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+        text.push_str(&outcome.stdout);
+    }
+    let policy =
+        std::fs::read_to_string(crate::support::root().join("policies/retail.policy")).unwrap();
+    for line in policy.lines() {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (Some(&("rule" | "guard")), Some(name)) = (words.first(), words.get(1)) else {
+            continue;
+        };
+        // The rule's line in the explanation, then what settled it.
+        let at = text
+            .lines()
+            .position(|l| l.starts_with(&format!("  {name} ")))
+            .unwrap_or_else(|| panic!("{name} is not explained"));
+        let next = text.lines().nth(at + 1).unwrap().trim_start();
+        assert!(
+            next.starts_with('✗') || next.starts_with('✓') || next.starts_with("otherwise"),
+            "{name}: {next}"
+        );
+    }
+    insta::assert_snapshot!(text);
+}
