@@ -64,7 +64,13 @@ pub fn format_source(source: &Arc<SourceFile>) -> Result<String, Diagnostics> {
         let chunk_text = text.get(chunk.span.start..chunk.span.end).unwrap_or("");
         let code_end = chunk.span.start + code_len(chunk_text);
         let comments = comments_in(text, chunk.span.start, chunk.span.end);
-        let nested = matches!(statement, Statement::Field(..) | Statement::Rule(_));
+        let nested = matches!(
+            statement,
+            Statement::Field(..)
+                | Statement::Rule(_)
+                | Statement::Table(_)
+                | Statement::TableLine(..)
+        );
         let indent = if nested { "  " } else { "" };
         // Between top-level statements the author's paragraphs stay (one blank line at most);
         // a schema or decision block is always set apart. Comment lines just above a statement
@@ -96,9 +102,15 @@ pub fn format_source(source: &Arc<SourceFile>) -> Result<String, Diagnostics> {
         out.push('\n');
         // Comment lines between this statement and the next stay between them, indented as the
         // next statement is.
-        let next_nested = statements
-            .get(index + 1)
-            .is_none_or(|s| matches!(s, Statement::Field(..) | Statement::Rule(_)));
+        let next_nested = statements.get(index + 1).is_none_or(|s| {
+            matches!(
+                s,
+                Statement::Field(..)
+                    | Statement::Rule(_)
+                    | Statement::Table(_)
+                    | Statement::TableLine(..)
+            )
+        });
         let gap: Vec<&Comment<'_>> = comments
             .iter()
             .filter(|c| c.start >= code_end && same_line.is_none_or(|s| s.start != c.start))
@@ -152,6 +164,10 @@ pub(crate) enum Statement<'a> {
     /// A field, and the column its label starts at, so a schema's labels line up.
     Field(&'a ast::FieldDecl, usize),
     Rule(&'a ast::RuleDecl),
+    /// A decision's `table` line.
+    Table(&'a ast::TableDecl),
+    /// A table's heading or one of its rows: its cells, and each column's width on screen.
+    TableLine(&'a [crate::source::Span], std::rc::Rc<Vec<usize>>),
 }
 
 /// The widest field head (`  field name (别名): type`) a schema's labels are lined up after;
@@ -195,7 +211,45 @@ fn flatten<'a>(file: &'a ast::PolicyFile, text: &str) -> Vec<Statement<'a>> {
                 }
             }
             ast::Item::Decision(decision) => {
-                statements.extend(decision.rules.iter().map(Statement::Rule))
+                // Every cell of a column as wide on screen as the widest: a table lines up,
+                // Chinese included.
+                let widths = decision.table.as_ref().map(|table| {
+                    let columns = table.heading.len();
+                    let mut widths = vec![0; columns];
+                    let lines = std::iter::once(&table.heading)
+                        .chain(decision.rules.iter().map(|r| &r.cells))
+                        .filter(|cells| cells.len() == columns);
+                    for cells in lines {
+                        for (width, cell) in widths.iter_mut().zip(cells.iter()) {
+                            *width = (*width).max(print::columns(print::cell_text(text, *cell)));
+                        }
+                    }
+                    std::rc::Rc::new(widths)
+                });
+                let mut table_placed = false;
+                for rule in &decision.rules {
+                    if let (false, false, Some(table), Some(widths)) = (
+                        rule.cells.is_empty(),
+                        table_placed,
+                        &decision.table,
+                        &widths,
+                    ) {
+                        statements.push(Statement::Table(table));
+                        statements.push(Statement::TableLine(&table.heading, widths.clone()));
+                        table_placed = true;
+                    }
+                    match (&widths, rule.cells.is_empty()) {
+                        (Some(widths), false) => {
+                            statements.push(Statement::TableLine(&rule.cells, widths.clone()))
+                        }
+                        _ => statements.push(Statement::Rule(rule)),
+                    }
+                }
+                if let (false, Some(table), Some(widths)) = (table_placed, &decision.table, &widths)
+                {
+                    statements.push(Statement::Table(table));
+                    statements.push(Statement::TableLine(&table.heading, widths.clone()));
+                }
             }
             _ => {}
         }

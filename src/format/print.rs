@@ -306,6 +306,11 @@ pub(super) fn field_head(field: &ast::FieldDecl) -> String {
     )
 }
 
+/// A table cell's text as written.
+pub(super) fn cell_text(text: &str, cell: crate::source::Span) -> &str {
+    text.get(cell.start..cell.end).unwrap_or("")
+}
+
 /// `text` followed by spaces up to `width` characters.
 fn pad(text: &str, width: usize) -> String {
     format!("{text}{}", " ".repeat(width.saturating_sub(columns(text))))
@@ -322,6 +327,18 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
             ),
             None => field_head(field),
         },
+        Statement::Table(table) => match &table.common {
+            Some(common) => format!("  table when {}", flat(common, text)),
+            None => "  table".to_owned(),
+        },
+        Statement::TableLine(cells, widths) => {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(widths.iter())
+                .map(|(cell, width)| pad(cell_text(text, *cell), *width))
+                .collect();
+            format!("  | {} |", padded.join(" | "))
+        }
         Statement::Rule(rule) => {
             let head = format!(
                 "  rule {}{}",

@@ -155,3 +155,14 @@ fn schema_labels_line_up_within_a_paragraph_and_never_past_a_sane_column() {
     assert!(lines[5].ends_with("c11  \"a long list\""), "{}", lines[5]);
     assert_eq!(fmt(&out), out);
 }
+
+#[test]
+fn a_table_lines_up_by_display_width_and_keeps_its_comments() {
+    let input = "decision d: unique match, gives action\n  table   when  a>1\n  |格|经营状况|策略|\n  # 正常\n  |正1|正常经营|电话提醒|  # 第一格\n  | 困1 | 经营困难, 停止经营 | 贷款重组 |\n";
+    let out = fmt(input);
+    assert_eq!(
+        out,
+        "decision d: unique match, gives action\n  table when a > 1\n  | 格  | 经营状况           | 策略     |\n  # 正常\n  | 正1 | 正常经营           | 电话提醒 |  # 第一格\n  | 困1 | 经营困难, 停止经营 | 贷款重组 |\n"
+    );
+    assert_eq!(fmt(&out), out);
+}

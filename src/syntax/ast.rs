@@ -223,9 +223,32 @@ pub struct DecisionDecl {
     pub hit: HitPolicy,
     /// What its rules give.
     pub gives: Gives,
-    /// Its rules, in order.
+    /// Its rules, in order; a table's rows are rules too (see [`RuleDecl::cells`]).
     pub rules: Vec<RuleDecl>,
     /// The header line (`decision ... gives ...`).
+    pub span: Span,
+    /// Its table, when its rules are written as one.
+    pub table: Option<TableDecl>,
+}
+
+/// A decision's rules written as a table: a `table` line, a heading row naming the columns,
+/// and a row a rule.
+///
+/// ```text
+/// table when 小微逾期 and 逾期天数 > 28天
+/// | 格 | 经营状况 | 还款意愿   | 有保证人 | 策略     |
+/// | M1 | 正常经营 | 愿意, 犹豫 | -        | 电话催收 |
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableDecl {
+    /// The condition every row shares (`table when ...`).
+    pub common: Option<Expr>,
+    /// What each input column tests: a field, a value, any expression.
+    pub columns: Vec<Expr>,
+    /// Every cell of the heading row, as written (the first heads the row names, the last the
+    /// outcomes).
+    pub heading: Vec<Span>,
+    /// The `table` line.
     pub span: Span,
 }
 
@@ -242,6 +265,9 @@ pub struct RuleDecl {
     pub outcome: Outcome,
     /// Where it is written.
     pub span: Span,
+    /// For a table's row, each of its cells as written (name, inputs, outcome); empty for a
+    /// `rule` line.
+    pub cells: Vec<Span>,
 }
 
 /// What a rule gives.

@@ -54,6 +54,153 @@ pub(super) fn statement(keyword: &str, chunk: &str, place: Span) -> Lowered<Stat
     }
 }
 
+/// Parses a `table` line: the condition every row shares, if any.
+pub(super) fn table(chunk: &str, place: Span) -> Lowered<Option<Expr>> {
+    let mut pairs = Grammar::parse(Rule::table_statement, chunk)
+        .map_err(|error| syntax_error(&error, chunk, place))?;
+    let top = pairs.next().ok_or_else(|| internal("empty parse", place))?;
+    let lower = Lower {
+        offset: place.start,
+        file: place.file,
+    };
+    top.into_inner()
+        .find(|p| p.as_rule() == Rule::expr)
+        .map(|p| lower.expr(p))
+        .transpose()
+}
+
+/// Parses the expression `text`, written at `place`.
+pub(super) fn expression(text: &str, place: Span) -> Lowered<Expr> {
+    let mut pairs = Grammar::parse(Rule::expr_statement, text)
+        .map_err(|error| syntax_error(&error, text, place))?;
+    let top = pairs.next().ok_or_else(|| internal("empty parse", place))?;
+    let lower = Lower {
+        offset: place.start,
+        file: place.file,
+    };
+    let inner = top
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::expr)
+        .ok_or_else(|| internal("empty cell", place))?;
+    lower.expr(inner)
+}
+
+/// The words a cell may hold for "any value": the row does not test this column.
+const ANY: &[&str] = &["-", "—", "－", "any", "任意"];
+/// The words a cell holds to say a yes/no column must be yes, or no.
+const YES: &[&str] = &["yes", "是"];
+const NO: &[&str] = &["no", "否"];
+
+/// The condition one cell of a row puts on its column (`None` for "any"). A cell holds a
+/// comparison (`> 28天`, `!= card`), a range (`[7天..18天]`, both ends included), yes or no
+/// (`是`, `否`), or one or more values (`正常经营, 经营困难`: the column is one of them).
+/// `text` is the cell's text, written at `place`.
+pub(super) fn cell(column: &Expr, text: &str, place: Span) -> Lowered<Option<Expr>> {
+    let trimmed = text.trim();
+    if ANY.contains(&trimmed) {
+        return Ok(None);
+    }
+    let lead = text.len() - text.trim_start().len();
+    let at = Span::new(place.start + lead, place.start + lead + trimmed.len()).in_file(place.file);
+    let part = |from: usize, to: usize| -> Lowered<Expr> {
+        let piece = trimmed.get(from..to).unwrap_or("");
+        expression(
+            piece,
+            Span::new(at.start + from, at.start + to).in_file(at.file),
+        )
+    };
+    let column = || Box::new(column.clone());
+    let binary = |op: BinOp, left: Box<Expr>, right: Expr| Expr {
+        kind: ExprKind::Binary {
+            op,
+            left,
+            right: Box::new(right),
+        },
+        span: at,
+    };
+    if YES.contains(&trimmed) {
+        return Ok(Some(Expr {
+            kind: column().kind,
+            span: at,
+        }));
+    }
+    if NO.contains(&trimmed) {
+        return Ok(Some(Expr {
+            kind: ExprKind::Not(column()),
+            span: at,
+        }));
+    }
+    const OPERATORS: &[(&str, BinOp)] = &[
+        (">=", BinOp::Ge),
+        ("<=", BinOp::Le),
+        ("!=", BinOp::Ne),
+        ("≥", BinOp::Ge),
+        ("≤", BinOp::Le),
+        ("≠", BinOp::Ne),
+        (">", BinOp::Gt),
+        ("<", BinOp::Lt),
+        ("=", BinOp::Eq),
+    ];
+    if let Some((symbol, op)) = OPERATORS.iter().find(|(s, _)| trimmed.starts_with(s)) {
+        let value = part(symbol.len(), trimmed.len())?;
+        return Ok(Some(binary(*op, column(), value)));
+    }
+    if let Some(inside) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']'))
+        && let Some(dots) = inside.find("..")
+    {
+        let low = part(1, 1 + dots)?;
+        let high = part(1 + dots + 2, 1 + inside.len())?;
+        let from = binary(BinOp::Ge, column(), low);
+        let to = binary(BinOp::Le, column(), high);
+        return Ok(Some(binary(BinOp::And, Box::new(from), to)));
+    }
+    let mut values = Vec::new();
+    for (index, piece) in split_top_level(trimmed, &[',', '，', '、']) {
+        values.push(part(index, index + piece.len())?);
+    }
+    match values.len() {
+        0 => Ok(None),
+        1 => Ok(values.pop().map(|value| binary(BinOp::Eq, column(), value))),
+        _ => Ok(Some(Expr {
+            kind: ExprKind::In {
+                value: column(),
+                list: values,
+                negated: false,
+            },
+            span: at,
+        })),
+    }
+}
+
+/// `text` cut at each of `separators` outside brackets and quotes: each piece with the byte
+/// where it starts.
+pub(super) fn split_top_level<'t>(text: &'t str, separators: &[char]) -> Vec<(usize, &'t str)> {
+    let mut pieces = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0usize, false, 0);
+    for (at, c) in text.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted => depth = depth.saturating_sub(1),
+            _ if !quoted && depth == 0 && separators.contains(&c) => {
+                pieces.push((start, text.get(start..at).unwrap_or("")));
+                start = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    pieces.push((start, text.get(start..).unwrap_or("")));
+    // Each piece without its surrounding spaces, placed where its text starts.
+    pieces
+        .into_iter()
+        .map(|(at, piece)| {
+            let lead = piece.len() - piece.trim_start().len();
+            (at + lead, piece.trim())
+        })
+        .filter(|(_, piece)| !piece.is_empty())
+        .collect()
+}
+
 fn internal(what: &str, place: Span) -> Diagnostic {
     Diagnostic::error(
         Code::INTERNAL,
@@ -301,6 +448,7 @@ impl Lower {
                     gives,
                     rules: Vec::new(),
                     span: at,
+                    table: None,
                 }))
             }
             Rule::guard_decl => {
@@ -434,6 +582,7 @@ impl Lower {
             condition,
             outcome,
             span,
+            cells: Vec::new(),
         })
     }
 

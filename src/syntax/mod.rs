@@ -20,8 +20,12 @@ use ast::{Item, PolicyFile};
 /// The keywords that start a statement at the beginning of a line.
 const STATEMENT_KEYWORDS: &[&str] = &[
     "policy", "module", "include", "use", "schema", "field", "let", "deadline", "actions", "kind",
-    "decision", "rule", "guard",
+    "decision", "rule", "table", "guard",
 ];
+
+/// What a line of a table starts with, instead of a keyword: `|`, or the full-width `｜` a
+/// Chinese input method types.
+const TABLE_LINE: &str = "|";
 
 /// How deeply brackets and `if`s may nest in one statement. Parsing is recursive; this bound
 /// keeps hostile input from exhausting the stack.
@@ -90,6 +94,18 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
             open = Open::Broken;
             continue;
         }
+        if statement.keyword == "table" || statement.keyword == TABLE_LINE {
+            let decision = match (&open, file.items.last_mut()) {
+                (Open::Decision, Some(Item::Decision(decision))) => Some(decision),
+                _ => None,
+            };
+            match table_statement(statement.keyword, chunk, statement.span, decision) {
+                Ok(()) => {}
+                Err(diagnostic) if matches!(open, Open::Broken) => drop(diagnostic),
+                Err(diagnostic) => diagnostics.push(diagnostic.in_file(source)),
+            }
+            continue;
+        }
         let parsed = lower::statement(statement.keyword, chunk, statement.span);
         match parsed {
             Err(diagnostic) => {
@@ -135,6 +151,178 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
         }
     }
     (file, diagnostics)
+}
+
+/// A `table` line, or a `|` line of a table, added to `decision` (the one open above it).
+fn table_statement(
+    keyword: &str,
+    chunk: &str,
+    place: Span,
+    decision: Option<&mut ast::DecisionDecl>,
+) -> Result<(), Diagnostic> {
+    let what = if keyword == "table" {
+        "`table`"
+    } else {
+        "table row"
+    };
+    let Some(decision) = decision else {
+        return Err(Diagnostic::error(
+            Code::STATEMENT_OUT_OF_PLACE,
+            format!("this {what} is not inside a decision"),
+        )
+        .at(first_line(chunk, place))
+        .help("put `table` directly under the `decision ...` line, and its `|` rows under it"));
+    };
+    if keyword == "table" {
+        if decision.table.is_some() {
+            return Err(Diagnostic::error(
+                Code::STATEMENT_OUT_OF_PLACE,
+                "a decision has one table",
+            )
+            .at(first_line(chunk, place))
+            .help("put every row in the one table, or split the decision"));
+        }
+        let common = lower::table(chunk, place)?;
+        decision.table = Some(ast::TableDecl {
+            common,
+            columns: Vec::new(),
+            heading: Vec::new(),
+            span: first_line(chunk, place),
+        });
+        return Ok(());
+    }
+    let Some(table) = decision.table.as_mut() else {
+        return Err(Diagnostic::error(
+            Code::STATEMENT_OUT_OF_PLACE,
+            "this table row has no `table` above it",
+        )
+        .at(first_line(chunk, place))
+        .help("write `table` (or `table when CONDITION`) on the line above the heading row"));
+    };
+    let cells = row_cells(chunk, place);
+    if table.heading.is_empty() {
+        if cells.len() < 3 {
+            return Err(Diagnostic::error(
+                Code::SYNTAX,
+                "a table's heading needs a column for row names, at least one input column, and one for outcomes",
+            )
+            .at(first_line(chunk, place))
+            .help("for example `| 格 | 经营状况 | 还款意愿 | 策略 |`"));
+        }
+        let inputs = cells.get(1..cells.len() - 1).unwrap_or(&[]);
+        table.columns = inputs
+            .iter()
+            .map(|(span, text)| lower::expression(text, *span))
+            .collect::<Result<_, _>>()?;
+        table.heading = cells.iter().map(|(span, _)| *span).collect();
+        return Ok(());
+    }
+    if cells.len() != table.heading.len() {
+        return Err(Diagnostic::error(
+            Code::SYNTAX,
+            format!(
+                "this row has {} cells, but the table's heading has {}",
+                cells.len(),
+                table.heading.len()
+            ),
+        )
+        .at(first_line(chunk, place))
+        .help("give every row a cell under each heading; write `-` for \"any value\""));
+    }
+    let (Some((name_span, name_text)), Some((outcome_span, outcome_text))) =
+        (cells.first(), cells.last())
+    else {
+        return Ok(());
+    };
+    let name = match lower::expression(name_text, *name_span)?.kind {
+        ast::ExprKind::Name(ident) => ident,
+        _ => {
+            return Err(
+                Diagnostic::error(Code::SYNTAX, "a row starts with its name")
+                    .at(*name_span)
+                    .help("name each row, as a rule is named: `| M1 | ...`"),
+            );
+        }
+    };
+    let outcome = match lower::expression(outcome_text, *outcome_span)?.kind {
+        ast::ExprKind::Name(ident) => ast::Outcome::Name(ident),
+        ast::ExprKind::Nothing => ast::Outcome::Nothing(*outcome_span),
+        _ => {
+            return Err(Diagnostic::error(
+                Code::SYNTAX,
+                "a row ends with what it gives: an action, a value, or `nothing`",
+            )
+            .at(*outcome_span));
+        }
+    };
+    let mut parts: Vec<ast::Expr> = table.common.iter().cloned().collect();
+    for (column, (span, text)) in table.columns.iter().zip(cells.iter().skip(1)) {
+        parts.extend(lower::cell(column, text, *span)?);
+    }
+    let condition = parts.into_iter().reduce(|left, right| ast::Expr {
+        span: Span::new(left.span.start.min(right.span.start), right.span.end).in_file(place.file),
+        kind: ast::ExprKind::Binary {
+            op: ast::BinOp::And,
+            left: Box::new(left),
+            right: Box::new(right),
+        },
+    });
+    // A row whose every cell is `-` and that shares no condition (`condition` is `None`)
+    // matches every loan no row above took: the table's `otherwise`.
+    decision.rules.push(ast::RuleDecl {
+        name,
+        label: None,
+        condition,
+        outcome,
+        span: first_line(chunk, place),
+        cells: cells.iter().map(|(span, _)| *span).collect(),
+    });
+    Ok(())
+}
+
+/// The cells of a `|` line: each cell's text and where it is written (the spaces around it
+/// excluded). A line may end with `|` or not; `|` inside quotes or brackets is text.
+fn row_cells(chunk: &str, place: Span) -> Vec<(Span, String)> {
+    let line = chunk.lines().next().unwrap_or("");
+    let line = line
+        .split_once(" #")
+        .map_or(line, |(code, _)| code)
+        .trim_end();
+    let body = line.trim_start_matches(['|', '｜']);
+    let skipped = line.len() - body.len();
+    let body = body.strip_suffix(['|', '｜']).unwrap_or(body);
+    let mut cells = Vec::new();
+    let (mut quoted, mut depth, mut start) = (false, 0usize, 0);
+    let mut push = |from: usize, to: usize| {
+        let text = body.get(from..to).unwrap_or("");
+        let lead = text.len() - text.trim_start().len();
+        let at = place.start + skipped + from + lead;
+        let trimmed = text.trim();
+        cells.push((
+            Span::new(at, at + trimmed.len()).in_file(place.file),
+            trimmed.to_owned(),
+        ));
+    };
+    for (at, c) in body.char_indices() {
+        match c {
+            '"' => quoted = !quoted,
+            '(' | '[' if !quoted => depth += 1,
+            ')' | ']' if !quoted => depth = depth.saturating_sub(1),
+            '|' | '｜' if !quoted && depth == 0 => {
+                push(start, at);
+                start = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    push(start, body.len());
+    cells
+}
+
+/// The first line of a statement, for pointing at it.
+fn first_line(chunk: &str, place: Span) -> Span {
+    let line = chunk.lines().next().unwrap_or("").trim_end();
+    Span::new(place.start, place.start + line.len()).in_file(place.file)
 }
 
 /// Where a statement's name (or, lacking one, its first word) is written.
@@ -185,7 +373,9 @@ pub(crate) fn split_statements(text: &str) -> Vec<StatementSpan> {
             .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
             .map_or(trimmed.len(), |(at, _)| at);
         let word = trimmed.get(..word_end).unwrap_or("");
-        if let Some(keyword) = STATEMENT_KEYWORDS.iter().find(|k| **k == word) {
+        if trimmed.starts_with(['|', '｜']) {
+            starts.push((line_start + indent, TABLE_LINE));
+        } else if let Some(keyword) = STATEMENT_KEYWORDS.iter().find(|k| **k == word) {
             starts.push((line_start + indent, keyword));
         }
         line_start += line.len();

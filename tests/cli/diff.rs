@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::support::{arrears, money, retail_variant, sample_loans, temp};
 
-const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
+use crate::support::SAMPLE_JSONL as SAMPLE;
 
 fn overdue(loan: &Value, as_of: NaiveDate) -> i64 {
     match loan["oldest_unpaid_due_date"]

@@ -27,3 +27,4 @@ mod reference;
 mod report;
 mod run;
 mod support;
+mod tables;

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::support::{arrears, money, sample_loans, temp};
 
-const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
+use crate::support::SAMPLE_JSONL as SAMPLE;
 
 /// `arrears report --format json` of `policy` over the sample.
 fn report_json(policy: &str) -> Value {

@@ -4,7 +4,7 @@ use serde_json::Value;
 
 use crate::support::{arrears, temp};
 
-const SAMPLE: &str = "examples/portfolios/retail-sample.jsonl";
+use crate::support::SAMPLE_JSONL as SAMPLE;
 
 #[test]
 fn jsonl_csv_and_yaml_portfolios_give_identical_decisions() {

@@ -3,6 +3,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The shipped sample book, as JSON Lines.
+pub(crate) const SAMPLE_JSONL: &str = "examples/portfolios/retail-sample.jsonl";
+
 /// What a run of `arrears` printed and returned.
 pub(crate) struct Outcome {
     pub(crate) code: i32,
