@@ -248,13 +248,36 @@ impl Diagnostics {
     }
 
     /// Sorts by file, then position, keeping the finding order for ties, so that output does not
-    /// depend on the order in which passes ran.
+    /// depend on the order in which passes ran; a diagnostic that says exactly what one before
+    /// it at the same place says is dropped (a decision table's column heading is checked once
+    /// per row, and its one mistake is one message).
     pub fn sort(&mut self) {
         self.0.sort_by(|a, b| {
             let file = |d: &Diagnostic| d.source.as_ref().map(|s| s.name().to_owned());
             let at = |d: &Diagnostic| d.primary_span().map(|s| (s.start, s.end));
             file(a).cmp(&file(b)).then(at(a).cmp(&at(b)))
         });
+        let mut kept: Vec<Diagnostic> = Vec::with_capacity(self.0.len());
+        for diagnostic in self.0.drain(..) {
+            let same = |other: &Diagnostic| {
+                other.code.id == diagnostic.code.id
+                    && other.message == diagnostic.message
+                    && other.primary_span() == diagnostic.primary_span()
+                    && other.source.as_ref().map(|s| s.name())
+                        == diagnostic.source.as_ref().map(|s| s.name())
+            };
+            // Identical diagnostics sort next to each other (same place), so looking back over
+            // those at this place is enough.
+            let repeated = kept
+                .iter()
+                .rev()
+                .take_while(|k| k.primary_span() == diagnostic.primary_span())
+                .any(same);
+            if !repeated {
+                kept.push(diagnostic);
+            }
+        }
+        self.0 = kept;
     }
 }
 

@@ -196,3 +196,20 @@ fn explain_names_the_row_and_the_cell_that_failed() {
         outcome.stdout
     );
 }
+
+#[test]
+fn a_mistake_in_a_column_heading_is_reported_once_not_once_per_row() {
+    let dir = temp();
+    let path = policy(
+        dir.path(),
+        "p.policy",
+        &TABLE.replace(
+            "| row | operating_status   |",
+            "| row | operating_statu    |",
+        ),
+    );
+    let found = check_json(&path);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["message"], "unknown name `operating_statu`");
+    assert_eq!(found[0]["line"], 6);
+}
