@@ -33,6 +33,21 @@ for n in (12500, 25000, 50000, 100000):
 for n in (20000, 40000, 80000, 160000):
     with open(f'{out}/deep-{n}.yaml', 'w') as f:
         f.write(first + '\n  notes: ' + '{a: ' * n + '1' + '}' * n + '\n')
+products = ['mortgage', 'consumer', 'sme', 'card']
+wills = ['willing', 'hesitant', 'refuses', 'unknown']
+for buckets in (47, 94, 188):
+    rows = ['use schema "loan-v1.schema"',
+            'let overdue = if oldest_unpaid_due_date is present and oldest_unpaid_due_date < as_of then as_of - oldest_unpaid_due_date else 0 days',
+            'actions a0, a1, a2, a3', '', 'decision t: unique match, gives action', '  table',
+            '  | row | product | willingness | overdue | action |']
+    n = 0
+    for p in products:
+        for w in wills:
+            for b in range(buckets):
+                cell = f'[{b * 2} days..{b * 2 + 1} days]' if b < buckets - 1 else f'>= {b * 2} days'
+                rows.append(f'  | R{n} | {p} | {w} | {cell} | a{n % 4} |')
+                n += 1
+    open(f'{out}/table-{n}.policy', 'w').write('\n'.join(rows) + '\n')
 import random
 random.seed(7)
 policy = open('policies/retail.policy').read()
@@ -75,4 +90,7 @@ for n in 2500 5000 10000 20000; do
 done
 for n in 625 1250 2500 5000 10000; do
   timed "check, $n generated rules" "$bin" check "$dir/rules-$n.policy"
+done
+for n in 752 1504 3008; do
+  timed "check, unique table of $n rows" "$bin" check "$dir/table-$n.policy"
 done
