@@ -49,7 +49,7 @@ fn retail_schema() -> Option<&'static Schema> {
 pub(crate) fn policy(text: &str) {
     let path: &Path = &repository().join("policies/fuzzed.policy");
     if let Ok(loaded) = arrears::load_policy_text(path, text.to_owned()) {
-        let _ = arrears::analyze(&loaded.program, &loaded.source);
+        let _ = arrears::analyze(&loaded.program, &loaded.source).diagnostics;
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
         for line in sample_lines() {
             if let Ok((_, loan)) = loan_from_json(line, loaded.program.schema()) {

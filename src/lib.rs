@@ -50,7 +50,7 @@ pub mod syntax;
 mod tally;
 mod value;
 
-pub use analysis::analyze;
+pub use analysis::{Findings, Witness, analyze};
 pub use batch::{
     BatchCounts, BatchError, BatchOptions, BatchRow, Flow, Record, STACK_BYTES, run_batch,
 };

@@ -45,8 +45,33 @@ pub(crate) fn witness_date() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 6, 30).unwrap_or_default()
 }
 
-/// Every finding about `program`, as warnings placed in `source`.
-pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
+/// What the analysis found about a policy.
+#[derive(Debug, Default)]
+pub struct Findings {
+    /// Every finding, as a warning placed in the policy.
+    pub diagnostics: Diagnostics,
+    /// The loan that shows each finding that has one (an unreachable rule, a gap, an
+    /// overlap), whole: the finding's help names its file.
+    pub witnesses: Vec<Witness>,
+}
+
+/// A loan that shows a finding, with every field the schema requires, in the names the policy
+/// uses: `arrears run` and `arrears explain` take it as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness {
+    /// The file name the finding's help gives it: the code and what the finding is about
+    /// (`W404-treatment.jsonl`).
+    pub file_name: String,
+    /// The loan as one JSON object, without a line break.
+    pub record: String,
+    /// Its key (`loan_id`), for `arrears explain --loan`.
+    pub key: String,
+    /// The date it shows the finding on.
+    pub as_of: NaiveDate,
+}
+
+/// Every finding about `program`, as warnings placed in `source`, with their witness loans.
+pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Findings {
     let as_of = witness_date();
     let mut atoms = Atoms::default();
     // Formulas first, so that every atom exists before the spaces are built.
@@ -98,6 +123,7 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
         real: &real,
         as_of,
         cuts: RefCell::new(Vec::new()),
+        witnesses: RefCell::new(Vec::new()),
     };
     let mut found = Diagnostics::default();
     for (decision, rules) in conditions.iter().enumerate() {
@@ -129,7 +155,10 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Diagnostics {
     analysis.unused(&mut found);
     analysis.constant_comparisons(&mut found);
     analysis.cut_short(&mut found);
-    found
+    Findings {
+        diagnostics: found,
+        witnesses: analysis.witnesses.take(),
+    }
 }
 
 /// A question the analysis gave up on at its limits, so a finding about it may be missing.
@@ -280,6 +309,8 @@ struct Analysis<'a> {
     as_of: NaiveDate,
     /// The questions given up on so far, for W409.
     cuts: RefCell<Vec<Cut>>,
+    /// The witness loans of the findings so far.
+    witnesses: RefCell<Vec<Witness>>,
 }
 
 impl Analysis<'_> {
@@ -472,7 +503,7 @@ impl Analysis<'_> {
                 };
                 format!(
                     "move it above the rules that take its loans, or remove it; for example this loan meets its condition but `{taken}` decides it: {}",
-                    self.describe_loan(&loan)
+                    self.example(Code::UNREACHABLE_RULE, name, &loan)
                 )
             }
             None => "move it above the rules that take its loans, or remove it".to_owned(),
@@ -513,7 +544,7 @@ impl Analysis<'_> {
                 .help(format!(
                     "loans with {} match no rule, for example {}; add a rule for them, or `rule NAME otherwise then ...` at the end",
                     self.describe_region(&region, &none),
-                    self.describe_loan(&loan)
+                    self.example(Code::GAP, &def.named.name, &loan)
                 )),
         );
     }
@@ -558,7 +589,7 @@ impl Analysis<'_> {
                 .help(format!(
                     "loans with {} match both; for example {}. Narrow one of the rules, or use `first match` if the order should decide",
                     self.describe_region(&region, &both),
-                    self.describe_loan(&loan)
+                    self.example(Code::OVERLAP, &format!("{name_i}-{name_j}"), &loan)
                 )),
         );
     }
@@ -674,24 +705,56 @@ impl Analysis<'_> {
         Loan::new(fields)
     }
 
-    /// The witness as JSON: the fields that differ from the defaults, and the date.
-    fn describe_loan(&self, loan: &Loan) -> String {
+    /// The witness for a finding `code` about `subject`, as the finding's help gives it: the
+    /// fields that differ from the defaults, the date, and the file `--witnesses` writes it to
+    /// whole (kept in [`Analysis::witnesses`]).
+    fn example(&self, code: Code, subject: &str, loan: &Loan) -> String {
         let schema = &self.program.schema;
-        let mut object = Map::new();
+        let mut differing = Map::new();
+        let mut whole = Map::new();
         for (slot, (field, value)) in schema.fields.iter().zip(&loan.fields).enumerate() {
+            let name = self.program.field_word(slot).to_owned();
+            let json = self.program.field_json(Some(slot), value);
             if slot == schema.key || *value != default_value(field, slot == schema.key, self.as_of)
             {
-                object.insert(
-                    field.name.clone(),
-                    self.program.field_json(Some(slot), value),
-                );
+                differing.insert(name.clone(), json.clone());
+            }
+            // A complete loan: every field but the optional ones it lacks.
+            if *value != Value::Missing {
+                whole.insert(name, json);
             }
         }
-        format!(
-            "{} on {} (other fields: false, the first choice, empty lists, no optional values)",
-            Json::Object(object),
-            self.as_of.format("%Y-%m-%d")
-        )
+        let key = loan
+            .fields
+            .get(schema.key)
+            .map(|k| self.program.field_json(Some(schema.key), k))
+            .and_then(|k| k.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        // A file name from the code and what the finding is about, safe on every system.
+        let file_name = format!("{}-{subject}.jsonl", code.id)
+            .chars()
+            .map(|c| {
+                if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
+                    || c.is_control()
+                {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect::<String>();
+        let as_of = self.as_of.format("%Y-%m-%d");
+        let text = format!(
+            "{} on {as_of} (other fields: false, the first choice, empty lists, no optional values); `arrears check --witnesses DIR` writes it whole to DIR/{file_name}, for `arrears explain POLICY DIR/{file_name} --loan {key} --as-of {as_of}`",
+            Json::Object(differing),
+        );
+        self.witnesses.borrow_mut().push(Witness {
+            file_name,
+            record: Json::Object(whole).to_string(),
+            key,
+            as_of: self.as_of,
+        });
+        text
     }
 
     /// The region in the policy's own words: each value's range, each other condition's truth.
@@ -741,12 +804,7 @@ impl Analysis<'_> {
 
     fn dim_name(&self, dim: Dim) -> String {
         match dim {
-            Dim::Field(slot) => self
-                .program
-                .schema
-                .fields
-                .get(slot)
-                .map_or(String::new(), |f| f.name.clone()),
+            Dim::Field(slot) => self.program.field_word(slot).to_owned(),
             Dim::Derived(index) => self
                 .program
                 .derived
@@ -764,7 +822,7 @@ impl Analysis<'_> {
                 .as_str()
                 .unwrap_or("")
                 .to_owned(),
-            (_, Value::Days(n)) => format!("{n} days"),
+            (_, Value::Days(n)) => self.program.wording.days(*n),
             (_, Value::Text(t)) => format!("{t:?}"),
             (_, other) => self
                 .program

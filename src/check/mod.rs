@@ -91,6 +91,7 @@ pub(crate) fn check(
         return (None, diagnostics);
     };
     let mut program = Program::new(name, schema, derived, actions, decisions, guards, order);
+    program.wording = crate::program::Wording::of(&program.schema, source.text());
     program.source = Some(Arc::clone(source));
     (Some(program), diagnostics)
 }

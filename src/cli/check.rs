@@ -15,6 +15,32 @@ pub(crate) struct Args {
     /// `--deny warnings`: treat warnings (analysis findings among them) as errors.
     #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
     deny: Option<String>,
+    /// Write the loan that shows each finding (an unreachable rule, a gap, an overlap) into
+    /// this folder, whole, as the finding's help names it: ready for `arrears explain`.
+    #[arg(long, value_name = "DIR")]
+    witnesses: Option<PathBuf>,
+}
+
+/// Writes each witness loan to `dir` as a one-record JSON Lines file.
+fn write_witnesses(
+    dir: &std::path::Path,
+    witnesses: &[arrears::Witness],
+    out: &Output,
+) -> Result<(), String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    for witness in witnesses {
+        let path = dir.join(&witness.file_name);
+        super::atomic::write_whole(&path, format!("{}\n", witness.record).as_bytes())?;
+    }
+    if !witnesses.is_empty() {
+        out.note(&format!(
+            "wrote {} witness loan{} to `{}`",
+            witnesses.len(),
+            if witnesses.len() == 1 { "" } else { "s" },
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
@@ -29,8 +55,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 Ok(loaded) => {
                     // The analysis runs here, not on every load: `run` should not pay for it.
                     let mut warnings = loaded.warnings;
-                    warnings.extend(arrears::analyze(&loaded.program, &loaded.source));
+                    let findings = arrears::analyze(&loaded.program, &loaded.source);
+                    warnings.extend(findings.diagnostics);
                     warnings.sort();
+                    if let Some(dir) = &args.witnesses
+                        && let Err(message) = write_witnesses(dir, &findings.witnesses, out)
+                    {
+                        out.note(&format!("error: {message}"));
+                        failed = true;
+                    }
                     Ok(warnings)
                 }
                 Err(error) => match error {

@@ -6,10 +6,12 @@ mod ids;
 pub(crate) mod ir;
 mod naming;
 mod outcome;
+mod wording;
 
 pub use ids::{ActionId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
 pub(crate) use naming::{Kind, kind_of, source_name, to_json, to_text};
 pub use outcome::{DecisionOutcome, Evaluation};
+pub(crate) use wording::Wording;
 
 use crate::schema::{FieldType, Schema};
 use crate::source::Span;
@@ -164,6 +166,8 @@ pub struct Program {
     /// The text the policy was checked from (its files), so that traces can quote a test in
     /// the policy's own words.
     pub(crate) source: Option<std::sync::Arc<crate::source::SourceFile>>,
+    /// Which names the policy writes (see [`wording::Wording`]).
+    pub(crate) wording: wording::Wording,
 }
 
 impl Program {
@@ -213,6 +217,7 @@ impl Program {
             action_decisions,
             deadlines,
             source: None,
+            wording: wording::Wording::default(),
         }
     }
 }

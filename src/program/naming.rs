@@ -39,16 +39,13 @@ pub(crate) fn kind_of(program: &Program, source: ReadSource) -> Kind<'_> {
 }
 
 /// The name of what was read: a field, a derived value, a decision, or `as_of`.
+/// In the policy's own words: `还款意愿` and `评估日` in a policy that writes them so.
 pub(crate) fn source_name(program: &Program, source: ReadSource) -> &str {
     match source {
-        ReadSource::Field(slot) => program
-            .schema
-            .fields
-            .get(slot.index())
-            .map_or("", |f| f.name.as_str()),
+        ReadSource::Field(slot) => program.field_word(slot.index()),
         ReadSource::Derived(value) => program.value_name(value),
         ReadSource::Decision(decision) => program.decision_name(decision),
-        ReadSource::AsOf => "as_of",
+        ReadSource::AsOf => program.wording.as_of(),
     }
 }
 
@@ -61,8 +58,25 @@ fn enum_name(program: &Program, kind: Kind<'_>, index: u32) -> String {
         | Kind::Derived(Ty::Enum(id)) => Some(*id),
         _ => None,
     };
-    id.and_then(|id| program.schema.enums.get(id))
-        .and_then(|values| values.get(index as usize))
+    let Some(id) = id else {
+        return index.to_string();
+    };
+    // The choice's other name when the policy writes that one (`拒绝` for `refuses`).
+    let alias = program
+        .schema
+        .choice_aliases
+        .get(id)
+        .and_then(|aliases| aliases.get(index as usize))
+        .and_then(Option::as_ref)
+        .filter(|_| program.wording.choice_alias(id, index as usize));
+    alias
+        .or_else(|| {
+            program
+                .schema
+                .enums
+                .get(id)
+                .and_then(|values| values.get(index as usize))
+        })
         .cloned()
         .unwrap_or_else(|| index.to_string())
 }
@@ -118,7 +132,7 @@ pub(crate) fn to_text(program: &Program, kind: Kind<'_>, value: &Value) -> Strin
     match value {
         Value::Missing => "missing".into(),
         Value::Nothing => "nothing".into(),
-        Value::Days(n) => format!("{n} day{}", if *n == 1 { "" } else { "s" }),
+        Value::Days(n) => program.wording.days(*n),
         Value::Text(t) => format!("{t:?}"),
         Value::List(records) if records.is_empty() => "[] (empty)".into(),
         Value::List(_) => to_json(program, kind, value).to_string(),
@@ -140,6 +154,17 @@ pub(crate) fn time_text(time: chrono::NaiveTime) -> String {
 }
 
 impl Program {
+    /// The name the policy writes for the field in `slot`: its other name (`还款意愿`) when
+    /// the policy uses only that one.
+    pub(crate) fn field_word(&self, slot: usize) -> &str {
+        self.schema.fields.get(slot).map_or("", |field| {
+            match (&field.alias, self.wording.field_alias(slot)) {
+                (Some(alias), true) => alias.as_str(),
+                _ => field.name.as_str(),
+            }
+        })
+    }
+
     /// The loan schema the policy reads.
     pub fn schema(&self) -> &Schema {
         &self.schema

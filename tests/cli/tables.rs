@@ -166,6 +166,37 @@ fn the_sme_matrix_is_a_table_and_still_checks_clean() {
     let found = check_json(&path);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["code"], "W404");
+    // Its witness, written whole in the policy's own names, is taken by `explain` as written
+    // and falls through every row.
+    let witnesses = dir.path().join("witnesses");
+    let outcome = arrears(&["check", &path, "--witnesses", witnesses.to_str().unwrap()]);
+    assert!(
+        outcome.stderr.contains("wrote 1 witness loan to"),
+        "{}",
+        outcome.stderr
+    );
+    let file = witnesses.join("W404-一户一策.jsonl");
+    let record: Value =
+        serde_json::from_str(std::fs::read_to_string(&file).unwrap().trim()).unwrap();
+    assert_eq!(record["经营状况"], "正常经营", "{record}");
+    assert_eq!(record["还款意愿"], "拒绝", "{record}");
+    let explained = arrears(&[
+        "explain",
+        &path,
+        file.to_str().unwrap(),
+        "--loan",
+        "W-1",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    assert!(
+        explained
+            .stdout
+            .contains("decision 一户一策 (unique match) → no rule matched"),
+        "{}",
+        explained.stdout
+    );
 }
 
 #[test]
