@@ -288,6 +288,24 @@ impl Atoms {
                 self.inlining -= 1;
                 Formula::or(parts)
             }
+            // A yes/no `let` that is itself a condition (`let 特殊类 = 经营状况 in [...]`) is
+            // written out as that condition, so the analysis sees what it tests; as deep as
+            // decisions are.
+            ExprKind::Derived(index)
+                if self.inlining < MAX_INLINING
+                    && program
+                        .derived
+                        .get(*index)
+                        .is_some_and(|d| d.ty == crate::program::Ty::Bool && !d.optional) =>
+            {
+                let Some(definition) = program.derived.get(*index) else {
+                    return Formula::Atom(self.intern(expr));
+                };
+                self.inlining += 1;
+                let formula = self.condition(program, &definition.expr);
+                self.inlining -= 1;
+                formula
+            }
             _ => Formula::Atom(self.intern(expr)),
         }
     }

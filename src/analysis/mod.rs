@@ -1066,3 +1066,126 @@ fn mark_derived(expr: &Expr, read: &mut Vec<bool>) {
     }
     expr.for_each_child(&mut |child| mark_derived(child, read));
 }
+
+/// Rules that can never fire (by decision and rule index) and guards that never apply, as the
+/// analysis proves them (W402, W403, W406): no change inside one can change an outcome.
+pub(crate) fn dead_parts(
+    program: &Program,
+    source: &Arc<SourceFile>,
+) -> (Vec<(usize, usize)>, Vec<usize>) {
+    let findings = analyze(program, source).diagnostics;
+    let at = |codes: &[Code], span: Span| {
+        findings
+            .iter()
+            .any(|d| codes.contains(&d.code()) && d.primary_span() == Some(span))
+    };
+    let rules = program
+        .decisions
+        .iter()
+        .enumerate()
+        .flat_map(|(d, decision)| {
+            decision
+                .rules
+                .iter()
+                .enumerate()
+                .filter(|(_, rule)| {
+                    at(&[Code::UNREACHABLE_RULE, Code::NEVER_TRUE], rule.named.span)
+                })
+                .map(move |(r, _)| (d, r))
+        })
+        .collect();
+    let guards = program
+        .guards
+        .iter()
+        .enumerate()
+        .filter(|(_, guard)| at(&[Code::GUARD_NEVER_APPLIES], guard.named.span))
+        .map(|(g, _)| g)
+        .collect();
+    (rules, guards)
+}
+
+/// Whether two conditions may hold for one loan: `false` only when the over-approximate space
+/// proves they cannot.
+pub(crate) fn may_meet(program: &Program, a: &Expr, b: &Expr) -> bool {
+    let mut atoms = Atoms::default();
+    let (fa, fb) = (atoms.condition(program, a), atoms.condition(program, b));
+    let over = Space::over(program, &atoms);
+    let Ok(symbolic) = Symbolic::new(&over) else {
+        return true;
+    };
+    match (symbolic.regions(&fa), symbolic.regions(&fb)) {
+        (Ok(ra), Ok(rb)) => !matches!(symbolic::meet(&ra, &rb), Ok(false)),
+        _ => true,
+    }
+}
+
+/// Candidate values for the loan field in `slot`, built from the policy's constants and their
+/// neighbours as witness loans are, for the evaluation date `as_of`.
+pub(crate) fn candidate_values(program: &Program, slot: usize, as_of: NaiveDate) -> Vec<Value> {
+    space::candidates(program, slot, as_of)
+}
+
+/// The loan fields `expr` reads, through derived values.
+pub(crate) fn fields_read(program: &Program, expr: &Expr) -> Vec<usize> {
+    space::fields_read(program, expr)
+}
+
+/// Whether rule `rule` of decision `decision`, its condition changed to `changed`, can decide
+/// some loan differently: `false` only when the over-approximate space proves that the two
+/// conditions never differ on a loan the rule is reached for (in a `first match` decision,
+/// every loan where they differ is taken by a rule above).
+pub(crate) fn change_visible(
+    program: &Program,
+    decision: usize,
+    rule: usize,
+    changed: &Expr,
+) -> bool {
+    let Some(def) = program.decisions.get(decision) else {
+        return true;
+    };
+    let mut atoms = Atoms::default();
+    let condition = |atoms: &mut Atoms, c: Option<&Expr>| {
+        c.map_or(Formula::True, |c| atoms.condition(program, c))
+    };
+    let original = condition(
+        &mut atoms,
+        def.rules.get(rule).and_then(|r| r.condition.as_ref()),
+    );
+    let mutated = atoms.condition(program, changed);
+    let above: Vec<Formula> = match def.hit {
+        HitPolicy::Collect => Vec::new(),
+        HitPolicy::First | HitPolicy::Unique => def
+            .rules
+            .iter()
+            .take(rule)
+            .map(|r| condition(&mut atoms, r.condition.as_ref()).not())
+            .collect(),
+    };
+    let differ = Formula::or(vec![
+        Formula::and(vec![original.clone(), mutated.clone().not()]),
+        Formula::and(vec![original.not(), mutated]),
+    ]);
+    let mut reached = above;
+    reached.push(differ);
+    !proved_empty(program, &atoms, &Formula::and(reached))
+}
+
+/// Whether two conditions can differ on some loan: `false` only when proven they cannot.
+pub(crate) fn conditions_differ(program: &Program, a: &Expr, b: &Expr) -> bool {
+    let mut atoms = Atoms::default();
+    let (fa, fb) = (atoms.condition(program, a), atoms.condition(program, b));
+    let differ = Formula::or(vec![
+        Formula::and(vec![fa.clone(), fb.clone().not()]),
+        Formula::and(vec![fa.not(), fb]),
+    ]);
+    !proved_empty(program, &atoms, &differ)
+}
+
+/// Whether the over-approximate space over `atoms` proves that no loan meets `formula`.
+fn proved_empty(program: &Program, atoms: &Atoms, formula: &Formula) -> bool {
+    let over = Space::over(program, atoms);
+    let Ok(symbolic) = Symbolic::new(&over) else {
+        return false;
+    };
+    symbolic.regions(formula).is_ok_and(|r| r.is_false())
+}

@@ -373,6 +373,18 @@ impl Space {
     }
 }
 
+/// Candidate values of the field in `slot`, from `program`'s constants (see [`Pools`]).
+pub(crate) fn candidates(program: &Program, slot: usize, as_of: NaiveDate) -> Vec<Value> {
+    Pools::new(program, as_of).for_field(program, slot)
+}
+
+/// The loan fields `expr` reads, through derived values.
+pub(crate) fn fields_read(program: &Program, expr: &Expr) -> Vec<usize> {
+    let mut fields = Vec::new();
+    read_fields(program, expr, &mut fields, 0);
+    fields
+}
+
 /// Loan fields an expression reads, through derived values.
 fn read_fields(program: &Program, expr: &Expr, out: &mut Vec<usize>, depth: usize) {
     let slot = match &expr.kind {

@@ -4,7 +4,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::{ExitCode, Output};
+use arrears::policy_tests::mutants::{run_mutants, suggested_cases, survivors};
 use arrears::policy_tests::render::{PolicyCoverage, human, json_report, junit, percent, tally};
+use arrears::policy_tests::render::{mutants_json, mutants_summary, score_permille};
 use arrears::policy_tests::run_file;
 
 /// How `arrears test` reports.
@@ -30,6 +32,14 @@ pub(crate) struct Args {
     /// Fail when a policy's rule and guard coverage is below this percentage.
     #[arg(long, value_parser = clap::value_parser!(u16).range(0..=100))]
     min_coverage: Option<u16>,
+    /// Also run each policy's tests against small changes to it (a threshold moved by one,
+    /// `>` for `>=`, a rule removed …) and report the changes no test notices, each with a
+    /// test case that would.
+    #[arg(long)]
+    mutants: bool,
+    /// With `--mutants`: fail when a policy's mutation score is below this percentage.
+    #[arg(long, requires = "mutants", value_parser = clap::value_parser!(u16).range(0..=100))]
+    min_score: Option<u16>,
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
@@ -55,14 +65,77 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     }
     let reports: Vec<_> = files.iter().map(|f| run_file(f)).collect();
     let coverage = PolicyCoverage::merge(&reports);
-    let text = match args.format {
+    let (_, failed, invalid) = tally(&reports);
+    let mut ok = failed == 0 && invalid == 0;
+    // Mutants tell nothing about tests that already fail: they run only when all pass.
+    let mutants: Vec<_> = if args.mutants && ok {
+        files.iter().map(|f| run_mutants(f)).collect()
+    } else {
+        Vec::new()
+    };
+    if args.mutants && !ok {
+        out.note("mutants not run: fix the failing tests first");
+    }
+    let mut text = match args.format {
         TestFormat::Human => human(&reports, &coverage),
         TestFormat::Junit => junit(&reports),
         TestFormat::Json => json_report(&reports, &coverage),
     };
+    if !mutants.is_empty() {
+        match args.format {
+            TestFormat::Human => {
+                let mut rendered = Vec::new();
+                for report in &mutants {
+                    let _ = arrears::render_all(
+                        survivors(report).iter(),
+                        arrears::ErrorFormat::Plain,
+                        false,
+                        &mut rendered,
+                    );
+                }
+                text.push('\n');
+                text.push_str(&String::from_utf8_lossy(&rendered));
+                for report in &mutants {
+                    let cases = suggested_cases(report);
+                    if !cases.is_empty() {
+                        text.push_str(&format!(
+                            "\ncases that catch the surviving changes to {}, to paste under `cases:` in {}:\n\n{cases}",
+                            report.policy, report.file
+                        ));
+                    }
+                }
+                text.push('\n');
+                text.push_str(&mutants_summary(&mutants));
+            }
+            TestFormat::Json => {
+                // One JSON object: the test report with the mutants beside it.
+                if let Ok(serde_json::Value::Object(mut object)) =
+                    serde_json::from_str::<serde_json::Value>(&text)
+                    && let serde_json::Value::Object(mut with) = mutants_json(&mutants)
+                    && let Some(list) = with.remove("mutants")
+                {
+                    object.insert("mutants".into(), list);
+                    text = format!("{}\n", serde_json::Value::Object(object));
+                }
+            }
+            TestFormat::Junit => {
+                out.note(&mutants_summary(&mutants));
+            }
+        }
+    }
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    let (_, failed, invalid) = tally(&reports);
-    let mut ok = failed == 0 && invalid == 0;
+    if let Some(min) = args.min_score {
+        for report in &mutants {
+            if report.error.is_some() || score_permille(report) < usize::from(min) * 10 {
+                out.note(&format!(
+                    "mutation score of {} is {}, below the required {min} %",
+                    report.policy,
+                    percent(score_permille(report))
+                ));
+                ok = false;
+            }
+        }
+    }
     if let Some(min) = args.min_coverage {
         for policy in &coverage {
             if policy.permille() < usize::from(min) * 10 {

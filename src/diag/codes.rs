@@ -186,6 +186,10 @@ codes! {
         "a portfolio has fields the schema does not declare; they are ignored",
         "remove them, or declare them in the schema if the policy should read them",
         "{\"loan_id\": \"L9\", \"branch\": \"东城支行\"}            # no `branch` in the schema";
+    SURVIVING_MUTANT = "W601" "surviving-mutant",
+        "`arrears test --mutants`: a small change to the policy (a threshold moved by one, `>` for `>=`, a rule removed) that every test still passes, so no test would notice that edit",
+        "add the suggested case (a loan at the boundary, expecting what the policy decides now) to the policy's tests",
+        "rule T14 when overdue > 30 days then visit   # and no test has a loan 31 days overdue";
     INTERNAL = "E901" "internal-error",
         "arrears itself went wrong; this is a bug, not a problem with your policy",
         "report it with the policy and the command that showed it",

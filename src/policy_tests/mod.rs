@@ -6,6 +6,7 @@
 //! `nothing`) cannot veto; it is covered when some case sees it apply.
 
 mod file;
+pub mod mutants;
 pub mod render;
 
 use std::path::Path;
@@ -82,50 +83,19 @@ pub fn run_file(path: &Path) -> FileReport {
         cases: Vec::new(),
         coverage: Vec::new(),
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(error) => {
-            report.error = Some(format!("cannot read the test file: {error}"));
+    let Prepared {
+        policy_path,
+        program,
+        spec,
+    } = match prepare(path) {
+        Ok(prepared) => prepared,
+        Err((policy, error)) => {
+            report.policy = policy;
+            report.error = Some(error);
             return report;
         }
     };
-    let policy = match file::policy_of(&text) {
-        Ok(policy) => policy,
-        Err(error) => {
-            report.error = Some(format!(
-                "the test file must name its policy (`policy: retail.policy`): {error}"
-            ));
-            return report;
-        }
-    };
-    let policy_path = normalize(&path.parent().unwrap_or(Path::new("")).join(&policy));
     report.policy = policy_path.display().to_string();
-    let program = match load_policy(&policy_path) {
-        Ok(loaded) => loaded.program,
-        Err(LoadError::Unreadable { reason, .. }) => {
-            report.error = Some(format!(
-                "cannot read the policy `{}`: {reason}",
-                policy_path.display()
-            ));
-            return report;
-        }
-        Err(LoadError::Invalid(diagnostics)) => {
-            report.error = Some(format!(
-                "the policy `{}` has {} error(s); `arrears check {}` shows them",
-                policy_path.display(),
-                diagnostics.error_count(),
-                policy_path.display()
-            ));
-            return report;
-        }
-    };
-    let spec = match file::read(&text, &program.schema.fields) {
-        Ok(spec) => spec,
-        Err(error) => {
-            report.error = Some(format!("the test file cannot be read: {error}"));
-            return report;
-        }
-    };
     let mut covered = Coverage::new(&program);
     for (index, case) in spec.cases.iter().enumerate() {
         let result = run_case(
@@ -144,6 +114,57 @@ pub fn run_file(path: &Path) -> FileReport {
     }
     report.coverage = covered.items(&program);
     report
+}
+
+/// A test file read with its policy: what running its cases needs.
+pub(crate) struct Prepared {
+    pub(crate) policy_path: std::path::PathBuf,
+    pub(crate) program: Program,
+    pub(crate) spec: file::TestFile,
+}
+
+/// Reads the test file at `path` and loads the policy it names; on failure, the policy's path
+/// (as far as known) and why.
+fn prepare(path: &Path) -> Result<Prepared, (String, String)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|error| (String::new(), format!("cannot read the test file: {error}")))?;
+    let policy = file::policy_of(&text).map_err(|error| {
+        (
+            String::new(),
+            format!("the test file must name its policy (`policy: retail.policy`): {error}"),
+        )
+    })?;
+    let policy_path = normalize(&path.parent().unwrap_or(Path::new("")).join(&policy));
+    let shown = policy_path.display().to_string();
+    let program = match load_policy(&policy_path) {
+        Ok(loaded) => loaded.program,
+        Err(LoadError::Unreadable { reason, .. }) => {
+            return Err((
+                shown.clone(),
+                format!("cannot read the policy `{shown}`: {reason}"),
+            ));
+        }
+        Err(LoadError::Invalid(diagnostics)) => {
+            return Err((
+                shown.clone(),
+                format!(
+                    "the policy `{shown}` has {} error(s); `arrears check {shown}` shows them",
+                    diagnostics.error_count()
+                ),
+            ));
+        }
+    };
+    let spec = file::read(&text, &program.schema.fields).map_err(|error| {
+        (
+            shown.clone(),
+            format!("the test file cannot be read: {error}"),
+        )
+    })?;
+    Ok(Prepared {
+        policy_path,
+        program,
+        spec,
+    })
 }
 
 /// `a/b/../c` as `a/c`, without touching the file system, so reports name the policy the way
@@ -250,74 +271,9 @@ fn run_case(
     file_name: &str,
     coverage: &mut Coverage,
 ) -> CaseResult {
-    let default_name = case.given.as_deref().unwrap_or("base");
-    let base = match spec.defaults.iter().find(|(name, _)| name == default_name) {
-        Some((_, Ok(raw))) => raw.clone(),
-        Some((_, Err(error))) => {
-            return CaseResult::Invalid(format!(
-                "the default loan `{default_name}` is not a record: {error}"
-            ));
-        }
-        None if case.given.is_some() => {
-            let names: Vec<&str> = spec.defaults.iter().map(|(n, _)| n.as_str()).collect();
-            let hint = did_you_mean(default_name, names.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            return CaseResult::Invalid(format!("no default loan named `{default_name}`{hint}"));
-        }
-        None => Raw::Map(Vec::new()),
-    };
-    let loan_raw = match &case.loan {
-        Some(Ok(raw)) => merge(&base, raw),
-        Some(Err(error)) => return CaseResult::Invalid(format!("`loan` is not a record: {error}")),
-        None => base,
-    };
-    let mut unknown = crate::input::UnknownFields::default();
-    let loan = convert(
-        RawRecord {
-            line: case.line,
-            raw: Ok(loan_raw),
-        },
-        &program.schema,
-        file_name,
-        number,
-        &mut unknown,
-    );
-    if let Some(field) = unknown.names().first() {
-        let names = program.schema.fields.iter().map(|f| f.name.as_str());
-        let hint = did_you_mean(field, names)
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-        return CaseResult::Invalid(format!(
-            "the loan has a field `{field}` the schema does not declare{hint}"
-        ));
-    }
-    let (key, loan) = match loan {
+    let (key, loan, as_of) = match case_loan(program, spec, case, number, file_name) {
         Ok(loan) => loan,
-        Err(rejected) => {
-            let field = rejected
-                .field
-                .map(|f| format!(" field `{f}`"))
-                .unwrap_or_default();
-            let value = rejected
-                .value
-                .map(|v| format!(" value `{v}`"))
-                .unwrap_or_default();
-            return CaseResult::Invalid(format!(
-                "the loan is not valid:{field}{value}: {}",
-                rejected.reason
-            ));
-        }
-    };
-    let Some(as_of_text) = case.as_of.as_ref().or(spec.as_of.as_ref()) else {
-        return CaseResult::Invalid(
-            "no `as_of`: give one for the case or for the whole file".into(),
-        );
-    };
-    let Ok(as_of) = NaiveDate::parse_from_str(as_of_text, "%Y-%m-%d") else {
-        return CaseResult::Invalid(format!(
-            "`as_of: {as_of_text}` is not a date written YYYY-MM-DD"
-        ));
+        Err(invalid) => return invalid,
     };
     let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
     coverage.record(&evaluation, &trace);
@@ -337,6 +293,117 @@ fn run_case(
             trace: explain_text(program, &key, &evaluation, &trace, as_of),
         }
     }
+}
+
+/// The loan a case describes (its key and fields), with its evaluation date; `Invalid` when
+/// the case is wrong.
+fn case_loan(
+    program: &Program,
+    spec: &file::TestFile,
+    case: &file::CaseSpec,
+    number: u64,
+    file_name: &str,
+) -> Result<(String, crate::value::Loan, NaiveDate), CaseResult> {
+    let default_name = case.given.as_deref().unwrap_or("base");
+    let base = match spec.defaults.iter().find(|(name, _)| name == default_name) {
+        Some((_, Ok(raw))) => raw.clone(),
+        Some((_, Err(error))) => {
+            return Err(CaseResult::Invalid(format!(
+                "the default loan `{default_name}` is not a record: {error}"
+            )));
+        }
+        None if case.given.is_some() => {
+            let names: Vec<&str> = spec.defaults.iter().map(|(n, _)| n.as_str()).collect();
+            let hint = did_you_mean(default_name, names.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            return Err(CaseResult::Invalid(format!(
+                "no default loan named `{default_name}`{hint}"
+            )));
+        }
+        None => Raw::Map(Vec::new()),
+    };
+    let loan_raw = match &case.loan {
+        Some(Ok(raw)) => merge(&base, raw),
+        Some(Err(error)) => {
+            return Err(CaseResult::Invalid(format!(
+                "`loan` is not a record: {error}"
+            )));
+        }
+        None => base,
+    };
+    let (key, loan) = record_loan(program, loan_raw, case.line, file_name, number)?;
+    let Some(as_of_text) = case.as_of.as_ref().or(spec.as_of.as_ref()) else {
+        return Err(CaseResult::Invalid(
+            "no `as_of`: give one for the case or for the whole file".into(),
+        ));
+    };
+    let Ok(as_of) = NaiveDate::parse_from_str(as_of_text, "%Y-%m-%d") else {
+        return Err(CaseResult::Invalid(format!(
+            "`as_of: {as_of_text}` is not a date written YYYY-MM-DD"
+        )));
+    };
+    Ok((key, loan, as_of))
+}
+
+/// The loan of the default a case starts from (`given`, or `base`), when it is a valid loan on
+/// its own.
+fn default_loan(
+    program: &Program,
+    spec: &file::TestFile,
+    case: &file::CaseSpec,
+    file_name: &str,
+) -> Option<crate::value::Loan> {
+    let default_name = case.given.as_deref().unwrap_or("base");
+    let (_, raw) = spec
+        .defaults
+        .iter()
+        .find(|(name, _)| name == default_name)?;
+    let raw = raw.as_ref().ok()?.clone();
+    record_loan(program, raw, None, file_name, 0)
+        .ok()
+        .map(|(_, loan)| loan)
+}
+
+/// A test loan from its merged fields: its key and loan, or why it is not one.
+fn record_loan(
+    program: &Program,
+    raw: Raw<'static>,
+    line: Option<u64>,
+    file_name: &str,
+    number: u64,
+) -> Result<(String, crate::value::Loan), CaseResult> {
+    let mut unknown = crate::input::UnknownFields::default();
+    let loan = convert(
+        RawRecord { line, raw: Ok(raw) },
+        &program.schema,
+        file_name,
+        number,
+        &mut unknown,
+    );
+    if let Some(field) = unknown.names().first() {
+        let names = program.schema.fields.iter().map(|f| f.name.as_str());
+        let hint = did_you_mean(field, names)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        return Err(CaseResult::Invalid(format!(
+            "the loan has a field `{field}` the schema does not declare{hint}"
+        )));
+    }
+    loan.map_err(|rejected| {
+        let field = rejected
+            .field
+            .map(|f| format!(" field `{f}`"))
+            .unwrap_or_default();
+        let value = rejected
+            .value
+            .map(|v| format!(" value `{v}`"))
+            .unwrap_or_default();
+        CaseResult::Invalid(format!(
+            "the loan is not valid:{field}{value}: {}",
+            rejected.reason
+        ))
+    })
 }
 
 /// A list as people read it.

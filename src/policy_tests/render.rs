@@ -300,3 +300,83 @@ pub fn json_report(files: &[FileReport], coverage: &[PolicyCoverage]) -> String 
     text.push('\n');
     text
 }
+
+/// One line per policy: how many mutants were made, killed, proven equivalent and survived,
+/// and the score (killed over the mutants not proven equivalent).
+pub fn mutants_summary(reports: &[super::mutants::MutantReport]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        if let Some(error) = &report.error {
+            let _ = writeln!(out, "mutants of {}: not run: {error}", report.policy);
+            continue;
+        }
+        let (killed, counted) = report.score();
+        let equivalent = report.mutants.len() - counted;
+        let _ = writeln!(
+            out,
+            "mutants of {}: {} made, {killed} killed, {equivalent} equivalent, {} survived; score {}",
+            report.policy,
+            report.mutants.len(),
+            counted - killed,
+            percent(score_permille(report))
+        );
+    }
+    out
+}
+
+/// A policy's mutation score in tenths of a percent (1000 when every counted mutant dies, or
+/// none counts).
+pub fn score_permille(report: &super::mutants::MutantReport) -> usize {
+    let (killed, counted) = report.score();
+    (killed * 1000).checked_div(counted).unwrap_or(1000)
+}
+
+/// The mutants as JSON: per policy, the counts, the score and each mutant with its place and
+/// verdict (`killed`, `equivalent` with `why`, `survived` with a `suggestion` when found).
+pub fn mutants_json(reports: &[super::mutants::MutantReport]) -> serde_json::Value {
+    use super::mutants::Verdict;
+    let policies: Vec<serde_json::Value> = reports
+        .iter()
+        .map(|report| {
+            let mutants: Vec<serde_json::Value> = report
+                .mutants
+                .iter()
+                .map(|m| {
+                    let place = report.source.as_ref().and_then(|s| s.file(m.place.file)).map(|file| {
+                        let at = file.line_col(m.place.start);
+                        serde_json::json!({"file": file.name(), "line": at.line, "column": at.column})
+                    });
+                    let (verdict, why, suggestion) = match &m.verdict {
+                        Verdict::Killed => ("killed", None, None),
+                        Verdict::Equivalent(why) => ("equivalent", Some(why.clone()), None),
+                        Verdict::Survived { suggestion } => ("survived", None, suggestion.clone()),
+                    };
+                    let mut object = serde_json::Map::new();
+                    object.insert("change".into(), m.change.clone().into());
+                    object.insert("place".into(), place.into());
+                    object.insert("verdict".into(), verdict.into());
+                    if let Some(why) = why {
+                        object.insert("why".into(), why.into());
+                    }
+                    if verdict == "survived" {
+                        object.insert("suggestion".into(), suggestion.into());
+                    }
+                    serde_json::Value::Object(object)
+                })
+                .collect();
+            let (killed, counted) = report.score();
+            serde_json::json!({
+                "tests": report.file,
+                "policy": report.policy,
+                "error": report.error,
+                "made": report.mutants.len(),
+                "killed": killed,
+                "equivalent": report.mutants.len() - counted,
+                "survived": counted - killed,
+                "score": percent(score_permille(report)),
+                "mutants": mutants,
+            })
+        })
+        .collect();
+    serde_json::json!({ "mutants": policies })
+}

@@ -99,6 +99,19 @@ fn check_json(path: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The mutants of the policy a test file tests that every test still passes.
+fn surviving_mutants(tests: &str) -> Vec<Value> {
+    let outcome = arrears(&["test", tests, "--mutants", "--format", "json"]);
+    let report: Value = serde_json::from_str(&outcome.stdout).unwrap();
+    report["mutants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["mutants"].as_array().unwrap().clone())
+        .filter(|m| m["verdict"] == "survived")
+        .collect()
+}
+
 /// Runs the retail policy over a portfolio; returns its rejected rows and standard error.
 fn run_rows(portfolio: &str) -> (Vec<Value>, String) {
     let dir = temp();
@@ -153,6 +166,20 @@ fn every_fixture_draws_its_code_at_the_place_it_names() {
                     && column.is_none_or(|c| d["column"] == c)
             });
             assert!(hit, "{path}: expected {expected:?}, got {diagnostics:#?}");
+        } else if std::fs::read_to_string(&fixture)
+            .unwrap()
+            .lines()
+            .any(|l| l.starts_with("policy:"))
+        {
+            // A policy's test file: the code is a surviving mutant of the policy it tests.
+            let (file, line, column) = expected.place.clone().unwrap();
+            let file = file.unwrap_or_else(|| fixture.clone());
+            let hit = surviving_mutants(&path).iter().any(|m| {
+                same_file(Path::new(m["place"]["file"].as_str().unwrap()), &file)
+                    && m["place"]["line"] == line
+                    && column.is_none_or(|c| m["place"]["column"] == c)
+            });
+            assert!(hit, "{path}: expected {expected:?}");
         } else if expected.code.starts_with('W') {
             let (_, stderr) = run_rows(&path);
             let field = expected.field.as_deref().unwrap();
@@ -224,6 +251,44 @@ fn policy_example_codes(dir: &Path, example: &str) -> Vec<String> {
         .collect()
 }
 
+/// The codes `arrears test --mutants` reports for the prelude followed by `example` (rules of
+/// a decision), tested by one case: the first sample loan, expecting what the policy decides.
+fn mutant_example_codes(dir: &Path, example: &str) -> Vec<String> {
+    policy_example_codes(dir, example);
+    let mut loan: serde_json::Map<String, Value> =
+        serde_json::from_value(crate::support::sample_loans().remove(0)).unwrap();
+    loan.insert("oldest_unpaid_due_date".into(), "2026-10-01".into());
+    let run = arrears(&[
+        "explain",
+        &dir.join("example.policy").to_string_lossy(),
+        &crate::support::write(
+            dir,
+            "loan.jsonl",
+            &format!("{}\n", Value::Object(loan.clone())),
+        ),
+        "--loan",
+        loan["loan_id"].as_str().unwrap(),
+        "--as-of",
+        "2026-11-20",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let decided = run
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("decision example (first match) → "))
+        .unwrap()
+        .to_owned();
+    let tests = format!(
+        "policy: example.policy\nas_of: 2026-11-20\ncases:\n  - name: one loan\n    loan: {}\n    expect:\n      example: {decided}\n",
+        Value::Object(loan)
+    );
+    let path = crate::support::write(dir, "example.tests.yaml", &tests);
+    surviving_mutants(&path)
+        .iter()
+        .map(|_| "W601".to_owned())
+        .collect()
+}
+
 /// The codes the retail policy's run reports for a row example read after a loan `L1`.
 fn row_example_codes(dir: &Path, example: &str) -> Vec<String> {
     let mut base: serde_json::Map<String, Value> =
@@ -274,7 +339,9 @@ fn each_explain_code_example_draws_its_own_code() {
         }
         let dir = temp();
         let example = code.example.trim_end();
-        let drawn = if example.starts_with('{') {
+        let drawn = if code.id == "W601" {
+            mutant_example_codes(dir.path(), example)
+        } else if example.starts_with('{') {
             row_example_codes(dir.path(), example)
         } else {
             assert!(

@@ -85,3 +85,84 @@ fn coverage_below_the_minimum_fails() {
     );
     assert_eq!(arrears(&["test", "no/such/folder"]).code, 2);
 }
+
+/// The retail policy and its tests in a temporary folder, with `edit` made to the tests.
+fn retail_with_tests(dir: &std::path::Path, edit: impl Fn(&str) -> String) -> String {
+    for shipped in ["retail.policy", "loan-v1.schema", "guardrails.policy"] {
+        std::fs::copy(
+            crate::support::root().join("policies").join(shipped),
+            dir.join(shipped),
+        )
+        .unwrap();
+    }
+    let tests =
+        std::fs::read_to_string(crate::support::root().join("policies/retail.tests.yaml")).unwrap();
+    crate::support::write(dir, "retail.tests.yaml", &edit(&tests))
+}
+
+#[test]
+fn mutants_find_an_unpinned_boundary_and_its_suggested_case_pins_it() {
+    let dir = crate::support::temp();
+    // Without the case at exactly 90 days, `overdue > 90 days` of C4 could move unnoticed.
+    let tests = retail_with_tests(dir.path(), |text| {
+        let start = text.find("  - name: \"C4 boundary").unwrap();
+        let end = start + 10 + text[start + 10..].find("  - name:").unwrap();
+        format!("{}{}", &text[..start], &text[end..])
+    });
+    let outcome = arrears(&["test", &tests, "--mutants"]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let c4 = "no test notices `overdue > 90 days`: 90 days → 89 days";
+    assert!(outcome.stdout.contains(c4), "{}", outcome.stdout);
+    // The suggested case: a loan exactly 90 days overdue, still special mention.
+    let cases = outcome
+        .stdout
+        .split("\ncases that catch the surviving changes to ")
+        .nth(1)
+        .and_then(|rest| rest.split_once('\n'))
+        .map(|(_, cases)| {
+            cases
+                .split("\nmutants of")
+                .next()
+                .unwrap()
+                .trim_start_matches('\n')
+        })
+        .unwrap();
+    let suggested = "  - name: \"`overdue > 90 days`: 90 days → 89 days (suggested by arrears test --mutants)\"\n    loan: {\"oldest_unpaid_due_date\":\"2026-08-22\"}\n    expect:\n      classification: special_mention\n";
+    assert!(cases.contains(suggested), "{cases}");
+    // Pasted, every case passes and the C4 mutants die.
+    let pasted = format!("{}{cases}", std::fs::read_to_string(&tests).unwrap());
+    std::fs::write(&tests, pasted).unwrap();
+    let again = arrears(&["test", &tests, "--mutants", "--format", "json"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let report: serde_json::Value = serde_json::from_str(&again.stdout).unwrap();
+    let mutants = report["mutants"][0]["mutants"].as_array().unwrap();
+    let c4_mutants: Vec<&serde_json::Value> = mutants
+        .iter()
+        .filter(|m| {
+            m["place"]["line"] == 60
+                && m["change"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("`overdue > 90 days`")
+        })
+        .collect();
+    assert_eq!(c4_mutants.len(), 3, "{c4_mutants:?}");
+    assert!(
+        c4_mutants.iter().all(|m| m["verdict"] == "killed"),
+        "{c4_mutants:?}"
+    );
+}
+
+#[test]
+fn a_mutation_score_below_the_minimum_fails() {
+    let dir = crate::support::temp();
+    let tests = retail_with_tests(dir.path(), str::to_owned);
+    let outcome = arrears(&["test", &tests, "--mutants", "--min-score", "100"]);
+    assert_eq!(outcome.code, 1, "{}", outcome.stderr);
+    assert!(
+        outcome.stderr.contains("below the required 100 %"),
+        "{}",
+        outcome.stderr
+    );
+    assert!(outcome.stdout.contains("equivalent"), "{}", outcome.stdout);
+}

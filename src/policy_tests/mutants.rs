@@ -1,0 +1,1011 @@
+//! Mutation testing of a policy's tests: do they notice a threshold moved by one day?
+//!
+//! Rule coverage says a rule fired; it does not say its boundaries are pinned. For each small
+//! change a slip of the keyboard or a careless edit would make — a threshold moved one unit
+//! either way, `>` for `>=`, `and` for `or`, a `not` dropped, a listed choice swapped for its
+//! neighbour, a rule removed, two rules swapped, an action replaced by `nothing`, a guard
+//! removed — the policy's tests run against the changed policy (a *mutant*, made from the
+//! checked program without re-parsing). A mutant that every test still passes *survives*: no
+//! test would notice that edit. For each survivor a loan at the boundary is searched for, built
+//! as the analysis builds witnesses and evaluated by the engine under both policies, and given
+//! as a ready-to-paste test case expecting the unchanged policy's outcome.
+//!
+//! A mutant inside a rule the analysis proves can never fire, or a guard that never applies,
+//! or a swap of two rules that share no loan, cannot change any outcome: it is *equivalent*,
+//! reported apart and left out of the score.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
+use rust_decimal::Decimal;
+
+use super::file;
+use crate::analysis::{
+    candidate_values, change_visible, conditions_differ, dead_parts, fields_read, may_meet,
+};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::eval::{DecisionOutcome, Evaluation};
+use crate::program::ir::{CmpOp, Expr, ExprKind, Outcome};
+use crate::program::{HitPolicy, Kind, Program, to_text};
+use crate::source::{SourceFile, Span};
+use crate::value::{Loan, Value};
+
+/// What happened to one mutant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Some test failed on it.
+    Killed,
+    /// It cannot change any outcome, and why.
+    Equivalent(String),
+    /// Every test still passes; `suggestion` is a test case (YAML, to paste under `cases:`)
+    /// that tells it apart, when a loan doing so was found.
+    Survived {
+        /// The case, when found.
+        suggestion: Option<String>,
+    },
+}
+
+/// One mutant: a change to the policy, where it is, and what the tests made of it.
+#[derive(Debug, Clone)]
+pub struct Mutant {
+    /// The change, in the policy's words: `` `overdue > 90 days`: 90 days → 91 days ``.
+    pub change: String,
+    /// Where in the policy.
+    pub place: Span,
+    /// What the tests made of it.
+    pub verdict: Verdict,
+}
+
+/// The mutants of one test file's policy.
+#[derive(Debug)]
+pub struct MutantReport {
+    /// The test file, as named.
+    pub file: String,
+    /// The policy, as a path.
+    pub policy: String,
+    /// Why the mutants could not be run, if they could not.
+    pub error: Option<String>,
+    /// Every mutant, in policy order.
+    pub mutants: Vec<Mutant>,
+    /// The policy's text, to place the mutants in.
+    pub source: Option<Arc<SourceFile>>,
+}
+
+impl MutantReport {
+    /// `(killed, not equivalent)`: the score is the first over the second.
+    pub fn score(&self) -> (usize, usize) {
+        let killed = self
+            .mutants
+            .iter()
+            .filter(|m| m.verdict == Verdict::Killed)
+            .count();
+        let counted = self
+            .mutants
+            .iter()
+            .filter(|m| !matches!(m.verdict, Verdict::Equivalent(_)))
+            .count();
+        (killed, counted)
+    }
+}
+
+/// Each surviving mutant of `report` as a warning (W601) at its place in the policy, with the
+/// suggested case as the help.
+pub fn survivors(report: &MutantReport) -> Diagnostics {
+    let mut found = Diagnostics::default();
+    for mutant in &report.mutants {
+        let Verdict::Survived { suggestion } = &mutant.verdict else {
+            continue;
+        };
+        let help = match suggestion {
+            Some(_) => format!(
+                "the case suggested for it below (to paste under `cases:` in {}) catches it: a loan at the boundary, expecting what the policy decides now",
+                report.file
+            ),
+            None => "no loan near the test cases' loans tells the two apart; if none can, the change is harmless here".to_owned(),
+        };
+        let mut diagnostic = Diagnostic::warning(
+            Code::SURVIVING_MUTANT,
+            format!("no test notices {}", mutant.change),
+        )
+        .label(mutant.place, "every test passes with this changed")
+        .help(help);
+        if let Some(source) = &report.source {
+            diagnostic = diagnostic.in_file(source);
+        }
+        found.push(diagnostic);
+    }
+    found
+}
+
+/// The suggested cases of `report`'s survivors, ready to paste under `cases:` in its test
+/// file, each once (two changes a loan catches alike share a case).
+pub fn suggested_cases(report: &MutantReport) -> String {
+    let mut cases: Vec<&str> = Vec::new();
+    // A case is its loan and expectations; its first line is only its name.
+    let body = |case: &str| {
+        case.split_once('\n')
+            .map_or("", |(_, rest)| rest)
+            .to_owned()
+    };
+    for mutant in &report.mutants {
+        if let Verdict::Survived {
+            suggestion: Some(case),
+        } = &mutant.verdict
+            && !cases.iter().any(|c| body(c) == body(case))
+        {
+            cases.push(case);
+        }
+    }
+    cases.concat()
+}
+
+/// Where a mutation is made.
+#[derive(Clone, Copy, Debug)]
+enum Root {
+    Derived(usize),
+    Rule(usize, usize),
+    Guard(usize),
+}
+
+/// What a mutation changes. `node` counts the root's expressions in pre-order.
+#[derive(Clone, Copy, Debug)]
+enum Change {
+    Threshold { node: usize, up: bool },
+    Operator { node: usize },
+    Connective { node: usize },
+    DropNot { node: usize },
+    Neighbour { node: usize, item: usize },
+    RemoveRule,
+    SwapWithNext,
+    OutcomeNothing,
+    RemoveGuard,
+}
+
+#[derive(Clone, Debug)]
+struct Site {
+    root: Root,
+    change: Change,
+    place: Span,
+    text: String,
+}
+
+/// Runs the mutants of the policy a test file tests.
+pub fn run_mutants(path: &Path) -> MutantReport {
+    let mut report = MutantReport {
+        file: path.display().to_string(),
+        policy: String::new(),
+        error: None,
+        mutants: Vec::new(),
+        source: None,
+    };
+    let prepared = match super::prepare(path) {
+        Ok(prepared) => prepared,
+        Err((policy, error)) => {
+            report.policy = policy;
+            report.error = Some(error);
+            return report;
+        }
+    };
+    report.policy = prepared.policy_path.display().to_string();
+    report.source = prepared.program.source.clone();
+    let program = &prepared.program;
+    let spec = &prepared.spec;
+    let file_name = report.file.clone();
+    let (dead_rules, dead_guards) = match &program.source {
+        Some(source) => dead_parts(program, source),
+        None => (Vec::new(), Vec::new()),
+    };
+    let seeds = seeds(program, spec, &file_name);
+    let sites = sites(program);
+    report.mutants = sites
+        .par_iter()
+        .map(|site| {
+            let verdict = match equivalent(program, site, &dead_rules, &dead_guards) {
+                Some(why) => Verdict::Equivalent(why),
+                None => {
+                    let mutant = apply(program, site);
+                    let killed = spec.cases.iter().enumerate().any(|(index, case)| {
+                        let mut coverage = super::Coverage::new(&mutant);
+                        !matches!(
+                            super::run_case(
+                                &mutant,
+                                spec,
+                                case,
+                                index as u64 + 1,
+                                &file_name,
+                                &mut coverage
+                            ),
+                            super::CaseResult::Passed
+                        )
+                    });
+                    if killed {
+                        Verdict::Killed
+                    } else {
+                        Verdict::Survived {
+                            suggestion: suggest(program, &mutant, site, &seeds),
+                        }
+                    }
+                }
+            };
+            Mutant {
+                change: site.text.clone(),
+                place: site.place,
+                verdict,
+            }
+        })
+        .collect();
+    report
+}
+
+/// Every mutation of `program`, in policy order.
+fn sites(program: &Program) -> Vec<Site> {
+    let mut sites = Vec::new();
+    for (index, derived) in program.derived.iter().enumerate() {
+        expression_sites(program, Root::Derived(index), &derived.expr, &mut sites);
+    }
+    for (d, decision) in program.decisions.iter().enumerate() {
+        for (r, rule) in decision.rules.iter().enumerate() {
+            let name = &rule.named.name;
+            if let Some(condition) = &rule.condition {
+                expression_sites(program, Root::Rule(d, r), condition, &mut sites);
+            }
+            let at = rule.named.span;
+            if decision.rules.len() > 1 {
+                sites.push(Site {
+                    root: Root::Rule(d, r),
+                    change: Change::RemoveRule,
+                    place: at,
+                    text: format!("rule `{name}` removed"),
+                });
+            }
+            if let Some(next) = decision.rules.get(r + 1)
+                && decision.hit != HitPolicy::Collect
+                && next.outcome != rule.outcome
+            {
+                sites.push(Site {
+                    root: Root::Rule(d, r),
+                    change: Change::SwapWithNext,
+                    place: at,
+                    text: format!("rules `{name}` and `{}` swapped", next.named.name),
+                });
+            }
+            if rule.outcome != Outcome::Nothing {
+                sites.push(Site {
+                    root: Root::Rule(d, r),
+                    change: Change::OutcomeNothing,
+                    place: at,
+                    text: format!("rule `{name}` gives `nothing`"),
+                });
+            }
+        }
+    }
+    for (g, guard) in program.guards.iter().enumerate() {
+        expression_sites(program, Root::Guard(g), &guard.condition, &mut sites);
+        sites.push(Site {
+            root: Root::Guard(g),
+            change: Change::RemoveGuard,
+            place: guard.named.span,
+            text: format!("guard `{}` removed", guard.named.name),
+        });
+    }
+    sites
+}
+
+/// The mutations of the expressions of `root`.
+fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<Site>) {
+    let mut nodes = Vec::new();
+    preorder(expr, &mut nodes);
+    for (node, e) in nodes.iter().enumerate() {
+        let words = program.words(e.span).unwrap_or("the condition");
+        let quoted = format!("`{}`", shorten(words));
+        let mut push = |change: Change, what: String| {
+            sites.push(Site {
+                root,
+                change,
+                place: e.span,
+                text: format!("{quoted}: {what}"),
+            })
+        };
+        match &e.kind {
+            ExprKind::Cmp(op, left, right) => {
+                let constant = match (&left.kind, &right.kind) {
+                    (_, ExprKind::Const(v)) | (ExprKind::Const(v), _) => Some(v),
+                    _ => None,
+                };
+                if let Some(value) = constant {
+                    for up in [false, true] {
+                        if let Some(moved) = moved(value, up) {
+                            push(
+                                Change::Threshold { node, up },
+                                format!(
+                                    "{} → {}",
+                                    to_text(program, Kind::Plain, value),
+                                    to_text(program, Kind::Plain, &moved)
+                                ),
+                            );
+                        }
+                    }
+                }
+                push(
+                    Change::Operator { node },
+                    format!("`{}` → `{}`", symbol(*op), symbol(flipped(*op))),
+                );
+            }
+            ExprKind::And(..) => push(Change::Connective { node }, "`and` → `or`".into()),
+            ExprKind::Or(..) => push(Change::Connective { node }, "`or` → `and`".into()),
+            ExprKind::Not(_) => push(Change::DropNot { node }, "`not` dropped".into()),
+            ExprKind::In(value, items) => {
+                let Some(choices) = enum_size(program, value) else {
+                    continue;
+                };
+                for (item, listed) in items.iter().enumerate() {
+                    if let ExprKind::Const(Value::Enum(choice)) = listed.kind
+                        && let Some(next) = neighbour(choice, choices, items)
+                    {
+                        push(
+                            Change::Neighbour { node, item },
+                            format!(
+                                "`{}` → `{}` in the list",
+                                choice_words(program, value, choice),
+                                choice_words(program, value, next)
+                            ),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn preorder<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
+    out.push(expr);
+    // The same walk as `node_mut`'s, so a position found here is the one changed there.
+    match &expr.kind {
+        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a) => preorder(a, out),
+        ExprKind::And(a, b)
+        | ExprKind::Or(a, b)
+        | ExprKind::Cmp(_, a, b)
+        | ExprKind::Add(a, b)
+        | ExprKind::Sub(a, b) => {
+            preorder(a, out);
+            preorder(b, out);
+        }
+        ExprKind::In(a, items) => {
+            preorder(a, out);
+            for item in items {
+                preorder(item, out);
+            }
+        }
+        ExprKind::InSet(a, _) => preorder(a, out),
+        ExprKind::If(a, b, c) => {
+            preorder(a, out);
+            preorder(b, out);
+            preorder(c, out);
+        }
+        _ => {}
+    }
+}
+
+/// The expression at pre-order position `node` of `expr` (as [`preorder`] counts).
+fn node_mut(expr: &mut Expr, node: usize) -> Option<&mut Expr> {
+    fn walk<'e>(expr: &'e mut Expr, node: usize, seen: &mut usize) -> Option<&'e mut Expr> {
+        if *seen == node {
+            return Some(expr);
+        }
+        *seen += 1;
+        match &mut expr.kind {
+            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a) => walk(a, node, seen),
+            ExprKind::And(a, b)
+            | ExprKind::Or(a, b)
+            | ExprKind::Cmp(_, a, b)
+            | ExprKind::Add(a, b)
+            | ExprKind::Sub(a, b) => {
+                if let Some(found) = walk(a, node, seen) {
+                    return Some(found);
+                }
+                walk(b, node, seen)
+            }
+            ExprKind::In(a, items) => {
+                if let Some(found) = walk(a, node, seen) {
+                    return Some(found);
+                }
+                for item in items {
+                    if let Some(found) = walk(item, node, seen) {
+                        return Some(found);
+                    }
+                }
+                None
+            }
+            ExprKind::InSet(a, _) => walk(a, node, seen),
+            ExprKind::If(a, b, c) => {
+                if let Some(found) = walk(a, node, seen) {
+                    return Some(found);
+                }
+                if let Some(found) = walk(b, node, seen) {
+                    return Some(found);
+                }
+                walk(c, node, seen)
+            }
+            _ => None,
+        }
+    }
+    walk(expr, node, &mut 0)
+}
+
+/// `value` one unit up or down: a day, a cent, one.
+fn moved(value: &Value, up: bool) -> Option<Value> {
+    let step: i64 = if up { 1 } else { -1 };
+    Some(match value {
+        Value::Days(n) => Value::Days(n.checked_add(step)?),
+        Value::Int(n) => Value::Int(n.checked_add(step)?),
+        Value::Money(m) => Value::Money(m.checked_add(Decimal::new(step, 2))?),
+        Value::Date(d) => Value::Date(if up {
+            d.checked_add_days(Days::new(1))?
+        } else {
+            d.checked_sub_days(Days::new(1))?
+        }),
+        _ => return None,
+    })
+}
+
+fn symbol(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "=",
+        CmpOp::Ne => "!=",
+        CmpOp::Lt => "<",
+        CmpOp::Le => "<=",
+        CmpOp::Gt => ">",
+        CmpOp::Ge => ">=",
+    }
+}
+
+/// The slip of an operator: `>` for `>=`, `=` for `!=`, and back.
+fn flipped(op: CmpOp) -> CmpOp {
+    match op {
+        CmpOp::Eq => CmpOp::Ne,
+        CmpOp::Ne => CmpOp::Eq,
+        CmpOp::Lt => CmpOp::Le,
+        CmpOp::Le => CmpOp::Lt,
+        CmpOp::Gt => CmpOp::Ge,
+        CmpOp::Ge => CmpOp::Gt,
+    }
+}
+
+/// How many choices the enumeration `value` ranges over has, when it is one.
+fn enum_size(program: &Program, value: &Expr) -> Option<usize> {
+    let id = match &value.kind {
+        ExprKind::Field(slot) => match program.schema.fields.get(*slot)?.ty {
+            crate::schema::FieldType::Enum(id) => id,
+            _ => return None,
+        },
+        ExprKind::Derived(index) => match program.derived.get(*index)?.ty {
+            crate::program::Ty::Enum(id) => id,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    program.schema.enums.get(id).map(Vec::len)
+}
+
+/// Choice `choice` of the enumeration `value` ranges over, as the policy names it.
+fn choice_words(program: &Program, value: &Expr, choice: u32) -> String {
+    let kind = match &value.kind {
+        ExprKind::Field(slot) => program
+            .schema
+            .fields
+            .get(*slot)
+            .map_or(Kind::Plain, Kind::Field),
+        ExprKind::Derived(index) => program
+            .derived
+            .get(*index)
+            .map_or(Kind::Plain, |d| Kind::Derived(&d.ty)),
+        _ => Kind::Plain,
+    };
+    to_text(program, kind, &Value::Enum(choice))
+}
+
+/// The next choice after `choice` that the list does not hold already.
+fn neighbour(choice: u32, choices: usize, items: &[Expr]) -> Option<u32> {
+    let listed = |c: u32| {
+        items
+            .iter()
+            .any(|i| matches!(i.kind, ExprKind::Const(Value::Enum(x)) if x == c))
+    };
+    (1..choices)
+        .filter_map(|step| u32::try_from((choice as usize + step) % choices).ok())
+        .find(|c| !listed(*c))
+}
+
+fn shorten(words: &str) -> String {
+    let flat = words.split_whitespace().collect::<Vec<_>>().join(" ");
+    match flat.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", flat.get(..cut).unwrap_or("")),
+        None => flat,
+    }
+}
+
+/// Why the mutation cannot change any outcome, when the analysis proves it.
+fn equivalent(
+    program: &Program,
+    site: &Site,
+    dead_rules: &[(usize, usize)],
+    dead_guards: &[usize],
+) -> Option<String> {
+    match (site.root, site.change) {
+        (Root::Rule(d, r), Change::SwapWithNext) => {
+            let decision = program.decisions.get(d)?;
+            let (a, b) = (decision.rules.get(r)?, decision.rules.get(r + 1)?);
+            if dead_rules.contains(&(d, r)) || dead_rules.contains(&(d, r + 1)) {
+                return Some("one of the two rules can never fire".into());
+            }
+            match (&a.condition, &b.condition) {
+                (Some(ca), Some(cb)) if !may_meet(program, ca, cb) => Some(format!(
+                    "`{}` and `{}` share no loan, so their order decides nothing",
+                    a.named.name, b.named.name
+                )),
+                _ => None,
+            }
+        }
+        (Root::Rule(d, r), _) if dead_rules.contains(&(d, r)) => {
+            let name = &program.decisions.get(d)?.rules.get(r)?.named.name;
+            Some(format!("rule `{name}` can never fire"))
+        }
+        (Root::Guard(g), _) if dead_guards.contains(&g) => {
+            let name = &program.guards.get(g)?.named.name;
+            Some(format!("guard `{name}` never applies"))
+        }
+        // A change inside a condition: the loans where the two conditions differ may all be
+        // taken by the rules above, or there may be none.
+        (Root::Rule(d, r), change) if node_of(change).is_some() => {
+            let rule = program.decisions.get(d)?.rules.get(r)?;
+            let mut changed = rule.condition.clone()?;
+            change_node(program, &mut changed, change);
+            (!change_visible(program, d, r, &changed)).then(|| {
+                format!(
+                    "every loan on which `{}` changes its answer is taken by a rule above it",
+                    rule.named.name
+                )
+            })
+        }
+        (Root::Guard(g), change) if node_of(change).is_some() => {
+            let guard = program.guards.get(g)?;
+            let mut changed = guard.condition.clone();
+            change_node(program, &mut changed, change);
+            (!conditions_differ(program, &guard.condition, &changed)).then(|| {
+                format!(
+                    "guard `{}` applies to the same loans either way",
+                    guard.named.name
+                )
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `program` with the mutation made.
+fn apply(program: &Program, site: &Site) -> Program {
+    let mut mutant = program.clone();
+    let root: Option<&mut Expr> = match site.root {
+        Root::Derived(index) => mutant.derived.get_mut(index).map(|d| &mut d.expr),
+        Root::Rule(d, r) => match site.change {
+            Change::RemoveRule => {
+                if let Some(decision) = mutant.decisions.get_mut(d)
+                    && r < decision.rules.len()
+                {
+                    decision.rules.remove(r);
+                }
+                return mutant;
+            }
+            Change::SwapWithNext => {
+                if let Some(decision) = mutant.decisions.get_mut(d)
+                    && r + 1 < decision.rules.len()
+                {
+                    decision.rules.swap(r, r + 1);
+                }
+                return mutant;
+            }
+            Change::OutcomeNothing => {
+                if let Some(rule) = mutant
+                    .decisions
+                    .get_mut(d)
+                    .and_then(|decision| decision.rules.get_mut(r))
+                {
+                    rule.outcome = Outcome::Nothing;
+                }
+                return mutant;
+            }
+            _ => mutant
+                .decisions
+                .get_mut(d)
+                .and_then(|decision| decision.rules.get_mut(r))
+                .and_then(|rule| rule.condition.as_mut()),
+        },
+        Root::Guard(g) => {
+            if let Change::RemoveGuard = site.change {
+                if g < mutant.guards.len() {
+                    mutant.guards.remove(g);
+                }
+                return mutant;
+            }
+            mutant.guards.get_mut(g).map(|guard| &mut guard.condition)
+        }
+    };
+    if let Some(root) = root {
+        change_node(program, root, site.change);
+    }
+    mutant
+}
+
+/// Makes `change` (one on an expression) inside `root`.
+fn change_node(program: &Program, root: &mut Expr, change: Change) {
+    let Some(target) = node_of(change).and_then(|node| node_mut(root, node)) else {
+        return;
+    };
+    match (change, &mut target.kind) {
+        (Change::Threshold { up, .. }, ExprKind::Cmp(_, left, right)) => {
+            for side in [left, right] {
+                if let ExprKind::Const(value) = &mut side.kind
+                    && let Some(new) = moved(value, up)
+                {
+                    *value = new;
+                    break;
+                }
+            }
+        }
+        (Change::Operator { .. }, ExprKind::Cmp(op, _, _)) => *op = flipped(*op),
+        (Change::Connective { .. }, kind @ (ExprKind::And(..) | ExprKind::Or(..))) => {
+            let placeholder = ExprKind::Const(Value::Bool(false));
+            *kind = match std::mem::replace(kind, placeholder) {
+                ExprKind::And(a, b) => ExprKind::Or(a, b),
+                ExprKind::Or(a, b) => ExprKind::And(a, b),
+                other => other,
+            };
+        }
+        (Change::DropNot { .. }, ExprKind::Not(_)) => {
+            let placeholder = ExprKind::Const(Value::Bool(false));
+            if let ExprKind::Not(inner) = std::mem::replace(&mut target.kind, placeholder) {
+                *target = *inner;
+            }
+        }
+        (Change::Neighbour { item, .. }, ExprKind::In(value, items)) => {
+            let choices = enum_size(program, value).unwrap_or(0);
+            let next = match items.get(item).map(|i| &i.kind) {
+                Some(ExprKind::Const(Value::Enum(choice))) => neighbour(*choice, choices, items),
+                _ => None,
+            };
+            if let (Some(next), Some(listed)) = (next, items.get_mut(item)) {
+                listed.kind = ExprKind::Const(Value::Enum(next));
+            }
+        }
+        _ => {}
+    }
+}
+
+fn node_of(change: Change) -> Option<usize> {
+    match change {
+        Change::Threshold { node, .. }
+        | Change::Operator { node }
+        | Change::Connective { node }
+        | Change::DropNot { node }
+        | Change::Neighbour { node, .. } => Some(node),
+        _ => None,
+    }
+}
+
+/// A test case's loan, ready to vary: the case, its loan, its date, and the loan its default
+/// gives (to write only the fields that differ from it).
+struct Seed<'s> {
+    case: &'s file::CaseSpec,
+    loan: Loan,
+    as_of: NaiveDate,
+    default: Option<Loan>,
+}
+
+/// The test cases' loans, as the cases build them.
+fn seeds<'s>(program: &Program, spec: &'s file::TestFile, file_name: &str) -> Vec<Seed<'s>> {
+    spec.cases
+        .iter()
+        .enumerate()
+        .filter_map(|(index, case)| {
+            let (_, loan, as_of) =
+                super::case_loan(program, spec, case, index as u64 + 1, file_name).ok()?;
+            let default = super::default_loan(program, spec, case, file_name);
+            Some(Seed {
+                case,
+                loan,
+                as_of,
+                default,
+            })
+        })
+        .collect()
+}
+
+/// The outcomes as values, whichever rule gave them, and the actions: what a test can expect.
+fn decided(evaluation: &Evaluation) -> (Vec<Vec<u32>>, Vec<String>) {
+    let outcomes = evaluation
+        .outcomes
+        .iter()
+        .map(|outcome| match outcome {
+            DecisionOutcome::First { value, .. } => value.iter().map(|v| v.raw()).collect(),
+            DecisionOutcome::Collect { hits } => hits.iter().map(|(_, v)| v.raw()).collect(),
+        })
+        .collect();
+    let actions = evaluation
+        .actions
+        .iter()
+        .map(|a| format!("{a:?}"))
+        .chain(
+            evaluation
+                .vetoed
+                .iter()
+                .map(|(a, g)| format!("{a:?}/{g:?}")),
+        )
+        .collect();
+    (outcomes, actions)
+}
+
+/// How many loans one survivor's search may evaluate under both policies.
+const SEARCH: usize = 50_000;
+
+/// How many loan ids a search tries for a test of the key (an experiment's `bucket`): enough
+/// that every bucket 0–99 is met.
+const KEYS: usize = 2_000;
+
+/// A test case telling `mutant` apart from `program`, when a loan near a test case's does.
+///
+/// The search varies the test cases' own loans: first each alone, then one field at a time
+/// among those the changed part reads, then the fields that decide whether it is reached (the
+/// rules above), then two fields at once; each value from the candidates witness loans are
+/// built from (the policies' constants and their neighbours).
+fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>]) -> Option<String> {
+    let mut own: Vec<usize> = Vec::new();
+    let mut context: Vec<usize> = Vec::new();
+    let read = |expr: &Expr, into: &mut Vec<usize>| {
+        for slot in fields_read(program, expr) {
+            if !into.contains(&slot) {
+                into.push(slot);
+            }
+        }
+    };
+    match site.root {
+        Root::Derived(index) => {
+            if let Some(d) = program.derived.get(index) {
+                read(&d.expr, &mut own);
+            }
+        }
+        Root::Rule(d, r) => {
+            let rules = program
+                .decisions
+                .get(d)
+                .map(|d| d.rules.as_slice())
+                .unwrap_or(&[]);
+            // The rule itself, and the next one for a swap; then what decides whether it is
+            // reached: the rules above it (all of them, for an `otherwise`).
+            for (index, rule) in rules.iter().enumerate().take(r + 2) {
+                if let Some(c) = &rule.condition {
+                    read(c, if index >= r { &mut own } else { &mut context });
+                }
+            }
+        }
+        Root::Guard(g) => {
+            if let Some(guard) = program.guards.get(g) {
+                read(&guard.condition, &mut own);
+            }
+        }
+    }
+    context.retain(|slot| !own.contains(slot));
+    let differs = |loan: &Loan, as_of: NaiveDate| {
+        decided(&program.evaluate(loan, as_of)) != decided(&mutant.evaluate(loan, as_of))
+    };
+    let found = |seed: &Seed<'_>, loan: &Loan| Some(case_text(program, mutant, site, seed, loan));
+    for seed in seeds {
+        if differs(&seed.loan, seed.as_of) {
+            return found(seed, &seed.loan);
+        }
+    }
+    let key = program.schema.key;
+    let values = |slot: usize, as_of: NaiveDate| -> Vec<Value> {
+        if slot == key {
+            return (1..=KEYS)
+                .map(|n| Value::Text(format!("W-{n}").into()))
+                .collect();
+        }
+        let mut values = candidate_values(mutant, slot, as_of);
+        for v in candidate_values(program, slot, as_of) {
+            if !values.contains(&v) {
+                values.push(v);
+            }
+        }
+        values
+    };
+    let with = |seed: &Seed<'_>, changes: &[(usize, &Value)]| {
+        let mut loan = seed.loan.clone();
+        for (slot, value) in changes {
+            if let Some(field) = loan.fields.get_mut(*slot) {
+                *field = (*value).clone();
+            }
+        }
+        loan
+    };
+    let mut budget = SEARCH;
+    for fields in [&own, &context] {
+        for seed in seeds {
+            for slot in fields.iter() {
+                for value in values(*slot, seed.as_of) {
+                    budget = budget.checked_sub(1)?;
+                    let loan = with(seed, &[(*slot, &value)]);
+                    if differs(&loan, seed.as_of) {
+                        return found(seed, &loan);
+                    }
+                }
+            }
+        }
+    }
+    // Two fields at once (`collateral >= principal`, a rule reached only past another): one
+    // the changed part reads, with any other.
+    let all: Vec<usize> = own.iter().chain(&context).copied().collect();
+    for seed in seeds {
+        for (index, first) in own.iter().enumerate() {
+            for second in all.iter().skip(index + 1) {
+                let (firsts, seconds) = (values(*first, seed.as_of), values(*second, seed.as_of));
+                for a in &firsts {
+                    for b in &seconds {
+                        budget = budget.checked_sub(1)?;
+                        let loan = with(seed, &[(*first, a), (*second, b)]);
+                        if differs(&loan, seed.as_of) {
+                            return found(seed, &loan);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The test case for `loan`, near `seed`: its fields that differ from the case's default, and
+/// what the unchanged policy decides where the mutant decides otherwise.
+fn case_text(
+    program: &Program,
+    mutant: &Program,
+    site: &Site,
+    seed: &Seed<'_>,
+    loan: &Loan,
+) -> String {
+    let mut fields = serde_json::Map::new();
+    for (slot, value) in loan.fields.iter().enumerate() {
+        let same = seed
+            .default
+            .as_ref()
+            .and_then(|d| d.fields.get(slot))
+            .is_some_and(|d| d == value);
+        if !same {
+            fields.insert(
+                program.field_word(slot).to_owned(),
+                program.field_json(Some(slot), value),
+            );
+        }
+    }
+    let before = program.evaluate(loan, seed.as_of);
+    let after = mutant.evaluate(loan, seed.as_of);
+    let (before_values, before_actions) = decided(&before);
+    let (after_values, after_actions) = decided(&after);
+    let mut expect = Vec::new();
+    for (index, decision) in program.decisions().enumerate() {
+        if before_values.get(index) != after_values.get(index)
+            && let Some(outcome) = before.outcome(decision)
+        {
+            let text = match outcome {
+                DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
+                DecisionOutcome::First { value: Some(v), .. } => {
+                    program.outcome_name(decision, *v).to_owned()
+                }
+                DecisionOutcome::Collect { hits } => format!(
+                    "[{}]",
+                    hits.iter()
+                        .map(|(_, v)| program.outcome_name(decision, *v))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            expect.push(format!("      {}: {text}", program.decision_name(decision)));
+        }
+    }
+    if before_actions != after_actions {
+        let actions: Vec<&str> = before
+            .actions
+            .iter()
+            .map(|a| program.action_name(*a))
+            .collect();
+        expect.push(format!("      actions: [{}]", actions.join(", ")));
+    }
+    let mut text = format!(
+        "  - name: \"{} (suggested by arrears test --mutants)\"\n",
+        site.text.replace('"', "'")
+    );
+    if let Some(given) = &seed.case.given {
+        text.push_str(&format!("    given: {given}\n"));
+    }
+    if let Some(as_of) = &seed.case.as_of {
+        text.push_str(&format!("    as_of: {as_of}\n"));
+    }
+    text.push_str(&format!(
+        "    loan: {}\n",
+        serde_json::Value::Object(fields)
+    ));
+    text.push_str("    expect:\n");
+    for line in expect {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::Span;
+
+    fn e(kind: ExprKind) -> Expr {
+        Expr::new(kind, Span::default())
+    }
+
+    #[test]
+    fn the_walk_that_finds_a_position_is_the_walk_that_changes_it() {
+        // (a > 1 and not b) or c in [x]: every node, found by position, is the node listed there.
+        let cmp = e(ExprKind::Cmp(
+            CmpOp::Gt,
+            Box::new(e(ExprKind::Field(0))),
+            Box::new(e(ExprKind::Const(Value::Int(1)))),
+        ));
+        let not = e(ExprKind::Not(Box::new(e(ExprKind::Field(1)))));
+        let and = e(ExprKind::And(Box::new(cmp), Box::new(not)));
+        let list = e(ExprKind::In(
+            Box::new(e(ExprKind::Field(2))),
+            vec![e(ExprKind::Const(Value::Enum(0)))],
+        ));
+        let mut root = e(ExprKind::Or(Box::new(and), Box::new(list)));
+        let mut listed = Vec::new();
+        preorder(&root, &mut listed);
+        let kinds: Vec<ExprKind> = listed.iter().map(|x| x.kind.clone()).collect();
+        assert_eq!(kinds.len(), 10);
+        for (node, kind) in kinds.iter().enumerate() {
+            assert_eq!(
+                node_mut(&mut root, node).map(|x| x.kind.clone()).as_ref(),
+                Some(kind)
+            );
+        }
+        assert!(node_mut(&mut root, 10).is_none());
+    }
+
+    #[test]
+    fn thresholds_move_one_unit_of_their_kind() {
+        let date = |s: &str| Value::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        assert_eq!(moved(&Value::Days(30), true), Some(Value::Days(31)));
+        assert_eq!(
+            moved(&Value::Money(Decimal::new(100_000, 2)), false),
+            Some(Value::Money(Decimal::new(99_999, 2)))
+        );
+        assert_eq!(moved(&date("2024-03-01"), false), Some(date("2024-02-29")));
+        assert_eq!(moved(&Value::Int(i64::MAX), true), None, "no overflow");
+        assert_eq!(moved(&Value::Bool(true), true), None);
+    }
+
+    #[test]
+    fn a_choice_is_swapped_for_the_next_one_the_list_lacks() {
+        let items = vec![
+            e(ExprKind::Const(Value::Enum(1))),
+            e(ExprKind::Const(Value::Enum(2))),
+        ];
+        assert_eq!(neighbour(1, 4, &items), Some(3));
+        assert_eq!(neighbour(2, 3, &items), Some(0));
+        let all = vec![
+            e(ExprKind::Const(Value::Enum(0))),
+            e(ExprKind::Const(Value::Enum(1))),
+        ];
+        assert_eq!(neighbour(0, 2, &all), None);
+    }
+}
