@@ -365,6 +365,17 @@ fn default_loan(
         .map(|(_, loan)| loan)
 }
 
+/// The field names the default a case starts from is written with.
+fn default_names(spec: &file::TestFile, case: &file::CaseSpec) -> Vec<String> {
+    let default_name = case.given.as_deref().unwrap_or("base");
+    match spec.defaults.iter().find(|(name, _)| name == default_name) {
+        Some((_, Ok(Raw::Map(entries)))) => {
+            entries.iter().map(|(key, _)| key.to_string()).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// A test loan from its merged fields: its key and loan, or why it is not one.
 fn record_loan(
     program: &Program,

@@ -702,6 +702,22 @@ struct Seed<'s> {
     loan: Loan,
     as_of: NaiveDate,
     default: Option<Loan>,
+    /// The field names the default loan is written with.
+    default_names: Vec<String>,
+}
+
+impl Seed<'_> {
+    /// The name the test file gives the field in `slot`: the one its default loan uses, so a
+    /// suggested case overrides the field rather than giving it twice.
+    fn name_of(&self, program: &Program, slot: usize) -> String {
+        let Some(field) = program.schema.fields.get(slot) else {
+            return String::new();
+        };
+        match &field.alias {
+            Some(alias) if self.default_names.contains(alias) => alias.clone(),
+            _ => field.name.clone(),
+        }
+    }
 }
 
 /// The test cases' loans, as the cases build them.
@@ -713,11 +729,13 @@ fn seeds<'s>(program: &Program, spec: &'s file::TestFile, file_name: &str) -> Ve
             let (_, loan, as_of) =
                 super::case_loan(program, spec, case, index as u64 + 1, file_name).ok()?;
             let default = super::default_loan(program, spec, case, file_name);
+            let default_names = super::default_names(spec, case);
             Some(Seed {
                 case,
                 loan,
                 as_of,
                 default,
+                default_names,
             })
         })
         .collect()
@@ -801,7 +819,38 @@ fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>])
         decided(&program.evaluate(loan, as_of)) != decided(&mutant.evaluate(loan, as_of))
     };
     let found = |seed: &Seed<'_>, loan: &Loan| Some(case_text(program, mutant, site, seed, loan));
-    for seed in seeds {
+    // The cases where the changed rule fires come first: moving such a loan across the
+    // rule's boundary is the classic boundary test, and the search is bounded.
+    let fires = |seed: &&Seed<'_>| match site.root {
+        Root::Rule(d, r) => {
+            let evaluation = program.evaluate(&seed.loan, seed.as_of);
+            match evaluation.outcomes.get(d) {
+                Some(DecisionOutcome::First {
+                    rule: Some(rule), ..
+                }) => rule.index() == r,
+                Some(DecisionOutcome::Collect { hits }) => {
+                    hits.iter().any(|(rule, _)| rule.index() == r)
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    // Among those, the plainest loans (fewest fields changed from their default) first, so a
+    // suggested case is as short as it can be.
+    let plainness = |seed: &Seed<'_>| {
+        seed.default.as_ref().map_or(usize::MAX, |default| {
+            seed.loan
+                .fields
+                .iter()
+                .zip(&default.fields)
+                .filter(|(a, b)| a != b)
+                .count()
+        })
+    };
+    let mut seeds: Vec<&Seed<'_>> = seeds.iter().collect();
+    seeds.sort_by_cached_key(|seed| (!fires(seed), plainness(seed)));
+    for seed in &seeds {
         if differs(&seed.loan, seed.as_of) {
             return found(seed, &seed.loan);
         }
@@ -832,7 +881,7 @@ fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>])
     };
     let mut budget = SEARCH;
     for fields in [&own, &context] {
-        for seed in seeds {
+        for seed in &seeds {
             for slot in fields.iter() {
                 for value in values(*slot, seed.as_of) {
                     budget = budget.checked_sub(1)?;
@@ -847,7 +896,7 @@ fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>])
     // Two fields at once (`collateral >= principal`, a rule reached only past another): one
     // the changed part reads, with any other.
     let all: Vec<usize> = own.iter().chain(&context).copied().collect();
-    for seed in seeds {
+    for seed in &seeds {
         for (index, first) in own.iter().enumerate() {
             for second in all.iter().skip(index + 1) {
                 let (firsts, seconds) = (values(*first, seed.as_of), values(*second, seed.as_of));
@@ -884,7 +933,7 @@ fn case_text(
             .is_some_and(|d| d == value);
         if !same {
             fields.insert(
-                program.field_word(slot).to_owned(),
+                seed.name_of(program, slot),
                 program.field_json(Some(slot), value),
             );
         }
@@ -922,8 +971,21 @@ fn case_text(
             .collect();
         expect.push(format!("      actions: [{}]", actions.join(", ")));
     }
+    let owner = match site.root {
+        Root::Derived(index) => program
+            .derived
+            .get(index)
+            .map(|d| format!("`{}`", d.named.name)),
+        Root::Rule(d, r) => program
+            .decisions
+            .get(d)
+            .and_then(|decision| decision.rules.get(r))
+            .map(|rule| rule.named.name.clone()),
+        Root::Guard(g) => program.guards.get(g).map(|guard| guard.named.name.clone()),
+    }
+    .unwrap_or_default();
     let mut text = format!(
-        "  - name: \"{} (suggested by arrears test --mutants)\"\n",
+        "  - name: \"{owner} pinned: catches {}\"\n",
         site.text.replace('"', "'")
     );
     if let Some(given) = &seed.case.given {

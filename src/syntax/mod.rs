@@ -259,8 +259,10 @@ fn table_statement(
     for (column, (span, text)) in table.columns.iter().zip(cells.iter().skip(1)) {
         parts.extend(lower::cell(column, text, *span)?);
     }
+    // The `and` of a row's cells is written nowhere but the row itself.
+    let row = first_line(chunk, place);
     let condition = parts.into_iter().reduce(|left, right| ast::Expr {
-        span: Span::new(left.span.start.min(right.span.start), right.span.end).in_file(place.file),
+        span: row,
         kind: ast::ExprKind::Binary {
             op: ast::BinOp::And,
             left: Box::new(left),

@@ -127,7 +127,7 @@ fn mutants_find_an_unpinned_boundary_and_its_suggested_case_pins_it() {
                 .trim_start_matches('\n')
         })
         .unwrap();
-    let suggested = "  - name: \"`overdue > 90 days`: 90 days → 89 days (suggested by arrears test --mutants)\"\n    loan: {\"oldest_unpaid_due_date\":\"2026-08-22\"}\n    expect:\n      classification: special_mention\n";
+    let suggested = "  - name: \"C4 pinned: catches `overdue > 90 days`: 90 days → 89 days\"\n    loan: {\"oldest_unpaid_due_date\":\"2026-08-22\"}\n    expect:\n      classification: special_mention\n";
     assert!(cases.contains(suggested), "{cases}");
     // Pasted, every case passes and the C4 mutants die.
     let pasted = format!("{}{cases}", std::fs::read_to_string(&tests).unwrap());
