@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use super::{ExitCode, Output};
 use arrears::policy_tests::mutants::{run_mutants, suggested_cases, survivors};
 use arrears::policy_tests::render::{PolicyCoverage, human, json_report, junit, percent, tally};
-use arrears::policy_tests::render::{mutants_json, mutants_summary, score_permille};
+use arrears::policy_tests::render::{
+    junit_with_mutants, mutants_json, mutants_summary, score_permille,
+};
 use arrears::policy_tests::run_file;
 
 /// How `arrears test` reports.
@@ -119,7 +121,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 }
             }
             TestFormat::Junit => {
-                out.note(&mutants_summary(&mutants));
+                text = junit_with_mutants(&reports, &mutants);
+                out.note(mutants_summary(&mutants).trim_end());
             }
         }
     }

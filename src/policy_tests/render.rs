@@ -380,3 +380,61 @@ pub fn mutants_json(reports: &[super::mutants::MutantReport]) -> serde_json::Val
         .collect();
     serde_json::json!({ "mutants": policies })
 }
+
+/// `junit`'s document with one more test suite per policy's mutants: a test case per mutant,
+/// a survivor a failure (its suggested case in the text), an equivalent one skipped.
+pub fn junit_with_mutants(
+    files: &[FileReport],
+    mutants: &[super::mutants::MutantReport],
+) -> String {
+    use super::mutants::Verdict;
+    let mut out = junit(files);
+    let mut suites = String::new();
+    for report in mutants {
+        let (killed, counted) = report.score();
+        let _ = writeln!(
+            suites,
+            "  <testsuite name=\"mutants of {}\" tests=\"{}\" failures=\"{}\" skipped=\"{}\">",
+            xml_escape(&report.policy),
+            report.mutants.len(),
+            counted - killed,
+            report.mutants.len() - counted
+        );
+        for mutant in &report.mutants {
+            let _ = write!(
+                suites,
+                "    <testcase name=\"{}\" classname=\"mutants of {}\"",
+                xml_escape(&mutant.change),
+                xml_escape(&report.policy)
+            );
+            match &mutant.verdict {
+                Verdict::Killed => {
+                    let _ = writeln!(suites, "/>");
+                }
+                Verdict::Equivalent(why) => {
+                    let _ = writeln!(
+                        suites,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        xml_escape(why)
+                    );
+                }
+                Verdict::Survived { suggestion } => {
+                    let _ = writeln!(
+                        suites,
+                        ">\n      <failure message=\"no test notices this change\">{}</failure>\n    </testcase>",
+                        xml_escape(
+                            suggestion
+                                .as_deref()
+                                .unwrap_or("no loan near the test cases' tells the two apart")
+                        )
+                    );
+                }
+            }
+        }
+        let _ = writeln!(suites, "  </testsuite>");
+    }
+    if let Some(at) = out.rfind("</testsuites>") {
+        out.insert_str(at, &suites);
+    }
+    out
+}

@@ -165,4 +165,22 @@ fn a_mutation_score_below_the_minimum_fails() {
         outcome.stderr
     );
     assert!(outcome.stdout.contains("equivalent"), "{}", outcome.stdout);
+    // JUnit: the mutants are one more suite, survivors failures and equivalents skipped.
+    let junit = arrears(&["test", &tests, "--mutants", "--format", "junit"]);
+    assert_eq!(junit.code, 0, "{}", junit.stderr);
+    assert!(
+        junit.stdout.contains("<testsuite name=\"mutants of "),
+        "{}",
+        junit.stdout
+    );
+    assert!(
+        junit.stdout.contains("<skipped message="),
+        "{}",
+        junit.stdout
+    );
+    assert!(
+        junit.stdout.trim_end().ends_with("</testsuites>"),
+        "{}",
+        junit.stdout
+    );
 }
