@@ -180,16 +180,6 @@ fn dim_of(expr: &Expr) -> Option<Dim> {
     }
 }
 
-fn flipped(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
-}
-
 /// The longest `in` list the analysis cuts a value's range at; a longer one is an opaque
 /// yes/no question.
 const EXPANDED_SET: usize = 64;
@@ -199,7 +189,7 @@ fn simple(expr: &Expr) -> Option<(Dim, Test)> {
         ExprKind::Cmp(op, left, right) => match (&left.kind, &right.kind) {
             (_, ExprKind::Const(v)) => dim_of(left).map(|d| (d, Test::Cmp(*op, v.clone()))),
             (ExprKind::Const(v), _) => {
-                dim_of(right).map(|d| (d, Test::Cmp(flipped(*op), v.clone())))
+                dim_of(right).map(|d| (d, Test::Cmp(op.swapped(), v.clone())))
             }
             _ => None,
         },

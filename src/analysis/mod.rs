@@ -947,17 +947,12 @@ impl Analysis<'_> {
             ExprKind::Derived(index) => self.dim_name(Dim::Derived(*index)),
             ExprKind::AsOf => "as_of".into(),
             ExprKind::Const(v) => self.value_text(None, v),
-            ExprKind::Cmp(op, a, b) => {
-                let symbol = match op {
-                    CmpOp::Eq => "=",
-                    CmpOp::Ne => "!=",
-                    CmpOp::Lt => "<",
-                    CmpOp::Le => "<=",
-                    CmpOp::Gt => ">",
-                    CmpOp::Ge => ">=",
-                };
-                format!("{} {symbol} {}", self.expr_text(a), self.expr_text(b))
-            }
+            ExprKind::Cmp(op, a, b) => format!(
+                "{} {} {}",
+                self.expr_text(a),
+                op.symbol(),
+                self.expr_text(b)
+            ),
             ExprKind::Sub(a, b) => format!("{} - {}", self.expr_text(a), self.expr_text(b)),
             ExprKind::Add(a, b) => format!("{} + {}", self.expr_text(a), self.expr_text(b)),
             ExprKind::IsPresent(a) => format!("{} is present", self.expr_text(a)),

@@ -6,7 +6,7 @@
 
 use super::Evaluator;
 use super::trace::TestTrace;
-use crate::program::ir::{CmpOp, Expr, ExprKind};
+use crate::program::ir::{Expr, ExprKind};
 use crate::program::{DecisionId, ReadSource, Slot, ValueId, kind_of, to_text};
 
 /// How many items of an `in` list a test's needs name before counting the rest.
@@ -89,11 +89,11 @@ impl<'p> Evaluator<'p> {
                 let (op, left, right) = if matches!(left.kind, ExprKind::Const(_))
                     && !matches!(right.kind, ExprKind::Const(_))
                 {
-                    (flipped(*op), right, left)
+                    (op.swapped(), right, left)
                 } else {
                     (*op, left, right)
                 };
-                let op = if negated { opposite(op) } else { op };
+                let op = if negated { op.negated() } else { op };
                 let (subject, value) = plain(self, left);
                 let other = self.value(right);
                 let kind = subject.map_or(crate::program::Kind::Plain, |s| kind_of(program, s));
@@ -109,7 +109,7 @@ impl<'p> Evaluator<'p> {
                         to_text(program, kind, &other)
                     ),
                 };
-                (subject, value, format!("{} {against}", symbol(op)))
+                (subject, value, format!("{} {against}", op.symbol()))
             }
             ExprKind::In(item, items) => {
                 let (subject, value) = plain(self, item);
@@ -211,40 +211,6 @@ fn one_of(listed: &[String], total: usize, negated: bool) -> String {
         String::new()
     };
     format!("{words} {}{rest}", listed.join(", "))
-}
-
-fn symbol(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "=",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
-}
-
-/// The comparison with its sides swapped: `a < b` is `b > a`.
-fn flipped(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Lt => CmpOp::Gt,
-        CmpOp::Le => CmpOp::Ge,
-        CmpOp::Gt => CmpOp::Lt,
-        CmpOp::Ge => CmpOp::Le,
-        other => other,
-    }
-}
-
-/// The comparison that holds when `op` does not: what `not (a op b)` needs.
-fn opposite(op: CmpOp) -> CmpOp {
-    match op {
-        CmpOp::Eq => CmpOp::Ne,
-        CmpOp::Ne => CmpOp::Eq,
-        CmpOp::Lt => CmpOp::Ge,
-        CmpOp::Le => CmpOp::Gt,
-        CmpOp::Gt => CmpOp::Le,
-        CmpOp::Ge => CmpOp::Lt,
-    }
 }
 
 #[cfg(test)]

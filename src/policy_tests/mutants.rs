@@ -330,7 +330,7 @@ fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<
                 }
                 push(
                     Change::Operator { node },
-                    format!("`{}` → `{}`", symbol(*op), symbol(flipped(*op))),
+                    format!("`{}` → `{}`", op.symbol(), flipped(*op).symbol()),
                 );
             }
             ExprKind::And(..) => push(Change::Connective { node }, "`and` → `or`".into()),
@@ -449,17 +449,6 @@ fn moved(value: &Value, up: bool) -> Option<Value> {
         }),
         _ => return None,
     })
-}
-
-fn symbol(op: CmpOp) -> &'static str {
-    match op {
-        CmpOp::Eq => "=",
-        CmpOp::Ne => "!=",
-        CmpOp::Lt => "<",
-        CmpOp::Le => "<=",
-        CmpOp::Gt => ">",
-        CmpOp::Ge => ">=",
-    }
 }
 
 /// The slip of an operator: `>` for `>=`, `=` for `!=`, and back.
