@@ -295,9 +295,7 @@ fn sites(program: &Program) -> Vec<Site> {
 
 /// The mutations of the expressions of `root`.
 fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<Site>) {
-    let mut nodes = Vec::new();
-    preorder(expr, &mut nodes);
-    for (node, e) in nodes.iter().enumerate() {
+    each_node(expr, &mut |node, e| {
         let words = program.words(e.span).unwrap_or("the condition");
         let quoted = format!("`{}`", shorten(words));
         let mut push = |change: Change, what: String| {
@@ -338,7 +336,7 @@ fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<
             ExprKind::Not(_) => push(Change::DropNot { node }, "`not` dropped".into()),
             ExprKind::In(value, items) => {
                 let Some(choices) = enum_size(program, value) else {
-                    continue;
+                    return;
                 };
                 for (item, listed) in items.iter().enumerate() {
                     if let ExprKind::Const(Value::Enum(choice)) = listed.kind
@@ -357,82 +355,35 @@ fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<
             }
             _ => {}
         }
-    }
+    });
 }
 
-fn preorder<'e>(expr: &'e Expr, out: &mut Vec<&'e Expr>) {
-    out.push(expr);
-    // The same walk as `node_mut`'s, so a position found here is the one changed there.
-    match &expr.kind {
-        ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a) => preorder(a, out),
-        ExprKind::And(a, b)
-        | ExprKind::Or(a, b)
-        | ExprKind::Cmp(_, a, b)
-        | ExprKind::Add(a, b)
-        | ExprKind::Sub(a, b) => {
-            preorder(a, out);
-            preorder(b, out);
-        }
-        ExprKind::In(a, items) => {
-            preorder(a, out);
-            for item in items {
-                preorder(item, out);
-            }
-        }
-        ExprKind::InSet(a, _) => preorder(a, out),
-        ExprKind::If(a, b, c) => {
-            preorder(a, out);
-            preorder(b, out);
-            preorder(c, out);
-        }
-        _ => {}
+/// Calls `visit` on every expression of `expr` with its position, in pre-order. The walk is
+/// the IR's own (`Expr::for_each_child`), as is [`change_at`]'s, so a position found here is
+/// the expression changed there.
+fn each_node(expr: &Expr, visit: &mut dyn FnMut(usize, &Expr)) {
+    fn walk(expr: &Expr, seen: &mut usize, visit: &mut dyn FnMut(usize, &Expr)) {
+        visit(*seen, expr);
+        *seen += 1;
+        expr.for_each_child(&mut |child| walk(child, seen, visit));
     }
+    walk(expr, &mut 0, visit);
 }
 
-/// The expression at pre-order position `node` of `expr` (as [`preorder`] counts).
-fn node_mut(expr: &mut Expr, node: usize) -> Option<&mut Expr> {
-    fn walk<'e>(expr: &'e mut Expr, node: usize, seen: &mut usize) -> Option<&'e mut Expr> {
+/// Calls `change` on the expression at position `node` of `expr` (as [`each_node`] counts).
+fn change_at(expr: &mut Expr, node: usize, change: &mut dyn FnMut(&mut Expr)) {
+    fn walk(expr: &mut Expr, node: usize, seen: &mut usize, change: &mut dyn FnMut(&mut Expr)) {
+        if *seen > node {
+            return;
+        }
         if *seen == node {
-            return Some(expr);
+            *seen += 1;
+            return change(expr);
         }
         *seen += 1;
-        match &mut expr.kind {
-            ExprKind::Not(a) | ExprKind::Neg(a) | ExprKind::IsPresent(a) => walk(a, node, seen),
-            ExprKind::And(a, b)
-            | ExprKind::Or(a, b)
-            | ExprKind::Cmp(_, a, b)
-            | ExprKind::Add(a, b)
-            | ExprKind::Sub(a, b) => {
-                if let Some(found) = walk(a, node, seen) {
-                    return Some(found);
-                }
-                walk(b, node, seen)
-            }
-            ExprKind::In(a, items) => {
-                if let Some(found) = walk(a, node, seen) {
-                    return Some(found);
-                }
-                for item in items {
-                    if let Some(found) = walk(item, node, seen) {
-                        return Some(found);
-                    }
-                }
-                None
-            }
-            ExprKind::InSet(a, _) => walk(a, node, seen),
-            ExprKind::If(a, b, c) => {
-                if let Some(found) = walk(a, node, seen) {
-                    return Some(found);
-                }
-                if let Some(found) = walk(b, node, seen) {
-                    return Some(found);
-                }
-                walk(c, node, seen)
-            }
-            _ => None,
-        }
+        expr.for_each_child_mut(&mut |child| walk(child, node, seen, change));
     }
-    walk(expr, node, &mut 0)
+    walk(expr, node, &mut 0, change);
 }
 
 /// `value` one unit up or down: a day, a cent, one.
@@ -630,9 +581,16 @@ fn apply(program: &Program, site: &Site) -> Program {
 
 /// Makes `change` (one on an expression) inside `root`.
 fn change_node(program: &Program, root: &mut Expr, change: Change) {
-    let Some(target) = node_of(change).and_then(|node| node_mut(root, node)) else {
+    let Some(node) = node_of(change) else {
         return;
     };
+    change_at(root, node, &mut |target| {
+        change_expr(program, target, change)
+    });
+}
+
+/// Makes `change` to `target` itself.
+fn change_expr(program: &Program, target: &mut Expr, change: Change) {
     match (change, &mut target.kind) {
         (Change::Threshold { up, .. }, ExprKind::Cmp(_, left, right)) => {
             for side in [left, right] {
@@ -1006,7 +964,7 @@ mod tests {
 
     #[test]
     fn the_walk_that_finds_a_position_is_the_walk_that_changes_it() {
-        // (a > 1 and not b) or c in [x]: every node, found by position, is the node listed there.
+        // (a > 1 and not b) or c in [x]: each node, found by position, is the one changed there.
         let cmp = e(ExprKind::Cmp(
             CmpOp::Gt,
             Box::new(e(ExprKind::Field(0))),
@@ -1018,18 +976,20 @@ mod tests {
             Box::new(e(ExprKind::Field(2))),
             vec![e(ExprKind::Const(Value::Enum(0)))],
         ));
-        let mut root = e(ExprKind::Or(Box::new(and), Box::new(list)));
-        let mut listed = Vec::new();
-        preorder(&root, &mut listed);
-        let kinds: Vec<ExprKind> = listed.iter().map(|x| x.kind.clone()).collect();
+        let root = e(ExprKind::Or(Box::new(and), Box::new(list)));
+        let mut kinds = Vec::new();
+        each_node(&root, &mut |node, x| kinds.push((node, x.kind.clone())));
         assert_eq!(kinds.len(), 10);
-        for (node, kind) in kinds.iter().enumerate() {
-            assert_eq!(
-                node_mut(&mut root, node).map(|x| x.kind.clone()).as_ref(),
-                Some(kind)
-            );
+        for (node, kind) in &kinds {
+            let mut changed = root.clone();
+            let mut met = None;
+            change_at(&mut changed, *node, &mut |x| met = Some(x.kind.clone()));
+            assert_eq!(met.as_ref(), Some(kind), "position {node}");
         }
-        assert!(node_mut(&mut root, 10).is_none());
+        let mut changed = root.clone();
+        let mut met = false;
+        change_at(&mut changed, 10, &mut |_| met = true);
+        assert!(!met, "no position past the last");
     }
 
     #[test]
