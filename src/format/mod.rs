@@ -228,12 +228,15 @@ fn flatten<'a>(file: &'a ast::PolicyFile, text: &str) -> Vec<Statement<'a>> {
                 });
                 let mut table_placed = false;
                 for rule in &decision.rules {
-                    if let (false, false, Some(table), Some(widths)) = (
-                        rule.cells.is_empty(),
-                        table_placed,
-                        &decision.table,
-                        &widths,
-                    ) {
+                    // The table's own lines go where they are written: before the first row, or
+                    // before the first rule below them when it has no rows yet.
+                    let after_table = decision
+                        .table
+                        .as_ref()
+                        .is_some_and(|t| !rule.cells.is_empty() || rule.span.start > t.span.start);
+                    if let (true, false, Some(table), Some(widths)) =
+                        (after_table, table_placed, &decision.table, &widths)
+                    {
                         statements.push(Statement::Table(table));
                         statements.push(Statement::TableLine(&table.heading, widths.clone()));
                         table_placed = true;

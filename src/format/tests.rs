@@ -166,3 +166,9 @@ fn a_table_lines_up_by_display_width_and_keeps_its_comments() {
     );
     assert_eq!(fmt(&out), out);
 }
+
+#[test]
+fn a_table_without_rows_stays_where_it_is_written() {
+    let input = "decision d: first match, gives action\n  table\n  | r | a | o |\n  rule B otherwise then x\n";
+    assert_eq!(fmt(input), input);
+}
