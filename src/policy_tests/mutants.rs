@@ -386,7 +386,7 @@ fn change_at(expr: &mut Expr, node: usize, change: &mut dyn FnMut(&mut Expr)) {
     walk(expr, node, &mut 0, change);
 }
 
-/// `value` one unit up or down: a day, a cent, one.
+/// `value` one unit up or down: a day, a cent, one, a minute.
 fn moved(value: &Value, up: bool) -> Option<Value> {
     let step: i64 = if up { 1 } else { -1 };
     Some(match value {
@@ -398,6 +398,14 @@ fn moved(value: &Value, up: bool) -> Option<Value> {
         } else {
             d.checked_sub_days(Days::new(1))?
         }),
+        // A time of day by a minute, within the day (`22:00` → `21:59`, `22:01`).
+        Value::Time(t) => {
+            let (moved, wrapped) = t.overflowing_add_signed(chrono::TimeDelta::minutes(step));
+            if wrapped != 0 {
+                return None;
+            }
+            Value::Time(moved)
+        }
         _ => return None,
     })
 }
@@ -1003,6 +1011,9 @@ mod tests {
         assert_eq!(moved(&date("2024-03-01"), false), Some(date("2024-02-29")));
         assert_eq!(moved(&Value::Int(i64::MAX), true), None, "no overflow");
         assert_eq!(moved(&Value::Bool(true), true), None);
+        let time = |s: &str| Value::Time(chrono::NaiveTime::parse_from_str(s, "%H:%M").unwrap());
+        assert_eq!(moved(&time("22:00"), false), Some(time("21:59")));
+        assert_eq!(moved(&time("23:59"), true), None, "not past midnight");
     }
 
     #[test]
