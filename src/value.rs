@@ -149,6 +149,25 @@ pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
     NaiveTime::parse_from_str(text, format).ok()
 }
 
+/// `words` with line breaks and runs of spaces as one space, cut to `chars` characters with a
+/// closing `…`; only the characters kept are looked at, so a text of any length costs the same.
+pub(crate) fn shortened(words: &str, chars: usize) -> String {
+    let mut text = String::new();
+    let mut kept = 0;
+    for (index, part) in words.split_whitespace().enumerate() {
+        let space = usize::from(index > 0);
+        for c in std::iter::repeat_n(' ', space).chain(part.chars()) {
+            if kept >= chars {
+                text.push('…');
+                return text;
+            }
+            text.push(c);
+            kept += 1;
+        }
+    }
+    text
+}
+
 /// A count with its noun, grouped: `1 loan`, `2,000 loans`.
 pub(crate) fn counted(count: u64, noun: &str) -> String {
     let plural = if count == 1 { "" } else { "s" };

@@ -8,6 +8,7 @@ use super::Evaluator;
 use super::trace::TestTrace;
 use crate::program::ir::{Expr, ExprKind};
 use crate::program::{DecisionId, ReadSource, Slot, ValueId, kind_of, to_text};
+use crate::value::shortened;
 
 /// How many items of an `in` list a test's needs name before counting the rest.
 const ITEMS_NAMED: usize = 5;
@@ -77,7 +78,10 @@ impl<'p> Evaluator<'p> {
     /// The trace of one leaf test `expr`, written as `written` (its `not` included).
     fn leaf(&mut self, expr: &'p Expr, written: &Expr, negated: bool) -> TestTrace {
         let program = self.program;
-        let test = shortened(program.words(written.span).unwrap_or("the condition"));
+        let test = shortened(
+            program.words(written.span).unwrap_or("the condition"),
+            TEST_CHARS,
+        );
         let plain = |this: &mut Self, e: &'p Expr| {
             let value = this.value(e);
             (subject(e), value)
@@ -161,25 +165,6 @@ impl<'p> Evaluator<'p> {
 /// of 20,000 ids) is cut with `…`, as its needs already count the items.
 const TEST_CHARS: usize = 80;
 
-/// `words` cut to [`TEST_CHARS`] characters, line breaks and runs of spaces as one space;
-/// only the characters kept are looked at, so a test of any length costs the same.
-fn shortened(words: &str) -> String {
-    let mut text = String::new();
-    let mut kept = 0;
-    for (index, part) in words.split_whitespace().enumerate() {
-        let space = usize::from(index > 0);
-        for c in std::iter::repeat_n(' ', space).chain(part.chars()) {
-            if kept >= TEST_CHARS {
-                text.push('…');
-                return text;
-            }
-            text.push(c);
-            kept += 1;
-        }
-    }
-    text
-}
-
 /// Whether `expr` is one test rather than an `and`, `or` or `not` of tests.
 fn is_leaf(expr: &Expr) -> bool {
     !matches!(
@@ -219,13 +204,16 @@ mod tests {
 
     #[test]
     fn a_long_test_is_cut_and_its_spaces_collapsed() {
-        assert_eq!(shortened("overdue  >\n    90 days"), "overdue > 90 days");
+        assert_eq!(
+            shortened("overdue  >\n    90 days", TEST_CHARS),
+            "overdue > 90 days"
+        );
         let long = format!("loan_id in [{}]", vec!["\"L00001\""; 5_000].join(", "));
-        let cut = shortened(&long);
+        let cut = shortened(&long, TEST_CHARS);
         assert_eq!(cut.chars().count(), TEST_CHARS + 1);
         assert!(cut.starts_with("loan_id in [\"L00001\", ") && cut.ends_with('…'));
         assert_eq!(
-            shortened(&"a ".repeat(40)).chars().count(),
+            shortened(&"a ".repeat(40), TEST_CHARS).chars().count(),
             79,
             "80 characters fit whole"
         );

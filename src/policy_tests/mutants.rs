@@ -30,7 +30,7 @@ use crate::eval::{DecisionOutcome, Evaluation};
 use crate::program::ir::{CmpOp, Expr, ExprKind, Outcome};
 use crate::program::{HitPolicy, Kind, Program, to_text};
 use crate::source::{SourceFile, Span};
-use crate::value::{Loan, Value};
+use crate::value::{Loan, Value, shortened};
 
 /// What happened to one mutant.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +140,9 @@ pub fn suggested_cases(report: &MutantReport) -> String {
     }
     cases.concat()
 }
+
+/// The longest part of a policy a mutant's description quotes whole, in characters.
+const QUOTED_CHARS: usize = 60;
 
 /// Where a mutation is made.
 #[derive(Clone, Copy, Debug)]
@@ -297,7 +300,7 @@ fn sites(program: &Program) -> Vec<Site> {
 fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<Site>) {
     each_node(expr, &mut |node, e| {
         let words = program.words(e.span).unwrap_or("the condition");
-        let quoted = format!("`{}`", shorten(words));
+        let quoted = format!("`{}`", shortened(words, QUOTED_CHARS));
         let mut push = |change: Change, what: String| {
             sites.push(Site {
                 root,
@@ -465,14 +468,6 @@ fn neighbour(choice: u32, choices: usize, items: &[Expr]) -> Option<u32> {
     (1..choices)
         .filter_map(|step| u32::try_from((choice as usize + step) % choices).ok())
         .find(|c| !listed(*c))
-}
-
-fn shorten(words: &str) -> String {
-    let flat = words.split_whitespace().collect::<Vec<_>>().join(" ");
-    match flat.char_indices().nth(60) {
-        Some((cut, _)) => format!("{}…", flat.get(..cut).unwrap_or("")),
-        None => flat,
-    }
 }
 
 /// Why the mutation cannot change any outcome, when the analysis proves it.
