@@ -1114,10 +1114,14 @@ pub(crate) fn may_meet(program: &Program, a: &Expr, b: &Expr) -> bool {
     }
 }
 
-/// Candidate values for the loan field in `slot`, built from the policy's constants and their
-/// neighbours as witness loans are, for the evaluation date `as_of`.
-pub(crate) fn candidate_values(program: &Program, slot: usize, as_of: NaiveDate) -> Vec<Value> {
-    space::candidates(program, slot, as_of)
+/// Candidate values for the loan fields in `slots` (a list for each), built from the policy's
+/// constants and their neighbours as witness loans are, for the evaluation date `as_of`.
+pub(crate) fn candidate_values(
+    program: &Program,
+    slots: &[usize],
+    as_of: NaiveDate,
+) -> Vec<Vec<Value>> {
+    space::candidates(program, slots, as_of)
 }
 
 /// The loan fields `expr` reads, through derived values.

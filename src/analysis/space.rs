@@ -373,9 +373,14 @@ impl Space {
     }
 }
 
-/// Candidate values of the field in `slot`, from `program`'s constants (see [`Pools`]).
-pub(crate) fn candidates(program: &Program, slot: usize, as_of: NaiveDate) -> Vec<Value> {
-    Pools::new(program, as_of).for_field(program, slot)
+/// Candidate values of the fields in `slots`, from `program`'s constants (see [`Pools`], built
+/// once for them all).
+pub(crate) fn candidates(program: &Program, slots: &[usize], as_of: NaiveDate) -> Vec<Vec<Value>> {
+    let pools = Pools::new(program, as_of);
+    slots
+        .iter()
+        .map(|slot| pools.for_field(program, *slot))
+        .collect()
 }
 
 /// The loan fields `expr` reads, through derived values.

@@ -209,8 +209,9 @@ pub fn run_mutants(path: &Path) -> MutantReport {
                 Some(why) => Verdict::Equivalent(why),
                 None => {
                     let mutant = apply(program, site);
+                    // Coverage means nothing for a mutant; `run_case` records it all the same.
+                    let mut coverage = super::Coverage::new(&mutant);
                     let killed = spec.cases.iter().enumerate().any(|(index, case)| {
-                        let mut coverage = super::Coverage::new(&mutant);
                         !matches!(
                             super::run_case(
                                 &mutant,
@@ -806,19 +807,43 @@ fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>])
         }
     }
     let key = program.schema.key;
-    let values = |slot: usize, as_of: NaiveDate| -> Vec<Value> {
-        if slot == key {
-            return (1..=KEYS)
-                .map(|n| Value::Text(format!("W-{n}").into()))
-                .collect();
+    // Each field's candidates for each evaluation date the cases use, built once: from both
+    // policies' constants, so both sides of a moved threshold are among them.
+    let all: Vec<usize> = own.iter().chain(&context).copied().collect();
+    let mut pools: Vec<(NaiveDate, Vec<Vec<Value>>)> = Vec::new();
+    for seed in &seeds {
+        if pools.iter().any(|(as_of, _)| *as_of == seed.as_of) {
+            continue;
         }
-        let mut values = candidate_values(mutant, slot, as_of);
-        for v in candidate_values(program, slot, as_of) {
-            if !values.contains(&v) {
-                values.push(v);
-            }
-        }
-        values
+        let mine = candidate_values(mutant, &all, seed.as_of);
+        let theirs = candidate_values(program, &all, seed.as_of);
+        let merged = all
+            .iter()
+            .zip(mine.into_iter().zip(theirs))
+            .map(|(slot, (mut values, others))| {
+                if *slot == key {
+                    return (1..=KEYS)
+                        .map(|n| Value::Text(format!("W-{n}").into()))
+                        .collect();
+                }
+                for v in others {
+                    if !values.contains(&v) {
+                        values.push(v);
+                    }
+                }
+                values
+            })
+            .collect();
+        pools.push((seed.as_of, merged));
+    }
+    let empty: Vec<Value> = Vec::new();
+    let values = |slot: usize, as_of: NaiveDate| -> &Vec<Value> {
+        let at = all.iter().position(|s| *s == slot);
+        pools
+            .iter()
+            .find(|(date, _)| *date == as_of)
+            .and_then(|(_, lists)| lists.get(at?))
+            .unwrap_or(&empty)
     };
     let with = |seed: &Seed<'_>, changes: &[(usize, &Value)]| {
         let mut loan = seed.loan.clone();
@@ -835,7 +860,7 @@ fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>])
             for slot in fields.iter() {
                 for value in values(*slot, seed.as_of) {
                     budget = budget.checked_sub(1)?;
-                    let loan = with(seed, &[(*slot, &value)]);
+                    let loan = with(seed, &[(*slot, value)]);
                     if differs(&loan, seed.as_of) {
                         return found(seed, &loan);
                     }
@@ -845,13 +870,12 @@ fn suggest(program: &Program, mutant: &Program, site: &Site, seeds: &[Seed<'_>])
     }
     // Two fields at once (`collateral >= principal`, a rule reached only past another): one
     // the changed part reads, with any other.
-    let all: Vec<usize> = own.iter().chain(&context).copied().collect();
     for seed in &seeds {
         for (index, first) in own.iter().enumerate() {
             for second in all.iter().skip(index + 1) {
                 let (firsts, seconds) = (values(*first, seed.as_of), values(*second, seed.as_of));
-                for a in &firsts {
-                    for b in &seconds {
+                for a in firsts {
+                    for b in seconds {
                         budget = budget.checked_sub(1)?;
                         let loan = with(seed, &[(*first, a), (*second, b)]);
                         if differs(&loan, seed.as_of) {
