@@ -143,11 +143,7 @@ fn every_code_is_documented_with_an_example() {
 #[test]
 fn a_misspelt_field_compared_with_its_choices_is_one_error_not_one_per_choice() {
     let dir = crate::support::temp();
-    std::fs::copy(
-        crate::support::root().join("policies/loan-v1.schema"),
-        dir.path().join("loan-v1.schema"),
-    )
-    .unwrap();
+    crate::support::copy_shipped(dir.path(), &["loan-v1.schema"]);
     let policy = crate::support::write(
         dir.path(),
         "p.policy",
@@ -174,13 +170,7 @@ fn a_misspelt_field_compared_with_its_choices_is_one_error_not_one_per_choice() 
 #[test]
 fn a_chinese_field_typed_with_a_character_of_the_same_sound_gets_the_field_suggested() {
     let dir = crate::support::temp();
-    for shipped in ["loan-v1.schema", "guardrails.policy"] {
-        std::fs::copy(
-            crate::support::root().join("policies").join(shipped),
-            dir.path().join(shipped),
-        )
-        .unwrap();
-    }
+    crate::support::copy_shipped(dir.path(), &["loan-v1.schema", "guardrails.policy"]);
     let text = std::fs::read_to_string(crate::support::root().join("policies/小微企业催收.policy"))
         .unwrap()
         .replacen("能还 and 还款意愿 = 拒绝", "能还 and 还款意原 = 拒绝", 1);

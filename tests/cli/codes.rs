@@ -232,9 +232,7 @@ guard G0 "reads the prelude's value and kind, so they are not unused" when overd
 /// The codes `arrears check` reports for the prelude followed by `example`, in a folder
 /// holding the reference schema and the shared guardrails module.
 fn policy_example_codes(dir: &Path, example: &str) -> Vec<String> {
-    for shipped in ["loan-v1.schema", "guardrails.policy"] {
-        std::fs::copy(root().join("policies").join(shipped), dir.join(shipped)).unwrap();
-    }
+    crate::support::copy_shipped(dir, &["loan-v1.schema", "guardrails.policy"]);
     let mut text = String::new();
     if !example.starts_with("use schema") {
         text.push_str("use schema \"loan-v1.schema\"\n");

@@ -223,11 +223,7 @@ fn findings_bounded(policy: &str) -> Vec<(String, String)> {
 #[test]
 fn a_2000_rule_policy_is_analysed_whole_within_the_bound() {
     let dir = temp();
-    std::fs::copy(
-        root().join("policies/loan-v1.schema"),
-        dir.path().join("loan-v1.schema"),
-    )
-    .unwrap();
+    crate::support::copy_shipped(dir.path(), &["loan-v1.schema"]);
     let policy = write(dir.path(), "big.policy", &gen_policy::policy(2_000, 5, 1));
     let findings = findings_bounded(&policy);
     // Every question was settled: nothing was given up at the analysis' limits.

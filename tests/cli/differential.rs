@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::Value as Json;
 
-use crate::support::{arrears, root, temp, write};
+use crate::support::{arrears, temp, write};
 
 /// A value as the plain interpreter sees it: choices, actions and texts are their names.
 #[derive(Clone, Debug, PartialEq)]
@@ -473,7 +473,7 @@ proptest! {
         day in 0i64..1095,
     ) {
         let dir = temp();
-        std::fs::copy(root().join("policies/loan-v1.schema"), dir.path().join("loan-v1.schema")).unwrap();
+        crate::support::copy_shipped(dir.path(), &["loan-v1.schema"]);
         let path = write(dir.path(), "gen.policy", &text);
         let as_of = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap() + chrono::Duration::days(day);
         let as_of_text = as_of.format("%Y-%m-%d").to_string();

@@ -8,11 +8,7 @@ const HEAD: &str = "policy p \"p\"\nuse schema \"loan-v1.schema\"\n";
 /// Checks `body` under a policy header beside the shipped schema; returns exit code and stderr.
 fn check(body: &str) -> (i32, String) {
     let dir = temp();
-    std::fs::copy(
-        crate::support::root().join("policies/loan-v1.schema"),
-        dir.path().join("loan-v1.schema"),
-    )
-    .unwrap();
+    crate::support::copy_shipped(dir.path(), &["loan-v1.schema"]);
     let policy = write(dir.path(), "p.policy", &format!("{HEAD}{body}\n"));
     let outcome = arrears(&["check", "--error-format", "json", &policy]);
     (outcome.code, outcome.stdout)
@@ -149,11 +145,7 @@ fn values_built_on_values_too_deeply_are_refused_with_e104_not_a_stack_overflow(
 #[test]
 fn values_built_on_values_within_the_limit_are_decided_with_traces() {
     let dir = temp();
-    std::fs::copy(
-        crate::support::root().join("policies/loan-v1.schema"),
-        dir.path().join("loan-v1.schema"),
-    )
-    .unwrap();
+    crate::support::copy_shipped(dir.path(), &["loan-v1.schema"]);
     let mut body = String::from("let v0 \"v\" = 1\n");
     for n in 1..60 {
         body.push_str(&format!(

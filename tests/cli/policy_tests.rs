@@ -88,13 +88,10 @@ fn coverage_below_the_minimum_fails() {
 
 /// The retail policy and its tests in a temporary folder, with `edit` made to the tests.
 fn retail_with_tests(dir: &std::path::Path, edit: impl Fn(&str) -> String) -> String {
-    for shipped in ["retail.policy", "loan-v1.schema", "guardrails.policy"] {
-        std::fs::copy(
-            crate::support::root().join("policies").join(shipped),
-            dir.join(shipped),
-        )
-        .unwrap();
-    }
+    crate::support::copy_shipped(
+        dir,
+        &["retail.policy", "loan-v1.schema", "guardrails.policy"],
+    );
     let tests =
         std::fs::read_to_string(crate::support::root().join("policies/retail.tests.yaml")).unwrap();
     crate::support::write(dir, "retail.tests.yaml", &edit(&tests))

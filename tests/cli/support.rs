@@ -57,6 +57,15 @@ pub(crate) fn retail_variant(dir: &Path, from: &str, to: &str) -> String {
     write(dir, "changed.policy", &policy.replacen(from, to, 1))
 }
 
+/// Copies the shipped `policies/` files `names` into `dir`, for a policy written there that
+/// reads them (`use schema "loan-v1.schema"`, `include "guardrails.policy"`).
+pub(crate) fn copy_shipped(dir: &Path, names: &[&str]) {
+    for name in names {
+        std::fs::copy(root().join("policies").join(name), dir.join(name))
+            .unwrap_or_else(|e| panic!("cannot copy policies/{name}: {e}"));
+    }
+}
+
 /// The shipped sample portfolio's loans, as JSON objects, in file order.
 pub(crate) fn sample_loans() -> Vec<serde_json::Value> {
     let text = std::fs::read_to_string(root().join("examples/portfolios/retail-sample.jsonl"))

@@ -9,11 +9,7 @@ use crate::support::{SAMPLE_JSONL, arrears, root, temp, write};
 const HEAD: &str = "use schema \"loan-v1.schema\"\nlet overdue = if oldest_unpaid_due_date is present and oldest_unpaid_due_date < as_of then as_of - oldest_unpaid_due_date else 0 days\nactions visit, letter, call, sue\n";
 
 fn policy(dir: &std::path::Path, name: &str, body: &str) -> String {
-    std::fs::copy(
-        root().join("policies/loan-v1.schema"),
-        dir.join("loan-v1.schema"),
-    )
-    .unwrap();
+    crate::support::copy_shipped(dir, &["loan-v1.schema"]);
     write(dir, name, &format!("{HEAD}{body}"))
 }
 
@@ -150,13 +146,7 @@ fn the_sme_matrix_is_a_table_and_still_checks_clean() {
     assert!(text.contains("  table when 小微逾期\n"));
     // A planted gap: without 正3, loans of that cell match no row.
     let dir = temp();
-    for shipped in ["loan-v1.schema", "guardrails.policy"] {
-        std::fs::copy(
-            root().join("policies").join(shipped),
-            dir.path().join(shipped),
-        )
-        .unwrap();
-    }
+    crate::support::copy_shipped(dir.path(), &["loan-v1.schema", "guardrails.policy"]);
     let planted: String = text
         .lines()
         .filter(|l| !l.contains("| 正3 |"))
