@@ -141,11 +141,26 @@ pub(crate) enum Test {
     IsTrue,
 }
 
-/// The value a simple atom tests: a loan field or a derived value.
+/// The value a simple atom tests: a loan field, a derived value, or the days from a date field
+/// to the evaluation date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Dim {
     Field(usize),
     Derived(usize),
+    /// `as_of - field`, in days, for a date field: `field < as_of` is `as_of - field > 0 days`.
+    /// Missing when the field is; the over-approximate space keeps the two in one component.
+    DaysSince(usize),
+}
+
+impl Dim {
+    /// The dimension whose component this one shares: a date field's days since it share the
+    /// field's own, so "present" and "missing" agree between them.
+    pub(crate) fn component(self) -> Dim {
+        match self {
+            Dim::DaysSince(slot) => Dim::Field(slot),
+            other => other,
+        }
+    }
 }
 
 /// One atom.
@@ -170,7 +185,7 @@ pub(crate) struct Atoms {
 /// rules after it), so a chain of decisions reading each other would grow it exponentially;
 /// deeper than this, the comparison stays an opaque atom: free in the over-approximate space
 /// (so proofs stay sound, only weaker) and checked by the engine for witnesses.
-const MAX_INLINING: usize = 6;
+pub(crate) const MAX_INLINING: usize = 6;
 
 fn dim_of(expr: &Expr) -> Option<Dim> {
     match &expr.kind {
@@ -184,13 +199,50 @@ fn dim_of(expr: &Expr) -> Option<Dim> {
 /// yes/no question.
 const EXPANDED_SET: usize = 64;
 
+/// The date field whose days since the evaluation date `expr` is (`as_of - field`), or minus
+/// them (`field - as_of`, `false`).
+fn days_since(expr: &Expr) -> Option<(usize, bool)> {
+    match &expr.kind {
+        ExprKind::Sub(a, b) => match (&a.kind, &b.kind) {
+            (ExprKind::AsOf, ExprKind::Field(slot)) => Some((*slot, true)),
+            (ExprKind::Field(slot), ExprKind::AsOf) => Some((*slot, false)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn simple(expr: &Expr) -> Option<(Dim, Test)> {
     match &expr.kind {
         ExprKind::Cmp(op, left, right) => match (&left.kind, &right.kind) {
-            (_, ExprKind::Const(v)) => dim_of(left).map(|d| (d, Test::Cmp(*op, v.clone()))),
-            (ExprKind::Const(v), _) => {
-                dim_of(right).map(|d| (d, Test::Cmp(op.swapped(), v.clone())))
+            // `field < as_of` is `as_of - field > 0 days`; `as_of < field`, `as_of - field < 0 days`.
+            (ExprKind::Field(slot), ExprKind::AsOf) => Some((
+                Dim::DaysSince(*slot),
+                Test::Cmp(op.swapped(), Value::Days(0)),
+            )),
+            (ExprKind::AsOf, ExprKind::Field(slot)) => {
+                Some((Dim::DaysSince(*slot), Test::Cmp(*op, Value::Days(0))))
             }
+            (_, ExprKind::Const(v)) => match (days_since(left), v) {
+                (Some((slot, true)), Value::Days(_)) => {
+                    Some((Dim::DaysSince(slot), Test::Cmp(*op, v.clone())))
+                }
+                (Some((slot, false)), Value::Days(n)) => Some((
+                    Dim::DaysSince(slot),
+                    Test::Cmp(op.swapped(), Value::Days(n.checked_neg()?)),
+                )),
+                _ => dim_of(left).map(|d| (d, Test::Cmp(*op, v.clone()))),
+            },
+            (ExprKind::Const(v), _) => match (days_since(right), v) {
+                (Some((slot, true)), Value::Days(_)) => {
+                    Some((Dim::DaysSince(slot), Test::Cmp(op.swapped(), v.clone())))
+                }
+                (Some((slot, false)), Value::Days(n)) => Some((
+                    Dim::DaysSince(slot),
+                    Test::Cmp(*op, Value::Days(n.checked_neg()?)),
+                )),
+                _ => dim_of(right).map(|d| (d, Test::Cmp(op.swapped(), v.clone()))),
+            },
             _ => None,
         },
         ExprKind::In(value, items) => {
@@ -217,7 +269,7 @@ fn simple(expr: &Expr) -> Option<(Dim, Test)> {
 }
 
 impl Atoms {
-    fn intern(&mut self, expr: &Expr) -> usize {
+    pub(crate) fn intern(&mut self, expr: &Expr) -> usize {
         if let Some(index) = self.list.iter().position(|a| a.expr == *expr) {
             return index;
         }

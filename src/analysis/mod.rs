@@ -18,6 +18,7 @@ mod formula;
 mod range;
 mod space;
 mod symbolic;
+mod unfold;
 
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -29,6 +30,7 @@ use serde_json::{Map, Value as Json};
 use formula::{Atoms, Dim, Formula, Test};
 use space::{Cube, Exhausted, Space, default_value};
 use symbolic::Symbolic;
+use unfold::Unfold;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eval::{DecisionOutcome, eval_expr};
@@ -805,6 +807,11 @@ impl Analysis<'_> {
     fn dim_name(&self, dim: Dim) -> String {
         match dim {
             Dim::Field(slot) => self.program.field_word(slot).to_owned(),
+            Dim::DaysSince(slot) => format!(
+                "{} - {}",
+                self.program.wording.as_of(),
+                self.program.field_word(slot)
+            ),
             Dim::Derived(index) => self
                 .program
                 .derived
@@ -1099,19 +1106,12 @@ pub(crate) fn dead_parts(
     (rules, guards)
 }
 
-/// Whether two conditions may hold for one loan: `false` only when the over-approximate space
-/// proves they cannot.
+/// Whether two conditions may hold for one loan: `false` only when the over-approximate space,
+/// with derived values written out as their definitions, proves they cannot.
 pub(crate) fn may_meet(program: &Program, a: &Expr, b: &Expr) -> bool {
     let mut atoms = Atoms::default();
     let (fa, fb) = (atoms.condition(program, a), atoms.condition(program, b));
-    let over = Space::over(program, &atoms);
-    let Ok(symbolic) = Symbolic::new(&over) else {
-        return true;
-    };
-    match (symbolic.regions(&fa), symbolic.regions(&fb)) {
-        (Ok(ra), Ok(rb)) => !matches!(symbolic::meet(&ra, &rb), Ok(false)),
-        _ => true,
-    }
+    !proved_empty_with(program, &mut atoms, Formula::and(vec![fa, fb]), &[])
 }
 
 /// Candidate values for the loan fields in `slots` (a list for each), built from the policy's
@@ -1143,41 +1143,152 @@ pub(crate) fn change_visible(
         return true;
     };
     let mut atoms = Atoms::default();
-    let condition = |atoms: &mut Atoms, c: Option<&Expr>| {
-        c.map_or(Formula::True, |c| atoms.condition(program, c))
+    let mut condition = |c: Option<&Expr>| match c {
+        Some(c) => atoms.condition(program, c),
+        None => Formula::True,
     };
-    let original = condition(
-        &mut atoms,
-        def.rules.get(rule).and_then(|r| r.condition.as_ref()),
-    );
-    let mutated = atoms.condition(program, changed);
-    let above: Vec<Formula> = match def.hit {
-        HitPolicy::Collect => Vec::new(),
-        HitPolicy::First | HitPolicy::Unique => def
-            .rules
-            .iter()
-            .take(rule)
-            .map(|r| condition(&mut atoms, r.condition.as_ref()).not())
-            .collect(),
-    };
-    let differ = Formula::or(vec![
-        Formula::and(vec![original.clone(), mutated.clone().not()]),
-        Formula::and(vec![original.not(), mutated]),
-    ]);
-    let mut reached = above;
-    reached.push(differ);
-    !proved_empty(program, &atoms, &Formula::and(reached))
+    let original = condition(def.rules.get(rule).and_then(|r| r.condition.as_ref()));
+    let mutated = condition(Some(changed));
+    let mut reached = Vec::new();
+    if def.hit != HitPolicy::Collect {
+        for above in def.rules.iter().take(rule) {
+            reached.push(condition(above.condition.as_ref()).not());
+        }
+    }
+    reached.push(differ(original, mutated));
+    !proved_empty_with(program, &mut atoms, Formula::and(reached), &[])
+}
+
+/// "`a` and `b` give different answers".
+fn differ(a: Formula, b: Formula) -> Formula {
+    Formula::or(vec![
+        Formula::and(vec![a.clone(), b.clone().not()]),
+        Formula::and(vec![a.not(), b]),
+    ])
 }
 
 /// Whether two conditions can differ on some loan: `false` only when proven they cannot.
 pub(crate) fn conditions_differ(program: &Program, a: &Expr, b: &Expr) -> bool {
     let mut atoms = Atoms::default();
     let (fa, fb) = (atoms.condition(program, a), atoms.condition(program, b));
-    let differ = Formula::or(vec![
-        Formula::and(vec![fa.clone(), fb.clone().not()]),
-        Formula::and(vec![fa.not(), fb]),
-    ]);
-    !proved_empty(program, &atoms, &differ)
+    !proved_empty_with(program, &mut atoms, differ(fa, fb), &[])
+}
+
+/// Whether derived value `index`, defined as `changed` instead, can change any outcome:
+/// `false` only when every rule, rule outcome and guard that reads it, directly or through
+/// other values and decisions, is proven to give every loan the same answer either way, and
+/// no deadline (an output in its own right) reads it.
+pub(crate) fn derived_change_visible(program: &Program, index: usize, changed: &Expr) -> bool {
+    let mut mutant = program.clone();
+    match mutant.derived.get_mut(index) {
+        Some(definition) => definition.expr = changed.clone(),
+        None => return true,
+    }
+    let (open, deciding) = readers(program, index);
+    if open
+        .iter()
+        .zip(&program.derived)
+        .any(|(read, definition)| *read && definition.deadline)
+    {
+        return true;
+    }
+    // What decides outcomes and reads the value: the conditions of the rules of deciding
+    // decisions (and of their outcomes), and of guards.
+    let mut observers: Vec<&Expr> = Vec::new();
+    for (decision, reads) in program.decisions.iter().zip(&deciding) {
+        if *reads {
+            for rule in &decision.rules {
+                observers.extend(rule.condition.as_ref());
+                collect_outcome_conditions(&rule.outcome, &mut observers);
+            }
+        }
+    }
+    let original = Unfold::strict(program, open.clone(), deciding.clone());
+    let observer_reads = |e: &Expr| original.reads(e);
+    observers.extend(
+        program
+            .guards
+            .iter()
+            .map(|g| &g.condition)
+            .filter(|c| observer_reads(c)),
+    );
+    let changed = Unfold::strict(&mutant, open.clone(), deciding);
+    let mut atoms = Atoms::default();
+    let mut differences = Vec::new();
+    for observer in observers {
+        let (Some(a), Some(b)) = (
+            atoms.unfolded(&original, observer),
+            atoms.unfolded(&changed, observer),
+        ) else {
+            return true;
+        };
+        differences.push(differ(a, b));
+    }
+    !proved_empty_with(program, &mut atoms, Formula::or(differences), &open)
+}
+
+/// The derived values and decisions that read derived value `index`, directly or not (the
+/// value itself among them).
+fn readers(program: &Program, index: usize) -> (Vec<bool>, Vec<bool>) {
+    let mut open = vec![false; program.derived.len()];
+    let mut deciding = vec![false; program.decisions.len()];
+    if let Some(slot) = open.get_mut(index) {
+        *slot = true;
+    }
+    // Values may read decisions and decisions values: repeat until nothing new is found.
+    loop {
+        let unfold = Unfold::strict(program, open.clone(), deciding.clone());
+        let mut grew = false;
+        for (slot, definition) in open.iter_mut().zip(&program.derived) {
+            if !*slot && unfold.reads(&definition.expr) {
+                *slot = true;
+                grew = true;
+            }
+        }
+        for (slot, decision) in deciding.iter_mut().zip(&program.decisions) {
+            let mut conditions = Vec::new();
+            for rule in &decision.rules {
+                conditions.extend(rule.condition.as_ref());
+                collect_outcome_conditions(&rule.outcome, &mut conditions);
+            }
+            if !*slot && conditions.iter().any(|c| unfold.reads(c)) {
+                *slot = true;
+                grew = true;
+            }
+        }
+        if !grew {
+            return (open, deciding);
+        }
+    }
+}
+
+/// How many atoms of derived values [`proved_empty`] ties to their definitions, at most.
+const MAX_DEFINITIONS: usize = 4_096;
+
+/// Whether the over-approximate space over `atoms` proves that no loan meets `formula`, each
+/// atom that tests a derived value tied to the value's definition (except those `skip` marks):
+/// `overdue = 0 days` holds exactly when the definition of `overdue` gives `0 days`, which
+/// relates it to the fields it is computed from.
+fn proved_empty_with(
+    program: &Program,
+    atoms: &mut Atoms,
+    formula: Formula,
+    skip: &[bool],
+) -> bool {
+    let mut facts = vec![formula];
+    // Tying an atom to its definition adds atoms, which may test derived values in turn.
+    let mut next = 0;
+    while next < atoms.list.len().min(MAX_DEFINITIONS) {
+        let tested = atoms.list.get(next).and_then(|a| a.simple.clone());
+        if let Some((Dim::Derived(index), test)) = tested
+            && skip.get(index) != Some(&true)
+            && let Some(definition) = atoms.definition(program, index, &test)
+        {
+            facts.push(differ(Formula::Atom(next), definition).not());
+        }
+        next += 1;
+    }
+    proved_empty(program, atoms, &Formula::and(facts))
 }
 
 /// Whether the over-approximate space over `atoms` proves that no loan meets `formula`.

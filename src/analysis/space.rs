@@ -238,21 +238,46 @@ impl Space {
         let mut components = Vec::new();
         for (index, atom) in atoms.list.iter().enumerate() {
             match &atom.simple {
-                Some((dim, _)) => by_dim.entry(*dim).or_default().push(index),
+                Some((dim, _)) => by_dim.entry(dim.component()).or_default().push(index),
                 None => components.push(Component {
                     atoms: vec![index],
                     choices: vec![(vec![true], vec![]), (vec![false], vec![])],
                 }),
             }
         }
-        for (dim, members) in by_dim {
-            let tests: Vec<&Test> = members
+        for (_, members) in by_dim {
+            let tests: Vec<(Dim, &Test)> = members
                 .iter()
-                .filter_map(|a| atoms.list.get(*a)?.simple.as_ref().map(|(_, t)| t))
+                .filter_map(|a| atoms.list.get(*a)?.simple.as_ref().map(|(d, t)| (*d, t)))
+                .collect();
+            // The component's dimensions (a date field and its days since the evaluation
+            // date share one), each with its representatives; a choice takes one of each,
+            // all missing or all present.
+            let mut dims: Vec<Dim> = tests.iter().map(|(d, _)| *d).collect();
+            dims.sort();
+            dims.dedup();
+            let values: Vec<Vec<Value>> = dims
+                .iter()
+                .map(|dim| {
+                    let own: Vec<&Test> = tests
+                        .iter()
+                        .filter(|(d, _)| d == dim)
+                        .map(|(_, t)| *t)
+                        .collect();
+                    representatives(program, *dim, &own)
+                })
                 .collect();
             let mut choices: Vec<Choice> = Vec::new();
-            for value in representatives(program, dim, &tests) {
-                let signature: Vec<bool> = tests.iter().map(|t| test(t, &value)).collect();
+            for picked in joint(&values) {
+                let value_of = |dim: Dim| {
+                    dims.iter()
+                        .position(|d| *d == dim)
+                        .and_then(|at| picked.get(at))
+                };
+                let signature: Vec<bool> = tests
+                    .iter()
+                    .map(|(dim, t)| value_of(*dim).is_some_and(|v| test(t, v)))
+                    .collect();
                 if !choices.iter().any(|(s, _)| *s == signature) {
                     choices.push((signature, Vec::new()));
                 }
@@ -470,6 +495,31 @@ fn neighbours(value: &Value) -> Vec<Value> {
     }
 }
 
+/// Every way of taking one value from each list where the values are all missing or all
+/// present (one list: each of its values).
+fn joint(lists: &[Vec<Value>]) -> Vec<Vec<&Value>> {
+    let mut out: Vec<Vec<&Value>> = vec![Vec::new()];
+    for list in lists {
+        out = out
+            .iter()
+            .flat_map(|so_far| {
+                list.iter().filter_map(move |value| {
+                    let missing = *value == Value::Missing;
+                    let agrees = so_far
+                        .first()
+                        .is_none_or(|f| (**f == Value::Missing) == missing);
+                    agrees.then(|| {
+                        let mut next = so_far.clone();
+                        next.push(value);
+                        next
+                    })
+                })
+            })
+            .collect();
+    }
+    out
+}
+
 /// One value from every interval the constants of `tests` cut the value's range into, and
 /// "missing" whenever the value may be missing.
 fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
@@ -483,6 +533,10 @@ fn representatives(program: &Program, dim: Dim, tests: &[&Test]) -> Vec<Value> {
             .derived
             .get(index)
             .map_or((Ty::Error, true), |d| (d.ty.clone(), d.optional)),
+        Dim::DaysSince(slot) => (
+            Ty::Days,
+            program.schema.fields.get(slot).is_none_or(|f| f.optional),
+        ),
     };
     let mut values = Vec::new();
     let add = |v: Value, values: &mut Vec<Value>| {
