@@ -89,6 +89,7 @@ fn main() -> ExitCode {
         &evaluation,
         &trace,
         as_of,
+        arrears::Lang::En,
     ));
     let _ = std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes());
     ExitCode::SUCCESS

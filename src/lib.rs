@@ -39,6 +39,7 @@ mod files;
 mod format;
 pub mod impact;
 mod input;
+mod lang;
 mod load;
 pub mod policy_tests;
 mod program;
@@ -57,13 +58,14 @@ pub use batch::{
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };
-pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, TestTrace, Trace};
+pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Needs, Read, RuleTrace, TestTrace, Trace};
 pub use files::{DiskFiles, FileError, Files, MemoryFiles};
 pub use format::format_source;
 pub use input::{
     InputFormat, Portfolio, RecordStream, Rejected, Row, StreamError, UnknownFields,
     loan_from_json, read_portfolio,
 };
+pub use lang::{Arg, Lang};
 pub use load::{
     FileRole, LoadError, Loaded, check_schema_file, check_schema_from, load_policy,
     load_policy_from, load_policy_text,

@@ -34,7 +34,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
-    let program = &loaded.program;
+    let mut program = loaded.program;
+    let lang = out.lang_for(&program);
+    if args.format == ExplainFormat::Text {
+        program.speak(lang);
+    }
+    let program = &program;
     let as_of = args.inputs.as_of;
     let wanted = args.loan.as_str();
     // Only the loan asked for is decided; the batch stops at it.
@@ -43,7 +48,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         let explained = (key == wanted).then(|| {
             let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
             match args.format {
-                ExplainFormat::Text => explain_text(program, &key, &evaluation, &trace, as_of),
+                ExplainFormat::Text => {
+                    explain_text(program, &key, &evaluation, &trace, as_of, lang)
+                }
                 ExplainFormat::Json => {
                     render_jsonl(program, &key, &evaluation, Some((&trace, as_of)))
                 }

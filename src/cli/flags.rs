@@ -56,3 +56,13 @@ flag_enum! {
         Github,
     }
 }
+
+flag_enum! {
+    /// A language arrears speaks.
+    LangFlag => arrears::Lang {
+        /// English.
+        En,
+        /// Simplified Chinese (简体中文).
+        Zh,
+    }
+}

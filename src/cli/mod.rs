@@ -43,6 +43,12 @@ pub(crate) struct Cli {
     /// other verb, whose standard output carries its results, writes them to standard error.
     #[arg(long, global = true, value_enum, default_value = "human")]
     error_format: ErrorFormat,
+    /// The language to speak to people in: explanations, reports, test results, impact tables.
+    /// Without it, the one `LC_ALL`, `LC_MESSAGES` or `LANG` names; failing that, Chinese for
+    /// a policy written with Chinese names and English otherwise. Machine formats (JSON,
+    /// JUnit, records) keep their English keys in every language.
+    #[arg(long, global = true, value_enum)]
+    lang: Option<flags::LangFlag>,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,6 +89,10 @@ pub(crate) fn main(cli: Cli) -> ExitCode {
         // be piped (`| jq`) or read by GitHub (workflow commands are read from standard
         // output); the other verbs' standard output carries their own results.
         machine_on_stdout: matches!(cli.command, Command::Check(_)),
+        lang: cli
+            .lang
+            .map(arrears::Lang::from)
+            .or_else(arrears::Lang::from_env),
     };
     match cli.command {
         Command::Check(args) => check::run(&args, &out),
@@ -260,9 +270,26 @@ pub(crate) struct Output {
     error_format: ErrorFormat,
     /// JSON and GitHub diagnostics go to standard output rather than standard error.
     machine_on_stdout: bool,
+    /// The language asked for (`--lang`, or the environment's), if any.
+    pub(crate) lang: Option<arrears::Lang>,
 }
 
 impl Output {
+    /// The language to speak in about `program`: the one asked for, else Chinese for a policy
+    /// written with Chinese names, else English.
+    pub(crate) fn lang_for(&self, program: &arrears::Program) -> arrears::Lang {
+        self.lang.unwrap_or(if program.written_in_chinese() {
+            arrears::Lang::Zh
+        } else {
+            arrears::Lang::En
+        })
+    }
+
+    /// The language asked for, or English: for output about no policy in particular.
+    pub(crate) fn lang(&self) -> arrears::Lang {
+        self.lang.unwrap_or_default()
+    }
+
     /// Writes diagnostics: to standard error, or for a machine format when the verb's standard
     /// output is free, to standard output.
     pub(crate) fn diagnostics(&self, diagnostics: &Diagnostics) {

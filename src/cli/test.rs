@@ -65,7 +65,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         ));
         return ExitCode::Failure;
     }
-    let reports: Vec<_> = files.iter().map(|f| run_file(f)).collect();
+    let reports: Vec<_> = files.iter().map(|f| run_file(f, out.lang)).collect();
     let coverage = PolicyCoverage::merge(&reports);
     let (_, failed, invalid) = tally(&reports);
     let mut ok = failed == 0 && invalid == 0;

@@ -13,7 +13,9 @@ use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
 
 pub(crate) use crate::program::ReadSource;
-pub use trace::{DecisionTrace, DerivedTrace, GuardTrace, Read, RuleTrace, TestTrace, Trace};
+pub use trace::{
+    DecisionTrace, DerivedTrace, GuardTrace, Needs, Read, RuleTrace, TestTrace, Trace,
+};
 
 use crate::program::HitPolicy;
 use crate::program::Program;

@@ -5,7 +5,7 @@
 //! in the same order, so a traced loan gets the outcome an untraced one does.
 
 use super::Evaluator;
-use super::trace::TestTrace;
+use super::trace::{Needs, TestTrace};
 use crate::program::ir::{Expr, ExprKind};
 use crate::program::{DecisionId, ReadSource, Slot, ValueId, kind_of, to_text};
 use crate::value::shortened;
@@ -113,7 +113,8 @@ impl<'p> Evaluator<'p> {
                         to_text(program, kind, &other)
                     ),
                 };
-                (subject, value, format!("{} {against}", op.symbol()))
+                let op = op.symbol();
+                (subject, value, Needs::Compare { op, against })
             }
             ExprKind::In(item, items) => {
                 let (subject, value) = plain(self, item);
@@ -127,7 +128,16 @@ impl<'p> Evaluator<'p> {
                         (_, None) => "…".to_owned(),
                     })
                     .collect();
-                (subject, value, one_of(&listed, items.len(), negated))
+                let total = items.len();
+                (
+                    subject,
+                    value,
+                    Needs::OneOf {
+                        listed,
+                        total,
+                        negated,
+                    },
+                )
             }
             ExprKind::InSet(item, set) => {
                 let (subject, value) = plain(self, item);
@@ -138,17 +148,30 @@ impl<'p> Evaluator<'p> {
                     .take(ITEMS_NAMED)
                     .map(|v| to_text(program, kind, v))
                     .collect();
-                (subject, value, one_of(&listed, set.values().len(), negated))
+                let total = set.values().len();
+                (
+                    subject,
+                    value,
+                    Needs::OneOf {
+                        listed,
+                        total,
+                        negated,
+                    },
+                )
             }
             ExprKind::IsPresent(inner) => {
                 let (subject, value) = plain(self, inner);
-                let needs = if negated { "missing" } else { "present" };
-                (subject, value, needs.to_owned())
+                let needs = if negated {
+                    Needs::Missing
+                } else {
+                    Needs::Present
+                };
+                (subject, value, needs)
             }
             _ => {
                 let (subject, value) = plain(self, expr);
-                let needs = if negated { "false" } else { "true" };
-                (subject, value, needs.to_owned())
+                let needs = if negated { Needs::False } else { Needs::True };
+                (subject, value, needs)
             }
         };
         TestTrace {
@@ -182,20 +205,6 @@ fn subject(expr: &Expr) -> Option<ReadSource> {
         ExprKind::AsOf => Some(ReadSource::AsOf),
         _ => None,
     }
-}
-
-/// `one of a, b, c … (20,000 in all)`, or `none of …`.
-fn one_of(listed: &[String], total: usize, negated: bool) -> String {
-    let words = if negated { "none of" } else { "one of" };
-    let rest = if total > listed.len() {
-        format!(
-            " … ({} in all)",
-            crate::value::grouped(rust_decimal::Decimal::from(total))
-        )
-    } else {
-        String::new()
-    };
-    format!("{words} {}{rest}", listed.join(", "))
 }
 
 #[cfg(test)]

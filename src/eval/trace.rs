@@ -56,10 +56,74 @@ pub struct TestTrace {
     /// The loan's value of it.
     pub value: Value,
     /// What the test needs, in the policy's words: `> 90 days`, `one of refuses, hesitant`,
-    /// `present`, `true`.
-    pub needs: String,
+    /// `present`, `true` ([`Needs::text`] in a language).
+    pub needs: Needs,
     /// Whether the test held.
     pub holds: bool,
+}
+
+/// What a test needs of the value it reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// A comparison: its operator as written (`>`, `=`), and the other side in the policy's
+    /// words (`90 days`, `360天`, `principal_outstanding (50000.00)`).
+    Compare {
+        /// `=`, `!=`, `<`, `<=`, `>`, `>=`.
+        op: &'static str,
+        /// The other side.
+        against: String,
+    },
+    /// Membership of a list: the first items named, how many there are, and whether the test
+    /// is `not … in` (none of them).
+    OneOf {
+        /// The items named, in the policy's words.
+        listed: Vec<String>,
+        /// How many items the list has.
+        total: usize,
+        /// `none of` rather than `one of`.
+        negated: bool,
+    },
+    /// The value is present.
+    Present,
+    /// The value is missing.
+    Missing,
+    /// The yes/no value is yes.
+    True,
+    /// The yes/no value is no.
+    False,
+}
+
+impl Needs {
+    /// What the test needs, in `lang`: `> 90 days`, `one of refuses, hesitant … (12 in all)`,
+    /// `present`; in Chinese `属于 拒绝、犹豫`, `存在`.
+    pub fn text(&self, lang: crate::lang::Lang) -> String {
+        use crate::lang::tr;
+        match self {
+            Needs::Compare { op, against } => format!("{op} {against}"),
+            Needs::OneOf {
+                listed,
+                total,
+                negated,
+            } => {
+                let items = listed.join(&tr!(lang, "list-separator"));
+                let rest = if *total > listed.len() {
+                    let total = crate::value::grouped(rust_decimal::Decimal::from(*total));
+                    tr!(lang, "needs-in-all", total = total)
+                } else {
+                    String::new()
+                };
+                if *negated {
+                    tr!(lang, "needs-none-of", items = items, rest = rest)
+                } else {
+                    tr!(lang, "needs-one-of", items = items, rest = rest)
+                }
+            }
+            Needs::Present => tr!(lang, "needs-present"),
+            Needs::Missing => tr!(lang, "needs-missing"),
+            Needs::True => tr!(lang, "needs-true"),
+            Needs::False => tr!(lang, "needs-false"),
+        }
+    }
 }
 
 /// One decision: the rules tried, in order.

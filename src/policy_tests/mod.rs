@@ -16,6 +16,7 @@ use chrono::NaiveDate;
 use crate::diag::did_you_mean;
 use crate::eval::{DecisionOutcome, Evaluation, Trace};
 use crate::input::{Raw, RawRecord, convert};
+use crate::lang::Lang;
 use crate::load::{LoadError, load_policy};
 use crate::program::{GuardId, OutcomeId, Program};
 use crate::report::explain_text;
@@ -33,6 +34,8 @@ pub struct FileReport {
     pub cases: Vec<CaseReport>,
     /// Rule and guard coverage of this file's cases: `(name, covered)`, in policy order.
     pub coverage: Vec<(String, bool)>,
+    /// The language its failures are explained in.
+    pub lang: Lang,
 }
 
 /// One test case's result.
@@ -73,8 +76,9 @@ pub struct Mismatch {
     pub actual: String,
 }
 
-/// Runs one test file.
-pub fn run_file(path: &Path) -> FileReport {
+/// Runs one test file, explaining failures in `lang`; without one, in Chinese for a policy
+/// written with Chinese names and in English otherwise.
+pub fn run_file(path: &Path, lang: Option<Lang>) -> FileReport {
     let name = path.display().to_string();
     let mut report = FileReport {
         file: name,
@@ -82,10 +86,11 @@ pub fn run_file(path: &Path) -> FileReport {
         error: None,
         cases: Vec::new(),
         coverage: Vec::new(),
+        lang: lang.unwrap_or_default(),
     };
     let Prepared {
         policy_path,
-        program,
+        mut program,
         spec,
     } = match prepare(path) {
         Ok(prepared) => prepared,
@@ -96,6 +101,12 @@ pub fn run_file(path: &Path) -> FileReport {
         }
     };
     report.policy = policy_path.display().to_string();
+    report.lang = lang.unwrap_or(if program.written_in_chinese() {
+        Lang::Zh
+    } else {
+        Lang::En
+    });
+    program.speak(report.lang);
     let mut covered = Coverage::new(&program);
     for (index, case) in spec.cases.iter().enumerate() {
         let result = run_case(
@@ -105,6 +116,7 @@ pub fn run_file(path: &Path) -> FileReport {
             index as u64 + 1,
             &report.file,
             &mut covered,
+            report.lang,
         );
         report.cases.push(CaseReport {
             name: case.name.clone(),
@@ -270,6 +282,7 @@ fn run_case(
     number: u64,
     file_name: &str,
     coverage: &mut Coverage,
+    lang: Lang,
 ) -> CaseResult {
     let (key, loan, as_of) = match case_loan(program, spec, case, number, file_name) {
         Ok(loan) => loan,
@@ -290,7 +303,7 @@ fn run_case(
     } else {
         CaseResult::Failed {
             mismatches,
-            trace: explain_text(program, &key, &evaluation, &trace, as_of),
+            trace: explain_text(program, &key, &evaluation, &trace, as_of, lang),
         }
     }
 }

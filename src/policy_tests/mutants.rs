@@ -220,7 +220,8 @@ pub fn run_mutants(path: &Path) -> MutantReport {
                                 case,
                                 index as u64 + 1,
                                 &file_name,
-                                &mut coverage
+                                &mut coverage,
+                                crate::lang::Lang::En,
                             ),
                             super::CaseResult::Passed
                         )
@@ -1059,8 +1060,15 @@ mod tests {
                 let mut coverage = super::super::Coverage::new(&mutant);
                 for (index, case) in spec.cases.iter().enumerate() {
                     let number = index as u64 + 1;
-                    let result =
-                        super::super::run_case(&mutant, spec, case, number, tests, &mut coverage);
+                    let result = super::super::run_case(
+                        &mutant,
+                        spec,
+                        case,
+                        number,
+                        tests,
+                        &mut coverage,
+                        crate::lang::Lang::En,
+                    );
                     assert!(
                         matches!(result, super::super::CaseResult::Passed),
                         "{tests}: case `{}` tells apart the equivalent mutant {}",

@@ -129,12 +129,20 @@ pub(crate) fn to_json(program: &Program, kind: Kind<'_>, value: &Value) -> Json 
 
 /// A value as a person reads it.
 pub(crate) fn to_text(program: &Program, kind: Kind<'_>, value: &Value) -> String {
+    let [yes, no, missing] = program.wording.yes_no_missing();
+    if let Value::Money(amount) = value
+        && let Some(text) = program.wording.money(*amount)
+    {
+        return text;
+    }
     match value {
-        Value::Missing => "missing".into(),
+        Value::Missing => missing.into(),
         Value::Nothing => "nothing".into(),
+        Value::Bool(true) => yes.into(),
+        Value::Bool(false) => no.into(),
         Value::Days(n) => program.wording.days(*n),
         Value::Text(t) => format!("{t:?}"),
-        Value::List(records) if records.is_empty() => "[] (empty)".into(),
+        Value::List(records) if records.is_empty() => program.wording.empty_list().into(),
         Value::List(_) => to_json(program, kind, value).to_string(),
         other => match to_json(program, kind, other) {
             Json::String(s) => s,
@@ -168,6 +176,18 @@ impl Program {
     /// The loan schema the policy reads.
     pub fn schema(&self) -> &Schema {
         &self.schema
+    }
+
+    /// Whether the policy is written with Chinese names (`还款意愿 = 拒绝`, `评估日`, `30天`):
+    /// its readers are likely to read Chinese.
+    pub fn written_in_chinese(&self) -> bool {
+        self.wording.chinese()
+    }
+
+    /// Values shown as a reader of `lang` writes them (day counts as `143天` in Chinese); the
+    /// policy's own names stay as written.
+    pub fn speak(&mut self, lang: crate::lang::Lang) {
+        self.wording.speak(lang);
     }
 
     /// The policy's name (`policy NAME`), when it gives one.
@@ -227,13 +247,25 @@ impl Program {
     /// `nothing` when a rule decided nothing; `no rule matched` when no rule did (a gap); for
     /// an `every match` decision the outcomes joined with ` + `, or `none`.
     pub fn outcome_text(&self, decision: DecisionId, outcome: &DecisionOutcome) -> String {
+        self.outcome_text_in(decision, outcome, crate::lang::Lang::En)
+    }
+
+    /// [`Program::outcome_text`] for a person reading `lang`: the policy's own names stay as
+    /// written, the words around them (`nothing`, `no rule matched`) are translated.
+    pub fn outcome_text_in(
+        &self,
+        decision: DecisionId,
+        outcome: &DecisionOutcome,
+        lang: crate::lang::Lang,
+    ) -> String {
+        use crate::lang::tr;
         match outcome {
-            DecisionOutcome::First { rule: None, .. } => "no rule matched".to_owned(),
-            DecisionOutcome::First { value: None, .. } => "nothing".to_owned(),
+            DecisionOutcome::First { rule: None, .. } => tr!(lang, "outcome-no-rule"),
+            DecisionOutcome::First { value: None, .. } => tr!(lang, "outcome-nothing"),
             DecisionOutcome::First { value: Some(v), .. } => {
                 self.outcome_name(decision, *v).to_owned()
             }
-            DecisionOutcome::Collect { hits } if hits.is_empty() => "none".to_owned(),
+            DecisionOutcome::Collect { hits } if hits.is_empty() => tr!(lang, "none"),
             DecisionOutcome::Collect { hits } => hits
                 .iter()
                 .map(|(_, v)| self.outcome_name(decision, *v))

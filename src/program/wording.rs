@@ -15,6 +15,8 @@ pub(crate) struct Wording {
     as_of_chinese: bool,
     /// The policy writes day counts as `30天`.
     days_chinese: bool,
+    /// Yes, no and missing are shown as `是`, `否` and `缺失` (a Chinese reader's).
+    values_chinese: bool,
 }
 
 impl Wording {
@@ -52,6 +54,7 @@ impl Wording {
                 .collect(),
             as_of_chinese: uses(text, "评估日") && !uses(text, "as_of"),
             days_chinese: text.contains("天") && !uses(text, "days") && !uses(text, "day"),
+            values_chinese: false,
         }
     }
 
@@ -67,6 +70,49 @@ impl Wording {
             .and_then(|c| c.get(index))
             .copied()
             .unwrap_or(false)
+    }
+
+    /// Whether the policy writes Chinese names: some field's or choice's other name, `评估日`
+    /// or `天`.
+    pub(crate) fn chinese(&self) -> bool {
+        self.as_of_chinese
+            || self.days_chinese
+            || self.field_alias.iter().any(|a| *a)
+            || self.choice_alias.iter().flatten().any(|a| *a)
+    }
+
+    /// Day counts written as a reader of `lang` writes them: `3天` in Chinese; in English, as
+    /// the policy writes them.
+    pub(crate) fn speak(&mut self, lang: crate::lang::Lang) {
+        if lang == crate::lang::Lang::Zh {
+            self.days_chinese = true;
+            self.values_chinese = true;
+        }
+    }
+
+    /// `true`, `false` and `missing`, or `是`, `否` and `缺失`.
+    pub(crate) fn yes_no_missing(&self) -> [&'static str; 3] {
+        if self.values_chinese {
+            ["是", "否", "缺失"]
+        } else {
+            ["true", "false", "missing"]
+        }
+    }
+
+    /// An amount of money: as the data writes it, or for a Chinese reader grouped in
+    /// thousands with the unit (`2,300,000.00元`).
+    pub(crate) fn money(&self, amount: rust_decimal::Decimal) -> Option<String> {
+        self.values_chinese
+            .then(|| format!("{}元", crate::value::grouped(amount)))
+    }
+
+    /// An empty list: `[] (empty)`, or `[]（无）`.
+    pub(crate) fn empty_list(&self) -> &'static str {
+        if self.values_chinese {
+            "[]（无）"
+        } else {
+            "[] (empty)"
+        }
     }
 
     /// `as_of`, or `评估日`.

@@ -5,13 +5,14 @@ use std::fmt::Write as _;
 use chrono::NaiveDate;
 
 use crate::eval::{Evaluation, Read, TestTrace, Trace};
+use crate::lang::{Lang, tr};
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::{kind_of, source_name, to_text};
 
-fn reads_text(program: &Program, reads: &[Read]) -> String {
+fn reads_text(program: &Program, reads: &[Read], lang: Lang) -> String {
     if reads.is_empty() {
-        return "(reads nothing)".into();
+        return tr!(lang, "explain-reads-nothing");
     }
     reads
         .iter()
@@ -23,21 +24,19 @@ fn reads_text(program: &Program, reads: &[Read]) -> String {
             )
         })
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(&tr!(lang, "list-separator"))
 }
 
 /// The lines saying which tests settled a condition: `✗ overdue = 1 day, needs > 90 days`.
 /// With no tests (an `otherwise` rule), what it read.
-fn tests_text(program: &Program, tests: &[TestTrace], reads: &[Read]) -> Vec<String> {
+fn tests_text(program: &Program, tests: &[TestTrace], reads: &[Read], lang: Lang) -> Vec<String> {
     if tests.is_empty() {
         // A rule without a condition: `otherwise`.
         return vec![if reads.is_empty() {
-            "otherwise: no other rule matched".to_owned()
+            tr!(lang, "explain-otherwise")
         } else {
-            format!(
-                "otherwise: no other rule matched; {}",
-                reads_text(program, reads)
-            )
+            let reads = reads_text(program, reads, lang);
+            tr!(lang, "explain-otherwise-reads", reads = reads)
         }];
     }
     tests
@@ -45,52 +44,73 @@ fn tests_text(program: &Program, tests: &[TestTrace], reads: &[Read]) -> Vec<Str
         .map(|t| {
             let mark = if t.holds { "✓" } else { "✗" };
             // `needs = refuses` reads better as `needs refuses`.
-            let needs = t.needs.strip_prefix("= ").unwrap_or(&t.needs);
+            let needs = t.needs.text(lang);
+            let needs = needs.strip_prefix("= ").unwrap_or(&needs);
             match t.subject {
                 Some(source) => {
                     let name = source_name(program, source);
                     let had = match &t.value {
-                        crate::value::Value::Missing => format!("{name} is missing"),
+                        crate::value::Value::Missing => {
+                            tr!(lang, "explain-is-missing", name = name)
+                        }
                         value => format!(
                             "{name} = {}",
                             to_text(program, kind_of(program, source), value)
                         ),
                     };
-                    format!("{mark} {had}, needs {needs}")
+                    tr!(lang, "explain-test", mark = mark, had = had, needs = needs)
                 }
-                None => format!(
-                    "{mark} {}: {}, needs {needs}",
-                    t.test,
-                    to_text(program, crate::program::Kind::Plain, &t.value)
-                ),
+                None => {
+                    let value = to_text(program, crate::program::Kind::Plain, &t.value);
+                    tr!(
+                        lang,
+                        "explain-test-unnamed",
+                        mark = mark,
+                        test = &t.test,
+                        value = value,
+                        needs = needs
+                    )
+                }
             }
         })
         .collect()
 }
 
-/// The explanation of one loan's outcome, as plain text.
+/// The explanation of one loan's outcome, as plain text in `lang`: the policy's own names
+/// stay as written, the words around them are translated.
 pub fn explain_text(
     program: &Program,
     key: &str,
     evaluation: &Evaluation,
     trace: &Trace,
     as_of: NaiveDate,
+    lang: Lang,
 ) -> String {
     let mut out = String::new();
-    let policy = program.name().unwrap_or("policy");
+    let policy = program
+        .name()
+        .map_or_else(|| tr!(lang, "explain-policy"), str::to_owned);
+    let date = as_of.format("%Y-%m-%d").to_string();
     let _ = writeln!(
         out,
-        "loan {key}, evaluated on {} by {policy}",
-        as_of.format("%Y-%m-%d")
+        "{}",
+        tr!(
+            lang,
+            "explain-header",
+            key = key,
+            date = date,
+            policy = policy
+        )
     );
 
     if !trace.derived.is_empty() {
-        let _ = writeln!(out, "\nderived values");
+        let _ = writeln!(out, "\n{}", tr!(lang, "explain-derived"));
         for derived in &trace.derived {
             let value = program.value_text(derived.derived, &derived.value);
             let name = program.value_name(derived.derived);
             let _ = writeln!(out, "  {name} = {value}");
-            let _ = writeln!(out, "      from {}", reads_text(program, &derived.reads));
+            let reads = reads_text(program, &derived.reads, lang);
+            let _ = writeln!(out, "      {}", tr!(lang, "explain-from", reads = reads));
         }
     }
 
@@ -99,79 +119,111 @@ pub fn explain_text(
         let id = decision.decision;
         let outcome = evaluation
             .outcome(id)
-            .map(|outcome| program.outcome_text(id, outcome))
+            .map(|outcome| program.outcome_text_in(id, outcome, lang))
             .unwrap_or_default();
         let hit = match program.hit_policy(id) {
-            Some(HitPolicy::Unique) => "unique match",
-            Some(HitPolicy::First) => "first match",
-            _ => "every match",
+            Some(HitPolicy::Unique) => tr!(lang, "hit-unique"),
+            Some(HitPolicy::First) => tr!(lang, "hit-first"),
+            _ => tr!(lang, "hit-every"),
         };
         let name = program.decision_name(id);
-        let _ = writeln!(out, "\ndecision {name} ({hit}) → {outcome}");
+        let line = tr!(
+            lang,
+            "explain-decision",
+            name = name,
+            hit = hit,
+            outcome = outcome
+        );
+        let _ = writeln!(out, "\n{line}");
         for rule in &decision.rules {
             let label = quoted(program.rule_label(id, rule.rule));
             let verdict = match (rule.matched, rule.outcome) {
-                (true, Some(v)) => format!("matched → {}", program.outcome_name(id, v)),
-                (true, None) => "matched → nothing".to_owned(),
-                (false, _) => "no".to_owned(),
+                (true, Some(v)) => {
+                    tr!(
+                        lang,
+                        "explain-matched",
+                        outcome = program.outcome_name(id, v)
+                    )
+                }
+                (true, None) => tr!(lang, "explain-matched-nothing"),
+                (false, _) => tr!(lang, "explain-not-matched"),
             };
-            let rule_name = program.rule_name(id, rule.rule);
-            let _ = writeln!(out, "  {rule_name}{label}: {verdict}");
-            for line in tests_text(program, &rule.tests, &rule.reads) {
+            let name = program.rule_name(id, rule.rule);
+            let line = tr!(
+                lang,
+                "explain-item",
+                name = name,
+                label = label,
+                verdict = verdict
+            );
+            let _ = writeln!(out, "  {line}");
+            for line in tests_text(program, &rule.tests, &rule.reads, lang) {
                 let _ = writeln!(out, "      {line}");
             }
         }
     }
 
     if !trace.guards.is_empty() {
-        let _ = writeln!(out, "\nguards");
+        let _ = writeln!(out, "\n{}", tr!(lang, "explain-guards"));
         for guard in &trace.guards {
             let label = quoted(program.guard_reason(guard.guard));
             let verdict = if guard.fired {
-                "applies"
+                tr!(lang, "explain-applies")
             } else {
-                "does not apply"
+                tr!(lang, "explain-does-not-apply")
             };
             let name = program.guard_name(guard.guard);
-            let _ = writeln!(out, "  {name}{label}: {verdict}");
+            let line = tr!(
+                lang,
+                "explain-item",
+                name = name,
+                label = label,
+                verdict = verdict
+            );
+            let _ = writeln!(out, "  {line}");
             if let Some(basis) = program.guard_basis(guard.guard) {
-                let _ = writeln!(out, "      per {basis}");
+                let _ = writeln!(out, "      {}", tr!(lang, "explain-per", basis = basis));
             }
-            for line in tests_text(program, &guard.tests, &guard.reads) {
+            for line in tests_text(program, &guard.tests, &guard.reads, lang) {
                 let _ = writeln!(out, "      {line}");
             }
         }
     }
 
-    let names = |actions: &mut dyn Iterator<Item = String>| {
-        let list: Vec<String> = actions.collect();
+    let names = |list: Vec<String>| {
         if list.is_empty() {
-            "none".to_owned()
+            tr!(lang, "none")
         } else {
-            list.join(", ")
+            list.join(&tr!(lang, "list-separator"))
         }
     };
-    let _ = writeln!(
-        out,
-        "\nactions: {}",
-        names(
-            &mut evaluation
-                .actions
-                .iter()
-                .map(|a| program.action_name(*a).to_owned())
-        )
+    let actions = names(
+        evaluation
+            .actions
+            .iter()
+            .map(|a| program.action_name(*a).to_owned())
+            .collect(),
     );
-    let _ = writeln!(
-        out,
-        "vetoed:  {}",
-        names(&mut evaluation.vetoed.iter().map(|(a, g)| {
-            let name = program.guard_name(*g);
-            let why = program
-                .guard_reason(*g)
-                .map(|l| format!(": {l}"))
-                .unwrap_or_default();
-            format!("{} (by {name}{why})", program.action_name(*a))
-        }))
+    let _ = writeln!(out, "\n{}", tr!(lang, "explain-actions", list = actions));
+    let vetoed = names(
+        evaluation
+            .vetoed
+            .iter()
+            .map(|(a, g)| {
+                let why = program
+                    .guard_reason(*g)
+                    .map(|reason| tr!(lang, "explain-vetoed-why", reason = reason))
+                    .unwrap_or_default();
+                tr!(
+                    lang,
+                    "explain-vetoed-by",
+                    action = program.action_name(*a),
+                    guard = program.guard_name(*g),
+                    why = why
+                )
+            })
+            .collect(),
     );
+    let _ = writeln!(out, "{}", tr!(lang, "explain-vetoed", list = vetoed));
     out
 }

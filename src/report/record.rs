@@ -124,7 +124,7 @@ fn tests_json(program: &Program, tests: &[TestTrace]) -> Json {
                 json!({
                     "test": t.test,
                     "had": had,
-                    "needs": t.needs,
+                    "needs": t.needs.text(crate::lang::Lang::En),
                     "holds": t.holds,
                 })
             })

@@ -232,16 +232,28 @@ fn explain_tells_one_loans_story() {
     ]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
     insta::assert_snapshot!(outcome.stdout);
-    let chinese = arrears(&[
-        "explain",
-        "policies/催收示例.policy",
-        "examples/portfolios/催收示例.jsonl",
-        "--as-of",
-        "2026-11-20",
-        "--loan",
-        "甲005",
-    ]);
-    insta::assert_snapshot!(chinese.stdout);
+    // A policy written in Chinese is explained in Chinese unless asked otherwise; its English
+    // explanation names its own words as written.
+    let explain_chinese = |lang: &[&str]| {
+        let mut args = vec![
+            "explain",
+            "policies/催收示例.policy",
+            "examples/portfolios/催收示例.jsonl",
+            "--as-of",
+            "2026-11-20",
+            "--loan",
+            "甲005",
+        ];
+        args.extend(lang);
+        arrears(&args).stdout
+    };
+    insta::assert_snapshot!(
+        "explain_chinese_policy_in_english",
+        explain_chinese(&["--lang", "en"])
+    );
+    let chinese = explain_chinese(&[]);
+    assert_eq!(chinese, explain_chinese(&["--lang", "zh"]));
+    insta::assert_snapshot!("explain_chinese_policy_in_chinese", chinese);
     let unknown = arrears(&[
         "explain",
         "policies/retail.policy",

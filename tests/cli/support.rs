@@ -19,6 +19,11 @@ pub(crate) fn arrears(args: &[&str]) -> Outcome {
         .args(args)
         .current_dir(root())
         .env("NO_COLOR", "1")
+        // The language comes from `--lang` or the policy, never from the machine running
+        // the tests.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("the arrears binary runs");
     Outcome {

@@ -183,7 +183,7 @@ fn the_sme_matrix_is_a_table_and_still_checks_clean() {
     assert!(
         explained
             .stdout
-            .contains("decision 一户一策 (unique match) → no rule matched"),
+            .contains("决策 一户一策（唯一命中）→ 无规则命中"),
         "{}",
         explained.stdout
     );

@@ -1,0 +1,184 @@
+//! The catalogue test: both languages parse, have the same messages, and each message takes
+//! the same parameters in both; every message the code asks for exists, and every message
+//! exists because the code asks for it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use fluent_syntax::ast;
+
+use super::{CHINESE, ENGLISH, Lang, tr};
+
+/// Each message of a catalogue, with the parameters it uses.
+fn messages(name: &str, text: &str) -> BTreeMap<String, BTreeSet<String>> {
+    let resource = match fluent_syntax::parser::parse(text) {
+        Ok(resource) => resource,
+        Err((_, errors)) => panic!("{name} does not parse: {errors:?}"),
+    };
+    let mut out = BTreeMap::new();
+    for entry in resource.body {
+        if let ast::Entry::Message(message) = entry {
+            let mut parameters = BTreeSet::new();
+            if let Some(pattern) = &message.value {
+                pattern_parameters(pattern, &mut parameters);
+            }
+            let id = message.id.name.to_owned();
+            assert!(
+                out.insert(id.clone(), parameters).is_none(),
+                "{name}: `{id}` twice"
+            );
+        }
+    }
+    out
+}
+
+fn pattern_parameters(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
+    for element in &pattern.elements {
+        if let ast::PatternElement::Placeable { expression } = element {
+            expression_parameters(expression, out);
+        }
+    }
+}
+
+fn expression_parameters(expression: &ast::Expression<&str>, out: &mut BTreeSet<String>) {
+    match expression {
+        ast::Expression::Select { selector, variants } => {
+            inline_parameters(selector, out);
+            for variant in variants {
+                pattern_parameters(&variant.value, out);
+            }
+        }
+        ast::Expression::Inline(inline) => inline_parameters(inline, out),
+    }
+}
+
+fn inline_parameters(inline: &ast::InlineExpression<&str>, out: &mut BTreeSet<String>) {
+    match inline {
+        ast::InlineExpression::VariableReference { id } => {
+            out.insert(id.name.to_owned());
+        }
+        ast::InlineExpression::Placeable { expression } => expression_parameters(expression, out),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_message_is_in_both_languages_with_the_same_parameters() {
+    let english = messages("en.ftl", ENGLISH);
+    let chinese = messages("zh.ftl", CHINESE);
+    let only = |a: &BTreeMap<String, BTreeSet<String>>, b: &BTreeMap<String, BTreeSet<String>>| {
+        a.keys()
+            .filter(|k| !b.contains_key(*k))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        only(&english, &chinese),
+        Vec::<String>::new(),
+        "not in zh.ftl"
+    );
+    assert_eq!(
+        only(&chinese, &english),
+        Vec::<String>::new(),
+        "not in en.ftl"
+    );
+    for (id, parameters) in &english {
+        assert_eq!(
+            Some(parameters),
+            chinese.get(id),
+            "`{id}` takes different parameters in the two languages"
+        );
+    }
+}
+
+/// Every `"message-id"` the code names after `tr!(lang, ` or in a `.count(` or `.text(` call,
+/// outside this module.
+fn ids_in_code() -> BTreeMap<String, String> {
+    let mut ids = BTreeMap::new();
+    let mut stack = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src is readable").flatten() {
+            let path = entry.path();
+            // The catalogue's own code names messages only as examples.
+            if path.is_dir() && !path.ends_with("lang") {
+                stack.push(path);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("source is text");
+            for marker in ["tr!(", ".count(\"", "text(\""] {
+                for (at, _) in text.match_indices(marker) {
+                    let rest = &text[at + marker.len()..];
+                    // `tr!(lang, "id"`: the first string literal after the marker.
+                    let start = if marker == "tr!(" {
+                        match rest.find('"') {
+                            Some(start) if !rest[..start].contains(')') => start + 1,
+                            _ => continue,
+                        }
+                    } else {
+                        0
+                    };
+                    let Some(end) = rest[start..].find('"') else {
+                        continue;
+                    };
+                    let id = &rest[start..start + end];
+                    if id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.is_empty() {
+                        ids.insert(id.to_owned(), path.display().to_string());
+                    }
+                }
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn the_code_asks_only_for_messages_the_catalogue_has_and_uses_them_all() {
+    let english = messages("en.ftl", ENGLISH);
+    let used = ids_in_code();
+    let missing: Vec<String> = used
+        .iter()
+        .filter(|(id, _)| !english.contains_key(*id))
+        .map(|(id, file)| format!("{id} ({file})"))
+        .collect();
+    assert_eq!(
+        missing,
+        Vec::<String>::new(),
+        "asked for, not in the catalogue"
+    );
+    let unused: Vec<&String> = english
+        .keys()
+        .filter(|id| !used.contains_key(*id))
+        .collect();
+    assert_eq!(
+        unused,
+        Vec::<&String>::new(),
+        "in the catalogue, never asked for"
+    );
+}
+
+#[test]
+fn parameters_and_plurals_are_filled_in() {
+    assert_eq!(Lang::En.count("loans", 1), "1 loan");
+    assert_eq!(Lang::En.count("loans", 3), "3 loans");
+    assert_eq!(Lang::Zh.count("loans", 3), "3 笔");
+    assert_eq!(
+        tr!(Lang::Zh, "explain-is-missing", name = "最早未还日"),
+        "最早未还日 缺失"
+    );
+    // No Unicode isolation marks around the parameters.
+    assert!(!tr!(Lang::En, "explain-is-missing", name = "x").contains('\u{2068}'));
+    assert_eq!(tr!(Lang::En, "list-separator"), ", ");
+}
+
+#[test]
+fn languages_are_read_from_tags_as_the_environment_writes_them() {
+    assert_eq!(Lang::from_tag("zh_CN.UTF-8"), Some(Lang::Zh));
+    assert_eq!(Lang::from_tag("zh-Hans"), Some(Lang::Zh));
+    assert_eq!(Lang::from_tag("en_GB.UTF-8"), Some(Lang::En));
+    assert_eq!(Lang::from_tag("C.UTF-8"), None);
+    assert_eq!(Lang::from_tag("POSIX"), None);
+    assert_eq!(Lang::from_tag("fr_FR"), None);
+}
