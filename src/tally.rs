@@ -117,8 +117,25 @@ impl AmountFields {
     }
 }
 
-/// Amounts per currency, `CNY 1,234.00; USD 5.00`.
-pub(crate) fn amounts(tally: &BTreeMap<String, Decimal>) -> String {
+/// Amounts per currency as a reader of `lang` writes them: `CNY 1,234.00; USD 5.00`, or in
+/// Chinese yuan as `1,234.00元` and other currencies after the amount (`5.00 USD`), apart
+/// with `；`.
+pub(crate) fn amounts_in(tally: &BTreeMap<String, Decimal>, lang: crate::lang::Lang) -> String {
+    use crate::lang::Lang;
+    if lang == Lang::Zh {
+        if tally.is_empty() {
+            return "0元".to_owned();
+        }
+        return tally
+            .iter()
+            .map(|(currency, amount)| match currency.as_str() {
+                "CNY" | "RMB" | "人民币" => format!("{}元", grouped(*amount)),
+                "" => grouped(*amount),
+                other => format!("{} {other}", grouped(*amount)),
+            })
+            .collect::<Vec<_>>()
+            .join("；");
+    }
     if tally.is_empty() {
         return "0".to_owned();
     }

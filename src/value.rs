@@ -168,12 +168,6 @@ pub(crate) fn shortened(words: &str, chars: usize) -> String {
     text
 }
 
-/// A count with its noun, grouped: `1 loan`, `2,000 loans`.
-pub(crate) fn counted(count: u64, noun: &str) -> String {
-    let plural = if count == 1 { "" } else { "s" };
-    format!("{} {noun}{plural}", grouped(Decimal::from(count)))
-}
-
 /// `1234567.5` as `1,234,567.5`.
 pub(crate) fn grouped(amount: Decimal) -> String {
     let text = amount.to_string();

@@ -78,6 +78,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Ok(loaded) => loaded.program,
         Err(code) => return code,
     };
+    let lang = out.lang_for(&new);
     let fields = match AmountFields::find(&old, &args.amount, &args.currency) {
         Ok(fields) => fields,
         Err(message) => {
@@ -137,8 +138,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         rejected,
     };
     let text = match args.format {
-        DiffFormat::Human => impact_text(&heading, &impact),
-        DiffFormat::Markdown => impact_markdown(&heading, &impact, args.limit),
+        DiffFormat::Human => impact_text(&heading, &impact, lang),
+        DiffFormat::Markdown => impact_markdown(&heading, &impact, args.limit, lang),
         DiffFormat::Json => impact_json(&heading, &impact),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());

@@ -285,11 +285,6 @@ impl Output {
         })
     }
 
-    /// The language asked for, or English: for output about no policy in particular.
-    pub(crate) fn lang(&self) -> arrears::Lang {
-        self.lang.unwrap_or_default()
-    }
-
     /// Writes diagnostics: to standard error, or for a machine format when the verb's standard
     /// output is free, to standard output.
     pub(crate) fn diagnostics(&self, diagnostics: &Diagnostics) {

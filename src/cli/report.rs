@@ -67,6 +67,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Err(code) => return code,
     };
     let program = &loaded.program;
+    let lang = out.lang_for(program);
     let options = SummaryOptions {
         amount: args.amount.clone(),
         currency: args.currency.clone(),
@@ -116,13 +117,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     if let Some(path) = &args.html
         && let Err(message) =
-            super::atomic::write_whole(path, summary_html(&heading, &summary).as_bytes())
+            super::atomic::write_whole(path, summary_html(&heading, &summary, lang).as_bytes())
     {
         out.note(&format!("error: {message}"));
         return ExitCode::Failure;
     }
     let text = match args.format {
-        ReportFormat::Human => summary_text(&heading, &summary),
+        ReportFormat::Human => summary_text(&heading, &summary, lang),
         ReportFormat::Json => summary_json(&heading, &summary),
         ReportFormat::Csv => summary_csv(&summary),
     };

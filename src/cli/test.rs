@@ -67,6 +67,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     }
     let reports: Vec<_> = files.iter().map(|f| run_file(f, out.lang)).collect();
     let coverage = PolicyCoverage::merge(&reports);
+    // Without a language asked for: Chinese when every policy tested is written in Chinese.
+    let lang = out.lang.unwrap_or(
+        if !reports.is_empty() && reports.iter().all(|r| r.lang == arrears::Lang::Zh) {
+            arrears::Lang::Zh
+        } else {
+            arrears::Lang::En
+        },
+    );
     let (_, failed, invalid) = tally(&reports);
     let mut ok = failed == 0 && invalid == 0;
     // Mutants tell nothing about tests that already fail: they run only when all pass.
@@ -79,7 +87,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         out.note("mutants not run: fix the failing tests first");
     }
     let mut text = match args.format {
-        TestFormat::Human => human(&reports, &coverage),
+        TestFormat::Human => human(&reports, &coverage, lang),
         TestFormat::Junit => junit(&reports),
         TestFormat::Json => json_report(&reports, &coverage),
     };

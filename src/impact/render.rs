@@ -6,7 +6,21 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::impact::{Impact, Matrix};
-use crate::tally::{Tally, amounts, grouped};
+use crate::lang::{Lang, tr};
+use crate::program::Program;
+use crate::tally::{Tally, amounts_in, grouped};
+
+/// An outcome for a person reading `lang`.
+fn outcome(text: &str, lang: Lang) -> String {
+    Program::outcome_words(text, lang)
+}
+
+/// One loan's amount: `CNY 1,234.00`, or in Chinese `1,234.00元`.
+fn loan_amount(currency: &str, amount: rust_decimal::Decimal, lang: Lang) -> String {
+    let mut one = std::collections::BTreeMap::new();
+    one.insert(currency.to_owned(), amount);
+    amounts_in(&one, lang)
+}
 
 /// What the report is about, for its heading.
 pub struct ImpactHeading<'a> {
@@ -32,50 +46,62 @@ fn changed_cells(matrix: &Matrix) -> Vec<(&(String, String), &Tally)> {
         .collect()
 }
 
-fn totals_line(heading: &ImpactHeading<'_>, impact: &Impact) -> String {
-    format!(
-        "read {} = compared {} + rejected {}; of those compared, {} unchanged and {} changed",
-        heading.read,
-        impact.compared.loans,
-        heading.rejected,
-        impact.compared.loans - impact.changed.loans,
-        impact.changed.loans
+fn totals_line(heading: &ImpactHeading<'_>, impact: &Impact, lang: Lang) -> String {
+    tr!(
+        lang,
+        "diff-totals",
+        read = heading.read,
+        compared = impact.compared.loans,
+        rejected = heading.rejected,
+        unchanged = impact.compared.loans - impact.changed.loans,
+        changed = impact.changed.loans
     )
 }
 
 /// Plain text: every changed loan, then the transitions of each decision.
-pub fn impact_text(heading: &ImpactHeading<'_>, impact: &Impact) -> String {
+pub fn impact_text(heading: &ImpactHeading<'_>, impact: &Impact, lang: Lang) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "impact of {} (was {}) on {} as of {}",
-        heading.new, heading.old, heading.portfolio, heading.as_of
+    let title = tr!(
+        lang,
+        "diff-title",
+        new = heading.new,
+        old = heading.old,
+        portfolio = heading.portfolio,
+        date = heading.as_of
     );
-    let _ = writeln!(
-        out,
-        "\n{} of {} loans change outcome, involving {} of {}",
-        impact.changed.loans,
-        impact.compared.loans,
-        amounts(&impact.changed.amounts),
-        amounts(&impact.compared.amounts)
+    let _ = writeln!(out, "{title}");
+    let changed = tr!(
+        lang,
+        "diff-changed",
+        changed = impact.changed.loans,
+        compared = impact.compared.loans,
+        changed_amount = amounts_in(&impact.changed.amounts, lang),
+        compared_amount = amounts_in(&impact.compared.amounts, lang)
     );
+    let _ = writeln!(out, "\n{changed}");
     if !impact.loans.is_empty() {
         let _ = writeln!(out);
     }
     for loan in &impact.loans {
-        let amount = if loan.currency.is_empty() {
-            grouped(loan.amount)
-        } else {
-            format!("{} {}", loan.currency, grouped(loan.amount))
-        };
-        let _ = writeln!(out, "{}  ({amount})", loan.loan_id);
+        let amount = loan_amount(&loan.currency, loan.amount, lang);
+        let line = tr!(lang, "diff-loan", loan = &loan.loan_id, amount = amount);
+        let _ = writeln!(out, "{line}");
         for (decision, before, after) in &loan.decisions {
-            let _ = writeln!(out, "  {decision}: {before} → {after}");
+            let (before, after) = (outcome(before, lang), outcome(after, lang));
+            let line = tr!(
+                lang,
+                "diff-decision",
+                decision = decision,
+                before = before,
+                after = after
+            );
+            let _ = writeln!(out, "  {line}");
         }
         if !loan.added.is_empty() || !loan.removed.is_empty() {
             let mut parts: Vec<String> = loan.added.iter().map(|a| format!("+{a}")).collect();
             parts.extend(loan.removed.iter().map(|a| format!("-{a}")));
-            let _ = writeln!(out, "  actions: {}", parts.join(" "));
+            let line = tr!(lang, "diff-actions", list = parts.join(" "));
+            let _ = writeln!(out, "  {line}");
         }
     }
     for matrix in &impact.matrices {
@@ -83,17 +109,21 @@ pub fn impact_text(heading: &ImpactHeading<'_>, impact: &Impact) -> String {
         if cells.is_empty() {
             continue;
         }
-        let _ = writeln!(out, "\ntransitions of {}", matrix.name);
+        let title = tr!(lang, "diff-transitions", name = &matrix.name);
+        let _ = writeln!(out, "\n{title}");
         for ((before, after), tally) in cells {
-            let _ = writeln!(
-                out,
-                "  {before} → {after}: {} loans, {}",
-                tally.loans,
-                amounts(&tally.amounts)
+            let line = tr!(
+                lang,
+                "diff-transition",
+                before = outcome(before, lang),
+                after = outcome(after, lang),
+                loans = tally.loans,
+                amount = amounts_in(&tally.amounts, lang)
             );
+            let _ = writeln!(out, "  {line}");
         }
     }
-    let _ = writeln!(out, "\n{}", totals_line(heading, impact));
+    let _ = writeln!(out, "\n{}", totals_line(heading, impact, lang));
     out
 }
 
@@ -103,42 +133,46 @@ fn markdown_escape(text: &str) -> String {
 
 /// Markdown for a pull-request comment: the summary, each decision's changed transitions as a
 /// table, and the first `limit` changed loans.
-pub fn impact_markdown(heading: &ImpactHeading<'_>, impact: &Impact, limit: usize) -> String {
+pub fn impact_markdown(
+    heading: &ImpactHeading<'_>,
+    impact: &Impact,
+    limit: usize,
+    lang: Lang,
+) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "### Policy impact: `{}`\n",
-        markdown_escape(heading.new)
+    let title = tr!(lang, "diff-md-title", new = markdown_escape(heading.new));
+    let _ = writeln!(out, "{title}\n");
+    let summary = tr!(
+        lang,
+        "diff-md-summary",
+        old = markdown_escape(heading.old),
+        portfolio = markdown_escape(heading.portfolio),
+        date = heading.as_of,
+        changed = impact.changed.loans,
+        compared = impact.compared.loans,
+        changed_amount = amounts_in(&impact.changed.amounts, lang),
+        compared_amount = amounts_in(&impact.compared.amounts, lang)
     );
-    let _ = writeln!(
-        out,
-        "Compared with `{}` on `{}` as of {}: **{} of {} loans change outcome**, involving {} of {}.\n",
-        markdown_escape(heading.old),
-        markdown_escape(heading.portfolio),
-        heading.as_of,
-        impact.changed.loans,
-        impact.compared.loans,
-        amounts(&impact.changed.amounts),
-        amounts(&impact.compared.amounts)
-    );
+    let _ = writeln!(out, "{summary}\n");
     for matrix in &impact.matrices {
         let cells = changed_cells(matrix);
         if cells.is_empty() {
             continue;
         }
+        let header = tr!(lang, "diff-md-matrix-header");
         let _ = writeln!(
             out,
-            "#### {}\n\n| before | after | loans | amount |\n| --- | --- | ---: | ---: |",
+            "#### {}\n\n{header}\n| --- | --- | ---: | ---: |",
             matrix.name
         );
         for ((before, after), tally) in cells {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} | {} |",
-                markdown_escape(before),
-                markdown_escape(after),
+                markdown_escape(&outcome(before, lang)),
+                markdown_escape(&outcome(after, lang)),
                 tally.loans,
-                amounts(&tally.amounts)
+                amounts_in(&tally.amounts, lang)
             );
         }
         let _ = writeln!(out);
@@ -146,36 +180,48 @@ pub fn impact_markdown(heading: &ImpactHeading<'_>, impact: &Impact, limit: usiz
     if !impact.loans.is_empty() {
         let _ = writeln!(
             out,
-            "<details><summary>Changed loans</summary>\n\n| loan | amount | changes | actions |\n| --- | ---: | --- | --- |"
+            "<details><summary>{}</summary>\n\n{}\n| --- | ---: | --- | --- |",
+            tr!(lang, "diff-md-changed-loans"),
+            tr!(lang, "diff-md-loans-header")
         );
         for loan in impact.loans.iter().take(limit) {
             let changes: Vec<String> = loan
                 .decisions
                 .iter()
-                .map(|(d, b, a)| format!("{d}: {b} → {a}"))
+                .map(|(d, b, a)| {
+                    let (before, after) = (outcome(b, lang), outcome(a, lang));
+                    tr!(
+                        lang,
+                        "diff-decision",
+                        decision = d,
+                        before = before,
+                        after = after
+                    )
+                })
                 .collect();
             let mut actions: Vec<String> = loan.added.iter().map(|a| format!("+{a}")).collect();
             actions.extend(loan.removed.iter().map(|a| format!("-{a}")));
+            let amount = match lang {
+                // As it always read: the currency, then the amount, even when none is given.
+                Lang::En => format!("{} {}", loan.currency, grouped(loan.amount)),
+                Lang::Zh => loan_amount(&loan.currency, loan.amount, lang),
+            };
             let _ = writeln!(
                 out,
-                "| {} | {} {} | {} | {} |",
+                "| {} | {} | {} | {} |",
                 markdown_escape(&loan.loan_id),
-                loan.currency,
-                grouped(loan.amount),
-                markdown_escape(&changes.join("; ")),
+                amount,
+                markdown_escape(&changes.join(&tr!(lang, "list-separator-strong"))),
                 actions.join(" ")
             );
         }
         if impact.loans.len() > limit {
-            let _ = writeln!(
-                out,
-                "\n… and {} more (`--format json` lists them all).",
-                impact.loans.len() - limit
-            );
+            let more = tr!(lang, "diff-md-more", count = impact.loans.len() - limit);
+            let _ = writeln!(out, "\n{more}");
         }
         let _ = writeln!(out, "\n</details>\n");
     }
-    let _ = writeln!(out, "{}", totals_line(heading, impact));
+    let _ = writeln!(out, "{}", totals_line(heading, impact, lang));
     out
 }
 

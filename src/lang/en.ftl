@@ -8,8 +8,8 @@
 list-separator = { ", " }
 none = none
 loans = { $count ->
-    [one] { $count } loan
-   *[other] { $count } loans
+    [one] { $shown } loan
+   *[other] { $shown } loans
 }
 
 ## What a test needs (`explain`, test failures)
@@ -55,3 +55,91 @@ explain-vetoed-why = { ": " }{ $reason }
 
 outcome-no-rule = no rule matched
 outcome-nothing = nothing
+
+## Overdue buckets (the labels stay English in JSON and CSV)
+
+bucket-current = current
+bucket-named = { $name } ({ $range })
+bucket-named-over = { $name } (over { $days })
+bucket-days = { $range } days
+bucket-over = over { $days }
+
+## `arrears report`
+
+list-separator-strong = { "; " }
+loans-unit = { $count ->
+    [one] loan
+   *[other] loans
+}
+report-title = dry run of { $policy } on { $portfolio } as of { $date }
+report-reconciliation = { $read } read = { $decided } decided + { $rejected } rejected; principal { $principal } { $verdict }
+report-reconciled = reconciled in every table
+report-not-reconciled = DOES NOT RECONCILE: please report this
+report-share = { $percent } % of principal
+report-share-of = { $percent } % of { $currency } principal
+report-overdue = overdue: { $loans }, { $principal } ({ $share })
+report-non-performing = non-performing: { $loans }, { $principal } (NPL ratio { $share })
+report-per-action-long = loans per action (a loan with several actions counts under each)
+report-per-primary-action-long = loans per primary action (the first action; each loan once)
+report-per-decision-long = loans per { $decision }
+report-per-bucket-long = loans per overdue bucket
+report-bucket-action = overdue bucket × primary action
+report-row = { $key }: { $cells }
+report-vetoed-by = vetoed by { $guard }
+report-vetoed-none = vetoed: none
+report-experiment = experiment { $name }
+report-arm = { $name } = { $arm }: { $loans }, { $principal }
+report-rejected = rejected rows
+report-example = e.g. { $reason }
+report-no-action = (no action)
+report-column-loans = loans
+report-column-amount = amount
+report-heat-map-label = overdue bucket by action
+report-arms-chart = { $name }: share of each arm's loans per primary action
+report-arms-label = arms of { $name }
+report-html-title = arrears dry run
+report-html-heading = Dry run of { $policy }
+report-html-subheading = { $portfolio } as of { $date }
+report-html-overdue = Overdue: { $loans } loans ({ $share }).
+report-html-npl = { " NPL ratio: " }{ $share }.
+report-html-action-mix = Action mix
+report-per-primary-action-chart = loans per primary action
+report-html-bucket-action = Overdue bucket × primary action
+report-html-experiments = Experiments
+report-html-tables = Tables
+report-per-primary-action = per primary action
+report-per-action = per action (a loan with several counts under each)
+report-per-bucket = per overdue bucket
+report-per-decision = per { $decision }
+report-rejected-per-code = rejected rows per code
+
+## `arrears diff`
+
+diff-title = impact of { $new } (was { $old }) on { $portfolio } as of { $date }
+diff-changed = { $changed } of { $compared } loans change outcome, involving { $changed_amount } of { $compared_amount }
+diff-loan = { $loan }  ({ $amount })
+diff-decision = { $decision }: { $before } → { $after }
+diff-actions = actions: { $list }
+diff-transitions = transitions of { $name }
+diff-transition = { $before } → { $after }: { $loans } loans, { $amount }
+diff-totals = read { $read } = compared { $compared } + rejected { $rejected }; of those compared, { $unchanged } unchanged and { $changed } changed
+diff-md-title = ### Policy impact: `{ $new }`
+diff-md-summary = Compared with `{ $old }` on `{ $portfolio }` as of { $date }: **{ $changed } of { $compared } loans change outcome**, involving { $changed_amount } of { $compared_amount }.
+diff-md-matrix-header = | before | after | loans | amount |
+diff-md-changed-loans = Changed loans
+diff-md-loans-header = | loan | amount | changes | actions |
+diff-md-more = … and { $count } more (`--format json` lists them all).
+
+## `arrears test`
+
+test-file = { $file } (policy { $policy })
+test-file-error = error: { $error }
+test-ok = ok
+test-fail = FAIL
+test-invalid = INVALID
+test-expected = expected
+test-actual = actual
+test-why = why:
+test-coverage = coverage of { $policy }: { $covered } of { $total } rules and guards ({ $percent })
+test-never-fired = never fired (or, for guards, never vetoed): { $list }
+test-totals = { $passed } passed, { $failed } failed, { $invalid } invalid

@@ -81,12 +81,6 @@ impl Lang {
             .format_pattern(pattern, Some(&fluent_args), &mut errors)
             .into_owned()
     }
-
-    /// A count of things with its noun, in this language's grammar: `1 loan`, `3 loans`,
-    /// `3 笔`. `noun` is a message taking `$count`.
-    pub fn count(self, noun: &str, count: usize) -> String {
-        self.text(noun, &[("count", Arg::from(count))])
-    }
 }
 
 /// One parameter of a message.

@@ -2,6 +2,10 @@
 
 use std::fmt::Write as _;
 
+use unicode_width::UnicodeWidthStr;
+
+use crate::lang::{Lang, tr};
+
 use serde_json::json;
 
 use super::{CaseResult, FileReport};
@@ -89,64 +93,85 @@ fn place(file: &FileReport, line: Option<u64>) -> String {
     }
 }
 
-/// The human report.
-pub fn human(files: &[FileReport], coverage: &[PolicyCoverage]) -> String {
+/// `text` padded with spaces to `columns` columns on screen (a Chinese character takes two).
+fn padded(text: &str, columns: usize) -> String {
+    let width = UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(columns.saturating_sub(width)))
+}
+
+/// The human report, in `lang`.
+pub fn human(files: &[FileReport], coverage: &[PolicyCoverage], lang: Lang) -> String {
     let mut out = String::new();
+    // The status words in one column: `ok      `, `FAIL    `, `INVALID `.
+    let statuses = [
+        tr!(lang, "test-ok"),
+        tr!(lang, "test-fail"),
+        tr!(lang, "test-invalid"),
+    ];
+    let status_column = statuses
+        .iter()
+        .map(|s| UnicodeWidthStr::width(s.as_str()) + 1)
+        .max()
+        .unwrap_or(0)
+        .max(8);
+    let [ok, fail, invalid] = statuses.map(|s| padded(&s, status_column));
+    let indent = " ".repeat(status_column + 2);
     for file in files {
+        let policy = if file.policy.is_empty() {
+            "?"
+        } else {
+            &file.policy
+        };
         let _ = writeln!(
             out,
-            "{} (policy {})",
-            file.file,
-            if file.policy.is_empty() {
-                "?"
-            } else {
-                &file.policy
-            }
+            "{}",
+            tr!(lang, "test-file", file = &file.file, policy = policy)
         );
         if let Some(error) = &file.error {
-            let _ = writeln!(out, "  error: {error}");
+            let _ = writeln!(out, "  {}", tr!(lang, "test-file-error", error = error));
         }
         for case in &file.cases {
             match &case.result {
                 CaseResult::Passed => {
-                    let _ = writeln!(out, "  ok      {}", case.name);
+                    let _ = writeln!(out, "  {ok}{}", case.name);
                 }
                 CaseResult::Invalid(reason) => {
-                    let _ = writeln!(out, "  INVALID {}  ({})", case.name, place(file, case.line));
-                    let _ = writeln!(out, "          {reason}");
+                    let _ = writeln!(
+                        out,
+                        "  {invalid}{}  ({})",
+                        case.name,
+                        place(file, case.line)
+                    );
+                    let _ = writeln!(out, "{indent}{reason}");
                 }
                 CaseResult::Failed { mismatches, trace } => {
-                    let _ = writeln!(out, "  FAIL    {}  ({})", case.name, place(file, case.line));
-                    let rows: Vec<[&str; 3]> = std::iter::once(["", "expected", "actual"])
-                        .chain(
-                            mismatches
-                                .iter()
-                                .map(|m| [m.what.as_str(), m.expected.as_str(), m.actual.as_str()]),
-                        )
-                        .collect();
+                    let _ = writeln!(out, "  {fail}{}  ({})", case.name, place(file, case.line));
+                    let (expected, actual) = (tr!(lang, "test-expected"), tr!(lang, "test-actual"));
+                    let rows: Vec<[&str; 3]> =
+                        std::iter::once(["", expected.as_str(), actual.as_str()])
+                            .chain(
+                                mismatches.iter().map(|m| {
+                                    [m.what.as_str(), m.expected.as_str(), m.actual.as_str()]
+                                }),
+                            )
+                            .collect();
                     let width = |column: usize| {
                         rows.iter()
                             .filter_map(|r| r.get(column))
-                            .map(|cell| cell.chars().count())
+                            .map(|cell| UnicodeWidthStr::width(*cell))
                             .max()
                             .unwrap_or(0)
                     };
                     let (w0, w1) = (width(0), width(1));
-                    let pad = |text: &str, w: usize| {
-                        format!(
-                            "{text}{}",
-                            " ".repeat(w.saturating_sub(text.chars().count()))
-                        )
-                    };
                     for [what, expected, actual] in &rows {
                         let _ = writeln!(
                             out,
-                            "          {}  {}  {actual}",
-                            pad(what, w0),
-                            pad(expected, w1)
+                            "{indent}{}  {}  {actual}",
+                            padded(what, w0),
+                            padded(expected, w1)
                         );
                     }
-                    let _ = writeln!(out, "          why:");
+                    let _ = writeln!(out, "{indent}{}", tr!(lang, "test-why"));
                     for line in trace.lines() {
                         let _ = writeln!(
                             out,
@@ -154,7 +179,7 @@ pub fn human(files: &[FileReport], coverage: &[PolicyCoverage]) -> String {
                             if line.is_empty() {
                                 String::new()
                             } else {
-                                format!("            {line}")
+                                format!("{indent}  {line}")
                             }
                         );
                     }
@@ -164,23 +189,30 @@ pub fn human(files: &[FileReport], coverage: &[PolicyCoverage]) -> String {
     }
     for policy in coverage {
         let (covered, total) = policy.counts();
-        let _ = writeln!(
-            out,
-            "\ncoverage of {}: {covered} of {total} rules and guards ({})",
-            policy.policy,
-            percent(policy.permille())
+        let line = tr!(
+            lang,
+            "test-coverage",
+            policy = &policy.policy,
+            covered = covered,
+            total = total,
+            percent = percent(policy.permille())
         );
+        let _ = writeln!(out, "\n{line}");
         let uncovered = policy.uncovered();
         if !uncovered.is_empty() {
-            let _ = writeln!(
-                out,
-                "  never fired (or, for guards, never vetoed): {}",
-                uncovered.join(", ")
-            );
+            let list = uncovered.join(&tr!(lang, "list-separator"));
+            let _ = writeln!(out, "  {}", tr!(lang, "test-never-fired", list = list));
         }
     }
     let (passed, failed, invalid) = tally(files);
-    let _ = writeln!(out, "\n{passed} passed, {failed} failed, {invalid} invalid");
+    let totals = tr!(
+        lang,
+        "test-totals",
+        passed = passed,
+        failed = failed,
+        invalid = invalid
+    );
+    let _ = writeln!(out, "\n{totals}");
     out
 }
 

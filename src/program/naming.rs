@@ -250,6 +250,19 @@ impl Program {
         self.outcome_text_in(decision, outcome, crate::lang::Lang::En)
     }
 
+    /// An outcome as [`Program::outcome_text`] wrote it (in English, as machine formats keep
+    /// it), for a person reading `lang`: `nothing`, `no rule matched` and `none` translated,
+    /// the policy's own names as written.
+    pub fn outcome_words(text: &str, lang: crate::lang::Lang) -> String {
+        use crate::lang::tr;
+        match text {
+            "nothing" => tr!(lang, "outcome-nothing"),
+            "no rule matched" => tr!(lang, "outcome-no-rule"),
+            "none" => tr!(lang, "none"),
+            other => other.to_owned(),
+        }
+    }
+
     /// [`Program::outcome_text`] for a person reading `lang`: the policy's own names stay as
     /// written, the words around them (`nothing`, `no rule matched`) are translated.
     pub fn outcome_text_in(

@@ -116,6 +116,40 @@ pub fn bucket_labels(edges: &[i64]) -> Vec<String> {
     labels
 }
 
+/// A row key the summary makes itself as a reader of `lang` reads it: a bucket label of
+/// [`bucket_labels`] (`current` is `未逾期`, `M1 (1–30)` is `M1（1–30天）`), `(no action)`,
+/// and a decision's `nothing`, `no rule matched` and `none`; `None` for any other key (the
+/// policy's own names). The keys themselves stay English: JSON and CSV carry them.
+pub fn key_words(label: &str, lang: crate::lang::Lang) -> Option<String> {
+    use crate::lang::tr;
+    match label {
+        "current" => return Some(tr!(lang, "bucket-current")),
+        NO_ACTION => return Some(tr!(lang, "report-no-action")),
+        "nothing" | "no rule matched" | "none" => {
+            return Some(crate::program::Program::outcome_words(label, lang));
+        }
+        _ => {}
+    }
+    if let Some((name, range)) = label.split_once(" (")
+        && let Some(range) = range.strip_suffix(')')
+        && name.starts_with('M')
+    {
+        return Some(match range.strip_prefix("over ") {
+            Some(days) => tr!(lang, "bucket-named-over", name = name, days = days),
+            None => tr!(lang, "bucket-named", name = name, range = range),
+        });
+    }
+    if let Some(range) = label.strip_suffix(" days")
+        && range.contains('–')
+    {
+        return Some(tr!(lang, "bucket-days", range = range));
+    }
+    label
+        .strip_prefix("over ")
+        .filter(|days| days.chars().all(|c| c.is_ascii_digit()))
+        .map(|days| tr!(lang, "bucket-over", days = days))
+}
+
 /// One arm of an experiment while counting: its loans, and its loans per primary action.
 type ArmTally = (Tally, BTreeMap<String, Tally>);
 

@@ -7,9 +7,9 @@ use std::fmt::Write as _;
 use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json, json};
 
+use crate::lang::{Lang, tr};
 use crate::summary::{Rows, Summary};
-use crate::tally::{Tally, amounts, grouped};
-use crate::value::counted;
+use crate::tally::{Tally, amounts_in, grouped};
 use unicode_width::UnicodeWidthStr;
 
 /// What the report is about.
@@ -32,6 +32,18 @@ fn reconciles(rows: &Rows, total: &Tally) -> bool {
         }
     }
     sum.loans == total.loans && sum.amounts == total.amounts
+}
+
+/// `n loans` in `lang`, the count grouped in thousands.
+fn loans(lang: Lang, count: u64) -> String {
+    let shown = grouped(Decimal::from(count));
+    tr!(lang, "loans", count = count, shown = shown)
+}
+
+/// Whether every count reconciles: read = decided + rejected, and every partition adds up.
+fn reconciled(summary: &Summary) -> bool {
+    summary.read == summary.decided.loans + rejected_total(summary)
+        && partitions(summary).iter().all(|(_, ok)| *ok)
 }
 
 /// Every table that partitions the portfolio, by name, and whether it adds up.
@@ -72,21 +84,20 @@ fn rejected_total(summary: &Summary) -> u64 {
 }
 
 /// `20,000 read = 19,996 decided + 4 rejected; principal 1,234.00 CNY reconciled`.
-pub fn reconciliation_line(summary: &Summary) -> String {
-    let rejected = rejected_total(summary);
-    let balanced = summary.read == summary.decided.loans + rejected;
-    let tables_ok = partitions(summary).iter().all(|(_, ok)| *ok);
-    format!(
-        "{} read = {} decided + {} rejected; principal {} {}",
-        grouped(Decimal::from(summary.read)),
-        grouped(Decimal::from(summary.decided.loans)),
-        grouped(Decimal::from(rejected)),
-        amounts(&summary.decided.amounts),
-        if balanced && tables_ok {
-            "reconciled in every table"
-        } else {
-            "DOES NOT RECONCILE: please report this"
-        }
+pub fn reconciliation_line(summary: &Summary, lang: Lang) -> String {
+    let verdict = if reconciled(summary) {
+        tr!(lang, "report-reconciled")
+    } else {
+        tr!(lang, "report-not-reconciled")
+    };
+    tr!(
+        lang,
+        "report-reconciliation",
+        read = grouped(Decimal::from(summary.read)),
+        decided = grouped(Decimal::from(summary.decided.loans)),
+        rejected = grouped(Decimal::from(rejected_total(summary))),
+        principal = amounts_in(&summary.decided.amounts, lang),
+        verdict = verdict
     )
 }
 
@@ -107,125 +118,170 @@ fn shares(part: &Tally, whole: &Tally) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn share_text(part: &Tally, whole: &Tally) -> String {
+fn share_text(part: &Tally, whole: &Tally, lang: Lang) -> String {
     shares(part, whole)
         .iter()
         .map(|(c, p)| {
             if c.is_empty() {
-                format!("{p} % of principal")
+                tr!(lang, "report-share", percent = p)
             } else {
-                format!("{p} % of {c} principal")
+                tr!(lang, "report-share-of", percent = p, currency = c)
             }
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(&tr!(lang, "list-separator-strong"))
 }
 
-fn table(out: &mut String, title: &str, rows: &Rows) {
+/// How many columns `text` takes on screen: a Chinese character takes two.
+fn width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+fn table(out: &mut String, title: &str, rows: &Rows, lang: Lang) {
     let _ = writeln!(out, "\n{title}");
     // Columns line up on screen: a Chinese character takes two columns.
-    let width = rows
+    let keys: Vec<String> = rows.iter().map(|(k, _)| key_words(k, lang)).collect();
+    let column = keys.iter().map(|k| width(k)).max().unwrap_or(0).max(6);
+    // The unit after the count, padded to the widest form (`loans`), so amounts line up.
+    let units: Vec<String> = rows
         .iter()
-        .map(|(k, _)| UnicodeWidthStr::width(k.as_str()))
-        .max()
-        .unwrap_or(0)
-        .max(6);
-    for (key, tally) in rows {
-        let pad = " ".repeat(width.saturating_sub(UnicodeWidthStr::width(key.as_str())));
-        let noun = if tally.loans == 1 { "loan " } else { "loans" };
+        .map(|(_, t)| tr!(lang, "loans-unit", count = t.loans))
+        .collect();
+    let unit_column = units.iter().map(|u| width(u)).max().unwrap_or(0).max(5);
+    for ((key, unit), (_, tally)) in keys.iter().zip(&units).zip(rows) {
+        let pad = " ".repeat(column.saturating_sub(width(key)));
+        let unit_pad = " ".repeat(unit_column.saturating_sub(width(unit)));
         let _ = writeln!(
             out,
-            "  {key}{pad}  {:>9} {noun}  {}",
+            "  {key}{pad}  {:>9} {unit}{unit_pad}  {}",
             grouped(Decimal::from(tally.loans)),
-            amounts(&tally.amounts)
+            amounts_in(&tally.amounts, lang)
         );
     }
 }
 
-/// The human report.
-pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary) -> String {
+/// A row's key as a reader of `lang` reads it: bucket names translated, the policy's own
+/// names as written.
+fn key_words(key: &str, lang: Lang) -> String {
+    crate::summary::key_words(key, lang).unwrap_or_else(|| key.to_owned())
+}
+
+/// The human report, in `lang`.
+pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "dry run of {} on {} as of {}\n",
-        heading.policy, heading.portfolio, heading.as_of
+    let title = tr!(
+        lang,
+        "report-title",
+        policy = heading.policy,
+        portfolio = heading.portfolio,
+        date = heading.as_of
     );
-    let _ = writeln!(out, "{}", reconciliation_line(summary));
+    let _ = writeln!(out, "{title}\n");
+    let _ = writeln!(out, "{}", reconciliation_line(summary, lang));
     let _ = writeln!(
         out,
-        "overdue: {}, {} ({})",
-        counted(summary.overdue.loans, "loan"),
-        amounts(&summary.overdue.amounts),
-        share_text(&summary.overdue, &summary.decided)
+        "{}",
+        tr!(
+            lang,
+            "report-overdue",
+            loans = loans(lang, summary.overdue.loans),
+            principal = amounts_in(&summary.overdue.amounts, lang),
+            share = share_text(&summary.overdue, &summary.decided, lang)
+        )
     );
     if let Some(npl) = &summary.non_performing {
         let _ = writeln!(
             out,
-            "non-performing: {}, {} (NPL ratio {})",
-            counted(npl.loans, "loan"),
-            amounts(&npl.amounts),
-            share_text(npl, &summary.decided)
+            "{}",
+            tr!(
+                lang,
+                "report-non-performing",
+                loans = loans(lang, npl.loans),
+                principal = amounts_in(&npl.amounts, lang),
+                share = share_text(npl, &summary.decided, lang)
+            )
         );
     }
     table(
         &mut out,
-        "loans per action (a loan with several actions counts under each)",
+        &tr!(lang, "report-per-action-long"),
         &summary.by_action,
+        lang,
     );
     table(
         &mut out,
-        "loans per primary action (the first action; each loan once)",
+        &tr!(lang, "report-per-primary-action-long"),
         &summary.by_primary_action,
+        lang,
     );
     for (decision, rows) in &summary.by_decision {
-        table(&mut out, &format!("loans per {decision}"), rows);
+        let title = tr!(lang, "report-per-decision-long", decision = decision);
+        table(&mut out, &title, rows, lang);
     }
-    table(&mut out, "loans per overdue bucket", &summary.by_bucket);
-    let _ = writeln!(out, "\noverdue bucket × primary action");
+    table(
+        &mut out,
+        &tr!(lang, "report-per-bucket-long"),
+        &summary.by_bucket,
+        lang,
+    );
+    let _ = writeln!(out, "\n{}", tr!(lang, "report-bucket-action"));
+    let separator = tr!(lang, "list-separator");
     for (bucket, rows) in &summary.bucket_action {
         let cells: Vec<String> = rows
             .iter()
             .map(|(a, t)| format!("{a} {}", t.loans))
             .collect();
-        let _ = writeln!(
-            out,
-            "  {bucket}: {}",
-            if cells.is_empty() {
-                "—".to_owned()
-            } else {
-                cells.join(", ")
-            }
+        let cells = if cells.is_empty() {
+            "—".to_owned()
+        } else {
+            cells.join(&separator)
+        };
+        let line = tr!(
+            lang,
+            "report-row",
+            key = key_words(bucket, lang),
+            cells = cells
         );
+        let _ = writeln!(out, "  {line}");
     }
     for (guard, rows) in &summary.vetoed {
-        table(&mut out, &format!("vetoed by {guard}"), rows);
+        table(
+            &mut out,
+            &tr!(lang, "report-vetoed-by", guard = guard),
+            rows,
+            lang,
+        );
     }
     if summary.vetoed.is_empty() {
-        let _ = writeln!(out, "\nvetoed: none");
+        let _ = writeln!(out, "\n{}", tr!(lang, "report-vetoed-none"));
     }
     for experiment in &summary.experiments {
-        let _ = writeln!(out, "\nexperiment {}", experiment.name);
+        let name = &experiment.name;
+        let _ = writeln!(out, "\n{}", tr!(lang, "report-experiment", name = name));
         for (arm, tally, mix) in &experiment.arms {
-            let _ = writeln!(
-                out,
-                "  {} = {arm}: {}, {}",
-                experiment.name,
-                counted(tally.loans, "loan"),
-                amounts(&tally.amounts)
+            let line = tr!(
+                lang,
+                "report-arm",
+                name = name,
+                arm = arm,
+                loans = loans(lang, tally.loans),
+                principal = amounts_in(&tally.amounts, lang)
             );
+            let _ = writeln!(out, "  {line}");
             let cells: Vec<String> = mix
                 .iter()
                 .map(|(a, t)| format!("{a} {}", t.loans))
                 .collect();
-            let _ = writeln!(out, "      {}", cells.join(", "));
+            let _ = writeln!(out, "      {}", cells.join(&separator));
         }
     }
-    let _ = writeln!(out, "\nrejected rows");
+    let _ = writeln!(out, "\n{}", tr!(lang, "report-rejected"));
     if summary.rejected.is_empty() {
-        let _ = writeln!(out, "  none");
+        let _ = writeln!(out, "  {}", tr!(lang, "none"));
     }
     for (code, rows, reason) in &summary.rejected {
-        let _ = writeln!(out, "  {code}  {rows:>7}  e.g. {reason}");
+        let example = tr!(lang, "report-example", reason = reason);
+        let _ = writeln!(out, "  {code}  {rows:>7}  {example}");
     }
     out
 }
@@ -356,26 +412,28 @@ const PALETTE: &[&str] = &[
     "#2f6db5", "#e07b39", "#4a9a5b", "#c0504d", "#8064a2", "#4bacc6", "#9b8b3b", "#d36fa0",
 ];
 
-fn html_table(out: &mut String, title: &str, rows: &Rows) {
+fn html_table(out: &mut String, title: &str, rows: &Rows, lang: Lang) {
     let _ = write!(
         out,
-        "<h3>{}</h3><table><tr><th></th><th>loans</th><th>amount</th></tr>",
-        escape(title)
+        "<h3>{}</h3><table><tr><th></th><th>{}</th><th>{}</th></tr>",
+        escape(title),
+        escape(&tr!(lang, "report-column-loans")),
+        escape(&tr!(lang, "report-column-amount"))
     );
     for (key, tally) in rows {
         let _ = write!(
             out,
             "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
-            escape(key),
+            escape(&key_words(key, lang)),
             grouped(Decimal::from(tally.loans)),
-            escape(&amounts(&tally.amounts))
+            escape(&amounts_in(&tally.amounts, lang))
         );
     }
     out.push_str("</table>");
 }
 
 /// Horizontal bars: one per row, length by loans.
-fn bar_chart(rows: &Rows, title: &str) -> String {
+fn bar_chart(rows: &Rows, title: &str, lang: Lang) -> String {
     let max = rows.iter().map(|(_, t)| t.loans).max().unwrap_or(1).max(1);
     let height = 24 * rows.len() + 40;
     let mut svg = format!(
@@ -391,7 +449,7 @@ fn bar_chart(rows: &Rows, title: &str) -> String {
             svg,
             "<text x='0' y='{}' class='l'>{}</text><rect x='200' y='{y}' width='{width}' height='18' fill='{color}'/><text x='{}' y='{}' class='l'>{}</text>",
             y + 14,
-            escape(key),
+            escape(&key_words(key, lang)),
             205 + width,
             y + 14,
             tally.loans
@@ -402,7 +460,7 @@ fn bar_chart(rows: &Rows, title: &str) -> String {
 }
 
 /// Buckets down, actions across, shade by loans.
-fn heat_map(summary: &Summary) -> String {
+fn heat_map(summary: &Summary, lang: Lang) -> String {
     // Columns in the policy's action order, as in the tables.
     let actions: Vec<String> = summary
         .by_primary_action
@@ -420,7 +478,8 @@ fn heat_map(summary: &Summary) -> String {
     let width = left + cell * actions.len() + 10;
     let height = top + 30 * summary.bucket_action.len() + 10;
     let mut svg = format!(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' aria-label='overdue bucket by action'>"
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' aria-label='{}'>",
+        escape(&tr!(lang, "report-heat-map-label"))
     );
     for (i, action) in actions.iter().enumerate() {
         let x = left + i * cell + cell / 2;
@@ -437,7 +496,7 @@ fn heat_map(summary: &Summary) -> String {
             svg,
             "<text x='0' y='{}' class='l'>{}</text>",
             y + 19,
-            escape(bucket)
+            escape(&key_words(bucket, lang))
         );
         for (i, action) in actions.iter().enumerate() {
             let loans = rows
@@ -468,7 +527,7 @@ fn heat_map(summary: &Summary) -> String {
 }
 
 /// Per experiment: each arm's action mix, as shares of the arm's loans, side by side.
-fn arms_chart(summary: &Summary) -> String {
+fn arms_chart(summary: &Summary, lang: Lang) -> String {
     let mut out = String::new();
     for experiment in &summary.experiments {
         let actions: Vec<String> = summary
@@ -483,15 +542,17 @@ fn arms_chart(summary: &Summary) -> String {
             })
             .collect();
         let height = 40 + actions.len() * 30 + 20;
+        let title = tr!(lang, "report-arms-chart", name = &experiment.name);
+        let label = tr!(lang, "report-arms-label", name = &experiment.name);
         let _ = write!(
             out,
-            "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' role='img' aria-label='arms of {}'>",
-            escape(&experiment.name)
+            "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' role='img' aria-label='{}'>",
+            escape(&label)
         );
         let _ = write!(
             out,
-            "<text x='0' y='16' class='t'>{}: share of each arm's loans per primary action</text>",
-            escape(&experiment.name)
+            "<text x='0' y='16' class='t'>{}</text>",
+            escape(&title)
         );
         for (i, action) in actions.iter().enumerate() {
             let y = 36 + i * 30;
@@ -528,68 +589,118 @@ fn arms_chart(summary: &Summary) -> String {
     out
 }
 
-/// One self-contained HTML page: no scripts, no network; tables and inline SVG charts.
-pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary) -> String {
-    let mut out = String::from(
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>arrears dry run</title><style>",
+/// The font stack of the page and its charts: the system's, then the CJK faces of Linux,
+/// macOS and Windows, so Chinese names render wherever the report is opened.
+const FONTS: &str =
+    "system-ui,'Noto Sans CJK SC','Source Han Sans SC','PingFang SC','Microsoft YaHei',sans-serif";
+
+/// One self-contained HTML page in `lang`: no scripts, no network; tables and inline SVG charts.
+pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) -> String {
+    let html_lang = match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh-CN",
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!doctype html><html lang='{html_lang}'><head><meta charset='utf-8'><title>{}</title><style>",
+        escape(&tr!(lang, "report-html-title"))
     );
-    out.push_str("body{font:14px system-ui,'Noto Sans CJK SC',sans-serif;margin:24px;color:#222;max-width:1100px}");
+    let _ = write!(
+        out,
+        "body{{font:14px {FONTS};margin:24px;color:#222;max-width:1100px}}"
+    );
     out.push_str("table{border-collapse:collapse;margin:8px 0 16px}td,th{border-bottom:1px solid #ddd;padding:3px 10px;text-align:left}");
-    out.push_str(".n{text-align:right;font-variant-numeric:tabular-nums}.t{font:bold 14px sans-serif}.l{font:12px sans-serif}");
-    out.push_str(".s{font:11px sans-serif}.c{font:12px sans-serif;text-anchor:middle}.ok{color:#2d7a3a}.bad{color:#b00}");
+    let _ = write!(
+        out,
+        ".n{{text-align:right;font-variant-numeric:tabular-nums}}.t{{font:bold 14px {FONTS}}}.l{{font:12px {FONTS}}}"
+    );
+    let _ = write!(
+        out,
+        ".s{{font:11px {FONTS}}}.c{{font:12px {FONTS};text-anchor:middle}}.ok{{color:#2d7a3a}}.bad{{color:#b00}}"
+    );
     out.push_str("section{display:flex;flex-wrap:wrap;gap:24px}</style></head><body>");
     let _ = write!(
         out,
-        "<h1>Dry run of {}</h1><p>{} as of {}</p>",
-        escape(heading.policy),
-        escape(heading.portfolio),
-        escape(heading.as_of)
+        "<h1>{}</h1><p>{}</p>",
+        escape(&tr!(lang, "report-html-heading", policy = heading.policy)),
+        escape(&tr!(
+            lang,
+            "report-html-subheading",
+            portfolio = heading.portfolio,
+            date = heading.as_of
+        ))
     );
-    let line = reconciliation_line(summary);
-    let class = if line.contains("DOES NOT") {
-        "bad"
-    } else {
-        "ok"
-    };
+    let class = if reconciled(summary) { "ok" } else { "bad" };
+    let line = reconciliation_line(summary, lang);
     let _ = write!(out, "<p class={class}><b>{}</b></p>", escape(&line));
+    let overdue = tr!(
+        lang,
+        "report-html-overdue",
+        loans = grouped(Decimal::from(summary.overdue.loans)),
+        share = share_text(&summary.overdue, &summary.decided, lang)
+    );
+    let _ = write!(out, "<p>{}", escape(&overdue));
+    if let Some(npl) = &summary.non_performing {
+        let ratio = share_text(npl, &summary.decided, lang);
+        let ratio = tr!(lang, "report-html-npl", share = ratio);
+        let _ = write!(out, "{}", escape(&ratio));
+    }
     let _ = write!(
         out,
-        "<p>Overdue: {} loans ({}).",
-        grouped(Decimal::from(summary.overdue.loans)),
-        escape(&share_text(&summary.overdue, &summary.decided))
+        "</p><h2>{}</h2>",
+        escape(&tr!(lang, "report-html-action-mix"))
     );
-    if let Some(npl) = &summary.non_performing {
-        let _ = write!(
-            out,
-            " NPL ratio: {}.",
-            escape(&share_text(npl, &summary.decided))
-        );
-    }
-    out.push_str("</p><h2>Action mix</h2>");
     out.push_str(&bar_chart(
         &summary.by_primary_action,
-        "loans per primary action",
+        &tr!(lang, "report-per-primary-action-chart"),
+        lang,
     ));
-    out.push_str("<h2>Overdue bucket × primary action</h2>");
-    out.push_str(&heat_map(summary));
+    let _ = write!(
+        out,
+        "<h2>{}</h2>",
+        escape(&tr!(lang, "report-html-bucket-action"))
+    );
+    out.push_str(&heat_map(summary, lang));
     if !summary.experiments.is_empty() {
-        out.push_str("<h2>Experiments</h2>");
-        out.push_str(&arms_chart(summary));
+        let _ = write!(
+            out,
+            "<h2>{}</h2>",
+            escape(&tr!(lang, "report-html-experiments"))
+        );
+        out.push_str(&arms_chart(summary, lang));
     }
-    out.push_str("<h2>Tables</h2><section><div>");
-    html_table(&mut out, "per primary action", &summary.by_primary_action);
+    let _ = write!(
+        out,
+        "<h2>{}</h2><section><div>",
+        escape(&tr!(lang, "report-html-tables"))
+    );
     html_table(
         &mut out,
-        "per action (a loan with several counts under each)",
-        &summary.by_action,
+        &tr!(lang, "report-per-primary-action"),
+        &summary.by_primary_action,
+        lang,
     );
-    html_table(&mut out, "per overdue bucket", &summary.by_bucket);
+    html_table(
+        &mut out,
+        &tr!(lang, "report-per-action"),
+        &summary.by_action,
+        lang,
+    );
+    html_table(
+        &mut out,
+        &tr!(lang, "report-per-bucket"),
+        &summary.by_bucket,
+        lang,
+    );
     out.push_str("</div><div>");
     for (decision, rows) in &summary.by_decision {
-        html_table(&mut out, &format!("per {decision}"), rows);
+        let title = tr!(lang, "report-per-decision", decision = decision);
+        html_table(&mut out, &title, rows, lang);
     }
     for (guard, rows) in &summary.vetoed {
-        html_table(&mut out, &format!("vetoed by {guard}"), rows);
+        let title = tr!(lang, "report-vetoed-by", guard = guard);
+        html_table(&mut out, &title, rows, lang);
     }
     let rejected: Rows = summary
         .rejected
@@ -604,7 +715,12 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary) -> String {
             )
         })
         .collect();
-    html_table(&mut out, "rejected rows per code", &rejected);
+    html_table(
+        &mut out,
+        &tr!(lang, "report-rejected-per-code"),
+        &rejected,
+        lang,
+    );
     out.push_str("</div></section></body></html>\n");
     out
 }
@@ -624,7 +740,7 @@ mod tests {
             ("sms".to_owned(), tally(12)),
         ];
         let mut out = String::new();
-        table(&mut out, "t", &rows);
+        table(&mut out, "t", &rows, Lang::En);
         let lines: Vec<&str> = out.lines().skip(2).collect();
         // 上门催收 takes eight columns on screen, as `sms` and its five spaces of padding do.
         assert_eq!(
