@@ -104,12 +104,16 @@ pub fn impact_text(heading: &ImpactHeading<'_>, impact: &Impact, lang: Lang) -> 
             let _ = writeln!(out, "  {line}");
         }
     }
-    for matrix in &impact.matrices {
+    for (index, matrix) in impact.matrices.iter().enumerate() {
         let cells = changed_cells(matrix);
         if cells.is_empty() {
             continue;
         }
-        let title = tr!(lang, "diff-transitions", name = &matrix.name);
+        let title = tr!(
+            lang,
+            "diff-transitions",
+            name = matrix_name(impact, index, lang)
+        );
         let _ = writeln!(out, "\n{title}");
         for ((before, after), tally) in cells {
             let line = tr!(
@@ -125,6 +129,16 @@ pub fn impact_text(heading: &ImpactHeading<'_>, impact: &Impact, lang: Lang) -> 
     }
     let _ = writeln!(out, "\n{}", totals_line(heading, impact, lang));
     out
+}
+
+/// A matrix's name for a person reading `lang`: a decision's name as written; the last matrix,
+/// of the action lists, `actions` translated.
+fn matrix_name(impact: &Impact, index: usize, lang: Lang) -> String {
+    match impact.matrices.get(index) {
+        Some(_) if index + 1 == impact.matrices.len() => tr!(lang, "diff-actions-matrix"),
+        Some(matrix) => matrix.name.clone(),
+        None => String::new(),
+    }
 }
 
 fn markdown_escape(text: &str) -> String {
@@ -154,7 +168,7 @@ pub fn impact_markdown(
         compared_amount = amounts_in(&impact.compared.amounts, lang)
     );
     let _ = writeln!(out, "{summary}\n");
-    for matrix in &impact.matrices {
+    for (index, matrix) in impact.matrices.iter().enumerate() {
         let cells = changed_cells(matrix);
         if cells.is_empty() {
             continue;
@@ -163,7 +177,7 @@ pub fn impact_markdown(
         let _ = writeln!(
             out,
             "#### {}\n\n{header}\n| --- | --- | ---: | ---: |",
-            matrix.name
+            matrix_name(impact, index, lang)
         );
         for ((before, after), tally) in cells {
             let _ = writeln!(

@@ -121,6 +121,7 @@ diff-loan = { $loan }  ({ $amount })
 diff-decision = { $decision }: { $before } → { $after }
 diff-actions = actions: { $list }
 diff-transitions = transitions of { $name }
+diff-actions-matrix = actions
 diff-transition = { $before } → { $after }: { $loans } loans, { $amount }
 diff-totals = read { $read } = compared { $compared } + rejected { $rejected }; of those compared, { $unchanged } unchanged and { $changed } changed
 diff-md-title = ### Policy impact: `{ $new }`

@@ -73,7 +73,7 @@ report-reconciliation = 读取 { $read } 笔 = 已决策 { $decided } 笔 + 拒�
 report-reconciled = 各表均已勾稽一致
 report-not-reconciled = 勾稽不一致：请报告此问题
 report-share = 占本金 { $percent }%
-report-share-of = 占 { $currency } 本金 { $percent }%
+report-share-of = 占{ $currency }本金 { $percent }%
 report-overdue = 逾期：{ $loans }，{ $principal }（{ $share }）
 report-non-performing = 不良：{ $loans }，{ $principal }（不良率 { $share }）
 report-per-action-long = 按措施统计（一笔贷款有多项措施时分别计入）
@@ -118,6 +118,7 @@ diff-loan = { $loan }（{ $amount }）
 diff-decision = { $decision }：{ $before } → { $after }
 diff-actions = 措施：{ $list }
 diff-transitions = { $name } 的变化
+diff-actions-matrix = 措施
 diff-transition = { $before } → { $after }：{ $loans } 笔，{ $amount }
 diff-totals = 读取 { $read } 笔 = 比较 { $compared } 笔 + 拒收 { $rejected } 笔；比较的贷款中 { $unchanged } 笔不变，{ $changed } 笔改变
 diff-md-title = ### 政策变更影响：`{ $new }`

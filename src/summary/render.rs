@@ -122,10 +122,13 @@ fn share_text(part: &Tally, whole: &Tally, lang: Lang) -> String {
     shares(part, whole)
         .iter()
         .map(|(c, p)| {
-            if c.is_empty() {
-                tr!(lang, "report-share", percent = p)
-            } else {
-                tr!(lang, "report-share-of", percent = p, currency = c)
+            match (c.as_str(), lang) {
+                ("", _) => tr!(lang, "report-share", percent = p),
+                // A Chinese reader calls yuan 人民币, not by its code.
+                ("CNY" | "RMB", Lang::Zh) => {
+                    tr!(lang, "report-share-of", percent = p, currency = "人民币")
+                }
+                (c, _) => tr!(lang, "report-share-of", percent = p, currency = c),
             }
         })
         .collect::<Vec<_>>()

@@ -12,6 +12,7 @@
 mod analysis;
 mod architecture;
 mod check;
+mod chinese;
 mod codes;
 mod costs;
 mod diff;
