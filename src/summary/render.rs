@@ -490,7 +490,7 @@ fn heat_map(summary: &Summary, lang: Lang) -> String {
             svg,
             "<text transform='translate({x},{}) rotate(-60)' class='l'>{}</text>",
             top - 6,
-            escape(action)
+            escape(&key_words(action, lang))
         );
     }
     for (row, (bucket, rows)) in summary.bucket_action.iter().enumerate() {
@@ -563,7 +563,7 @@ fn arms_chart(summary: &Summary, lang: Lang) -> String {
                 out,
                 "<text x='0' y='{}' class='l'>{}</text>",
                 y + 12,
-                escape(action)
+                escape(&key_words(action, lang))
             );
             for (a, (arm, tally, mix)) in experiment.arms.iter().enumerate() {
                 let loans = mix
