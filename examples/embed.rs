@@ -31,6 +31,7 @@ fn main() -> ExitCode {
                 &diagnostics,
                 ErrorFormat::Human,
                 false,
+                arrears::Lang::En,
                 &mut std::io::stderr(),
             );
             return ExitCode::FAILURE;

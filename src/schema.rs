@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::lang::text;
 use crate::source::{SourceFile, Span};
 use crate::syntax::ast::{self, ScalarType, TypeKind};
 
@@ -162,7 +163,7 @@ impl Schema {
                 .at(decl.key.span)
                 .maybe_help(
                     crate::diag::did_you_mean(&decl.key.name, names)
-                        .map(|n| format!("did you mean `{n}`?")),
+                        .map(|n| text!("did-you-mean", name = n)),
                 ),
             );
             return (None, diagnostics);

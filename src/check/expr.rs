@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 
 use super::{Checker, Ty};
 use crate::diag::{Code, Diagnostic, did_you_mean};
+use crate::lang::text;
 use crate::program::ir::{self, CmpOp, DateFn, FoldOp};
 use crate::schema::{Field, FieldType};
 use crate::source::Span;
@@ -104,6 +105,11 @@ impl<'a> Checker<'a> {
         ty.describe(self.schema, &self.decision_decls)
     }
 
+    /// [`Checker::describe`], said in the language of the message it stands in.
+    pub(super) fn describe_text(&self, ty: &Ty) -> crate::lang::Text {
+        ty.describe_text(self.schema, &self.decision_decls)
+    }
+
     fn name_of(&self, expr: &ir::Expr) -> Option<String> {
         match as_ref(expr)? {
             Ref::Field(slot) => self.schema.fields.get(slot).map(|f| f.name.clone()),
@@ -120,13 +126,28 @@ impl<'a> Checker<'a> {
         if !typed.optional || typed.ty == Ty::Error {
             return;
         }
-        let diagnostic = match self.name_of(&typed.expr) {
-            Some(name) => Diagnostic::error(Code::MAYBE_MISSING, format!("`{name}` may be missing, and is read here without a test"))
-                .label(span, "read here")
-                .help(format!("test it first: `{name} is present and ...`, or `{name} is missing or ...`")),
-            None => Diagnostic::error(Code::MAYBE_MISSING, "this value may be missing (the latest of an empty list, say), and is read here without a test")
-                .label(span, "may be missing")
-                .help("name it with `let`, then test it with `is present` before comparing it"),
+        // A field is named as the policy wrote it here: `抵押物价值`, not `collateral_value`.
+        let written = |name: String| match self.source.file_arc(span.file) {
+            Some(file)
+                if !file.slice(span).is_empty()
+                    && file
+                        .slice(span)
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '_') =>
+            {
+                file.slice(span).to_owned()
+            }
+            _ => name,
+        };
+        let diagnostic = match self.name_of(&typed.expr).map(written) {
+            Some(name) => {
+                Diagnostic::error(Code::MAYBE_MISSING, text!("e204-message", name = &name))
+                    .label(span, text!("e204-read-here"))
+                    .help(text!("e204-help", name = &name))
+            }
+            None => Diagnostic::error(Code::MAYBE_MISSING, text!("e204-unnamed-message"))
+                .label(span, text!("e204-may-be-missing"))
+                .help(text!("e204-unnamed-help")),
         };
         self.report(diagnostic);
     }
@@ -387,14 +408,11 @@ impl<'a> Checker<'a> {
     fn boolean(&mut self, e: &ast::Expr, known: &[Ref]) -> ir::Expr {
         let typed = self.expr(e, None, known);
         if typed.ty != Ty::Bool && typed.ty != Ty::Error {
-            let what = self.describe(&typed.ty);
+            let what = self.describe_text(&typed.ty);
             self.report(
-                Diagnostic::error(
-                    Code::NOT_A_CONDITION,
-                    format!("expected a yes/no condition, found a {what}"),
-                )
-                .at(e.span)
-                .help("compare it with something, such as `overdue > 30 days`"),
+                Diagnostic::error(Code::NOT_A_CONDITION, text!("e207-message", what = what))
+                    .at(e.span)
+                    .help(text!("e207-help")),
             );
         } else {
             self.require_present(&typed, e.span);
@@ -505,15 +523,12 @@ impl<'a> Checker<'a> {
             Some(Ty::Enum(id)) => {
                 let values = self.schema.choice_names(*id);
                 let help = match did_you_mean(name, values.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the choices are: {}", values.join(", ")),
+                    Some(s) => text!("did-you-mean", name = s),
+                    None => text!("e202-choices-are", choices = values.join(", ")),
                 };
-                Diagnostic::error(
-                    Code::UNKNOWN_VALUE,
-                    format!("`{name}` is not one of the choices"),
-                )
-                .at(ident.span)
-                .help(help)
+                Diagnostic::error(Code::UNKNOWN_VALUE, text!("e202-not-a-choice", name = name))
+                    .at(ident.span)
+                    .help(help)
             }
             Some(Ty::Outcome(decision)) => {
                 let values = self.outcome_names(*decision);
@@ -523,12 +538,20 @@ impl<'a> Checker<'a> {
                     .map(|d| d.name.name.clone())
                     .unwrap_or_default();
                 let help = match did_you_mean(name, values.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("`{decision_name}` gives one of: {}", values.join(", ")),
+                    Some(s) => text!("did-you-mean", name = s),
+                    None => text!(
+                        "e202-outcomes-are",
+                        decision = &decision_name,
+                        outcomes = values.join(", ")
+                    ),
                 };
                 Diagnostic::error(
                     Code::UNKNOWN_VALUE,
-                    format!("`{name}` is not an outcome of `{decision_name}`"),
+                    text!(
+                        "e202-not-an-outcome",
+                        name = name,
+                        decision = &decision_name
+                    ),
                 )
                 .at(ident.span)
                 .help(help)
@@ -547,7 +570,7 @@ impl<'a> Checker<'a> {
                 candidates.extend(self.decision_decls.iter().map(|d| d.name.name.clone()));
                 candidates.push("as_of".into());
                 let help = match did_you_mean(name, candidates.iter().map(String::as_str)) {
-                    Some(s) => format!("did you mean `{s}`?"),
+                    Some(s) => text!("did-you-mean", name = s),
                     None => {
                         let choice_of = self
                             .schema
@@ -555,16 +578,14 @@ impl<'a> Checker<'a> {
                             .iter()
                             .any(|values| values.iter().any(|v| v == name));
                         if choice_of {
-                            format!(
-                                "`{name}` is a choice of a field: compare the field with it, as in `field = {name}`"
-                            )
+                            text!("e201-is-a-choice", name = name)
                         } else {
-                            "declare it with `let`, or add the field to the schema".to_owned()
+                            text!("e201-declare-it")
                         }
                     }
                 };
-                Diagnostic::error(Code::UNKNOWN_NAME, format!("unknown name `{name}`"))
-                    .label(ident.span, "not a field, value or decision")
+                Diagnostic::error(Code::UNKNOWN_NAME, text!("e201-message", name = name))
+                    .label(ident.span, text!("e201-label"))
                     .help(help)
             }
         };
@@ -620,24 +641,21 @@ impl<'a> Checker<'a> {
             _ => CmpOp::Ge,
         };
         if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) && !l.ty.is_ordered() {
-            let what = self.describe(&l.ty);
+            let what = self.describe_text(&l.ty);
             self.report(
                 Diagnostic::error(
                     Code::TYPE_MISMATCH,
-                    format!(
-                        "`{}` orders numbers, amounts, days and dates, not a {what}",
-                        op.symbol()
-                    ),
+                    text!("e203-not-ordered", op = op.symbol(), what = what),
                 )
                 .at(left.span.to(right.span))
-                .help("use `=` or `!=`, or `in [...]` for several choices"),
+                .help(text!("e203-not-ordered-help")),
             );
         }
         if matches!(l.ty, Ty::List(_)) {
             self.report(
-                Diagnostic::error(Code::TYPE_MISMATCH, "a list cannot be compared")
+                Diagnostic::error(Code::TYPE_MISMATCH, text!("e203-list"))
                     .at(left.span)
-                    .help("count its records instead: `count(list where ...) > 0`"),
+                    .help(text!("e203-list-help")),
             );
         }
         Typed::new(
@@ -668,32 +686,27 @@ impl<'a> Checker<'a> {
             }
             _ => {}
         }
-        let (lw, rw) = (self.describe(&l.ty), self.describe(&r.ty));
-        let verb = match op {
-            BinOp::Add => "add",
-            BinOp::Sub => "subtract",
-            _ => "compare",
+        let (lw, rw) = (self.describe_text(&l.ty), self.describe_text(&r.ty));
+        let message = match op {
+            BinOp::Add => text!("e203-cannot-add", left = lw.clone(), right = rw.clone()),
+            BinOp::Sub => text!(
+                "e203-cannot-subtract",
+                left = lw.clone(),
+                right = rw.clone()
+            ),
+            _ => text!("e203-cannot-compare", left = lw.clone(), right = rw.clone()),
         };
         let help = match (&l.ty, &r.ty) {
-            (Ty::Date, Ty::Int) | (Ty::Int, Ty::Date) => {
-                "a number of days is written with its unit: `as_of - 30 days`"
-            }
-            (Ty::Days, Ty::Int) | (Ty::Int, Ty::Days) => {
-                "counts and days are different things; compare days with days (`30 days`)"
-            }
-            (Ty::Money, Ty::Date) | (Ty::Date, Ty::Money) => {
-                "compare amounts with amounts and dates with dates"
-            }
-            _ => "compare like with like: amounts with amounts, days with days, dates with dates",
+            (Ty::Date, Ty::Int) | (Ty::Int, Ty::Date) => text!("e203-help-days-unit"),
+            (Ty::Days, Ty::Int) | (Ty::Int, Ty::Days) => text!("e203-help-counts-days"),
+            (Ty::Money, Ty::Date) | (Ty::Date, Ty::Money) => text!("e203-help-money-dates"),
+            _ => text!("e203-help-like-with-like"),
         };
         self.report(
-            Diagnostic::error(
-                Code::TYPE_MISMATCH,
-                format!("cannot {verb} a {lw} with a {rw}"),
-            )
-            .label(l_span, format!("this is a {lw}"))
-            .label(r_span, format!("this is a {rw}"))
-            .help(help),
+            Diagnostic::error(Code::TYPE_MISMATCH, message)
+                .label(l_span, text!("e203-this-is", what = lw))
+                .label(r_span, text!("e203-this-is", what = rw))
+                .help(help),
         );
         Typed::error()
     }
@@ -706,10 +719,10 @@ impl<'a> Checker<'a> {
         self.report(
             Diagnostic::error(
                 Code::DAYS_NEED_UNIT,
-                format!("`{number}` needs a unit here: it is compared with a number of days"),
+                text!("e205-message", number = &number),
             )
             .at(span)
-            .help(format!("write `{number} days`")),
+            .help(text!("e205-help", number = &number)),
         );
     }
 
@@ -837,23 +850,18 @@ impl<'a> Checker<'a> {
                     .find(|(_, f)| f.is_named(&field.name))
                 else {
                     let help = did_you_mean(&field.name, fields.iter().map(|f| f.name.as_str()))
-                        .map(|s| format!("did you mean `{s}`?"))
+                        .map(|s| text!("did-you-mean", name = s))
                         .unwrap_or_else(|| {
-                            format!(
-                                "its records have: {}",
-                                fields
-                                    .iter()
-                                    .map(|f| f.name.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )
+                            let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                            text!("e201-records-have", fields = names.join(", "))
                         });
                     self.report(
                         Diagnostic::error(
                             Code::UNKNOWN_NAME,
-                            format!(
-                                "the records of `{}` have no field `{}`",
-                                base.name, field.name
+                            text!(
+                                "e201-no-record-field",
+                                list = &base.name,
+                                field = &field.name
                             ),
                         )
                         .at(field.span)
@@ -943,11 +951,11 @@ impl<'a> Checker<'a> {
             }
             other => {
                 let help = match did_you_mean(other, FUNCTIONS.iter().copied()) {
-                    Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("the functions are {}", FUNCTIONS.join(", ")),
+                    Some(s) => text!("did-you-mean", name = s),
+                    None => text!("e208-functions-are", functions = FUNCTIONS.join(", ")),
                 };
                 self.report(
-                    Diagnostic::error(Code::BAD_CALL, format!("unknown function `{other}`"))
+                    Diagnostic::error(Code::BAD_CALL, text!("e208-unknown-function", name = other))
                         .at(function.span)
                         .help(help),
                 );

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
+use crate::lang::text;
 use crate::program::{
     ActionId, DecisionDef, DerivedDef, Gives, GuardDef, HitPolicy, Named, OutcomeId, Program,
     RuleDef, Ty, ir,
@@ -409,16 +410,13 @@ impl<'a> Checker<'a> {
             .collect();
         let suggestion = did_you_mean(&name.name, candidates.iter().map(String::as_str));
         let help = match suggestion {
-            Some(s) => format!("did you mean `{s}`?"),
-            None => "declare it in an `actions` line or as a `kind`".to_owned(),
+            Some(s) => text!("did-you-mean", name = s),
+            None => text!("e212-help"),
         };
         self.report(
-            Diagnostic::error(
-                Code::UNKNOWN_KIND,
-                format!("`{}` is not a declared action or kind", name.name),
-            )
-            .at(name.span)
-            .help(help),
+            Diagnostic::error(Code::UNKNOWN_KIND, text!("e212-message", name = &name.name))
+                .at(name.span)
+                .help(help),
         );
     }
 
@@ -680,29 +678,35 @@ impl<'a> Checker<'a> {
                 match found {
                     Some(value) => ir::Outcome::Value(OutcomeId::from_raw(value)),
                     None => {
-                        let (candidates, what): (Vec<String>, String) = match gives {
+                        let (candidates, message) = match gives {
                             Gives::Actions => (
-                                self.actions.iter().map(|a| a.name.clone()).collect(),
-                                "a declared action".into(),
+                                self.actions
+                                    .iter()
+                                    .map(|a| a.name.clone())
+                                    .collect::<Vec<_>>(),
+                                text!("e206-not-an-action", name = &name.name),
                             ),
                             Gives::Values(values) => (
                                 values.clone(),
-                                format!("one of the values of `{}`", decl.name.name),
+                                text!(
+                                    "e206-not-a-value",
+                                    name = &name.name,
+                                    decision = &decl.name.name
+                                ),
                             ),
                         };
                         let help =
                             match did_you_mean(&name.name, candidates.iter().map(String::as_str)) {
-                                Some(s) => format!("did you mean `{s}`?"),
+                                Some(s) => text!("did-you-mean", name = s),
                                 None => match gives {
                                     Gives::Actions => {
-                                        format!("declare it: `actions {}`", name.name)
+                                        text!("e206-declare", name = &name.name)
                                     }
                                     Gives::Values(values) => {
-                                        format!("the values are: {}", values.join(", "))
+                                        text!("e206-values-are", values = values.join(", "))
                                     }
                                 },
                             };
-                        let message = format!("`{}` is not {what}", name.name);
                         self.report(
                             Diagnostic::error(Code::UNKNOWN_OUTCOME, message)
                                 .at(name.span)

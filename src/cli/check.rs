@@ -26,6 +26,7 @@ fn write_witnesses(
     dir: &std::path::Path,
     witnesses: &[arrears::Witness],
     out: &Output,
+    lang: arrears::Lang,
 ) -> Result<(), String> {
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     for witness in witnesses {
@@ -33,17 +34,24 @@ fn write_witnesses(
         super::atomic::write_whole(&path, format!("{}\n", witness.record).as_bytes())?;
     }
     if !witnesses.is_empty() {
-        out.note(&format!(
-            "wrote {} witness loan{} to `{}`",
-            witnesses.len(),
-            if witnesses.len() == 1 { "" } else { "s" },
-            dir.display()
+        let dir = dir.display().to_string();
+        let count = witnesses.len();
+        out.note(&lang.text(
+            "check-witnesses",
+            &[("count", count.into()), ("dir", (&dir).into())],
         ));
     }
     Ok(())
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
+    // Asked for, or the language the first file is written in.
+    let lang = out.lang.unwrap_or_else(|| {
+        args.paths
+            .first()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .map_or(arrears::Lang::En, |text| arrears::Lang::of_source(&text))
+    });
     let mut all = Diagnostics::default();
     let mut failed = false;
     for path in &args.paths {
@@ -59,7 +67,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                     warnings.extend(findings.diagnostics);
                     warnings.sort();
                     if let Some(dir) = &args.witnesses
-                        && let Err(message) = write_witnesses(dir, &findings.witnesses, out)
+                        && let Err(message) = write_witnesses(dir, &findings.witnesses, out, lang)
                     {
                         out.note(&format!("error: {message}"));
                         failed = true;
@@ -92,16 +100,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     }
     let files = args.paths.len();
     if all.is_empty() {
-        out.note(&format!(
-            "checked {files} file{}: no problems",
-            if files == 1 { "" } else { "s" }
-        ));
+        out.note(&lang.text("check-clean", &[("files", files.into())]));
         return ExitCode::Clean;
     }
-    out.note(&format!(
-        "checked {files} file{}: {}",
-        if files == 1 { "" } else { "s" },
-        summary_line(&all)
+    let summary = summary_line(&all, lang);
+    out.note(&lang.text(
+        "check-summary",
+        &[("files", files.into()), ("summary", summary.into())],
     ));
     if all.has_errors() || (args.deny.is_some() && all.warning_count() > 0) {
         ExitCode::Problems

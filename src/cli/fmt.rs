@@ -48,7 +48,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 out.note(&format!(
                     "not formatted `{}`: {}",
                     path.display(),
-                    summary_line(&diagnostics)
+                    summary_line(&diagnostics, out.lang_for_diagnostics(&diagnostics))
                 ));
                 broken += 1;
                 continue;

@@ -288,6 +288,7 @@ impl Output {
     /// Writes diagnostics: to standard error, or for a machine format when the verb's standard
     /// output is free, to standard output.
     pub(crate) fn diagnostics(&self, diagnostics: &Diagnostics) {
+        let lang = self.lang_for_diagnostics(diagnostics);
         if self.machine_on_stdout
             && matches!(self.error_format, ErrorFormat::Json | ErrorFormat::Github)
         {
@@ -295,6 +296,7 @@ impl Output {
                 diagnostics,
                 self.error_format.into(),
                 false,
+                lang,
                 &mut std::io::stdout().lock(),
             );
             return;
@@ -302,7 +304,26 @@ impl Output {
         let stderr = std::io::stderr();
         let color = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
         let mut lock = stderr.lock();
-        let _ = render_all(diagnostics, self.error_format.into(), color, &mut lock);
+        let _ = render_all(
+            diagnostics,
+            self.error_format.into(),
+            color,
+            lang,
+            &mut lock,
+        );
+    }
+
+    /// The language to report `diagnostics` in: the one asked for, else that of the file the
+    /// first of them is about (Chinese for a policy written with Chinese names).
+    pub(crate) fn lang_for_diagnostics(&self, diagnostics: &Diagnostics) -> arrears::Lang {
+        self.lang.unwrap_or_else(|| {
+            diagnostics
+                .iter()
+                .find_map(|d| d.source())
+                .map_or(arrears::Lang::En, |source| {
+                    arrears::Lang::of_source(source.text())
+                })
+        })
     }
 
     /// Writes one line to standard error.
@@ -334,7 +355,8 @@ impl Output {
             }
             Err(LoadError::Invalid(diagnostics)) => {
                 self.diagnostics(&diagnostics);
-                self.note(&summary_line(&diagnostics));
+                let lang = self.lang_for_diagnostics(&diagnostics);
+                self.note(&summary_line(&diagnostics, lang));
                 Err(ExitCode::Problems)
             }
         }
@@ -399,13 +421,14 @@ pub(crate) fn files_under(
     }
 }
 
-/// "2 errors, 1 warning".
-pub(crate) fn summary_line(diagnostics: &Diagnostics) -> String {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-    format!(
-        "{}, {}",
-        plural(diagnostics.error_count(), "error"),
-        plural(diagnostics.warning_count(), "warning")
+/// "2 errors, 1 warning", in `lang`.
+pub(crate) fn summary_line(diagnostics: &Diagnostics, lang: arrears::Lang) -> String {
+    lang.text(
+        "diag-summary",
+        &[
+            ("errors", diagnostics.error_count().into()),
+            ("warnings", diagnostics.warning_count().into()),
+        ],
     )
 }
 

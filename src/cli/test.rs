@@ -100,6 +100,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                         survivors(report).iter(),
                         arrears::ErrorFormat::Plain,
                         false,
+                        lang,
                         &mut rendered,
                     );
                 }

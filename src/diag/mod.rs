@@ -15,6 +15,7 @@ pub use codes::{CODES, Code, CodeInfo, lookup};
 pub use render::{ErrorFormat, render_all};
 pub(crate) use suggest::did_you_mean;
 
+use crate::lang::{Lang, Text};
 use crate::source::{SourceFile, Span};
 
 /// How bad a diagnostic is.
@@ -32,7 +33,14 @@ pub struct Label {
     /// Where.
     pub span: Span,
     /// What to say there.
-    pub text: Option<String>,
+    pub text: Option<Text>,
+}
+
+impl Label {
+    /// What to say there, in `lang`.
+    pub fn text_in(&self, lang: Lang) -> Option<String> {
+        self.text.as_ref().map(|t| t.in_lang(lang))
+    }
 }
 
 /// One problem found in a policy or schema.
@@ -40,19 +48,20 @@ pub struct Label {
 pub struct Diagnostic {
     code: Code,
     severity: Severity,
-    message: String,
+    // Boxed: a diagnostic travels in `Result`s, and its words are rarely read.
+    message: Box<Text>,
     labels: Vec<Label>,
-    help: Option<String>,
+    help: Option<Box<Text>>,
     source: Option<Arc<SourceFile>>,
 }
 
 impl Diagnostic {
     /// An error with this code and message, not yet placed in any file.
-    pub fn error(code: Code, message: impl Into<String>) -> Diagnostic {
+    pub fn error(code: Code, message: impl Into<Text>) -> Diagnostic {
         Diagnostic {
             code,
             severity: Severity::Error,
-            message: message.into(),
+            message: Box::new(message.into()),
             labels: Vec::new(),
             help: None,
             source: None,
@@ -60,7 +69,7 @@ impl Diagnostic {
     }
 
     /// A warning with this code and message.
-    pub fn warning(code: Code, message: impl Into<String>) -> Diagnostic {
+    pub fn warning(code: Code, message: impl Into<Text>) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message)
@@ -80,7 +89,7 @@ impl Diagnostic {
     }
 
     /// Underlines `span` with a note.
-    pub fn label(mut self, span: Span, text: impl Into<String>) -> Diagnostic {
+    pub fn label(mut self, span: Span, text: impl Into<Text>) -> Diagnostic {
         self.labels.push(Label {
             span,
             text: Some(text.into()),
@@ -89,13 +98,13 @@ impl Diagnostic {
     }
 
     /// Adds advice on how to fix it.
-    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
-        self.help = Some(help.into());
+    pub fn help(mut self, help: impl Into<Text>) -> Diagnostic {
+        self.help = Some(Box::new(help.into()));
         self
     }
 
     /// Adds advice only when there is some.
-    pub fn maybe_help(self, help: Option<String>) -> Diagnostic {
+    pub fn maybe_help(self, help: Option<impl Into<Text>>) -> Diagnostic {
         match help {
             Some(help) => self.help(help),
             None => self,
@@ -112,14 +121,24 @@ impl Diagnostic {
         self.severity
     }
 
-    /// The message in plain words.
-    pub fn message(&self) -> &str {
-        &self.message
+    /// The message in plain words, in English.
+    pub fn message(&self) -> String {
+        self.message.in_lang(Lang::En)
     }
 
-    /// The advice, if any.
-    pub fn help_text(&self) -> Option<&str> {
-        self.help.as_deref()
+    /// The message in plain words, in `lang`.
+    pub fn message_in(&self, lang: Lang) -> String {
+        self.message.in_lang(lang)
+    }
+
+    /// The advice, if any, in English.
+    pub fn help_text(&self) -> Option<String> {
+        self.help_in(Lang::En)
+    }
+
+    /// The advice, if any, in `lang`.
+    pub fn help_in(&self, lang: Lang) -> Option<String> {
+        self.help.as_ref().map(|h| h.in_lang(lang))
     }
 
     /// The underlined places.
@@ -155,45 +174,85 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&self.message())
     }
 }
 
 impl std::error::Error for Diagnostic {}
 
-impl miette::Diagnostic for Diagnostic {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.code.id))
+/// A diagnostic said in one language, as miette's report draws it: its words are fixed here,
+/// once, so that the report handler can borrow them.
+#[derive(Debug)]
+pub(crate) struct Said<'a> {
+    diagnostic: &'a Diagnostic,
+    message: String,
+    help: Option<String>,
+    labels: Vec<(Span, Option<String>)>,
+}
+
+impl<'a> Said<'a> {
+    /// `diagnostic` in `lang`; `with_help` false leaves the advice out (for a language whose
+    /// word for "help" miette does not print: the caller adds it).
+    pub(crate) fn new(diagnostic: &'a Diagnostic, lang: Lang, with_help: bool) -> Said<'a> {
+        Said {
+            diagnostic,
+            message: diagnostic.message_in(lang),
+            help: if with_help {
+                diagnostic.help_in(lang)
+            } else {
+                None
+            },
+            labels: diagnostic
+                .labels
+                .iter()
+                .map(|label| (label.span, label.text_in(lang)))
+                .collect(),
+        }
+    }
+}
+
+impl fmt::Display for Said<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Said<'_> {}
+
+impl miette::Diagnostic for Said<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
+        Some(Box::new(self.diagnostic.code.id))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.severity {
+        Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
             Severity::Warning => miette::Severity::Warning,
         })
     }
 
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+    fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         self.help
             .as_ref()
             .map(|help| Box::new(help) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.source
+        self.diagnostic
+            .source
             .as_ref()
             .map(|source| source.as_ref() as &dyn miette::SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.source.as_ref()?;
+        self.diagnostic.source.as_ref()?;
         Some(Box::new(self.labels.iter().enumerate().map(
-            |(index, label)| {
-                let span = miette::SourceSpan::from(label.span);
+            |(index, (span, text))| {
+                let span = miette::SourceSpan::from(*span);
                 if index == 0 {
-                    miette::LabeledSpan::new_primary_with_span(label.text.clone(), span)
+                    miette::LabeledSpan::new_primary_with_span(text.clone(), span)
                 } else {
-                    miette::LabeledSpan::new_with_span(label.text.clone(), span)
+                    miette::LabeledSpan::new_with_span(text.clone(), span)
                 }
             },
         )))

@@ -8,7 +8,8 @@ use std::io;
 use miette::{GraphicalReportHandler, GraphicalTheme};
 use serde::Serialize;
 
-use super::{Diagnostic, Severity};
+use super::{Diagnostic, Said, Severity};
+use crate::lang::{Lang, tr};
 
 /// How diagnostics are written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -23,26 +24,28 @@ pub enum ErrorFormat {
     Github,
 }
 
-/// Writes every diagnostic to `out` in `format`; `color` only matters for `Human`.
+/// Writes every diagnostic to `out` in `format`, its words in `lang` (codes, names and JSON
+/// keys stay as they are); `color` only matters for `Human`.
 pub fn render_all<'a>(
     diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
     format: ErrorFormat,
     color: bool,
+    lang: Lang,
     out: &mut dyn io::Write,
 ) -> io::Result<()> {
     for diagnostic in diagnostics {
         let text = match format {
-            ErrorFormat::Human => graphical(diagnostic, color),
-            ErrorFormat::Plain => graphical(diagnostic, false),
-            ErrorFormat::Json => json(diagnostic),
-            ErrorFormat::Github => github(diagnostic),
+            ErrorFormat::Human => graphical(diagnostic, color, lang),
+            ErrorFormat::Plain => graphical(diagnostic, false, lang),
+            ErrorFormat::Json => json(diagnostic, lang),
+            ErrorFormat::Github => github(diagnostic, lang),
         };
         out.write_all(text.as_bytes())?;
     }
     Ok(())
 }
 
-fn graphical(diagnostic: &Diagnostic, color: bool) -> String {
+fn graphical(diagnostic: &Diagnostic, color: bool, lang: Lang) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -51,11 +54,22 @@ fn graphical(diagnostic: &Diagnostic, color: bool) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(100)
         .with_links(false);
+    // miette prints its own English word before the advice; in another language the advice
+    // follows the report under that language's word.
+    let english = lang == Lang::En;
+    let said = Said::new(diagnostic, lang, english);
     let mut text = String::new();
-    if handler.render_report(&mut text, diagnostic).is_err() {
+    if handler.render_report(&mut text, &said).is_err() {
         // The report could not be laid out (it never happens with our own spans); say the
         // essentials rather than nothing.
-        text = format!("{}: {}\n", diagnostic.code().id, diagnostic.message());
+        text = format!(
+            "{}: {}\n",
+            diagnostic.code().id,
+            diagnostic.message_in(lang)
+        );
+    }
+    if !english && let Some(help) = diagnostic.help_in(lang) {
+        let _ = writeln!(text, "  {}", tr!(lang, "diag-help", help = help));
     }
     text
 }
@@ -88,23 +102,23 @@ struct JsonDiagnostic<'a> {
     code: &'a str,
     name: &'a str,
     severity: &'a str,
-    message: &'a str,
+    message: String,
     file: Option<&'a str>,
     line: Option<usize>,
     column: Option<usize>,
     end_line: Option<usize>,
     end_column: Option<usize>,
-    labels: Vec<JsonLabel<'a>>,
-    suggestions: Vec<&'a str>,
+    labels: Vec<JsonLabel>,
+    suggestions: Vec<String>,
 }
 
 #[derive(Serialize)]
-struct JsonLabel<'a> {
+struct JsonLabel {
     line: usize,
     column: usize,
     end_line: usize,
     end_column: usize,
-    text: Option<&'a str>,
+    text: Option<String>,
 }
 
 fn severity_word(severity: Severity) -> &'static str {
@@ -114,7 +128,7 @@ fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
-fn json(diagnostic: &Diagnostic) -> String {
+fn json(diagnostic: &Diagnostic, lang: Lang) -> String {
     let at = place(diagnostic);
     let labels = match diagnostic.source() {
         Some(source) => diagnostic
@@ -128,7 +142,7 @@ fn json(diagnostic: &Diagnostic) -> String {
                     column: start.column,
                     end_line: end.line,
                     end_column: end.column,
-                    text: label.text.as_deref(),
+                    text: label.text_in(lang),
                 }
             })
             .collect(),
@@ -138,14 +152,14 @@ fn json(diagnostic: &Diagnostic) -> String {
         code: diagnostic.code().id,
         name: diagnostic.code().name,
         severity: severity_word(diagnostic.severity()),
-        message: diagnostic.message(),
+        message: diagnostic.message_in(lang),
         file: diagnostic.source().map(|s| s.name()),
         line: at.as_ref().map(|p| p.line),
         column: at.as_ref().map(|p| p.column),
         end_line: at.as_ref().map(|p| p.end_line),
         end_column: at.as_ref().map(|p| p.end_column),
         labels,
-        suggestions: diagnostic.help_text().into_iter().collect(),
+        suggestions: diagnostic.help_in(lang).into_iter().collect(),
     };
     let mut line = serde_json::to_string(&record).unwrap_or_default();
     line.push('\n');
@@ -168,7 +182,7 @@ fn github_escape(text: &str, property: bool) -> String {
     out
 }
 
-fn github(diagnostic: &Diagnostic) -> String {
+fn github(diagnostic: &Diagnostic, lang: Lang) -> String {
     let mut properties = Vec::new();
     if let Some(at) = place(diagnostic) {
         properties.push(format!("file={}", github_escape(&at.file, true)));
@@ -179,9 +193,9 @@ fn github(diagnostic: &Diagnostic) -> String {
     }
     let title = format!("{} {}", diagnostic.code().id, diagnostic.code().name);
     properties.push(format!("title={}", github_escape(&title, true)));
-    let mut message = diagnostic.message().to_owned();
-    if let Some(help) = diagnostic.help_text() {
-        let _ = write!(message, "\nhelp: {help}");
+    let mut message = diagnostic.message_in(lang);
+    if let Some(help) = diagnostic.help_in(lang) {
+        let _ = write!(message, "\n{}", tr!(lang, "diag-github-help", help = help));
     }
     format!(
         "::{} {}::{}\n",
@@ -208,7 +222,7 @@ mod tests {
 
     fn render(format: ErrorFormat) -> String {
         let mut out = Vec::new();
-        render_all([&sample()], format, false, &mut out).unwrap();
+        render_all([&sample()], format, false, Lang::En, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

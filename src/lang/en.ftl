@@ -144,3 +144,92 @@ test-why = why:
 test-coverage = coverage of { $policy }: { $covered } of { $total } rules and guards ({ $percent })
 test-never-fired = never fired (or, for guards, never vetoed): { $list }
 test-totals = { $passed } passed, { $failed } failed, { $invalid } invalid
+
+## Diagnostics: the frame around every message
+
+diag-help = help: { $help }
+diag-github-help = help: { $help }
+diag-summary = { $errors ->
+    [one] { $errors } error
+   *[other] { $errors } errors
+}, { $warnings ->
+    [one] { $warnings } warning
+   *[other] { $warnings } warnings
+}
+
+## `arrears check`
+
+check-clean = checked { $files } { $files ->
+    [one] file
+   *[other] files
+}: no problems
+check-summary = checked { $files } { $files ->
+    [one] file
+   *[other] files
+}: { $summary }
+check-witnesses = wrote { $count } witness { $count ->
+    [one] loan
+   *[other] loans
+} to `{ $dir }`
+
+## Diagnostics: names and values (E2xx)
+
+did-you-mean = did you mean `{ $name }`?
+e201-message = unknown name `{ $name }`
+e201-label = not a field, value or decision
+e201-is-a-choice = `{ $name }` is a choice of a field: compare the field with it, as in `field = { $name }`
+e201-declare-it = declare it with `let`, or add the field to the schema
+e202-not-a-choice = `{ $name }` is not one of the choices
+e202-choices-are = the choices are: { $choices }
+e202-not-an-outcome = `{ $name }` is not an outcome of `{ $decision }`
+e202-outcomes-are = `{ $decision }` gives one of: { $outcomes }
+e204-message = `{ $name }` may be missing, and is read here without a test
+e204-read-here = read here
+e204-help = test it first: `{ $name } is present and ...`, or `{ $name } is missing or ...`
+e204-unnamed-message = this value may be missing (the latest of an empty list, say), and is read here without a test
+e204-may-be-missing = may be missing
+e204-unnamed-help = name it with `let`, then test it with `is present` before comparing it
+e201-records-have = its records have: { $fields }
+e201-no-record-field = the records of `{ $list }` have no field `{ $field }`
+e208-functions-are = the functions are { $functions }
+e208-unknown-function = unknown function `{ $name }`
+e212-message = `{ $name }` is not a declared action or kind
+e212-help = declare it in an `actions` line or as a `kind`
+e206-not-an-action = `{ $name }` is not a declared action
+e206-not-a-value = `{ $name }` is not one of the values of `{ $decision }`
+e206-declare = declare it: `actions { $name }`
+e206-values-are = the values are: { $values }
+
+## Diagnostics: types (E203, E205, E207)
+
+type-value = value
+type-yes-no = yes/no
+type-whole-number = whole number
+type-money = money amount
+type-days = number of days
+type-date = date
+type-time = time of day
+type-text = text
+type-choice-of = choice ({ $choices })
+type-choice = choice
+type-list-of = list (`{ $field }`)
+type-list = list
+type-outcome-of = outcome of `{ $decision }`
+type-outcome = decision outcome
+type-nothing = `nothing`
+e203-not-ordered = `{ $op }` orders numbers, amounts, days and dates, not a { $what }
+e203-not-ordered-help = use `=` or `!=`, or `in [...]` for several choices
+e203-list = a list cannot be compared
+e203-list-help = count its records instead: `count(list where ...) > 0`
+e203-cannot-add = cannot add a { $left } with a { $right }
+e203-cannot-subtract = cannot subtract a { $left } with a { $right }
+e203-cannot-compare = cannot compare a { $left } with a { $right }
+e203-this-is = this is a { $what }
+e203-help-days-unit = a number of days is written with its unit: `as_of - 30 days`
+e203-help-counts-days = counts and days are different things; compare days with days (`30 days`)
+e203-help-money-dates = compare amounts with amounts and dates with dates
+e203-help-like-with-like = compare like with like: amounts with amounts, days with days, dates with dates
+e205-message = `{ $number }` needs a unit here: it is compared with a number of days
+e205-help = write `{ $number } days`
+e207-message = expected a yes/no condition, found a { $what }
+e207-help = compare it with something, such as `overdue > 30 days`

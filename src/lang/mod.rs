@@ -57,6 +57,23 @@ impl Lang {
             .and_then(|value| Lang::from_tag(&value))
     }
 
+    /// The language a policy or schema text is written in, by its names: Chinese when a Chinese
+    /// character stands in its code (not only in comments or quoted labels), English otherwise.
+    /// For diagnostics about a policy that did not load, which has no names to ask.
+    pub fn of_source(text: &str) -> Lang {
+        let han = |c: char| {
+            ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c)
+        };
+        let chinese = text.lines().any(|line| {
+            let code = line.split_once('#').map_or(line, |(code, _)| code);
+            // Outside quotes: every other piece between `"`s.
+            code.split('"')
+                .step_by(2)
+                .any(|piece| piece.chars().any(han))
+        });
+        if chinese { Lang::Zh } else { Lang::En }
+    }
+
     /// The tag of this language: `en`, `zh`.
     pub fn tag(self) -> &'static str {
         match self {
@@ -74,7 +91,7 @@ impl Lang {
         };
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
-            fluent_args.set(*name, value.to_fluent());
+            fluent_args.set(*name, value.to_fluent(self));
         }
         let mut errors = Vec::new();
         bundle
@@ -90,13 +107,26 @@ pub enum Arg<'a> {
     Text(Cow<'a, str>),
     /// A whole number, which chooses plural forms.
     Number(i64),
+    /// Words of their own, said in the language of the message they stand in (a type's name
+    /// inside a type error, say).
+    Said(Box<Text>),
 }
 
 impl Arg<'_> {
-    fn to_fluent(&self) -> FluentValue<'_> {
+    /// The same parameter, owning its text.
+    pub fn into_owned(self) -> Arg<'static> {
+        match self {
+            Arg::Text(text) => Arg::Text(Cow::Owned(text.into_owned())),
+            Arg::Number(n) => Arg::Number(n),
+            Arg::Said(text) => Arg::Said(text),
+        }
+    }
+
+    fn to_fluent(&self, lang: Lang) -> FluentValue<'_> {
         match self {
             Arg::Text(text) => FluentValue::from(text.as_ref()),
             Arg::Number(n) => FluentValue::from(*n),
+            Arg::Said(text) => FluentValue::from(text.in_lang(lang)),
         }
     }
 }
@@ -131,11 +161,84 @@ impl From<u64> for Arg<'_> {
     }
 }
 
+impl From<Text> for Arg<'_> {
+    fn from(text: Text) -> Self {
+        Arg::Said(Box::new(text))
+    }
+}
+
 impl From<i64> for Arg<'_> {
     fn from(n: i64) -> Self {
         Arg::Number(n)
     }
 }
+
+/// Something to say, not yet said in any language: a catalogue message with its parameters,
+/// or (for text that comes from elsewhere, such as a parser's list of expected tokens) words
+/// given as they are. Diagnostics hold these, so the same diagnostic can be shown in English
+/// and in Chinese.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text {
+    /// A catalogue message.
+    Message {
+        /// Its id.
+        id: &'static str,
+        /// Its parameters.
+        args: Vec<(&'static str, Arg<'static>)>,
+    },
+    /// Words given as they are, the same in every language.
+    Verbatim(String),
+}
+
+impl Text {
+    /// The text in `lang`.
+    pub fn in_lang(&self, lang: Lang) -> String {
+        match self {
+            Text::Message { id, args } => {
+                let args: Vec<(&str, Arg<'_>)> = args
+                    .iter()
+                    .map(|(name, arg)| (*name, arg.clone()))
+                    .collect();
+                lang.text(id, &args)
+            }
+            Text::Verbatim(words) => words.clone(),
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(words: String) -> Text {
+        Text::Verbatim(words)
+    }
+}
+
+impl From<&str> for Text {
+    fn from(words: &str) -> Text {
+        Text::Verbatim(words.to_owned())
+    }
+}
+
+impl PartialEq for Arg<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Arg::Text(a), Arg::Text(b)) => a == b,
+            (Arg::Number(a), Arg::Number(b)) => a == b,
+            (Arg::Said(a), Arg::Said(b)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// `text!("message-id", name = value, …)`: a [`Text`] to say later, in whichever language.
+macro_rules! text {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::lang::Text::Message {
+            id: $id,
+            args: vec![$((stringify!($name), $crate::lang::Arg::from($value).into_owned())),*],
+        }
+    };
+}
+pub(crate) use text;
 
 /// `tr!(lang, "message-id", name = value, …)`: the message in `lang`, each value converted
 /// with [`Arg::from`].

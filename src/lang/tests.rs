@@ -91,7 +91,7 @@ fn every_message_is_in_both_languages_with_the_same_parameters() {
     }
 }
 
-/// Every `"message-id"` the code names after `tr!(lang, ` or in a `.text(` call, outside this
+/// Every `"message-id"` the code names after `tr!(lang, `, `text!(` or in a `.text(` call, outside this
 /// module.
 fn ids_in_code() -> BTreeMap<String, String> {
     let mut ids = BTreeMap::new();
@@ -108,21 +108,25 @@ fn ids_in_code() -> BTreeMap<String, String> {
                 continue;
             }
             let text = std::fs::read_to_string(&path).expect("source is text");
-            for marker in ["tr!(", "text(\""] {
+            for marker in ["tr!(", "text!(", ".text("] {
                 for (at, _) in text.match_indices(marker) {
                     let Some(rest) = text.get(at + marker.len()..) else {
                         continue;
                     };
-                    // `tr!(lang, "id"`: the first string literal after the marker.
-                    let start = if marker == "tr!(" {
-                        match rest.find('"') {
-                            Some(start) if !rest.get(..start).is_some_and(|s| s.contains(')')) => {
-                                start + 1
-                            }
-                            _ => continue,
+                    // `tr!(lang, "id"`, `text!("id"`, `.text("id"` (perhaps on the next line):
+                    // the first string literal after the marker, with only a language or
+                    // spaces before it.
+                    let start = match rest.find('"') {
+                        Some(start)
+                            if rest.get(..start).is_some_and(|before| {
+                                before.chars().all(|c| {
+                                    c.is_whitespace() || c.is_alphanumeric() || "_,.&".contains(c)
+                                })
+                            }) =>
+                        {
+                            start + 1
                         }
-                    } else {
-                        0
+                        _ => continue,
                     };
                     let Some(id) = rest
                         .get(start..)
@@ -130,7 +134,9 @@ fn ids_in_code() -> BTreeMap<String, String> {
                     else {
                         continue;
                     };
-                    if id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.is_empty() {
+                    let id_like =
+                        |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+                    if id.chars().all(id_like) && !id.is_empty() {
                         ids.insert(id.to_owned(), path.display().to_string());
                     }
                 }

@@ -141,3 +141,77 @@ test-why = 原因：
 test-coverage = { $policy } 的覆盖率：{ $total } 条规则和守则中覆盖 { $covered } 条（{ $percent }）
 test-never-fired = 从未命中的规则（守则为从未否决）：{ $list }
 test-totals = 通过 { $passed }，失败 { $failed }，无效 { $invalid }
+
+## 诊断信息：每条消息的外框
+
+diag-help = 帮助：{ $help }
+diag-github-help = 帮助：{ $help }
+diag-summary = { $errors } 个错误，{ $warnings } 个警告
+
+## `arrears check`
+
+check-clean = 已检查 { $files } 个文件：没有问题
+check-summary = 已检查 { $files } 个文件：{ $summary }
+check-witnesses = 已将 { $count } 笔见证贷款写入 `{ $dir }`
+
+## 诊断信息：名称与取值（E2xx）
+
+did-you-mean = 是否想写 `{ $name }`？
+e201-message = 未知名称 `{ $name }`
+e201-label = 不是字段、派生值或决策
+e201-is-a-choice = `{ $name }` 是某个字段的选项：应将字段与它比较，例如 `字段 = { $name }`
+e201-declare-it = 请用 `let` 定义它，或在数据结构（schema）中增加该字段
+e202-not-a-choice = `{ $name }` 不是可选值之一
+e202-choices-are = 可选值为：{ $choices }
+e202-not-an-outcome = `{ $name }` 不是决策 `{ $decision }` 的结果
+e202-outcomes-are = 决策 `{ $decision }` 的结果为以下之一：{ $outcomes }
+e204-message = `{ $name }` 可能缺失，此处读取前未作检查
+e204-read-here = 在此读取
+e204-help = 请先检查：`{ $name } is present and ...`，或 `{ $name } is missing or ...`
+e204-unnamed-message = 此值可能缺失（例如空列表的最近日期），此处读取前未作检查
+e204-may-be-missing = 可能缺失
+e204-unnamed-help = 请先用 `let` 为它命名，再在比较前用 `is present` 检查
+e201-records-have = 其记录的字段为：{ $fields }
+e201-no-record-field = `{ $list }` 的记录没有字段 `{ $field }`
+e208-functions-are = 可用的函数为 { $functions }
+e208-unknown-function = 未知函数 `{ $name }`
+e212-message = `{ $name }` 不是已声明的措施或措施类别
+e212-help = 请在 `actions` 行中声明它，或声明为 `kind`
+e206-not-an-action = `{ $name }` 不是已声明的措施
+e206-not-a-value = `{ $name }` 不是决策 `{ $decision }` 的取值之一
+e206-declare = 请先声明：`actions { $name }`
+e206-values-are = 可用的取值为：{ $values }
+
+## 诊断信息：类型（E203、E205、E207）
+
+type-value = 值
+type-yes-no = 是/否值
+type-whole-number = 整数
+type-money = 金额
+type-days = 天数
+type-date = 日期
+type-time = 时刻
+type-text = 文本
+type-choice-of = 选项（{ $choices }）
+type-choice = 选项
+type-list-of = 列表（`{ $field }`）
+type-list = 列表
+type-outcome-of = 决策 `{ $decision }` 的结果
+type-outcome = 决策结果
+type-nothing = `nothing`（不采取措施）
+e203-not-ordered = `{ $op }` 只能比较数字、金额、天数和日期的大小，不能用于{ $what }
+e203-not-ordered-help = 请用 `=` 或 `!=`；多个选项用 `in [...]`
+e203-list = 列表不能直接比较
+e203-list-help = 请改为统计记录条数：`count(list where ...) > 0`
+e203-cannot-add = 不能将{ $left }与{ $right }相加
+e203-cannot-subtract = 不能从{ $left }中减去{ $right }
+e203-cannot-compare = 不能将{ $left }与{ $right }比较
+e203-this-is = 这是{ $what }
+e203-help-days-unit = 天数须带单位：`评估日 - 30天`
+e203-help-counts-days = 次数与天数不是一回事；天数请与天数比较（`30天`）
+e203-help-money-dates = 金额与金额比较，日期与日期比较
+e203-help-like-with-like = 同类才能比较：金额对金额，天数对天数，日期对日期
+e205-message = `{ $number }` 在此需要单位：它在与天数比较
+e205-help = 请写成 `{ $number }天`
+e207-message = 此处需要一个是/否条件，实际是{ $what }
+e207-help = 请与某个值比较，例如 `逾期天数 > 30天`

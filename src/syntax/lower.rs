@@ -1122,7 +1122,10 @@ mod tests {
         let Err(d) = statement("let", "let x = a && b", Span::default()) else {
             panic!()
         };
-        assert_eq!(d.help_text(), Some("write `and` instead of `&&`"));
+        assert_eq!(
+            d.help_text().as_deref(),
+            Some("write `and` instead of `&&`")
+        );
     }
 
     #[test]

@@ -175,15 +175,23 @@ fn a_chinese_field_typed_with_a_character_of_the_same_sound_gets_the_field_sugge
         .unwrap()
         .replacen("能还 and 还款意愿 = 拒绝", "能还 and 还款意原 = 拒绝", 1);
     let policy = crate::support::write(dir.path(), "p.policy", &text);
-    let outcome = arrears(&["check", "--error-format", "json", &policy]);
-    let found: Vec<serde_json::Value> = outcome
-        .stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(found.len(), 1, "{}", outcome.stdout);
-    assert_eq!(found[0]["message"], "unknown name `还款意原`");
-    assert_eq!(found[0]["suggestions"][0], "did you mean `还款意愿`?");
+    let found = |lang: &str| -> Vec<serde_json::Value> {
+        let outcome = arrears(&["check", "--error-format", "json", "--lang", lang, &policy]);
+        outcome
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let english = found("en");
+    assert_eq!(english.len(), 1, "{english:?}");
+    assert_eq!(english[0]["message"], "unknown name `还款意原`");
+    assert_eq!(english[0]["suggestions"][0], "did you mean `还款意愿`?");
+    // In Chinese, the same keys and code; the words are Chinese.
+    let chinese = found("zh");
+    assert_eq!(chinese[0]["code"], "E201");
+    assert_eq!(chinese[0]["message"], "未知名称 `还款意原`");
+    assert_eq!(chinese[0]["suggestions"][0], "是否想写 `还款意愿`？");
 }
 
 #[test]

@@ -141,7 +141,7 @@ fn overlapping_rows_of_a_unique_table_and_a_gap_are_found_by_row() {
 fn the_sme_matrix_is_a_table_and_still_checks_clean() {
     let outcome = arrears(&["check", "policies/小微企业催收.policy"]);
     assert_eq!(outcome.code, 0, "{}", outcome.stderr);
-    assert!(outcome.stderr.contains("no problems"), "{}", outcome.stderr);
+    assert!(outcome.stderr.contains("没有问题"), "{}", outcome.stderr);
     let text = std::fs::read_to_string(root().join("policies/小微企业催收.policy")).unwrap();
     assert!(text.contains("  table when 小微逾期\n"));
     // A planted gap: without 正3, loans of that cell match no row.
@@ -161,7 +161,7 @@ fn the_sme_matrix_is_a_table_and_still_checks_clean() {
     let witnesses = dir.path().join("witnesses");
     let outcome = arrears(&["check", &path, "--witnesses", witnesses.to_str().unwrap()]);
     assert!(
-        outcome.stderr.contains("wrote 1 witness loan to"),
+        outcome.stderr.contains("已将 1 笔见证贷款写入"),
         "{}",
         outcome.stderr
     );
