@@ -101,13 +101,9 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 impl<'a> Checker<'a> {
-    pub(super) fn describe(&self, ty: &Ty) -> String {
+    /// A type in words, said in the language of the message it stands in.
+    pub(super) fn describe(&self, ty: &Ty) -> crate::lang::Text {
         ty.describe(self.schema, &self.decision_decls)
-    }
-
-    /// [`Checker::describe`], said in the language of the message it stands in.
-    pub(super) fn describe_text(&self, ty: &Ty) -> crate::lang::Text {
-        ty.describe_text(self.schema, &self.decision_decls)
     }
 
     fn name_of(&self, expr: &ir::Expr) -> Option<String> {
@@ -223,12 +219,9 @@ impl<'a> Checker<'a> {
                 Some(_) => Typed::error(),
                 None => {
                     self.report(
-                        Diagnostic::error(
-                            Code::TYPE_MISMATCH,
-                            "`missing` can only be the `else` of an `if`",
-                        )
-                        .at(e.span)
-                        .help("write `if CONDITION then VALUE else missing`; to test for a missing value, write `x is missing`"),
+                        Diagnostic::error(Code::TYPE_MISMATCH, text!("e203-missing-else"))
+                            .at(e.span)
+                            .help(text!("e203-missing-else-help")),
                     );
                     Typed::error()
                 }
@@ -238,12 +231,13 @@ impl<'a> Checker<'a> {
                 self.report(
                     Diagnostic::error(
                         Code::BAD_CALL,
-                        format!("`{}.{}` is a whole list of values", base.name, field.name),
+                        text!("e208-whole-list", list = &base.name, field = &field.name),
                     )
                     .at(e.span)
-                    .help(format!(
-                        "use it inside `min(...)`, `max(...)` or `sum(...)`, as in `max({}.{})`",
-                        base.name, field.name
+                    .help(text!(
+                        "e208-whole-list-help",
+                        list = &base.name,
+                        field = &field.name
                     )),
                 );
                 Typed::error()
@@ -260,7 +254,7 @@ impl<'a> Checker<'a> {
                     self.report(
                         Diagnostic::error(
                             Code::TYPE_MISMATCH,
-                            format!("a {what} cannot be negative"),
+                            text!("e203-not-negative", what = what),
                         )
                         .at(e.span),
                     );
@@ -299,12 +293,9 @@ impl<'a> Checker<'a> {
                 let typed = self.expr(value, None, &[]);
                 if as_ref(&typed.expr).is_none() && !typed.optional && typed.ty != Ty::Error {
                     self.report(
-                        Diagnostic::error(
-                            Code::TYPE_MISMATCH,
-                            "only a field or named value can be tested for presence",
-                        )
-                        .at(value.span)
-                        .help("test a field, as in `collateral_value is present`"),
+                        Diagnostic::error(Code::TYPE_MISMATCH, text!("e203-presence"))
+                            .at(value.span)
+                            .help(text!("e203-presence-help")),
                     );
                 }
                 let test = ir::ExprKind::IsPresent(Box::new(typed.expr));
@@ -408,7 +399,7 @@ impl<'a> Checker<'a> {
     fn boolean(&mut self, e: &ast::Expr, known: &[Ref]) -> ir::Expr {
         let typed = self.expr(e, None, known);
         if typed.ty != Ty::Bool && typed.ty != Ty::Error {
-            let what = self.describe_text(&typed.ty);
+            let what = self.describe(&typed.ty);
             self.report(
                 Diagnostic::error(Code::NOT_A_CONDITION, text!("e207-message", what = what))
                     .at(e.span)
@@ -482,14 +473,9 @@ impl<'a> Checker<'a> {
             let hit = self.decision_decls.get(index).map(|d| d.hit);
             if hit == Some(HitPolicy::Collect) {
                 self.report(
-                    Diagnostic::error(
-                        Code::BAD_DECISION,
-                        format!(
-                            "`{name}` collects several outcomes, so it cannot be compared with one"
-                        ),
-                    )
-                    .at(ident.span)
-                    .help("read only `first match` decisions in conditions"),
+                    Diagnostic::error(Code::BAD_DECISION, text!("collects-several", name = name))
+                        .at(ident.span)
+                        .help(text!("collects-several-help")),
                 );
                 return Typed::error();
             }
@@ -641,7 +627,7 @@ impl<'a> Checker<'a> {
             _ => CmpOp::Ge,
         };
         if !matches!(cmp, CmpOp::Eq | CmpOp::Ne) && !l.ty.is_ordered() {
-            let what = self.describe_text(&l.ty);
+            let what = self.describe(&l.ty);
             self.report(
                 Diagnostic::error(
                     Code::TYPE_MISMATCH,
@@ -686,7 +672,7 @@ impl<'a> Checker<'a> {
             }
             _ => {}
         }
-        let (lw, rw) = (self.describe_text(&l.ty), self.describe_text(&r.ty));
+        let (lw, rw) = (self.describe(&l.ty), self.describe(&r.ty));
         let message = match op {
             BinOp::Add => text!("e203-cannot-add", left = lw.clone(), right = rw.clone()),
             BinOp::Sub => text!(
@@ -759,14 +745,14 @@ impl<'a> Checker<'a> {
             _ => {
                 let (lw, rw) = (self.describe(&l.ty), self.describe(&r.ty));
                 let message = if op == BinOp::Add {
-                    format!("cannot add a {rw} to a {lw}")
+                    text!("e203-add-to", left = lw, right = rw)
                 } else {
-                    format!("cannot subtract a {rw} from a {lw}")
+                    text!("e203-subtract-from", left = lw, right = rw)
                 };
                 self.report(
                     Diagnostic::error(Code::TYPE_MISMATCH, message)
                         .at(span)
-                        .help("dates move by days (`as_of - 90 days`), two dates give days between them, amounts add to amounts"),
+                        .help(text!("e203-arithmetic-help")),
                 );
                 return Typed::error();
             }
@@ -793,17 +779,17 @@ impl<'a> Checker<'a> {
         span: Span,
         known: &[Ref],
     ) -> Typed {
-        let bad_call = |message: String, help: &str| {
+        let bad_call = |message: crate::lang::Text, help: crate::lang::Text| {
             Diagnostic::error(Code::BAD_CALL, message)
                 .at(span)
-                .help(help.to_owned())
+                .help(help)
         };
         match function.name.as_str() {
             "count" => {
                 if !rest.is_empty() {
                     self.report(bad_call(
-                        "`count` takes one list".into(),
-                        "write `count(promises where not kept)`",
+                        text!("e208-count-one-list"),
+                        text!("e208-count-help"),
                     ));
                     return Typed::error();
                 }
@@ -819,21 +805,18 @@ impl<'a> Checker<'a> {
                     "max" => FoldOp::Max,
                     _ => FoldOp::Sum,
                 };
-                let example = format!(
-                    "write `{}(contacts.on)` or `{}(promises.amount where kept)`",
-                    function.name, function.name
-                );
+                let example = text!("e208-fold-example", function = &function.name);
                 let ExprKind::Member { base, field } = &first.kind else {
                     self.report(bad_call(
-                        format!("`{}` takes a list's field, as `list.field`", function.name),
-                        &example,
+                        text!("e208-fold-takes-field", function = &function.name),
+                        example,
                     ));
                     return Typed::error();
                 };
                 if !rest.is_empty() {
                     self.report(bad_call(
-                        format!("`{}` takes one list's field", function.name),
-                        &example,
+                        text!("e208-fold-takes-one", function = &function.name),
+                        example,
                     ));
                     return Typed::error();
                 }
@@ -884,18 +867,15 @@ impl<'a> Checker<'a> {
                 if !fits {
                     let what = self.describe(&ty);
                     self.report(bad_call(
-                        format!("`{}` cannot work on a {what}", function.name),
-                        "min and max take numbers, amounts, days or dates; sum takes numbers, amounts or days",
+                        text!("e208-fold-cannot", function = &function.name, what = what),
+                        text!("e208-fold-cannot-help"),
                     ));
                     return Typed::error();
                 }
                 if item_field.optional {
                     self.report(bad_call(
-                        format!(
-                            "`{}.{}` may be missing in some records",
-                            base.name, field.name
-                        ),
-                        "filter the missing ones out first: `where field is present`",
+                        text!("e208-fold-missing", list = &base.name, field = &field.name),
+                        text!("e208-fold-missing-help"),
                     ));
                 }
                 let filter = self.filter(fields, filter);
@@ -913,21 +893,15 @@ impl<'a> Checker<'a> {
                 }
             }
             "bucket" => {
-                let help = "write `bucket(\"experiment-name\", loan_id)`: it gives the loan's bucket, 0 to 99";
+                let help = text!("e208-bucket-help");
                 let (ExprKind::Text(salt), [key], None) = (&first.kind, rest, filter) else {
-                    self.report(bad_call(
-                        "`bucket` takes an experiment name in quotes and the loan's key".into(),
-                        help,
-                    ));
+                    self.report(bad_call(text!("e208-bucket-arguments"), help));
                     return Typed::error();
                 };
                 let key_typed = self.expr(key, None, known);
                 self.require_present(&key_typed, key.span);
                 if !matches!(key_typed.ty, Ty::Text | Ty::Error) {
-                    self.report(bad_call(
-                        "`bucket` needs a text key, such as `loan_id`".into(),
-                        help,
-                    ));
+                    self.report(bad_call(text!("e208-bucket-key"), help));
                     return Typed::error();
                 }
                 Typed::new(
@@ -941,8 +915,8 @@ impl<'a> Checker<'a> {
             "weekday" | "add_months" | "latest" | "earliest" => {
                 if filter.is_some() {
                     self.report(bad_call(
-                        format!("`{}` takes dates, not a list with `where`", function.name),
-                        "write `weekday(as_of)`, `add_months(due, 36)` or `latest(a, b)`",
+                        text!("e208-dates-not-list", function = &function.name),
+                        text!("e208-dates-not-list-help"),
                     ));
                     return Typed::error();
                 }
@@ -967,22 +941,10 @@ impl<'a> Checker<'a> {
     /// `weekday(d)`, `add_months(d, n)`, `latest(a, b, ...)` and `earliest(a, b, ...)`.
     fn date_call(&mut self, name: &str, args: &[&ast::Expr], span: Span, known: &[Ref]) -> Typed {
         let (function, usage) = match name {
-            "weekday" => (
-                DateFn::Weekday,
-                "`weekday(as_of)` gives 1 for Monday to 7 for Sunday",
-            ),
-            "add_months" => (
-                DateFn::AddMonths,
-                "`add_months(due_date, 36)` gives the same day 36 months later",
-            ),
-            "latest" => (
-                DateFn::Latest,
-                "`latest(a, b, ...)` gives the latest of the dates present",
-            ),
-            _ => (
-                DateFn::Earliest,
-                "`earliest(a, b, ...)` gives the earliest of the dates present",
-            ),
+            "weekday" => (DateFn::Weekday, text!("usage-weekday")),
+            "add_months" => (DateFn::AddMonths, text!("usage-add-months")),
+            "latest" => (DateFn::Latest, text!("usage-latest")),
+            _ => (DateFn::Earliest, text!("usage-earliest")),
         };
         let arity_ok = match function {
             DateFn::Weekday => args.len() == 1,
@@ -993,7 +955,7 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::error(
                     Code::BAD_CALL,
-                    format!("`{name}` is given {} argument(s)", args.len()),
+                    text!("e208-arguments", function = name, count = args.len()),
                 )
                 .at(span)
                 .help(usage),
@@ -1016,7 +978,12 @@ impl<'a> Checker<'a> {
                 self.report(
                     Diagnostic::error(
                         Code::TYPE_MISMATCH,
-                        format!("`{name}` needs a {expected} here, not a {what}"),
+                        text!(
+                            "e203-needs-here",
+                            function = name,
+                            expected = expected,
+                            what = what
+                        ),
                     )
                     .at(arg.span)
                     .help(usage),
@@ -1064,9 +1031,9 @@ impl<'a> Checker<'a> {
             (_, ty) => {
                 let what = self.describe(&ty);
                 self.report(
-                    Diagnostic::error(Code::BAD_CALL, format!("expected a list field, found a {what}"))
+                    Diagnostic::error(Code::BAD_CALL, text!("e208-not-a-list", what = what))
                         .at(e.span)
-                        .help("count, min, max and sum work on list fields such as `promises` or `contacts`"),
+                        .help(text!("e208-not-a-list-help")),
                 );
                 None
             }

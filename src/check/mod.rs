@@ -50,13 +50,10 @@ pub(crate) fn check(
     let mut diagnostics = Diagnostics::default();
     let Some(schema) = schema else {
         diagnostics.push(
-            Diagnostic::error(
-                Code::SCHEMA,
-                "the policy does not say which loan schema it reads",
-            )
-            .in_file(source)
-            .at(Span::new(0, 0).in_file(source.id()))
-            .help("add `use schema \"loan-v1.schema\"` at the top, or declare a `schema` block"),
+            Diagnostic::error(Code::SCHEMA, text!("no-schema"))
+                .in_file(source)
+                .at(Span::new(0, 0).in_file(source.id()))
+                .help(text!("no-schema-help")),
         );
         return (None, diagnostics);
     };
@@ -82,13 +79,8 @@ pub(crate) fn check(
         return (None, diagnostics);
     }
     let (Some(derived), Some(order)) = (derived, order) else {
-        diagnostics.push(
-            Diagnostic::error(
-                Code::INTERNAL,
-                "internal error: a derived value was left unchecked",
-            )
-            .in_file(source),
-        );
+        diagnostics
+            .push(Diagnostic::error(Code::INTERNAL, text!("internal-unchecked")).in_file(source));
         return (None, diagnostics);
     };
     let mut program = Program::new(name, schema, derived, actions, decisions, guards, order);
@@ -231,22 +223,14 @@ impl<'a> Checker<'a> {
             .chain(self.decision_decls.iter().map(|d| &d.name));
         for name in names {
             if name.name == "as_of" {
-                duplicates.push((
-                    name.clone(),
-                    None,
-                    "`as_of` is the evaluation date and cannot be redefined",
-                ));
+                duplicates.push((name.clone(), None, text!("duplicate-as-of")));
             } else if let Some(first) = values.get(name.name.as_str()) {
                 let first = if self.schema.source.name() == self.source.name() {
                     Some(*first)
                 } else {
                     None
                 };
-                duplicates.push((
-                    name.clone(),
-                    first,
-                    "this name is already a field, value or decision",
-                ));
+                duplicates.push((name.clone(), first, text!("duplicate-value")));
             } else {
                 values.insert(&name.name, name.span);
             }
@@ -259,11 +243,7 @@ impl<'a> Checker<'a> {
             .chain(self.guard_decls.iter().map(|g| &g.name));
         for name in rule_names {
             if let Some(first) = labels.get(name.name.as_str()) {
-                duplicates.push((
-                    name.clone(),
-                    Some(*first),
-                    "rule and guard names must be unique in the policy",
-                ));
+                duplicates.push((name.clone(), Some(*first), text!("duplicate-rule")));
             } else {
                 labels.insert(&name.name, name.span);
             }
@@ -276,7 +256,7 @@ impl<'a> Checker<'a> {
                     name: action.name.clone(),
                     span: action.span,
                 };
-                duplicates.push((ident, Some(*first), "each action is declared once"));
+                duplicates.push((ident, Some(*first), text!("duplicate-action")));
             } else {
                 action_spans.insert(action.name.clone(), action.span);
                 unique_actions.push(action);
@@ -285,11 +265,7 @@ impl<'a> Checker<'a> {
         self.fill_open_kinds();
         for (decl, _) in &self.kinds {
             if let Some(first) = action_spans.get(&decl.name.name) {
-                duplicates.push((
-                    decl.name.clone(),
-                    Some(*first),
-                    "a kind cannot share its name with an action or kind",
-                ));
+                duplicates.push((decl.name.clone(), Some(*first), text!("duplicate-kind")));
             } else {
                 action_spans.insert(decl.name.name.clone(), decl.name.span);
             }
@@ -297,12 +273,12 @@ impl<'a> Checker<'a> {
         for (ident, first, why) in duplicates {
             let mut diagnostic = Diagnostic::error(
                 Code::DUPLICATE_NAME,
-                format!("`{}` is declared twice", ident.name),
+                text!("duplicate-message", name = &ident.name),
             )
-            .label(ident.span, "declared again here")
+            .label(ident.span, text!("duplicate-again-here"))
             .help(why);
             if let Some(first) = first {
-                diagnostic = diagnostic.label(first, "first declared here");
+                diagnostic = diagnostic.label(first, text!("duplicate-first-here"));
             }
             self.report(diagnostic);
         }
@@ -353,18 +329,9 @@ impl<'a> Checker<'a> {
         self.kinds = kept;
         for decl in unfilled {
             self.report(
-                Diagnostic::error(
-                    Code::OPEN_KIND,
-                    format!(
-                        "kind `{}` is left open: the policy never says which of its actions it holds",
-                        decl.name.name
-                    ),
-                )
-                .label(decl.name.span, "declared without actions here")
-                .help(format!(
-                    "add `kind {}: ACTION, ...` to the policy, or `kind {}: nothing` if it has no such action",
-                    decl.name.name, decl.name.name
-                )),
+                Diagnostic::error(Code::OPEN_KIND, text!("open-kind", kind = &decl.name.name))
+                    .label(decl.name.span, text!("open-kind-label"))
+                    .help(text!("open-kind-help", kind = &decl.name.name)),
             );
         }
     }
@@ -434,12 +401,10 @@ impl<'a> Checker<'a> {
                 self.report(
                     Diagnostic::error(
                         Code::TYPE_MISMATCH,
-                        format!("deadline `{}` is a {what}, not a date", decl.name.name),
+                        text!("deadline-not-date", name = &decl.name.name, what = what),
                     )
                     .at(decl.value.span)
-                    .help(
-                        "a deadline is the date something must be done by; for a number, use `let`",
-                    ),
+                    .help(text!("deadline-not-date-help")),
                 );
             }
         }
@@ -452,12 +417,9 @@ impl<'a> Checker<'a> {
             LetState::InProgress => {
                 let decl = *self.lets.get(index)?;
                 self.report(
-                    Diagnostic::error(
-                        Code::CYCLE,
-                        format!("`{}` is defined in terms of itself", decl.name.name),
-                    )
-                    .at(decl.name.span)
-                    .help("a value may use other values, but not, through them, itself"),
+                    Diagnostic::error(Code::CYCLE, text!("let-cycle", name = &decl.name.name))
+                        .at(decl.name.span)
+                        .help(text!("let-cycle-help")),
                 );
                 return Some((Ty::Error, false));
             }
@@ -468,13 +430,14 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::error(
                     Code::TOO_DEEP,
-                    format!(
-                        "`{}` ends a chain of more than {MAX_LET_DEPTH} values each built on another",
-                        decl.name.name
+                    text!(
+                        "too-deep-chain",
+                        name = &decl.name.name,
+                        most = MAX_LET_DEPTH
                     ),
                 )
                 .at(decl.name.span)
-                .help("compute it from fields more directly, in fewer steps"),
+                .help(text!("too-deep-help")),
             );
             // Settled as an error, so that the values built on it are not reported again.
             if let Some(state) = self.let_states.get_mut(index) {
@@ -507,13 +470,15 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::error(
                     Code::TOO_DEEP,
-                    format!(
-                        "`{}` nests {depth} levels deep once the values it uses are written out; at most {MAX_INLINED_DEPTH}",
-                        decl.name.name
+                    text!(
+                        "too-deep-nesting",
+                        name = &decl.name.name,
+                        depth = depth,
+                        most = MAX_INLINED_DEPTH
                     ),
                 )
                 .at(decl.name.span)
-                .help("compute it from fields more directly, in fewer steps"),
+                .help(text!("too-deep-help")),
             );
             ty = Ty::Error;
         }
@@ -577,7 +542,7 @@ impl<'a> Checker<'a> {
                             self.report(
                                 Diagnostic::error(
                                     Code::DUPLICATE_NAME,
-                                    format!("`{}` is listed twice", value.name),
+                                    text!("listed-twice", name = &value.name),
                                 )
                                 .at(value.span),
                             );
@@ -592,10 +557,10 @@ impl<'a> Checker<'a> {
                 self.report(
                     Diagnostic::error(
                         Code::BAD_DECISION,
-                        format!("decision `{}` has no rules", decl.name.name),
+                        text!("no-rules", name = &decl.name.name),
                     )
                     .at(decl.name.span)
-                    .help("add `rule NAME when CONDITION then OUTCOME` lines under it"),
+                    .help(text!("no-rules-help")),
                 );
             }
             let mut rules = Vec::new();
@@ -606,14 +571,15 @@ impl<'a> Checker<'a> {
                     self.report(
                         Diagnostic::warning(
                             Code::UNREACHABLE_AFTER_OTHERWISE,
-                            format!(
-                                "rule `{}` can never fire: `{}` before it matches every loan",
-                                rule.name.name, catch_all.name.name
+                            text!(
+                                "after-otherwise",
+                                rule = &rule.name.name,
+                                otherwise = &catch_all.name.name
                             ),
                         )
-                        .label(rule.name.span, "never reached")
-                        .label(catch_all.name.span, "this rule matches every loan")
-                        .help("move the `otherwise` rule to the end of the decision"),
+                        .label(rule.name.span, text!("after-otherwise-never"))
+                        .label(catch_all.name.span, text!("after-otherwise-every"))
+                        .help(text!("after-otherwise-help")),
                     );
                 }
                 let condition = rule.condition.as_ref().map(|c| self.condition(c));
@@ -649,9 +615,12 @@ impl<'a> Checker<'a> {
         if typed.ty != Ty::Bool && typed.ty != Ty::Error {
             let what = typed.ty.describe(self.schema, &self.decision_decls);
             self.report(
-                Diagnostic::error(Code::NOT_A_CONDITION, format!("this condition is a {what}, not a yes/no question"))
-                    .at(condition.span)
-                    .help("compare it with something, such as `overdue > 30 days` or `willingness = willing`"),
+                Diagnostic::error(
+                    Code::NOT_A_CONDITION,
+                    text!("condition-not-yes-no", what = what),
+                )
+                .at(condition.span)
+                .help(text!("condition-not-yes-no-help")),
             );
         } else {
             self.require_present(&typed, condition.span);
@@ -770,13 +739,10 @@ impl<'a> Checker<'a> {
                     .any(|(other, _)| other.members.iter().any(named));
             if !used {
                 self.diagnostics.push(
-                    Diagnostic::warning(
-                        Code::UNUSED,
-                        format!("kind `{}` is never used", kind.name.name),
-                    )
-                    .in_file(self.source)
-                    .label(kind.name.span, "defined here")
-                    .help("name it in a guard's `forbid`, or remove it"),
+                    Diagnostic::warning(Code::UNUSED, text!("unused-kind", name = &kind.name.name))
+                        .in_file(self.source)
+                        .label(kind.name.span, text!("unused-defined-here"))
+                        .help(text!("unused-kind-help")),
                 );
             }
         }

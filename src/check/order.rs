@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use super::DecisionDef;
 use crate::diag::{Code, Diagnostic};
+use crate::lang::text;
 use crate::source::SourceFile;
 
 /// Decisions in file order, except that a decision always comes after those it reads.
@@ -35,18 +36,12 @@ pub(super) fn decision_order(
             let first = cycle.first().and_then(|d| decisions.get(*d));
             let mut diagnostic = Diagnostic::error(
                 Code::CYCLE,
-                format!(
-                    "decisions read each other in a circle: {}",
-                    names.join(" → ")
-                ),
+                text!("decision-cycle", circle = names.join(" → ")),
             )
             .in_file(source)
-            .help(
-                "a decision may read decisions that come before it, never one that reads it back",
-            );
+            .help(text!("decision-cycle-help"));
             if let Some(first) = first {
-                diagnostic =
-                    diagnostic.label(first.named.span, "this decision ends up reading itself");
+                diagnostic = diagnostic.label(first.named.span, text!("decision-cycle-label"));
             }
             diagnostic
         })?;

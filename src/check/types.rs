@@ -6,35 +6,9 @@ use crate::schema::Schema;
 use crate::syntax::ast;
 
 impl Ty {
-    /// The type in words a risk officer uses.
-    pub(crate) fn describe(&self, schema: &Schema, decisions: &[&ast::DecisionDecl]) -> String {
-        match self {
-            Ty::Error => "value".into(),
-            Ty::Bool => "yes/no".into(),
-            Ty::Int => "whole number".into(),
-            Ty::Money => "money amount".into(),
-            Ty::Days => "number of days".into(),
-            Ty::Date => "date".into(),
-            Ty::Time => "time of day".into(),
-            Ty::Text => "text".into(),
-            Ty::Enum(id) => match schema.enums.get(*id) {
-                Some(values) if values.len() <= 6 => format!("choice ({})", values.join(", ")),
-                _ => "choice".into(),
-            },
-            Ty::List(slot) => match schema.fields.get(*slot) {
-                Some(field) => format!("list (`{}`)", field.name),
-                None => "list".into(),
-            },
-            Ty::Outcome(d) => match decisions.get(*d) {
-                Some(decision) => format!("outcome of `{}`", decision.name.name),
-                None => "decision outcome".into(),
-            },
-            Ty::Nothing => "`nothing`".into(),
-        }
-    }
-
-    /// [`Ty::describe`], to be said in whichever language the message is.
-    pub(crate) fn describe_text(&self, schema: &Schema, decisions: &[&ast::DecisionDecl]) -> Text {
+    /// The type in words a risk officer uses, to be said in whichever language the message
+    /// it stands in is.
+    pub(crate) fn describe(&self, schema: &Schema, decisions: &[&ast::DecisionDecl]) -> Text {
         match self {
             Ty::Error => text!("type-value"),
             Ty::Bool => text!("type-yes-no"),

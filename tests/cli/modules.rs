@@ -145,12 +145,19 @@ fn missing_may_only_be_the_else_of_an_if() {
         "p.policy",
         &policy("kind contact: call\nlet bad = missing"),
     );
-    let outcome = arrears(&["check", &path, "--error-format", "plain"]);
+    // The policy writes `状态 = 未结`: it is answered in Chinese unless English is asked for.
+    let outcome = arrears(&["check", &path, "--error-format", "plain", "--lang", "en"]);
     let all = format!("{}{}", outcome.stdout, outcome.stderr);
     assert_eq!(outcome.code, 1);
     assert!(
         all.contains("`missing` can only be the `else` of an `if`"),
         "{all}"
+    );
+    let chinese = arrears(&["check", &path, "--error-format", "plain"]);
+    assert!(
+        chinese.stderr.contains("`missing` 只能用作 `if` 的 `else` 分支"),
+        "{}",
+        chinese.stderr
     );
 }
 
