@@ -188,6 +188,8 @@ pub enum Text {
     },
     /// Words given as they are, the same in every language.
     Verbatim(String),
+    /// Alternatives: `a, b or c`, `a、b或c`.
+    Alternatives(Vec<Text>),
 }
 
 impl Text {
@@ -202,6 +204,18 @@ impl Text {
                 lang.text(id, &args)
             }
             Text::Verbatim(words) => words.clone(),
+            Text::Alternatives(items) => {
+                let said: Vec<String> = items.iter().map(|t| t.in_lang(lang)).collect();
+                match said.as_slice() {
+                    [] => String::new(),
+                    [one] => one.clone(),
+                    [init @ .., last] => {
+                        let init = init.join(&lang.text("list-separator", &[]));
+                        let args = [("init", Arg::from(init)), ("last", Arg::from(last))];
+                        lang.text("alternatives", &args)
+                    }
+                }
+            }
         }
     }
 }

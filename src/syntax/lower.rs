@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 
 use super::ast::*;
 use crate::diag::{Code, Diagnostic};
+use crate::lang::text;
 use crate::source::{FileId, Span};
 
 #[derive(pest_derive::Parser)]
@@ -202,11 +203,11 @@ pub(super) fn split_top_level<'t>(text: &'t str, separators: &[char]) -> Vec<(us
 }
 
 fn internal(what: &str, place: Span) -> Diagnostic {
-    Diagnostic::error(
-        Code::INTERNAL,
-        format!("internal error while reading the policy: {what}"),
+    Diagnostic::error(Code::INTERNAL, text!("internal-reading", what = what)).at(Span::new(
+        place.start,
+        place.start,
     )
-    .at(Span::new(place.start, place.start).in_file(place.file))
+    .in_file(place.file))
 }
 
 /// Rules that only mark a keyword and carry no meaning once the tree is built.
@@ -611,12 +612,9 @@ impl Lower {
             if matches!(part.as_rule(), Rule::op_not | Rule::op_neg) {
                 run += 1;
                 if run > MAX_PREFIX_RUN {
-                    return Err(Diagnostic::error(
-                        Code::TOO_DEEP,
-                        "too many `not`s or minus signs in a row",
-                    )
-                    .at(self.span(&part))
-                    .help("two `not`s cancel out: remove them in pairs"));
+                    return Err(Diagnostic::error(Code::TOO_DEEP, text!("too-many-nots"))
+                        .at(self.span(&part))
+                        .help(text!("too-many-nots-help")));
                 }
             } else {
                 run = 0;
@@ -691,15 +689,28 @@ impl Lower {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             Rule::paren => {
-                let inner = children(pair).next().ok_or_else(|| self.missing(span, "expression"))?;
+                let inner = children(pair)
+                    .next()
+                    .ok_or_else(|| self.missing(span, "expression"))?;
                 // Keep the parentheses in the span, so underlines cover what the user wrote.
-                return Ok(Expr { span, ..self.expr(inner)? });
+                return Ok(Expr {
+                    span,
+                    ..self.expr(inner)?
+                });
             }
             Rule::if_expr => {
                 let mut it = children(pair);
-                let mut next = || it.next().ok_or_else(|| self.missing(span, "part of `if`")).and_then(|p| self.expr(p));
+                let mut next = || {
+                    it.next()
+                        .ok_or_else(|| self.missing(span, "part of `if`"))
+                        .and_then(|p| self.expr(p))
+                };
                 let (condition, then, otherwise) = (next()?, next()?, next()?);
-                ExprKind::If { condition: Box::new(condition), then: Box::new(then), otherwise: Box::new(otherwise) }
+                ExprKind::If {
+                    condition: Box::new(condition),
+                    then: Box::new(then),
+                    otherwise: Box::new(otherwise),
+                }
             }
             Rule::call => {
                 let mut it = children(pair).peekable();
@@ -708,13 +719,20 @@ impl Lower {
                 let filter = match it.peek().map(|p| p.as_rule()) {
                     Some(Rule::where_clause) => {
                         let clause = it.next().ok_or_else(|| self.missing(span, "where"))?;
-                        let condition = children(clause).next().ok_or_else(|| self.missing(span, "where"))?;
+                        let condition = children(clause)
+                            .next()
+                            .ok_or_else(|| self.missing(span, "where"))?;
                         Some(Box::new(self.expr(condition)?))
                     }
                     _ => None,
                 };
                 let rest = it.map(|p| self.expr(p)).collect::<Lowered<Vec<_>>>()?;
-                ExprKind::Call { function, first: Box::new(first), filter, rest }
+                ExprKind::Call {
+                    function,
+                    first: Box::new(first),
+                    filter,
+                    rest,
+                }
             }
             Rule::path => {
                 let mut it = children(pair);
@@ -723,39 +741,61 @@ impl Lower {
                     None => ExprKind::Name(base),
                     Some(field) => {
                         if let Some(extra) = it.next() {
-                            return Err(Diagnostic::error(Code::SYNTAX, "only one `.` is allowed in a name")
+                            return Err(Diagnostic::error(Code::SYNTAX, text!("one-dot"))
                                 .at(self.span(&extra))
-                                .help("`list.field` picks a field of a list's records, as in `max(contacts.on)`"));
+                                .help(text!("one-dot-help")));
                         }
-                        ExprKind::Member { base, field: self.ident(field) }
+                        ExprKind::Member {
+                            base,
+                            field: self.ident(field),
+                        }
                     }
                 }
             }
-            Rule::date => ExprKind::Date(NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").map_err(|_| {
-                Diagnostic::error(Code::BAD_LITERAL, format!("`{}` is not a calendar date", pair.as_str()))
-                    .at(span)
-                    .help("dates are written YYYY-MM-DD and must exist, such as 2024-02-29 in a leap year")
-            })?),
-            Rule::time => ExprKind::Time(crate::value::parse_time(pair.as_str()).ok_or_else(|| {
-                Diagnostic::error(Code::BAD_LITERAL, format!("`{}` is not a time of day", pair.as_str()))
-                    .at(span)
-                    .help("times are written HH:MM or HH:MM:SS on the 24-hour clock, from 00:00 to 23:59:59")
-            })?),
+            Rule::date => ExprKind::Date(
+                NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d").map_err(|_| {
+                    Diagnostic::error(Code::BAD_LITERAL, text!("bad-date", text = pair.as_str()))
+                        .at(span)
+                        .help(text!("bad-date-help"))
+                })?,
+            ),
+            Rule::time => {
+                ExprKind::Time(crate::value::parse_time(pair.as_str()).ok_or_else(|| {
+                    Diagnostic::error(Code::BAD_LITERAL, text!("bad-time", text = pair.as_str()))
+                        .at(span)
+                        .help(text!("bad-time-help"))
+                })?)
+            }
             Rule::decimal => {
                 let digits = pair.as_str().replace('_', "");
-                ExprKind::Decimal(Decimal::from_str_exact(&digits).map_err(|_| too_large(span, pair.as_str()))?)
+                ExprKind::Decimal(
+                    Decimal::from_str_exact(&digits).map_err(|_| too_large(span, pair.as_str()))?,
+                )
             }
             Rule::integer => ExprKind::Integer(
-                pair.as_str().replace('_', "").parse::<i64>().map_err(|_| too_large(span, pair.as_str()))?,
+                pair.as_str()
+                    .replace('_', "")
+                    .parse::<i64>()
+                    .map_err(|_| too_large(span, pair.as_str()))?,
             ),
             Rule::day_count => {
-                let number = children(pair).next().ok_or_else(|| self.missing(span, "number"))?;
+                let number = children(pair)
+                    .next()
+                    .ok_or_else(|| self.missing(span, "number"))?;
                 let text = number.as_str().replace('_', "");
-                ExprKind::Days(text.parse::<i64>().ok().filter(|d| *d <= 1_000_000).ok_or_else(|| {
-                    Diagnostic::error(Code::BAD_LITERAL, format!("`{}` days is more than arrears can count", number.as_str()))
-                        .at(span)
-                        .help("day counts go up to 1,000,000 days")
-                })?)
+                ExprKind::Days(
+                    text.parse::<i64>()
+                        .ok()
+                        .filter(|d| *d <= 1_000_000)
+                        .ok_or_else(|| {
+                            Diagnostic::error(
+                                Code::BAD_LITERAL,
+                                text!("too-many-days", number = number.as_str()),
+                            )
+                            .at(span)
+                            .help(text!("too-many-days-help"))
+                        })?,
+                )
             }
             Rule::string => ExprKind::Text(self.text(pair).value),
             Rule::kw_true => ExprKind::Bool(true),
@@ -769,12 +809,9 @@ impl Lower {
 }
 
 fn too_large(span: Span, text: &str) -> Diagnostic {
-    Diagnostic::error(
-        Code::BAD_LITERAL,
-        format!("the number `{text}` is too large"),
-    )
-    .at(span)
-    .help("whole numbers go up to 9,223,372,036,854,775,807 and amounts to 28 digits")
+    Diagnostic::error(Code::BAD_LITERAL, text!("too-large", text = text))
+        .at(span)
+        .help(text!("too-large-help"))
 }
 
 fn unescape(raw: &str) -> String {
@@ -795,56 +832,52 @@ fn unescape(raw: &str) -> String {
     out
 }
 
-/// What a grammar rule is called in an error message.
+/// What a grammar rule is called in an error message: its message id.
 fn describe(rule: Rule) -> Option<&'static str> {
     Some(match rule {
-        Rule::ident => "a name",
+        Rule::ident => "expect-name",
         Rule::expr | Rule::paren | Rule::if_expr | Rule::call | Rule::path => {
-            "a value or condition"
+            "expect-value-or-condition"
         }
         Rule::date
         | Rule::time
         | Rule::decimal
         | Rule::integer
         | Rule::day_count
-        | Rule::string => "a value",
-        Rule::op_or | Rule::op_and => "`and` / `or`",
+        | Rule::string => "expect-value",
+        Rule::op_or | Rule::op_and => "expect-and-or",
         Rule::op_eq | Rule::op_ne | Rule::op_lt | Rule::op_le | Rule::op_gt | Rule::op_ge => {
-            "a comparison (`=`, `!=`, `<`, `<=`, `>`, `>=`)"
+            "expect-comparison"
         }
-        Rule::op_add | Rule::op_sub => "`+` or `-`",
-        Rule::op_not | Rule::op_neg => "`not`",
-        Rule::is_present | Rule::is_missing => "`is present` / `is missing`",
-        Rule::in_list | Rule::not_in_list => "`in [...]`",
-        Rule::label | Rule::string_body | Rule::cn_string_body => "a quoted text",
-        Rule::type_expr | Rule::scalar_type | Rule::enum_type | Rule::list_type => {
-            "a type (`text`, `bool`, `integer`, `money`, `date`, `days`, `one of ...`, `list of {...}`)"
-        }
-        Rule::kw_optional => "`optional`",
+        Rule::op_add | Rule::op_sub => "expect-plus-minus",
+        Rule::op_not | Rule::op_neg => "expect-not",
+        Rule::is_present | Rule::is_missing => "expect-is-present",
+        Rule::in_list | Rule::not_in_list => "expect-in",
+        Rule::label | Rule::string_body | Rule::cn_string_body => "expect-quoted",
+        Rule::type_expr | Rule::scalar_type | Rule::enum_type | Rule::list_type => "expect-type",
+        Rule::kw_optional => "expect-optional",
         Rule::hit_policy | Rule::first_match | Rule::every_match | Rule::unique_match => {
-            "`first match`, `unique match` or `every match`"
+            "expect-hit-policy"
         }
-        Rule::gives | Rule::gives_action | Rule::gives_labels => {
-            "`gives action` or `gives one of ...`"
-        }
-        Rule::outcome | Rule::outcome_value => "an action, a value or `nothing`",
-        Rule::kw_then => "`then`",
-        Rule::kw_when => "`when`",
-        Rule::kw_otherwise => "`otherwise`",
-        Rule::kw_else => "`else`",
-        Rule::kw_forbid => "`forbid`",
-        Rule::kw_keyed | Rule::kw_by => "`keyed by`",
-        Rule::kw_gives => "`gives`",
-        Rule::kw_of => "`of`",
-        Rule::kw_schema => "`schema`",
-        Rule::kw_where => "`where`",
-        Rule::kw_if => "`if`",
-        Rule::kw_nothing => "`nothing`",
-        Rule::kw_true | Rule::kw_false => "`true` or `false`",
-        Rule::action_item => "an action name",
-        Rule::record_field => "a record field (`name: type`)",
-        Rule::list_literal => "a list in brackets, such as `[sme, card]`",
-        Rule::EOI => "the end of the statement",
+        Rule::gives | Rule::gives_action | Rule::gives_labels => "expect-gives",
+        Rule::outcome | Rule::outcome_value => "expect-outcome",
+        Rule::kw_then => "expect-then",
+        Rule::kw_when => "expect-when",
+        Rule::kw_otherwise => "expect-otherwise",
+        Rule::kw_else => "expect-else",
+        Rule::kw_forbid => "expect-forbid",
+        Rule::kw_keyed | Rule::kw_by => "expect-keyed-by",
+        Rule::kw_gives => "expect-gives-word",
+        Rule::kw_of => "expect-of",
+        Rule::kw_schema => "expect-schema",
+        Rule::kw_where => "expect-where",
+        Rule::kw_if => "expect-if",
+        Rule::kw_nothing => "expect-nothing",
+        Rule::kw_true | Rule::kw_false => "expect-true-false",
+        Rule::action_item => "expect-action",
+        Rule::record_field => "expect-record-field",
+        Rule::list_literal => "expect-list",
+        Rule::EOI => "expect-end",
         _ => return None,
     })
 }
@@ -883,40 +916,44 @@ fn syntax_error(error: &pest::error::Error<Rule>, chunk: &str, place: Span) -> D
         unique.retain(|w| !is_symbolic(w));
     }
     let expected = match unique.as_slice() {
-        [] => "something else".to_owned(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} or {}", init.join(", "), last),
+        [] => text!("expect-something-else"),
+        ids => crate::lang::Text::Alternatives(
+            ids.iter()
+                .map(|id| crate::lang::Text::Message {
+                    id,
+                    args: Vec::new(),
+                })
+                .collect(),
+        ),
     };
     let trimmed_found = found.trim();
-    if RESERVED.contains(&trimmed_found) && unique.contains(&"a name") {
+    if RESERVED.contains(&trimmed_found) && unique.contains(&"expect-name") {
         let span = Span::new(offset + at, offset + at + found.len()).in_file(place.file);
-        return Diagnostic::error(
-            Code::SYNTAX,
-            format!("`{trimmed_found}` is a reserved word and cannot be used as a name"),
-        )
-        .label(span, "reserved")
-        .help(format!(
-            "choose another name, such as `{trimmed_found}_1`; reserved words: {}",
-            RESERVED.join(", ")
-        ));
+        return Diagnostic::error(Code::SYNTAX, text!("reserved-word", word = trimmed_found))
+            .label(span, text!("reserved-word-label"))
+            .help(text!(
+                "reserved-word-help",
+                word = trimmed_found,
+                reserved = RESERVED.join(", ")
+            ));
     }
     let (message, span) =
         if trimmed_found.is_empty() || chunk.get(at..).is_none_or(|r| r.trim().is_empty()) {
             let end = offset + chunk.trim_end().len();
             (
-                format!("expected {expected}, but the statement ends here"),
+                text!("expected-but-ends", expected = expected),
                 Span::new(end, end).in_file(place.file),
             )
         } else {
             let span = Span::new(offset + at, offset + at + found.len()).in_file(place.file);
             (
-                format!("expected {expected}, found `{trimmed_found}`"),
+                text!("expected-found", expected = expected, found = trimmed_found),
                 span,
             )
         };
     let help = hint_for(trimmed_found, &unique);
     Diagnostic::error(Code::SYNTAX, message)
-        .label(span, "here")
+        .label(span, text!("syntax-here"))
         .maybe_help(help)
 }
 
@@ -952,20 +989,18 @@ const RESERVED: &[&str] = &[
     "deadline",
 ];
 
-fn is_symbolic(description: &str) -> bool {
-    description.starts_with("a comparison") || description == "`+` or `-`"
+fn is_symbolic(id: &str) -> bool {
+    id == "expect-comparison" || id == "expect-plus-minus"
 }
 
 /// Advice for the mistakes risk staff make most.
-fn hint_for(found: &str, expected: &[&str]) -> Option<String> {
+fn hint_for(found: &str, expected: &[&str]) -> Option<crate::lang::Text> {
     match found {
-        "&&" | "&" => Some("write `and` instead of `&&`".to_owned()),
-        "||" | "|" => Some("write `or` instead of `||`".to_owned()),
-        "!" => Some("write `not` instead of `!`".to_owned()),
-        "'" => Some("quote texts with double quotes: \"like this\"".to_owned()),
-        _ if expected.contains(&"`then`") => {
-            Some("a rule reads `rule NAME when CONDITION then OUTCOME`, or `rule NAME otherwise then OUTCOME`".to_owned())
-        }
+        "&&" | "&" => Some(text!("hint-and")),
+        "||" | "|" => Some(text!("hint-or")),
+        "!" => Some(text!("hint-not")),
+        "'" => Some(text!("hint-quotes")),
+        _ if expected.contains(&"expect-then") => Some(text!("hint-rule-shape")),
         _ => None,
     }
 }

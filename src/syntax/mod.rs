@@ -13,6 +13,7 @@ mod lower;
 use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::lang::text;
 use crate::source::{SourceFile, Span};
 
 use ast::{Item, PolicyFile};
@@ -76,13 +77,13 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
         if let Some((problem, too_long)) = nesting_problem(chunk) {
             let (message, help) = if too_long {
                 (
-                    "this statement chains too many `and`, `or`, `+` or `-`",
-                    format!("at most {MAX_CHAIN}; name parts of it with `let`"),
+                    text!("too-long-chain"),
+                    text!("too-long-chain-help", most = MAX_CHAIN),
                 )
             } else {
                 (
-                    "this statement nests brackets or `if`s too deeply",
-                    format!("at most {MAX_NESTING} levels; name parts of the condition with `let`"),
+                    text!("too-deep-brackets"),
+                    text!("too-deep-brackets-help", most = MAX_NESTING),
                 )
             };
             diagnostics.push(
@@ -126,26 +127,20 @@ pub fn parse(source: &Arc<SourceFile>) -> (PolicyFile, Diagnostics) {
                 (Open::Schema, Some(Item::Schema(schema))) => schema.fields.push(field),
                 (Open::Broken, _) => {}
                 _ => diagnostics.push(
-                    Diagnostic::error(
-                        Code::STATEMENT_OUT_OF_PLACE,
-                        "this `field` is not inside a schema",
-                    )
-                    .in_file(source)
-                    .at(field.name.span)
-                    .help("put `field` lines directly under the `schema ... keyed by ...` line"),
+                    Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, text!("field-out-of-place"))
+                        .in_file(source)
+                        .at(field.name.span)
+                        .help(text!("field-out-of-place-help")),
                 ),
             },
             Ok(lower::Statement::Rule(rule)) => match (&open, file.items.last_mut()) {
                 (Open::Decision, Some(Item::Decision(decision))) => decision.rules.push(rule),
                 (Open::Broken, _) => {}
                 _ => diagnostics.push(
-                    Diagnostic::error(
-                        Code::STATEMENT_OUT_OF_PLACE,
-                        "this `rule` is not inside a decision",
-                    )
-                    .in_file(source)
-                    .at(rule.name.span)
-                    .help("put `rule` lines directly under the `decision ...` line they belong to"),
+                    Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, text!("rule-out-of-place"))
+                        .in_file(source)
+                        .at(rule.name.span)
+                        .help(text!("rule-out-of-place-help")),
                 ),
             },
         }
@@ -160,27 +155,23 @@ fn table_statement(
     place: Span,
     decision: Option<&mut ast::DecisionDecl>,
 ) -> Result<(), Diagnostic> {
-    let what = if keyword == "table" {
-        "`table`"
-    } else {
-        "table row"
-    };
     let Some(decision) = decision else {
-        return Err(Diagnostic::error(
-            Code::STATEMENT_OUT_OF_PLACE,
-            format!("this {what} is not inside a decision"),
-        )
-        .at(first_line(chunk, place))
-        .help("put `table` directly under the `decision ...` line, and its `|` rows under it"));
+        let message = if keyword == "table" {
+            text!("table-out-of-place")
+        } else {
+            text!("row-out-of-place")
+        };
+        return Err(Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, message)
+            .at(first_line(chunk, place))
+            .help(text!("table-out-of-place-help")));
     };
     if keyword == "table" {
         if decision.table.is_some() {
-            return Err(Diagnostic::error(
-                Code::STATEMENT_OUT_OF_PLACE,
-                "a decision has one table",
-            )
-            .at(first_line(chunk, place))
-            .help("put every row in the one table, or split the decision"));
+            return Err(
+                Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, text!("one-table"))
+                    .at(first_line(chunk, place))
+                    .help(text!("one-table-help")),
+            );
         }
         let common = lower::table(chunk, place)?;
         decision.table = Some(ast::TableDecl {
@@ -192,22 +183,18 @@ fn table_statement(
         return Ok(());
     }
     let Some(table) = decision.table.as_mut() else {
-        return Err(Diagnostic::error(
-            Code::STATEMENT_OUT_OF_PLACE,
-            "this table row has no `table` above it",
-        )
-        .at(first_line(chunk, place))
-        .help("write `table` (or `table when CONDITION`) on the line above the heading row"));
+        return Err(
+            Diagnostic::error(Code::STATEMENT_OUT_OF_PLACE, text!("row-without-table"))
+                .at(first_line(chunk, place))
+                .help(text!("row-without-table-help")),
+        );
     };
     let cells = row_cells(chunk, place);
     if table.heading.is_empty() {
         if cells.len() < 3 {
-            return Err(Diagnostic::error(
-                Code::SYNTAX,
-                "a table's heading needs a column for row names, at least one input column, and one for outcomes",
-            )
-            .at(first_line(chunk, place))
-            .help("for example `| 格 | 经营状况 | 还款意愿 | 策略 |`"));
+            return Err(Diagnostic::error(Code::SYNTAX, text!("table-heading"))
+                .at(first_line(chunk, place))
+                .help(text!("table-heading-help")));
         }
         let inputs = cells.get(1..cells.len() - 1).unwrap_or(&[]);
         table.columns = inputs
@@ -220,14 +207,14 @@ fn table_statement(
     if cells.len() != table.heading.len() {
         return Err(Diagnostic::error(
             Code::SYNTAX,
-            format!(
-                "this row has {} cells, but the table's heading has {}",
-                cells.len(),
-                table.heading.len()
+            text!(
+                "row-cells",
+                cells = cells.len(),
+                heading = table.heading.len()
             ),
         )
         .at(first_line(chunk, place))
-        .help("give every row a cell under each heading; write `-` for \"any value\""));
+        .help(text!("row-cells-help")));
     }
     let (Some((name_span, name_text)), Some((outcome_span, outcome_text))) =
         (cells.first(), cells.last())
@@ -237,22 +224,16 @@ fn table_statement(
     let name = match lower::expression(name_text, *name_span)?.kind {
         ast::ExprKind::Name(ident) => ident,
         _ => {
-            return Err(
-                Diagnostic::error(Code::SYNTAX, "a row starts with its name")
-                    .at(*name_span)
-                    .help("name each row, as a rule is named: `| M1 | ...`"),
-            );
+            return Err(Diagnostic::error(Code::SYNTAX, text!("row-name"))
+                .at(*name_span)
+                .help(text!("row-name-help")));
         }
     };
     let outcome = match lower::expression(outcome_text, *outcome_span)?.kind {
         ast::ExprKind::Name(ident) => ast::Outcome::Name(ident),
         ast::ExprKind::Nothing => ast::Outcome::Nothing(*outcome_span),
         _ => {
-            return Err(Diagnostic::error(
-                Code::SYNTAX,
-                "a row ends with what it gives: an action, a value, or `nothing`",
-            )
-            .at(*outcome_span));
+            return Err(Diagnostic::error(Code::SYNTAX, text!("row-outcome")).at(*outcome_span));
         }
     };
     let mut parts: Vec<ast::Expr> = table.common.iter().cloned().collect();
@@ -344,16 +325,16 @@ pub(crate) fn item_span(item: &Item) -> Span {
 }
 
 fn expected_statement(source: &Arc<SourceFile>, span: Span) -> Diagnostic {
-    Diagnostic::error(Code::SYNTAX, "expected a statement")
+    let keywords: Vec<String> = STATEMENT_KEYWORDS
+        .iter()
+        .map(|k| format!("`{k}`"))
+        .collect();
+    Diagnostic::error(Code::SYNTAX, text!("expected-statement"))
         .in_file(source)
-        .label(span, "this is not part of any statement")
-        .help(format!(
-            "each statement starts on a new line with one of: {}",
-            STATEMENT_KEYWORDS
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+        .label(span, text!("expected-statement-label"))
+        .help(text!(
+            "expected-statement-help",
+            keywords = keywords.join(", ")
         ))
 }
 

@@ -155,7 +155,9 @@ fn missing_may_only_be_the_else_of_an_if() {
     );
     let chinese = arrears(&["check", &path, "--error-format", "plain"]);
     assert!(
-        chinese.stderr.contains("`missing` 只能用作 `if` 的 `else` 分支"),
+        chinese
+            .stderr
+            .contains("`missing` 只能用作 `if` 的 `else` 分支"),
         "{}",
         chinese.stderr
     );
