@@ -322,7 +322,7 @@ expected-statement-help = 每条语句另起一行，以下列关键字之一开
 
 ## 诊断信息：语法（E101、E102）
 
-alternatives = { $init }或{ $last }
+alternatives = { $init } 或 { $last }
 expect-something-else = 其他内容
 expect-name = 名称
 expect-value-or-condition = 值或条件
@@ -359,8 +359,8 @@ expect-end = 语句结尾
 reserved-word = `{ $word }` 是保留字，不能用作名称
 reserved-word-label = 保留字
 reserved-word-help = 请换一个名称，例如 `{ $word }_1`；保留字有：{ $reserved }
-expected-but-ends = 此处应是{ $expected }，但语句已结束
-expected-found = 此处应是{ $expected }，实际是 `{ $found }`
+expected-but-ends = 此处应是 { $expected }，但语句已结束
+expected-found = 此处应是 { $expected }，实际是 `{ $found }`
 syntax-here = 此处
 hint-and = 请写 `and`，而不是 `&&`
 hint-or = 请写 `or`，而不是 `||`
