@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::check;
+use crate::lang::text;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
 use crate::program::Program;
@@ -199,18 +200,18 @@ fn read_modules(
                 continue;
             };
             let module_path = from.parent().unwrap_or(Path::new("")).join(&included.value);
-            let problem = |message: String, help: &str| {
+            let problem = |message: crate::lang::Text, help: crate::lang::Text| {
                 Diagnostic::error(Code::INCLUDE, message)
                     .in_file(&from_source)
                     .at(included.span)
-                    .help(help.to_owned())
+                    .help(help)
             };
             let key = canonical(&module_path);
             if seen.contains(&key) {
                 if key == canonical(path) {
                     diagnostics.push(problem(
-                        format!("`{}` includes the policy that includes it", included.value),
-                        "a module cannot include the policy: remove this `include`",
+                        text!("include-circle", path = &included.value),
+                        text!("include-circle-help"),
                     ));
                 }
                 continue;
@@ -220,8 +221,12 @@ fn read_modules(
                 Ok(text) => text,
                 Err(error) => {
                     diagnostics.push(problem(
-                        format!("cannot read `{}`: {error}", module_path.display()),
-                        "the path is relative to the folder of the file that includes it",
+                        text!(
+                            "include-unreadable",
+                            path = module_path.display().to_string(),
+                            error = error.to_string()
+                        ),
+                        text!("include-unreadable-help"),
                     ));
                     continue;
                 }
@@ -247,8 +252,8 @@ fn read_modules(
                     diagnostics.extend(module_diagnostics);
                 } else {
                     diagnostics.push(problem(
-                        format!("`{}` is not a module", included.value),
-                        "a policy includes only files that start with `module NAME \"what it holds\"`",
+                        text!("include-not-module", path = &included.value),
+                        text!("include-not-module-help"),
                     ));
                 }
                 continue;
@@ -265,21 +270,18 @@ fn read_modules(
                     diagnostics.push(
                         Diagnostic::error(
                             Code::INCLUDE,
-                            format!(
-                                "this module reads the schema `{}`, not the policy's",
-                                used.value
-                            ),
+                            text!("module-other-schema", path = &used.value),
                         )
                         .in_file(&module)
                         .at(used.span)
-                        .help("a module's fields must be the policy's: name the same schema file"),
+                        .help(text!("module-other-schema-help")),
                     );
                 }
             }
             if parsed.items.iter().any(|i| matches!(i, Item::Schema(_))) {
                 diagnostics.push(problem(
-                    format!("`{}` declares a schema of its own", included.value),
-                    "a module reads the policy's schema: put the schema in its own file and `use` it",
+                    text!("module-own-schema", path = &included.value),
+                    text!("module-own-schema-help"),
                 ));
                 continue;
             }
@@ -339,14 +341,15 @@ fn schema_and_path(
                     diagnostics.push(
                         Diagnostic::error(
                             Code::SCHEMA_FILE,
-                            format!(
-                                "cannot read the schema file `{}`: {error}",
-                                schema_path.display()
+                            text!(
+                                "schema-unreadable",
+                                path = schema_path.display().to_string(),
+                                error = error.to_string()
                             ),
                         )
                         .in_file(source)
                         .at(used.span)
-                        .help("the path is relative to the folder of the policy file"),
+                        .help(text!("schema-unreadable-help")),
                     );
                     return None;
                 }
@@ -362,14 +365,11 @@ fn schema_and_path(
         }
         (more, _) => {
             let mut diagnostic =
-                Diagnostic::error(Code::SCHEMA, "the policy names more than one schema")
-                    .in_file(source);
+                Diagnostic::error(Code::SCHEMA, text!("schemas-many")).in_file(source);
             for used in more {
                 diagnostic = diagnostic.at(used.span);
             }
-            diagnostics.push(diagnostic.help(
-                "a policy reads exactly one loan schema: keep one `use schema` or `schema` block",
-            ));
+            diagnostics.push(diagnostic.help(text!("schemas-many-help")));
             None
         }
     }
@@ -392,21 +392,18 @@ fn schema_in(
                 found = Some(schema);
             }
             Item::Schema(decl) => diagnostics.push(
-                Diagnostic::error(
-                    Code::SCHEMA,
-                    format!("a second schema, `{}`", decl.name.name),
-                )
-                .in_file(source)
-                .at(decl.name.span)
-                .help("one file declares one schema"),
+                Diagnostic::error(Code::SCHEMA, text!("schema-second", name = &decl.name.name))
+                    .in_file(source)
+                    .at(decl.name.span)
+                    .help(text!("schema-second-help")),
             ),
             Item::Policy { .. } => {}
             _ if only_schema => {
                 diagnostics.push(
-                    Diagnostic::error(Code::SCHEMA, "a schema file holds only the schema")
+                    Diagnostic::error(Code::SCHEMA, text!("schema-file-only"))
                         .in_file(source)
                         .at(syntax::item_span(item))
-                        .help("move rules, decisions and values into the policy file"),
+                        .help(text!("schema-file-only-help")),
                 );
             }
             _ => {}
@@ -417,10 +414,10 @@ fn schema_in(
         None => {
             if only_schema {
                 diagnostics.push(
-                    Diagnostic::error(Code::SCHEMA, "this schema file declares no schema")
+                    Diagnostic::error(Code::SCHEMA, text!("schema-file-empty"))
                         .in_file(source)
                         .at(crate::source::Span::new(0, 0).in_file(source.id()))
-                        .help("start it with `schema NAME keyed by FIELD`"),
+                        .help(text!("schema-file-empty-help")),
                 );
             }
             None

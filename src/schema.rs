@@ -141,13 +141,10 @@ impl Schema {
         );
         if fields.is_empty() {
             diagnostics.push(
-                Diagnostic::error(
-                    Code::SCHEMA,
-                    format!("schema `{}` declares no fields", decl.name.name),
-                )
-                .in_file(source)
-                .at(decl.name.span)
-                .help("add `field NAME: TYPE` lines under the schema"),
+                Diagnostic::error(Code::SCHEMA, text!("schema-no-fields", name = &decl.name.name))
+                    .in_file(source)
+                    .at(decl.name.span)
+                    .help(text!("schema-no-fields-help")),
             );
             return (None, diagnostics);
         }
@@ -155,10 +152,7 @@ impl Schema {
         let Some(key) = key else {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
             diagnostics.push(
-                Diagnostic::error(
-                    Code::SCHEMA,
-                    format!("the key `{}` is not a field of the schema", decl.key.name),
-                )
+                Diagnostic::error(Code::SCHEMA, text!("schema-key-unknown", key = &decl.key.name))
                 .in_file(source)
                 .at(decl.key.span)
                 .maybe_help(
@@ -172,16 +166,10 @@ impl Schema {
             && (field.ty != FieldType::Text || field.optional)
         {
             diagnostics.push(
-                Diagnostic::error(
-                    Code::SCHEMA,
-                    format!(
-                        "the key `{}` must be a text field that is always present",
-                        field.name
-                    ),
-                )
-                .in_file(source)
-                .at(field.span)
-                .help("declare it as `text`, without `optional`"),
+                Diagnostic::error(Code::SCHEMA, text!("schema-key-text", key = &field.name))
+                    .in_file(source)
+                    .at(field.span)
+                    .help(text!("schema-key-text-help")),
             );
             return (None, diagnostics);
         }
@@ -223,14 +211,11 @@ fn fields_of(
             });
         if let Some((again, first)) = clash {
             diagnostics.push(
-                Diagnostic::error(
-                    Code::DUPLICATE_NAME,
-                    format!("field name `{}` is declared twice", again.name),
-                )
-                .in_file(source)
-                .label(again.span, "declared again here")
-                .label(first.span, "first declared here")
-                .help("every field, and every field's other name, must be unique in the schema"),
+                Diagnostic::error(Code::DUPLICATE_NAME, text!("field-twice", name = &again.name))
+                    .in_file(source)
+                    .label(again.span, text!("duplicate-again-here"))
+                    .label(first.span, text!("duplicate-first-here"))
+                    .help(text!("field-twice-help")),
             );
             continue;
         }
@@ -238,13 +223,10 @@ fn fields_of(
             && alias.name == name.name
         {
             diagnostics.push(
-                Diagnostic::error(
-                    Code::DUPLICATE_NAME,
-                    format!("`{}` is given as its own other name", alias.name),
-                )
-                .in_file(source)
-                .at(alias.span)
-                .help("remove the brackets, or put the field's other name in them"),
+                Diagnostic::error(Code::DUPLICATE_NAME, text!("own-alias", name = &alias.name))
+                    .in_file(source)
+                    .at(alias.span)
+                    .help(text!("own-alias-help")),
             );
         }
         let field_type = match &ty.kind {
@@ -271,7 +253,7 @@ fn fields_of(
                         diagnostics.push(
                             Diagnostic::error(
                                 Code::DUPLICATE_NAME,
-                                format!("`{}` is listed twice", again.name),
+                                text!("listed-twice", name = &again.name),
                             )
                             .in_file(source)
                             .at(again.span),
@@ -289,10 +271,7 @@ fn fields_of(
                 let inner = fields_of(&mut record.iter(), enums, source, diagnostics);
                 if inner.iter().any(|f| matches!(f.ty, FieldType::List(_))) {
                     diagnostics.push(
-                        Diagnostic::error(
-                            Code::SCHEMA,
-                            "a list's records cannot hold lists themselves",
-                        )
+                        Diagnostic::error(Code::SCHEMA, text!("nested-list"))
                         .in_file(source)
                         .at(ty.span),
                     );
@@ -302,13 +281,10 @@ fn fields_of(
         };
         if ty.optional && matches!(field_type, FieldType::List(_)) {
             diagnostics.push(
-                Diagnostic::error(
-                    Code::SCHEMA,
-                    "a list cannot be `optional`: a missing list is an empty list",
-                )
-                .in_file(source)
-                .at(ty.span)
-                .help("remove `optional`"),
+                Diagnostic::error(Code::SCHEMA, text!("optional-list"))
+                    .in_file(source)
+                    .at(ty.span)
+                    .help(text!("optional-list-help")),
             );
         }
         fields.push(Field {
