@@ -33,6 +33,7 @@ use symbolic::Symbolic;
 use unfold::Unfold;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::lang::{Text, text};
 use crate::eval::{DecisionOutcome, eval_expr};
 use crate::program::HitPolicy;
 use crate::program::Program;
@@ -143,14 +144,11 @@ pub fn analyze(program: &Program, source: &Arc<SourceFile>) -> Findings {
             found.push(
                 Diagnostic::warning(
                     Code::GUARD_NEVER_APPLIES,
-                    format!(
-                        "guard `{}` can never apply: its condition is never true",
-                        guard.named.name
-                    ),
+                    text!("w406-message", guard = &guard.named.name),
                 )
                 .in_file(source)
-                .label(guard.named.span, "never applies")
-                .help("check the condition's values and thresholds, or remove the guard"),
+                .label(guard.named.span, text!("w406-label"))
+                .help(text!("w406-help")),
             );
         }
     }
@@ -410,10 +408,10 @@ impl Analysis<'_> {
         }
         let (name, span) = self.rule_name(decision, rule);
         found.push(
-            Diagnostic::warning(Code::NEVER_TRUE, format!("rule `{name}` can never fire: no loan meets its condition"))
+            Diagnostic::warning(Code::NEVER_TRUE, text!("w403-message", rule = name))
                 .in_file(self.source)
-                .label(span, "its condition is never true")
-                .help("look for thresholds that contradict each other, such as `overdue > 90 days and overdue < 30 days`"),
+                .label(span, text!("w403-label"))
+                .help(text!("w403-help")),
         );
         true
     }
@@ -462,29 +460,28 @@ impl Analysis<'_> {
             .collect();
         let more = named.len().saturating_sub(COVERING_NAMED);
         let listed = match (names.pop(), names.is_empty(), more) {
-            (Some(only), true, _) => only,
-            (Some(last), false, 0) => format!("{} and {last} together", names.join(", ")),
+            (Some(only), true, _) => Text::Verbatim(only),
+            (Some(last), false, 0) => text!("w402-together", rules = names.join(", "), last = last),
             (Some(last), _, more) => {
                 names.push(last);
-                format!(
-                    "{} and {} more rules together",
-                    names.join(", "),
-                    crate::value::grouped(rust_decimal::Decimal::from(more))
+                text!(
+                    "w402-more-together",
+                    rules = names.join(", "),
+                    more = crate::value::grouped(rust_decimal::Decimal::from(more))
                 )
             }
-            (None, _, _) => "earlier rules".to_owned(),
+            (None, _, _) => text!("w402-earlier-rules"),
         };
         let (name, span) = self.rule_name(decision, rule);
         let mut diagnostic = Diagnostic::warning(
             Code::UNREACHABLE_RULE,
-            format!(
-                "rule `{name}` can never fire: every loan it matches is taken first by {listed}"
-            ),
+            text!("w402-message", rule = name, listed = listed),
         )
         .in_file(self.source)
-        .label(span, "never fires");
+        .label(span, text!("w402-label"));
         for j in named.iter().take(COVERING_NAMED) {
-            diagnostic = diagnostic.label(self.rule_name(decision, *j).1, "takes its loans");
+            diagnostic =
+                diagnostic.label(self.rule_name(decision, *j).1, text!("w402-takes-label"));
         }
         let witness = self.witness(own).filter(|loan| {
             let evaluation = self.program.evaluate(loan, self.as_of);
@@ -503,19 +500,18 @@ impl Analysis<'_> {
                     }
                     _ => String::new(),
                 };
-                format!(
-                    "move it above the rules that take its loans, or remove it; for example this loan meets its condition but `{taken}` decides it: {}",
-                    self.example(Code::UNREACHABLE_RULE, name, &loan)
+                text!(
+                    "w402-help-example",
+                    taken = taken,
+                    example = self.example(Code::UNREACHABLE_RULE, name, &loan)
                 )
             }
-            None => "move it above the rules that take its loans, or remove it".to_owned(),
+            None => text!("w402-help"),
         };
         let help = if minimum {
             help
         } else {
-            format!(
-                "{help}. (The rules named were chosen one at a time: none of them can be left out, but fewer other rules might also take all its loans.)"
-            )
+            text!("w402-help-not-minimum", help = help)
         };
         found.push(diagnostic.help(help));
         false
@@ -540,13 +536,13 @@ impl Analysis<'_> {
             return;
         };
         found.push(
-            Diagnostic::warning(Code::GAP, format!("decision `{}` decides nothing for some loans: no rule matches them", def.named.name))
+            Diagnostic::warning(Code::GAP, text!("w404-message", decision = &def.named.name))
                 .in_file(self.source)
-                .label(def.named.span, "no rule covers some loans")
-                .help(format!(
-                    "loans with {} match no rule, for example {}; add a rule for them, or `rule NAME otherwise then ...` at the end",
-                    self.describe_region(&region, &none),
-                    self.example(Code::GAP, &def.named.name, &loan)
+                .label(def.named.span, text!("w404-label"))
+                .help(text!(
+                    "w404-help",
+                    region = self.describe_region(&region, &none),
+                    example = self.example(Code::GAP, &def.named.name, &loan)
                 )),
         );
     }
@@ -584,14 +580,14 @@ impl Analysis<'_> {
         let ((name_i, span_i), (name_j, span_j)) =
             (self.rule_name(decision, i), self.rule_name(decision, j));
         found.push(
-            Diagnostic::warning(Code::OVERLAP, format!("rules `{name_i}` and `{name_j}` both match some loans, but `unique match` promises one rule per loan"))
+            Diagnostic::warning(Code::OVERLAP, text!("w405-message", first = name_i, second = name_j))
                 .in_file(self.source)
-                .label(span_i, "matches")
-                .label(span_j, "matches the same loans")
-                .help(format!(
-                    "loans with {} match both; for example {}. Narrow one of the rules, or use `first match` if the order should decide",
-                    self.describe_region(&region, &both),
-                    self.example(Code::OVERLAP, &format!("{name_i}-{name_j}"), &loan)
+                .label(span_i, text!("w405-label"))
+                .label(span_j, text!("w405-label-same"))
+                .help(text!(
+                    "w405-help",
+                    region = self.describe_region(&region, &both),
+                    example = self.example(Code::OVERLAP, &format!("{name_i}-{name_j}"), &loan)
                 )),
         );
     }
@@ -620,55 +616,46 @@ impl Analysis<'_> {
             }
         }
         for at in places {
-            let questions: Vec<String> = cuts
+            let questions: Vec<Text> = cuts
                 .iter()
                 .filter(|cut| place(cut) == at)
                 .map(|cut| match cut {
-                    Cut::Rule(d, r) => {
-                        format!("whether rule `{}` can fire", self.rule_name(*d, *r).0)
-                    }
-                    Cut::Gap(_) => "whether some loans match no rule".to_owned(),
-                    Cut::Overlap(d, i, j) => format!(
-                        "whether rules `{}` and `{}` share loans",
-                        self.rule_name(*d, *i).0,
-                        self.rule_name(*d, *j).0
+                    Cut::Rule(d, r) => text!("w409-rule", rule = self.rule_name(*d, *r).0),
+                    Cut::Gap(_) => text!("w409-gap"),
+                    Cut::Overlap(d, i, j) => text!(
+                        "w409-overlap",
+                        first = self.rule_name(*d, *i).0,
+                        second = self.rule_name(*d, *j).0
                     ),
-                    Cut::Guard(_) => "whether it can apply".to_owned(),
+                    Cut::Guard(_) => text!("w409-guard"),
                 })
                 .collect();
-            let mut named = questions
-                .iter()
-                .take(CUTS_NAMED)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ");
-            if let Some(more) = questions.len().checked_sub(CUTS_NAMED).filter(|n| *n > 0) {
-                named.push_str(&format!(
-                    " and {} more",
-                    crate::value::grouped(rust_decimal::Decimal::from(more))
-                ));
-            }
+            let listed = Text::Listed(questions.iter().take(CUTS_NAMED).cloned().collect());
+            let named = match questions.len().checked_sub(CUTS_NAMED).filter(|n| *n > 0) {
+                Some(more) => text!(
+                    "w409-and-more",
+                    listed = listed,
+                    more = crate::value::grouped(rust_decimal::Decimal::from(more))
+                ),
+                None => listed,
+            };
             let (what, span) = match at {
-                (true, d) => self
-                    .program
-                    .decisions
-                    .get(d)
-                    .map(|def| (format!("decision `{}`", def.named.name), def.named.span)),
-                (false, g) => self
-                    .program
-                    .guards
-                    .get(g)
-                    .map(|guard| (format!("guard `{}`", guard.named.name), guard.named.span)),
+                (true, d) => self.program.decisions.get(d).map(|def| {
+                    (text!("w409-decision", name = &def.named.name), def.named.span)
+                }),
+                (false, g) => self.program.guards.get(g).map(|guard| {
+                    (text!("w409-guard-named", name = &guard.named.name), guard.named.span)
+                }),
             }
-            .unwrap_or_default();
+            .unwrap_or((Text::Verbatim(String::new()), Span::default()));
             found.push(
                 Diagnostic::warning(
                     Code::ANALYSIS_CUT_SHORT,
-                    format!("the analysis of {what} stopped at its limits before settling {named}"),
+                    text!("w409-message", what = what, named = named),
                 )
                 .in_file(self.source)
-                .label(span, "not fully analysed")
-                .help("a finding about these may be missing; the rest of the analysis is complete. Smaller decisions, or rules that test fewer values each, keep every question within the limits"),
+                .label(span, text!("w409-label"))
+                .help(text!("w409-help")),
             );
         }
     }
@@ -710,7 +697,7 @@ impl Analysis<'_> {
     /// The witness for a finding `code` about `subject`, as the finding's help gives it: the
     /// fields that differ from the defaults, the date, and the file `--witnesses` writes it to
     /// whole (kept in [`Analysis::witnesses`]).
-    fn example(&self, code: Code, subject: &str, loan: &Loan) -> String {
+    fn example(&self, code: Code, subject: &str, loan: &Loan) -> Text {
         let schema = &self.program.schema;
         let mut differing = Map::new();
         let mut whole = Map::new();
@@ -745,10 +732,13 @@ impl Analysis<'_> {
                 }
             })
             .collect::<String>();
-        let as_of = self.as_of.format("%Y-%m-%d");
-        let text = format!(
-            "{} on {as_of} (other fields: false, the first choice, empty lists, no optional values); `arrears check --witnesses DIR` writes it whole to DIR/{file_name}, for `arrears explain POLICY DIR/{file_name} --loan {key} --as-of {as_of}`",
-            Json::Object(differing),
+        let as_of = self.as_of.format("%Y-%m-%d").to_string();
+        let said = text!(
+            "witness-example",
+            loan = Json::Object(differing).to_string(),
+            date = &as_of,
+            file = &file_name,
+            key = &key
         );
         self.witnesses.borrow_mut().push(Witness {
             file_name,
@@ -756,7 +746,7 @@ impl Analysis<'_> {
             key,
             as_of: self.as_of,
         });
-        text
+        said
     }
 
     /// The region in the policy's own words: each value's range, each other condition's truth.
@@ -764,7 +754,7 @@ impl Analysis<'_> {
         &self,
         region: &std::collections::BTreeMap<usize, usize>,
         formula: &Formula,
-    ) -> String {
+    ) -> Text {
         let mut atoms = Vec::new();
         formula.atoms(&mut atoms);
         let truth = |atom: usize| -> Option<bool> {
@@ -785,22 +775,25 @@ impl Analysis<'_> {
                     Some((_, tests)) => tests.push((test, value)),
                     None => by_dim.push((*dim, vec![(test, value)])),
                 },
-                None => others.push(format!(
-                    "`{}` {}",
-                    self.expr_text(&info.expr),
-                    if value { "true" } else { "false" }
-                )),
+                None => {
+                    let condition = self.expr_text(&info.expr);
+                    others.push(if value {
+                        text!("region-holds", condition = condition)
+                    } else {
+                        text!("region-fails", condition = condition)
+                    })
+                }
             }
         }
-        let mut parts: Vec<String> = by_dim
+        let mut parts: Vec<Text> = by_dim
             .iter()
-            .map(|(dim, tests)| self.range_text(*dim, tests))
+            .flat_map(|(dim, tests)| self.range_text(*dim, tests))
             .collect();
         parts.extend(others);
         if parts.is_empty() {
-            "any values".to_owned()
+            text!("region-any")
         } else {
-            parts.join(", ")
+            Text::Listed(parts)
         }
     }
 
@@ -841,7 +834,7 @@ impl Analysis<'_> {
     }
 
     /// `overdue in 31..90 days`, `willingness = hesitant`, `has_guarantor = false`.
-    fn range_text(&self, dim: Dim, tests: &[(&Test, bool)]) -> String {
+    fn range_text(&self, dim: Dim, tests: &[(&Test, bool)]) -> Vec<Text> {
         let name = self.dim_name(dim);
         // A value that passes exactly these tests, from the over-approximate representatives,
         // is enough to print equalities; ranges come from the comparisons.
@@ -849,12 +842,13 @@ impl Analysis<'_> {
         let mut high: Option<(Value, bool)> = None;
         let mut equal: Option<Value> = None;
         let mut not_in: Vec<Value> = Vec::new();
-        let mut parts = Vec::new();
+        let mut parts = Parts::default();
         for (test, truth) in tests {
             match (test, truth) {
-                (Test::IsTrue, t) => parts.push(format!("{name} = {t}")),
-                (Test::Present, true) => parts.push(format!("{name} is present")),
-                (Test::Present, false) => parts.push(format!("{name} is missing")),
+                (Test::IsTrue, true) => parts.push(text!("region-yes", name = &name)),
+                (Test::IsTrue, false) => parts.push(text!("region-no", name = &name)),
+                (Test::Present, true) => parts.push(text!("region-present", name = &name)),
+                (Test::Present, false) => parts.push(text!("region-missing", name = &name)),
                 (Test::In(values), true) => {
                     if let [only] = values.as_slice() {
                         equal = Some(only.clone());
@@ -944,7 +938,7 @@ impl Analysis<'_> {
                 ));
             }
         }
-        parts.join(", ")
+        parts.0
     }
 
     /// A condition in the policy's words, for the parts of a region that are not one value's range.
@@ -990,25 +984,29 @@ impl Analysis<'_> {
             if some && !all {
                 continue;
             }
-            let verdict = if some { "always true" } else { "always false" };
-            let text = self.expr_text(&atom.expr);
+            let compared = self.expr_text(&atom.expr);
             let limits = match bounds {
-                (Some(l), Some(h)) => format!("between {l} and {h}"),
-                (Some(l), None) => format!("at least {l}"),
-                (None, Some(h)) => format!("at most {h}"),
-                (None, None) => "unbounded".to_owned(),
+                (Some(l), Some(h)) => text!("w408-between", low = l, high = h),
+                (Some(l), None) => text!("w408-at-least", low = l),
+                (None, Some(h)) => text!("w408-at-most", high = h),
+                (None, None) => text!("w408-unbounded"),
             };
-            let mut diagnostic = Diagnostic::warning(
-                Code::CONSTANT_COMPARISON,
-                format!("`{text}` is {verdict}: `{}` is {limits}", def.named.name),
-            )
-            .in_file(self.source);
+            let name = &def.named.name;
+            let message = if some {
+                text!("w408-always-true", compared = compared, name = name, limits = limits)
+            } else {
+                text!("w408-always-false", compared = compared, name = name, limits = limits)
+            };
+            let mut diagnostic =
+                Diagnostic::warning(Code::CONSTANT_COMPARISON, message).in_file(self.source);
             if let Some(Some(span)) = self.used_at.get(number) {
-                diagnostic = diagnostic.label(*span, "compared here");
+                diagnostic = diagnostic.label(*span, text!("w408-compared-here"));
             }
-            found.push(diagnostic.label(def.named.span, "defined here").help(
-                "check the threshold: a comparison that cannot go both ways decides nothing",
-            ));
+            found.push(
+                diagnostic
+                    .label(def.named.span, text!("unused-defined-here"))
+                    .help(text!("w408-help")),
+            );
         }
     }
 
@@ -1036,16 +1034,24 @@ impl Analysis<'_> {
         for (def, used) in self.program.derived.iter().zip(read) {
             if !used {
                 found.push(
-                    Diagnostic::warning(
-                        Code::UNUSED,
-                        format!("`{}` is never read", def.named.name),
-                    )
-                    .in_file(self.source)
-                    .label(def.named.span, "defined here")
-                    .help("use it in a rule or guard, or remove it"),
+                    Diagnostic::warning(Code::UNUSED, text!("w407-message", name = &def.named.name))
+                        .in_file(self.source)
+                        .label(def.named.span, text!("unused-defined-here"))
+                        .help(text!("w407-help")),
                 );
             }
         }
+    }
+}
+
+/// The parts of a region's description: words of the catalogue, and comparisons written as
+/// the policy writes them.
+#[derive(Default)]
+struct Parts(Vec<Text>);
+
+impl Parts {
+    fn push(&mut self, part: impl Into<Text>) {
+        self.0.push(part.into());
     }
 }
 

@@ -433,3 +433,56 @@ schema-file-only = a schema file holds only the schema
 schema-file-only-help = move rules, decisions and values into the policy file
 schema-file-empty = this schema file declares no schema
 schema-file-empty-help = start it with `schema NAME keyed by FIELD`
+
+## Diagnostics: what the analysis finds (W4xx)
+
+w402-message = rule `{ $rule }` can never fire: every loan it matches is taken first by { $listed }
+w402-label = never fires
+w402-takes-label = takes its loans
+w402-together = { $rules } and { $last } together
+w402-more-together = { $rules } and { $more } more rules together
+w402-earlier-rules = earlier rules
+w402-help = move it above the rules that take its loans, or remove it
+w402-help-example = move it above the rules that take its loans, or remove it; for example this loan meets its condition but `{ $taken }` decides it: { $example }
+w402-help-not-minimum = { $help }. (The rules named were chosen one at a time: none of them can be left out, but fewer other rules might also take all its loans.)
+w403-message = rule `{ $rule }` can never fire: no loan meets its condition
+w403-label = its condition is never true
+w403-help = look for thresholds that contradict each other, such as `overdue > 90 days and overdue < 30 days`
+w404-message = decision `{ $decision }` decides nothing for some loans: no rule matches them
+w404-label = no rule covers some loans
+w404-help = loans with { $region } match no rule, for example { $example }; add a rule for them, or `rule NAME otherwise then ...` at the end
+w405-message = rules `{ $first }` and `{ $second }` both match some loans, but `unique match` promises one rule per loan
+w405-label = matches
+w405-label-same = matches the same loans
+w405-help = loans with { $region } match both; for example { $example }. Narrow one of the rules, or use `first match` if the order should decide
+w406-message = guard `{ $guard }` can never apply: its condition is never true
+w406-label = never applies
+w406-help = check the condition's values and thresholds, or remove the guard
+w407-message = `{ $name }` is never read
+w407-help = use it in a rule or guard, or remove it
+w408-always-true = `{ $compared }` is always true: `{ $name }` is { $limits }
+w408-always-false = `{ $compared }` is always false: `{ $name }` is { $limits }
+w408-between = between { $low } and { $high }
+w408-at-least = at least { $low }
+w408-at-most = at most { $high }
+w408-unbounded = unbounded
+w408-compared-here = compared here
+w408-help = check the threshold: a comparison that cannot go both ways decides nothing
+w409-message = the analysis of { $what } stopped at its limits before settling { $named }
+w409-label = not fully analysed
+w409-help = a finding about these may be missing; the rest of the analysis is complete. Smaller decisions, or rules that test fewer values each, keep every question within the limits
+w409-rule = whether rule `{ $rule }` can fire
+w409-gap = whether some loans match no rule
+w409-overlap = whether rules `{ $first }` and `{ $second }` share loans
+w409-guard = whether it can apply
+w409-and-more = { $listed } and { $more } more
+w409-decision = decision `{ $name }`
+w409-guard-named = guard `{ $name }`
+region-any = any values
+region-holds = `{ $condition }` true
+region-fails = `{ $condition }` false
+region-yes = { $name } = true
+region-no = { $name } = false
+region-present = { $name } is present
+region-missing = { $name } is missing
+witness-example = { $loan } on { $date } (other fields: false, the first choice, empty lists, no optional values); `arrears check --witnesses DIR` writes it whole to DIR/{ $file }, for `arrears explain POLICY DIR/{ $file } --loan { $key } --as-of { $date }`

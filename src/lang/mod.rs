@@ -190,6 +190,8 @@ pub enum Text {
     Verbatim(String),
     /// Alternatives: `a, b or c`, `a、b或c`.
     Alternatives(Vec<Text>),
+    /// A list: `a, b, c`, `a、b、c`.
+    Listed(Vec<Text>),
 }
 
 impl Text {
@@ -204,6 +206,10 @@ impl Text {
                 lang.text(id, &args)
             }
             Text::Verbatim(words) => words.clone(),
+            Text::Listed(items) => {
+                let said: Vec<String> = items.iter().map(|t| t.in_lang(lang)).collect();
+                said.join(&lang.text("list-separator", &[]))
+            }
             Text::Alternatives(items) => {
                 let said: Vec<String> = items.iter().map(|t| t.in_lang(lang)).collect();
                 match said.as_slice() {

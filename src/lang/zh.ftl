@@ -415,3 +415,56 @@ schema-file-only = 数据结构文件中只能有数据结构
 schema-file-only-help = 请把规则、决策和派生值移到政策文件中
 schema-file-empty = 此数据结构文件没有声明数据结构
 schema-file-empty-help = 请以 `schema 名称 keyed by 字段` 开头
+
+## 诊断信息：静态分析的发现（W4xx）
+
+w402-message = 规则 `{ $rule }` 永远不会命中：它匹配的每笔贷款都先被 { $listed } 处理
+w402-label = 永远不会命中
+w402-takes-label = 先处理了它的贷款
+w402-together = { $rules } 与 { $last } 合起来
+w402-more-together = { $rules } 及另外 { $more } 条规则合起来
+w402-earlier-rules = 之前的规则
+w402-help = 请把它移到先处理其贷款的规则之前，或删除它
+w402-help-example = 请把它移到先处理其贷款的规则之前，或删除它；例如下面这笔贷款满足它的条件，却由 `{ $taken }` 决定：{ $example }
+w402-help-not-minimum = { $help }。（所列规则是逐条挑选的：缺一不可，但可能有更少的其他规则也能处理它的全部贷款。）
+w403-message = 规则 `{ $rule }` 永远不会命中：没有贷款满足它的条件
+w403-label = 条件永远不成立
+w403-help = 请检查相互矛盾的阈值，例如 `逾期天数 > 90天 and 逾期天数 < 30天`
+w404-message = 决策 `{ $decision }` 对部分贷款不作决定：没有规则匹配它们
+w404-label = 有贷款不被任何规则覆盖
+w404-help = 满足 { $region } 的贷款没有规则匹配，例如 { $example }；请为它们增加规则，或在最后加上 `rule 名称 otherwise then ...`
+w405-message = 规则 `{ $first }` 与 `{ $second }` 同时匹配部分贷款，但 `unique match` 要求每笔贷款只匹配一条规则
+w405-label = 匹配
+w405-label-same = 匹配相同的贷款
+w405-help = 满足 { $region } 的贷款同时匹配二者；例如 { $example }。请收窄其中一条规则；若应由先后顺序决定，请改用 `first match`
+w406-message = 守则 `{ $guard }` 永远不会适用：它的条件永远不成立
+w406-label = 永远不适用
+w406-help = 请检查条件中的取值与阈值，或删除该守则
+w407-message = `{ $name }` 从未被读取
+w407-help = 请在规则或守则中使用它，或删除它
+w408-always-true = `{ $compared }` 恒为真：`{ $name }` { $limits }
+w408-always-false = `{ $compared }` 恒为假：`{ $name }` { $limits }
+w408-between = 介于 { $low } 与 { $high } 之间
+w408-at-least = 至少为 { $low }
+w408-at-most = 至多为 { $high }
+w408-unbounded = 没有界限
+w408-compared-here = 在此比较
+w408-help = 请检查阈值：不可能两种结果都出现的比较不起任何作用
+w409-message = 对{ $what }的分析在达到上限时停止，尚未确定：{ $named }
+w409-label = 未完整分析
+w409-help = 关于这些可能有发现被遗漏；其余分析是完整的。决策更小，或每条规则检查的值更少，可使每个问题都在上限之内
+w409-rule = 规则 `{ $rule }` 能否命中
+w409-gap = 是否有贷款不被任何规则匹配
+w409-overlap = 规则 `{ $first }` 与 `{ $second }` 是否有共同的贷款
+w409-guard = 它能否适用
+w409-and-more = { $listed }，另有 { $more } 项
+w409-decision = 决策 `{ $name }`
+w409-guard-named = 守则 `{ $name }`
+region-any = 任意取值
+region-holds = `{ $condition }` 成立
+region-fails = `{ $condition }` 不成立
+region-yes = { $name } = 是
+region-no = { $name } = 否
+region-present = { $name } 有值
+region-missing = { $name } 缺失
+witness-example = { $loan }，评估日 { $date }（其余字段：否、第一个选项、空列表、可选字段均缺失）；`arrears check --witnesses 目录` 会把它完整写入 目录/{ $file }，供 `arrears explain 政策 目录/{ $file } --loan { $key } --as-of { $date }` 使用
