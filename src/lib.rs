@@ -65,7 +65,7 @@ pub use input::{
     InputFormat, Portfolio, RecordStream, Rejected, Row, StreamError, UnknownFields,
     loan_from_json, read_portfolio,
 };
-pub use lang::{Arg, Lang};
+pub use lang::{Arg, Lang, Text};
 pub use load::{
     FileRole, LoadError, Loaded, check_schema_file, check_schema_from, load_policy,
     load_policy_from, load_policy_text,

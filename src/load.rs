@@ -6,9 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::check;
-use crate::lang::text;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
+use crate::lang::text;
 use crate::program::Program;
 use crate::schema::Schema;
 use crate::source::{FileId, SourceFile};

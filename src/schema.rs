@@ -141,10 +141,13 @@ impl Schema {
         );
         if fields.is_empty() {
             diagnostics.push(
-                Diagnostic::error(Code::SCHEMA, text!("schema-no-fields", name = &decl.name.name))
-                    .in_file(source)
-                    .at(decl.name.span)
-                    .help(text!("schema-no-fields-help")),
+                Diagnostic::error(
+                    Code::SCHEMA,
+                    text!("schema-no-fields", name = &decl.name.name),
+                )
+                .in_file(source)
+                .at(decl.name.span)
+                .help(text!("schema-no-fields-help")),
             );
             return (None, diagnostics);
         }
@@ -152,7 +155,10 @@ impl Schema {
         let Some(key) = key else {
             let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
             diagnostics.push(
-                Diagnostic::error(Code::SCHEMA, text!("schema-key-unknown", key = &decl.key.name))
+                Diagnostic::error(
+                    Code::SCHEMA,
+                    text!("schema-key-unknown", key = &decl.key.name),
+                )
                 .in_file(source)
                 .at(decl.key.span)
                 .maybe_help(
@@ -211,11 +217,14 @@ fn fields_of(
             });
         if let Some((again, first)) = clash {
             diagnostics.push(
-                Diagnostic::error(Code::DUPLICATE_NAME, text!("field-twice", name = &again.name))
-                    .in_file(source)
-                    .label(again.span, text!("duplicate-again-here"))
-                    .label(first.span, text!("duplicate-first-here"))
-                    .help(text!("field-twice-help")),
+                Diagnostic::error(
+                    Code::DUPLICATE_NAME,
+                    text!("field-twice", name = &again.name),
+                )
+                .in_file(source)
+                .label(again.span, text!("duplicate-again-here"))
+                .label(first.span, text!("duplicate-first-here"))
+                .help(text!("field-twice-help")),
             );
             continue;
         }
@@ -272,8 +281,8 @@ fn fields_of(
                 if inner.iter().any(|f| matches!(f.ty, FieldType::List(_))) {
                     diagnostics.push(
                         Diagnostic::error(Code::SCHEMA, text!("nested-list"))
-                        .in_file(source)
-                        .at(ty.span),
+                            .in_file(source)
+                            .at(ty.span),
                     );
                 }
                 FieldType::List(inner)

@@ -33,8 +33,8 @@ use symbolic::Symbolic;
 use unfold::Unfold;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lang::{Text, text};
 use crate::eval::{DecisionOutcome, eval_expr};
+use crate::lang::{Text, text};
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::ir::{CmpOp, Expr, ExprKind};
@@ -580,15 +580,18 @@ impl Analysis<'_> {
         let ((name_i, span_i), (name_j, span_j)) =
             (self.rule_name(decision, i), self.rule_name(decision, j));
         found.push(
-            Diagnostic::warning(Code::OVERLAP, text!("w405-message", first = name_i, second = name_j))
-                .in_file(self.source)
-                .label(span_i, text!("w405-label"))
-                .label(span_j, text!("w405-label-same"))
-                .help(text!(
-                    "w405-help",
-                    region = self.describe_region(&region, &both),
-                    example = self.example(Code::OVERLAP, &format!("{name_i}-{name_j}"), &loan)
-                )),
+            Diagnostic::warning(
+                Code::OVERLAP,
+                text!("w405-message", first = name_i, second = name_j),
+            )
+            .in_file(self.source)
+            .label(span_i, text!("w405-label"))
+            .label(span_j, text!("w405-label-same"))
+            .help(text!(
+                "w405-help",
+                region = self.describe_region(&region, &both),
+                example = self.example(Code::OVERLAP, &format!("{name_i}-{name_j}"), &loan)
+            )),
         );
     }
 
@@ -641,10 +644,16 @@ impl Analysis<'_> {
             };
             let (what, span) = match at {
                 (true, d) => self.program.decisions.get(d).map(|def| {
-                    (text!("w409-decision", name = &def.named.name), def.named.span)
+                    (
+                        text!("w409-decision", name = &def.named.name),
+                        def.named.span,
+                    )
                 }),
                 (false, g) => self.program.guards.get(g).map(|guard| {
-                    (text!("w409-guard-named", name = &guard.named.name), guard.named.span)
+                    (
+                        text!("w409-guard-named", name = &guard.named.name),
+                        guard.named.span,
+                    )
                 }),
             }
             .unwrap_or((Text::Verbatim(String::new()), Span::default()));
@@ -993,9 +1002,19 @@ impl Analysis<'_> {
             };
             let name = &def.named.name;
             let message = if some {
-                text!("w408-always-true", compared = compared, name = name, limits = limits)
+                text!(
+                    "w408-always-true",
+                    compared = compared,
+                    name = name,
+                    limits = limits
+                )
             } else {
-                text!("w408-always-false", compared = compared, name = name, limits = limits)
+                text!(
+                    "w408-always-false",
+                    compared = compared,
+                    name = name,
+                    limits = limits
+                )
             };
             let mut diagnostic =
                 Diagnostic::warning(Code::CONSTANT_COMPARISON, message).in_file(self.source);
@@ -1034,10 +1053,13 @@ impl Analysis<'_> {
         for (def, used) in self.program.derived.iter().zip(read) {
             if !used {
                 found.push(
-                    Diagnostic::warning(Code::UNUSED, text!("w407-message", name = &def.named.name))
-                        .in_file(self.source)
-                        .label(def.named.span, text!("unused-defined-here"))
-                        .help(text!("w407-help")),
+                    Diagnostic::warning(
+                        Code::UNUSED,
+                        text!("w407-message", name = &def.named.name),
+                    )
+                    .in_file(self.source)
+                    .label(def.named.span, text!("unused-defined-here"))
+                    .help(text!("w407-help")),
                 );
             }
         }

@@ -84,7 +84,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Vec::new()
     };
     if args.mutants && !ok {
-        out.note("mutants not run: fix the failing tests first");
+        out.note(&lang.text("mutants-not-run-failing", &[]));
     }
     let mut text = match args.format {
         TestFormat::Human => human(&reports, &coverage, lang),
@@ -109,14 +109,18 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 for report in &mutants {
                     let cases = suggested_cases(report);
                     if !cases.is_empty() {
-                        text.push_str(&format!(
-                            "\ncases that catch the surviving changes to {}, to paste under `cases:` in {}:\n\n{cases}",
-                            report.policy, report.file
-                        ));
+                        let heading = lang.text(
+                            "mutants-cases",
+                            &[
+                                ("policy", (&report.policy).into()),
+                                ("file", (&report.file).into()),
+                            ],
+                        );
+                        text.push_str(&format!("\n{heading}\n\n{cases}"));
                     }
                 }
                 text.push('\n');
-                text.push_str(&mutants_summary(&mutants));
+                text.push_str(&mutants_summary(&mutants, lang));
             }
             TestFormat::Json => {
                 // One JSON object: the test report with the mutants beside it.
@@ -131,7 +135,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             }
             TestFormat::Junit => {
                 text = junit_with_mutants(&reports, &mutants);
-                out.note(mutants_summary(&mutants).trim_end());
+                out.note(mutants_summary(&mutants, lang).trim_end());
             }
         }
     }
@@ -139,10 +143,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     if let Some(min) = args.min_score {
         for report in &mutants {
             if report.error.is_some() || score_permille(report) < usize::from(min) * 10 {
-                out.note(&format!(
-                    "mutation score of {} is {}, below the required {min} %",
-                    report.policy,
-                    percent(score_permille(report))
+                out.note(&lang.text(
+                    "mutants-below",
+                    &[
+                        ("policy", (&report.policy).into()),
+                        ("score", percent(score_permille(report)).into()),
+                        ("min", u64::from(min).into()),
+                    ],
                 ));
                 ok = false;
             }
@@ -151,10 +158,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     if let Some(min) = args.min_coverage {
         for policy in &coverage {
             if policy.permille() < usize::from(min) * 10 {
-                out.note(&format!(
-                    "coverage of {} is {}, below the required {min} %",
-                    policy.policy,
-                    percent(policy.permille())
+                out.note(&lang.text(
+                    "coverage-below",
+                    &[
+                        ("policy", (&policy.policy).into()),
+                        ("coverage", percent(policy.permille()).into()),
+                        ("min", u64::from(min).into()),
+                    ],
                 ));
                 ok = false;
             }

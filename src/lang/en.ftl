@@ -486,3 +486,23 @@ region-no = { $name } = false
 region-present = { $name } is present
 region-missing = { $name } is missing
 witness-example = { $loan } on { $date } (other fields: false, the first choice, empty lists, no optional values); `arrears check --witnesses DIR` writes it whole to DIR/{ $file }, for `arrears explain POLICY DIR/{ $file } --loan { $key } --as-of { $date }`
+
+## `arrears test --mutants`
+
+mutant-rule-removed = rule `{ $name }` removed
+mutant-swapped = rules `{ $first }` and `{ $second }` swapped
+mutant-nothing = rule `{ $name }` gives `nothing`
+mutant-guard-removed = guard `{ $name }` removed
+mutant-at = { $quoted }: { $what }
+mutant-not-dropped = `not` dropped
+mutant-neighbour = `{ $from }` → `{ $to }` in the list
+w601-message = no test notices { $change }
+w601-label = every test passes with this changed
+w601-help-case = the case suggested for it below (to paste under `cases:` in { $file }) catches it: a loan at the boundary, expecting what the policy decides now
+w601-help-none = no loan near the test cases' loans tells the two apart; if none can, the change is harmless here
+mutants-summary = mutants of { $policy }: { $made } made, { $killed } killed, { $equivalent } equivalent, { $survived } survived; score { $score }
+mutants-not-run = mutants of { $policy }: not run: { $error }
+mutants-not-run-failing = mutants not run: fix the failing tests first
+mutants-cases = cases that catch the surviving changes to { $policy }, to paste under `cases:` in { $file }:
+mutants-below = mutation score of { $policy } is { $score }, below the required { $min } %
+coverage-below = coverage of { $policy } is { $coverage }, below the required { $min } %

@@ -468,3 +468,23 @@ region-no = { $name } = 否
 region-present = { $name } 有值
 region-missing = { $name } 缺失
 witness-example = { $loan }，评估日 { $date }（其余字段：否、第一个选项、空列表、可选字段均缺失）；`arrears check --witnesses 目录` 会把它完整写入 目录/{ $file }，供 `arrears explain 政策 目录/{ $file } --loan { $key } --as-of { $date }` 使用
+
+## `arrears test --mutants`（变异测试）
+
+mutant-rule-removed = 删除规则 `{ $name }`
+mutant-swapped = 交换规则 `{ $first }` 与 `{ $second }` 的顺序
+mutant-nothing = 规则 `{ $name }` 改为 `nothing`
+mutant-guard-removed = 删除守则 `{ $name }`
+mutant-at = { $quoted }：{ $what }
+mutant-not-dropped = 去掉 `not`
+mutant-neighbour = 列表中 `{ $from }` → `{ $to }`
+w601-message = 没有测试能发现这一改动：{ $change }
+w601-label = 改动后所有测试仍然通过
+w601-help-case = 下面为它建议的测试用例（粘贴到 { $file } 的 `cases:` 下）能发现它：一笔处于边界上的贷款，预期为政策目前的决定
+w601-help-none = 测试用例附近的贷款都无法区分二者；若确实没有贷款能区分，此改动在这里无害
+mutants-summary = { $policy } 的变异：共 { $made } 个，发现 { $killed } 个，等价 { $equivalent } 个，未被发现 { $survived } 个；得分 { $score }
+mutants-not-run = { $policy } 的变异：未运行：{ $error }
+mutants-not-run-failing = 未运行变异测试：请先修复失败的测试
+mutants-cases = 能发现 { $policy } 中未被发现的改动的测试用例，请粘贴到 { $file } 的 `cases:` 下：
+mutants-below = { $policy } 的变异得分为 { $score }，低于要求的 { $min } %
+coverage-below = { $policy } 的覆盖率为 { $coverage }，低于要求的 { $min } %

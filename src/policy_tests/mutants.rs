@@ -28,6 +28,7 @@ use crate::analysis::{
 };
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::eval::{DecisionOutcome, Evaluation};
+use crate::lang::{Text, text};
 use crate::program::ir::{CmpOp, Expr, ExprKind, Outcome};
 use crate::program::{HitPolicy, Kind, Program, to_text};
 use crate::source::{SourceFile, Span};
@@ -53,6 +54,8 @@ pub enum Verdict {
 pub struct Mutant {
     /// The change, in the policy's words: `` `overdue > 90 days`: 90 days → 91 days ``.
     pub change: String,
+    /// The same, to be said in any language.
+    pub said: Text,
     /// Where in the policy.
     pub place: Span,
     /// What the tests made of it.
@@ -100,17 +103,14 @@ pub fn survivors(report: &MutantReport) -> Diagnostics {
             continue;
         };
         let help = match suggestion {
-            Some(_) => format!(
-                "the case suggested for it below (to paste under `cases:` in {}) catches it: a loan at the boundary, expecting what the policy decides now",
-                report.file
-            ),
-            None => "no loan near the test cases' loans tells the two apart; if none can, the change is harmless here".to_owned(),
+            Some(_) => text!("w601-help-case", file = &report.file),
+            None => text!("w601-help-none"),
         };
         let mut diagnostic = Diagnostic::warning(
             Code::SURVIVING_MUTANT,
-            format!("no test notices {}", mutant.change),
+            text!("w601-message", change = mutant.said.clone()),
         )
-        .label(mutant.place, "every test passes with this changed")
+        .label(mutant.place, text!("w601-label"))
         .help(help);
         if let Some(source) = &report.source {
             diagnostic = diagnostic.in_file(source);
@@ -172,7 +172,15 @@ struct Site {
     root: Root,
     change: Change,
     place: Span,
-    text: String,
+    /// The change in words, to say in any language; in English, the name of its case.
+    said: Text,
+}
+
+impl Site {
+    /// The change in English: the name its suggested case goes by.
+    fn text(&self) -> String {
+        self.said.in_lang(crate::lang::Lang::En)
+    }
 }
 
 /// Runs the mutants of the policy a test file tests.
@@ -236,7 +244,8 @@ pub fn run_mutants(path: &Path) -> MutantReport {
                 }
             };
             Mutant {
-                change: site.text.clone(),
+                change: site.text(),
+                said: site.said.clone(),
                 place: site.place,
                 verdict,
             }
@@ -263,7 +272,7 @@ fn sites(program: &Program) -> Vec<Site> {
                     root: Root::Rule(d, r),
                     change: Change::RemoveRule,
                     place: at,
-                    text: format!("rule `{name}` removed"),
+                    said: text!("mutant-rule-removed", name = name),
                 });
             }
             if let Some(next) = decision.rules.get(r + 1)
@@ -274,7 +283,7 @@ fn sites(program: &Program) -> Vec<Site> {
                     root: Root::Rule(d, r),
                     change: Change::SwapWithNext,
                     place: at,
-                    text: format!("rules `{name}` and `{}` swapped", next.named.name),
+                    said: text!("mutant-swapped", first = name, second = &next.named.name),
                 });
             }
             if rule.outcome != Outcome::Nothing {
@@ -282,7 +291,7 @@ fn sites(program: &Program) -> Vec<Site> {
                     root: Root::Rule(d, r),
                     change: Change::OutcomeNothing,
                     place: at,
-                    text: format!("rule `{name}` gives `nothing`"),
+                    said: text!("mutant-nothing", name = name),
                 });
             }
         }
@@ -293,7 +302,7 @@ fn sites(program: &Program) -> Vec<Site> {
             root: Root::Guard(g),
             change: Change::RemoveGuard,
             place: guard.named.span,
-            text: format!("guard `{}` removed", guard.named.name),
+            said: text!("mutant-guard-removed", name = &guard.named.name),
         });
     }
     sites
@@ -304,12 +313,12 @@ fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<
     each_node(expr, &mut |node, e| {
         let words = program.words(e.span).unwrap_or("the condition");
         let quoted = format!("`{}`", shortened(words, QUOTED_CHARS));
-        let mut push = |change: Change, what: String| {
+        let mut push = |change: Change, what: Text| {
             sites.push(Site {
                 root,
                 change,
                 place: e.span,
-                text: format!("{quoted}: {what}"),
+                said: text!("mutant-at", quoted = &quoted, what = what),
             })
         };
         match &e.kind {
@@ -323,23 +332,23 @@ fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<
                         if let Some(moved) = moved(value, up) {
                             push(
                                 Change::Threshold { node, up },
-                                format!(
+                                Text::Verbatim(format!(
                                     "{} → {}",
                                     to_text(program, Kind::Plain, value),
                                     to_text(program, Kind::Plain, &moved)
-                                ),
+                                )),
                             );
                         }
                     }
                 }
                 push(
                     Change::Operator { node },
-                    format!("`{}` → `{}`", op.symbol(), flipped(*op).symbol()),
+                    Text::Verbatim(format!("`{}` → `{}`", op.symbol(), flipped(*op).symbol())),
                 );
             }
             ExprKind::And(..) => push(Change::Connective { node }, "`and` → `or`".into()),
             ExprKind::Or(..) => push(Change::Connective { node }, "`or` → `and`".into()),
-            ExprKind::Not(_) => push(Change::DropNot { node }, "`not` dropped".into()),
+            ExprKind::Not(_) => push(Change::DropNot { node }, text!("mutant-not-dropped")),
             ExprKind::In(value, items) => {
                 let Some(choices) = enum_size(program, value) else {
                     return;
@@ -350,10 +359,10 @@ fn expression_sites(program: &Program, root: Root, expr: &Expr, sites: &mut Vec<
                     {
                         push(
                             Change::Neighbour { node, item },
-                            format!(
-                                "`{}` → `{}` in the list",
-                                choice_words(program, value, choice),
-                                choice_words(program, value, next)
+                            text!(
+                                "mutant-neighbour",
+                                from = choice_words(program, value, choice),
+                                to = choice_words(program, value, next)
                             ),
                         );
                     }
@@ -975,7 +984,7 @@ fn case_text(
     .unwrap_or_default();
     let mut text = format!(
         "  - name: \"{owner} pinned: catches {}\"\n",
-        site.text.replace('"', "'")
+        site.text().replace('"', "'")
     );
     if let Some(given) = &seed.case.given {
         text.push_str(&format!("    given: {given}\n"));
@@ -1073,14 +1082,14 @@ mod tests {
                         matches!(result, super::super::CaseResult::Passed),
                         "{tests}: case `{}` tells apart the equivalent mutant {}",
                         case.name,
-                        site.text
+                        site.text()
                     );
                 }
                 assert_eq!(
                     suggest(program, &mutant, site, &seeds),
                     None,
                     "{tests}: a loan tells apart the equivalent mutant {}",
-                    site.text
+                    site.text()
                 );
             });
         }

@@ -335,23 +335,32 @@ pub fn json_report(files: &[FileReport], coverage: &[PolicyCoverage]) -> String 
 
 /// One line per policy: how many mutants were made, killed, proven equivalent and survived,
 /// and the score (killed over the mutants not proven equivalent).
-pub fn mutants_summary(reports: &[super::mutants::MutantReport]) -> String {
+pub fn mutants_summary(reports: &[super::mutants::MutantReport], lang: Lang) -> String {
     let mut out = String::new();
     for report in reports {
         if let Some(error) = &report.error {
-            let _ = writeln!(out, "mutants of {}: not run: {error}", report.policy);
+            let line = tr!(
+                lang,
+                "mutants-not-run",
+                policy = &report.policy,
+                error = error
+            );
+            let _ = writeln!(out, "{line}");
             continue;
         }
         let (killed, counted) = report.score();
         let equivalent = report.mutants.len() - counted;
-        let _ = writeln!(
-            out,
-            "mutants of {}: {} made, {killed} killed, {equivalent} equivalent, {} survived; score {}",
-            report.policy,
-            report.mutants.len(),
-            counted - killed,
-            percent(score_permille(report))
+        let line = tr!(
+            lang,
+            "mutants-summary",
+            policy = &report.policy,
+            made = report.mutants.len(),
+            killed = killed,
+            equivalent = equivalent,
+            survived = counted - killed,
+            score = percent(score_permille(report))
         );
+        let _ = writeln!(out, "{line}");
     }
     out
 }
