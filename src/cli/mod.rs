@@ -376,12 +376,30 @@ fn explain_code(code: Option<&str>, out: &Output) -> ExitCode {
             }
         },
     };
+    let lang = out.lang.unwrap_or_default();
+    // The three headings in one column, as wide as the widest.
+    let headings = [
+        "explain-code-what",
+        "explain-code-fix",
+        "explain-code-example",
+    ]
+    .map(|id| lang.text(id, &[]));
+    let width = headings
+        .iter()
+        .map(|h| unicode_width::UnicodeWidthStr::width(h.as_str()))
+        .max()
+        .unwrap_or(0);
+    let heading = |h: &str| {
+        let pad = width.saturating_sub(unicode_width::UnicodeWidthStr::width(h));
+        format!("{h}:{}", " ".repeat(pad + 1))
+    };
+    let [what, fix, example] = &headings;
     let mut text = String::new();
     for info in infos {
         let _ = writeln!(text, "{} {}", info.code.id, info.code.name);
-        let _ = writeln!(text, "  what:    {}", info.summary);
-        let _ = writeln!(text, "  fix:     {}", info.fix);
-        let _ = writeln!(text, "  example:");
+        let _ = writeln!(text, "  {}{}", heading(what), info.summary_in(lang));
+        let _ = writeln!(text, "  {}{}", heading(fix), info.fix_in(lang));
+        let _ = writeln!(text, "  {example}:");
         for line in info.example.lines() {
             let _ = writeln!(text, "    {line}");
         }
