@@ -108,7 +108,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             BatchRow::Decided { value, .. } => comparison.add(&mut impact, value),
             BatchRow::Rejected(row) => {
                 rejected += 1;
-                out.note(&describe_rejected(&row));
+                out.note(&describe_rejected(&row, lang));
             }
         }
         Ok(Flow::Continue)
@@ -118,6 +118,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         schema: old.schema(),
         threads: None,
         quiet: true,
+        lang,
     };
     let counts = match streaming.open_and_run(args.input_format, out, decide, sink) {
         Ok(counts) => counts,

@@ -77,6 +77,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         schema: program.schema(),
         threads: None,
         quiet: true,
+        lang,
     };
     if let Err(code) = streaming.open_and_run(args.inputs.input_format, out, decide, sink) {
         return code;
@@ -87,18 +88,18 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             ExitCode::Clean
         }
         Some(Err(rejected)) => {
-            out.note(&format!(
-                "loan `{}` cannot be decided: its row is rejected",
-                args.loan
-            ));
-            out.note(&describe_rejected(&rejected));
+            out.note(&lang.text("explain-rejected", &[("loan", (&args.loan).into())]));
+            out.note(&describe_rejected(&rejected, lang));
             ExitCode::Problems
         }
         None => {
-            out.note(&format!(
-                "error: no loan `{}` in `{}`: every row was read and none has this id",
-                args.loan,
-                portfolio.display()
+            let portfolio = portfolio.display().to_string();
+            out.note(&lang.text(
+                "explain-not-found",
+                &[
+                    ("loan", (&args.loan).into()),
+                    ("portfolio", portfolio.into()),
+                ],
             ));
             ExitCode::Failure
         }

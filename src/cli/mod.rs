@@ -108,7 +108,7 @@ pub(crate) fn main(cli: Cli) -> ExitCode {
 
 /// A progress bar on standard error for `total` loans: only when standard error is a terminal
 /// and `--quiet` was not given, so logs and pipes get no control characters.
-pub(crate) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
+pub(crate) fn progress_bar(total: u64, quiet: bool, lang: arrears::Lang) -> indicatif::ProgressBar {
     if quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
@@ -116,9 +116,12 @@ pub(crate) fn progress_bar(total: u64, quiet: bool) -> indicatif::ProgressBar {
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),
     );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{bar:30} {human_pos}/{human_len} loans  {per_sec}  ETA {eta}",
-    ) {
+    let template = format!(
+        "{{bar:30}} {{human_pos}}/{{human_len}} {}  {{per_sec}}  {} {{eta}}",
+        lang.text("progress-loans", &[]),
+        lang.text("progress-eta", &[])
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
         bar.set_style(style);
     }
     bar
@@ -159,21 +162,21 @@ pub(crate) fn open_portfolio(
     schema: &arrears::Schema,
     fingerprint: bool,
     out: &Output,
+    lang: arrears::Lang,
 ) -> Result<Opened, ExitCode> {
     let Some(format) = format
         .map(arrears::InputFormat::from)
         .or_else(|| arrears::InputFormat::from_extension(path))
     else {
-        out.note(&format!(
-            "error: cannot tell the format of `{}` from its extension; pass --input-format jsonl|csv|yaml",
-            path.display()
-        ));
+        let path = path.display().to_string();
+        out.note(&lang.text("portfolio-format-unknown", &[("path", path.into())]));
         return Err(ExitCode::Failure);
     };
     let file = std::fs::File::open(path).map_err(|error| {
-        out.note(&format!(
-            "error: cannot read the portfolio `{}`: {error}",
-            path.display()
+        let (path, error) = (path.display().to_string(), error.to_string());
+        out.note(&lang.text(
+            "portfolio-unreadable",
+            &[("path", path.into()), ("error", error.into())],
         ));
         ExitCode::Failure
     })?;
@@ -208,6 +211,8 @@ pub(crate) struct Streaming<'a> {
     pub(crate) threads: Option<usize>,
     /// No progress bar.
     pub(crate) quiet: bool,
+    /// The language of its progress bar and notes.
+    pub(crate) lang: arrears::Lang,
 }
 
 impl Streaming<'_> {
@@ -219,7 +224,7 @@ impl Streaming<'_> {
         decide: impl Fn(&mut arrears::Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
         sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
     ) -> Result<arrears::BatchCounts, ExitCode> {
-        let opened = open_portfolio(self.path, format, self.schema, false, out)?;
+        let opened = open_portfolio(self.path, format, self.schema, false, out, self.lang)?;
         self.run(opened, out, decide, sink)
     }
 
@@ -234,7 +239,7 @@ impl Streaming<'_> {
         sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
     ) -> Result<arrears::BatchCounts, ExitCode> {
         let name = self.path.display().to_string();
-        let bar = progress_bar(opened.size, self.quiet);
+        let bar = progress_bar(opened.size, self.quiet, self.lang);
         let options = arrears::BatchOptions {
             threads: self.threads,
         };
@@ -250,7 +255,7 @@ impl Streaming<'_> {
         bar.finish_and_clear();
         match counts {
             Ok(counts) => {
-                run::warn_unknown(&name, &counts.unknown_fields, out);
+                run::warn_unknown(&name, &counts.unknown_fields, out, self.lang);
                 Ok(counts)
             }
             Err(arrears::BatchError::Read(error)) => {

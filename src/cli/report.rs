@@ -100,6 +100,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         schema: program.schema(),
         threads: None,
         quiet: args.quiet,
+        lang,
     };
     if let Err(code) = streaming.open_and_run(args.inputs.input_format, out, decide, sink) {
         return code;

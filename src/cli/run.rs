@@ -74,9 +74,17 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Err(code) => return code,
     };
     let program = &loaded.program;
+    let lang = out.lang_for(program);
     let path = &args.inputs.portfolio;
     let name = path.display().to_string();
-    let opened = match open_portfolio(path, args.inputs.input_format, program.schema(), true, out) {
+    let opened = match open_portfolio(
+        path,
+        args.inputs.input_format,
+        program.schema(),
+        true,
+        out,
+        lang,
+    ) {
         Ok(opened) => opened,
         Err(code) => return code,
     };
@@ -144,7 +152,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 if redact {
                     rejected.redact(program.schema());
                 }
-                sink.reject(&rejected, out)?;
+                sink.reject(&rejected, out, lang)?;
             }
         }
         Ok(Flow::Continue)
@@ -154,6 +162,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         schema: program.schema(),
         threads: args.threads,
         quiet: args.quiet,
+        lang,
     };
     let counts = match streaming.run(opened, out, decide, write) {
         Ok(counts) => counts,
@@ -219,9 +228,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     }
-    let loans = if read == 1 { "loan" } else { "loans" };
-    out.note(&format!(
-        "read {read} {loans} = decided {decided} + rejected {rejected}"
+    out.note(&lang.text(
+        "run-tally",
+        &[
+            ("read", read.into()),
+            ("decided", decided.into()),
+            ("rejected", rejected.into()),
+        ],
     ));
     if args.strict && rejected > 0 {
         ExitCode::Problems
@@ -315,12 +328,20 @@ fn write_deadlines(
 }
 
 /// Names, once, the fields a portfolio has that the schema does not declare.
-pub(crate) fn warn_unknown(name: &str, unknown: &arrears::UnknownFields, out: &Output) {
+pub(crate) fn warn_unknown(
+    name: &str,
+    unknown: &arrears::UnknownFields,
+    out: &Output,
+    lang: arrears::Lang,
+) {
     if !unknown.is_empty() {
-        out.note(&format!(
-            "warning[{}]: `{name}` has fields the schema does not declare, ignored: {}",
-            Code::ROW_UNKNOWN_FIELDS.id,
-            unknown.listed(NAMED_FIELDS)
+        out.note(&lang.text(
+            "portfolio-unknown-fields",
+            &[
+                ("code", Code::ROW_UNKNOWN_FIELDS.id.into()),
+                ("name", name.into()),
+                ("fields", unknown.listed(NAMED_FIELDS).into()),
+            ],
         ));
     }
 }
@@ -417,13 +438,13 @@ impl Sink {
             .map_err(|e| format!("cannot write the decisions: {e}"))
     }
 
-    fn reject(&mut self, row: &Rejected, out: &Output) -> Result<(), String> {
+    fn reject(&mut self, row: &Rejected, out: &Output, lang: arrears::Lang) -> Result<(), String> {
         match self.rejects.as_mut() {
             Some(file) => file
                 .write_all(rejected_json(row).as_bytes())
                 .map_err(|e| format!("cannot write the rejected rows: {e}")),
             None => {
-                out.note(&describe_rejected(row));
+                out.note(&describe_rejected(row, lang));
                 Ok(())
             }
         }
@@ -446,19 +467,35 @@ impl Sink {
 }
 
 /// A rejected row in one line for people: where, which field, which value, why.
-pub(crate) fn describe_rejected(row: &Rejected) -> String {
+pub(crate) fn describe_rejected(row: &Rejected, lang: arrears::Lang) -> String {
     let place = match row.line {
         Some(line) => format!("{}:{line}", row.file),
-        None => format!("{} (loan #{})", row.file, row.record),
+        None => lang.text(
+            "rejected-record",
+            &[("file", (&row.file).into()), ("record", row.record.into())],
+        ),
     };
     let mut what: Vec<String> = Vec::new();
-    what.extend(row.loan_id.as_deref().map(|id| format!("loan `{id}`")));
-    what.extend(row.field.as_deref().map(|f| format!("field `{f}`")));
-    what.extend(row.value.as_deref().map(|v| format!("value `{v}`")));
+    let mut add = |id: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            what.push(lang.text(id, &[("value", value.into())]));
+        }
+    };
+    add("rejected-loan", row.loan_id.as_deref());
+    add("rejected-field", row.field.as_deref());
+    add("rejected-value", row.value.as_deref());
     let what = if what.is_empty() {
         String::new()
     } else {
         format!(" {}:", what.join(" "))
     };
-    format!("rejected[{}] {place}:{what} {}", row.code.id, row.reason)
+    lang.text(
+        "rejected-row",
+        &[
+            ("code", row.code.id.into()),
+            ("place", place.into()),
+            ("what", what.into()),
+            ("reason", (&row.reason).into()),
+        ],
+    )
 }

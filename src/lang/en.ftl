@@ -586,3 +586,22 @@ code-e901-fix = report it with the policy and the command that showed it
 explain-code-what = what
 explain-code-fix = fix
 explain-code-example = example
+
+## Reading portfolios, and the notes of `run` and `explain`
+
+progress-loans = loans
+progress-eta = ETA
+portfolio-format-unknown = error: cannot tell the format of `{ $path }` from its extension; pass --input-format jsonl|csv|yaml
+portfolio-unreadable = error: cannot read the portfolio `{ $path }`: { $error }
+portfolio-unknown-fields = warning[{ $code }]: `{ $name }` has fields the schema does not declare, ignored: { $fields }
+run-tally = read { $read } { $read ->
+    [one] loan
+   *[other] loans
+} = decided { $decided } + rejected { $rejected }
+rejected-row = rejected[{ $code }] { $place }:{ $what } { $reason }
+rejected-record = { $file } (loan #{ $record })
+rejected-loan = loan `{ $value }`
+rejected-field = field `{ $value }`
+rejected-value = value `{ $value }`
+explain-rejected = loan `{ $loan }` cannot be decided: its row is rejected
+explain-not-found = error: no loan `{ $loan }` in `{ $portfolio }`: every row was read and none has this id

@@ -568,3 +568,19 @@ code-e901-fix = 请连同政策和出现问题的命令一起报告
 explain-code-what = 含义
 explain-code-fix = 改法
 explain-code-example = 示例
+
+## 读取贷款数据；`run` 与 `explain` 的提示
+
+progress-loans = 笔
+progress-eta = 预计剩余
+portfolio-format-unknown = 错误：无法从扩展名判断 `{ $path }` 的格式；请指定 --input-format jsonl|csv|yaml
+portfolio-unreadable = 错误：无法读取贷款数据 `{ $path }`：{ $error }
+portfolio-unknown-fields = 警告[{ $code }]：`{ $name }` 含有数据结构未声明的字段，已忽略：{ $fields }
+run-tally = 读取 { $read } 笔 = 已决策 { $decided } 笔 + 拒收 { $rejected } 笔
+rejected-row = 拒收[{ $code }] { $place }：{ $what } { $reason }
+rejected-record = { $file }（第 { $record } 笔）
+rejected-loan = 贷款 `{ $value }`
+rejected-field = 字段 `{ $value }`
+rejected-value = 值 `{ $value }`
+explain-rejected = 贷款 `{ $loan }` 无法决策：其所在行被拒收
+explain-not-found = 错误：`{ $portfolio }` 中没有贷款 `{ $loan }`：已读取全部行，没有这个编号

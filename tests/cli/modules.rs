@@ -183,9 +183,12 @@ fn the_shipped_field_policies_run_over_the_sample() {
             out.to_str().unwrap(),
         ]);
         assert_eq!(run.code, 0, "{}", run.stderr);
+        // Both are written in Chinese, and so is their tally.
         assert!(
             run.stderr
-                .contains("read 3000 loans = decided 3000 + rejected 0")
+                .contains("读取 3000 笔 = 已决策 3000 笔 + 拒收 0 笔"),
+            "{}",
+            run.stderr
         );
     }
     let deadlines = dir.path().join("deadlines.csv");
