@@ -495,7 +495,7 @@ pub(crate) fn describe_rejected(row: &Rejected, lang: arrears::Lang) -> String {
             ("code", row.code.id.into()),
             ("place", place.into()),
             ("what", what.into()),
-            ("reason", (&row.reason).into()),
+            ("reason", row.said.in_lang(lang).into()),
         ],
     )
 }

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use super::UnknownFields;
 use super::{Raw, RawRecord, Rejected};
 use crate::diag::{Code, did_you_mean};
+use crate::lang::{Text, text};
 use crate::schema::{Field, FieldType, Schema};
 use crate::value::Loan;
 use crate::value::{Records, Value};
@@ -35,7 +36,7 @@ pub(crate) fn convert(
         Err(reason) => return Err(at.malformed(reason.clone())),
     };
     let Raw::Map(entries) = raw else {
-        return Err(at.malformed("this row is not a record of named fields".into()));
+        return Err(at.malformed(text!("row-not-record")));
     };
     let mut loan = LoanBuilder::new(schema);
     for (position, (name, raw)) in entries.iter().enumerate() {
@@ -64,12 +65,13 @@ impl Origin<'_> {
             field: problem.field,
             value: problem.value,
             code: problem.code,
-            reason: problem.reason,
+            reason: super::said_in_english(&problem.reason),
+            said: problem.reason,
         }
     }
 
     /// The rejection of a record that is not one at all (bad syntax, not a set of fields).
-    pub(super) fn malformed(&self, reason: String) -> Rejected {
+    pub(super) fn malformed(&self, reason: impl Into<Text>) -> Rejected {
         self.reject(None, Problem::new(Code::ROW_MALFORMED, reason))
     }
 }
@@ -126,7 +128,7 @@ impl<'s> LoanBuilder<'s> {
                         Code::ROW_MALFORMED,
                         &FieldPath::Top(&field.name),
                         None,
-                        "this field is given twice in the record; keep one".into(),
+                        text!("row-field-twice"),
                     ),
                 ));
             }
@@ -177,7 +179,7 @@ impl<'s> LoanBuilder<'s> {
             Some(key) => Ok((key, Loan::new(self.values))),
             None => Err(at.reject(
                 None,
-                Problem::new(Code::ROW_MISSING_FIELD, "the loan has no id".into()),
+                Problem::new(Code::ROW_MISSING_FIELD, text!("row-no-id")),
             )),
         }
     }
@@ -244,25 +246,30 @@ struct Problem {
     code: Code,
     field: Option<String>,
     value: Option<String>,
-    reason: String,
+    reason: Text,
 }
 
 impl Problem {
-    fn new(code: Code, reason: String) -> Problem {
+    fn new(code: Code, reason: impl Into<Text>) -> Problem {
         Problem {
             code,
             field: None,
             value: None,
-            reason,
+            reason: reason.into(),
         }
     }
 
-    fn at(code: Code, field: &FieldPath<'_>, value: Option<&str>, reason: String) -> Problem {
+    fn at(
+        code: Code,
+        field: &FieldPath<'_>,
+        value: Option<&str>,
+        reason: impl Into<Text>,
+    ) -> Problem {
         Problem {
             code,
             field: Some(field.to_string()),
             value: value.map(str::to_owned),
-            reason,
+            reason: reason.into(),
         }
     }
 }
@@ -298,10 +305,7 @@ fn value(
                 Code::ROW_BAD_VALUE,
                 path,
                 None,
-                format!(
-                    "expected a single value ({}), found a list or record",
-                    field.ty.describe(schema)
-                ),
+                text!("row-expected-single", kind = field.ty.describe(schema)),
             ));
         }
     };
@@ -313,11 +317,11 @@ fn value(
                 Code::ROW_MISSING_FIELD,
                 path,
                 None,
-                "this field is required but missing".into(),
+                text!("row-required-missing"),
             ))
         };
     };
-    let bad = |what: &str| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what.to_owned());
+    let bad = |what: Text| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what);
     let trimmed = trimmed(text);
     match &field.ty {
         FieldType::Text => {
@@ -326,7 +330,7 @@ fn value(
                     Code::ROW_MISSING_FIELD,
                     path,
                     Some(text),
-                    "this field is required but empty".into(),
+                    text!("row-required-empty"),
                 ));
             }
             Ok(Value::Text(Arc::from(text)))
@@ -334,53 +338,53 @@ fn value(
         FieldType::Bool => match trimmed {
             "true" | "True" | "TRUE" => Ok(Value::Bool(true)),
             "false" | "False" | "FALSE" => Ok(Value::Bool(false)),
-            _ => Err(bad("expected `true` or `false`")),
+            _ => Err(bad(text!("row-expected-bool"))),
         },
         FieldType::Integer | FieldType::Days => match trimmed.parse::<i64>() {
             Ok(n) if field.ty == FieldType::Days => Ok(Value::Days(n)),
             Ok(n) => Ok(Value::Int(n)),
-            Err(_) => Err(bad("expected a whole number")),
+            Err(_) => Err(bad(text!("row-expected-integer"))),
         },
-        FieldType::Money => money(trimmed).map(Value::Money).map_err(|why| bad(&why)),
+        FieldType::Money => money(trimmed).map(Value::Money).map_err(bad),
         FieldType::Date => iso_date(trimmed)
             .map(Value::Date)
-            .ok_or_else(|| bad(&date_problem(trimmed))),
+            .ok_or_else(|| bad(date_problem(trimmed))),
         FieldType::Time => crate::value::parse_time(trimmed)
             .map(Value::Time)
-            .ok_or_else(|| bad("expected a time of day written HH:MM or HH:MM:SS, such as 21:30")),
+            .ok_or_else(|| bad(text!("row-expected-time"))),
         FieldType::Enum(id) => {
             let choices = schema.enums.get(*id).map(Vec::as_slice).unwrap_or_default();
             match schema.choice(*id, trimmed) {
                 Some(index) => Ok(Value::Enum(index as u32)),
                 None => {
-                    let hint = did_you_mean(trimmed, choices.iter().map(String::as_str))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default();
+                    let choices = choices.join(", ");
+                    let said = match did_you_mean(trimmed, choices.split(", ")) {
+                        Some(s) => text!("row-expected-choice-hint", choices = &choices, hint = s),
+                        None => text!("row-expected-choice", choices = &choices),
+                    };
                     Err(Problem::at(
                         Code::ROW_UNKNOWN_CHOICE,
                         path,
                         Some(text),
-                        format!("expected one of {}{hint}", choices.join(", ")),
+                        said,
                     ))
                 }
             }
         }
-        FieldType::List(_) => Err(bad("expected a list")),
+        FieldType::List(_) => Err(bad(text!("row-expected-list"))),
     }
 }
 
 /// Why `text` is not a date, and the spelling that was probably meant. Nothing is guessed:
 /// the row is rejected either way.
-fn date_problem(text: &str) -> String {
+fn date_problem(text: &str) -> Text {
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let bytes = text.as_bytes();
     if bytes.len() == 10 && bytes.get(4) == Some(&b'-') && bytes.get(7) == Some(&b'-') {
-        return format!("`{text}` is not a day of the calendar");
+        return text!("row-not-a-day", text = text);
     }
     if let Some(date) = text.get(..10).and_then(iso_date) {
-        return format!(
-            "expected a calendar date alone, without a time or time zone, such as {date}"
-        );
+        return text!("row-date-alone", date = date.to_string());
     }
     let parts: Vec<&str> = text.split(['-', '/', '.']).collect();
     let spelled = match (digits.len(), parts.as_slice()) {
@@ -398,14 +402,14 @@ fn date_problem(text: &str) -> String {
         .as_deref()
         .and_then(|s| iso_date(s).map(|_| s.to_owned()))
     {
-        Some(spelled) => format!("expected a date written YYYY-MM-DD, here {spelled}"),
-        None => "expected a calendar date written YYYY-MM-DD".into(),
+        Some(spelled) => text!("row-date-spelled", spelled = spelled),
+        None => text!("row-expected-date"),
     }
 }
 
 /// An exact amount: plain decimal notation (or exponent notation from a JSON number), at most
 /// two decimal places.
-fn money(text: &str) -> Result<Decimal, String> {
+fn money(text: &str) -> Result<Decimal, Text> {
     let parsed = Decimal::from_str_exact(text).or_else(|_| {
         if text.contains(['e', 'E']) {
             Decimal::from_scientific(text)
@@ -415,14 +419,12 @@ fn money(text: &str) -> Result<Decimal, String> {
     });
     match parsed {
         Ok(amount) if amount.normalize().scale() <= 2 => Ok(amount),
-        Ok(_) => Err("an amount has at most two decimal places".into()),
-        Err(_) if text.contains(',') => {
-            Err("expected an amount without thousands separators, such as 1250000.00".into())
-        }
+        Ok(_) => Err(text!("row-money-places")),
+        Err(_) if text.contains(',') => Err(text!("row-money-separators")),
         Err(_) if text.bytes().filter(u8::is_ascii_digit).count() > 28 => {
-            Err("an amount has at most 28 digits".into())
+            Err(text!("row-money-digits"))
         }
-        Err(_) => Err("expected an amount, such as 125000.50".into()),
+        Err(_) => Err(text!("row-expected-money")),
     }
 }
 
@@ -442,7 +444,7 @@ fn list(
                 Code::ROW_BAD_VALUE,
                 path,
                 Some(s),
-                "expected a list, written as a JSON array such as [{\"on\": \"2026-01-05\", \"channel\": \"phone\"}]".into(),
+                text!("row-expected-array"),
             ));
         }
         Raw::Map(_) => {
@@ -450,7 +452,7 @@ fn list(
                 Code::ROW_BAD_VALUE,
                 path,
                 None,
-                "expected a list, found a single record".into(),
+                text!("row-list-not-record"),
             ));
         }
     };
@@ -468,7 +470,7 @@ fn list(
                     index,
                 },
                 None,
-                "expected a record with named fields".into(),
+                text!("row-expected-record"),
             ));
         };
         // On a rejection the half-built list is dropped with the row.
@@ -510,23 +512,24 @@ mod tests {
     #[test]
     fn a_wrong_date_says_why_and_what_was_probably_meant() {
         use super::date_problem;
+        let english = |t: crate::lang::Text| t.in_lang(crate::lang::Lang::En);
         assert_eq!(
-            date_problem("2025-02-30"),
+            english(date_problem("2025-02-30")),
             "`2025-02-30` is not a day of the calendar"
         );
         assert_eq!(
-            date_problem("2025-01-01T00:00:00+08:00"),
+            english(date_problem("2025-01-01T00:00:00+08:00")),
             "expected a calendar date alone, without a time or time zone, such as 2025-01-01"
         );
         for text in ["20250101", "2025/01/01", "2025-1-1", "2025.1.01"] {
             assert_eq!(
-                date_problem(text),
+                english(date_problem(text)),
                 "expected a date written YYYY-MM-DD, here 2025-01-01",
                 "{text}"
             );
         }
         assert_eq!(
-            date_problem("01/02/2025"),
+            english(date_problem("01/02/2025")),
             "expected a calendar date written YYYY-MM-DD"
         );
     }
@@ -537,10 +540,11 @@ mod tests {
         assert_eq!(money("1.25e5").unwrap().to_string(), "125000");
         assert_eq!(money("0.1").unwrap().to_string(), "0.1");
         assert!(money("12.345").is_err());
-        assert!(money("1,000.00").unwrap_err().contains("thousands"));
+        let english = |t: crate::lang::Text| t.in_lang(crate::lang::Lang::En);
+        assert!(english(money("1,000.00").unwrap_err()).contains("thousands"));
         assert!(money("abc").is_err());
         assert_eq!(
-            money("123456789012345678901234567890.00").unwrap_err(),
+            english(money("123456789012345678901234567890.00").unwrap_err()),
             "an amount has at most 28 digits"
         );
         assert_eq!(

@@ -110,8 +110,15 @@ pub struct Rejected {
     pub value: Option<String>,
     /// The error code.
     pub code: Code,
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain words (English: rejects files and decision records keep it).
     pub reason: String,
+    /// The same, to say in any language.
+    pub said: crate::lang::Text,
+}
+
+/// A rejection's words in English, as rejects files and records keep them.
+pub(crate) fn said_in_english(said: &crate::lang::Text) -> String {
+    said.in_lang(crate::lang::Lang::En)
 }
 
 impl Rejected {
@@ -338,7 +345,8 @@ pub(crate) fn duplicate(
         field: schema.fields.get(schema.key).map(|f| f.name.clone()),
         value: Some(key.to_owned()),
         code: Code::ROW_DUPLICATE_KEY,
-        reason: "this loan id was already used by an earlier row; the earlier row is kept".into(),
+        reason: said_in_english(&crate::lang::text!("row-duplicate-key")),
+        said: crate::lang::text!("row-duplicate-key"),
     }
 }
 

@@ -89,7 +89,7 @@ impl Pending {
                     line: self.line,
                 };
                 let Some(text) = block.get(range.clone()) else {
-                    return Err(at.malformed("this line could not be read".into()));
+                    return Err(at.malformed(crate::lang::text!("row-unreadable-line")));
                 };
                 return jsonl::read_loan(text, schema, &at, unknown);
             }

@@ -605,3 +605,31 @@ rejected-field = field `{ $value }`
 rejected-value = value `{ $value }`
 explain-rejected = loan `{ $loan }` cannot be decided: its row is rejected
 explain-not-found = error: no loan `{ $loan }` in `{ $portfolio }`: every row was read and none has this id
+
+## Rejected rows (E5xx)
+
+row-duplicate-key = this loan id was already used by an earlier row; the earlier row is kept
+row-not-record = this row is not a record of named fields
+row-unreadable-line = this line could not be read
+row-field-twice = this field is given twice in the record; keep one
+row-no-id = the loan has no id
+row-expected-single = expected a single value ({ $kind }), found a list or record
+row-required-missing = this field is required but missing
+row-required-empty = this field is required but empty
+row-expected-bool = expected `true` or `false`
+row-expected-integer = expected a whole number
+row-expected-time = expected a time of day written HH:MM or HH:MM:SS, such as 21:30
+row-expected-choice = expected one of { $choices }
+row-expected-choice-hint = expected one of { $choices } (did you mean `{ $hint }`?)
+row-expected-list = expected a list
+row-not-a-day = `{ $text }` is not a day of the calendar
+row-date-alone = expected a calendar date alone, without a time or time zone, such as { $date }
+row-date-spelled = expected a date written YYYY-MM-DD, here { $spelled }
+row-expected-date = expected a calendar date written YYYY-MM-DD
+row-money-places = an amount has at most two decimal places
+row-money-separators = expected an amount without thousands separators, such as 1250000.00
+row-money-digits = an amount has at most 28 digits
+row-expected-money = expected an amount, such as 125000.50
+row-expected-array = expected a list, written as a JSON array such as [{ "{" }"on": "2026-01-05", "channel": "phone"{ "}" }]
+row-list-not-record = expected a list, found a single record
+row-expected-record = expected a record with named fields

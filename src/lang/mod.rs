@@ -177,7 +177,7 @@ impl From<i64> for Arg<'_> {
 /// or (for text that comes from elsewhere, such as a parser's list of expected tokens) words
 /// given as they are. Diagnostics hold these, so the same diagnostic can be shown in English
 /// and in Chinese.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Text {
     /// A catalogue message.
     Message {
@@ -237,6 +237,8 @@ impl From<&str> for Text {
         Text::Verbatim(words.to_owned())
     }
 }
+
+impl Eq for Arg<'_> {}
 
 impl PartialEq for Arg<'_> {
     fn eq(&self, other: &Self) -> bool {

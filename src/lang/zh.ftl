@@ -584,3 +584,31 @@ rejected-field = 字段 `{ $value }`
 rejected-value = 值 `{ $value }`
 explain-rejected = 贷款 `{ $loan }` 无法决策：其所在行被拒收
 explain-not-found = 错误：`{ $portfolio }` 中没有贷款 `{ $loan }`：已读取全部行，没有这个编号
+
+## 拒收的行（E5xx）
+
+row-duplicate-key = 此贷款编号已在之前的行中使用；保留之前的行
+row-not-record = 此行不是由具名字段组成的记录
+row-unreadable-line = 此行无法读取
+row-field-twice = 此字段在记录中出现了两次；请只保留一个
+row-no-id = 贷款没有编号
+row-expected-single = 此处应是单个值（{ $kind }），实际是列表或记录
+row-required-missing = 此字段为必填，但缺失
+row-required-empty = 此字段为必填，但为空
+row-expected-bool = 应为 `true` 或 `false`
+row-expected-integer = 应为整数
+row-expected-time = 应为 HH:MM 或 HH:MM:SS 格式的时刻，例如 21:30
+row-expected-choice = 应为以下之一：{ $choices }
+row-expected-choice-hint = 应为以下之一：{ $choices }（是否想写 `{ $hint }`？）
+row-expected-list = 应为列表
+row-not-a-day = `{ $text }` 不是日历上存在的日期
+row-date-alone = 应只有日期，不带时刻或时区，例如 { $date }
+row-date-spelled = 日期应写作 YYYY-MM-DD，此处即 { $spelled }
+row-expected-date = 应为 YYYY-MM-DD 格式的日期
+row-money-places = 金额最多两位小数
+row-money-separators = 金额不要带千位分隔符，例如 1250000.00
+row-money-digits = 金额最多 28 位数字
+row-expected-money = 应为金额，例如 125000.50
+row-expected-array = 应为列表，写作 JSON 数组，例如 [{ "{" }"on": "2026-01-05", "channel": "phone"{ "}" }]
+row-list-not-record = 应为列表，实际是单个记录
+row-expected-record = 应为由具名字段组成的记录
