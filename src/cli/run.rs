@@ -487,7 +487,7 @@ pub(crate) fn describe_rejected(row: &Rejected, lang: arrears::Lang) -> String {
     let what = if what.is_empty() {
         String::new()
     } else {
-        format!(" {}:", what.join(" "))
+        lang.text("rejected-what", &[("list", what.join(" ").into())])
     };
     lang.text(
         "rejected-row",

@@ -599,6 +599,7 @@ run-tally = read { $read } { $read ->
    *[other] loans
 } = decided { $decided } + rejected { $rejected }
 rejected-row = rejected[{ $code }] { $place }:{ $what } { $reason }
+rejected-what = { " " }{ $list }:
 rejected-record = { $file } (loan #{ $record })
 rejected-loan = loan `{ $value }`
 rejected-field = field `{ $value }`

@@ -577,7 +577,8 @@ portfolio-format-unknown = 错误：无法从扩展名判断 `{ $path }` 的格�
 portfolio-unreadable = 错误：无法读取贷款数据 `{ $path }`：{ $error }
 portfolio-unknown-fields = 警告[{ $code }]：`{ $name }` 含有数据结构未声明的字段，已忽略：{ $fields }
 run-tally = 读取 { $read } 笔 = 已决策 { $decided } 笔 + 拒收 { $rejected } 笔
-rejected-row = 拒收[{ $code }] { $place }：{ $what } { $reason }
+rejected-row = 拒收[{ $code }] { $place }：{ $what }{ $reason }
+rejected-what = { $list }：
 rejected-record = { $file }（第 { $record } 笔）
 rejected-loan = 贷款 `{ $value }`
 rejected-field = 字段 `{ $value }`
