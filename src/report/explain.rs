@@ -76,6 +76,17 @@ fn tests_text(program: &Program, tests: &[TestTrace], reads: &[Read], lang: Lang
         .collect()
 }
 
+/// A rule's or guard's line: `C4 "over 90 days": matched → substandard`.
+fn item_line(name: &str, label: &str, verdict: &str, lang: Lang) -> String {
+    tr!(
+        lang,
+        "explain-item",
+        name = name,
+        label = label,
+        verdict = verdict
+    )
+}
+
 /// The explanation of one loan's outcome, as plain text in `lang`: the policy's own names
 /// stay as written, the words around them are translated.
 pub fn explain_text(
@@ -149,14 +160,7 @@ pub fn explain_text(
                 (false, _) => tr!(lang, "explain-not-matched"),
             };
             let name = program.rule_name(id, rule.rule);
-            let line = tr!(
-                lang,
-                "explain-item",
-                name = name,
-                label = label,
-                verdict = verdict
-            );
-            let _ = writeln!(out, "  {line}");
+            let _ = writeln!(out, "  {}", item_line(name, &label, &verdict, lang));
             for line in tests_text(program, &rule.tests, &rule.reads, lang) {
                 let _ = writeln!(out, "      {line}");
             }
@@ -173,14 +177,7 @@ pub fn explain_text(
                 tr!(lang, "explain-does-not-apply")
             };
             let name = program.guard_name(guard.guard);
-            let line = tr!(
-                lang,
-                "explain-item",
-                name = name,
-                label = label,
-                verdict = verdict
-            );
-            let _ = writeln!(out, "  {line}");
+            let _ = writeln!(out, "  {}", item_line(name, &label, &verdict, lang));
             if let Some(basis) = program.guard_basis(guard.guard) {
                 let _ = writeln!(out, "      {}", tr!(lang, "explain-per", basis = basis));
             }
