@@ -72,10 +72,10 @@ report-title = 试运行：政策 { $policy }，贷款数据 { $portfolio }，�
 report-reconciliation = 读取 { $read } 笔 = 已决策 { $decided } 笔 + 拒收 { $rejected } 笔；本金 { $principal }，{ $verdict }
 report-reconciled = 各表均已勾稽一致
 report-not-reconciled = 勾稽不一致：请报告此问题
-report-share = 占本金 { $percent }%
-report-share-of = 占{ $currency }本金 { $percent }%
+report-share = 本金的 { $percent }%
+report-share-of = { $currency }本金的 { $percent }%
 report-overdue = 逾期：{ $loans }，{ $principal }（{ $share }）
-report-non-performing = 不良：{ $loans }，{ $principal }（不良率 { $share }）
+report-non-performing = 不良：{ $loans }，{ $principal }（不良率：{ $share }）
 report-per-action-long = 按措施统计（一笔贷款有多项措施时分别计入）
 report-per-primary-action-long = 按主要措施统计（取第一项措施，每笔贷款只计一次）
 report-per-decision-long = 按 { $decision } 统计

@@ -232,7 +232,7 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
     for (bucket, rows) in &summary.bucket_action {
         let cells: Vec<String> = rows
             .iter()
-            .map(|(a, t)| format!("{a} {}", t.loans))
+            .map(|(a, t)| format!("{} {}", key_words(a, lang), t.loans))
             .collect();
         let cells = if cells.is_empty() {
             "—".to_owned()
@@ -273,7 +273,7 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
             let _ = writeln!(out, "  {line}");
             let cells: Vec<String> = mix
                 .iter()
-                .map(|(a, t)| format!("{a} {}", t.loans))
+                .map(|(a, t)| format!("{} {}", key_words(a, lang), t.loans))
                 .collect();
             let _ = writeln!(out, "      {}", cells.join(&separator));
         }
