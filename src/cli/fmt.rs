@@ -31,7 +31,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     }
-    let (mut unformatted, mut broken) = (0, 0);
+    let (mut unformatted, mut broken) = (0_usize, 0_usize);
+    // Asked for, or the language the first file is written in.
+    let lang = out.lang.unwrap_or_else(|| {
+        found
+            .first()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .map_or(arrears::Lang::En, |text| arrears::Lang::of_source(&text))
+    });
     for path in &found {
         let text = match arrears::Files::read(&arrears::DiskFiles, path) {
             Ok(text) => text,
@@ -45,10 +52,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             Ok(formatted) => formatted,
             Err(diagnostics) => {
                 out.diagnostics(&diagnostics);
-                out.note(&format!(
-                    "not formatted `{}`: {}",
-                    path.display(),
-                    summary_line(&diagnostics, out.lang_for_diagnostics(&diagnostics))
+                let summary = summary_line(&diagnostics, out.lang_for_diagnostics(&diagnostics));
+                out.note(&lang.text(
+                    "fmt-not-formatted",
+                    &[
+                        ("path", path.display().to_string().into()),
+                        ("summary", summary.into()),
+                    ],
                 ));
                 broken += 1;
                 continue;
@@ -69,14 +79,17 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             out.note(&format!("error: {message}"));
             return ExitCode::Failure;
         } else {
-            out.note(&format!("formatted {}", path.display()));
+            out.note(&lang.text(
+                "fmt-formatted",
+                &[("path", path.display().to_string().into())],
+            ));
         }
     }
     let total = found.len();
     if args.check {
-        out.note(&format!(
-            "{} of {total} files would be reformatted",
-            unformatted
+        out.note(&lang.text(
+            "fmt-would-reformat",
+            &[("count", unformatted.into()), ("total", total.into())],
         ));
     }
     if broken > 0 || (args.check && unformatted > 0) {

@@ -634,3 +634,9 @@ row-expected-money = expected an amount, such as 125000.50
 row-expected-array = expected a list, written as a JSON array such as [{ "{" }"on": "2026-01-05", "channel": "phone"{ "}" }]
 row-list-not-record = expected a list, found a single record
 row-expected-record = expected a record with named fields
+
+## `arrears fmt`
+
+fmt-formatted = formatted { $path }
+fmt-not-formatted = not formatted `{ $path }`: { $summary }
+fmt-would-reformat = { $count } of { $total } files would be reformatted

@@ -613,3 +613,9 @@ row-expected-money = 应为金额，例如 125000.50
 row-expected-array = 应为列表，写作 JSON 数组，例如 [{ "{" }"on": "2026-01-05", "channel": "phone"{ "}" }]
 row-list-not-record = 应为列表，实际是单个记录
 row-expected-record = 应为由具名字段组成的记录
+
+## `arrears fmt`
+
+fmt-formatted = 已格式化 { $path }
+fmt-not-formatted = 未格式化 `{ $path }`：{ $summary }
+fmt-would-reformat = { $total } 个文件中有 { $count } 个需要重新格式化
