@@ -640,3 +640,31 @@ row-expected-record = expected a record with named fields
 fmt-formatted = formatted { $path }
 fmt-not-formatted = not formatted `{ $path }`: { $summary }
 fmt-would-reformat = { $count } of { $total } files would be reformatted
+
+## `arrears test`: a case that is itself wrong
+
+case-hint = { " (did you mean `" }{ $name }`?)
+case-default-not-record = the default loan `{ $name }` is not a record: { $error }
+case-no-default = no default loan named `{ $name }`{ $hint }
+case-loan-not-record = `loan` is not a record: { $error }
+case-no-as-of = no `as_of`: give one for the case or for the whole file
+case-bad-as-of = `as_of: { $date }` is not a date written YYYY-MM-DD
+case-unknown-field = the loan has a field `{ $field }` the schema does not declare{ $hint }
+case-loan-invalid = the loan is not valid: { $reason }
+case-loan-invalid-field = the loan is not valid: field `{ $field }`: { $reason }
+case-loan-invalid-value = the loan is not valid: value `{ $value }`: { $reason }
+case-loan-invalid-field-value = the loan is not valid: field `{ $field }` value `{ $value }`: { $reason }
+case-unknown-name = `{ $name }` is not { $what }{ $hint }
+case-list-of-names-at = `{ $what }.{ $key }` must be a list of names
+case-list-of-names = `{ $what }` must be a list of names
+case-include-exclude = `{ $what }` takes `include` and `exclude`, not `{ $other }`
+case-one-outcome = `{ $what }` expects one outcome, such as `{ $example }`
+case-an-outcome-of = an outcome of `{ $what }`
+case-unreadable = `{ $what }` could not be read
+case-a-declared-action = a declared action
+case-vetoed-list = `vetoed` is a list: `[phone_reminder]` or `[{ "{" }action: phone_reminder, guard: G1{ "}" }]`
+case-vetoed-action = each vetoed entry names its `action`
+case-vetoed-names = `vetoed` lists action names
+case-fired-list = `fired` is a list of rule and guard names
+case-a-rule-or-guard = a rule or guard of the policy
+case-cannot-expect = cannot expect `{ $other }`{ $hint }: expectations are { $keys }

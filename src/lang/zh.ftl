@@ -619,3 +619,31 @@ row-expected-record = 应为由具名字段组成的记录
 fmt-formatted = 已格式化 { $path }
 fmt-not-formatted = 未格式化 `{ $path }`：{ $summary }
 fmt-would-reformat = { $total } 个文件中有 { $count } 个需要重新格式化
+
+## `arrears test`：用例本身有误
+
+case-hint = （是否想写 `{ $name }`？）
+case-default-not-record = 默认贷款 `{ $name }` 不是记录：{ $error }
+case-no-default = 没有名为 `{ $name }` 的默认贷款{ $hint }
+case-loan-not-record = `loan` 不是记录：{ $error }
+case-no-as-of = 缺少 `as_of`：请为该用例或整个文件指定评估日
+case-bad-as-of = `as_of: { $date }` 不是 YYYY-MM-DD 格式的日期
+case-unknown-field = 贷款中有数据结构未声明的字段 `{ $field }`{ $hint }
+case-loan-invalid = 贷款无效：{ $reason }
+case-loan-invalid-field = 贷款无效：字段 `{ $field }`：{ $reason }
+case-loan-invalid-value = 贷款无效：值 `{ $value }`：{ $reason }
+case-loan-invalid-field-value = 贷款无效：字段 `{ $field }` 值 `{ $value }`：{ $reason }
+case-unknown-name = `{ $name }` 不是{ $what }{ $hint }
+case-list-of-names-at = `{ $what }.{ $key }` 必须是名称列表
+case-list-of-names = `{ $what }` 必须是名称列表
+case-include-exclude = `{ $what }` 只接受 `include` 和 `exclude`，不接受 `{ $other }`
+case-one-outcome = `{ $what }` 预期一个结果，例如 `{ $example }`
+case-an-outcome-of = 决策 `{ $what }` 的结果
+case-unreadable = 无法读取 `{ $what }`
+case-a-declared-action = 已声明的措施
+case-vetoed-list = `vetoed` 是列表：`[phone_reminder]` 或 `[{ "{" }action: phone_reminder, guard: G1{ "}" }]`
+case-vetoed-action = 每个被否决项都要写明 `action`
+case-vetoed-names = `vetoed` 列出措施名称
+case-fired-list = `fired` 是规则与守则名称的列表
+case-a-rule-or-guard = 政策中的规则或守则
+case-cannot-expect = 不能预期 `{ $other }`{ $hint }：可预期的有 { $keys }

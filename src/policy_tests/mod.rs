@@ -16,7 +16,7 @@ use chrono::NaiveDate;
 use crate::diag::did_you_mean;
 use crate::eval::{DecisionOutcome, Evaluation, Trace};
 use crate::input::{Raw, RawRecord, convert};
-use crate::lang::Lang;
+use crate::lang::{Lang, Text, text};
 use crate::load::{LoadError, load_policy};
 use crate::program::{GuardId, OutcomeId, Program};
 use crate::report::explain_text;
@@ -62,7 +62,7 @@ pub enum CaseResult {
         trace: String,
     },
     /// The case is wrong: an unknown field, value, decision or rule name; a bad date.
-    Invalid(String),
+    Invalid(Text),
 }
 
 /// One expectation that did not hold.
@@ -321,17 +321,19 @@ fn case_loan(
     let base = match spec.defaults.iter().find(|(name, _)| name == default_name) {
         Some((_, Ok(raw))) => raw.clone(),
         Some((_, Err(error))) => {
-            return Err(CaseResult::Invalid(format!(
-                "the default loan `{default_name}` is not a record: {error}"
+            return Err(CaseResult::Invalid(text!(
+                "case-default-not-record",
+                name = default_name,
+                error = error
             )));
         }
         None if case.given.is_some() => {
             let names: Vec<&str> = spec.defaults.iter().map(|(n, _)| n.as_str()).collect();
-            let hint = did_you_mean(default_name, names.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            return Err(CaseResult::Invalid(format!(
-                "no default loan named `{default_name}`{hint}"
+            let hint = hint(did_you_mean(default_name, names.iter().copied()));
+            return Err(CaseResult::Invalid(text!(
+                "case-no-default",
+                name = default_name,
+                hint = hint
             )));
         }
         None => Raw::Map(Vec::new()),
@@ -339,21 +341,21 @@ fn case_loan(
     let loan_raw = match &case.loan {
         Some(Ok(raw)) => merge(&base, raw),
         Some(Err(error)) => {
-            return Err(CaseResult::Invalid(format!(
-                "`loan` is not a record: {error}"
+            return Err(CaseResult::Invalid(text!(
+                "case-loan-not-record",
+                error = error
             )));
         }
         None => base,
     };
     let (key, loan) = record_loan(program, loan_raw, case.line, file_name, number)?;
     let Some(as_of_text) = case.as_of.as_ref().or(spec.as_of.as_ref()) else {
-        return Err(CaseResult::Invalid(
-            "no `as_of`: give one for the case or for the whole file".into(),
-        ));
+        return Err(CaseResult::Invalid(text!("case-no-as-of")));
     };
     let Ok(as_of) = NaiveDate::parse_from_str(as_of_text, "%Y-%m-%d") else {
-        return Err(CaseResult::Invalid(format!(
-            "`as_of: {as_of_text}` is not a date written YYYY-MM-DD"
+        return Err(CaseResult::Invalid(text!(
+            "case-bad-as-of",
+            date = as_of_text
         )));
     };
     Ok((key, loan, as_of))
@@ -407,27 +409,35 @@ fn record_loan(
     );
     if let Some(field) = unknown.names().first() {
         let names = program.schema.fields.iter().map(|f| f.name.as_str());
-        let hint = did_you_mean(field, names)
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-        return Err(CaseResult::Invalid(format!(
-            "the loan has a field `{field}` the schema does not declare{hint}"
+        let hint = hint(did_you_mean(field, names));
+        return Err(CaseResult::Invalid(text!(
+            "case-unknown-field",
+            field = field,
+            hint = hint
         )));
     }
     loan.map_err(|rejected| {
-        let field = rejected
-            .field
-            .map(|f| format!(" field `{f}`"))
-            .unwrap_or_default();
-        let value = rejected
-            .value
-            .map(|v| format!(" value `{v}`"))
-            .unwrap_or_default();
-        CaseResult::Invalid(format!(
-            "the loan is not valid:{field}{value}: {}",
-            rejected.reason
-        ))
+        let reason = rejected.said;
+        CaseResult::Invalid(match (rejected.field, rejected.value) {
+            (Some(field), Some(value)) => text!(
+                "case-loan-invalid-field-value",
+                field = field,
+                value = value,
+                reason = reason
+            ),
+            (Some(field), None) => text!("case-loan-invalid-field", field = field, reason = reason),
+            (None, Some(value)) => text!("case-loan-invalid-value", value = value, reason = reason),
+            (None, None) => text!("case-loan-invalid", reason = reason),
+        })
     })
+}
+
+/// ` (did you mean `x`?)` after a name, or nothing.
+fn hint(suggestion: Option<&str>) -> Text {
+    match suggestion {
+        Some(name) => text!("case-hint", name = name),
+        None => Text::Verbatim(String::new()),
+    }
 }
 
 /// A list as people read it.
@@ -455,13 +465,16 @@ fn scalar(value: &serde_norway::Value) -> Option<String> {
 
 /// Makes sure every name in `expected` is one of `known`, for a case that would otherwise
 /// fail for a typo in itself.
-fn known_names(expected: &[String], known: &[&str], what: &str) -> Result<(), String> {
+fn known_names(expected: &[String], known: &[&str], what: Text) -> Result<(), Text> {
     for name in expected {
         if name != "nothing" && !known.contains(&name.as_str()) {
-            let hint = did_you_mean(name, known.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            return Err(format!("`{name}` is not {what}{hint}"));
+            let hint = hint(did_you_mean(name, known.iter().copied()));
+            return Err(text!(
+                "case-unknown-name",
+                name = name,
+                what = what,
+                hint = hint
+            ));
         }
     }
     Ok(())
@@ -473,8 +486,8 @@ fn list_expectation(
     expected: &serde_norway::Value,
     actual: &[String],
     known: &[&str],
-    kind: &str,
-) -> Result<Option<Mismatch>, String> {
+    kind: Text,
+) -> Result<Option<Mismatch>, Text> {
     let mismatch = |expected: String| {
         Some(Mismatch {
             what: what.to_owned(),
@@ -487,16 +500,14 @@ fn list_expectation(
         let mut failed = false;
         for (key, value) in map {
             let key = scalar(key).unwrap_or_default();
-            let items =
-                names(value).ok_or_else(|| format!("`{what}.{key}` must be a list of names"))?;
-            known_names(&items, known, kind)?;
+            let items = names(value)
+                .ok_or_else(|| text!("case-list-of-names-at", what = what, key = &key))?;
+            known_names(&items, known, kind.clone())?;
             match key.as_str() {
                 "include" => failed |= !items.iter().all(|i| actual.contains(i)),
                 "exclude" => failed |= items.iter().any(|i| actual.contains(i)),
                 other => {
-                    return Err(format!(
-                        "`{what}` takes `include` and `exclude`, not `{other}`"
-                    ));
+                    return Err(text!("case-include-exclude", what = what, other = other));
                 }
             }
             wanted.push(format!("{key} {}", list(&items)));
@@ -507,7 +518,7 @@ fn list_expectation(
             None
         });
     }
-    let items = names(expected).ok_or_else(|| format!("`{what}` must be a list of names"))?;
+    let items = names(expected).ok_or_else(|| text!("case-list-of-names", what = what))?;
     known_names(&items, known, kind)?;
     Ok(if items.as_slice() == actual {
         None
@@ -522,7 +533,7 @@ fn expect(
     trace: &Trace,
     what: &str,
     expected: &serde_norway::Value,
-) -> Result<Option<Mismatch>, String> {
+) -> Result<Option<Mismatch>, Text> {
     let actions: Vec<&str> = program.actions().map(|a| program.action_name(a)).collect();
     if let Some(id) = program.decision_named(what) {
         let known = program.outcome_names(id);
@@ -530,15 +541,13 @@ fn expect(
         return match (program.hit_policy(id), evaluation.outcome(id)) {
             (Some(hit), Some(DecisionOutcome::First { rule, value })) if hit.one_rule_decides() => {
                 let want = scalar(expected).ok_or_else(|| {
-                    format!(
-                        "`{what}` expects one outcome, such as `{}`",
-                        known.first().unwrap_or(&"nothing")
-                    )
+                    let example = known.first().unwrap_or(&"nothing");
+                    text!("case-one-outcome", what = what, example = *example)
                 })?;
                 known_names(
                     std::slice::from_ref(&want),
                     &known,
-                    &format!("an outcome of `{what}`"),
+                    text!("case-an-outcome-of", what = what),
                 )?;
                 let actual = program.outcome_text(
                     id,
@@ -561,10 +570,10 @@ fn expect(
                     expected,
                     &actual,
                     &known,
-                    &format!("an outcome of `{what}`"),
+                    text!("case-an-outcome-of", what = what),
                 )
             }
-            _ => Err(format!("`{what}` could not be read")),
+            _ => Err(text!("case-unreadable", what = what)),
         };
     }
     match what {
@@ -574,7 +583,13 @@ fn expect(
                 .iter()
                 .map(|a| program.action_name(*a).to_owned())
                 .collect();
-            list_expectation(what, expected, &actual, &actions, "a declared action")
+            list_expectation(
+                what,
+                expected,
+                &actual,
+                &actions,
+                text!("case-a-declared-action"),
+            )
         }
         "vetoed" => {
             let guard_name = |g: &GuardId| program.guard_name(*g);
@@ -585,7 +600,7 @@ fn expect(
                 .collect();
             let items = match expected {
                 serde_norway::Value::Sequence(items) => items,
-                _ => return Err("`vetoed` is a list: `[phone_reminder]` or `[{action: phone_reminder, guard: G1}]`".into()),
+                _ => return Err(text!("case-vetoed-list")),
             };
             let mut want = Vec::new();
             let mut same = items.len() == actual.len();
@@ -594,12 +609,19 @@ fn expect(
                     serde_norway::Value::Mapping(map) => (
                         map.get("action")
                             .and_then(scalar)
-                            .ok_or("each vetoed entry names its `action`")?,
+                            .ok_or_else(|| text!("case-vetoed-action"))?,
                         map.get("guard").and_then(scalar),
                     ),
-                    other => (scalar(other).ok_or("`vetoed` lists action names")?, None),
+                    other => (
+                        scalar(other).ok_or_else(|| text!("case-vetoed-names"))?,
+                        None,
+                    ),
                 };
-                known_names(std::slice::from_ref(&action), &actions, "a declared action")?;
+                known_names(
+                    std::slice::from_ref(&action),
+                    &actions,
+                    text!("case-a-declared-action"),
+                )?;
                 let matches = evaluation.vetoed.get(index).is_some_and(|(a, g)| {
                     program.action_name(*a) == action
                         && guard.as_deref().is_none_or(|want| want == guard_name(g))
@@ -617,7 +639,7 @@ fn expect(
             }))
         }
         "fired" => {
-            let want = names(expected).ok_or("`fired` is a list of rule and guard names")?;
+            let want = names(expected).ok_or_else(|| text!("case-fired-list"))?;
             let mut fired: Vec<String> = Vec::new();
             for decision in &trace.decisions {
                 for rule in decision.rules.iter().filter(|r| r.matched) {
@@ -632,7 +654,7 @@ fn expect(
                 .flat_map(|d| program.rules(d).map(move |r| program.rule_name(d, r)))
                 .chain(program.guards().map(|g| program.guard_name(g)))
                 .collect();
-            known_names(&want, &all, "a rule or guard of the policy")?;
+            known_names(&want, &all, text!("case-a-rule-or-guard"))?;
             let missing = want.iter().any(|w| !fired.contains(w));
             Ok(missing.then(|| Mismatch {
                 what: what.into(),
@@ -647,12 +669,12 @@ fn expect(
                 .map(|d| d.named.name.as_str())
                 .collect();
             keys.extend(["actions", "vetoed", "fired"]);
-            let hint = did_you_mean(other, keys.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            Err(format!(
-                "cannot expect `{other}`{hint}: expectations are {}",
-                keys.join(", ")
+            let hint = hint(did_you_mean(other, keys.iter().copied()));
+            Err(text!(
+                "case-cannot-expect",
+                other = other,
+                hint = hint,
+                keys = keys.join(", ")
             ))
         }
     }

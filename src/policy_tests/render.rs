@@ -142,7 +142,7 @@ pub fn human(files: &[FileReport], coverage: &[PolicyCoverage], lang: Lang) -> S
                         case.name,
                         place(file, case.line)
                     );
-                    let _ = writeln!(out, "{indent}{reason}");
+                    let _ = writeln!(out, "{indent}{}", reason.in_lang(lang));
                 }
                 CaseResult::Failed { mismatches, trace } => {
                     let _ = writeln!(out, "  {fail}{}  ({})", case.name, place(file, case.line));
@@ -274,7 +274,7 @@ pub fn junit(files: &[FileReport]) -> String {
                     let _ = writeln!(
                         out,
                         ">\n      <error message=\"{}\"/>\n    </testcase>",
-                        xml_escape(reason)
+                        xml_escape(&reason.in_lang(Lang::En))
                     );
                 }
                 CaseResult::Failed { mismatches, trace } => {
@@ -309,7 +309,7 @@ pub fn json_report(files: &[FileReport], coverage: &[PolicyCoverage]) -> String 
                 .map(|case| match &case.result {
                     CaseResult::Passed => json!({"name": case.name, "line": case.line, "status": "passed"}),
                     CaseResult::Invalid(reason) => {
-                        json!({"name": case.name, "line": case.line, "status": "invalid", "reason": reason})
+                        json!({"name": case.name, "line": case.line, "status": "invalid", "reason": reason.in_lang(Lang::En)})
                     }
                     CaseResult::Failed { mismatches, trace } => json!({
                         "name": case.name, "line": case.line, "status": "failed",
