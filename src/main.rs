@@ -2,10 +2,14 @@
 
 mod cli;
 
-use clap::Parser as _;
+use clap::FromArgMatches as _;
 
 fn main() -> std::process::ExitCode {
-    let cli = match cli::Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let parsed = cli::command(cli::help_lang(&args))
+        .try_get_matches_from(&args)
+        .and_then(|matches| cli::Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(error) => {
             // clap prints help and version to stdout (exit 0) and mistakes to stderr (exit 2).

@@ -7,6 +7,7 @@ mod diff;
 mod explain;
 mod flags;
 mod fmt;
+mod help;
 mod manifest;
 mod report;
 mod run;
@@ -76,6 +77,8 @@ enum Command {
         code: Option<String>,
     },
 }
+
+pub(crate) use help::{command, lang_of as help_lang};
 
 /// Runs one command.
 pub(crate) fn main(cli: Cli) -> ExitCode {
