@@ -44,6 +44,45 @@ fn the_report_speaks_chinese_for_a_chinese_policy() {
 }
 
 #[test]
+fn explain_and_check_speak_chinese_for_a_chinese_policy() {
+    let explained = arrears(&[
+        "explain",
+        SME,
+        SAMPLE_JSONL,
+        "--as-of",
+        "2026-11-20",
+        "--loan",
+        "L00117",
+    ]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    assert!(
+        explained
+            .stdout
+            .starts_with("贷款 L00117，评估日 2026-11-20"),
+        "{}",
+        explained.stdout
+    );
+    insta::assert_snapshot!("explain_sme_zh", explained.stdout);
+    let checked = arrears(&["check", SME]);
+    assert_eq!(checked.code, 0, "{}", checked.stderr);
+    assert_eq!(checked.stderr, "已检查 1 个文件：没有问题\n");
+    // `explain-code` and `--help` too, when asked.
+    let code = arrears(&["explain-code", "W404", "--lang", "zh"]);
+    assert!(
+        code.stdout
+            .contains("含义: 没有 `otherwise` 的 `first match` 决策"),
+        "{}",
+        code.stdout
+    );
+    let help = arrears(&["report", "--help", "--lang", "zh"]);
+    assert!(
+        help.stdout.contains("用法：arrears report"),
+        "{}",
+        help.stdout
+    );
+}
+
+#[test]
 fn the_html_report_speaks_chinese_with_a_cjk_font_stack() {
     let dir = temp();
     let html = dir.path().join("报告.html");
