@@ -8,6 +8,7 @@ mod explain;
 mod flags;
 mod fmt;
 mod help;
+mod lsp;
 mod manifest;
 mod report;
 mod run;
@@ -70,6 +71,8 @@ enum Command {
     Diff(diff::Args),
     /// Run policies' own test cases (`*.tests.yaml`) and report coverage.
     Test(test::Args),
+    /// Serve editors: a language server over standard input and output (LSP).
+    Lsp,
     /// Say what a diagnostic code (`E201`, `unknown-name`) means and how to fix it; with no
     /// code, list them all.
     ExplainCode {
@@ -106,6 +109,7 @@ pub(crate) fn main(cli: Cli) -> ExitCode {
         Command::Diff(args) => diff::run(&args, &out),
         Command::Fmt(args) => fmt::run(&args, &out),
         Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
+        Command::Lsp => lsp::run(out.lang),
     }
 }
 

@@ -743,3 +743,4 @@ help-options = Options
 help-commands = Commands
 help-help = Print help
 help-version = Print version
+help-lsp = Serve editors: a language server over standard input and output (LSP)

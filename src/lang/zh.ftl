@@ -722,3 +722,4 @@ help-options = 选项
 help-commands = 命令
 help-help = 显示帮助
 help-version = 显示版本
+help-lsp = 为编辑器提供服务：基于标准输入输出的语言服务器（LSP）

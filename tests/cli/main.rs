@@ -21,6 +21,7 @@ mod format;
 mod fuzz_found;
 mod hostile;
 mod inputs;
+mod lsp;
 mod modules;
 mod policy_tests;
 mod records;
