@@ -62,8 +62,8 @@ pub(crate) fn run(lang: Option<Lang>) -> ExitCode {
 
 struct Server<'c> {
     connection: &'c Connection,
-    /// Open documents: their path and text, by URI.
-    open: BTreeMap<String, (PathBuf, String)>,
+    /// Open documents: the URI as the editor wrote it, their path and text, by URI.
+    open: BTreeMap<String, (Uri, PathBuf, String)>,
     /// The URIs diagnostics were last published for, per checked file: cleared when a check no
     /// longer finds anything there.
     published: BTreeMap<String, Vec<String>>,
@@ -115,51 +115,45 @@ impl Server<'_> {
     }
 
     fn notification(&mut self, notification: Notification) {
-        let method = notification.method.as_str();
-        let params = notification.params;
-        match method {
+        // Read by hand rather than into `lsp_types`' parameter types: a URI an editor did not
+        // escape (a Chinese file name) is still served, and published back as it was written.
+        let params = &notification.params;
+        let Some(uri) = params
+            .pointer("/textDocument/uri")
+            .and_then(|u| u.as_str())
+            .map(str::to_owned)
+        else {
+            return;
+        };
+        match notification.method.as_str() {
             m if m == DidOpenTextDocument::METHOD => {
-                if let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(params)
-                {
-                    let uri = p.text_document.uri.as_str().to_owned();
-                    if let Some(path) = path_of(&uri) {
-                        self.open.insert(uri.clone(), (path, p.text_document.text));
-                        self.check_open(Some(&uri));
-                    }
+                let text = params
+                    .pointer("/textDocument/text")
+                    .unwrap_or(&serde_json::Value::Null)
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned();
+                if let (Some(path), Some(written)) = (path_of(&uri), parse_uri(&uri)) {
+                    self.open.insert(uri.clone(), (written, path, text));
+                    self.check_open(Some(&uri));
                 }
             }
             m if m == DidChangeTextDocument::METHOD => {
-                if let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(params)
-                {
-                    let uri = p.text_document.uri.as_str().to_owned();
-                    // Full sync: the last change is the whole text.
-                    if let (Some(change), Some((_, text))) = (
-                        p.content_changes.into_iter().last(),
-                        self.open.get_mut(&uri),
-                    ) {
-                        *text = change.text;
-                        self.check_open(None);
-                    }
-                }
-            }
-            m if m == DidSaveTextDocument::METHOD => {
-                if let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidSaveTextDocumentParams>(params)
-                {
-                    self.check_open(Some(p.text_document.uri.as_str()));
-                }
-            }
-            m if m == DidCloseTextDocument::METHOD => {
-                if let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(params)
-                {
-                    let uri = p.text_document.uri.as_str().to_owned();
-                    self.open.remove(&uri);
-                    self.publish_for(&uri, BTreeMap::new());
+                // Full sync: the last change is the whole text.
+                let changes = params.get("contentChanges").and_then(|c| c.as_array());
+                let last = changes
+                    .and_then(|c| c.last())
+                    .and_then(|c| c.get("text")?.as_str());
+                if let (Some(change), Some((_, _, text))) = (last, self.open.get_mut(&uri)) {
+                    *text = change.to_owned();
                     self.check_open(None);
                 }
+            }
+            m if m == DidSaveTextDocument::METHOD => self.check_open(Some(&uri)),
+            m if m == DidCloseTextDocument::METHOD => {
+                self.open.remove(&uri);
+                self.publish_for(&uri, BTreeMap::new());
+                self.check_open(None);
             }
             _ => {}
         }
@@ -168,7 +162,7 @@ impl Server<'_> {
     /// The open buffers in front of the disk.
     fn files(&self) -> MemoryFiles {
         let mut files = MemoryFiles::over_disk();
-        for (path, text) in self.open.values() {
+        for (_, path, text) in self.open.values() {
             files.insert(path, text.clone());
         }
         files
@@ -181,7 +175,7 @@ impl Server<'_> {
         let open: Vec<(String, PathBuf, String)> = self
             .open
             .iter()
-            .map(|(uri, (path, text))| (uri.clone(), path.clone(), text.clone()))
+            .map(|(uri, (_, path, text))| (uri.clone(), path.clone(), text.clone()))
             .collect();
         for (uri, path, text) in open {
             let lang = self.lang.unwrap_or_else(|| Lang::of_source(&text));
@@ -240,8 +234,14 @@ impl Server<'_> {
     }
 
     fn send_diagnostics(&self, uri: &str, diagnostics: Vec<lsp_types::Diagnostic>) {
-        let Ok(uri) = uri.parse::<Uri>() else {
-            return;
+        // An open document's as the editor wrote it (it matches its diagnostics by it); any
+        // other file's as made from its path.
+        let uri = match self.open.get(uri) {
+            Some((written, _, _)) => written.clone(),
+            None => match parse_uri(uri) {
+                Some(uri) => uri,
+                None => return,
+            },
         };
         let params = PublishDiagnosticsParams {
             uri,
@@ -258,7 +258,7 @@ impl Server<'_> {
     /// The edit that formats the open document `uri` as `arrears fmt` would; none when it is
     /// formatted already or does not parse.
     fn format(&self, uri: &str) -> Vec<TextEdit> {
-        let Some((path, text)) = self.open.get(uri) else {
+        let Some((_, path, text)) = self.open.get(uri) else {
             return Vec::new();
         };
         let source = Arc::new(SourceFile::new(path.display().to_string(), text.clone()));
@@ -364,6 +364,16 @@ fn position(text: &str, offset: usize) -> Position {
         u32::try_from(line).unwrap_or(u32::MAX),
         u32::try_from(column).unwrap_or(u32::MAX),
     )
+}
+
+/// `text` as a URI; one an editor did not escape is escaped first.
+fn parse_uri(text: &str) -> Option<Uri> {
+    text.parse().ok().or_else(|| {
+        let path = text.strip_prefix("file://")?;
+        format!("file://{}", percent_encode(&percent_decode(path)))
+            .parse()
+            .ok()
+    })
 }
 
 /// The file a `file://` URI names.

@@ -232,3 +232,33 @@ fn an_edit_to_the_schema_rechecks_the_open_policy() {
     client.notify("exit", Value::Null);
     assert!(client.child.wait().unwrap().success());
 }
+
+#[test]
+fn a_chinese_file_name_travels_escaped_and_comes_back_the_same() {
+    let dir = temp();
+    copy_shipped(dir.path(), &["loan-v1.schema"]);
+    let path = write(dir.path(), "催收 政策.policy", POLICY);
+    // As editors write it: every byte of the name outside the unreserved ones escaped.
+    let escaped: String = path
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let uri = format!("file://{escaped}");
+    let mut client = Client::start();
+    client.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "arrears", "version": 1, "text": POLICY}}),
+    );
+    let found = client.diagnostics(&uri);
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["code"], "E201");
+    client.request("shutdown", Value::Null);
+    client.notify("exit", Value::Null);
+    assert!(client.child.wait().unwrap().success());
+}
