@@ -105,6 +105,23 @@ impl Client {
         }
     }
 
+    /// Opens `uri` with `text` in the server.
+    fn open(&mut self, uri: &str, text: &str) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "arrears", "version": 1, "text": text}}),
+        );
+    }
+
+    /// Asks the server to shut down and exit, and checks that it does so cleanly.
+    fn stop(mut self) {
+        let shutdown = self.request("shutdown", Value::Null);
+        assert!(shutdown.get("error").is_none(), "{shutdown}");
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "{status:?}");
+    }
+
     /// The first diagnostics published for `uri` that `wanted` accepts.
     fn diagnostics_where(&mut self, uri: &str, wanted: impl Fn(&[Value]) -> bool) -> Vec<Value> {
         loop {
@@ -139,10 +156,7 @@ fn an_editor_sees_diagnostics_as_it_types_and_formats_through_the_server() {
     let path = write(dir.path(), "p.policy", POLICY);
     let uri = format!("file://{path}");
     let mut client = Client::start();
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "arrears", "version": 1, "text": POLICY}}),
-    );
+    client.open(&uri, POLICY);
     let found = client.diagnostics(&uri);
     assert_eq!(found.len(), 1, "{found:?}");
     let e201 = &found[0];
@@ -188,11 +202,7 @@ fn an_editor_sees_diagnostics_as_it_types_and_formats_through_the_server() {
     // An unknown request is refused, not ignored; the server shuts down cleanly.
     let unknown = client.request("textDocument/prepareCallHierarchy", json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
-    let shutdown = client.request("shutdown", Value::Null);
-    assert!(shutdown.get("error").is_none(), "{shutdown}");
-    client.notify("exit", Value::Null);
-    let status = client.child.wait().unwrap();
-    assert!(status.success(), "{status:?}");
+    client.stop();
 }
 
 #[test]
@@ -208,15 +218,9 @@ fn an_edit_to_the_schema_rechecks_the_open_policy() {
         format!("file://{}", schema_path.display()),
     );
     let mut client = Client::start();
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": policy_uri, "languageId": "arrears", "version": 1, "text": fixed}}),
-    );
+    client.open(&policy_uri, &fixed);
     assert_eq!(client.diagnostics(&policy_uri), Vec::<Value>::new());
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": schema_uri, "languageId": "arrears", "version": 1, "text": schema}}),
-    );
+    client.open(&schema_uri, &schema);
     // The schema's other name for `willingness` renamed in the editor, unsaved: the policy,
     // which writes `还款意愿`, no longer checks.
     let renamed = schema.replace("willingness (还款意愿)", "willingness (还款态度)");
@@ -228,9 +232,7 @@ fn an_edit_to_the_schema_rechecks_the_open_policy() {
     // (Opening the schema re-checks the policy first; its publication, still clean, comes before.)
     let found = client.diagnostics_where(&policy_uri, |d| !d.is_empty());
     assert!(found.iter().any(|d| d["code"] == "E201"), "{found:?}");
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    client.stop();
 }
 
 #[test]
@@ -251,14 +253,9 @@ fn a_chinese_file_name_travels_escaped_and_comes_back_the_same() {
         .collect();
     let uri = format!("file://{escaped}");
     let mut client = Client::start();
-    client.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri, "languageId": "arrears", "version": 1, "text": POLICY}}),
-    );
+    client.open(&uri, POLICY);
     let found = client.diagnostics(&uri);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0]["code"], "E201");
-    client.request("shutdown", Value::Null);
-    client.notify("exit", Value::Null);
-    assert!(client.child.wait().unwrap().success());
+    client.stop();
 }
