@@ -45,13 +45,7 @@ fn write_witnesses(
 }
 
 pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
-    // Asked for, or the language the first file is written in.
-    let lang = out.lang.unwrap_or_else(|| {
-        args.paths
-            .first()
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .map_or(arrears::Lang::En, |text| arrears::Lang::of_source(&text))
-    });
+    let lang = out.lang_for_files(&args.paths);
     let mut all = Diagnostics::default();
     let mut failed = false;
     for path in &args.paths {

@@ -32,13 +32,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
     }
     let (mut unformatted, mut broken) = (0_usize, 0_usize);
-    // Asked for, or the language the first file is written in.
-    let lang = out.lang.unwrap_or_else(|| {
-        found
-            .first()
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .map_or(arrears::Lang::En, |text| arrears::Lang::of_source(&text))
-    });
+    let lang = out.lang_for_files(&found);
     for path in &found {
         let text = match arrears::Files::read(&arrears::DiskFiles, path) {
             Ok(text) => text,

@@ -325,6 +325,17 @@ impl Output {
         );
     }
 
+    /// The language to speak in about `paths` (policies and schemas): the one asked for, else
+    /// that of the names the first file is written with.
+    pub(crate) fn lang_for_files(&self, paths: &[PathBuf]) -> arrears::Lang {
+        self.lang.unwrap_or_else(|| {
+            paths
+                .first()
+                .and_then(|path| std::fs::read_to_string(path).ok())
+                .map_or(arrears::Lang::En, |text| arrears::Lang::of_source(&text))
+        })
+    }
+
     /// The language to report `diagnostics` in: the one asked for, else that of the file the
     /// first of them is about (Chinese for a policy written with Chinese names).
     pub(crate) fn lang_for_diagnostics(&self, diagnostics: &Diagnostics) -> arrears::Lang {
