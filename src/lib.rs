@@ -47,6 +47,7 @@ mod report;
 mod schema;
 mod source;
 pub mod summary;
+mod symbols;
 pub mod syntax;
 mod tally;
 mod value;
@@ -67,8 +68,8 @@ pub use input::{
 };
 pub use lang::{Arg, Lang, Text};
 pub use load::{
-    FileRole, LoadError, Loaded, check_schema_file, check_schema_from, load_policy,
-    load_policy_from, load_policy_text,
+    FileRole, Inspection, LoadError, Loaded, check_schema_file, check_schema_from, inspect_policy,
+    inspect_schema, load_policy, load_policy_from, load_policy_text,
 };
 pub use program::{
     ActionId, DecisionId, DecisionOutcome, Evaluation, GuardId, HitPolicy, OutcomeId, Program,
@@ -80,5 +81,6 @@ pub use report::{
 };
 pub use schema::{Field, FieldType, Schema};
 pub use source::{FileId, LineCol, SourceFile, Span};
+pub use symbols::{Declaration, Occurrence, Symbol, Symbols};
 pub use tally::{AmountError, AmountFields, Tally};
 pub use value::{Loan, REDACTED, Value};

@@ -5,13 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::check::check;
+use crate::check::{Checked, check};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
 use crate::lang::text;
 use crate::program::Program;
 use crate::schema::Schema;
 use crate::source::{FileId, SourceFile};
+use crate::symbols::{self, Symbols};
 use crate::syntax::{self, ast::Item};
 
 /// Why a policy could not be loaded.
@@ -57,6 +58,25 @@ pub enum FileRole {
     Module,
 }
 
+/// A policy, schema or module as an editor sees it: everything checking found and every name
+/// it resolved, whether or not there are errors.
+#[derive(Debug)]
+pub struct Inspection {
+    /// Every error and warning, in file and text order.
+    pub diagnostics: Diagnostics,
+    /// The checked program, when there are no errors (never for a schema file).
+    pub program: Option<Program>,
+    /// Every name resolved and declared, in the file inspected and in those it read.
+    pub symbols: Symbols,
+    /// The file inspected, holding the others read for it.
+    pub source: Arc<SourceFile>,
+    /// True when the file is a `module`.
+    pub is_module: bool,
+    /// Every file read, in the order read (see [`Loaded::files`]); spans name them by
+    /// [`SourceFile::id`].
+    pub files: Vec<(FileRole, Arc<SourceFile>)>,
+}
+
 /// Loads, checks and compiles the policy at `path` from the disk.
 pub fn load_policy(path: &Path) -> Result<Loaded, LoadError> {
     load_policy_from(&DiskFiles, path)
@@ -68,15 +88,24 @@ pub fn load_policy_text(path: &Path, text: String) -> Result<Loaded, LoadError> 
     load_policy_from(&MemoryFiles::over_disk().with(path, text), path)
 }
 
-/// Loads, checks and compiles the policy at `path`, reading it, its schema and its modules
-/// from `files`.
-pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadError> {
+/// Inspects the policy or module at `path`, reading it, its schema and its modules from
+/// `files`: what [`load_policy_from`] finds, kept whole even when there are errors, with the
+/// names it resolved. Fails only when the file itself cannot be read.
+pub fn inspect_policy(files: &dyn Files, path: &Path) -> Result<Inspection, LoadError> {
     let text = read(files, path)?;
     let main = SourceFile::new(path.display().to_string(), text);
     let (mut file, mut diagnostics) = syntax::parse(&main);
+    let mut symbols = Symbols::default();
     let is_module = file.items.iter().any(|i| matches!(i, Item::Module { .. }))
         && !file.items.iter().any(|i| matches!(i, Item::Policy { .. }));
-    let (schema, schema_path) = schema_for(files, &file.items, &main, path, &mut diagnostics);
+    let (schema, schema_path) = schema_for(
+        files,
+        &file.items,
+        &main,
+        path,
+        &mut diagnostics,
+        &mut symbols,
+    );
     let modules = read_modules(
         files,
         path,
@@ -123,23 +152,43 @@ pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadEr
         .items
         .iter()
         .any(|i| matches!(i, Item::UseSchema { .. } | Item::Schema(_)));
-    let checked = if schema.is_none() && schema_named {
+    let program = if schema.is_none() && schema_named {
         None
     } else {
-        let (checked, check_diagnostics) = check(&file, &source, schema, is_module);
-        diagnostics.extend(check_diagnostics);
-        checked
+        let Checked {
+            program,
+            diagnostics: found,
+            symbols: resolved,
+        } = check(&file, &source, schema, is_module);
+        diagnostics.extend(found);
+        symbols.extend(resolved);
+        program
     };
     diagnostics.sort();
-    match checked {
-        Some(checked) if !diagnostics.has_errors() => Ok(Loaded {
-            program: checked,
-            warnings: diagnostics,
-            source,
-            is_module,
-            files: read_files,
+    symbols.finish();
+    Ok(Inspection {
+        program: program.filter(|_| !diagnostics.has_errors()),
+        diagnostics,
+        symbols,
+        source,
+        is_module,
+        files: read_files,
+    })
+}
+
+/// Loads, checks and compiles the policy at `path`, reading it, its schema and its modules
+/// from `files`.
+pub fn load_policy_from(files: &dyn Files, path: &Path) -> Result<Loaded, LoadError> {
+    let inspection = inspect_policy(files, path)?;
+    match inspection.program {
+        Some(program) => Ok(Loaded {
+            program,
+            warnings: inspection.diagnostics,
+            source: inspection.source,
+            is_module: inspection.is_module,
+            files: inspection.files,
         }),
-        _ => Err(LoadError::Invalid(diagnostics)),
+        None => Err(LoadError::Invalid(inspection.diagnostics)),
     }
 }
 
@@ -150,12 +199,26 @@ pub fn check_schema_file(path: &Path) -> Result<Diagnostics, LoadError> {
 
 /// Like [`check_schema_file`], reading from `files`.
 pub fn check_schema_from(files: &dyn Files, path: &Path) -> Result<Diagnostics, LoadError> {
+    inspect_schema(files, path).map(|inspection| inspection.diagnostics)
+}
+
+/// Inspects the schema file at `path`, read from `files`: its problems and its declarations.
+pub fn inspect_schema(files: &dyn Files, path: &Path) -> Result<Inspection, LoadError> {
     let text = read(files, path)?;
     let source = SourceFile::new(path.display().to_string(), text);
     let (file, mut diagnostics) = syntax::parse(&source);
-    let _ = schema_in(&file.items, &source, &mut diagnostics, true);
+    let mut symbols = Symbols::default();
+    let _ = schema_in(&file.items, &source, &mut diagnostics, true, &mut symbols);
     diagnostics.sort();
-    Ok(diagnostics)
+    symbols.finish();
+    Ok(Inspection {
+        diagnostics,
+        program: None,
+        symbols,
+        files: vec![(FileRole::Schema, Arc::clone(&source))],
+        source,
+        is_module: false,
+    })
 }
 
 fn read(files: &dyn Files, path: &Path) -> Result<String, LoadError> {
@@ -304,8 +367,9 @@ fn schema_for(
     source: &Arc<SourceFile>,
     path: &Path,
     diagnostics: &mut Diagnostics,
+    symbols: &mut Symbols,
 ) -> (Option<Schema>, Option<PathBuf>) {
-    let schema = schema_and_path(files, items, source, path, diagnostics);
+    let schema = schema_and_path(files, items, source, path, diagnostics, symbols);
     let used = items.iter().find_map(|item| match item {
         Item::UseSchema { path: used } => {
             Some(path.parent().unwrap_or(Path::new("")).join(&used.value))
@@ -321,6 +385,7 @@ fn schema_and_path(
     source: &Arc<SourceFile>,
     path: &Path,
     diagnostics: &mut Diagnostics,
+    symbols: &mut Symbols,
 ) -> Option<Schema> {
     let uses: Vec<_> = items
         .iter()
@@ -331,7 +396,7 @@ fn schema_and_path(
         .collect();
     let inline = items.iter().any(|item| matches!(item, Item::Schema(_)));
     match (uses.as_slice(), inline) {
-        ([], true) => schema_in(items, source, diagnostics, false),
+        ([], true) => schema_in(items, source, diagnostics, false, symbols),
         ([], false) => None,
         ([used], false) => {
             let schema_path = path.parent().unwrap_or(Path::new("")).join(&used.value);
@@ -361,7 +426,13 @@ fn schema_and_path(
             );
             let (schema_file, schema_diagnostics) = syntax::parse(&schema_source);
             diagnostics.extend(schema_diagnostics);
-            schema_in(&schema_file.items, &schema_source, diagnostics, true)
+            schema_in(
+                &schema_file.items,
+                &schema_source,
+                diagnostics,
+                true,
+                symbols,
+            )
         }
         (more, _) => {
             let mut diagnostic =
@@ -382,11 +453,13 @@ fn schema_in(
     source: &Arc<SourceFile>,
     diagnostics: &mut Diagnostics,
     only_schema: bool,
+    symbols: &mut Symbols,
 ) -> Option<Schema> {
     let mut found = None;
     for item in items {
         match item {
             Item::Schema(decl) if found.is_none() => {
+                symbols.extend(symbols::of_schema(decl));
                 let (schema, schema_diagnostics) = Schema::from_decl(decl, source);
                 diagnostics.extend(schema_diagnostics);
                 found = Some(schema);

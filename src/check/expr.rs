@@ -13,6 +13,7 @@ use crate::lang::text;
 use crate::program::ir::{self, CmpOp, DateFn, FoldOp};
 use crate::schema::{Field, FieldType};
 use crate::source::Span;
+use crate::symbols::Symbol;
 use crate::syntax::ast::{self, BinOp, ExprKind, HitPolicy};
 use crate::value::Value;
 
@@ -417,6 +418,16 @@ impl<'a> Checker<'a> {
         match expect {
             Some(Ty::Enum(id)) => {
                 if let Some(index) = self.schema.choice(*id, name) {
+                    let choice = self
+                        .schema
+                        .enums
+                        .get(*id)
+                        .and_then(|names| names.get(index))
+                        .cloned()
+                        .unwrap_or_default();
+                    let field = self.enum_owner(*id);
+                    self.symbols
+                        .used(Symbol::Choice { field, choice }, ident.span);
                     return Typed::new(
                         ir::ExprKind::Const(Value::Enum(index as u32)),
                         Ty::Enum(*id),
@@ -425,6 +436,14 @@ impl<'a> Checker<'a> {
             }
             Some(Ty::Outcome(decision)) => {
                 if let Some(index) = self.outcome_names(*decision).iter().position(|v| v == name) {
+                    let symbol = match self.decision_decls.get(*decision).map(|d| (&d.gives, d)) {
+                        Some((ast::Gives::Values(_), decl)) => Symbol::Outcome {
+                            decision: decl.name.name.clone(),
+                            outcome: name.to_owned(),
+                        },
+                        _ => Symbol::Action(name.to_owned()),
+                    };
+                    self.symbols.used(symbol, ident.span);
                     return Typed::new(
                         ir::ExprKind::Const(Value::Outcome(index as u32)),
                         Ty::Outcome(*decision),
@@ -437,6 +456,11 @@ impl<'a> Checker<'a> {
             .item_scope
             .and_then(|fields| fields.iter().enumerate().find(|(_, f)| f.is_named(name)))
         {
+            let symbol = Symbol::RecordField {
+                list: self.item_list.unwrap_or_default().to_owned(),
+                field: field.name.clone(),
+            };
+            self.symbols.used(symbol, ident.span);
             let optional = field.optional && !known.contains(&Ref::Item(slot));
             return Typed {
                 optional,
@@ -447,6 +471,8 @@ impl<'a> Checker<'a> {
             let Some(field) = self.schema.fields.get(slot) else {
                 return Typed::error();
             };
+            self.symbols
+                .used(Symbol::Field(field.name.clone()), ident.span);
             let optional = field.optional && !known.contains(&Ref::Field(slot));
             return Typed {
                 optional,
@@ -454,6 +480,8 @@ impl<'a> Checker<'a> {
             };
         }
         if let Some(index) = self.lets.iter().position(|l| l.name.name == name) {
+            self.symbols
+                .used(Symbol::Value(name.to_owned()), ident.span);
             let Some((ty, optional)) = self.ensure_let(index) else {
                 return Typed::error();
             };
@@ -470,6 +498,8 @@ impl<'a> Checker<'a> {
             };
         }
         if let Some(index) = self.decision_decls.iter().position(|d| d.name.name == name) {
+            self.symbols
+                .used(Symbol::Decision(name.to_owned()), ident.span);
             let hit = self.decision_decls.get(index).map(|d| d.hit);
             if hit == Some(HitPolicy::Collect) {
                 self.report(
@@ -796,7 +826,7 @@ impl<'a> Checker<'a> {
                 let Some((list, fields)) = self.list_field(first) else {
                     return Typed::error();
                 };
-                let filter = self.filter(fields, filter);
+                let filter = self.filter(list, fields, filter);
                 Typed::new(ir::ExprKind::Count { list, filter }, Ty::Int)
             }
             "min" | "max" | "sum" => {
@@ -852,6 +882,19 @@ impl<'a> Checker<'a> {
                     );
                     return Typed::error();
                 };
+                let list_name = self
+                    .schema
+                    .fields
+                    .get(list)
+                    .map(|f| f.name.clone())
+                    .unwrap_or_default();
+                self.symbols.used(
+                    Symbol::RecordField {
+                        list: list_name,
+                        field: item_field.name.clone(),
+                    },
+                    field.span,
+                );
                 let ty = Ty::of_field(item_field, item);
                 let zero = match ty {
                     Ty::Int => Value::Int(0),
@@ -878,7 +921,7 @@ impl<'a> Checker<'a> {
                         text!("e208-fold-missing-help"),
                     ));
                 }
-                let filter = self.filter(fields, filter);
+                let filter = self.filter(list, fields, filter);
                 Typed {
                     expr: ir::Expr::from(ir::ExprKind::Fold {
                         op: fold,
@@ -1040,13 +1083,20 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn filter(&mut self, fields: &'a [Field], filter: Option<&ast::Expr>) -> Option<Box<ir::Expr>> {
+    fn filter(
+        &mut self,
+        list: usize,
+        fields: &'a [Field],
+        filter: Option<&ast::Expr>,
+    ) -> Option<Box<ir::Expr>> {
         let filter = filter?;
-        let outer = self.item_scope;
+        let schema: &'a crate::schema::Schema = self.schema;
+        let outer = (self.item_scope, self.item_list);
         // The record's fields are in scope inside `where`; they hide loan fields of the same name.
         self.item_scope = Some(fields);
+        self.item_list = schema.fields.get(list).map(|f| f.name.as_str());
         let checked = self.boolean(filter, &[]);
-        self.item_scope = outer;
+        (self.item_scope, self.item_list) = outer;
         Some(Box::new(checked))
     }
 }

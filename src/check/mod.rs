@@ -17,6 +17,7 @@ use crate::program::{
 };
 use crate::schema::Schema;
 use crate::source::{SourceFile, Span};
+use crate::symbols::{Declaration, Symbol, Symbols};
 use crate::syntax::ast::{self, Item};
 
 /// The name and label of a declaration, and where it is.
@@ -37,16 +38,37 @@ fn hit_policy(hit: ast::HitPolicy) -> HitPolicy {
     }
 }
 
-/// Checks a parsed policy against its schema. Returns the checked policy when there are no
-/// errors, and every diagnostic (errors and warnings) either way. `is_module` says whether the
-/// file checked is itself a module (its own first statement is `module`), rather than a policy
-/// whose included modules' statements follow its own.
+/// What checking a policy gives: the checked policy when it has no errors, every diagnostic
+/// (errors and warnings) either way, and every name the checker resolved.
+pub(crate) struct Checked {
+    pub(crate) program: Option<Program>,
+    pub(crate) diagnostics: Diagnostics,
+    pub(crate) symbols: Symbols,
+}
+
+/// Checks a parsed policy against its schema. `is_module` says whether the file checked is
+/// itself a module (its own first statement is `module`), rather than a policy whose included
+/// modules' statements follow its own.
 pub(crate) fn check(
     policy: &ast::PolicyFile,
     source: &Arc<SourceFile>,
     schema: Option<Schema>,
     is_module: bool,
-) -> (Option<Program>, Diagnostics) {
+) -> Checked {
+    let (program, diagnostics, symbols) = check_parts(policy, source, schema, is_module);
+    Checked {
+        program,
+        diagnostics,
+        symbols,
+    }
+}
+
+fn check_parts(
+    policy: &ast::PolicyFile,
+    source: &Arc<SourceFile>,
+    schema: Option<Schema>,
+    is_module: bool,
+) -> (Option<Program>, Diagnostics, Symbols) {
     let mut diagnostics = Diagnostics::default();
     let Some(schema) = schema else {
         diagnostics.push(
@@ -55,9 +77,10 @@ pub(crate) fn check(
                 .at(Span::new(0, 0).in_file(source.id()))
                 .help(text!("no-schema-help")),
         );
-        return (None, diagnostics);
+        return (None, diagnostics, Symbols::default());
     };
     let mut checker = Checker::new(policy, source, &schema, is_module);
+    checker.record_declarations();
     checker.declarations();
     checker.derived_values();
     let decisions = checker.decisions();
@@ -65,6 +88,8 @@ pub(crate) fn check(
     let order = order::decision_order(&checker.decision_reads, &decisions, source);
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     let derived = checker.finished_derived();
+    let mut symbols = std::mem::take(&mut checker.symbols);
+    symbols.finish();
     let actions = checker.actions;
     let name = checker.policy_name;
     let order = match order {
@@ -76,17 +101,17 @@ pub(crate) fn check(
     };
     diagnostics.sort();
     if diagnostics.has_errors() {
-        return (None, diagnostics);
+        return (None, diagnostics, symbols);
     }
     let (Some(derived), Some(order)) = (derived, order) else {
         diagnostics
             .push(Diagnostic::error(Code::INTERNAL, text!("internal-unchecked")).in_file(source));
-        return (None, diagnostics);
+        return (None, diagnostics, symbols);
     };
     let mut program = Program::new(name, schema, derived, actions, decisions, guards, order);
     program.wording = crate::program::Wording::of(&program.schema, source.text());
     program.source = Some(Arc::clone(source));
-    (Some(program), diagnostics)
+    (Some(program), diagnostics, symbols)
 }
 
 /// The state of one `let` while checking: derived values may refer to each other in any order.
@@ -127,6 +152,10 @@ pub(crate) struct Checker<'a> {
     reads: Vec<usize>,
     /// The record fields in scope inside `count(list where ...)` and friends.
     item_scope: Option<&'a [crate::schema::Field]>,
+    /// The list field whose records are in scope.
+    item_list: Option<&'a str>,
+    /// Every name resolved so far, and every declaration.
+    symbols: Symbols,
     /// The expression being checked is an `if`'s `then` or `else` that is the word `missing`:
     /// there it is the missing value even when a field is called `missing`.
     branch_is_missing: bool,
@@ -167,6 +196,8 @@ impl<'a> Checker<'a> {
             diagnostics: Diagnostics::default(),
             reads: Vec::new(),
             item_scope: None,
+            item_list: None,
+            symbols: Symbols::default(),
             branch_is_missing: false,
             let_depth: 0,
         };
@@ -200,6 +231,113 @@ impl<'a> Checker<'a> {
         checker.lets_reading_decisions = vec![Vec::new(); checker.lets.len()];
         checker.decision_reads = vec![Vec::new(); checker.decision_decls.len()];
         checker
+    }
+
+    /// Records every declaration of the policy and its modules, and the names kinds list, for
+    /// the editor's index.
+    fn record_declarations(&mut self) {
+        let mut symbols = Symbols::default();
+        for decl in &self.lets {
+            symbols.declared(
+                Declaration::new(
+                    Symbol::Value(decl.name.name.clone()),
+                    decl.name.span,
+                    decl.name.span.to(decl.value.span),
+                )
+                .label(decl.label.as_ref()),
+            );
+        }
+        for decl in &self.decision_decls {
+            let decision = Symbol::Decision(decl.name.name.clone());
+            symbols.declared(
+                Declaration::new(decision.clone(), decl.name.span, decl.span)
+                    .label(decl.label.as_ref()),
+            );
+            if let ast::Gives::Values(values) = &decl.gives {
+                for value in values {
+                    let outcome = Symbol::Outcome {
+                        decision: decl.name.name.clone(),
+                        outcome: value.name.clone(),
+                    };
+                    symbols.declared(
+                        Declaration::new(outcome, value.span, value.span)
+                            .container(decision.clone()),
+                    );
+                }
+            }
+            for rule in &decl.rules {
+                symbols.declared(
+                    Declaration::new(
+                        Symbol::Rule(rule.name.name.clone()),
+                        rule.name.span,
+                        rule.span,
+                    )
+                    .label(rule.label.as_ref())
+                    .container(decision.clone()),
+                );
+            }
+        }
+        for decl in &self.guard_decls {
+            let mut declaration = Declaration::new(
+                Symbol::Guard(decl.name.name.clone()),
+                decl.name.span,
+                decl.span,
+            )
+            .label(decl.label.as_ref());
+            declaration.basis = decl.basis.as_ref().map(|b| b.value.clone());
+            symbols.declared(declaration);
+        }
+        for action in &self.actions {
+            let mut declaration = Declaration::new(
+                Symbol::Action(action.name.clone()),
+                action.span,
+                action.span,
+            );
+            declaration.label = action.label.clone();
+            symbols.declared(declaration);
+        }
+        for decl in &self.all_kinds {
+            let whole = decl
+                .members
+                .last()
+                .map_or(decl.name.span, |last| decl.name.span.to(last.span));
+            symbols.declared(
+                Declaration::new(Symbol::Kind(decl.name.name.clone()), decl.name.span, whole)
+                    .label(decl.label.as_ref()),
+            );
+            for member in &decl.members {
+                symbols.used(self.action_or_kind(&member.name), member.span);
+            }
+        }
+        self.symbols = symbols;
+    }
+
+    /// What a name listed where actions and kinds may be (`forbid`, a kind's members) stands
+    /// for: an action when one is declared by that name, otherwise a kind.
+    fn action_or_kind(&self, name: &str) -> Symbol {
+        if self.actions.iter().any(|a| a.name == name) {
+            Symbol::Action(name.to_owned())
+        } else {
+            Symbol::Kind(name.to_owned())
+        }
+    }
+
+    /// The field (`field`, or `list.field` for a record's) whose choices enumeration `id` holds.
+    pub(crate) fn enum_owner(&self, id: usize) -> String {
+        for field in &self.schema.fields {
+            match &field.ty {
+                crate::schema::FieldType::Enum(e) if *e == id => return field.name.clone(),
+                crate::schema::FieldType::List(records) => {
+                    for record in records {
+                        if record.ty == crate::schema::FieldType::Enum(id) {
+                            return format!("{}.{}", field.name, record.name);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        String::new()
     }
 
     /// Records a problem in the policy file.
@@ -456,10 +594,12 @@ impl<'a> Checker<'a> {
         // A `let` is checked in a scope of its own: no record fields, its own decision reads.
         let outer_reads = std::mem::take(&mut self.reads);
         let outer_scope = self.item_scope.take();
+        let outer_list = self.item_list.take();
         self.let_depth += 1;
         let typed = self.expr(&decl.value, None, &[]);
         self.let_depth -= 1;
         self.item_scope = outer_scope;
+        self.item_list = outer_list;
         let reads = std::mem::replace(&mut self.reads, outer_reads);
         if let Some(slot) = self.lets_reading_decisions.get_mut(index) {
             *slot = reads;
@@ -481,6 +621,11 @@ impl<'a> Checker<'a> {
                 .help(text!("too-deep-help")),
             );
             ty = Ty::Error;
+        }
+        if ty != Ty::Error {
+            let described = self.describe(&ty);
+            self.symbols
+                .set_type(&Symbol::Value(decl.name.name.clone()), described);
         }
         if let Some(state) = self.let_states.get_mut(index) {
             *state = LetState::Done {
@@ -645,7 +790,17 @@ impl<'a> Checker<'a> {
                         .map(|i| i as u32),
                 };
                 match found {
-                    Some(value) => ir::Outcome::Value(OutcomeId::from_raw(value)),
+                    Some(value) => {
+                        let symbol = match gives {
+                            Gives::Actions => Symbol::Action(name.name.clone()),
+                            Gives::Values(_) => Symbol::Outcome {
+                                decision: decl.name.name.clone(),
+                                outcome: name.name.clone(),
+                            },
+                        };
+                        self.symbols.used(symbol, name.span);
+                        ir::Outcome::Value(OutcomeId::from_raw(value))
+                    }
                     None => {
                         let (candidates, message) = match gives {
                             Gives::Actions => (
@@ -710,6 +865,8 @@ impl<'a> Checker<'a> {
             let condition = self.condition(&decl.condition);
             let mut forbids = Vec::new();
             for name in &decl.forbids {
+                let symbol = self.action_or_kind(&name.name);
+                self.symbols.used(symbol, name.span);
                 if let Some(&action) = self.action_index.get(&name.name) {
                     forbids.push(action);
                 } else if let Some((_, actions)) =
