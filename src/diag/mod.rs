@@ -141,6 +141,42 @@ impl Diagnostic {
         self.help.as_ref().map(|h| h.in_lang(lang))
     }
 
+    /// The name the advice suggests instead of the one written ("did you mean `visit`?"), if
+    /// that is the advice: an editor offers it as a fix at the primary place.
+    pub fn suggestion(&self) -> Option<&str> {
+        match self.help.as_deref()? {
+            Text::Message {
+                id: "did-you-mean",
+                args,
+            } => args.iter().find_map(|(name, arg)| match (name, arg) {
+                (&"name", crate::lang::Arg::Text(text)) => Some(text.as_ref()),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The catalogue id of its message (`e206-not-an-action`), for tools that act on one kind
+    /// of message (an editor's fix); `None` for words given as they are.
+    pub fn message_id(&self) -> Option<&'static str> {
+        match self.message.as_ref() {
+            Text::Message { id, .. } => Some(id),
+            _ => None,
+        }
+    }
+
+    /// The name a message is about (`name` in "`vist` is not a declared action"), when it is
+    /// about one.
+    pub fn subject(&self) -> Option<&str> {
+        match self.message.as_ref() {
+            Text::Message { args, .. } => args.iter().find_map(|(name, arg)| match (name, arg) {
+                (&"name", crate::lang::Arg::Text(text)) => Some(text.as_ref()),
+                _ => None,
+            }),
+            _ => None,
+        }
+    }
+
     /// The underlined places.
     pub fn labels(&self) -> &[Label] {
         &self.labels
