@@ -772,3 +772,4 @@ lsp-rename-taken = `{ $name }` is already declared: renaming to it would make tw
 lsp-fix-replace = replace with `{ $name }`
 lsp-fix-presence = test that `{ $name }` is present first
 lsp-fix-declare = declare the action `{ $name }`
+lsp-analysis-on-save = this policy is large: its analysis (unreachable rules, gaps, overlaps) runs when it is saved, not as it is opened or typed

@@ -751,3 +751,4 @@ lsp-rename-taken = `{ $name }` 已被声明：改成它会把两样东西混为�
 lsp-fix-replace = 改为 `{ $name }`
 lsp-fix-presence = 先检查 `{ $name }` 有值
 lsp-fix-declare = 声明措施 `{ $name }`
+lsp-analysis-on-save = 此政策较大：静态分析（不可达规则、缺口、重叠）在保存时运行，打开和输入时不运行

@@ -27,7 +27,7 @@ use crossbeam_channel::{Receiver, Sender, select};
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics,
+    Notification as _, PublishDiagnostics, ShowMessage,
 };
 use lsp_types::request::{
     CodeActionRequest, Completion, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
@@ -35,11 +35,12 @@ use lsp_types::request::{
 };
 use lsp_types::{
     CodeActionProviderCapability, CompletionOptions, DiagnosticRelatedInformation,
-    DiagnosticSeverity, HoverProviderCapability, Location, NumberOrString, OneOf, Position,
-    PositionEncodingKind, PublishDiagnosticsParams, Range, RenameOptions, SaveOptions,
+    DiagnosticSeverity, HoverProviderCapability, Location, MessageType, NumberOrString, OneOf,
+    Position, PositionEncodingKind, PublishDiagnosticsParams, Range, RenameOptions, SaveOptions,
     SemanticTokens, SemanticTokensFullOptions, SemanticTokensLegend, SemanticTokensOptions,
-    SemanticTokensServerCapabilities, ServerCapabilities, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextDocumentSyncOptions, TextDocumentSyncSaveOptions, TextEdit, Uri,
+    SemanticTokensServerCapabilities, ServerCapabilities, ShowMessageParams,
+    TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
+    TextDocumentSyncSaveOptions, TextEdit, Uri,
 };
 use serde_json::Value;
 
@@ -52,6 +53,10 @@ use text::{offset, parse_uri, path_of, position, range, uri_of};
 /// How long the editor must be quiet after an edit before the open files are checked: long
 /// enough to take a burst of keystrokes as one, short enough not to be felt.
 const QUIET: Duration = Duration::from_millis(15);
+
+/// A policy larger than this is analysed when saved, not when opened: the analysis of ten
+/// thousand rules takes minutes, and opening a file should not start that unasked.
+const ANALYSE_ON_OPEN: usize = 256 * 1024;
 
 /// Serves one editor until it says `exit`.
 pub(crate) fn run(lang: Option<Lang>) -> ExitCode {
@@ -136,6 +141,8 @@ struct Document {
     inspection: Option<Arc<Inspection>>,
     /// The analysis' findings, for the version they were made for.
     findings: Option<(i32, Diagnostics)>,
+    /// An analysis of it is running (another is not started until it ends).
+    analysing: bool,
 }
 
 /// Findings of the analysis of one version of one document.
@@ -233,10 +240,17 @@ impl Server<'_> {
                         version: version.unwrap_or(0),
                         inspection: None,
                         findings: None,
+                        analysing: false,
                     };
+                    let large = document.text.len() > ANALYSE_ON_OPEN;
+                    let lang = self.lang_of(&document.text);
                     self.docs.insert(uri.clone(), document);
                     self.changed();
-                    self.analyse(&uri);
+                    if large {
+                        self.say(MessageType::INFO, "lsp-analysis-on-save", lang);
+                    } else {
+                        self.analyse(&uri);
+                    }
                 }
             }
             m if m == DidChangeTextDocument::METHOD => {
@@ -329,17 +343,33 @@ impl Server<'_> {
         uris.iter().filter_map(|uri| self.inspection(uri)).collect()
     }
 
-    /// Starts the analysis of the open policy `uri` on a thread of its own.
+    /// Tells the person at the editor something, in their language.
+    fn say(&self, kind: MessageType, id: &str, lang: Lang) {
+        let params = ShowMessageParams {
+            typ: kind,
+            message: lang.text(id, &[]),
+        };
+        let notification = Notification::new(ShowMessage::METHOD.to_owned(), params);
+        let _ = self
+            .connection
+            .sender
+            .send(Message::Notification(notification));
+    }
+
+    /// Starts the analysis of the open policy `uri` on a thread of its own, unless one is
+    /// running for it already.
     fn analyse(&mut self, uri: &str) {
         let Some(inspection) = self.inspection(uri) else {
             return;
         };
-        let Some(version) = self.docs.get(uri).map(|d| d.version) else {
+        let Some(document) = self.docs.get_mut(uri) else {
             return;
         };
-        if inspection.program.is_none() || inspection.is_module {
+        if inspection.program.is_none() || inspection.is_module || document.analysing {
             return;
         }
+        document.analysing = true;
+        let version = document.version;
         let to = self.findings_to.clone();
         let uri = uri.to_owned();
         let spawned = std::thread::Builder::new()
@@ -360,6 +390,7 @@ impl Server<'_> {
         let Some(document) = self.docs.get_mut(&uri) else {
             return;
         };
+        document.analysing = false;
         if document.version != version {
             return;
         }
