@@ -94,10 +94,20 @@ fn describe(inspection: &Inspection, symbol: &Symbol, lang: Lang) -> String {
         out.push_str(" · ");
         out.push_str(&lang.text("lsp-other-name", &[("name", alias.as_str().into())]));
     }
-    if let Some(written) = file_of(inspection, declaration.whole)
-        .map(|file| file.slice(declaration.whole))
-        .filter(|w| !w.is_empty())
-    {
+    let written = file_of(inspection, declaration.whole).map(|file| {
+        let whole = declaration.whole;
+        // A value's declaration starts at its name: show the `let` or `deadline` before it.
+        let start = match symbol {
+            Symbol::Value(_) => file
+                .text()
+                .get(..whole.start)
+                .and_then(|before| before.rfind('\n'))
+                .map_or(0, |at| at + 1),
+            _ => whole.start,
+        };
+        file.text().get(start..whole.end).unwrap_or_default()
+    });
+    if let Some(written) = written.filter(|w| !w.is_empty()) {
         out.push_str("\n```arrears\n");
         out.push_str(written.trim_end());
         out.push_str("\n```");

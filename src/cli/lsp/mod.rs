@@ -3,9 +3,9 @@
 //! Open buffers are read before the disk (`MemoryFiles::over_disk`), so a policy is checked as
 //! typed, with its schema and modules as they stand in the editor. Edits are applied as they
 //! come (incremental sync) and checked once the editor has been quiet for `QUIET`: a burst of
-//! a thousand keystrokes is one check, of the final text. A check that new edits overtook
-//! while it ran is dropped unpublished, so an editor never sees diagnostics of a text that is
-//! gone. Every open file is re-checked (a module's or schema's edit changes the policies that
+//! a thousand keystrokes is a check or two, the last of the final text. A check that new edits
+//! overtook while it ran is dropped unpublished, so an editor never sees diagnostics of a text
+//! that is gone. Every open file is re-checked (a module's or schema's edit changes the policies that
 //! read it). The analysis, which can take seconds on a policy of thousands of rules, runs on a
 //! thread of its own when a policy is opened or saved; its findings join the diagnostics of
 //! the text it analysed, and are dropped if the text changed meanwhile.
@@ -51,8 +51,9 @@ use arrears::{
 use text::{offset, parse_uri, path_of, position, range, uri_of};
 
 /// How long the editor must be quiet after an edit before the open files are checked: long
-/// enough to take a burst of keystrokes as one, short enough not to be felt.
-const QUIET: Duration = Duration::from_millis(15);
+/// enough to take the messages of a burst already on their way as one, too short to be felt.
+/// (Keystrokes slower than this are each checked; a check they overtake is dropped.)
+const QUIET: Duration = Duration::from_millis(2);
 
 /// A policy larger than this is analysed when saved, not when opened: the analysis of ten
 /// thousand rules takes minutes, and opening a file should not start that unasked.
