@@ -761,16 +761,16 @@ pub(super) fn semantic_tokens(inspection: &Inspection) -> Vec<SemanticToken> {
         {
             continue;
         }
-        let delta_line = start.line - line;
+        let delta_line = start.line.saturating_sub(line);
         let delta_start = if delta_line == 0 {
-            start.character - column
+            start.character.saturating_sub(column)
         } else {
             start.character
         };
         tokens.push(SemanticToken {
             delta_line,
             delta_start,
-            length: end.character - start.character,
+            length: end.character.saturating_sub(start.character),
             token_type: token_type(&occurrence.symbol),
             token_modifiers_bitset: u32::from(occurrence.definition),
         });
@@ -932,6 +932,40 @@ mod tests {
         let text = text.replace('‸', "");
         let (start, _) = word_before(&text, cursor);
         wanted(&text, start)
+    }
+
+    /// Every request at every place of every shipped policy answers without a panic.
+    #[test]
+    fn every_place_of_the_shipped_policies_is_answered() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
+        for name in ["retail.policy", "小微企业催收.policy", "loan-v1.schema"] {
+            let path = root.join(name);
+            let inspection = if name.ends_with(".schema") {
+                arrears::inspect_schema(&arrears::DiskFiles, &path)
+            } else {
+                arrears::inspect_policy(&arrears::DiskFiles, &path)
+            }
+            .expect("shipped files are readable");
+            let text = inspection.source.text().to_owned();
+            let uri: Uri = "file:///p.policy".parse().expect("a URI");
+            let uri_of = |_: &str| Some(uri.clone());
+            let mut answered = 0;
+            for offset in (0..=text.len()).filter(|at| text.is_char_boundary(*at)) {
+                let _ = hover(&inspection, offset, Lang::Zh);
+                let _ = completion(&inspection, &text, offset, Lang::En);
+                if let Some((symbol, _)) = symbol_at(&inspection, offset) {
+                    answered += 1;
+                    let _ = references(&[&inspection], &symbol, &uri_of);
+                    let _ = rename_refusal(&symbol, "新名称", Lang::Zh);
+                }
+                let _ = code_actions(&inspection, (offset, offset), &uri, Lang::En, &|_| {
+                    lsp_types::Diagnostic::default()
+                });
+            }
+            assert!(answered > 100, "{name}: {answered} places with a name");
+            let _ = outline(&inspection, Lang::Zh);
+            assert!(!semantic_tokens(&inspection).is_empty(), "{name}");
+        }
     }
 
     #[test]

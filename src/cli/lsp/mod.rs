@@ -507,9 +507,21 @@ impl Server<'_> {
 
     fn request(&mut self, request: Request) -> Response {
         let id = request.id.clone();
-        match self.answer(&request) {
-            Ok(value) => Response::new_ok(id, value),
-            Err((code, message)) => Response::new_err(id, code as i32, message),
+        // The library does not panic on any input (its lints forbid it); should a dependency,
+        // the request fails and the editor keeps its server.
+        let answer =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.answer(&request)));
+        match answer {
+            Ok(Ok(value)) => Response::new_ok(id, value),
+            Ok(Err((code, message))) => Response::new_err(id, code as i32, message),
+            Err(_) => Response::new_err(
+                id,
+                ErrorCode::InternalError as i32,
+                format!(
+                    "arrears failed to answer `{}` (reported on its standard error)",
+                    request.method
+                ),
+            ),
         }
     }
 
@@ -701,12 +713,16 @@ fn taken(inspections: &[&Inspection], symbol: &Symbol, new_name: &str) -> bool {
 /// What checking `path` (a policy, module or schema) through `files` finds; `None` when the
 /// file cannot be read at all.
 fn inspect(files: &MemoryFiles, path: &Path) -> Option<Inspection> {
-    let inspection = if path.extension().is_some_and(|e| e == "schema") {
-        arrears::inspect_schema(files, path)
-    } else {
-        arrears::inspect_policy(files, path)
-    };
-    inspection.ok()
+    // As for requests: a panic, were there one, costs this check, not the server.
+    std::panic::catch_unwind(|| {
+        if path.extension().is_some_and(|e| e == "schema") {
+            arrears::inspect_schema(files, path)
+        } else {
+            arrears::inspect_policy(files, path)
+        }
+    })
+    .ok()?
+    .ok()
 }
 
 /// The edit that formats `text` as `arrears fmt` would; none when it is formatted already or
