@@ -55,6 +55,7 @@ mod value;
 pub use analysis::{Findings, Witness, analyze};
 pub use batch::{
     BatchCounts, BatchError, BatchOptions, BatchRow, Flow, Record, STACK_BYTES, run_batch,
+    run_batch_here,
 };
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,

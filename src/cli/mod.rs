@@ -12,6 +12,7 @@ mod lsp;
 mod manifest;
 mod report;
 mod run;
+mod serve;
 mod test;
 
 use std::fmt::Write as _;
@@ -73,6 +74,8 @@ enum Command {
     Test(test::Args),
     /// Serve editors: a language server over standard input and output (LSP).
     Lsp,
+    /// Serve the decision API over HTTP: `POST /v1/decide`, `GET /v1/policy`, `GET /healthz`.
+    Serve(serve::Args),
     /// Say what a diagnostic code (`E201`, `unknown-name`) means and how to fix it; with no
     /// code, list them all.
     ExplainCode {
@@ -110,6 +113,7 @@ pub(crate) fn main(cli: Cli) -> ExitCode {
         Command::Fmt(args) => fmt::run(&args, &out),
         Command::ExplainCode { code } => explain_code(code.as_deref(), &out),
         Command::Lsp => lsp::run(out.lang),
+        Command::Serve(args) => serve::run(&args, &out),
     }
 }
 

@@ -28,5 +28,6 @@ mod records;
 mod reference;
 mod report;
 mod run;
+mod serve;
 mod support;
 mod tables;
