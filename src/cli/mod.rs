@@ -74,7 +74,7 @@ enum Command {
     Test(test::Args),
     /// Serve editors: a language server over standard input and output (LSP).
     Lsp,
-    /// Serve the decision API over HTTP: `POST /v1/decide`, `GET /v1/policy`, `GET /healthz`.
+    /// Serve the workbench page and the decision API over HTTP: `POST /v1/decide`, `GET /v1/policy`, `GET /healthz`.
     Serve(serve::Args),
     /// Say what a diagnostic code (`E201`, `unknown-name`) means and how to fix it; with no
     /// code, list them all.

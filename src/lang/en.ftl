@@ -744,11 +744,13 @@ help-commands = Commands
 help-help = Print help
 help-version = Print version
 help-lsp = Serve editors: a language server over standard input and output (LSP)
-help-serve = Serve the decision API over HTTP: `POST /v1/decide`, `GET /v1/policy`, `GET /healthz`
+help-serve = Serve the workbench page and the decision API over HTTP: `POST /v1/decide`, `GET /v1/policy`, `GET /healthz`
 help-serve--policy = The policy to serve
 help-serve--bind = Where to listen. An address other than loopback needs `--token`
 help-serve--token = The bearer token every `/v1/` request must carry (`Authorization: Bearer TOKEN`)
 help-serve--max-body-mb = The largest request body accepted, in megabytes; a larger one is refused with 413
+help-serve--portfolio = The sample book the workbench's dry run, explanations and impact read
+help-serve--as-of = The evaluation date the workbench starts with (YYYY-MM-DD)
 
 ## The language server (`arrears lsp`): hovers, completions, renames and fixes.
 lsp-field = field `{ $name }`

@@ -723,11 +723,13 @@ help-commands = 命令
 help-help = 显示帮助
 help-version = 显示版本
 help-lsp = 为编辑器提供服务：基于标准输入输出的语言服务器（LSP）
-help-serve = 通过 HTTP 提供决策接口：`POST /v1/decide`、`GET /v1/policy`、`GET /healthz`
+help-serve = 通过 HTTP 提供工作台页面和决策接口：`POST /v1/decide`、`GET /v1/policy`、`GET /healthz`
 help-serve--policy = 要提供服务的政策
 help-serve--bind = 监听地址。监听本机以外的地址时必须给出 `--token`
 help-serve--token = 每个 `/v1/` 请求都必须携带的令牌（`Authorization: Bearer 令牌`）
 help-serve--max-body-mb = 接受的请求体上限（MB）；超过的请求以 413 拒绝
+help-serve--portfolio = 工作台试运行、解释和变更影响所用的样本贷款数据
+help-serve--as-of = 工作台初始的评估日（YYYY-MM-DD）
 
 ## 语言服务（`arrears lsp`）：悬停、补全、重命名与修复。
 lsp-field = 字段 `{ $name }`

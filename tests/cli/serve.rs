@@ -325,3 +325,84 @@ fn a_changed_policy_is_swapped_in_only_when_it_checks() {
     assert_eq!(still["policy"]["sha256"], after["policy"]["sha256"]);
     assert_eq!(still["decisions"], after["decisions"]);
 }
+
+#[test]
+fn the_workbench_checks_edited_texts_and_saves_them_whole() {
+    let dir = temp();
+    copy_shipped(
+        dir.path(),
+        &["loan-v1.schema", "retail.policy", "催收示例.policy"],
+    );
+    let policy = dir.path().join("retail.policy");
+    let server = Server::start(&[
+        policy.to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:0",
+        "--portfolio",
+        SAMPLE_JSONL,
+        "--as-of",
+        "2026-11-20",
+    ]);
+    // The page and its assets are served from the binary.
+    let (status, page) = server.call("GET", "/", None, None);
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("/app.js") && page.contains("/app.css"),
+        "{page}"
+    );
+    let (status, script) = server.call("GET", "/app.js", None, None);
+    assert!(status == 200 && script.len() > 100_000, "{status}");
+    let (_, session) = server.call("GET", "/api/session", None, None);
+    let session: Value = serde_json::from_str(&session).unwrap();
+    let names: Vec<&str> = session["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["loan-v1.schema", "retail.policy", "催收示例.policy"]
+    );
+    // A slip in the Chinese policy, unsaved: placed in UTF-16 units, with its fix.
+    let original = std::fs::read_to_string(dir.path().join("催收示例.policy")).unwrap();
+    let edited = original.replacen("还款意愿 = 拒绝", "还款意原 = 拒绝", 1);
+    let ask = json!({"file": "催收示例.policy", "texts": {"催收示例.policy": edited}});
+    let (status, answer) = server.call("POST", "/api/check", None, Some(&ask.to_string()));
+    assert_eq!(status, 200, "{answer}");
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    let found = &answer["diagnostics"][0];
+    assert_eq!(found["code"], "E201", "{answer}");
+    let at = edited.find("还款意原").unwrap();
+    assert_eq!(
+        found["from"],
+        edited[..at].encode_utf16().count(),
+        "{found}"
+    );
+    assert_eq!(found["fix"]["insert"], "还款意愿");
+    assert_eq!(found["fix"]["label"], "改为 `还款意愿`");
+    // Only the folder's own files.
+    let outside = json!({"file": "../../etc/passwd", "texts": {}});
+    assert_eq!(
+        server
+            .call("POST", "/api/check", None, Some(&outside.to_string()))
+            .0,
+        400
+    );
+    // Saved whole; an error is saved too, and counted.
+    let save = json!({"file": "催收示例.policy", "texts": {"催收示例.policy": edited}});
+    let (status, saved) = server.call("POST", "/api/save", None, Some(&save.to_string()));
+    assert_eq!(status, 200, "{saved}");
+    assert_eq!(serde_json::from_str::<Value>(&saved).unwrap()["errors"], 1);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("催收示例.policy")).unwrap(),
+        edited
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}

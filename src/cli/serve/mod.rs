@@ -1,5 +1,5 @@
-//! `arrears serve`: the decision API over HTTP, for the collections systems around the bank's
-//! risk staff.
+//! `arrears serve`: the workbench for the bank's risk staff (`workbench.rs`: one page and the
+//! calls it makes) and the decision API over HTTP for the collections systems around them.
 //!
 //! The live policy is one `Arc<Live>` behind a lock: a request takes the `Arc` once, at its
 //! start, and decides every loan of its body with that version, so no response mixes two
@@ -31,6 +31,8 @@ use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use subtle::ConstantTimeEq;
 
+mod workbench;
+
 use super::manifest::Fingerprint;
 use super::{ExitCode, Output};
 use arrears::{
@@ -52,6 +54,12 @@ pub(crate) struct Args {
     /// The largest request body accepted, in megabytes; a larger one is refused with 413.
     #[arg(long, default_value_t = 16)]
     max_body_mb: usize,
+    /// The sample book the workbench's dry run, explanations and impact read.
+    #[arg(long)]
+    portfolio: Option<PathBuf>,
+    /// The evaluation date the workbench starts with (YYYY-MM-DD).
+    #[arg(long, value_parser = super::parse_as_of)]
+    as_of: Option<NaiveDate>,
 }
 
 /// How often the watcher reads the live policy's files.
@@ -138,6 +146,7 @@ struct Shared {
     /// Why the last attempt to load a changed policy failed, if it did.
     reload_error: RwLock<Option<String>>,
     token: Option<String>,
+    bench: workbench::Bench,
 }
 
 impl Shared {
@@ -184,6 +193,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         live: RwLock::new(Arc::new(live)),
         reload_error: RwLock::new(None),
         token: args.token.clone(),
+        bench: workbench::Bench::new(&args.policy, args.portfolio.clone(), args.as_of),
     });
     let limit = args.max_body_mb.saturating_mul(1024 * 1024);
     runtime.block_on(serve(shared, args.bind, limit, out))
@@ -211,6 +221,18 @@ async fn serve(shared: Arc<Shared>, bind: SocketAddr, limit: usize, out: &Output
         .route("/healthz", get(|| async { "ok\n" }))
         .route("/v1/policy", get(policy))
         .route("/v1/decide", post(decide))
+        .route("/", get(workbench::page))
+        .route("/app.js", get(workbench::script))
+        .route("/app.css", get(workbench::style))
+        .route("/api/session", get(workbench::session))
+        .route("/api/check", post(workbench::check))
+        .route("/api/format", post(workbench::format))
+        .route("/api/save", post(workbench::save))
+        .route("/api/report", post(workbench::report))
+        .route("/api/jobs/{id}", get(workbench::job))
+        .route("/api/explain", post(workbench::explain))
+        .route("/api/impact", post(workbench::impact))
+        .route("/api/tests", post(workbench::tests))
         .layer(DefaultBodyLimit::max(limit))
         .with_state(shared);
     let stopped = axum::serve(listener, app)
@@ -370,7 +392,7 @@ async fn decide(
             .header(header::CONTENT_TYPE, "application/json")
             .body(answer.into())
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response()),
-        Ok(Err(refused)) => error(refused.status, &refused.message, refused.place),
+        Ok(Err(refused)) => refused.into_response(),
         Err(_) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
             "deciding failed unexpectedly; the error is in the server's log",
@@ -380,13 +402,19 @@ async fn decide(
 }
 
 /// Why a request is refused: its status, what to say, and where in the body.
-struct Refused {
+pub(super) struct Refused {
     status: StatusCode,
     message: String,
     place: Option<Value>,
 }
 
-fn refused(status: StatusCode, message: &str, place: Option<Value>) -> Refused {
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        error(self.status, &self.message, self.place)
+    }
+}
+
+pub(super) fn refused(status: StatusCode, message: &str, place: Option<Value>) -> Refused {
     Refused {
         status,
         message: message.to_owned(),
