@@ -406,3 +406,76 @@ fn the_workbench_checks_edited_texts_and_saves_them_whole() {
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
+
+#[test]
+fn the_workbench_explains_a_loan_given_whole_and_compares_with_a_git_revision() {
+    let dir = temp();
+    copy_shipped(dir.path(), &["loan-v1.schema", "retail.policy"]);
+    let git = |args: &[&str]| {
+        let status = Command::new("git")
+            .arg("-C")
+            .arg(dir.path())
+            .args([
+                "-c",
+                "user.name=t",
+                "-c",
+                "user.email=t@t",
+                "-c",
+                "commit.gpgsign=false",
+            ])
+            .args(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-q", "-m", "v1"]);
+    let policy = dir.path().join("retail.policy");
+    let original = std::fs::read_to_string(&policy).unwrap();
+    // The saved file moves on after the commit; the edit goes back to it but for T7.
+    std::fs::write(
+        &policy,
+        original.replace("then litigation", "then demand_letter"),
+    )
+    .unwrap();
+    let server = Server::start(&[
+        policy.to_str().unwrap(),
+        "--bind",
+        "127.0.0.1:0",
+        "--portfolio",
+        SAMPLE_JSONL,
+        "--as-of",
+        "2026-11-20",
+    ]);
+    let edited = original.replace(
+        "overdue > 90 days and willingness",
+        "overdue > 60 days and willingness",
+    );
+    let impact = |revision: Option<&str>| {
+        let ask = json!({"file": "retail.policy", "texts": {"retail.policy": edited}, "revision": revision});
+        let (status, answer) = server.call("POST", "/api/impact", None, Some(&ask.to_string()));
+        (status, serde_json::from_str::<Value>(&answer).unwrap())
+    };
+    // Against the commit only the lowered threshold shows; against the saved file, more.
+    let (status, against_commit) = impact(Some("HEAD"));
+    assert_eq!(status, 200, "{against_commit}");
+    let (_, against_saved) = impact(None);
+    let changed = |v: &Value| v["changed"]["loans"].as_u64().unwrap();
+    assert!(changed(&against_commit) > 0 && changed(&against_saved) > changed(&against_commit));
+    assert_eq!(against_commit["old"], "retail.policy (HEAD)");
+    let (status, refused) = impact(Some("--output=/tmp/x"));
+    assert_eq!(status, 400, "{refused}");
+    let (status, _) = impact(Some("no-such-branch"));
+    assert_eq!(status, 400);
+    // A loan given whole (an analysis witness) is explained without the book.
+    let text = std::fs::read_to_string(root().join(SAMPLE_JSONL)).unwrap();
+    let record = text.lines().next().unwrap();
+    let ask =
+        json!({"file": "retail.policy", "texts": {}, "as_of": "2026-11-20", "record": record});
+    let (status, answer) = server.call("POST", "/api/explain", None, Some(&ask.to_string()));
+    assert_eq!(status, 200, "{answer}");
+    assert!(answer.contains("derived values"), "{answer}");
+}

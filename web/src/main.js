@@ -73,7 +73,7 @@ const zh = session.lang === "zh" || navigator.language.startsWith("zh");
 const WORDS = {
   format: "格式化", analyse: "静态分析", save: "保存", problems: "问题", run: "试运行", explain: "解释",
   impact: "变更影响", tests: "测试", "as-of": "评估日", "run-go": "用样本贷款数据试运行", loan: "贷款编号",
-  "impact-go": "比较编辑内容与已保存的文件", "tests-go": "运行政策的测试用例（已保存的文件）",
+  "impact-go": "比较编辑内容与已保存的文件", book: "贷款数据", revision: "或与 git 版本比较", "explain-witness": "解释此贷款", "tests-go": "运行政策的测试用例（已保存的文件）",
   "no errors": "没有错误", errors: "个错误", saved: "已保存", "saved with": "已保存，但有",
   "loans change": "笔贷款的结果改变", of: "笔中有", before: "之前", after: "之后", loans: "笔数", amount: "金额",
 };
@@ -228,7 +228,10 @@ function renderProblems(diagnostics, witnesses) {
     title.textContent = `${w.name} (as of ${w.as_of}): `;
     const record = document.createElement("code");
     record.textContent = w.record;
-    row.append(title, record);
+    const go = document.createElement("button");
+    go.textContent = word("explain-witness", "explain this loan");
+    go.onclick = () => explain(w.loan, w);
+    row.append(title, go, document.createElement("br"), record);
     box.append(row);
   }
 }
@@ -268,6 +271,15 @@ function show(name) {
 
 const asOf = document.getElementById("as-of");
 asOf.value = session.as_of || "";
+const book = document.getElementById("book");
+for (const name of session.books || []) {
+  const option = document.createElement("option");
+  option.value = option.textContent = name;
+  option.selected = name === session.portfolio;
+  book.append(option);
+}
+/** What every call about the sample book sends besides the texts. */
+const sample = () => ({ as_of: asOf.value, book: book.value || undefined });
 
 document.getElementById("run-go").onclick = async () => {
   const note = document.getElementById("run-note");
@@ -276,7 +288,7 @@ document.getElementById("run-go").onclick = async () => {
   progress.value = 0;
   let job;
   try {
-    ({ job } = await call("POST", "/api/report", { file: current, texts: texts(), as_of: asOf.value }));
+    ({ job } = await call("POST", "/api/report", { file: current, texts: texts(), ...sample() }));
   } catch (error) {
     note.textContent = error.message;
     return;
@@ -294,13 +306,16 @@ document.getElementById("run-go").onclick = async () => {
   }
 };
 
-async function explain(loan) {
+async function explain(loan, witness) {
   show("explain");
   document.getElementById("loan").value = loan;
   const out = document.getElementById("explanation");
   out.textContent = "…";
+  const asked = witness
+    ? { file: current, texts: texts(), as_of: witness.as_of, record: witness.record }
+    : { file: current, texts: texts(), ...sample(), loan };
   try {
-    const { text } = await call("POST", "/api/explain", { file: current, texts: texts(), as_of: asOf.value, loan });
+    const { text } = await call("POST", "/api/explain", asked);
     out.textContent = text;
   } catch (error) {
     out.textContent = error.message;
@@ -313,7 +328,8 @@ document.getElementById("impact-go").onclick = async () => {
   out.textContent = "…";
   let impact;
   try {
-    impact = await call("POST", "/api/impact", { file: current, texts: texts(), as_of: asOf.value });
+    const revision = document.getElementById("revision").value.trim() || undefined;
+    impact = await call("POST", "/api/impact", { file: current, texts: texts(), ...sample(), revision });
   } catch (error) {
     out.textContent = error.message;
     return;

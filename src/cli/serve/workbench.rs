@@ -81,6 +81,32 @@ impl Bench {
         names
     }
 
+    /// The sample books to choose from: the `--portfolio` file and the other books (JSON Lines,
+    /// CSV, YAML) in its folder, by name.
+    fn books(&self) -> Vec<String> {
+        let Some(portfolio) = &self.portfolio else {
+            return Vec::new();
+        };
+        let folder = portfolio.parent().unwrap_or(Path::new("."));
+        let folder = if folder.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            folder
+        };
+        let mut names: Vec<String> = std::fs::read_dir(folder)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.path())
+                    .filter(|p| arrears::InputFormat::from_extension(p).is_some())
+                    .filter_map(|p| Some(p.file_name()?.to_string_lossy().into_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        names
+    }
+
     /// The path of `name`, if it is one of the folder's policy or schema files.
     fn path(&self, name: &str) -> Option<PathBuf> {
         self.file_names()
@@ -139,7 +165,8 @@ pub(super) async fn session(State(shared): State<Arc<Shared>>, headers: HeaderMa
             "policy": bench.policy,
             "lang": lang_tag(Lang::of_source(&policy_text)),
             "files": files,
-            "portfolio": bench.portfolio.as_ref().map(|p| p.display().to_string()),
+            "portfolio": bench.portfolio.as_ref().and_then(|p| Some(p.file_name()?.to_string_lossy().into_owned())),
+            "books": bench.books(),
             "as_of": bench.as_of.map(|d| d.format("%Y-%m-%d").to_string()),
         }),
     )
@@ -157,6 +184,15 @@ pub(super) struct Ask {
     as_of: Option<String>,
     #[serde(default)]
     loan: Option<String>,
+    /// A loan given whole (an analysis witness), to explain instead of one of the book's.
+    #[serde(default)]
+    record: Option<String>,
+    /// The sample book to read, by name, among [`Bench::books`].
+    #[serde(default)]
+    book: Option<String>,
+    /// For the impact: the git revision to compare with instead of the saved file.
+    #[serde(default)]
+    revision: Option<String>,
 }
 
 impl Ask {
@@ -176,6 +212,16 @@ impl Ask {
     }
 
     fn portfolio(&self, bench: &Bench) -> Result<PathBuf, Refused> {
+        if let (Some(book), Some(portfolio)) = (&self.book, &bench.portfolio) {
+            if !bench.books().contains(book) {
+                return Err(refused(
+                    StatusCode::BAD_REQUEST,
+                    &format!("`{book}` is not a sample book beside the workbench's"),
+                    None,
+                ));
+            }
+            return Ok(portfolio.with_file_name(book));
+        }
         bench.portfolio.clone().ok_or_else(|| {
             refused(
                 StatusCode::BAD_REQUEST,
@@ -539,16 +585,30 @@ pub(super) async fn explain(
     }
     blocking(move || {
         let bench = &shared.bench;
-        let (as_of, portfolio) = match (ask.as_of(bench), ask.portfolio(bench)) {
-            (Ok(as_of), Ok(portfolio)) => (as_of, portfolio),
-            (Err(why), _) | (_, Err(why)) => return why.into_response(),
+        let as_of = match ask.as_of(bench) {
+            Ok(as_of) => as_of,
+            Err(why) => return why.into_response(),
         };
         let (mut program, lang) = match ask.program(bench) {
             Ok(program) => program,
             Err(why) => return why.into_response(),
         };
         program.speak(lang);
+        if let Some(record) = &ask.record {
+            return match arrears::loan_from_json(record, program.schema()) {
+                Ok((key, loan)) => {
+                    let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+                    let text = explain_text(&program, &key, &evaluation, &trace, as_of, lang);
+                    json_response(StatusCode::OK, &json!({"loan": key, "text": text}))
+                }
+                Err(rejected) => error(StatusCode::UNPROCESSABLE_ENTITY, &rejected.reason, None),
+            };
+        }
         let wanted = ask.loan.clone().unwrap_or_default();
+        let portfolio = match ask.portfolio(bench) {
+            Ok(portfolio) => portfolio,
+            Err(why) => return why.into_response(),
+        };
         let stream = match open(&portfolio, &program) {
             Ok(stream) => stream,
             Err(message) => return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None),
@@ -617,12 +677,19 @@ pub(super) async fn impact(
         let Some(path) = bench.path(&ask.file) else {
             return error(StatusCode::BAD_REQUEST, "no such file in the folder", None);
         };
-        let old = match arrears::load_policy(&path) {
+        let before = match &ask.revision {
+            Some(revision) => match at_revision(&bench.folder, &ask.file, revision) {
+                Ok(text) => arrears::load_policy_text(&path, text),
+                Err(message) => return error(StatusCode::BAD_REQUEST, &message, None),
+            },
+            None => arrears::load_policy(&path),
+        };
+        let old = match before {
             Ok(loaded) => loaded.program,
             Err(_) => {
                 return error(
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "the saved policy has errors: there is nothing to compare the edit with",
+                    "the version compared with has errors: there is nothing to compare the edit with",
                     None,
                 );
             }
@@ -670,10 +737,11 @@ pub(super) async fn impact(
             Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None),
         };
         let as_of = as_of.format("%Y-%m-%d").to_string();
-        let (old_name, new_name) = (
-            format!("{} (saved)", ask.file),
-            format!("{} (edited)", ask.file),
-        );
+        let old_name = match &ask.revision {
+            Some(revision) => format!("{} ({revision})", ask.file),
+            None => format!("{} (saved)", ask.file),
+        };
+        let new_name = format!("{} (edited)", ask.file);
         let heading = ImpactHeading {
             old: &old_name,
             new: &new_name,
@@ -690,6 +758,29 @@ pub(super) async fn impact(
             .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
     })
     .await
+}
+
+/// The text of `file` (in `folder`) at git revision `revision`, as `git show` gives it.
+fn at_revision(folder: &Path, file: &str, revision: &str) -> Result<String, String> {
+    // A revision is a name or a hash, never an option: `--output=…` would be git's, not ours.
+    let plain = |c: char| c.is_alphanumeric() || "._-/~^@{}".contains(c);
+    if revision.is_empty() || revision.starts_with('-') || !revision.chars().all(plain) {
+        return Err(format!("`{revision}` is not a git revision"));
+    }
+    let shown = std::process::Command::new("git")
+        .arg("-C")
+        .arg(folder)
+        .arg("show")
+        .arg(format!("{revision}:./{file}"))
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !shown.status.success() {
+        return Err(format!(
+            "git has no `{file}` at `{revision}`: {}",
+            String::from_utf8_lossy(&shown.stderr).trim()
+        ));
+    }
+    String::from_utf8(shown.stdout).map_err(|_| format!("`{file}` at `{revision}` is not UTF-8"))
 }
 
 /// `POST /api/tests`: the saved policy's `NAME.tests.yaml`, as `arrears test` reports it.
