@@ -171,6 +171,8 @@ fn decisions_and_rejections_are_exactly_arrears_runs() {
     let policy: Value = serde_json::from_str(&policy).unwrap();
     let answer = server.decide(&json!({"as_of": "2026-11-20", "loans": []}));
     assert_eq!(answer["policy"]["sha256"], policy["sha256"]);
+    assert_eq!(answer["policy"]["version"], policy["version"]);
+    assert_eq!(policy["version"].as_str().unwrap().len(), 64);
     assert_eq!(policy["files"].as_array().unwrap().len(), 2, "{policy}");
     assert_eq!(
         server.call("GET", "/healthz", None, None),

@@ -72,6 +72,9 @@ struct Live {
     name: String,
     /// Each file read, with its digest: the policy, its schema, its modules.
     files: Vec<(FileRole, String, Fingerprint)>,
+    /// One digest for all of them (each file's path and digest, a line each): it changes
+    /// whenever any file the decisions depend on changes, a module or the schema included.
+    version: String,
 }
 
 impl Live {
@@ -99,7 +102,7 @@ impl Live {
                 return Err(String::from_utf8_lossy(&text).into_owned());
             }
         };
-        let files = loaded
+        let files: Vec<(FileRole, String, Fingerprint)> = loaded
             .files
             .iter()
             .map(|(role, file)| {
@@ -114,10 +117,16 @@ impl Live {
             .program
             .name()
             .map_or_else(|| path.display().to_string(), str::to_owned);
+        let lines: String = files
+            .iter()
+            .map(|(_, path, f)| format!("{path} {}\n", f.sha256))
+            .collect();
+        let version = Fingerprint::of(lines.as_bytes()).sha256;
         Ok(Live {
             loaded,
             name,
             files,
+            version,
         })
     }
 
@@ -346,6 +355,7 @@ async fn policy(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Respon
         &json!({
             "name": live.name,
             "sha256": live.sha256(),
+            "version": live.version,
             "files": files,
             "reload_error": reload_error,
         }),
@@ -495,7 +505,7 @@ fn decide_body(live: &Live, body: &[u8]) -> Result<String, Refused> {
     };
     run_batch_here(stream, "(request)", schema, decide, sink)
         .map_err(|e| refused(StatusCode::BAD_REQUEST, &e.to_string(), None))?;
-    let head = json!({"name": live.name, "sha256": live.sha256()});
+    let head = json!({"name": live.name, "sha256": live.sha256(), "version": live.version});
     let mut answer = String::with_capacity(decisions.iter().map(String::len).sum::<usize>() + 256);
     answer.push_str("{\"policy\":");
     answer.push_str(&head.to_string());
