@@ -30,6 +30,10 @@ flag_enum! {
         Csv,
         /// A list of objects.
         Yaml,
+        /// Apache Parquet: one loan a row; list fields as `list<struct>`.
+        Parquet,
+        /// Apache Arrow IPC (a `.arrow` / Feather 2 file, or a stream).
+        Arrow,
     }
 }
 

@@ -192,14 +192,36 @@ pub(crate) fn open_portfolio(
         ExitCode::Failure
     })?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let (reader, fingerprint): (Box<dyn std::io::Read + Send>, _) = if fingerprint {
-        let (file, fingerprint) = manifest::Fingerprinting::new(file);
-        (Box::new(file), Some(fingerprint))
+    let opened = if format == arrears::InputFormat::Parquet {
+        // Parquet is read in place from its footer, not streamed front to back: its digest,
+        // when the manifest wants one, is taken in a pass of its own first.
+        let digest = if fingerprint {
+            let reread = std::fs::File::open(path).map_err(|error| {
+                let (path, error) = (path.display().to_string(), error.to_string());
+                out.note(&lang.text(
+                    "portfolio-unreadable",
+                    &[("path", path.into()), ("error", error.into())],
+                ));
+                ExitCode::Failure
+            })?;
+            let (mut reading, digest) = manifest::Fingerprinting::new(reread);
+            let _ = std::io::copy(&mut reading, &mut std::io::sink());
+            Some(digest)
+        } else {
+            None
+        };
+        arrears::RecordStream::open_file(file, format, schema).map(|stream| (stream, digest))
     } else {
-        (Box::new(file), None)
+        let (reader, fingerprint): (Box<dyn std::io::Read + Send>, _) = if fingerprint {
+            let (file, fingerprint) = manifest::Fingerprinting::new(file);
+            (Box::new(file), Some(fingerprint))
+        } else {
+            (Box::new(file), None)
+        };
+        arrears::RecordStream::open(reader, format, schema).map(|stream| (stream, fingerprint))
     };
-    match arrears::RecordStream::open(reader, format, schema) {
-        Ok(stream) => Ok(Opened {
+    match opened {
+        Ok((stream, fingerprint)) => Ok(Opened {
             stream,
             size,
             fingerprint,

@@ -5,6 +5,7 @@
 //! (serde_json's `arbitrary_precision`), YAML scalars are read as text, CSV cells are text.
 //! INVARIANT: no row is dropped: every record read becomes a loan or a rejected row.
 
+mod arrow;
 mod convert;
 mod csv;
 mod jsonl;
@@ -32,6 +33,10 @@ pub enum InputFormat {
     Csv,
     /// A list of objects.
     Yaml,
+    /// Apache Parquet: one loan a row; list fields as `list<struct>`.
+    Parquet,
+    /// Apache Arrow IPC (a `.arrow` / Feather 2 file, or a stream).
+    Arrow,
 }
 
 impl InputFormat {
@@ -41,6 +46,8 @@ impl InputFormat {
             InputFormat::Jsonl => "jsonl",
             InputFormat::Csv => "csv",
             InputFormat::Yaml => "yaml",
+            InputFormat::Parquet => "parquet",
+            InputFormat::Arrow => "arrow",
         }
     }
 
@@ -50,6 +57,8 @@ impl InputFormat {
             "jsonl" | "ndjson" | "json" => Some(InputFormat::Jsonl),
             "csv" => Some(InputFormat::Csv),
             "yaml" | "yml" => Some(InputFormat::Yaml),
+            "parquet" | "pq" => Some(InputFormat::Parquet),
+            "arrow" | "arrows" | "feather" | "ipc" => Some(InputFormat::Arrow),
             _ => None,
         }
     }

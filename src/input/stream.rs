@@ -5,6 +5,7 @@
 //! one document and is read whole.
 
 use std::io::{BufRead as _, BufReader, Read};
+
 use std::sync::Arc;
 
 use super::convert::{Origin, convert};
@@ -30,6 +31,9 @@ pub enum StreamError {
     Yaml(String),
     /// The reading thread ended without a word.
     ReaderStopped,
+    /// A Parquet or Arrow book that cannot be read, or whose columns cannot hold the schema's
+    /// fields (a required field without a column, money as a binary float).
+    Columnar(String),
 }
 
 impl std::fmt::Display for StreamError {
@@ -43,6 +47,7 @@ impl std::fmt::Display for StreamError {
             StreamError::Io { line: None, reason } => write!(f, "cannot read the file: {reason}"),
             StreamError::Yaml(message) => f.write_str(message),
             StreamError::ReaderStopped => f.write_str("the reading thread stopped"),
+            StreamError::Columnar(message) => f.write_str(message),
         }
     }
 }
@@ -120,6 +125,7 @@ enum Source {
         layout: Arc<CsvLayout>,
     },
     Ready(std::vec::IntoIter<RawRecord<'static>>),
+    Columnar(Box<super::arrow::ArrowRows>),
 }
 
 /// A portfolio, record by record.
@@ -170,13 +176,56 @@ impl RecordStream {
                     .map_err(StreamError::Yaml)?
                     .into_iter(),
             ),
+            super::InputFormat::Parquet => {
+                // Parquet is read from its footer backwards: from a plain reader, it is read
+                // into memory first. `open_file` reads a file on the disk in place.
+                let mut reader = reader;
+                let mut bytes = Vec::new();
+                reader
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| StreamError::Io {
+                        line: None,
+                        reason: e.to_string(),
+                    })?;
+                let size = bytes.len() as u64;
+                Source::Columnar(Box::new(super::arrow::ArrowRows::parquet(
+                    bytes::Bytes::from(bytes),
+                    size,
+                    schema,
+                )?))
+            }
+            super::InputFormat::Arrow => {
+                Source::Columnar(Box::new(super::arrow::ArrowRows::ipc(reader, schema)?))
+            }
         };
         Ok(RecordStream { source, bytes: 0 })
     }
 
+    /// Opens the file `file` as a portfolio in `format`. A Parquet file is read in place, a
+    /// row group at a time, so memory does not grow with the book; other formats stream as
+    /// [`RecordStream::open`] streams them.
+    pub fn open_file(
+        file: std::fs::File,
+        format: super::InputFormat,
+        schema: &Schema,
+    ) -> Result<RecordStream, StreamError> {
+        if format == super::InputFormat::Parquet {
+            let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let rows = super::arrow::ArrowRows::parquet(file, size, schema)?;
+            return Ok(RecordStream {
+                source: Source::Columnar(Box::new(rows)),
+                bytes: 0,
+            });
+        }
+        RecordStream::open(Box::new(file), format, schema)
+    }
+
     /// How far into the file the stream has read, in bytes (for progress).
     pub fn bytes_read(&self) -> u64 {
-        self.bytes
+        match &self.source {
+            Source::Columnar(rows) => rows.bytes_read(),
+            _ => self.bytes,
+        }
     }
 
     /// Up to `max` more records; empty at the end of the file. Fails only when the file itself
@@ -222,6 +271,14 @@ impl RecordStream {
                         body: Body::Ready(record.raw),
                     }
                 }
+                Source::Columnar(rows) => match rows.next_row() {
+                    None => break,
+                    Some(Err(error)) => return Err(error),
+                    Some(Ok(record)) => Pending {
+                        line: record.line,
+                        body: Body::Ready(record.raw),
+                    },
+                },
             };
             chunk.push(next);
         }

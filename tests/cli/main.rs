@@ -14,6 +14,7 @@ mod architecture;
 mod check;
 mod chinese;
 mod codes;
+mod columnar;
 mod costs;
 mod diff;
 mod differential;
