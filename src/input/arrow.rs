@@ -10,13 +10,17 @@
 use std::borrow::Cow;
 use std::io::Read;
 
+use std::sync::Arc;
+
 use arrow_array::cast::AsArray;
-use arrow_array::{Array, ArrayRef, RecordBatch, StructArray};
+use arrow_array::types::{Date32Type, Decimal128Type, Int32Type, Int64Type};
+use arrow_array::{Array, RecordBatch, StructArray};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
+use chrono::Datelike as _;
 
+use super::Raw;
 use super::stream::StreamError;
-use super::{Raw, RawRecord};
 use crate::schema::{Field, FieldType, Schema};
 
 /// Rows read a batch at a time: as many as the reader hands over, a few thousand.
@@ -28,10 +32,11 @@ type Batches = Box<dyn Iterator<Item = Result<RecordBatch, String>> + Send>;
 /// A Parquet or Arrow IPC book, row by row.
 pub(super) struct ArrowRows {
     batches: Batches,
-    /// The rows of the batch being read, converted, in order.
-    rows: std::vec::IntoIter<Result<Raw<'static>, String>>,
+    /// The batch being read, and its next row.
+    batch: Option<Arc<Batch>>,
+    row: usize,
     /// For each column of the book: its name, and whether the schema reads it.
-    columns: Vec<(String, bool)>,
+    columns: Arc<Vec<(String, bool)>>,
     /// Bytes of the file, for progress: counted as batches are read, in proportion to rows.
     total_rows: Option<u64>,
     rows_read: u64,
@@ -59,8 +64,9 @@ impl ArrowRows {
             .map_err(|e| StreamError::Columnar(format!("cannot read the Parquet file: {e}")))?;
         Ok(ArrowRows {
             batches: Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
-            rows: Vec::new().into_iter(),
-            columns,
+            batch: None,
+            row: 0,
+            columns: Arc::new(columns),
             total_rows,
             rows_read: 0,
             file_bytes,
@@ -102,8 +108,9 @@ impl ArrowRows {
         let columns = check_columns(&arrow_schema, schema)?;
         Ok(ArrowRows {
             batches,
-            rows: Vec::new().into_iter(),
-            columns,
+            batch: None,
+            row: 0,
+            columns: Arc::new(columns),
             total_rows: None,
             rows_read: 0,
             file_bytes,
@@ -121,16 +128,27 @@ impl ArrowRows {
         }
     }
 
-    /// The next row as a raw record (its 1-based row number is the caller's count); `None` at
-    /// the end. A batch that cannot be decoded (a truncated or corrupt file) is an error.
-    pub(super) fn next_row(&mut self) -> Option<Result<RawRecord<'static>, StreamError>> {
+    /// The next row: its batch and its index there, converted to a raw record by the worker
+    /// that reads it ([`Batch::raw`]); `None` at the end. A batch that cannot be decoded (a
+    /// truncated or corrupt file) is an error.
+    pub(super) fn next_row(&mut self) -> Option<Result<(Arc<Batch>, usize), StreamError>> {
         loop {
-            if let Some(raw) = self.rows.next() {
+            if let Some(batch) = &self.batch
+                && self.row < batch.batch.num_rows()
+            {
+                let at = self.row;
+                self.row += 1;
                 self.rows_read += 1;
-                return Some(Ok(RawRecord { line: None, raw }));
+                return Some(Ok((Arc::clone(batch), at)));
             }
             match self.batches.next()? {
-                Ok(batch) => self.rows = batch_rows(&batch, &self.columns).into_iter(),
+                Ok(batch) => {
+                    self.batch = Some(Arc::new(Batch {
+                        batch,
+                        columns: Arc::clone(&self.columns),
+                    }));
+                    self.row = 0;
+                }
                 Err(reason) => {
                     return Some(Err(StreamError::Columnar(format!(
                         "cannot read the rows after row {}: {reason}",
@@ -139,6 +157,31 @@ impl ArrowRows {
                 }
             }
         }
+    }
+}
+
+/// A batch of rows and the columns the schema reads, shared by the rows cut from it.
+#[derive(Debug)]
+pub(super) struct Batch {
+    batch: RecordBatch,
+    columns: Arc<Vec<(String, bool)>>,
+}
+
+impl Batch {
+    /// Row `index` as a raw record: every column the schema reads, as exact text, borrowed
+    /// from the batch where the column holds text.
+    pub(super) fn raw(&self, index: usize) -> Result<Raw<'_>, String> {
+        let mut entries = Vec::with_capacity(self.columns.len());
+        for ((name, read), array) in self.columns.iter().zip(self.batch.columns()) {
+            // A column the schema does not know is kept by name, so the run can say it saw it.
+            let value = if *read {
+                value(array.as_ref(), index)?
+            } else {
+                Raw::Null
+            };
+            entries.push((Cow::Borrowed(name.as_str()), value));
+        }
+        Ok(Raw::Map(entries))
     }
 }
 
@@ -246,90 +289,119 @@ fn describe(ty: &FieldType) -> &'static str {
     }
 }
 
-/// Every row of `batch` as a raw record: each column the schema reads, as exact text. Each
-/// column's formatter is made once for the batch.
-fn batch_rows(
-    batch: &RecordBatch,
-    columns: &[(String, bool)],
-) -> Vec<Result<Raw<'static>, String>> {
-    let options = FormatOptions::default();
-    let formatters: Vec<Option<Result<ArrayFormatter<'_>, String>>> = columns
-        .iter()
-        .zip(batch.columns())
-        .map(|((_, read), array)| {
-            let list = matches!(
-                array.data_type(),
-                DataType::List(_) | DataType::LargeList(_)
-            );
-            (*read && !list).then(|| {
-                ArrayFormatter::try_new(array.as_ref(), &options).map_err(|e| e.to_string())
-            })
-        })
-        .collect();
-    (0..batch.num_rows())
-        .map(|index| {
-            let mut entries = Vec::with_capacity(columns.len());
-            for (((name, read), array), formatter) in
-                columns.iter().zip(batch.columns()).zip(&formatters)
-            {
-                // A column the schema does not know is kept by name, so the run can say it
-                // saw it.
-                let value = if !*read || array.is_null(index) {
-                    Raw::Null
-                } else {
-                    match formatter {
-                        Some(Ok(formatter)) => {
-                            Raw::Scalar(Cow::Owned(formatter.value(index).to_string()))
-                        }
-                        Some(Err(why)) => return Err(why.clone()),
-                        None => value(array, index)?,
-                    }
-                };
-                entries.push((Cow::Owned(name.clone()), value));
-            }
-            Ok(Raw::Map(entries))
-        })
-        .collect()
-}
-
-/// Value `index` of `array`, as the text a JSON or CSV book would hold.
-fn value(array: &ArrayRef, index: usize) -> Result<Raw<'static>, String> {
+/// Value `index` of `array`, as the text a JSON or CSV book would hold: text borrowed, the
+/// common types written directly, any other through Arrow's own formatting.
+fn value(array: &dyn Array, index: usize) -> Result<Raw<'_>, String> {
     if array.is_null(index) {
         return Ok(Raw::Null);
     }
+    let owned = |text: String| Ok(Raw::Scalar(Cow::Owned(text)));
     match array.data_type() {
+        DataType::Utf8 => Ok(Raw::Scalar(Cow::Borrowed(
+            array.as_string::<i32>().value(index),
+        ))),
+        DataType::LargeUtf8 => Ok(Raw::Scalar(Cow::Borrowed(
+            array.as_string::<i64>().value(index),
+        ))),
+        DataType::Utf8View => Ok(Raw::Scalar(Cow::Borrowed(
+            array.as_string_view().value(index),
+        ))),
+        DataType::Dictionary(key, value_type)
+            if **key == DataType::Int32 && **value_type == DataType::Utf8 =>
+        {
+            let dictionary = array.as_dictionary::<Int32Type>();
+            let values = dictionary.values().as_string::<i32>();
+            let key = dictionary.keys().value(index);
+            let text = usize::try_from(key)
+                .ok()
+                .filter(|k| *k < values.len())
+                .map(|k| values.value(k))
+                .ok_or_else(|| format!("dictionary key {key} is out of range"))?;
+            Ok(Raw::Scalar(Cow::Borrowed(text)))
+        }
+        DataType::Boolean => Ok(Raw::Scalar(Cow::Borrowed(
+            if array.as_boolean().value(index) {
+                "true"
+            } else {
+                "false"
+            },
+        ))),
+        DataType::Int64 => owned(array.as_primitive::<Int64Type>().value(index).to_string()),
+        DataType::Int32 => owned(array.as_primitive::<Int32Type>().value(index).to_string()),
+        DataType::Decimal128(_, scale) => {
+            let mantissa = array.as_primitive::<Decimal128Type>().value(index);
+            let scale =
+                u32::try_from(*scale).map_err(|_| format!("a negative decimal scale ({scale})"))?;
+            match rust_decimal::Decimal::try_from_i128_with_scale(mantissa, scale) {
+                Ok(amount) => owned(amount.to_string()),
+                // Beyond 28 digits: Arrow's own text, which the reader then refuses as too large.
+                Err(_) => formatted(array, index),
+            }
+        }
+        DataType::Date32 => {
+            let days = array.as_primitive::<Date32Type>().value(index);
+            match chrono::NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|epoch| {
+                epoch.checked_add_signed(chrono::TimeDelta::try_days(i64::from(days))?)
+            }) {
+                // Written directly: `format("%Y-%m-%d")` parses its pattern on every call.
+                Some(date) => owned(format!(
+                    "{:04}-{:02}-{:02}",
+                    date.year(),
+                    date.month(),
+                    date.day()
+                )),
+                None => formatted(array, index),
+            }
+        }
         DataType::List(_) => {
-            let items = array.as_list::<i32>().value(index);
-            records(&items)
+            let list = array.as_list::<i32>();
+            let offsets = list.value_offsets();
+            let range = offsets.get(index).zip(offsets.get(index + 1));
+            records(
+                list.values().as_ref(),
+                range.map(|(a, b)| (i64::from(*a), i64::from(*b))),
+            )
         }
         DataType::LargeList(_) => {
-            let items = array.as_list::<i64>().value(index);
-            records(&items)
+            let list = array.as_list::<i64>();
+            let offsets = list.value_offsets();
+            let range = offsets.get(index).zip(offsets.get(index + 1));
+            records(list.values().as_ref(), range.map(|(a, b)| (*a, *b)))
         }
-        _ => {
-            let options = FormatOptions::default();
-            let formatter =
-                ArrayFormatter::try_new(array.as_ref(), &options).map_err(|e| e.to_string())?;
-            Ok(Raw::Scalar(Cow::Owned(formatter.value(index).to_string())))
-        }
+        _ => formatted(array, index),
     }
 }
 
-/// A list cell's records.
-fn records(items: &ArrayRef) -> Result<Raw<'static>, String> {
+/// Value `index` of `array` as Arrow formats it.
+fn formatted(array: &dyn Array, index: usize) -> Result<Raw<'static>, String> {
+    let options = FormatOptions::default();
+    let formatter = ArrayFormatter::try_new(array, &options).map_err(|e| e.to_string())?;
+    Ok(Raw::Scalar(Cow::Owned(formatter.value(index).to_string())))
+}
+
+/// A list cell's records: rows `range` of the list's record array, borrowed from it.
+fn records(items: &dyn Array, range: Option<(i64, i64)>) -> Result<Raw<'_>, String> {
     let Some(structs) = items.as_any().downcast_ref::<StructArray>() else {
         return Err("this list does not hold records".to_owned());
     };
-    let names: Vec<String> = structs.fields().iter().map(|f| f.name().clone()).collect();
-    let mut out = Vec::with_capacity(structs.len());
-    for index in 0..structs.len() {
+    let (start, end) = range.ok_or_else(|| "a list cell out of range".to_owned())?;
+    let (start, end) = (
+        usize::try_from(start).map_err(|e| e.to_string())?,
+        usize::try_from(end).map_err(|e| e.to_string())?,
+    );
+    let names = structs.fields();
+    let mut out = Vec::with_capacity(end.saturating_sub(start));
+    for index in start..end {
         if structs.is_null(index) {
             out.push(Raw::Null);
             continue;
         }
         let mut entries = Vec::with_capacity(names.len());
         for (name, column) in names.iter().zip(structs.columns()) {
-            entries.push((Cow::Owned(name.clone()), value(column, index)?));
+            entries.push((
+                Cow::Borrowed(name.name().as_str()),
+                value(column.as_ref(), index)?,
+            ));
         }
         out.push(Raw::Map(entries));
     }

@@ -70,6 +70,8 @@ enum Body {
     },
     Csv(::csv::ByteRecord, Arc<CsvLayout>),
     Ready(Result<Raw<'static>, String>),
+    /// A row of a Parquet or Arrow batch, converted by the worker that reads it.
+    Columnar(Arc<super::arrow::Batch>, usize),
 }
 
 impl Pending {
@@ -100,6 +102,7 @@ impl Pending {
             }
             Body::Csv(record, layout) => csv_cells::cells(layout, record),
             Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
+            Body::Columnar(batch, row) => batch.raw(*row),
             Body::Ready(Err(reason)) => Err(reason.clone()),
         };
         let record = RawRecord {
@@ -274,9 +277,9 @@ impl RecordStream {
                 Source::Columnar(rows) => match rows.next_row() {
                     None => break,
                     Some(Err(error)) => return Err(error),
-                    Some(Ok(record)) => Pending {
-                        line: record.line,
-                        body: Body::Ready(record.raw),
+                    Some(Ok((batch, row))) => Pending {
+                        line: None,
+                        body: Body::Columnar(batch, row),
                     },
                 },
             };
