@@ -183,27 +183,21 @@ pub(crate) fn open_portfolio(
         out.note(&lang.text("portfolio-format-unknown", &[("path", path.into())]));
         return Err(ExitCode::Failure);
     };
-    let file = std::fs::File::open(path).map_err(|error| {
+    let unreadable = |error: std::io::Error| {
         let (path, error) = (path.display().to_string(), error.to_string());
         out.note(&lang.text(
             "portfolio-unreadable",
             &[("path", path.into()), ("error", error.into())],
         ));
         ExitCode::Failure
-    })?;
+    };
+    let file = std::fs::File::open(path).map_err(unreadable)?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let opened = if format == arrears::InputFormat::Parquet {
         // Parquet is read in place from its footer, not streamed front to back: its digest,
         // when the manifest wants one, is taken in a pass of its own first.
         let digest = if fingerprint {
-            let reread = std::fs::File::open(path).map_err(|error| {
-                let (path, error) = (path.display().to_string(), error.to_string());
-                out.note(&lang.text(
-                    "portfolio-unreadable",
-                    &[("path", path.into()), ("error", error.into())],
-                ));
-                ExitCode::Failure
-            })?;
+            let reread = std::fs::File::open(path).map_err(unreadable)?;
             let (mut reading, digest) = manifest::Fingerprinting::new(reread);
             let _ = std::io::copy(&mut reading, &mut std::io::sink());
             Some(digest)

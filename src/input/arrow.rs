@@ -75,19 +75,13 @@ impl ArrowRows {
 
     /// Opens an Arrow IPC file (`.arrow`, Feather 2), or an Arrow IPC stream.
     pub(super) fn ipc(
-        mut reader: Box<dyn Read + Send>,
+        reader: Box<dyn Read + Send>,
         schema: &Schema,
     ) -> Result<ArrowRows, StreamError> {
         // The file format needs to seek to its footer; a stream does not. Both are read from
         // memory here: an IPC file is usually memory-mapped by its writers, and small beside
         // a Parquet book of the same loans.
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| StreamError::Io {
-                line: None,
-                reason: e.to_string(),
-            })?;
+        let bytes = super::stream::read_all(reader)?;
         let file_bytes = bytes.len() as u64;
         let batches: Batches;
         let arrow_schema;

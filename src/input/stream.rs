@@ -182,14 +182,7 @@ impl RecordStream {
             super::InputFormat::Parquet => {
                 // Parquet is read from its footer backwards: from a plain reader, it is read
                 // into memory first. `open_file` reads a file on the disk in place.
-                let mut reader = reader;
-                let mut bytes = Vec::new();
-                reader
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| StreamError::Io {
-                        line: None,
-                        reason: e.to_string(),
-                    })?;
+                let bytes = read_all(reader)?;
                 let size = bytes.len() as u64;
                 Source::Columnar(Box::new(super::arrow::ArrowRows::parquet(
                     bytes::Bytes::from(bytes),
@@ -287,6 +280,18 @@ impl RecordStream {
         }
         Ok(chunk)
     }
+}
+
+/// The whole of `reader`, for formats read from their end (Parquet) or from memory.
+pub(super) fn read_all(mut reader: Box<dyn Read + Send>) -> Result<Vec<u8>, StreamError> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| StreamError::Io {
+            line: None,
+            reason: e.to_string(),
+        })?;
+    Ok(bytes)
 }
 
 /// Up to `max` more non-blank lines of a JSON Lines file, read into one shared block: one

@@ -266,6 +266,15 @@ fn off_loopback_the_token_is_required_and_checked() {
         200
     );
     assert_eq!(server.call("GET", "/healthz", None, None).0, 200);
+    // The workbench's calls need it too; its page does not (it sends the token it was opened with).
+    assert_eq!(server.call("GET", "/api/session", None, None).0, 401);
+    assert_eq!(
+        server
+            .call("GET", "/api/session", Some("s3cret-token"), None)
+            .0,
+        200
+    );
+    assert_eq!(server.call("GET", "/", None, None).0, 200);
 }
 
 #[test]

@@ -401,21 +401,7 @@ pub(super) fn completion(
         symbols.declarations().filter(|d| pick(&d.symbol)).collect()
     };
     match &wanted {
-        Wanted::Outcome(decision) => {
-            let values = declared(
-                &|s| matches!(s, Symbol::Outcome { decision: d, .. } if Some(d) == decision.as_ref()),
-            );
-            if values.is_empty() {
-                for d in declared(&|s| matches!(s, Symbol::Action(_))) {
-                    items.offer(d, CompletionItemKind::EVENT);
-                }
-            } else {
-                for d in values {
-                    items.offer(d, CompletionItemKind::ENUM_MEMBER);
-                }
-            }
-            items.keyword("nothing");
-        }
+        Wanted::Outcome(decision) => outcomes(&mut items, symbols, decision.as_deref()),
         Wanted::ActionsOrKinds => {
             for d in declared(&|s| matches!(s, Symbol::Action(_))) {
                 items.offer(d, CompletionItemKind::EVENT);
@@ -439,19 +425,7 @@ pub(super) fn completion(
                 }
             }
             Some((Symbol::Decision(decision), _)) => {
-                let values = declared(
-                    &|s| matches!(s, Symbol::Outcome { decision: d, .. } if *d == decision),
-                );
-                if values.is_empty() {
-                    for d in declared(&|s| matches!(s, Symbol::Action(_))) {
-                        items.offer(d, CompletionItemKind::EVENT);
-                    }
-                } else {
-                    for d in values {
-                        items.offer(d, CompletionItemKind::ENUM_MEMBER);
-                    }
-                }
-                items.keyword("nothing");
+                outcomes(&mut items, symbols, Some(decision.as_str()));
             }
             _ => {}
         },
@@ -550,6 +524,28 @@ impl Items {
         let detail = self.lang.text("lsp-keyword", &[]);
         self.add(word, CompletionItemKind::KEYWORD, detail, None);
     }
+}
+
+/// What a rule of `decision` can give, or a comparison with it can name: its values, or the
+/// actions when it gives actions (or is not known), and `nothing`.
+fn outcomes(items: &mut Items, symbols: &arrears::Symbols, decision: Option<&str>) {
+    let values: Vec<&Declaration> = symbols
+        .declarations()
+        .filter(|d| matches!(&d.symbol, Symbol::Outcome { decision: of, .. } if Some(of.as_str()) == decision))
+        .collect();
+    if values.is_empty() {
+        for d in symbols
+            .declarations()
+            .filter(|d| matches!(d.symbol, Symbol::Action(_)))
+        {
+            items.offer(d, CompletionItemKind::EVENT);
+        }
+    } else {
+        for d in values {
+            items.offer(d, CompletionItemKind::ENUM_MEMBER);
+        }
+    }
+    items.keyword("nothing");
 }
 
 /// The statement keywords a line can start with: the statement the cursor is in starts at the

@@ -226,13 +226,11 @@ async fn serve(shared: Arc<Shared>, bind: SocketAddr, limit: usize, out: &Output
         ));
     }
     tokio::spawn(watch(Arc::clone(&shared)));
-    let app = Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
+    // Every `/v1/` and `/api/` route needs the token when there is one; the page, its assets
+    // and `/healthz` do not (the page sends the token it was opened with).
+    let guarded = Router::new()
         .route("/v1/policy", get(policy))
         .route("/v1/decide", post(decide))
-        .route("/", get(workbench::page))
-        .route("/app.js", get(workbench::script))
-        .route("/app.css", get(workbench::style))
         .route("/api/session", get(workbench::session))
         .route("/api/check", post(workbench::check))
         .route("/api/format", post(workbench::format))
@@ -242,6 +240,16 @@ async fn serve(shared: Arc<Shared>, bind: SocketAddr, limit: usize, out: &Output
         .route("/api/explain", post(workbench::explain))
         .route("/api/impact", post(workbench::impact))
         .route("/api/tests", post(workbench::tests))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&shared),
+            require_token,
+        ));
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route("/", get(workbench::page))
+        .route("/app.js", get(workbench::script))
+        .route("/app.css", get(workbench::style))
+        .merge(guarded)
         .layer(DefaultBodyLimit::max(limit))
         .with_state(shared);
     let stopped = axum::serve(listener, app)
@@ -328,10 +336,7 @@ fn log(message: &str) {
 
 /// `GET /v1/policy`: the live policy, every file it was loaded from, and why a change did not
 /// load, if one did not.
-async fn policy(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+async fn policy(State(shared): State<Arc<Shared>>) -> Response {
     let live = shared.live();
     let files: Vec<Value> = live
         .files
@@ -376,12 +381,8 @@ struct DecideRequest<'a> {
 /// `POST /v1/decide`: every loan decided (or rejected), in input order.
 async fn decide(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) => {
@@ -520,6 +521,18 @@ fn decide_body(live: &Live, body: &[u8]) -> Result<String, Refused> {
     answer.push_str(&rejected.join(","));
     answer.push_str("]}\n");
     Ok(answer)
+}
+
+/// Lets a request through when it carries the server's token (or the server has none).
+async fn require_token(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match refuse(&shared, request.headers()) {
+        Some(refused) => refused,
+        None => next.run(request).await,
+    }
 }
 
 /// The 401 for a request without the token, when the server has one.

@@ -10,13 +10,13 @@ use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::extract::{Path as UrlPath, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{Refused, Shared, error, json_response, refuse, refused};
+use super::{Refused, Shared, error, json_response, refused};
 use arrears::impact::render::{ImpactHeading, impact_json};
 use arrears::impact::{AmountFields, Comparison, LoanChange};
 use arrears::summary::render::{ReportHeading, summary_html};
@@ -145,10 +145,7 @@ pub(super) async fn style() -> Response {
 }
 
 /// `GET /api/session`: the files, the sample book and the date the page starts with.
-pub(super) async fn session(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn session(State(shared): State<Arc<Shared>>) -> Response {
     let bench = &shared.bench;
     let files: Vec<Value> = bench
         .file_names()
@@ -286,14 +283,7 @@ async fn blocking(work: impl FnOnce() -> Response + Send + 'static) -> Response 
 
 /// `POST /api/check`: every problem of the file (and, with `analyse`, the analysis' findings
 /// and their witness loans), placed in UTF-16 units as the page's editor counts.
-pub(super) async fn check(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn check(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     blocking(move || {
         let bench = &shared.bench;
         let inspection = match ask.inspect(bench) {
@@ -384,14 +374,7 @@ fn diagnostic_json(diagnostic: &Diagnostic, lang: Lang) -> Value {
 }
 
 /// `POST /api/format`: the file in `arrears fmt`'s layout.
-pub(super) async fn format(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn format(Json(ask): Json<Ask>) -> Response {
     let text = ask.texts.get(&ask.file).cloned().unwrap_or_default();
     let source = arrears::SourceFile::new(ask.file.clone(), text);
     match arrears::format_source(&source) {
@@ -406,14 +389,7 @@ pub(super) async fn format(
 
 /// `POST /api/save`: writes the file (whole, under a temporary name, then renamed); text with
 /// errors is saved too, and the answer says how many.
-pub(super) async fn save(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn save(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     blocking(move || {
         let bench = &shared.bench;
         let Some(path) = bench.path(&ask.file) else {
@@ -446,14 +422,7 @@ pub(super) struct Job {
 
 /// `POST /api/report`: starts the dry run of the edited policy over the sample book; the page
 /// follows it at `/api/jobs/{id}`.
-pub(super) async fn report(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn report(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     let bench = &shared.bench;
     let (as_of, portfolio) = match (ask.as_of(bench), ask.portfolio(bench)) {
         (Ok(as_of), Ok(portfolio)) => (as_of, portfolio),
@@ -496,7 +465,6 @@ fn dry_run(
     let summarizer =
         Summarizer::new(&program, as_of, &SummaryOptions::default()).map_err(|e| e.to_string())?;
     let mut tables = summarizer.tables();
-    let stream = open(portfolio, &program)?;
     let decide = |record: &mut Record<'_>| {
         let (key, loan) = record.loan(program.schema())?;
         Ok((key, summarizer.facts(&loan)))
@@ -510,16 +478,7 @@ fn dry_run(
     };
     let name = portfolio.display().to_string();
     let progress = |bytes: u64| job.read.store(bytes, Ordering::Relaxed);
-    run_batch(
-        stream,
-        &name,
-        program.schema(),
-        &BatchOptions::default(),
-        decide,
-        sink,
-        &progress,
-    )
-    .map_err(|e| e.to_string())?;
+    read_book(portfolio, program.schema(), decide, sink, &progress)?;
     let summary = summarizer.finish(tables);
     let as_of = as_of.format("%Y-%m-%d").to_string();
     let heading = ReportHeading {
@@ -530,23 +489,38 @@ fn dry_run(
     Ok(summary_html(&heading, &summary, lang))
 }
 
-fn open(portfolio: &Path, program: &Program) -> Result<RecordStream, String> {
+/// Streams the book at `portfolio` through the batch engine, read with `schema`: the one way
+/// the dry run, an explanation and the impact read the sample.
+fn read_book<T: Send>(
+    portfolio: &Path,
+    schema: &arrears::Schema,
+    decide: impl Fn(&mut Record<'_>) -> Result<(String, T), Box<arrears::Rejected>> + Sync,
+    sink: impl FnMut(BatchRow<T>) -> Result<Flow, String> + Send,
+    progress: &dyn Fn(u64),
+) -> Result<arrears::BatchCounts, String> {
     let format =
         arrears::InputFormat::from_extension(portfolio).unwrap_or(arrears::InputFormat::Jsonl);
     let file = std::fs::File::open(portfolio)
         .map_err(|e| format!("cannot read `{}`: {e}", portfolio.display()))?;
-    RecordStream::open(Box::new(file), format, program.schema()).map_err(|e| e.to_string())
+    let stream = RecordStream::open_file(file, format, schema).map_err(|e| e.to_string())?;
+    let name = portfolio.display().to_string();
+    run_batch(
+        stream,
+        &name,
+        schema,
+        &BatchOptions::default(),
+        decide,
+        sink,
+        progress,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// `GET /api/jobs/{id}`: how far the dry run is, and its report when done.
 pub(super) async fn job(
     State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
     UrlPath(id): UrlPath<usize>,
 ) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
     let job = shared
         .bench
         .jobs
@@ -575,14 +549,7 @@ pub(super) async fn job(
 }
 
 /// `POST /api/explain`: why one loan of the sample gets its outcome under the edited policy.
-pub(super) async fn explain(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn explain(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     blocking(move || {
         let bench = &shared.bench;
         let as_of = match ask.as_of(bench) {
@@ -609,10 +576,6 @@ pub(super) async fn explain(
             Ok(portfolio) => portfolio,
             Err(why) => return why.into_response(),
         };
-        let stream = match open(&portfolio, &program) {
-            Ok(stream) => stream,
-            Err(message) => return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None),
-        };
         let program = &program;
         let decide = |record: &mut Record<'_>| {
             let (key, loan) = record.loan(program.schema())?;
@@ -634,17 +597,8 @@ pub(super) async fn explain(
                 _ => Ok(Flow::Continue),
             }
         };
-        let name = portfolio.display().to_string();
-        if let Err(e) = run_batch(
-            stream,
-            &name,
-            program.schema(),
-            &BatchOptions::default(),
-            decide,
-            sink,
-            &|_| {},
-        ) {
-            return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None);
+        if let Err(message) = read_book(&portfolio, program.schema(), decide, sink, &|_| {}) {
+            return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None);
         }
         match found {
             Some(text) => json_response(StatusCode::OK, &json!({"loan": wanted, "text": text})),
@@ -660,14 +614,7 @@ pub(super) async fn explain(
 
 /// `POST /api/impact`: the saved policy against the edited one over the sample, as
 /// `arrears diff --format json` gives it.
-pub(super) async fn impact(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn impact(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     blocking(move || {
         let bench = &shared.bench;
         let (as_of, portfolio) = match (ask.as_of(bench), ask.portfolio(bench)) {
@@ -706,10 +653,6 @@ pub(super) async fn impact(
         };
         let comparison = Comparison::new(&old, &new, as_of, fields);
         let mut impact = comparison.empty();
-        let stream = match open(&portfolio, &old) {
-            Ok(stream) => stream,
-            Err(message) => return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None),
-        };
         let decide = |record: &mut Record<'_>| {
             let (key, old_loan) = record.loan(old.schema())?;
             let (_, new_loan) = record.loan(new.schema())?;
@@ -724,17 +667,9 @@ pub(super) async fn impact(
             Ok(Flow::Continue)
         };
         let name = portfolio.display().to_string();
-        let counts = match run_batch(
-            stream,
-            &name,
-            old.schema(),
-            &BatchOptions::default(),
-            decide,
-            sink,
-            &|_| {},
-        ) {
+        let counts = match read_book(&portfolio, old.schema(), decide, sink, &|_| {}) {
             Ok(counts) => counts,
-            Err(e) => return error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None),
+            Err(message) => return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None),
         };
         let as_of = as_of.format("%Y-%m-%d").to_string();
         let old_name = match &ask.revision {
@@ -784,14 +719,7 @@ fn at_revision(folder: &Path, file: &str, revision: &str) -> Result<String, Stri
 }
 
 /// `POST /api/tests`: the saved policy's `NAME.tests.yaml`, as `arrears test` reports it.
-pub(super) async fn tests(
-    State(shared): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(ask): Json<Ask>,
-) -> Response {
-    if let Some(refused) = refuse(&shared, &headers) {
-        return refused;
-    }
+pub(super) async fn tests(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     blocking(move || {
         let bench = &shared.bench;
         let Some(path) = bench.path(&ask.file) else {
