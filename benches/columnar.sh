@@ -20,7 +20,7 @@ loans=$(wc -l < "$book")
 for file in "$book" "$parquet"; do
   for threads in 1 2; do
     /usr/bin/time -f "%e %M" -o /tmp/columnar.time target/release/arrears run policies/retail.policy "$file" \
-      --as-of 2026-11-20 -q --threads "$threads" > /dev/null
+      --as-of 2026-11-20 -q --threads "$threads" > /dev/null 2>&1
     read -r seconds kb < /tmp/columnar.time
     printf '%s, %d thread(s): %.2f s, %.0f loans/s, peak RSS %d MB\n' \
       "$(basename "$file")" "$threads" "$seconds" "$(echo "$loans / $seconds" | bc -l)" "$((kb / 1024))"
