@@ -270,6 +270,21 @@ impl Client {
         self.request(method, params)
     }
 
+    /// Why renaming the name at byte `at` to `new_name` is refused (empty if it is not).
+    fn refused_rename(&mut self, uri: &str, text: &str, at: usize, new_name: &str) -> String {
+        let answer = self.at(
+            "textDocument/rename",
+            uri,
+            text,
+            at,
+            json!({ "newName": new_name }),
+        );
+        answer["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Replaces bytes `start..end` of the open `text` with `new`, as an editor sends a keystroke.
     fn edit(
         &mut self,
@@ -418,34 +433,10 @@ fn hover_definition_references_rename_completion_outline_and_tokens_through_the_
     let refused = client.at("textDocument/prepareRename", &uri, &text, status, json!({}));
     let reason = refused["error"]["message"].as_str().unwrap_or_default();
     assert!(reason.contains("named by the loan data"), "{refused}");
-    let refused = client.at(
-        "textDocument/rename",
-        &uri,
-        &text,
-        overdue,
-        json!({"newName": "when"}),
-    );
-    assert!(
-        refused["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("cannot be a name"),
-        "{refused}"
-    );
-    let refused = client.at(
-        "textDocument/rename",
-        &uri,
-        &text,
-        overdue,
-        json!({"newName": "challenger"}),
-    );
-    assert!(
-        refused["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("already declared"),
-        "{refused}"
-    );
+    let refused = client.refused_rename(&uri, &text, overdue, "when");
+    assert!(refused.contains("cannot be a name"), "{refused}");
+    let refused = client.refused_rename(&uri, &text, overdue, "challenger");
+    assert!(refused.contains("already declared"), "{refused}");
 
     // Completion: choices after `=`, actions after `then`, names and functions elsewhere.
     let labels = |answer: &Value| -> Vec<String> {

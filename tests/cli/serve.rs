@@ -48,6 +48,19 @@ impl Server {
         Server { child, base, agent }
     }
 
+    /// The workbench over `policy`, with the shipped sample book and its date.
+    fn workbench(policy: &std::path::Path) -> Server {
+        Server::start(&[
+            policy.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+            "--portfolio",
+            SAMPLE_JSONL,
+            "--as-of",
+            "2026-11-20",
+        ])
+    }
+
     /// The status and body of a request.
     fn call(
         &self,
@@ -345,15 +358,7 @@ fn the_workbench_checks_edited_texts_and_saves_them_whole() {
         &["loan-v1.schema", "retail.policy", "催收示例.policy"],
     );
     let policy = dir.path().join("retail.policy");
-    let server = Server::start(&[
-        policy.to_str().unwrap(),
-        "--bind",
-        "127.0.0.1:0",
-        "--portfolio",
-        SAMPLE_JSONL,
-        "--as-of",
-        "2026-11-20",
-    ]);
+    let server = Server::workbench(&policy);
     // The page and its assets are served from the binary.
     let (status, page) = server.call("GET", "/", None, None);
     assert_eq!(status, 200);
@@ -452,15 +457,7 @@ fn the_workbench_explains_a_loan_given_whole_and_compares_with_a_git_revision() 
         original.replace("then litigation", "then demand_letter"),
     )
     .unwrap();
-    let server = Server::start(&[
-        policy.to_str().unwrap(),
-        "--bind",
-        "127.0.0.1:0",
-        "--portfolio",
-        SAMPLE_JSONL,
-        "--as-of",
-        "2026-11-20",
-    ]);
+    let server = Server::workbench(&policy);
     let edited = original.replace(
         "overdue > 90 days and willingness",
         "overdue > 60 days and willingness",

@@ -63,9 +63,10 @@ function launch() {
   });
 }
 
-test("a risk officer's session in the workbench", { timeout: 180000 }, async (t) => {
+/** A page of the workbench over `policy`, in a browser of its own; both end with the test. */
+async function open(t, policy) {
   mkdirSync(artifacts, { recursive: true });
-  const { child, folder, address } = await serve();
+  const { child, folder, address } = await serve(policy);
   const browser = await launch();
   t.after(async () => {
     await browser.close();
@@ -73,6 +74,11 @@ test("a risk officer's session in the workbench", { timeout: 180000 }, async (t)
     rmSync(folder, { recursive: true, force: true });
   });
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  return { page, address };
+}
+
+test("a risk officer's session in the workbench", { timeout: 180000 }, async (t) => {
+  const { page, address } = await open(t);
   const failures = [];
   page.on("pageerror", (error) => failures.push(error.message));
   // Nothing may be fetched from anywhere but the server: the page works with no network.
@@ -164,15 +170,7 @@ test("a risk officer's session in the workbench", { timeout: 180000 }, async (t)
 });
 
 test("a Chinese policy gets a Chinese page", { timeout: 120000 }, async (t) => {
-  mkdirSync(artifacts, { recursive: true });
-  const { child, folder, address } = await serve("小微企业催收.policy");
-  const browser = await launch();
-  t.after(async () => {
-    await browser.close();
-    child.kill();
-    rmSync(folder, { recursive: true, force: true });
-  });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const { page, address } = await open(t, "小微企业催收.policy");
   await page.goto(address);
   await page.waitForFunction(() => document.getElementById("status").textContent === "没有错误");
   assert.equal(await page.textContent("#tabs button[data-tab=run]"), "试运行");

@@ -208,6 +208,11 @@ impl Ask {
         }
     }
 
+    /// The evaluation date and the sample book a dry run or an impact reads.
+    fn sample(&self, bench: &Bench) -> Result<(NaiveDate, PathBuf), Refused> {
+        Ok((self.as_of(bench)?, self.portfolio(bench)?))
+    }
+
     fn portfolio(&self, bench: &Bench) -> Result<PathBuf, Refused> {
         if let (Some(book), Some(portfolio)) = (&self.book, &bench.portfolio) {
             if !bench.books().contains(book) {
@@ -424,9 +429,9 @@ pub(super) struct Job {
 /// follows it at `/api/jobs/{id}`.
 pub(super) async fn report(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     let bench = &shared.bench;
-    let (as_of, portfolio) = match (ask.as_of(bench), ask.portfolio(bench)) {
-        (Ok(as_of), Ok(portfolio)) => (as_of, portfolio),
-        (Err(why), _) | (_, Err(why)) => return why.into_response(),
+    let (as_of, portfolio) = match ask.sample(bench) {
+        Ok(sample) => sample,
+        Err(why) => return why.into_response(),
     };
     let total = std::fs::metadata(&portfolio).map(|m| m.len()).unwrap_or(0);
     let job = Arc::new(Job {
@@ -617,9 +622,9 @@ pub(super) async fn explain(State(shared): State<Arc<Shared>>, Json(ask): Json<A
 pub(super) async fn impact(State(shared): State<Arc<Shared>>, Json(ask): Json<Ask>) -> Response {
     blocking(move || {
         let bench = &shared.bench;
-        let (as_of, portfolio) = match (ask.as_of(bench), ask.portfolio(bench)) {
-            (Ok(as_of), Ok(portfolio)) => (as_of, portfolio),
-            (Err(why), _) | (_, Err(why)) => return why.into_response(),
+        let (as_of, portfolio) = match ask.sample(bench) {
+            Ok(sample) => sample,
+            Err(why) => return why.into_response(),
         };
         let Some(path) = bench.path(&ask.file) else {
             return error(StatusCode::BAD_REQUEST, "no such file in the folder", None);
