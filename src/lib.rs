@@ -77,8 +77,8 @@ pub use program::{
     ReadSource, RuleId, Slot, ValueId,
 };
 pub use report::{
-    OutputFormat, RecordWriter, decision_record, explain_text, rejected_json, render_jsonl,
-    spreadsheet_safe,
+    DecisionColumns, OutputFormat, RecordWriter, Rendered, decision_record, explain_text,
+    rejected_columns, rejected_json, render_jsonl, spreadsheet_safe, trace_text,
 };
 pub use schema::{Field, FieldType, Schema};
 pub use source::{FileId, LineCol, SourceFile, Span};

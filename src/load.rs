@@ -46,6 +46,23 @@ pub struct Loaded {
     pub files: Vec<(FileRole, Arc<SourceFile>)>,
 }
 
+impl Loaded {
+    /// The policy's version: a SHA-256 (hex) over the SHA-256 of every file read for it, one
+    /// a line, in the order read. The same texts give the same version wherever they were read
+    /// from (disk, memory, a Spark executor), and a change to the schema or any module gives
+    /// a new one. Outputs carry it so a decision can be traced to the exact policy.
+    pub fn version(&self) -> String {
+        use sha2::{Digest as _, Sha256};
+        let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let mut lines = String::new();
+        for (_, file) in &self.files {
+            lines.push_str(&hex(&Sha256::digest(file.text().as_bytes())));
+            lines.push('\n');
+        }
+        hex(&Sha256::digest(lines.as_bytes()))
+    }
+}
+
 /// What a file read for a policy is to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]

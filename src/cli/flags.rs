@@ -44,6 +44,8 @@ flag_enum! {
         Jsonl,
         /// A header, then one row a loan.
         Csv,
+        /// Apache Parquet: one row a loan, typed columns (outcomes, action lists, deadlines as dates).
+        Parquet,
     }
 }
 

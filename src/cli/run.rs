@@ -13,7 +13,7 @@ use arrears::FileRole;
 use arrears::Program;
 use arrears::Rejected;
 use arrears::{BatchRow, Flow, Record};
-use arrears::{RecordWriter, rejected_json};
+use arrears::{RecordWriter, Rendered, rejected_json};
 
 /// Arguments of `arrears run`.
 #[derive(Debug, clap::Args)]
@@ -89,7 +89,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Err(code) => return code,
     };
     let (portfolio_fingerprint, format_name) = (opened.fingerprint.clone(), opened.format);
-    let mut sink = match Sink::open(args, program) {
+    let mut sink = match Sink::open(args, &loaded) {
         Ok(sink) => sink,
         Err(message) => {
             out.note(&format!("error: {message}"));
@@ -114,7 +114,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     // Per loan, on the workers: the rendered record and the loan's coming deadlines.
     let decide = |record: &mut Record<'_>| {
         let (key, loan) = record.loan(program.schema())?;
-        let (rendered, evaluation) = if traced {
+        let (rendered, evaluation): (Rendered, _) = if traced {
             let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
             if redact {
                 trace.redact();
@@ -139,7 +139,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Ok((key, (rendered, soon)))
     };
     // In input order, on the calling thread: the files.
-    let write = |row: BatchRow<(Vec<String>, Vec<Coming>)>| -> Result<Flow, String> {
+    let write = |row: BatchRow<(Rendered, Vec<Coming>)>| -> Result<Flow, String> {
         match row {
             BatchRow::Decided {
                 value: (rendered, soon),
@@ -398,14 +398,14 @@ impl Write for Destination {
 
 /// Where decisions and rejected rows go, and how many of each. Dropped without `finish` (a
 /// failed run), its files never appear.
-struct Sink {
-    writer: RecordWriter<Destination>,
+struct Sink<'p> {
+    writer: RecordWriter<'p, Destination>,
     rejects: Option<AtomicFile>,
     rejects_path: Option<PathBuf>,
 }
 
-impl Sink {
-    fn open(args: &Args, program: &Program) -> Result<Sink, String> {
+impl<'p> Sink<'p> {
+    fn open(args: &Args, loaded: &'p arrears::Loaded) -> Result<Sink<'p>, String> {
         let mut records = match &args.output {
             Some(path) => Destination::File(AtomicFile::create(path)?),
             None => Destination::Stdout(BufWriter::new(std::io::stdout())),
@@ -423,8 +423,25 @@ impl Sink {
             .as_deref()
             .map(AtomicFile::create)
             .transpose()?;
-        let writer = RecordWriter::new(records, args.format.into(), program, args.trace)
-            .map_err(|e| e.to_string())?;
+        // What a Parquet file says of itself, so it can be traced to its run without the
+        // manifest: the same facts, and nothing that varies between identical runs.
+        let metadata = [
+            ("arrears.version", env!("CARGO_PKG_VERSION").to_owned()),
+            (
+                "arrears.as_of",
+                args.inputs.as_of.format("%Y-%m-%d").to_string(),
+            ),
+            ("arrears.policy", args.inputs.policy.display().to_string()),
+            ("arrears.policy_version", loaded.version()),
+        ];
+        let writer = RecordWriter::new(
+            records,
+            args.format.into(),
+            &loaded.program,
+            args.trace,
+            &metadata,
+        )
+        .map_err(|e| format!("cannot write the decisions: {e}"))?;
         Ok(Sink {
             writer,
             rejects,
@@ -432,7 +449,7 @@ impl Sink {
         })
     }
 
-    fn record(&mut self, rendered: &[String]) -> Result<(), String> {
+    fn record(&mut self, rendered: &Rendered) -> Result<(), String> {
         self.writer
             .write(rendered)
             .map_err(|e| format!("cannot write the decisions: {e}"))

@@ -27,6 +27,8 @@ pub enum OutputFormat {
     Jsonl,
     /// A header, then one row a loan.
     Csv,
+    /// Apache Parquet: one row a loan, typed columns (see [`crate::DecisionColumns`]).
+    Parquet,
 }
 
 impl OutputFormat {
@@ -35,6 +37,7 @@ impl OutputFormat {
         match self {
             OutputFormat::Jsonl => "jsonl",
             OutputFormat::Csv => "csv",
+            OutputFormat::Parquet => "parquet",
         }
     }
 }
@@ -308,29 +311,74 @@ pub fn render_jsonl(
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Rows gathered into a record batch before it is handed to the Parquet writer.
+const PARQUET_BATCH_ROWS: usize = 8192;
+
+/// Rows in one Parquet row group: small enough that the writer's buffer stays a few megabytes
+/// whatever the book's size, large enough for good compression.
+const PARQUET_ROW_GROUP_ROWS: usize = 131_072;
+
+/// One loan's record as a worker renders it, ready for [`RecordWriter::write`]: text for JSON
+/// Lines and CSV, the evaluation itself (and its trace as text) for Parquet.
+#[derive(Debug)]
+pub struct Rendered(RenderedKind);
+
+#[derive(Debug)]
+enum RenderedKind {
+    Text(Vec<String>),
+    Row {
+        key: String,
+        evaluation: Evaluation,
+        trace: Option<String>,
+    },
+}
+
+/// The Parquet side of a [`RecordWriter`]: columns being gathered, and the file's writer.
+struct ParquetOut<'p, W: Write + Send> {
+    columns: super::columnar::DecisionColumns<'p>,
+    writer: parquet::arrow::ArrowWriter<W>,
+}
+
+impl<W: Write + Send> ParquetOut<'_, W> {
+    /// Hands the rows gathered so far to the writer.
+    fn flush_rows(&mut self) -> io::Result<()> {
+        if self.columns.is_empty() {
+            return Ok(());
+        }
+        let batch = self.columns.finish().map_err(io::Error::other)?;
+        self.writer.write(&batch).map_err(io::Error::other)
+    }
+}
+
 /// Writes decision records in one format. Records arrive already evaluated, in input order.
-pub struct RecordWriter<W: Write> {
+pub struct RecordWriter<'p, W: Write + Send> {
     format: OutputFormat,
     csv: Option<csv::Writer<W>>,
     plain: Option<W>,
+    parquet: Option<ParquetOut<'p, W>>,
 }
 
-impl<W: Write> RecordWriter<W> {
-    /// A writer of `format` records to `out`; a CSV header is written first.
+impl<'p, W: Write + Send> RecordWriter<'p, W> {
+    /// A writer of `format` records to `out`; a CSV header is written first. `metadata`
+    /// goes into a Parquet file's key-value metadata (what a run's manifest would say: the
+    /// version, the evaluation date, the policy's digest), and is ignored by text formats.
     pub fn new(
         out: W,
         format: OutputFormat,
-        program: &Program,
+        program: &'p Program,
         with_trace: bool,
-    ) -> io::Result<RecordWriter<W>> {
+        metadata: &[(&str, String)],
+    ) -> io::Result<RecordWriter<'p, W>> {
+        let mut writer = RecordWriter {
+            format,
+            csv: None,
+            plain: None,
+            parquet: None,
+        };
         match format {
-            OutputFormat::Jsonl => Ok(RecordWriter {
-                format,
-                csv: None,
-                plain: Some(out),
-            }),
+            OutputFormat::Jsonl => writer.plain = Some(out),
             OutputFormat::Csv => {
-                let mut writer = csv::Writer::from_writer(out);
+                let mut csv = csv::Writer::from_writer(out);
                 let key_name = program.schema().key_name();
                 let mut header: Vec<&str> = vec![key_name];
                 header.extend(program.decision_names());
@@ -341,55 +389,106 @@ impl<W: Write> RecordWriter<W> {
                 if with_trace {
                     header.push("trace");
                 }
-                writer.write_record(&header).map_err(io::Error::other)?;
-                Ok(RecordWriter {
-                    format,
-                    csv: Some(writer),
-                    plain: None,
-                })
+                csv.write_record(&header).map_err(io::Error::other)?;
+                writer.csv = Some(csv);
+            }
+            OutputFormat::Parquet => {
+                let columns = super::columnar::DecisionColumns::new(program, with_trace);
+                let pairs = metadata
+                    .iter()
+                    .map(|(key, value)| {
+                        parquet::file::metadata::KeyValue::new((*key).to_owned(), value.clone())
+                    })
+                    .collect();
+                let properties = parquet::file::properties::WriterProperties::builder()
+                    .set_compression(parquet::basic::Compression::ZSTD(Default::default()))
+                    .set_max_row_group_size(PARQUET_ROW_GROUP_ROWS)
+                    .set_key_value_metadata(Some(pairs))
+                    .build();
+                let parquet_writer =
+                    parquet::arrow::ArrowWriter::try_new(out, columns.schema(), Some(properties))
+                        .map_err(io::Error::other)?;
+                writer.parquet = Some(ParquetOut {
+                    columns,
+                    writer: parquet_writer,
+                });
             }
         }
+        Ok(writer)
     }
 
-    /// Renders one loan's record as the bytes this writer will write (so workers can render
-    /// in parallel and the writer only copies, in order).
+    /// Renders one loan's record for this writer (so workers can render in parallel and the
+    /// writer only copies, in order).
     pub fn render(
         format: OutputFormat,
         program: &Program,
         key: &str,
         evaluation: &Evaluation,
         trace: Option<(&Trace, NaiveDate)>,
-    ) -> Vec<String> {
-        match format {
-            OutputFormat::Jsonl => vec![render_jsonl(program, key, evaluation, trace)],
-            OutputFormat::Csv => decision_record(program, key, evaluation, trace)
-                .into_iter()
-                .map(|(_, value)| match value {
-                    Json::String(s) => super::spreadsheet_safe(&s).into_owned(),
-                    Json::Null => String::new(),
-                    other => super::spreadsheet_safe(&other.to_string()).into_owned(),
-                })
-                .collect(),
-        }
+    ) -> Rendered {
+        Rendered(match format {
+            OutputFormat::Jsonl => {
+                RenderedKind::Text(vec![render_jsonl(program, key, evaluation, trace)])
+            }
+            OutputFormat::Csv => RenderedKind::Text(
+                decision_record(program, key, evaluation, trace)
+                    .into_iter()
+                    .map(|(_, value)| match value {
+                        Json::String(s) => super::spreadsheet_safe(&s).into_owned(),
+                        Json::Null => String::new(),
+                        other => super::spreadsheet_safe(&other.to_string()).into_owned(),
+                    })
+                    .collect(),
+            ),
+            OutputFormat::Parquet => RenderedKind::Row {
+                key: key.to_owned(),
+                evaluation: evaluation.clone(),
+                trace: trace
+                    .map(|(trace, as_of)| super::columnar::trace_text(program, trace, as_of)),
+            },
+        })
     }
 
     /// Writes one rendered record.
-    pub fn write(&mut self, rendered: &[String]) -> io::Result<()> {
-        match (self.format, self.plain.as_mut(), self.csv.as_mut()) {
-            (OutputFormat::Jsonl, Some(out), _) => {
-                for line in rendered {
-                    out.write_all(line.as_bytes())?;
+    pub fn write(&mut self, rendered: &Rendered) -> io::Result<()> {
+        match (&rendered.0, self.format) {
+            (RenderedKind::Text(lines), OutputFormat::Jsonl) => {
+                if let Some(out) = self.plain.as_mut() {
+                    for line in lines {
+                        out.write_all(line.as_bytes())?;
+                    }
                 }
                 Ok(())
             }
-            (OutputFormat::Csv, _, Some(writer)) => {
-                writer.write_record(rendered).map_err(io::Error::other)
-            }
-            _ => Ok(()),
+            (RenderedKind::Text(cells), OutputFormat::Csv) => match self.csv.as_mut() {
+                Some(writer) => writer.write_record(cells).map_err(io::Error::other),
+                None => Ok(()),
+            },
+            (
+                RenderedKind::Row {
+                    key,
+                    evaluation,
+                    trace,
+                },
+                OutputFormat::Parquet,
+            ) => match self.parquet.as_mut() {
+                Some(out) => {
+                    out.columns.push(key, evaluation, trace.as_deref());
+                    if out.columns.len() >= PARQUET_BATCH_ROWS {
+                        out.flush_rows()?;
+                    }
+                    Ok(())
+                }
+                None => Ok(()),
+            },
+            _ => Err(io::Error::other(
+                "a record rendered for one format was handed to a writer of another",
+            )),
         }
     }
 
-    /// Flushes everything written.
+    /// Flushes everything written. A Parquet file is only complete at
+    /// [`RecordWriter::into_inner`], which writes its footer.
     pub fn flush(&mut self) -> io::Result<()> {
         if let Some(out) = self.plain.as_mut() {
             out.flush()?;
@@ -397,12 +496,22 @@ impl<W: Write> RecordWriter<W> {
         if let Some(writer) = self.csv.as_mut() {
             writer.flush()?;
         }
+        if let Some(out) = self.parquet.as_mut() {
+            out.flush_rows()?;
+        }
         Ok(())
     }
 
-    /// Flushes and hands back the destination, for a caller that must finish it (an output
-    /// file that only takes its name once complete).
+    /// Finishes the output (a Parquet file's last row group and footer), flushes, and hands
+    /// back the destination, for a caller that must finish it (an output file that only takes
+    /// its name once complete).
     pub fn into_inner(self) -> io::Result<W> {
+        if let Some(mut out) = self.parquet {
+            out.flush_rows()?;
+            let mut inner = out.writer.into_inner().map_err(io::Error::other)?;
+            inner.flush()?;
+            return Ok(inner);
+        }
         match (self.plain, self.csv) {
             (Some(mut out), _) => {
                 out.flush()?;

@@ -284,3 +284,154 @@ fn hostile_columnar_books_end_in_clear_errors_or_rejected_rows() {
     assert!(got.code == 0 || got.code == 2, "no panic: {}", got.stderr);
     let _ = DataType::Utf8;
 }
+
+/// A decisions file's rows as the JSON objects a JSON Lines record holds, column by column:
+/// strings, lists of strings, lists of `{action, guard}`, deadlines as `YYYY-MM-DD`, the
+/// trace's JSON text parsed.
+fn decisions_as_json(parquet: &[u8]) -> Vec<Value> {
+    use arrow_array::cast::AsArray;
+    use arrow_array::types::Date32Type;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+        bytes::Bytes::from(parquet.to_vec()),
+    )
+    .unwrap()
+    .build()
+    .unwrap();
+    fn cell(array: &dyn arrow_array::Array, row: usize, name: &str) -> Value {
+        if array.is_null(row) {
+            return Value::Null;
+        }
+        match array.data_type() {
+            DataType::Utf8 if name == "trace" => {
+                serde_json::from_str(array.as_string::<i32>().value(row)).unwrap()
+            }
+            DataType::Utf8 => Value::from(array.as_string::<i32>().value(row)),
+            DataType::Date32 => {
+                let date = array
+                    .as_primitive::<Date32Type>()
+                    .value_as_date(row)
+                    .unwrap();
+                Value::from(date.format("%Y-%m-%d").to_string())
+            }
+            DataType::List(_) => {
+                let items = array.as_list::<i32>().value(row);
+                Value::Array((0..items.len()).map(|i| cell(&items, i, "")).collect())
+            }
+            DataType::Struct(fields) => {
+                let array = array.as_struct();
+                Value::Object(
+                    fields
+                        .iter()
+                        .zip(array.columns())
+                        .map(|(f, c)| (f.name().clone(), cell(c, row, f.name())))
+                        .collect(),
+                )
+            }
+            other => panic!("a decisions column of type {other}"),
+        }
+    }
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.unwrap();
+        let schema = batch.schema();
+        for row in 0..batch.num_rows() {
+            rows.push(Value::Object(
+                schema
+                    .fields()
+                    .iter()
+                    .zip(batch.columns())
+                    .map(|(f, c)| (f.name().clone(), cell(c, row, f.name())))
+                    .collect(),
+            ));
+        }
+    }
+    rows
+}
+
+#[test]
+fn parquet_decisions_say_what_json_lines_records_say() {
+    let dir = temp();
+    let (rows, fields) = sample();
+    let book = dir.path().join("book.parquet");
+    std::fs::write(&book, to_parquet::to_parquet(&rows, &fields, 1000)).unwrap();
+    // Every-match decisions and vetoes (retail), deadlines as dates (limitation), traces.
+    for (policy, extra) in [
+        ("policies/retail.policy", None),
+        ("policies/limitation.policy", None),
+        ("policies/retail.policy", Some("--trace")),
+    ] {
+        let mut args = vec!["run", policy, SAMPLE_JSONL, "--as-of", "2026-11-20"];
+        args.extend(extra);
+        let expected = arrears(&args);
+        assert_eq!(expected.code, 0, "{}", expected.stderr);
+        let expected: Vec<Value> = expected
+            .stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        let mut outputs = Vec::new();
+        for threads in ["1", "2"] {
+            let out = dir.path().join(format!("decisions-{threads}.parquet"));
+            let mut args = vec![
+                "run",
+                policy,
+                book.to_str().unwrap(),
+                "--as-of",
+                "2026-11-20",
+                "--format",
+                "parquet",
+                "-o",
+                out.to_str().unwrap(),
+                "--threads",
+                threads,
+            ];
+            args.extend(extra);
+            let got = arrears(&args);
+            assert_eq!(got.code, 0, "{}", got.stderr);
+            outputs.push(std::fs::read(&out).unwrap());
+        }
+        assert!(
+            outputs[0] == outputs[1],
+            "{policy}: the file depends on threads"
+        );
+        let got = decisions_as_json(&outputs[0]);
+        assert_eq!(got.len(), expected.len());
+        for (got, expected) in got.iter().zip(&expected) {
+            assert_eq!(got, expected, "{policy} {extra:?}");
+        }
+        assert!(
+            expected
+                .iter()
+                .any(|r| r["vetoed"].as_array().is_some_and(|v| !v.is_empty()))
+                || policy.contains("limitation"),
+            "the sample exercises vetoes"
+        );
+    }
+    // The manifest covers the file, and the file names its policy's version.
+    let manifest: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("decisions-2.manifest.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(manifest["options"]["format"], "parquet");
+    use sha2::Digest as _;
+    let bytes = std::fs::read(dir.path().join("decisions-2.parquet")).unwrap();
+    let digest: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert_eq!(manifest["outputs"]["decisions"]["sha256"], digest.as_str());
+    let meta = parquet::file::reader::SerializedFileReader::new(bytes::Bytes::from(bytes)).unwrap();
+    use parquet::file::reader::FileReader as _;
+    let pairs = meta
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .unwrap();
+    let version = pairs
+        .iter()
+        .find(|kv| kv.key == "arrears.policy_version")
+        .and_then(|kv| kv.value.clone())
+        .unwrap();
+    let loaded = arrears::load_policy(&root().join("policies/retail.policy")).unwrap();
+    assert_eq!(version, loaded.version());
+}

@@ -117,11 +117,7 @@ impl Live {
             .program
             .name()
             .map_or_else(|| path.display().to_string(), str::to_owned);
-        let lines: String = files
-            .iter()
-            .map(|(_, path, f)| format!("{path} {}\n", f.sha256))
-            .collect();
-        let version = Fingerprint::of(lines.as_bytes()).sha256;
+        let version = loaded.version();
         Ok(Live {
             loaded,
             name,
