@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::check::{Checked, check};
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, Severity};
 use crate::files::{DiskFiles, FileError, Files, MemoryFiles};
 use crate::lang::text;
 use crate::program::Program;
@@ -45,6 +45,30 @@ pub struct Loaded {
     /// then each module. Each holds exactly the text read, for the run manifest's digests.
     pub files: Vec<(FileRole, Arc<SourceFile>)>,
 }
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Unreadable { path, reason } => {
+                write!(f, "cannot read `{}`: {reason}", path.display())
+            }
+            LoadError::Invalid(diagnostics) => {
+                let count = diagnostics.error_count();
+                write!(
+                    f,
+                    "the policy has {count} error{}",
+                    if count == 1 { "" } else { "s" }
+                )?;
+                if let Some(first) = diagnostics.iter().find(|d| d.severity() == Severity::Error) {
+                    write!(f, "; the first: {} {}", first.code().id, first.message())?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
 
 impl Loaded {
     /// The policy's version: a SHA-256 (hex) over the SHA-256 of every file read for it, one

@@ -73,6 +73,27 @@ impl ArrowRows {
         })
     }
 
+    /// Rows of record batches already in memory (a table handed over by Python, say), all of
+    /// `arrow_schema`.
+    pub(super) fn batches(
+        arrow_schema: &ArrowSchema,
+        batches: Vec<RecordBatch>,
+        schema: &Schema,
+    ) -> Result<ArrowRows, StreamError> {
+        let columns = check_columns(arrow_schema, schema)?;
+        let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
+        let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        Ok(ArrowRows {
+            batches: Box::new(batches.into_iter().map(Ok)),
+            batch: None,
+            row: 0,
+            columns: Arc::new(columns),
+            total_rows: Some(total as u64),
+            rows_read: 0,
+            file_bytes: bytes as u64,
+        })
+    }
+
     /// Opens an Arrow IPC file (`.arrow`, Feather 2), or an Arrow IPC stream.
     pub(super) fn ipc(
         reader: Box<dyn Read + Send>,

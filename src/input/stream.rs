@@ -216,6 +216,32 @@ impl RecordStream {
         RecordStream::open(Box::new(file), format, schema)
     }
 
+    /// Record batches already in memory as a portfolio: an Arrow table handed over by another
+    /// library (Python's pyarrow, polars, DuckDB). Every batch must have `arrow_schema`; the
+    /// columns are checked against `schema` as a Parquet book's are, and each row is read, and
+    /// rejected or not, exactly as that row of a Parquet file would be.
+    pub fn from_batches(
+        arrow_schema: &arrow_schema::Schema,
+        batches: Vec<arrow_array::RecordBatch>,
+        schema: &Schema,
+    ) -> Result<RecordStream, StreamError> {
+        if let Some(other) = batches
+            .iter()
+            .find(|b| b.schema().fields() != arrow_schema.fields())
+        {
+            return Err(StreamError::Columnar(format!(
+                "the batches do not all have the same columns: {} and {}",
+                arrow_schema,
+                other.schema()
+            )));
+        }
+        let rows = super::arrow::ArrowRows::batches(arrow_schema, batches, schema)?;
+        Ok(RecordStream {
+            source: Source::Columnar(Box::new(rows)),
+            bytes: 0,
+        })
+    }
+
     /// How far into the file the stream has read, in bytes (for progress).
     pub fn bytes_read(&self) -> u64 {
         match &self.source {

@@ -17,7 +17,7 @@
 use std::sync::Arc;
 
 use arrow_array::builder::{
-    ArrayBuilder, Date32Builder, ListBuilder, StringBuilder, StructBuilder, UInt64Builder,
+    ArrayBuilder, Date32Builder, Int64Builder, ListBuilder, StringBuilder, StructBuilder,
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
@@ -237,8 +237,9 @@ pub fn rejected_columns(rows: &[Rejected]) -> Result<RecordBatch, arrow_schema::
     let text = |name: &str, nullable: bool| Field::new(name, DataType::Utf8, nullable);
     let schema = Arc::new(Schema::new(vec![
         text("file", false),
-        Field::new("record", DataType::UInt64, false),
-        Field::new("line", DataType::UInt64, true),
+        // Signed: Spark and Java have no unsigned 64-bit integers.
+        Field::new("record", DataType::Int64, false),
+        Field::new("line", DataType::Int64, true),
         text("loan_id", true),
         text("field", true),
         text("value", true),
@@ -246,8 +247,8 @@ pub fn rejected_columns(rows: &[Rejected]) -> Result<RecordBatch, arrow_schema::
         text("reason", false),
     ]));
     let mut file = StringBuilder::new();
-    let mut record = UInt64Builder::new();
-    let mut line = UInt64Builder::new();
+    let mut record = Int64Builder::new();
+    let mut line = Int64Builder::new();
     let (mut loan_id, mut field, mut value) = (
         StringBuilder::new(),
         StringBuilder::new(),
@@ -256,8 +257,8 @@ pub fn rejected_columns(rows: &[Rejected]) -> Result<RecordBatch, arrow_schema::
     let (mut code, mut reason) = (StringBuilder::new(), StringBuilder::new());
     for row in rows {
         file.append_value(&row.file);
-        record.append_value(row.record);
-        line.append_option(row.line);
+        record.append_value(i64::try_from(row.record).unwrap_or(i64::MAX));
+        line.append_option(row.line.map(|l| i64::try_from(l).unwrap_or(i64::MAX)));
         loan_id.append_option(row.loan_id.as_deref());
         field.append_option(row.field.as_deref());
         value.append_option(row.value.as_deref());
