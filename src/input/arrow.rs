@@ -10,18 +10,23 @@
 use std::borrow::Cow;
 use std::io::Read;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Date32Type, Decimal128Type, Int32Type, Int64Type};
-use arrow_array::{Array, RecordBatch, StructArray};
+use arrow_array::{
+    Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, Int64Array,
+    LargeStringArray, RecordBatch, StringArray, StringViewArray, StructArray,
+};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use chrono::Datelike as _;
 
-use super::Raw;
+use super::convert::{LoanBuilder, Origin};
 use super::stream::StreamError;
+use super::{Raw, Rejected, UnknownFields};
 use crate::schema::{Field, FieldType, Schema};
+use crate::value::{Loan, Records, Value};
 
 /// Rows read a batch at a time: as many as the reader hands over, a few thousand.
 const BATCH_ROWS: usize = 8192;
@@ -161,6 +166,7 @@ impl ArrowRows {
                     self.batch = Some(Arc::new(Batch {
                         batch,
                         columns: Arc::clone(&self.columns),
+                        plan: OnceLock::new(),
                     }));
                     self.row = 0;
                 }
@@ -180,24 +186,378 @@ impl ArrowRows {
 pub(super) struct Batch {
     batch: RecordBatch,
     columns: Arc<Vec<(String, bool)>>,
+    /// How each column becomes a field's value under the schema the batch is read with
+    /// first, worked out once for the batch's rows; the identity of that schema (its address)
+    /// beside it. Another schema (`diff` reads a book under two) works out its own per row.
+    plan: OnceLock<(usize, Plan)>,
+}
+
+/// How a batch's columns become a loan's fields, under one schema.
+#[derive(Debug)]
+struct Plan {
+    columns: Vec<Column>,
+}
+
+#[derive(Debug)]
+struct Column {
+    /// The field this column fills, if the schema has one of its name.
+    slot: Option<usize>,
+    how: Typed,
+    /// The field may be missing and is not a list: a null is `Value::Missing` as it stands.
+    missing_allowed: bool,
+}
+
+/// A column whose values become the field's value directly, without being written out as
+/// text and read back: only where the text path would accept the value as exactly this value.
+/// Any other value (a null, a 4-place decimal, an unknown choice) still goes through the text
+/// path, which accepts it or says exactly what is wrong. Each holds its column already cast to
+/// its concrete type, so no row pays for finding out what the column is.
+#[derive(Debug)]
+enum Typed {
+    /// Through the text path.
+    No,
+    /// Money from a decimal128 of scale 0, 1 or 2.
+    Money(Decimal128Array, u32),
+    Date(Date32Array),
+    Bool(BooleanArray),
+    /// A whole number or a number of days.
+    Int64(Int64Array, bool),
+    Int32(Int32Array, bool),
+    /// Free text.
+    Text(Texts),
+    /// A choice, looked up by its text.
+    Choice(Texts, usize),
+    /// A choice from a dictionary column: each dictionary value's choice, looked up once.
+    Dictionary(Int32Array, Vec<Option<u32>>),
+    /// A time of day, from text.
+    Time(Texts),
+    /// A list of records from a `list<struct>` column: the list's offsets, its records, and
+    /// for each of the record's fields in the schema's order, the struct's child of its name
+    /// (converted as it converts) and whether the field is optional.
+    Records(ArrayRef, Vec<i64>, StructArray, Vec<(Option<Typed>, bool)>),
+}
+
+/// A string column of any of Arrow's three layouts.
+#[derive(Debug)]
+enum Texts {
+    Utf8(StringArray),
+    Large(LargeStringArray),
+    View(StringViewArray),
+}
+
+impl Texts {
+    fn of(array: &dyn Array) -> Option<Texts> {
+        match array.data_type() {
+            DataType::Utf8 => Some(Texts::Utf8(array.as_string::<i32>().clone())),
+            DataType::LargeUtf8 => Some(Texts::Large(array.as_string::<i64>().clone())),
+            DataType::Utf8View => Some(Texts::View(array.as_string_view().clone())),
+            _ => None,
+        }
+    }
+
+    /// The text at `index`, or `None` when it is null (or past the end).
+    fn at(&self, index: usize) -> Option<&str> {
+        match self {
+            Texts::Utf8(a) => (index < a.len() && a.is_valid(index)).then(|| a.value(index)),
+            Texts::Large(a) => (index < a.len() && a.is_valid(index)).then(|| a.value(index)),
+            Texts::View(a) => (index < a.len() && a.is_valid(index)).then(|| a.value(index)),
+        }
+    }
+}
+
+/// The value at `index` of a primitive column, or `None` when it is null (or past the end).
+fn at<T: arrow_array::ArrowPrimitiveType>(
+    array: &arrow_array::PrimitiveArray<T>,
+    index: usize,
+) -> Option<T::Native> {
+    (index < array.len() && array.is_valid(index)).then(|| array.value(index))
 }
 
 impl Batch {
-    /// Row `index` as a raw record: every column the schema reads, as exact text, borrowed
-    /// from the batch where the column holds text.
-    pub(super) fn raw(&self, index: usize) -> Result<Raw<'_>, String> {
-        let mut entries = Vec::with_capacity(self.columns.len());
-        for ((name, read), array) in self.columns.iter().zip(self.batch.columns()) {
-            // A column the schema does not know is kept by name, so the run can say it saw it.
-            let value = if *read {
-                value(array.as_ref(), index)?
-            } else {
-                Raw::Null
+    /// Row `index` as a loan under `schema`, or the rejection saying why it is not one: the
+    /// same loan, or the same rejection, as the row's text in a JSON Lines or CSV book gives.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
+    )]
+    pub(super) fn load(
+        &self,
+        index: usize,
+        schema: &Schema,
+        at: &Origin<'_>,
+        unknown: &mut UnknownFields,
+    ) -> Result<(String, Loan), Rejected> {
+        let identity = std::ptr::from_ref(schema) as usize;
+        let (planned, plan) = self
+            .plan
+            .get_or_init(|| (identity, Plan::new(&self.batch, &self.columns, schema)));
+        let own;
+        let plan = if *planned == identity {
+            plan
+        } else {
+            own = Plan::new(&self.batch, &self.columns, schema);
+            &own
+        };
+        let mut loan = LoanBuilder::new(schema);
+        for (((name, _), array), column) in self
+            .columns
+            .iter()
+            .zip(self.batch.columns())
+            .zip(&plan.columns)
+        {
+            let Some(slot) = column.slot else {
+                unknown.note(name);
+                continue;
             };
-            entries.push((Cow::Borrowed(name.as_str()), value));
+            // The field's column is read even when the book was opened under another schema
+            // that has no such field (`diff` reads one book under two schemas).
+            if column.missing_allowed && array.is_null(index) {
+                loan.set_exact(slot, Value::Missing, None);
+            } else if !exact(&column.how, index, slot, &mut loan, schema) {
+                let raw = value(array.as_ref(), index).map_err(|reason| at.malformed(reason))?;
+                loan.set(slot, &raw);
+            }
         }
-        Ok(Raw::Map(entries))
+        loan.finish(at)
     }
+}
+
+impl Plan {
+    fn new(batch: &RecordBatch, columns: &[(String, bool)], schema: &Schema) -> Plan {
+        let columns = columns
+            .iter()
+            .zip(batch.columns())
+            .map(|((name, _), array)| {
+                let slot = schema.slot(name);
+                let field = slot.and_then(|s| schema.fields.get(s));
+                let how = field.map_or(Typed::No, |f| typed(f, array.as_ref(), schema));
+                let missing_allowed =
+                    field.is_some_and(|f| f.optional && !matches!(f.ty, FieldType::List(_)));
+                Column {
+                    slot,
+                    how,
+                    missing_allowed,
+                }
+            })
+            .collect();
+        Plan { columns }
+    }
+}
+
+/// How values of `array` can become `field`'s values directly.
+fn typed(field: &Field, array: &dyn Array, schema: &Schema) -> Typed {
+    let whole = matches!(field.ty, FieldType::Integer | FieldType::Days);
+    let days = field.ty == FieldType::Days;
+    match (&field.ty, array.data_type()) {
+        (FieldType::Money, DataType::Decimal128(_, scale)) if (0..=2).contains(scale) => {
+            Typed::Money(
+                array.as_primitive::<Decimal128Type>().clone(),
+                u32::from(scale.unsigned_abs()),
+            )
+        }
+        (FieldType::Date, DataType::Date32) => {
+            Typed::Date(array.as_primitive::<Date32Type>().clone())
+        }
+        (FieldType::Bool, DataType::Boolean) => Typed::Bool(array.as_boolean().clone()),
+        (_, DataType::Int64) if whole => {
+            Typed::Int64(array.as_primitive::<Int64Type>().clone(), days)
+        }
+        (_, DataType::Int32) if whole => {
+            Typed::Int32(array.as_primitive::<Int32Type>().clone(), days)
+        }
+        (FieldType::Text, _) => Texts::of(array).map_or(Typed::No, Typed::Text),
+        (FieldType::Time, _) => Texts::of(array).map_or(Typed::No, Typed::Time),
+        (FieldType::Enum(id), DataType::Dictionary(key, value))
+            if **key == DataType::Int32 && **value == DataType::Utf8 =>
+        {
+            let dictionary = array.as_dictionary::<Int32Type>();
+            let values = dictionary.values().as_string::<i32>();
+            Typed::Dictionary(
+                dictionary.keys().clone(),
+                (0..values.len())
+                    .map(|i| choice(schema, *id, values.value(i)))
+                    .collect(),
+            )
+        }
+        (FieldType::Enum(id), _) => {
+            Texts::of(array).map_or(Typed::No, |texts| Typed::Choice(texts, *id))
+        }
+        (FieldType::List(fields), DataType::List(_) | DataType::LargeList(_)) => {
+            let (offsets, items): (Vec<i64>, _) = match array.data_type() {
+                DataType::List(_) => {
+                    let list = array.as_list::<i32>();
+                    (
+                        list.value_offsets().iter().map(|o| i64::from(*o)).collect(),
+                        list.values(),
+                    )
+                }
+                _ => {
+                    let list = array.as_list::<i64>();
+                    (list.value_offsets().to_vec(), list.values())
+                }
+            };
+            let Some(structs) = items.as_any().downcast_ref::<StructArray>() else {
+                return Typed::No;
+            };
+            let children = fields
+                .iter()
+                .map(|field| {
+                    // The child of the field's own name, the first, as the text path looks
+                    // records' fields up.
+                    let child = structs
+                        .fields()
+                        .iter()
+                        .position(|c| c.name() == &field.name)
+                        .and_then(|c| structs.columns().get(c))
+                        .map(|c| typed(field, c.as_ref(), schema));
+                    (child, field.optional)
+                })
+                .collect();
+            Typed::Records(
+                arrow_array::make_array(array.to_data()),
+                offsets,
+                structs.clone(),
+                children,
+            )
+        }
+        _ => Typed::No,
+    }
+}
+
+/// The choice `text` names, when the text path would read it as that choice as it stands.
+fn choice(schema: &Schema, id: usize, text: &str) -> Option<u32> {
+    if super::convert::is_null_text(text) {
+        return None;
+    }
+    schema.choice(id, text).and_then(|i| u32::try_from(i).ok())
+}
+
+/// Gives `slot` the value at row `index` of its column directly, if it is one the text path
+/// would accept as it stands; false when the text path must read it.
+fn exact(
+    how: &Typed,
+    index: usize,
+    slot: usize,
+    loan: &mut LoanBuilder<'_>,
+    schema: &Schema,
+) -> bool {
+    let Some(value) = exact_value(how, index, schema) else {
+        return false;
+    };
+    // The key is text: the builder takes it from the text as written.
+    let text = match how {
+        Typed::Text(texts) => texts.at(index),
+        _ => None,
+    };
+    loan.set_exact(slot, value, text);
+    true
+}
+
+/// The value at row `index` of a column, converted directly, when the text path would accept
+/// its text as this very value; `None` when the text path must read it (to accept it in some
+/// other way, or to say what is wrong with it).
+fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
+    let value = match how {
+        Typed::No => return None,
+        Typed::Money(array, scale) => Value::Money(
+            rust_decimal::Decimal::try_from_i128_with_scale(at(array, index)?, *scale).ok()?,
+        ),
+        Typed::Date(array) => {
+            let date = date_of(at(array, index)?)?;
+            // Only years the text path writes as four digits and reads back.
+            if !(0..=9999).contains(&date.year()) {
+                return None;
+            }
+            Value::Date(date)
+        }
+        Typed::Bool(array) => {
+            if index >= array.len() || array.is_null(index) {
+                return None;
+            }
+            Value::Bool(array.value(index))
+        }
+        Typed::Int64(array, days) => whole(at(array, index)?, *days),
+        Typed::Int32(array, days) => whole(i64::from(at(array, index)?), *days),
+        Typed::Text(texts) => {
+            let text = texts.at(index)?;
+            if text.trim().is_empty() {
+                return None;
+            }
+            Value::Text(Arc::from(text))
+        }
+        Typed::Choice(texts, id) => Value::Enum(choice(schema, *id, texts.at(index)?)?),
+        Typed::Dictionary(keys, choices) => {
+            let key = usize::try_from(at(keys, index)?).ok()?;
+            Value::Enum((*choices.get(key)?)?)
+        }
+        Typed::Time(texts) => {
+            let text = texts.at(index)?;
+            if super::convert::is_null_text(text) {
+                return None;
+            }
+            Value::Time(crate::value::parse_time(text)?)
+        }
+        Typed::Records(list, offsets, structs, fields) => {
+            // A null list is read by the text path (as no records): its offsets may still
+            // span records.
+            if index >= list.len() || list.is_null(index) {
+                return None;
+            }
+            let start = usize::try_from(*offsets.get(index)?).ok()?;
+            let end = usize::try_from(*offsets.get(index + 1)?).ok()?;
+            let mut records = Records::with_capacity(fields.len(), end.saturating_sub(start));
+            for item in start..end {
+                if structs.is_null(item) {
+                    return None;
+                }
+                for (child, optional) in fields {
+                    let value = match child {
+                        Some(how) => match exact_value(how, item, schema) {
+                            Some(value) => value,
+                            None if *optional && is_null(how, item) => Value::Missing,
+                            None => return None,
+                        },
+                        None if *optional => Value::Missing,
+                        None => return None,
+                    };
+                    records.push_value(value);
+                }
+            }
+            Value::List(Arc::new(records))
+        }
+    };
+    Some(value)
+}
+
+fn whole(n: i64, days: bool) -> Value {
+    if days { Value::Days(n) } else { Value::Int(n) }
+}
+
+/// Whether row `index` of a typed column is null.
+fn is_null(how: &Typed, index: usize) -> bool {
+    let array: &dyn Array = match how {
+        Typed::No => return false,
+        Typed::Money(a, _) => a,
+        Typed::Date(a) => a,
+        Typed::Bool(a) => a,
+        Typed::Int64(a, _) => a,
+        Typed::Int32(a, _) => a,
+        Typed::Text(t) | Typed::Choice(t, _) | Typed::Time(t) => match t {
+            Texts::Utf8(a) => a,
+            Texts::Large(a) => a,
+            Texts::View(a) => a,
+        },
+        Typed::Dictionary(keys, _) => keys,
+        Typed::Records(list, ..) => list.as_ref(),
+    };
+    index < array.len() && array.is_null(index)
+}
+
+/// A `date32` (days since 1970-01-01) as a date.
+fn date_of(days: i32) -> Option<chrono::NaiveDate> {
+    /// Days from 0001-01-01 (day 1 of the common era, for chrono) to 1970-01-01.
+    const EPOCH_FROM_CE: i32 = 719_163;
+    chrono::NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_FROM_CE)?)
 }
 
 /// The columns of the book, checked against the schema: each column's name and whether the
@@ -355,9 +715,7 @@ fn value(array: &dyn Array, index: usize) -> Result<Raw<'_>, String> {
         }
         DataType::Date32 => {
             let days = array.as_primitive::<Date32Type>().value(index);
-            match chrono::NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|epoch| {
-                epoch.checked_add_signed(chrono::TimeDelta::try_days(i64::from(days))?)
-            }) {
+            match date_of(days) {
                 // Written directly: `format("%Y-%m-%d")` parses its pattern on every call.
                 Some(date) => owned(format!(
                     "{:04}-{:02}-{:02}",

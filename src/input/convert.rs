@@ -49,7 +49,7 @@ pub(crate) fn convert(
 }
 
 /// Where a record came from, for its rejection.
-pub(super) struct Origin<'f> {
+pub(crate) struct Origin<'f> {
     pub(super) file: &'f str,
     pub(super) number: u64,
     pub(super) line: Option<u64>,
@@ -114,13 +114,44 @@ impl<'s> LoanBuilder<'s> {
 
     /// Gives field `slot` its raw value; a second value for it is a problem of the row.
     pub(crate) fn set(&mut self, slot: usize, raw: &Raw<'_>) {
-        let Some(field) = self.schema.fields.get(slot) else {
+        let key_text = match raw {
+            Raw::Scalar(text) => Some(text.as_ref()),
+            _ => None,
+        };
+        let Some(field) = self.claim(slot, key_text) else {
             return;
         };
+        match value(field, raw, self.schema, &FieldPath::Top(&field.name)) {
+            Ok(value) => {
+                if let Some(place) = self.values.get_mut(slot) {
+                    *place = value;
+                }
+            }
+            Err(problem) => self.problem = Some((slot, problem)),
+        }
+    }
+
+    /// Gives field `slot` a value a typed reader already converted exactly (a Parquet
+    /// decimal, date or choice): what [`LoanBuilder::set`] would have made of its text, which
+    /// is `text` when the value is text. The reader only calls this for values that text would
+    /// have been accepted as; anything else goes through `set`, which says what is wrong.
+    pub(crate) fn set_exact(&mut self, slot: usize, value: Value, text: Option<&str>) {
+        if self.claim(slot, text).is_none() {
+            return;
+        }
+        if let Some(place) = self.values.get_mut(slot) {
+            *place = value;
+        }
+    }
+
+    /// The field at `slot`, when its value should be converted and stored: not when it was
+    /// given already (the row is then rejected: which of the two is meant cannot be known), nor
+    /// when an earlier field already rejects the row. Takes the loan's key from `text`.
+    fn claim(&mut self, slot: usize, text: Option<&str>) -> Option<&'s Field> {
+        let field = self.schema.fields.get(slot)?;
         let given = self.values.get(slot) != Some(&UNSET)
             || self.problem.as_ref().is_some_and(|(at, _)| *at == slot);
         if given {
-            // Which of the two is meant cannot be known: the row is rejected, not guessed.
             if self.problem.as_ref().is_none_or(|(at, _)| *at > slot) {
                 self.problem = Some((
                     slot,
@@ -132,25 +163,18 @@ impl<'s> LoanBuilder<'s> {
                     ),
                 ));
             }
-            return;
+            return None;
         }
         if slot == self.schema.key
-            && let Raw::Scalar(text) = raw
+            && let Some(text) = text
             && !text.trim().is_empty()
         {
-            self.key = Some(text.to_string());
+            self.key = Some(text.to_owned());
         }
         if self.problem.as_ref().is_some_and(|(at, _)| *at < slot) {
-            return; // The row is rejected for an earlier field already.
+            return None; // The row is rejected for an earlier field already.
         }
-        match value(field, raw, self.schema, &FieldPath::Top(&field.name)) {
-            Ok(value) => {
-                if let Some(place) = self.values.get_mut(slot) {
-                    *place = value;
-                }
-            }
-            Err(problem) => self.problem = Some((slot, problem)),
-        }
+        Some(field)
     }
 
     /// The loan and its key, or the rejection naming the first wrong field.
@@ -158,7 +182,7 @@ impl<'s> LoanBuilder<'s> {
         clippy::result_large_err,
         reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
     )]
-    pub(super) fn finish(mut self, at: &Origin<'_>) -> Result<(String, Loan), Rejected> {
+    pub(crate) fn finish(mut self, at: &Origin<'_>) -> Result<(String, Loan), Rejected> {
         let schema = self.schema;
         for (slot, (field, place)) in schema.fields.iter().zip(&mut self.values).enumerate() {
             if self.problem.as_ref().is_some_and(|(at, _)| *at <= slot) {
@@ -283,7 +307,7 @@ fn trimmed(text: &str) -> &str {
 }
 
 /// The YAML spellings of "no value", which come through as text.
-fn is_null_text(text: &str) -> bool {
+pub(super) fn is_null_text(text: &str) -> bool {
     matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 

@@ -102,7 +102,14 @@ impl Pending {
             }
             Body::Csv(record, layout) => csv_cells::cells(layout, record),
             Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
-            Body::Columnar(batch, row) => batch.raw(*row),
+            Body::Columnar(batch, row) => {
+                let at = Origin {
+                    file,
+                    number,
+                    line: self.line,
+                };
+                return batch.load(*row, schema, &at, unknown);
+            }
             Body::Ready(Err(reason)) => Err(reason.clone()),
         };
         let record = RawRecord {

@@ -435,3 +435,186 @@ fn parquet_decisions_say_what_json_lines_records_say() {
     let loaded = arrears::load_policy(&root().join("policies/retail.policy")).unwrap();
     assert_eq!(version, loaded.version());
 }
+
+/// Typed columns are converted without going through text, so they are held here to what the
+/// text path makes of the same values written in a JSON Lines book: the same loans, and the
+/// same rejections (code, record, loan, field, value, reason), value by value at the edges.
+#[test]
+fn typed_columns_decide_and_reject_exactly_as_their_text() {
+    use arrow_array::{BooleanArray, Date32Array, Decimal128Array, StringArray};
+    let dir = temp();
+    let (rows, _) = sample();
+    let n = 8;
+    let epoch = |d: &str| {
+        let date = chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap();
+        (date - chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap()).num_days() as i32
+    };
+    // Each case: the column, its values as Arrow, and the same values as JSON.
+    type Case = (&'static str, ArrayRef, Vec<Value>);
+    let text = |values: &[Option<&str>]| -> (ArrayRef, Vec<Value>) {
+        (
+            Arc::new(StringArray::from(values.to_vec())),
+            values
+                .iter()
+                .map(|v| v.map_or(Value::Null, Value::from))
+                .collect(),
+        )
+    };
+    let words = [
+        Some("refuses"),
+        Some(" refuses "),
+        Some("null"),
+        Some(""),
+        None,
+        Some("拒绝"),
+        Some("refused"),
+        Some("willing"),
+    ];
+    let (willingness, willingness_json) = text(&words);
+    let (region, region_json) = text(&[
+        Some("上海"),
+        Some("  "),
+        Some(""),
+        None,
+        Some(" 北京 "),
+        Some("null"),
+        Some("x"),
+        Some("深圳"),
+    ]);
+    let (times, times_json) = text(&[
+        Some("09:30"),
+        Some("9:30"),
+        Some("24:00"),
+        Some("23:59:59"),
+        Some(" 09:30"),
+        Some("null"),
+        None,
+        Some("12:00:60"),
+    ]);
+    let amounts = [
+        Some(1_234_567i128),
+        Some(-5),
+        Some(0),
+        None,
+        Some(99),
+        Some(10),
+        Some(7),
+        Some(1),
+    ];
+    let cases: Vec<Case> = vec![
+        ("willingness", willingness, willingness_json),
+        ("region", region, region_json),
+        ("next_contact_at", times, times_json),
+        (
+            "principal_outstanding",
+            Arc::new(
+                Decimal128Array::from(amounts.to_vec())
+                    .with_precision_and_scale(18, 1)
+                    .unwrap(),
+            ),
+            amounts
+                .iter()
+                .map(|a| match a {
+                    Some(a) => {
+                        Value::from(format!("{}.{}", a / 10, (a % 10).abs()).replace("0.-", "-0."))
+                    }
+                    None => Value::Null,
+                })
+                .collect(),
+        ),
+        (
+            "oldest_unpaid_due_date",
+            Arc::new(Date32Array::from(vec![
+                Some(epoch("2026-01-31")),
+                Some(epoch("1969-12-31")),
+                None,
+                Some(3_000_000),
+                Some(-800_000),
+                Some(0),
+                Some(epoch("2024-02-29")),
+                Some(epoch("2026-11-20")),
+            ])),
+            vec![
+                Value::from("2026-01-31"),
+                Value::from("1969-12-31"),
+                Value::Null,
+                Value::from("10183-09-21"),
+                Value::from("-221-09-04"),
+                Value::from("1970-01-01"),
+                Value::from("2024-02-29"),
+                Value::from("2026-11-20"),
+            ],
+        ),
+        (
+            "has_assets",
+            Arc::new(BooleanArray::from(vec![
+                Some(true),
+                None,
+                Some(false),
+                Some(true),
+                Some(false),
+                None,
+                Some(true),
+                Some(false),
+            ])),
+            vec![
+                Value::from(true),
+                Value::Null,
+                Value::from(false),
+                Value::from(true),
+                Value::from(false),
+                Value::Null,
+                Value::from(true),
+                Value::from(false),
+            ],
+        ),
+    ];
+    let policy = "policies/retail.policy";
+    for (name, array, json) in cases {
+        let parquet = dir.path().join(format!("{name}.parquet"));
+        std::fs::write(&parquet, write_parquet(&altered(n, name, Some(array)))).unwrap();
+        let jsonl = dir.path().join(format!("{name}.jsonl"));
+        let lines: Vec<String> = rows[..n]
+            .iter()
+            .zip(&json)
+            .map(|(row, value)| {
+                let mut row = row.clone();
+                row[name] = value.clone();
+                row.to_string()
+            })
+            .collect();
+        std::fs::write(&jsonl, lines.join("\n") + "\n").unwrap();
+        let decide = |book: &std::path::Path, stem: &str| {
+            let rejects = dir.path().join(format!("{stem}.rejects.jsonl"));
+            let got = arrears(&[
+                "run",
+                policy,
+                book.to_str().unwrap(),
+                "--as-of",
+                "2026-11-20",
+                "--rejects",
+                rejects.to_str().unwrap(),
+            ]);
+            assert_eq!(got.code, 0, "{}", got.stderr);
+            let rejected: Vec<Value> = std::fs::read_to_string(&rejects)
+                .unwrap()
+                .lines()
+                .map(|l| {
+                    let mut v: Value = serde_json::from_str(l).unwrap();
+                    v["file"] = Value::Null;
+                    v["line"] = Value::Null;
+                    v
+                })
+                .collect();
+            (got.stdout, rejected)
+        };
+        let (typed, typed_rejects) = decide(&parquet, &format!("{name}-typed"));
+        let (texts, text_rejects) = decide(&jsonl, &format!("{name}-text"));
+        assert_eq!(typed, texts, "{name}: decisions differ");
+        assert_eq!(typed_rejects, text_rejects, "{name}: rejections differ");
+        assert!(
+            !typed_rejects.is_empty() || name == "has_assets",
+            "{name}: the edge values include rejected ones"
+        );
+    }
+}
