@@ -143,6 +143,20 @@ impl Value {
     }
 }
 
+/// 1970-01-01, the epoch of Arrow's `date32`, as chrono counts days (0001-01-01 is day 1).
+pub(crate) const UNIX_EPOCH_FROM_CE: i32 = 719_163;
+
+/// A date as Arrow's `date32`: days since 1970-01-01.
+pub(crate) fn date32_of(date: NaiveDate) -> i32 {
+    use chrono::Datelike as _;
+    date.num_days_from_ce() - UNIX_EPOCH_FROM_CE
+}
+
+/// An Arrow `date32` as a date, if chrono can hold it.
+pub(crate) fn date_of_date32(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_FROM_CE)?)
+}
+
 /// A time of day as the policy language and portfolios write it: `HH:MM` or `HH:MM:SS`.
 pub(crate) fn parse_time(text: &str) -> Option<NaiveTime> {
     // `HH:MM` and `HH:MM:SS` in digits, read directly (nearly every time a book holds); any

@@ -26,7 +26,7 @@ use super::convert::{LoanBuilder, Origin};
 use super::stream::StreamError;
 use super::{Raw, Rejected, UnknownFields};
 use crate::schema::{Field, FieldType, Schema};
-use crate::value::{Loan, Records, Value};
+use crate::value::{Loan, Records, Value, date_of_date32};
 
 /// Rows read a batch at a time: as many as the reader hands over, a few thousand.
 const BATCH_ROWS: usize = 8192;
@@ -463,7 +463,7 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
             rust_decimal::Decimal::try_from_i128_with_scale(at(array, index)?, *scale).ok()?,
         ),
         Typed::Date(array) => {
-            let date = date_of(at(array, index)?)?;
+            let date = date_of_date32(at(array, index)?)?;
             // Only years the text path writes as four digits and reads back.
             if !(0..=9999).contains(&date.year()) {
                 return None;
@@ -551,13 +551,6 @@ fn is_null(how: &Typed, index: usize) -> bool {
         Typed::Records(list, ..) => list.as_ref(),
     };
     index < array.len() && array.is_null(index)
-}
-
-/// A `date32` (days since 1970-01-01) as a date.
-fn date_of(days: i32) -> Option<chrono::NaiveDate> {
-    /// Days from 0001-01-01 (day 1 of the common era, for chrono) to 1970-01-01.
-    const EPOCH_FROM_CE: i32 = 719_163;
-    chrono::NaiveDate::from_num_days_from_ce_opt(days.checked_add(EPOCH_FROM_CE)?)
 }
 
 /// The columns of the book, checked against the schema: each column's name and whether the
@@ -715,7 +708,7 @@ fn value(array: &dyn Array, index: usize) -> Result<Raw<'_>, String> {
         }
         DataType::Date32 => {
             let days = array.as_primitive::<Date32Type>().value(index);
-            match date_of(days) {
+            match date_of_date32(days) {
                 // Written directly: `format("%Y-%m-%d")` parses its pattern on every call.
                 Some(date) => owned(format!(
                     "{:04}-{:02}-{:02}",

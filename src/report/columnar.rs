@@ -21,19 +21,13 @@ use arrow_array::builder::{
 };
 use arrow_array::{ArrayRef, RecordBatch};
 use arrow_schema::{DataType, Field, Fields, Schema, SchemaRef};
-use chrono::{Datelike as _, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::eval::{DecisionOutcome, Evaluation, Trace};
 use crate::input::Rejected;
 use crate::program::{DecisionId, Program};
 
-/// Days from 0001-01-01 (chrono's day 1) to 1970-01-01, the epoch of Arrow's `date32`.
-const UNIX_EPOCH_DAY: i32 = 719_163;
-
-/// A date as Arrow's `date32`: days since 1970-01-01.
-fn date32(date: NaiveDate) -> i32 {
-    date.num_days_from_ce() - UNIX_EPOCH_DAY
-}
+use crate::value::date32_of as date32;
 
 fn string_list() -> DataType {
     DataType::List(Arc::new(Field::new("item", DataType::Utf8, true)))
