@@ -104,10 +104,16 @@ fn diagnostic(engine: &EngineDiagnostic, lang: Lang) -> Diagnostic {
     }
 }
 
-/// A `PolicyError` carrying every diagnostic, its message their text.
-fn policy_error(py: Python<'_>, error: LoadError, lang: Lang) -> PyErr {
+/// A `PolicyError` carrying every diagnostic, its message their text, in the policy's own
+/// language (Chinese for a policy written with Chinese names), as `arrears check` answers when
+/// the environment names none.
+fn policy_error(py: Python<'_>, error: LoadError) -> PyErr {
     match error {
         LoadError::Invalid(diagnostics) => {
+            let lang = diagnostics
+                .iter()
+                .find_map(EngineDiagnostic::source)
+                .map_or(Lang::En, |source| Lang::of_source(source.text()));
             let list: Vec<Diagnostic> = diagnostics.iter().map(|d| diagnostic(d, lang)).collect();
             let text: String = list.iter().map(|d| d.rendered.as_str()).collect();
             let error = PolicyError::new_err(text.trim_end().to_owned());
@@ -294,7 +300,7 @@ impl Policy {
     fn load(py: Python<'_>, path: PathBuf) -> PyResult<Policy> {
         let loaded = py
             .detach(|| arrears::load_policy(&path))
-            .map_err(|e| policy_error(py, e, Lang::En))?;
+            .map_err(|e| policy_error(py, e))?;
         Ok(Policy {
             loaded: Arc::new(loaded),
         })
@@ -319,10 +325,9 @@ impl Policy {
         for (name, content) in files.unwrap_or_default() {
             memory = memory.with(base.join(name), content);
         }
-        let lang = Lang::En;
         let loaded = py
             .detach(|| arrears::load_policy_from(&memory, &path))
-            .map_err(|e| policy_error(py, e, lang))?;
+            .map_err(|e| policy_error(py, e))?;
         Ok(Policy {
             loaded: Arc::new(loaded),
         })

@@ -188,3 +188,15 @@ def test_check_reports_the_analysis_findings():
     assert arrears.Policy.from_text(text, files=files, path="retail.policy").check() == []
     cli_check = cli("check", "--error-format", "json", policy_path("retail.policy"), check=False)
     assert cli_check.stdout.strip() == ""
+
+
+def test_a_chinese_policy_is_told_its_errors_in_chinese():
+    text = open(policy_path("催收示例.policy"), encoding="utf-8").read()
+    broken = text.replace("and 还款意愿 = 拒绝", "and 还款意原 = 拒绝", 1)
+    assert broken != text
+    with pytest.raises(arrears.PolicyError) as raised:
+        arrears.Policy.from_text(broken, path="催收示例.policy")
+    first = raised.value.diagnostics[0]
+    assert first.code == "E201"
+    assert "还款意原" in first.message and "未知" in first.message, first.message
+    assert first.suggestions == ["是否想写 `还款意愿`？"], first.suggestions
