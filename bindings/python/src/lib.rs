@@ -179,6 +179,14 @@ fn arrow_batches(data: &Bound<'_, PyAny>) -> PyResult<(arrow_schema::SchemaRef, 
         data.align_buffers();
         data.validate_full()
             .map_err(|e| PyValueError::new_err(format!("malformed Arrow data: {e}")))?;
+        if !matches!(data.data_type(), arrow_schema::DataType::Struct(_)) || data.null_count() > 0 {
+            // A record batch travels as a struct array without nulls; anything else would
+            // panic in the conversion below.
+            return Err(PyValueError::new_err(format!(
+                "expected a record batch, found Arrow data of type {}",
+                data.data_type()
+            )));
+        }
         let columns = arrow_array::StructArray::from(data);
         let batch = RecordBatch::try_new(Arc::clone(&schema), columns.into_parts().1)
             .map_err(|e| PyValueError::new_err(format!("malformed Arrow data: {e}")))?;
