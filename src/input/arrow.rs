@@ -40,8 +40,6 @@ pub(super) struct ArrowRows {
     /// The batch being read, and its next row.
     batch: Option<Arc<Batch>>,
     row: usize,
-    /// For each column of the book: its name, and whether the schema reads it.
-    columns: Arc<Vec<(String, bool)>>,
     /// Bytes of the file, for progress: counted as batches are read, in proportion to rows.
     total_rows: Option<u64>,
     rows_read: u64,
@@ -62,7 +60,7 @@ impl ArrowRows {
             .map_err(|e| StreamError::Columnar(format!("not a Parquet file: {e}")))?;
         let total_rows = u64::try_from(builder.metadata().file_metadata().num_rows()).ok();
         let arrow_schema = builder.schema().clone();
-        let columns = check_columns(&arrow_schema, schema)?;
+        check_columns(&arrow_schema, schema)?;
         let reader = builder
             .with_batch_size(BATCH_ROWS)
             .build()
@@ -71,7 +69,6 @@ impl ArrowRows {
             batches: Box::new(reader.map(|b| b.map_err(|e| e.to_string()))),
             batch: None,
             row: 0,
-            columns: Arc::new(columns),
             total_rows,
             rows_read: 0,
             file_bytes,
@@ -85,14 +82,13 @@ impl ArrowRows {
         batches: Vec<RecordBatch>,
         schema: &Schema,
     ) -> Result<ArrowRows, StreamError> {
-        let columns = check_columns(arrow_schema, schema)?;
+        check_columns(arrow_schema, schema)?;
         let total: usize = batches.iter().map(RecordBatch::num_rows).sum();
         let bytes: usize = batches.iter().map(RecordBatch::get_array_memory_size).sum();
         Ok(ArrowRows {
             batches: Box::new(batches.into_iter().map(Ok)),
             batch: None,
             row: 0,
-            columns: Arc::new(columns),
             total_rows: Some(total as u64),
             rows_read: 0,
             file_bytes: bytes as u64,
@@ -125,12 +121,11 @@ impl ArrowRows {
             arrow_schema = reader.schema();
             batches = Box::new(reader.map(|b| b.map_err(|e| e.to_string())));
         }
-        let columns = check_columns(&arrow_schema, schema)?;
+        check_columns(&arrow_schema, schema)?;
         Ok(ArrowRows {
             batches,
             batch: None,
             row: 0,
-            columns: Arc::new(columns),
             total_rows: None,
             rows_read: 0,
             file_bytes,
@@ -165,7 +160,6 @@ impl ArrowRows {
                 Ok(batch) => {
                     self.batch = Some(Arc::new(Batch {
                         batch,
-                        columns: Arc::clone(&self.columns),
                         plan: OnceLock::new(),
                     }));
                     self.row = 0;
@@ -181,11 +175,10 @@ impl ArrowRows {
     }
 }
 
-/// A batch of rows and the columns the schema reads, shared by the rows cut from it.
+/// A batch of rows, shared by the rows cut from it.
 #[derive(Debug)]
 pub(super) struct Batch {
     batch: RecordBatch,
-    columns: Arc<Vec<(String, bool)>>,
     /// How each column becomes a field's value under the schema the batch is read with
     /// first, worked out once for the batch's rows; the identity of that schema (its address)
     /// beside it. Another schema (`diff` reads a book under two) works out its own per row.
@@ -290,23 +283,25 @@ impl Batch {
         let identity = std::ptr::from_ref(schema) as usize;
         let (planned, plan) = self
             .plan
-            .get_or_init(|| (identity, Plan::new(&self.batch, &self.columns, schema)));
+            .get_or_init(|| (identity, Plan::new(&self.batch, schema)));
         let own;
         let plan = if *planned == identity {
             plan
         } else {
-            own = Plan::new(&self.batch, &self.columns, schema);
+            own = Plan::new(&self.batch, schema);
             &own
         };
         let mut loan = LoanBuilder::new(schema);
-        for (((name, _), array), column) in self
-            .columns
+        for ((named, array), column) in self
+            .batch
+            .schema_ref()
+            .fields()
             .iter()
             .zip(self.batch.columns())
             .zip(&plan.columns)
         {
             let Some(slot) = column.slot else {
-                unknown.note(name);
+                unknown.note(named.name());
                 continue;
             };
             // The field's column is read even when the book was opened under another schema
@@ -323,12 +318,14 @@ impl Batch {
 }
 
 impl Plan {
-    fn new(batch: &RecordBatch, columns: &[(String, bool)], schema: &Schema) -> Plan {
-        let columns = columns
+    fn new(batch: &RecordBatch, schema: &Schema) -> Plan {
+        let columns = batch
+            .schema_ref()
+            .fields()
             .iter()
             .zip(batch.columns())
-            .map(|((name, _), array)| {
-                let slot = schema.slot(name);
+            .map(|(named, array)| {
+                let slot = schema.slot(named.name());
                 let field = slot.and_then(|s| schema.fields.get(s));
                 let how = field.map_or(Typed::No, |f| typed(f, array.as_ref(), schema));
                 let missing_allowed =
@@ -553,10 +550,9 @@ fn is_null(how: &Typed, index: usize) -> bool {
     index < array.len() && array.is_null(index)
 }
 
-/// The columns of the book, checked against the schema: each column's name and whether the
-/// schema reads it; an error when a required field has no column or a column's type cannot
-/// hold its field exactly.
-fn check_columns(book: &ArrowSchema, schema: &Schema) -> Result<Vec<(String, bool)>, StreamError> {
+/// Checks the book's columns against the schema: an error when a required field has no
+/// column or a column's type cannot hold its field exactly.
+fn check_columns(book: &ArrowSchema, schema: &Schema) -> Result<(), StreamError> {
     let mut problems = Vec::new();
     for field in &schema.fields {
         let column = book.fields().iter().find(|c| field.is_named(c.name()));
@@ -577,14 +573,11 @@ fn check_columns(book: &ArrowSchema, schema: &Schema) -> Result<Vec<(String, boo
             }
         }
     }
-    if !problems.is_empty() {
-        return Err(StreamError::Columnar(problems.join("; ")));
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(StreamError::Columnar(problems.join("; ")))
     }
-    Ok(book
-        .fields()
-        .iter()
-        .map(|c| (c.name().clone(), schema.slot(c.name()).is_some()))
-        .collect())
 }
 
 /// Whether a column of type `column` can hold `field` exactly, and why not.
