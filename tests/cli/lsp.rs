@@ -752,6 +752,11 @@ fn a_thousand_quick_edits_of_a_megabyte_policy_end_in_the_final_texts_diagnostic
     let path = write(dir.path(), "big.policy", &text);
     let uri = format!("file://{path}");
     let mut client = Client::start();
+    #[allow(
+        clippy::disallowed_methods,
+        reason = "the unoptimised bound is relative to one check's time on this machine"
+    )]
+    let opened = std::time::Instant::now();
     client.open(&uri, &text);
     // Large: the server says the analysis waits for a save, and checks the text.
     let said = client.wait(|m| m["method"] == "window/showMessage");
@@ -763,6 +768,7 @@ fn a_thousand_quick_edits_of_a_megabyte_policy_end_in_the_final_texts_diagnostic
         "{said}"
     );
     assert_eq!(client.diagnostics(&uri), Vec::<Value>::new());
+    let one_check = opened.elapsed();
     // A thousand keystrokes typed into the last rule's outcome, as fast as the pipe takes
     // them: `call` becomes `c` followed by 999 letters, then the last one makes it `callx…`.
     let at = text.rfind("then call").unwrap() + "then ".len();
@@ -791,11 +797,20 @@ fn a_thousand_quick_edits_of_a_megabyte_policy_end_in_the_final_texts_diagnostic
         }
     };
     // Within 2 s in an optimised build (`cargo test --release`, which `.ci/run` runs this test
-    // with); an unoptimised server takes some 3.6 s to check a megabyte once, so there the bound
-    // is only that the final text is checked at most twice over.
+    // with). An unoptimised server takes seconds to check a megabyte once, and how many depends
+    // on what else the machine runs (CI once took 12.6 s beside the other tests on two cores),
+    // so there the bound is relative: at most one check already under way plus the final
+    // text's own, with room for the load to change between them.
     let elapsed = last_edit.elapsed();
-    let bound = if cfg!(debug_assertions) { 12 } else { 2 };
-    assert!(elapsed < Duration::from_secs(bound), "{elapsed:?}");
+    let bound = if cfg!(debug_assertions) {
+        (one_check * 4).max(Duration::from_secs(12))
+    } else {
+        Duration::from_secs(2)
+    };
+    assert!(
+        elapsed < bound,
+        "{elapsed:?} (one check took {one_check:?})"
+    );
     let diagnostics = found["params"]["diagnostics"].as_array().unwrap();
     assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
     assert_eq!(diagnostics[0]["code"], "E206");
