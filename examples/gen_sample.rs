@@ -11,6 +11,13 @@
 //! The fields added to the schema after v1 (contact times, rest days, emergency contacts,
 //! why a business stopped, the dates that interrupt the limitation period) are drawn from a
 //! second random stream per loan, so the v1 fields stay what they always were.
+//!
+//! Borrowers (`borrower_id`) come from a third stream, block by block of 100 loans: the
+//! block's loans are shuffled and dealt out to borrowers, two in three of whom hold one loan
+//! and one in three two to four, so about 60 % of loans share their borrower with another
+//! and a borrower's loans lie scattered within their block, as in a book ordered by loan id.
+//! The borrower's id is `B` and the number of its first loan; its loans share the first
+//! loan's name (`borrower`), the only v1 field that changes.
 
 #![allow(
     clippy::unwrap_used,
@@ -41,6 +48,7 @@ const REGIONS: &[&str] = &[
 struct Loan {
     id: String,
     borrower: String,
+    borrower_id: String,
     product: &'static str,
     principal: String,
     due: Option<NaiveDate>,
@@ -274,6 +282,7 @@ fn loan(rng: &mut ChaCha8Rng, index: usize, as_of: NaiveDate) -> Loan {
     Loan {
         id: format!("L{:05}", index + 1),
         borrower: format!("{}{}", pick(rng, SURNAMES), pick(rng, GIVEN)),
+        borrower_id: format!("B{:05}", index + 1),
         product: weighted(
             rng,
             &[
@@ -364,8 +373,8 @@ fn jsonl(loans: &[Loan]) -> String {
         let collateral = loan.collateral.clone().unwrap_or_else(|| "null".into());
         let _ = write!(
             out,
-            r#"{{"loan_id":"{}","borrower":"{}","product":"{}","currency":"CNY","principal_outstanding":{},"oldest_unpaid_due_date":{due},"collateral_value":{collateral}"#,
-            loan.id, loan.borrower, loan.product, loan.principal
+            r#"{{"loan_id":"{}","borrower":"{}","borrower_id":"{}","product":"{}","currency":"CNY","principal_outstanding":{},"oldest_unpaid_due_date":{due},"collateral_value":{collateral}"#,
+            loan.id, loan.borrower, loan.borrower_id, loan.product, loan.principal
         );
         for (name, value) in &loan.flags {
             let _ = write!(out, r#","{name}":{value}"#);
@@ -388,6 +397,7 @@ fn csv(loans: &[Loan], with_header: bool) -> String {
     let mut header = vec![
         "loan_id",
         "borrower",
+        "borrower_id",
         "product",
         "currency",
         "principal_outstanding",
@@ -412,6 +422,7 @@ fn csv(loans: &[Loan], with_header: bool) -> String {
         let mut row = vec![
             loan.id.clone(),
             loan.borrower.clone(),
+            loan.borrower_id.clone(),
             loan.product.into(),
             "CNY".into(),
             loan.principal.clone(),
@@ -445,6 +456,7 @@ fn yaml(loans: &[Loan], with_header: bool) -> String {
     for loan in loans {
         let _ = writeln!(out, "- loan_id: {}", loan.id);
         let _ = writeln!(out, "  borrower: {}", loan.borrower);
+        let _ = writeln!(out, "  borrower_id: {}", loan.borrower_id);
         let _ = writeln!(out, "  product: {}", loan.product);
         let _ = writeln!(out, "  currency: CNY");
         let _ = writeln!(out, "  principal_outstanding: {}", loan.principal);
@@ -489,6 +501,43 @@ fn yaml(loans: &[Loan], with_header: bool) -> String {
     out
 }
 
+/// Loans per block that borrowers are dealt from; a batch holds whole blocks.
+const BLOCK: usize = 100;
+
+/// Deals the loans `start..end` (whole blocks, but for the book's last) out to borrowers:
+/// each loan gets the index of its borrower's first loan, and shares that loan's name.
+fn deal_borrowers(loans: &mut [Loan], start: usize, seed: u64) {
+    for (block_index, block) in loans.chunks_mut(BLOCK).enumerate() {
+        let first = start + block_index * BLOCK;
+        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xb0_0000_0000_0000 ^ first as u64);
+        let mut order: Vec<usize> = (0..block.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, rng.random_range(0..=i));
+        }
+        let mut rest = order.as_slice();
+        while !rest.is_empty() {
+            let held = if rng.random_bool(2.0 / 3.0) {
+                1
+            } else {
+                rng.random_range(2..=4)
+            };
+            let (members, after) = rest.split_at(held.min(rest.len()));
+            rest = after;
+            let Some(&head) = members.iter().min() else {
+                continue;
+            };
+            let (id, name) = (
+                block[head].id.replacen('L', "B", 1),
+                block[head].borrower.clone(),
+            );
+            for &member in members {
+                block[member].borrower_id = id.clone();
+                block[member].borrower = name.clone();
+            }
+        }
+    }
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let count: usize = args
@@ -507,6 +556,7 @@ fn main() {
     let mut csv_file = create("retail-sample.csv");
     let mut yaml_file = (count <= 1_000_000).then(|| create("retail-sample.yaml"));
     const BATCH: usize = 100_000;
+    const _: () = assert!(BATCH % BLOCK == 0, "a batch holds whole blocks");
     for start in (0..count).step_by(BATCH) {
         let loans: Vec<Loan> = (start..count.min(start + BATCH))
             .map(|i| {
@@ -515,6 +565,8 @@ fn main() {
                 loan
             })
             .collect();
+        let mut loans = loans;
+        deal_borrowers(&mut loans, start, seed);
         let first = start == 0;
         jsonl_file.write_all(jsonl(&loans).as_bytes()).unwrap();
         csv_file.write_all(csv(&loans, first).as_bytes()).unwrap();

@@ -82,6 +82,9 @@ pub struct Schema {
     pub fields: Vec<Field>,
     /// The slot of the key field (`loan_id`).
     pub key: usize,
+    /// The slot of the field that says whose loan it is (`borrowers by borrower_id`): loans
+    /// with the same value are one borrower's. A loan without a value is a borrower of its own.
+    pub borrower: Option<usize>,
     /// The choices of every enumeration, by id: the names portfolios use.
     pub enums: Vec<Vec<String>>,
     /// Each choice's other name, if it has one, by enumeration id and choice.
@@ -179,10 +182,45 @@ impl Schema {
             );
             return (None, diagnostics);
         }
+        let mut borrower = None;
+        if let Some(name) = &decl.borrower {
+            let Some(slot) = fields.iter().position(|f| f.is_named(&name.name)) else {
+                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::SCHEMA,
+                        text!("schema-borrower-unknown", field = &name.name),
+                    )
+                    .in_file(source)
+                    .at(name.span)
+                    .maybe_help(
+                        crate::diag::did_you_mean(&name.name, names)
+                            .map(|n| text!("did-you-mean", name = n)),
+                    ),
+                );
+                return (None, diagnostics);
+            };
+            if let Some(field) = fields.get(slot)
+                && field.ty != FieldType::Text
+            {
+                diagnostics.push(
+                    Diagnostic::error(
+                        Code::SCHEMA,
+                        text!("schema-borrower-text", field = &field.name),
+                    )
+                    .in_file(source)
+                    .at(field.span)
+                    .help(text!("schema-borrower-text-help")),
+                );
+                return (None, diagnostics);
+            }
+            borrower = Some(slot);
+        }
         let schema = Schema {
             name: decl.name.name.clone(),
             fields,
             key,
+            borrower,
             enums: enums.names,
             choice_aliases: enums.aliases,
             source: Arc::clone(source),

@@ -368,10 +368,15 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
             Item::Include { path } => format!("include {}", source(text, path.span)),
             Item::UseSchema { path } => format!("use schema {}", source(text, path.span)),
             Item::Schema(schema) => format!(
-                "schema {}{} keyed by {}",
+                "schema {}{} keyed by {}{}",
                 schema.name.name,
                 label(schema.label.as_ref(), text),
-                schema.key.name
+                schema.key.name,
+                schema
+                    .borrower
+                    .as_ref()
+                    .map(|b| format!(", borrowers by {}", b.name))
+                    .unwrap_or_default()
             ),
             Item::Let(decl) => {
                 let head = format!(
@@ -448,9 +453,14 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                     Gives::Values(values) => format!("gives one of {}", names(values)),
                 };
                 let head = format!(
-                    "decision {}{}: {hit},",
+                    "decision {}{}{}: {hit},",
                     decision.name.name,
-                    label(decision.label.as_ref(), text)
+                    label(decision.label.as_ref(), text),
+                    if decision.per_borrower {
+                        " per borrower"
+                    } else {
+                        ""
+                    }
                 );
                 let one_line = format!("{head} {gives}");
                 if columns(&one_line) <= WIDTH {

@@ -83,6 +83,8 @@ pub struct SchemaDecl {
     pub label: Option<Text>,
     /// The field that identifies a loan.
     pub key: Ident,
+    /// The field that identifies a loan's borrower (`borrowers by borrower_id`), if declared.
+    pub borrower: Option<Ident>,
     /// Its fields, in order.
     pub fields: Vec<FieldDecl>,
 }
@@ -221,6 +223,8 @@ pub struct DecisionDecl {
     pub label: Option<Text>,
     /// How its rules combine.
     pub hit: HitPolicy,
+    /// Made once per borrower (`per borrower`) rather than once per loan.
+    pub per_borrower: bool,
     /// What its rules give.
     pub gives: Gives,
     /// Its rules, in order; a table's rows are rules too (see [`RuleDecl::cells`]).

@@ -219,6 +219,8 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_schema
             | Rule::kw_keyed
             | Rule::kw_by
+            | Rule::kw_borrowers
+            | Rule::kw_borrower
             | Rule::kw_field
             | Rule::kw_let
             | Rule::kw_deadline
@@ -376,10 +378,15 @@ impl Lower {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
                 let key = self.next_ident(&mut it, at)?;
+                let borrower = it
+                    .next()
+                    .and_then(|p| children(p).next())
+                    .map(|p| self.ident(p));
                 Ok(Item::Schema(SchemaDecl {
                     name,
                     label,
                     key,
+                    borrower,
                     fields: Vec::new(),
                 }))
             }
@@ -427,6 +434,7 @@ impl Lower {
             Rule::decision_head => {
                 let name = self.next_ident(&mut it, at)?;
                 let label = self.label(&mut it);
+                let per_borrower = it.next_if(|p| p.as_rule() == Rule::per_borrower).is_some();
                 let hit_pair = it.next().ok_or_else(|| self.missing(at, "hit policy"))?;
                 let hit = match hit_pair.into_inner().next().map(|p| p.as_rule()) {
                     Some(Rule::every_match) => HitPolicy::Collect,
@@ -446,6 +454,7 @@ impl Lower {
                     name,
                     label,
                     hit,
+                    per_borrower,
                     gives,
                     rules: Vec::new(),
                     span: at,
