@@ -516,7 +516,7 @@ fn deal_borrowers(loans: &mut [Loan], start: usize, seed: u64) {
         }
         let mut rest = order.as_slice();
         while !rest.is_empty() {
-            let held = if rng.random_bool(2.0 / 3.0) {
+            let held = if rng.random_range(0..3) != 0 {
                 1
             } else {
                 rng.random_range(2..=4)
@@ -556,7 +556,7 @@ fn main() {
     let mut csv_file = create("retail-sample.csv");
     let mut yaml_file = (count <= 1_000_000).then(|| create("retail-sample.yaml"));
     const BATCH: usize = 100_000;
-    const _: () = assert!(BATCH % BLOCK == 0, "a batch holds whole blocks");
+    const _: () = assert!(BATCH.is_multiple_of(BLOCK), "a batch holds whole blocks");
     for start in (0..count).step_by(BATCH) {
         let loans: Vec<Loan> = (start..count.min(start + BATCH))
             .map(|i| {
