@@ -60,7 +60,10 @@ pub use batch::{
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };
-pub use eval::{DecisionTrace, DerivedTrace, GuardTrace, Needs, Read, RuleTrace, TestTrace, Trace};
+pub use eval::{
+    BorrowerContext, BorrowerTrace, BorrowerValueTrace, DecisionTrace, DerivedTrace, GuardTrace,
+    Needs, Read, RuleTrace, TestTrace, Trace,
+};
 pub use files::{DiskFiles, FileError, Files, MemoryFiles};
 pub use format::format_source;
 pub use input::{
@@ -73,8 +76,8 @@ pub use load::{
     inspect_schema, load_policy, load_policy_from, load_policy_text,
 };
 pub use program::{
-    ActionId, DecisionId, DecisionOutcome, Evaluation, GuardId, HitPolicy, OutcomeId, Program,
-    ReadSource, RuleId, Slot, ValueId,
+    ActionId, BorrowerValueId, DecisionId, DecisionOutcome, Evaluation, GuardId, HitPolicy,
+    OutcomeId, Program, ReadSource, RuleId, Slot, ValueId,
 };
 pub use report::{
     DecisionColumns, OutputFormat, RecordWriter, Rendered, decision_record, explain_text,

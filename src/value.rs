@@ -143,6 +143,17 @@ impl Value {
     }
 }
 
+/// The sum of two counts, day counts or amounts of the same kind; `None` for other kinds or
+/// on overflow.
+pub(crate) fn sum(a: &Value, b: &Value) -> Option<Value> {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x.checked_add(*y).map(Value::Int),
+        (Value::Days(x), Value::Days(y)) => x.checked_add(*y).map(Value::Days),
+        (Value::Money(x), Value::Money(y)) => x.checked_add(*y).map(Value::Money),
+        _ => None,
+    }
+}
+
 /// 1970-01-01, the epoch of Arrow's `date32`, as chrono counts days (0001-01-01 is day 1).
 pub(crate) const UNIX_EPOCH_FROM_CE: i32 = 719_163;
 

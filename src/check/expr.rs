@@ -29,7 +29,7 @@ pub(crate) struct Typed {
 
 impl Typed {
     /// An expression of type `ty`, placed when [`Checker::expr`] returns it.
-    fn new(expr: impl Into<ir::Expr>, ty: Ty) -> Typed {
+    pub(super) fn new(expr: impl Into<ir::Expr>, ty: Ty) -> Typed {
         Typed {
             expr: expr.into(),
             ty,
@@ -38,7 +38,7 @@ impl Typed {
         }
     }
 
-    fn error() -> Typed {
+    pub(super) fn error() -> Typed {
         Typed::new(ir::ExprKind::Const(Value::Missing), Ty::Error)
     }
 }
@@ -94,6 +94,8 @@ const FUNCTIONS: &[&str] = &[
     "min",
     "max",
     "sum",
+    "any",
+    "all",
     "bucket",
     "weekday",
     "add_months",
@@ -228,6 +230,14 @@ impl<'a> Checker<'a> {
                 }
             },
             ExprKind::Name(ident) => self.name(ident, expect, known),
+            ExprKind::Borrower {
+                word,
+                member,
+                field,
+            } => self.borrower_alone(
+                &crate::syntax::borrower_path(word, member, field.as_ref()),
+                e.span,
+            ),
             ExprKind::Member { base, field } => {
                 self.report(
                     Diagnostic::error(
@@ -397,7 +407,7 @@ impl<'a> Checker<'a> {
     }
 
     /// A yes/no operand of `and`, `or`, `not`, `if`: must be a condition that is present.
-    fn boolean(&mut self, e: &ast::Expr, known: &[Ref]) -> ir::Expr {
+    pub(super) fn boolean(&mut self, e: &ast::Expr, known: &[Ref]) -> ir::Expr {
         let typed = self.expr(e, None, known);
         if typed.ty != Ty::Bool && typed.ty != Ty::Error {
             let what = self.describe(&typed.ty);
@@ -800,7 +810,7 @@ impl<'a> Checker<'a> {
         Typed::new(expr, result)
     }
 
-    fn call(
+    pub(super) fn call(
         &mut self,
         function: &ast::Ident,
         first: &ast::Expr,
@@ -814,7 +824,41 @@ impl<'a> Checker<'a> {
                 .at(span)
                 .help(help)
         };
+        if let ExprKind::Borrower {
+            word,
+            member,
+            field,
+        } = &first.kind
+            && matches!(
+                function.name.as_str(),
+                "count" | "sum" | "min" | "max" | "any" | "all"
+            )
+        {
+            return self.borrower_call(function, word, member, field.as_ref(), filter, rest, span);
+        }
         match function.name.as_str() {
+            "any" | "all" => {
+                // Over one loan's list: whether some (every) record passes the filter.
+                let count = ast::Ident {
+                    name: "count".to_owned(),
+                    span: function.span,
+                };
+                let counted = self.call(&count, first, filter, rest, span, known);
+                if counted.ty == Ty::Error {
+                    return counted;
+                }
+                let expr = if function.name == "any" {
+                    ir::ExprKind::Cmp(
+                        CmpOp::Gt,
+                        Box::new(counted.expr),
+                        Box::new(ir::ExprKind::Const(Value::Int(0)).into()),
+                    )
+                } else {
+                    let all = self.call(&count, first, None, rest, span, known);
+                    ir::ExprKind::Cmp(CmpOp::Eq, Box::new(counted.expr), Box::new(all.expr))
+                };
+                Typed::new(expr, Ty::Bool)
+            }
             "count" => {
                 if !rest.is_empty() {
                     self.report(bad_call(

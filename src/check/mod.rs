@@ -2,6 +2,7 @@
 //! tested before they are read, decisions can be ordered. All problems are collected in one
 //! pass; the result is a [`Program`] whose expressions are resolved and typed ([`ir`]).
 
+mod borrower;
 mod expr;
 mod order;
 mod types;
@@ -88,6 +89,16 @@ fn check_parts(
     let order = order::decision_order(&checker.decision_reads, &decisions, source);
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     let derived = checker.finished_derived();
+    let borrower_values = std::mem::take(&mut checker.borrower_values);
+    if let Some(derived) = &derived {
+        borrower::check_borrower_reads(
+            &borrower_values,
+            derived,
+            &decisions,
+            &schema,
+            &mut diagnostics,
+        );
+    }
     let mut symbols = std::mem::take(&mut checker.symbols);
     symbols.finish();
     let actions = checker.actions;
@@ -108,7 +119,16 @@ fn check_parts(
             .push(Diagnostic::error(Code::INTERNAL, text!("internal-unchecked")).in_file(source));
         return (None, diagnostics, symbols);
     };
-    let mut program = Program::new(name, schema, derived, actions, decisions, guards, order);
+    let mut program = Program::new(
+        name,
+        schema,
+        derived,
+        actions,
+        decisions,
+        guards,
+        order,
+        borrower_values,
+    );
     program.wording = crate::program::Wording::of(&program.schema, source.text());
     program.source = Some(Arc::clone(source));
     (Some(program), diagnostics, symbols)
@@ -161,6 +181,8 @@ pub(crate) struct Checker<'a> {
     branch_is_missing: bool,
     /// How many `let`s are being checked inside one another right now.
     let_depth: usize,
+    /// The values over all of a borrower's loans met so far, each once.
+    borrower_values: Vec<crate::program::ir::BorrowerValue>,
 }
 
 /// How deeply derived values may be checked inside one another (`let c = b + 1` checks `b`
@@ -197,6 +219,7 @@ impl<'a> Checker<'a> {
             reads: Vec::new(),
             item_scope: None,
             item_list: None,
+            borrower_values: Vec::new(),
             symbols: Symbols::default(),
             branch_is_missing: false,
             let_depth: 0,
@@ -747,6 +770,7 @@ impl<'a> Checker<'a> {
             decisions.push(DecisionDef {
                 named: named(&decl.name, decl.label.as_ref()),
                 hit: hit_policy(decl.hit),
+                per_borrower: decl.per_borrower,
                 gives,
                 rules,
             });

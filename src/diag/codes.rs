@@ -99,6 +99,9 @@ codes! {
     OPEN_KIND = "E214" "open-kind",
         "a kind a module declares without actions that the including policy never fills in",
         "include \"guardrails.policy\"                # and no `kind contact: ...` in the policy";
+    BORROWER = "E215" "borrower-values",
+        "a value over a borrower's loans, or a decision made per borrower, that cannot be worked out as written",
+        "decision plan per borrower: first match, gives action\n  rule P1 when overdue > 30 days then visit   # which loan's `overdue`?";
     CYCLE = "E301" "cycle",
         "decisions or derived values that depend on each other in a circle",
         "decision a: first match, gives one of x, y\n  rule A1 when b = x then y\n  rule A2 otherwise then x\ndecision b: first match, gives one of x, y\n  rule B1 when a = y then x\n  rule B2 otherwise then y";

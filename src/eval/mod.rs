@@ -14,25 +14,38 @@ use sha2::{Digest, Sha256};
 
 pub(crate) use crate::program::ReadSource;
 pub use trace::{
-    DecisionTrace, DerivedTrace, GuardTrace, Needs, Read, RuleTrace, TestTrace, Trace,
+    BorrowerTrace, BorrowerValueTrace, DecisionTrace, DerivedTrace, GuardTrace, Needs, Read,
+    RuleTrace, TestTrace, Trace,
 };
 
 use crate::program::HitPolicy;
 use crate::program::Program;
 use crate::program::ir::{DateFn, Expr, ExprKind, FoldOp, Outcome};
-use crate::program::{ActionId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
+use crate::program::{
+    ActionId, BorrowerValueId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId,
+};
 pub(crate) use crate::program::{DecisionOutcome, Evaluation};
 use crate::value::{Loan, Value};
 
 impl Program {
-    /// Decides one loan.
+    /// Decides one loan. For a policy that reads a borrower's loans together, the loan is
+    /// taken as the only loan of its borrower ([`Program::evaluate_in`] decides it among the
+    /// others).
     pub fn evaluate(&self, loan: &Loan, as_of: NaiveDate) -> Evaluation {
-        Evaluator::new(self, loan, as_of, false).run().0
+        if self.reads_borrowers() {
+            let mut borrower = self.borrower_context(&[loan], as_of, false);
+            return self.evaluate_in(loan, &mut borrower, as_of);
+        }
+        Evaluator::new(self, loan, as_of, false, None).run().0
     }
 
     /// Decides one loan and records why: every rule tried, every value read.
     pub fn evaluate_traced(&self, loan: &Loan, as_of: NaiveDate) -> (Evaluation, Trace) {
-        let (evaluation, trace) = Evaluator::new(self, loan, as_of, true).run();
+        if self.reads_borrowers() {
+            let mut borrower = self.borrower_context(&[loan], as_of, true);
+            return self.evaluate_traced_in(loan, &mut borrower, as_of);
+        }
+        let (evaluation, trace) = Evaluator::new(self, loan, as_of, true, None).run();
         (evaluation, trace.unwrap_or_default())
     }
 
@@ -45,13 +58,173 @@ impl Program {
         as_of: NaiveDate,
         wanted: &[usize],
     ) -> (Evaluation, Vec<Value>) {
-        let mut evaluator = Evaluator::new(self, loan, as_of, false);
-        let evaluation = evaluator.decide();
-        let values = wanted
-            .iter()
-            .map(|&index| evaluator.derived(index))
+        let mut borrower = self
+            .reads_borrowers()
+            .then(|| self.borrower_context(&[loan], as_of, false));
+        self.with_values(loan, borrower.as_mut(), as_of, wanted)
+    }
+
+    /// What the loans of one borrower share: the values over all of them (each computed
+    /// once, from each loan alone), and room for the outcomes of the decisions made once per
+    /// borrower. `loans` are the borrower's loans that were read, in input order; each of
+    /// them is then decided with [`Program::evaluate_in`], in that order.
+    pub fn borrower_context(
+        &self,
+        loans: &[&Loan],
+        as_of: NaiveDate,
+        traced: bool,
+    ) -> BorrowerContext {
+        let mut values: Vec<Option<Value>> = vec![None; self.borrower_values.len()];
+        let mut per_loan: Vec<Vec<Value>> = if traced {
+            vec![Vec::with_capacity(loans.len()); self.borrower_values.len()]
+        } else {
+            Vec::new()
+        };
+        for loan in loans {
+            // One evaluator per loan, so the loan's derived values are computed once for
+            // every value over the borrower that reads them.
+            let mut evaluator = Evaluator::new(self, loan, as_of, false, None);
+            for (index, definition) in self.borrower_values.iter().enumerate() {
+                let value = evaluator.value(&definition.per_loan);
+                if let Some(parts) = per_loan.get_mut(index) {
+                    parts.push(value.clone());
+                }
+                if let Some(slot) = values.get_mut(index) {
+                    *slot = definition.fold(slot.take(), value);
+                }
+            }
+        }
+        let values: Vec<Value> = values
+            .into_iter()
+            .zip(&self.borrower_values)
+            .map(|(value, definition)| value.unwrap_or_else(|| definition.empty()))
             .collect();
+        let trace = traced.then(|| BorrowerTrace {
+            loans: loans.iter().map(|loan| self.key_of(loan)).collect(),
+            values: values
+                .iter()
+                .zip(per_loan)
+                .enumerate()
+                .map(|(index, (result, per_loan))| BorrowerValueTrace {
+                    value: BorrowerValueId::new(index),
+                    result: result.clone(),
+                    per_loan,
+                })
+                .collect(),
+        });
+        BorrowerContext {
+            values,
+            trace,
+            decided: vec![None; self.decisions.len()],
+            leader: None,
+        }
+    }
+
+    /// Decides one loan of the borrower `borrower` describes.
+    pub fn evaluate_in(
+        &self,
+        loan: &Loan,
+        borrower: &mut BorrowerContext,
+        as_of: NaiveDate,
+    ) -> Evaluation {
+        self.with_values(loan, Some(borrower), as_of, &[]).0
+    }
+
+    /// Decides one loan of the borrower `borrower` describes, and records why; the trace
+    /// holds the values over the borrower's loans when `borrower` was made traced.
+    pub fn evaluate_traced_in(
+        &self,
+        loan: &Loan,
+        borrower: &mut BorrowerContext,
+        as_of: NaiveDate,
+    ) -> (Evaluation, Trace) {
+        let (evaluation, trace) = {
+            let evaluator = Evaluator::new(self, loan, as_of, true, Some(borrower));
+            evaluator.run()
+        };
+        self.remember_shared(loan, borrower, &evaluation);
+        let mut trace = trace.unwrap_or_default();
+        trace.borrower = borrower.trace.clone();
+        (evaluation, trace)
+    }
+
+    /// [`Program::evaluate_with_values`] for a loan of the borrower `borrower` describes.
+    pub fn evaluate_with_values_in(
+        &self,
+        loan: &Loan,
+        borrower: &mut BorrowerContext,
+        as_of: NaiveDate,
+        wanted: &[usize],
+    ) -> (Evaluation, Vec<Value>) {
+        self.with_values(loan, Some(borrower), as_of, wanted)
+    }
+
+    fn with_values(
+        &self,
+        loan: &Loan,
+        mut borrower: Option<&mut BorrowerContext>,
+        as_of: NaiveDate,
+        wanted: &[usize],
+    ) -> (Evaluation, Vec<Value>) {
+        let (evaluation, values) = {
+            let mut evaluator = Evaluator::new(self, loan, as_of, false, borrower.as_deref());
+            let evaluation = evaluator.decide();
+            let values = wanted
+                .iter()
+                .map(|&index| evaluator.derived(index))
+                .collect();
+            (evaluation, values)
+        };
+        if let Some(borrower) = borrower.as_mut() {
+            self.remember_shared(loan, borrower, &evaluation);
+        }
         (evaluation, values)
+    }
+
+    /// After the first loan of a borrower is decided, keeps the outcomes of the decisions made
+    /// per borrower for the others.
+    fn remember_shared(&self, loan: &Loan, borrower: &mut BorrowerContext, decided: &Evaluation) {
+        if borrower.leader.is_some() {
+            return;
+        }
+        borrower.leader = Some(self.key_of(loan));
+        for ((slot, definition), outcome) in borrower
+            .decided
+            .iter_mut()
+            .zip(&self.decisions)
+            .zip(&decided.outcomes)
+        {
+            if definition.per_borrower {
+                *slot = Some(outcome.clone());
+            }
+        }
+    }
+
+    /// The loan's key, as text.
+    fn key_of(&self, loan: &Loan) -> String {
+        match loan.fields.get(self.schema.key) {
+            Some(Value::Text(key)) => key.to_string(),
+            _ => String::new(),
+        }
+    }
+}
+
+/// What the loans of one borrower share while they are decided: the values over all of them
+/// and, once the first is decided, the outcomes of the decisions made per borrower. Made by
+/// [`Program::borrower_context`].
+#[derive(Clone, Debug)]
+pub struct BorrowerContext {
+    values: Vec<Value>,
+    trace: Option<BorrowerTrace>,
+    decided: Vec<Option<DecisionOutcome>>,
+    /// The key of the loan decided first, whose trace holds the per-borrower decisions' rules.
+    leader: Option<String>,
+}
+
+impl BorrowerContext {
+    /// The values over the borrower's loans, by [`BorrowerValueId`].
+    pub fn values(&self) -> &[Value] {
+        &self.values
     }
 }
 
@@ -63,7 +236,7 @@ pub(crate) fn eval_expr<'a>(
     as_of: NaiveDate,
     expr: &'a Expr,
 ) -> Value {
-    Evaluator::new(program, loan, as_of, false).value(expr)
+    Evaluator::new(program, loan, as_of, false, None).value(expr)
 }
 
 /// Whether each of `conditions` is true for `loan`, reading each derived value once for them
@@ -74,7 +247,7 @@ pub(crate) fn truths<'a>(
     as_of: NaiveDate,
     conditions: impl Iterator<Item = &'a Expr>,
 ) -> Vec<bool> {
-    let mut evaluator = Evaluator::new(program, loan, as_of, false);
+    let mut evaluator = Evaluator::new(program, loan, as_of, false, None);
     conditions
         .map(|c| evaluator.value(c) == Value::Bool(true))
         .collect()
@@ -84,6 +257,11 @@ struct Evaluator<'p> {
     program: &'p Program,
     loan: &'p Loan,
     as_of: NaiveDate,
+    /// The loan's borrower, when its loans are decided together; without it, the loan is the
+    /// borrower's only loan, and values over the borrower are computed from it alone.
+    borrower: Option<&'p BorrowerContext>,
+    /// Values over the borrower computed from this loan alone (when `borrower` is `None`).
+    alone: Vec<Option<Value>>,
     derived: Vec<Option<Value>>,
     decisions: Vec<Value>,
     /// The record being filtered or folded.
@@ -94,11 +272,19 @@ struct Evaluator<'p> {
 }
 
 impl<'p> Evaluator<'p> {
-    fn new(program: &'p Program, loan: &'p Loan, as_of: NaiveDate, traced: bool) -> Evaluator<'p> {
+    fn new(
+        program: &'p Program,
+        loan: &'p Loan,
+        as_of: NaiveDate,
+        traced: bool,
+        borrower: Option<&'p BorrowerContext>,
+    ) -> Evaluator<'p> {
         Evaluator {
             program,
             loan,
             as_of,
+            borrower,
+            alone: Vec::new(),
             derived: vec![None; program.derived.len()],
             decisions: vec![Value::Nothing; program.decisions.len()],
             item: None,
@@ -129,6 +315,27 @@ impl<'p> Evaluator<'p> {
             let Some(decision) = program.decisions.get(index) else {
                 continue;
             };
+            if let Some(borrower) = self.borrower
+                && let Some(Some(shared)) = borrower.decided.get(index)
+            {
+                // Made once for the borrower, on its first loan: the same here.
+                if let (Some(slot), DecisionOutcome::First { value, .. }) =
+                    (self.decisions.get_mut(index), shared)
+                {
+                    *slot = value.map_or(Value::Nothing, |v| Value::Outcome(v.raw()));
+                }
+                if let Some(slot) = outcomes.get_mut(index) {
+                    *slot = shared.clone();
+                }
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.decisions.push(DecisionTrace {
+                        decision: DecisionId::new(index),
+                        rules: Vec::new(),
+                        per_borrower: borrower.leader.clone(),
+                    });
+                }
+                continue;
+            }
             let mut rule_traces = Vec::new();
             let mut first: Option<(RuleId, Option<OutcomeId>)> = None;
             let mut hits = Vec::new();
@@ -180,6 +387,9 @@ impl<'p> Evaluator<'p> {
                 trace.decisions.push(DecisionTrace {
                     decision: DecisionId::new(index),
                     rules: rule_traces,
+                    per_borrower: decision
+                        .per_borrower
+                        .then(|| self.program.key_of(self.loan)),
                 });
             }
         }
@@ -379,6 +589,11 @@ impl<'p> Evaluator<'p> {
                 self.read(ReadSource::AsOf, &value);
                 value
             }
+            ExprKind::Borrower(index) => {
+                let value = self.borrower_value(*index);
+                self.read(ReadSource::Borrower(BorrowerValueId::new(*index)), &value);
+                value
+            }
             ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Cmp(..) => {
                 Value::Bool(self.truth(expr))
             }
@@ -470,6 +685,37 @@ impl<'p> Evaluator<'p> {
             }
             _ => Value::Missing,
         }
+    }
+
+    /// A value over the borrower's loans: from the borrower's context, or from this loan
+    /// alone when it is decided by itself.
+    #[inline(never)]
+    fn borrower_value(&mut self, index: usize) -> Value {
+        if let Some(borrower) = self.borrower {
+            return borrower
+                .values
+                .get(index)
+                .cloned()
+                .unwrap_or(Value::Missing);
+        }
+        if let Some(Some(value)) = self.alone.get(index) {
+            return value.clone();
+        }
+        let Some(definition) = self.program.borrower_values.get(index) else {
+            return Value::Missing;
+        };
+        let own = Evaluator::new(self.program, self.loan, self.as_of, false, None)
+            .value(&definition.per_loan);
+        let value = definition
+            .fold(None, own)
+            .unwrap_or_else(|| definition.empty());
+        if self.alone.len() < self.program.borrower_values.len() {
+            self.alone.resize(self.program.borrower_values.len(), None);
+        }
+        if let Some(slot) = self.alone.get_mut(index) {
+            *slot = Some(value.clone());
+        }
+        value
     }
 
     /// How many records of list field `list` pass `filter`. This and the other rarer

@@ -131,8 +131,12 @@ impl Needs {
 pub struct DecisionTrace {
     /// Which decision.
     pub decision: DecisionId,
-    /// The rules tried; a `first match` decision stops at the first that matched.
+    /// The rules tried; a `first match` decision stops at the first that matched. Empty for
+    /// a decision made per borrower and traced on another of the borrower's loans.
     pub rules: Vec<RuleTrace>,
+    /// For a decision made `per borrower`: the key of the borrower's loan whose trace holds
+    /// the rules tried (this loan's own key when it is that loan).
+    pub per_borrower: Option<String>,
 }
 
 /// One guard.
@@ -157,9 +161,35 @@ pub struct Trace {
     pub decisions: Vec<DecisionTrace>,
     /// Guards, in policy order.
     pub guards: Vec<GuardTrace>,
+    /// The values over the borrower's loans, when the policy has any.
+    pub borrower: Option<BorrowerTrace>,
 }
 
-use crate::program::{DecisionId, GuardId, OutcomeId, ReadSource, RuleId, ValueId};
+/// The values a policy reads over all of a borrower's loans, and each loan's part in them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BorrowerTrace {
+    /// The keys of the borrower's loans that were read (a loan rejected is not among them),
+    /// in input order.
+    pub loans: Vec<String>,
+    /// Each value over the loans, in policy order.
+    pub values: Vec<BorrowerValueTrace>,
+}
+
+/// One value over a borrower's loans.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BorrowerValueTrace {
+    /// Which value.
+    pub value: BorrowerValueId,
+    /// What it came to.
+    pub result: Value,
+    /// Each loan's own part, in the order of [`BorrowerTrace::loans`]: `1` or `0` for a
+    /// `count` of loans, the loan's amount for a `sum`, its own count of contacts.
+    pub per_loan: Vec<Value>,
+}
+
+use crate::program::{
+    BorrowerValueId, DecisionId, GuardId, OutcomeId, ReadSource, RuleId, ValueId,
+};
 use crate::value::REDACTED;
 
 impl Trace {

@@ -61,6 +61,11 @@ pub(super) fn flat(expr: &ast::Expr, text: &str) -> String {
         | ExprKind::Missing => literal(expr, text),
         ExprKind::Name(name) => name.name.clone(),
         ExprKind::Member { base, field } => format!("{}.{}", base.name, field.name),
+        ExprKind::Borrower {
+            word,
+            member,
+            field,
+        } => crate::syntax::borrower_path(word, member, field.as_ref()),
         ExprKind::Not(inner) => format!("not {}", operand(inner, 3)),
         ExprKind::Neg(inner) => format!("-{}", operand(inner, 8)),
         ExprKind::Binary { op, left, right } => {

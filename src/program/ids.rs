@@ -66,6 +66,11 @@ id! {
     /// A field of the loan schema, by its slot (the schema's field order).
     Slot
 }
+id! {
+    /// A value over all of a borrower's loans (`count(borrower.loans where ...)`), in the
+    /// order the checker met them; one written twice the same way is one value.
+    BorrowerValueId
+}
 
 impl OutcomeId {
     /// The action this outcome is, in a decision that gives actions.

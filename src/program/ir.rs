@@ -77,6 +77,91 @@ pub(crate) enum FoldOp {
     Sum,
 }
 
+/// How a value over a borrower's loans combines each loan's own value. A missing value
+/// counts for nothing: the sum skips it, min and max pass it by, `any` and `all` read it as no.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Combine {
+    /// The sum, starting from this zero (of the values' kind).
+    Sum(Value),
+    Min,
+    Max,
+    /// True when some loan's value is true.
+    Any,
+    /// True when every loan's value is true (and so for a borrower of no loans).
+    All,
+}
+
+/// A value over all of a borrower's loans: `per_loan` is evaluated on each of them, as an
+/// expression of that loan alone, and the results combined. `count(borrower.loans where c)`
+/// is the sum of `if c then 1 else 0`; `max(borrower.overdue)` the greatest `overdue`;
+/// `count(borrower.contacts where ...)` the sum of each loan's own count.
+#[derive(Clone, Debug)]
+pub(crate) struct BorrowerValue {
+    pub(crate) combine: Combine,
+    pub(crate) per_loan: Expr,
+    /// Where it is written (its first place, when written more than once).
+    pub(crate) span: Span,
+}
+
+impl PartialEq for BorrowerValue {
+    fn eq(&self, other: &BorrowerValue) -> bool {
+        self.combine == other.combine && self.per_loan == other.per_loan
+    }
+}
+
+impl BorrowerValue {
+    /// Folds one loan's value into `acc`, the value of the loans before it (`None` before
+    /// the first).
+    pub(crate) fn fold(&self, acc: Option<Value>, value: Value) -> Option<Value> {
+        let present = !matches!(value, Value::Missing | Value::Nothing);
+        match &self.combine {
+            Combine::Sum(zero) => {
+                let acc = acc.unwrap_or_else(|| zero.clone());
+                Some(if present {
+                    crate::value::sum(&acc, &value).unwrap_or(Value::Missing)
+                } else {
+                    acc
+                })
+            }
+            Combine::Min | Combine::Max => {
+                let keep_new = match (&acc, present) {
+                    (_, false) => false,
+                    (None | Some(Value::Missing), true) => true,
+                    (Some(old), true) => {
+                        let ordering = value.compare(old);
+                        if self.combine == Combine::Min {
+                            ordering == Some(Ordering::Less)
+                        } else {
+                            ordering == Some(Ordering::Greater)
+                        }
+                    }
+                };
+                if keep_new {
+                    Some(value)
+                } else {
+                    Some(acc.unwrap_or(Value::Missing))
+                }
+            }
+            Combine::Any => Some(Value::Bool(
+                acc == Some(Value::Bool(true)) || value == Value::Bool(true),
+            )),
+            Combine::All => Some(Value::Bool(
+                acc != Some(Value::Bool(false)) && value == Value::Bool(true),
+            )),
+        }
+    }
+
+    /// The value of a borrower of no loans read: the start of the fold.
+    pub(crate) fn empty(&self) -> Value {
+        match &self.combine {
+            Combine::Sum(zero) => zero.clone(),
+            Combine::Min | Combine::Max => Value::Missing,
+            Combine::Any => Value::Bool(false),
+            Combine::All => Value::Bool(true),
+        }
+    }
+}
+
 /// Functions of dates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum DateFn {
@@ -100,6 +185,7 @@ macro_rules! each_child {
             | ExprKind::Item(_)
             | ExprKind::Derived(_)
             | ExprKind::Decision(_)
+            | ExprKind::Borrower(_)
             | ExprKind::AsOf => {}
             ExprKind::Not(a)
             | ExprKind::Neg(a)
@@ -188,6 +274,9 @@ pub(crate) enum ExprKind {
     Derived(usize),
     /// A decision's outcome, by index.
     Decision(usize),
+    /// A value over all of the borrower's loans, by index in [`super::Program`]'s
+    /// `borrower_values`: the same for every loan of one borrower.
+    Borrower(usize),
     /// The evaluation date.
     AsOf,
     Not(Box<Expr>),

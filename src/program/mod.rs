@@ -8,7 +8,7 @@ mod naming;
 mod outcome;
 mod wording;
 
-pub use ids::{ActionId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
+pub use ids::{ActionId, BorrowerValueId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
 pub(crate) use naming::{Kind, kind_of, source_name, to_json, to_text};
 pub use outcome::{DecisionOutcome, Evaluation};
 pub(crate) use wording::Wording;
@@ -25,6 +25,8 @@ pub enum ReadSource {
     Derived(ValueId),
     /// A decision's outcome.
     Decision(DecisionId),
+    /// A value over all of the borrower's loans.
+    Borrower(BorrowerValueId),
     /// The evaluation date.
     AsOf,
 }
@@ -133,6 +135,9 @@ pub(crate) struct RuleDef {
 pub(crate) struct DecisionDef {
     pub(crate) named: Named,
     pub(crate) hit: HitPolicy,
+    /// Made once for all of a borrower's loans (`per borrower`): its rules read only what
+    /// every loan of the borrower shares.
+    pub(crate) per_borrower: bool,
     pub(crate) gives: Gives,
     pub(crate) rules: Vec<RuleDef>,
 }
@@ -163,6 +168,8 @@ pub struct Program {
     pub(crate) action_decisions: Vec<usize>,
     /// The derived values declared with `deadline`, in policy order.
     pub(crate) deadlines: Vec<usize>,
+    /// The values over all of a borrower's loans, by [`BorrowerValueId`].
+    pub(crate) borrower_values: Vec<ir::BorrowerValue>,
     /// The text the policy was checked from (its files), so that traces can quote a test in
     /// the policy's own words.
     pub(crate) source: Option<std::sync::Arc<crate::source::SourceFile>>,
@@ -181,6 +188,10 @@ impl Program {
     /// Packs a checked policy; works out the order in which decisions' actions are listed
     /// (`first match` decisions in file order, then `every match` ones) and which values are
     /// deadlines.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the parts of a checked policy, each built by its own pass of the checker"
+    )]
     pub(crate) fn new(
         name: Option<String>,
         schema: Schema,
@@ -189,6 +200,7 @@ impl Program {
         decisions: Vec<DecisionDef>,
         guards: Vec<GuardDef>,
         order: Vec<usize>,
+        borrower_values: Vec<ir::BorrowerValue>,
     ) -> Program {
         let actions_of = |one_rule: bool| {
             decisions
@@ -216,6 +228,7 @@ impl Program {
             order,
             action_decisions,
             deadlines,
+            borrower_values,
             source: None,
             wording: wording::Wording::default(),
         }
@@ -223,6 +236,25 @@ impl Program {
 }
 
 impl Program {
+    /// True when the policy reads a borrower's loans together (`borrower.loans`, a decision
+    /// `per borrower`): its loans must then be decided a borrower at a time
+    /// ([`Program::evaluate_borrower`]), and a book grouped by the schema's borrower field.
+    pub fn reads_borrowers(&self) -> bool {
+        !self.borrower_values.is_empty() || self.decisions.iter().any(|d| d.per_borrower)
+    }
+
+    /// The slot of the field that says whose loan it is (`borrowers by borrower_id`).
+    pub fn borrower_field(&self) -> Option<Slot> {
+        self.schema.borrower.map(Slot::new)
+    }
+
+    /// True when decision `decision` is made once per borrower.
+    pub fn is_per_borrower(&self, decision: DecisionId) -> bool {
+        self.decisions
+            .get(decision.index())
+            .is_some_and(|d| d.per_borrower)
+    }
+
     /// The policy's `deadline` values, name and label, in the order of
     /// [`crate::Evaluation::deadlines`].
     pub fn deadlines(&self) -> impl Iterator<Item = (&str, Option<&str>)> {

@@ -6,8 +6,8 @@
 use serde_json::{Map, Value as Json};
 
 use super::{
-    ActionId, DecisionId, DecisionOutcome, Gives, GuardId, HitPolicy, OutcomeId, Program,
-    ReadSource, RuleId, Ty, ValueId,
+    ActionId, BorrowerValueId, DecisionId, DecisionOutcome, Gives, GuardId, HitPolicy, OutcomeId,
+    Program, ReadSource, RuleId, Ty, ValueId,
 };
 use crate::schema::Schema;
 use crate::schema::{Field, FieldType};
@@ -34,7 +34,7 @@ pub(crate) fn kind_of(program: &Program, source: ReadSource) -> Kind<'_> {
             .get(value.index())
             .map_or(Kind::Plain, |d| Kind::Derived(&d.ty)),
         ReadSource::Decision(decision) => Kind::Decision(decision),
-        ReadSource::AsOf => Kind::Plain,
+        ReadSource::Borrower(_) | ReadSource::AsOf => Kind::Plain,
     }
 }
 
@@ -45,6 +45,7 @@ pub(crate) fn source_name(program: &Program, source: ReadSource) -> &str {
         ReadSource::Field(slot) => program.field_word(slot.index()),
         ReadSource::Derived(value) => program.value_name(value),
         ReadSource::Decision(decision) => program.decision_name(decision),
+        ReadSource::Borrower(value) => program.borrower_value_text(value),
         ReadSource::AsOf => program.wording.as_of(),
     }
 }
@@ -304,6 +305,15 @@ impl Program {
         self.guards
             .get(guard.index())
             .map_or("", |g| g.named.name.as_str())
+    }
+
+    /// A value over the borrower's loans, as the policy writes it:
+    /// `count(borrower.loans where overdue > 30 days)`.
+    pub fn borrower_value_text(&self, value: BorrowerValueId) -> &str {
+        self.borrower_values
+            .get(value.index())
+            .and_then(|v| self.words(v.span))
+            .unwrap_or("borrower")
     }
 
     /// A derived value's name.

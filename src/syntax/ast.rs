@@ -391,6 +391,17 @@ pub enum ExprKind {
         /// The field of each record.
         field: Ident,
     },
+    /// `borrower.loans`, `borrower.contacts`, `borrower.principal_outstanding`,
+    /// `borrower.promises.amount` (or `借款人.贷款` ...): what all of the borrower's loans hold,
+    /// for `count`, `sum`, `min`, `max`, `any` and `all`.
+    Borrower {
+        /// `borrower` or `借款人`, as written.
+        word: Ident,
+        /// `loans`, a loan field, a value, or a list field.
+        member: Ident,
+        /// A list record's field (`borrower.promises.amount`), or a loan's field after `loans`.
+        field: Option<Ident>,
+    },
     /// `not x`.
     Not(Box<Expr>),
     /// `-x`.

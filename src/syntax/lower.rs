@@ -210,6 +210,17 @@ fn internal(what: &str, place: Span) -> Diagnostic {
     .in_file(place.file))
 }
 
+/// The words that open a path through the borrower's loans: `borrower.loans`, `借款人.贷款`.
+const BORROWER_WORDS: [&str; 2] = ["borrower", "借款人"];
+
+/// `borrower.member[.field]`, as written.
+pub(crate) fn borrower_path(word: &Ident, member: &Ident, field: Option<&Ident>) -> String {
+    match field {
+        Some(field) => format!("{}.{}.{}", word.name, member.name, field.name),
+        None => format!("{}.{}", word.name, member.name),
+    }
+}
+
 /// Rules that only mark a keyword and carry no meaning once the tree is built.
 fn is_noise(rule: Rule) -> bool {
     matches!(
@@ -746,6 +757,25 @@ impl Lower {
             Rule::path => {
                 let mut it = children(pair);
                 let base = self.next_ident(&mut it, span)?;
+                if BORROWER_WORDS.contains(&base.name.as_str())
+                    && let Some(member) = it.next()
+                {
+                    let member = self.ident(member);
+                    let field = it.next().map(|f| self.ident(f));
+                    if let Some(extra) = it.next() {
+                        return Err(Diagnostic::error(Code::SYNTAX, text!("one-dot"))
+                            .at(self.span(&extra))
+                            .help(text!("one-dot-help")));
+                    }
+                    return Ok(Expr {
+                        kind: ExprKind::Borrower {
+                            word: base,
+                            member,
+                            field,
+                        },
+                        span,
+                    });
+                }
                 match it.next() {
                     None => ExprKind::Name(base),
                     Some(field) => {
@@ -1036,6 +1066,11 @@ mod tests {
             ExprKind::Neg(x) => format!("(-{})", shape(x)),
             ExprKind::Name(n) => n.name.clone(),
             ExprKind::Member { base, field } => format!("{}.{}", base.name, field.name),
+            ExprKind::Borrower {
+                word,
+                member,
+                field,
+            } => borrower_path(word, member, field.as_ref()),
             ExprKind::Integer(i) => i.to_string(),
             ExprKind::Days(d) => format!("{d}d"),
             ExprKind::Decimal(d) => d.to_string(),

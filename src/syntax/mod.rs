@@ -9,6 +9,7 @@
 
 pub mod ast;
 mod lower;
+pub(crate) use lower::borrower_path;
 
 use std::sync::Arc;
 

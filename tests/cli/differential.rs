@@ -129,6 +129,7 @@ impl Interpreter<'_> {
             ExprKind::Time(_) => panic!("times are not generated"),
             ExprKind::Name(ident) => self.name(&ident.name, item),
             ExprKind::Member { .. } => panic!("members only inside min/max/sum"),
+            ExprKind::Borrower { .. } => panic!("borrower values are not generated"),
             ExprKind::Not(inner) => V::Bool(!self.truth(inner, item)),
             ExprKind::Neg(inner) => match self.value(inner, item) {
                 V::Int(n) => V::Int(-n),
