@@ -13,7 +13,11 @@
 //! INVARIANT: every record read reaches the sink exactly once, as decided or rejected, in
 //! input order, for any number of threads.
 
+mod grouped;
+
 use rayon::prelude::*;
+
+pub use grouped::{GroupLoan, run_batch_by_borrower};
 
 use crate::input::{
     Pending, RecordStream, Rejected, SeenKeys, StreamError, UnknownFields, duplicate,
@@ -114,6 +118,14 @@ pub enum BatchError<E> {
     Threads(String),
     /// The sink failed (a full disk, say).
     Sink(E),
+    /// A policy that reads a borrower's loans together met a borrower again after another
+    /// one had started: the book does not hold each borrower's loans next to each other.
+    NotGrouped {
+        /// The borrower met again.
+        borrower: String,
+        /// The 1-based row where it appears again.
+        row: u64,
+    },
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for BatchError<E> {
@@ -122,6 +134,12 @@ impl<E: std::fmt::Display> std::fmt::Display for BatchError<E> {
             BatchError::Read(error) => write!(f, "{error}"),
             BatchError::Threads(error) => write!(f, "cannot start worker threads: {error}"),
             BatchError::Sink(error) => write!(f, "{error}"),
+            BatchError::NotGrouped { borrower, row } => write!(
+                f,
+                "the loans of borrower `{borrower}` are not next to each other: it appears \
+                 again at row {row}, after other borrowers' loans; a policy that reads a \
+                 borrower's loans together needs the book sorted by borrower"
+            ),
         }
     }
 }
@@ -322,6 +340,36 @@ impl Ledger<'_> {
                         &key,
                         self.schema,
                     ))
+                }
+                Err(rejected) => {
+                    self.counts.rejected += 1;
+                    BatchRow::Rejected(*rejected)
+                }
+            };
+            if sink(row)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// [`Ledger::drain`] for rows whose keys were checked already (by the grouping).
+    fn drain_checked<T, E>(
+        &mut self,
+        rows: Vec<Done<T>>,
+        sink: &mut impl FnMut(BatchRow<T>) -> Result<Flow, E>,
+    ) -> Result<Flow, E> {
+        for row in rows {
+            self.counts.unknown_fields.merge(row.unknown);
+            self.counts.read += 1;
+            let row = match row.result {
+                Ok((key, value)) => {
+                    self.counts.decided += 1;
+                    BatchRow::Decided {
+                        number: row.number,
+                        key,
+                        value,
+                    }
                 }
                 Err(rejected) => {
                     self.counts.rejected += 1;

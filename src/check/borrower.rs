@@ -349,6 +349,7 @@ pub(super) fn check_borrower_reads(
     derived: &[DerivedDef],
     decisions: &[DecisionDef],
     schema: &crate::schema::Schema,
+    source: &std::sync::Arc<crate::source::SourceFile>,
     diagnostics: &mut Diagnostics,
 ) {
     // Inside a value over the borrower each loan is read alone, before anything is decided.
@@ -363,6 +364,7 @@ pub(super) fn check_borrower_reads(
             };
             diagnostics.push(
                 Diagnostic::error(Code::BORROWER, message)
+                    .in_file(source)
                     .at(value.span)
                     .help(text!("e215-inner-help")),
             );
@@ -375,6 +377,7 @@ pub(super) fn check_borrower_reads(
                     Code::BORROWER,
                     text!("e215-no-borrower", schema = &schema.name),
                 )
+                .in_file(source)
                 .at(decision.named.span)
                 .help(text!("e215-no-borrower-help")),
             );
@@ -403,6 +406,7 @@ pub(super) fn check_borrower_reads(
                         name = &name
                     ),
                 )
+                .in_file(source)
                 .at(rule.named.span)
                 .help(text!("e215-per-borrower-reads-help", name = &name)),
             );

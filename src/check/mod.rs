@@ -96,6 +96,7 @@ fn check_parts(
             derived,
             &decisions,
             &schema,
+            source,
             &mut diagnostics,
         );
     }

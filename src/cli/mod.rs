@@ -280,9 +280,48 @@ impl Streaming<'_> {
             &|bytes| bar.set_position(bytes),
         );
         bar.finish_and_clear();
+        self.finished(&name, counts, out)
+    }
+
+    /// [`Streaming::run`] a borrower at a time (see [`arrears::run_batch_by_borrower`]):
+    /// `decide` gets each borrower's loans together; `borrower` is the schema's borrower field.
+    pub(crate) fn run_by_borrower<T: Send>(
+        &self,
+        opened: Opened,
+        out: &Output,
+        borrower: arrears::Slot,
+        decide: impl Fn(&[arrears::GroupLoan<'_>]) -> Vec<T> + Sync,
+        sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
+    ) -> Result<arrears::BatchCounts, ExitCode> {
+        let name = self.path.display().to_string();
+        let bar = progress_bar(opened.size, self.quiet, self.lang);
+        let options = arrears::BatchOptions {
+            threads: self.threads,
+        };
+        let counts = arrears::run_batch_by_borrower(
+            opened.stream,
+            &name,
+            self.schema,
+            borrower.index(),
+            &options,
+            decide,
+            sink,
+            &|bytes| bar.set_position(bytes),
+        );
+        bar.finish_and_clear();
+        self.finished(&name, counts, out)
+    }
+
+    /// What a batch came to: its counts, or the error said.
+    fn finished(
+        &self,
+        name: &str,
+        counts: Result<arrears::BatchCounts, arrears::BatchError<String>>,
+        out: &Output,
+    ) -> Result<arrears::BatchCounts, ExitCode> {
         match counts {
             Ok(counts) => {
-                run::warn_unknown(&name, &counts.unknown_fields, out, self.lang);
+                run::warn_unknown(name, &counts.unknown_fields, out, self.lang);
                 Ok(counts)
             }
             Err(arrears::BatchError::Read(error)) => {

@@ -8,6 +8,7 @@ use super::atomic::AtomicFile;
 use super::flags::OutputFormat;
 use super::manifest::{Fingerprint, Manifest};
 use super::{ExitCode, Inputs, Output, Streaming, open_portfolio};
+use arrears::BorrowerContext;
 use arrears::Code;
 use arrears::FileRole;
 use arrears::Program;
@@ -111,32 +112,51 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     );
     let within = args.deadlines.is_some().then_some(args.within);
     let mut coming: Vec<Coming> = Vec::new();
-    // Per loan, on the workers: the rendered record and the loan's coming deadlines.
-    let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(program.schema())?;
+    // Per loan, on the workers: the rendered record and the loan's coming deadlines. A loan
+    // of a policy that reads borrowers is decided among its borrower's loans (`borrower`).
+    let render = |key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
         let (rendered, evaluation): (Rendered, _) = if traced {
-            let (evaluation, mut trace) = program.evaluate_traced(&loan, as_of);
+            let (evaluation, mut trace) = match borrower {
+                Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
+                None => program.evaluate_traced(loan, as_of),
+            };
             if redact {
                 trace.redact();
             }
             let rendered = RecordWriter::<std::io::Sink>::render(
                 format,
                 program,
-                &key,
+                key,
                 &evaluation,
                 Some((&trace, as_of)),
             );
             (rendered, evaluation)
         } else {
-            let evaluation = program.evaluate(&loan, as_of);
+            let evaluation = match borrower {
+                Some(borrower) => program.evaluate_in(loan, borrower, as_of),
+                None => program.evaluate(loan, as_of),
+            };
             let rendered =
-                RecordWriter::<std::io::Sink>::render(format, program, &key, &evaluation, None);
+                RecordWriter::<std::io::Sink>::render(format, program, key, &evaluation, None);
             (rendered, evaluation)
         };
         let soon = within.map_or_else(Vec::new, |days| {
-            coming_deadlines(&key, &evaluation, as_of, days)
+            coming_deadlines(key, &evaluation, as_of, days)
         });
-        Ok((key, (rendered, soon)))
+        (rendered, soon)
+    };
+    let decide = |record: &mut Record<'_>| {
+        let (key, loan) = record.loan(program.schema())?;
+        let value = render(&key, &loan, None);
+        Ok((key, value))
+    };
+    let decide_borrower = |loans: &[arrears::GroupLoan<'_>]| {
+        let each: Vec<&arrears::Loan> = loans.iter().map(|(_, loan)| *loan).collect();
+        let mut borrower = program.borrower_context(&each, as_of, traced);
+        loans
+            .iter()
+            .map(|(key, loan)| render(key, loan, Some(&mut borrower)))
+            .collect()
     };
     // In input order, on the calling thread: the files.
     let write = |row: BatchRow<(Rendered, Vec<Coming>)>| -> Result<Flow, String> {
@@ -164,7 +184,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         quiet: args.quiet,
         lang,
     };
-    let counts = match streaming.run(opened, out, decide, write) {
+    let by_borrower = program
+        .borrower_field()
+        .filter(|_| program.reads_borrowers());
+    let counts = match by_borrower {
+        Some(slot) => streaming.run_by_borrower(opened, out, slot, decide_borrower, write),
+        None => streaming.run(opened, out, decide, write),
+    };
+    let counts = match counts {
         Ok(counts) => counts,
         Err(code) => return code,
     };

@@ -281,13 +281,15 @@ pub(crate) struct SeenKeys {
 const RECENT_KEYS: usize = 7 << 16;
 
 impl SeenKeys {
+    /// True when `key` was seen before (without remembering it).
+    pub(crate) fn contains(&self, key: &str) -> bool {
+        let digest = digest(key);
+        self.recent.contains(&digest) || self.is_settled(digest)
+    }
+
     /// True the first time `key` is seen.
     pub(crate) fn first(&mut self, key: &str) -> bool {
-        use std::hash::{Hash, Hasher};
-        // `DefaultHasher::new()` has fixed keys: the same digest on every run and machine.
-        let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        key.hash(&mut hasher);
-        let digest = hasher.finish();
+        let digest = digest(key);
         if self.is_settled(digest) || !self.recent.insert(digest) {
             return false;
         }
@@ -334,6 +336,15 @@ impl SeenKeys {
     }
 }
 
+/// A key's 64-bit digest. `DefaultHasher::new()` has fixed keys: the same digest on every run
+/// and machine.
+fn digest(key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
 /// Settled digests are indexed by their top bits: 2^18 buckets (2 MB of index), a few dozen
 /// digests each at 10 million loans.
 const PREFIX_BITS: u32 = 18;
@@ -356,6 +367,22 @@ pub(crate) fn duplicate(
         code: Code::ROW_DUPLICATE_KEY,
         reason: said_in_english(&crate::lang::text!("row-duplicate-key")),
         said: crate::lang::text!("row-duplicate-key"),
+    }
+}
+
+/// The row of a loan its caller's work gave no result for (a broken front end, never a row's
+/// fault): accounted for as rejected, with the internal-error code, rather than lost.
+pub(crate) fn undecided(file: &str, record: u64, line: Option<u64>, key: &str) -> Rejected {
+    Rejected {
+        file: file.to_owned(),
+        record,
+        line,
+        loan_id: Some(key.to_owned()),
+        field: None,
+        value: None,
+        code: Code::INTERNAL,
+        reason: said_in_english(&crate::lang::text!("row-undecided")),
+        said: crate::lang::text!("row-undecided"),
     }
 }
 

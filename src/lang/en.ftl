@@ -628,6 +628,7 @@ explain-not-found = error: no loan `{ $loan }` in `{ $portfolio }`: every row wa
 ## Rejected rows (E5xx)
 
 row-duplicate-key = this loan id was already used by an earlier row; the earlier row is kept
+row-undecided = internal error: the loan was read but not decided; please report it
 row-not-record = this row is not a record of named fields
 row-unreadable-line = this line could not be read
 row-field-twice = this field is given twice in the record; keep one

@@ -607,6 +607,7 @@ explain-not-found = 错误：`{ $portfolio }` 中没有贷款 `{ $loan }`：已�
 ## 拒收的行（E5xx）
 
 row-duplicate-key = 此贷款编号已在之前的行中使用；保留之前的行
+row-undecided = 内部错误：该贷款已读取但未得出决策，请报告此问题
 row-not-record = 此行不是由具名字段组成的记录
 row-unreadable-line = 此行无法读取
 row-field-twice = 此字段在记录中出现了两次；请只保留一个

@@ -238,7 +238,8 @@ impl Program {
 impl Program {
     /// True when the policy reads a borrower's loans together (`borrower.loans`, a decision
     /// `per borrower`): its loans must then be decided a borrower at a time
-    /// ([`Program::evaluate_borrower`]), and a book grouped by the schema's borrower field.
+    /// ([`Program::borrower_context`], [`Program::evaluate_in`]), and a book grouped by the
+    /// schema's borrower field.
     pub fn reads_borrowers(&self) -> bool {
         !self.borrower_values.is_empty() || self.decisions.iter().any(|d| d.per_borrower)
     }

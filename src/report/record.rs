@@ -177,7 +177,15 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
                     Json::Object(object)
                 })
                 .collect();
-            json!({ "decision": program.decision_name(id), "rules": rules })
+            match &d.per_borrower {
+                // Made once for the borrower: which of its loans' traces holds the rules.
+                Some(leader) => json!({
+                    "decision": program.decision_name(id),
+                    "per_borrower": leader,
+                    "rules": rules,
+                }),
+                None => json!({ "decision": program.decision_name(id), "rules": rules }),
+            }
         })
         .collect();
     let guards: Vec<Json> = trace
@@ -203,12 +211,40 @@ pub(crate) fn trace_json(program: &Program, trace: &Trace, as_of: NaiveDate) -> 
             Json::Object(object)
         })
         .collect();
-    json!({
-        "as_of": as_of.format("%Y-%m-%d").to_string(),
-        "derived": derived,
-        "decisions": decisions,
-        "guards": guards,
-    })
+    let mut object = Map::new();
+    object.insert("as_of".into(), json!(as_of.format("%Y-%m-%d").to_string()));
+    if let Some(borrower) = &trace.borrower {
+        object.insert("borrower".into(), borrower_json(program, borrower));
+    }
+    object.insert("derived".into(), Json::Array(derived));
+    object.insert("decisions".into(), Json::Array(decisions));
+    object.insert("guards".into(), Json::Array(guards));
+    Json::Object(object)
+}
+
+/// The values over the borrower's loans: `loans` (their keys), and each value as written
+/// with what it came to and each loan's part in it (`{"value", "result", "by_loan": {key:
+/// part}}`).
+fn borrower_json(program: &Program, borrower: &crate::eval::BorrowerTrace) -> Json {
+    let values: Vec<Json> = borrower
+        .values
+        .iter()
+        .map(|v| {
+            let plain = |value| to_json(program, crate::program::Kind::Plain, value);
+            let by_loan: Map<String, Json> = borrower
+                .loans
+                .iter()
+                .zip(&v.per_loan)
+                .map(|(key, part)| (key.clone(), plain(part)))
+                .collect();
+            json!({
+                "value": program.borrower_value_text(v.value),
+                "result": plain(&v.result),
+                "by_loan": by_loan,
+            })
+        })
+        .collect();
+    json!({ "loans": borrower.loans, "values": values })
 }
 
 /// The decision record of one loan as a JSON object (the output contract in

@@ -11,6 +11,7 @@
 
 mod analysis;
 mod architecture;
+mod borrowers;
 mod check;
 mod chinese;
 mod codes;
