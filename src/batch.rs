@@ -17,7 +17,7 @@ mod grouped;
 
 use rayon::prelude::*;
 
-pub use grouped::{GroupLoan, run_batch_by_borrower};
+pub use grouped::{BorrowerOrder, ByBorrower, PARTITIONS, run_batch_by_borrower};
 
 use crate::input::{
     Pending, RecordStream, Rejected, SeenKeys, StreamError, UnknownFields, duplicate,
@@ -126,6 +126,8 @@ pub enum BatchError<E> {
         /// The 1-based row where it appears again.
         row: u64,
     },
+    /// The spill files of a book not sorted by borrower could not be written or read back.
+    Spill(String),
 }
 
 impl<E: std::fmt::Display> std::fmt::Display for BatchError<E> {
@@ -134,11 +136,13 @@ impl<E: std::fmt::Display> std::fmt::Display for BatchError<E> {
             BatchError::Read(error) => write!(f, "{error}"),
             BatchError::Threads(error) => write!(f, "cannot start worker threads: {error}"),
             BatchError::Sink(error) => write!(f, "{error}"),
+            BatchError::Spill(error) => write!(f, "{error}"),
             BatchError::NotGrouped { borrower, row } => write!(
                 f,
                 "the loans of borrower `{borrower}` are not next to each other: it appears \
                  again at row {row}, after other borrowers' loans; a policy that reads a \
-                 borrower's loans together needs the book sorted by borrower"
+                 borrower's loans together needs the book sorted by borrower, or \
+                 `--borrowers unsorted`"
             ),
         }
     }

@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 /// What a redacted text value shows.
 pub const REDACTED: &str = "[redacted]";
 
-/// One loan, its field values in schema slot order.
-#[derive(Clone, Debug, PartialEq)]
+/// One loan, its field values in schema slot order. Serializable so that a book not grouped
+/// by borrower can be spilled to disk and read back (`batch`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Loan {
     pub(crate) fields: Vec<Value>,
 }
@@ -25,7 +26,7 @@ impl Loan {
 }
 
 /// One value.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// An optional field or value that is absent.
     Missing,
@@ -55,7 +56,7 @@ pub enum Value {
 
 /// The records of a list field, stored flat: one allocation for the whole list rather than
 /// one per record.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Records {
     /// The number of fields of each record.
     width: usize,

@@ -1,27 +1,73 @@
-//! The batch engine for a policy that reads a borrower's loans together: the loans of one
-//! borrower are decided as a group, and the results still reach the sink one loan at a time,
-//! in input order.
+//! The batch engine for a policy that reads a borrower's loans together: each borrower's
+//! values are worked out from all of its loans read, its loans are decided with them, and
+//! the results reach the sink one loan at a time, in input order.
 //!
-//! The book must hold each borrower's loans next to each other (sorted by borrower, as a
-//! warehouse export `ORDER BY borrower_id` gives): then a borrower is complete as soon as the
-//! next one starts, and memory stays that of the chunks in flight plus one borrower carried
-//! from a chunk into the next. Rejected rows between a borrower's loans do not split it. A
-//! borrower met again after another one started means the book is not grouped; that stops
-//! the batch with [`BatchError::NotGrouped`], naming both rows, rather than deciding the
-//! borrower twice on part of its loans. A loan without a borrower is a borrower of its own.
+//! Two ways to find a borrower's loans, both in bounded memory:
 //!
-//! Repeated loan keys are rejected here, before grouping, so a repeated row never counts in
-//! its borrower's values.
+//! * **Sorted** ([`BorrowerOrder::Sorted`]): the book holds each borrower's loans next to each
+//!   other (a warehouse export `ORDER BY borrower_id`). One pass: a borrower is complete as
+//!   soon as the next one starts; memory is the chunks in flight and one borrower carried from
+//!   a chunk into the next. Rejected rows between a borrower's loans do not split it. A
+//!   borrower met again after another one started stops the batch with
+//!   [`BatchError::NotGrouped`], naming it and the row, rather than deciding it twice on part
+//!   of its loans.
+//! * **Unsorted** ([`BorrowerOrder::Unsorted`]): loans anywhere. Three passes. (1) The book is
+//!   read and each loan read is written to one of [`PARTITIONS`] spill files by its borrower's
+//!   hash (postcard: the row, the key, the borrower, the loan). (2) One partition at a time is
+//!   read back, grouped by borrower, and each borrower's shared part (its
+//!   [`BorrowerContext`]: the values over its loans, and for all but its first loan the
+//!   outcomes of the decisions made per borrower) is written per loan, sorted by row. (3) The
+//!   book is read again in order and every loan is decided with its own context, merged in
+//!   from the partitions by row. Memory is one partition (a 1/256th of the book's loans) and
+//!   the chunks in flight; the disk holds the loans once and their contexts once, in a
+//!   temporary folder removed at the end. Sorting the book first would need the same
+//!   external sort plus a second one to put the decisions back in input order; reading the
+//!   book twice costs one more parse and no sort of the output.
+//!
+//! A loan without a borrower is a borrower of its own. Repeated loan keys are rejected before
+//! grouping, so a repeated row never counts in its borrower's values.
 
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, Write as _};
+use std::sync::Mutex;
+
+use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use super::{BatchCounts, BatchError, BatchOptions, BatchRow, CHUNK, Done, Flow, Ledger};
+use crate::eval::BorrowerContext;
 use crate::input::{Pending, RecordStream, Rejected, SeenKeys, StreamError, UnknownFields};
-use crate::schema::Schema;
+use crate::program::Program;
 use crate::value::{Loan, Value};
 
-/// One of a borrower's loans, as `decide` receives it: its key and the loan.
-pub type GroupLoan<'a> = (&'a str, &'a Loan);
+/// How a book's loans of one borrower are to be found.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BorrowerOrder {
+    /// Each borrower's loans lie next to each other: one pass, streamed.
+    Sorted,
+    /// Anywhere in the book: spilled to disk by borrower, and the book read twice.
+    #[default]
+    Unsorted,
+}
+
+/// What a batch by borrower needs besides the book: the policy (whose schema reads the book
+/// and names the borrower field), the evaluation date, whether traces are wanted (each loan's
+/// part in the borrower's values is then kept), and how the book is ordered.
+#[derive(Clone, Copy, Debug)]
+pub struct ByBorrower<'p> {
+    /// The policy.
+    pub program: &'p Program,
+    /// The evaluation date.
+    pub as_of: NaiveDate,
+    /// Keep each loan's part in the borrower's values, for traces.
+    pub traced: bool,
+    /// How the book is ordered.
+    pub order: BorrowerOrder,
+}
+
+/// How many spill files an unsorted book is cut into: one is in memory at a time.
+pub const PARTITIONS: usize = 256;
 
 /// A record once read: the loan and its key, or why it is not one.
 struct Read {
@@ -31,36 +77,18 @@ struct Read {
     unknown: UnknownFields,
 }
 
-/// What the grouping carries from chunk to chunk: keys and borrowers seen, and the rows of
-/// the borrower still open at the end of the last chunk.
-struct Grouping<'s> {
-    schema: &'s Schema,
-    file: &'s str,
-    slot: usize,
-    keys: SeenKeys,
-    /// Borrowers whose loans are complete, to catch a book that is not grouped.
-    borrowers: SeenKeys,
-    /// The borrower still open, and the row of its first loan.
-    open: Option<(String, u64)>,
-    carried: Vec<Read>,
-}
-
-/// Streams `stream` a borrower at a time: `decide` gets each borrower's loans (those read,
-/// in input order) and returns one result per loan, in the same order; `sink` gets every row
-/// in input order, as [`super::run_batch`]'s does. `borrower` is the slot of the schema's
-/// borrower field.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "run_batch's arguments and the borrower field"
-)]
+/// Streams the book a borrower at a time: `decide` gets each loan with its borrower's
+/// context (decide it with [`Program::evaluate_in`] and friends, which fill in the decisions
+/// made per borrower), and `sink` every row in input order, as [`super::run_batch`]'s does.
+/// `open` opens the book; an unsorted book is opened twice. `progress` is told how far
+/// through the work the batch is, in bytes of one reading of the book.
 pub fn run_batch_by_borrower<T, E>(
-    mut stream: RecordStream,
+    open: &dyn Fn() -> Result<RecordStream, StreamError>,
     file: &str,
-    schema: &Schema,
-    borrower: usize,
+    by: &ByBorrower<'_>,
     options: &BatchOptions,
-    decide: impl Fn(&[GroupLoan<'_>]) -> Vec<T> + Sync,
-    mut sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    decide: impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync,
+    sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>>
 where
@@ -72,6 +100,105 @@ where
         .stack_size(super::STACK_BYTES)
         .build()
         .map_err(|error| BatchError::Threads(error.to_string()))?;
+    let Some(slot) = by.program.borrower_field() else {
+        // No borrower field: every loan is its own borrower.
+        let stream = open().map_err(BatchError::Read)?;
+        let schema = by.program.schema();
+        return super::run_batch(
+            stream,
+            file,
+            schema,
+            options,
+            |record| {
+                let (key, loan) = record.loan(schema)?;
+                let mut context = by.program.borrower_context(&[&loan], by.as_of, by.traced);
+                let value = decide(&key, &loan, &mut context);
+                Ok((key, value))
+            },
+            sink,
+            progress,
+        );
+    };
+    match by.order {
+        BorrowerOrder::Sorted => {
+            let stream = open().map_err(BatchError::Read)?;
+            sorted(
+                stream,
+                file,
+                by,
+                slot.index(),
+                &pool,
+                &decide,
+                sink,
+                progress,
+            )
+        }
+        BorrowerOrder::Unsorted => unsorted(
+            open,
+            file,
+            by,
+            slot.index(),
+            options,
+            &pool,
+            &decide,
+            sink,
+            progress,
+        ),
+    }
+}
+
+/// The borrower a loan belongs to: its borrower field, or the loan alone (a name no
+/// borrower field can hold, as it starts with a NUL).
+fn borrower_of(loan: &Loan, key: &str, slot: usize) -> String {
+    match loan.fields.get(slot) {
+        Some(Value::Text(id)) => id.to_string(),
+        _ => format!("\u{0}{key}"),
+    }
+}
+
+/// Reads a chunk's records into loans on the workers.
+fn read_chunk(chunk: Vec<Pending>, first: u64, file: &str, by: &ByBorrower<'_>) -> Vec<Read> {
+    let schema = by.program.schema();
+    chunk
+        .into_par_iter()
+        .enumerate()
+        .map(|(index, pending)| {
+            let number = first + index as u64 + 1;
+            let mut unknown = UnknownFields::default();
+            let result = pending
+                .to_loan(schema, file, number, &mut unknown)
+                .map_err(Box::new);
+            Read {
+                number,
+                line: pending.line(),
+                result,
+                unknown,
+            }
+        })
+        .collect()
+}
+
+/// Rejects, in place, the loans of `rows` whose key was seen before.
+fn reject_repeats(rows: &mut [Read], keys: &mut SeenKeys, file: &str, by: &ByBorrower<'_>) {
+    for row in rows {
+        if let Ok((key, _)) = &row.result
+            && !keys.first(key)
+        {
+            row.result = Err(Box::new(crate::input::duplicate(
+                file,
+                row.number,
+                row.line,
+                key,
+                by.program.schema(),
+            )));
+        }
+    }
+}
+
+/// Starts the thread that cuts `stream` into chunks.
+fn chunks(
+    mut stream: RecordStream,
+) -> std::sync::mpsc::Receiver<(Result<Vec<Pending>, StreamError>, u64)> {
     let (chunks, from_reader) = std::sync::mpsc::sync_channel(2);
     std::thread::spawn(move || {
         loop {
@@ -82,16 +209,58 @@ where
             }
         }
     });
+    from_reader
+}
+
+/// The next chunk from the reading thread: `None` at the end of the book.
+fn next_chunk(
+    from_reader: &std::sync::mpsc::Receiver<(Result<Vec<Pending>, StreamError>, u64)>,
+) -> Result<Option<(Vec<Pending>, u64)>, StreamError> {
+    match from_reader.recv() {
+        Ok((Ok(chunk), _)) if chunk.is_empty() => Ok(None),
+        Ok((Ok(chunk), bytes_read)) => Ok(Some((chunk, bytes_read))),
+        Ok((Err(error), _)) => Err(error),
+        Err(_) => Err(StreamError::ReaderStopped),
+    }
+}
+
+// ───────────────────────── sorted: one pass ─────────────────────────
+
+/// What the grouping carries from chunk to chunk: keys and borrowers seen, and the rows of
+/// the borrower still open at the end of the last chunk.
+struct Grouping {
+    slot: usize,
+    keys: SeenKeys,
+    /// Borrowers whose loans are complete, to catch a book that is not grouped.
+    borrowers: SeenKeys,
+    /// The borrower still open.
+    open: Option<String>,
+    carried: Vec<Read>,
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "run_batch_by_borrower's arguments, passed on"
+)]
+fn sorted<T: Send, E: Send>(
+    stream: RecordStream,
+    file: &str,
+    by: &ByBorrower<'_>,
+    slot: usize,
+    pool: &rayon::ThreadPool,
+    decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+    mut sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    progress: &dyn Fn(u64),
+) -> Result<BatchCounts, BatchError<E>> {
+    let from_reader = chunks(stream);
     let mut ledger = Ledger {
-        schema,
+        schema: by.program.schema(),
         file,
         seen: SeenKeys::default(),
         counts: BatchCounts::default(),
     };
     let mut grouping = Grouping {
-        schema,
-        file,
-        slot: borrower,
+        slot,
         keys: SeenKeys::default(),
         borrowers: SeenKeys::default(),
         open: None,
@@ -99,32 +268,24 @@ where
     };
     let mut undrained: Vec<Done<T>> = Vec::new();
     let mut base: u64 = 0;
-    loop {
-        let (chunk, bytes_read) = match from_reader.recv() {
-            Ok((Ok(chunk), _)) if chunk.is_empty() => break,
-            Ok((Ok(chunk), bytes_read)) => (chunk, bytes_read),
-            Ok((Err(error), _)) => return Err(BatchError::Read(error)),
-            Err(_) => return Err(BatchError::Read(StreamError::ReaderStopped)),
-        };
+    while let Some((chunk, bytes_read)) = next_chunk(&from_reader).map_err(BatchError::Read)? {
         let first = base;
         base += chunk.len() as u64;
         let earlier = std::mem::take(&mut undrained);
         let (drained, decided) = pool.install(|| {
             rayon::join(
                 || ledger.drain_checked(earlier, &mut sink),
-                || grouping.chunk(chunk, first, false, &decide),
+                || grouping.chunk(chunk, first, false, file, by, decide),
             )
         });
         match drained.map_err(BatchError::Sink)? {
             Flow::Continue => {}
             Flow::Stop => return Ok(ledger.stopped()),
         }
-        undrained = decided.map_err(|e| e.into_batch_error())?;
+        undrained = decided?;
         progress(bytes_read);
     }
-    let last = pool
-        .install(|| grouping.chunk(Vec::new(), base, true, &decide))
-        .map_err(|e| e.into_batch_error())?;
+    let last = pool.install(|| grouping.chunk(Vec::new(), base, true, file, by, decide))?;
     for rows in [undrained, last] {
         if ledger
             .drain_checked(rows, &mut sink)
@@ -137,94 +298,46 @@ where
     Ok(ledger.counts)
 }
 
-/// A book whose borrowers are not each in one piece.
-struct NotGrouped {
-    borrower: String,
-    row: u64,
-}
-
-impl NotGrouped {
-    fn into_batch_error<E>(self) -> BatchError<E> {
-        BatchError::NotGrouped {
-            borrower: self.borrower,
-            row: self.row,
-        }
-    }
-}
-
-impl Grouping<'_> {
+impl Grouping {
     /// Reads a chunk, groups its loans (with the borrower carried from the last chunk) and
     /// decides every borrower that is complete; `last` at the end of the book. Returns the
     /// rows up to the open borrower, in input order.
-    fn chunk<T: Send>(
+    fn chunk<T: Send, E>(
         &mut self,
         chunk: Vec<Pending>,
         first: u64,
         last: bool,
-        decide: &(impl Fn(&[GroupLoan<'_>]) -> Vec<T> + Sync),
-    ) -> Result<Vec<Done<T>>, NotGrouped> {
-        let (schema, file) = (self.schema, self.file);
-        let read: Vec<Read> = chunk
-            .into_par_iter()
-            .enumerate()
-            .map(|(index, pending)| {
-                let number = first + index as u64 + 1;
-                let mut unknown = UnknownFields::default();
-                let result = pending
-                    .to_loan(schema, file, number, &mut unknown)
-                    .map_err(Box::new);
-                Read {
-                    number,
-                    line: pending.line(),
-                    result,
-                    unknown,
-                }
-            })
-            .collect();
+        file: &str,
+        by: &ByBorrower<'_>,
+        decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+    ) -> Result<Vec<Done<T>>, BatchError<E>> {
+        let mut read = read_chunk(chunk, first, file, by);
+        reject_repeats(&mut read, &mut self.keys, file, by);
         let mut rows = std::mem::take(&mut self.carried);
-        let already = rows.len();
         rows.extend(read);
-        // Repeated keys are rejected before grouping (rows carried were checked already).
-        for row in rows.iter_mut().skip(already) {
-            if let Ok((key, _)) = &row.result
-                && !self.keys.first(key)
-            {
-                row.result = Err(Box::new(crate::input::duplicate(
-                    self.file,
-                    row.number,
-                    row.line,
-                    key,
-                    self.schema,
-                )));
-            }
-        }
-        // Cut the rows into borrowers: runs of loans with one borrower id.
+        // Cut the rows into borrowers: runs of loans of one borrower.
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let mut current: Vec<usize> = Vec::new();
         let mut open = self.open.take();
         for (index, row) in rows.iter().enumerate() {
-            let Ok((_, loan)) = &row.result else { continue };
-            let id = match loan.fields.get(self.slot) {
-                Some(Value::Text(id)) => Some(id.to_string()),
-                _ => None,
+            let Ok((key, loan)) = &row.result else {
+                continue;
             };
-            let continues = matches!((&open, &id), (Some((o, _)), Some(i)) if o == i);
-            if !continues {
+            let id = borrower_of(loan, key, self.slot);
+            if open.as_ref() != Some(&id) {
                 if !current.is_empty() {
                     groups.push(std::mem::take(&mut current));
                 }
-                if let Some((closed, _)) = open.take() {
+                if let Some(closed) = open.take() {
                     self.borrowers.first(&closed);
                 }
-                if let Some(id) = &id
-                    && self.borrowers.contains(id)
-                {
-                    return Err(NotGrouped {
-                        borrower: id.clone(),
+                if self.borrowers.contains(&id) {
+                    return Err(BatchError::NotGrouped {
+                        borrower: id,
                         row: row.number,
                     });
                 }
-                open = id.map(|id| (id, row.number));
+                open = Some(id);
             }
             current.push(index);
         }
@@ -238,18 +351,22 @@ impl Grouping<'_> {
             self.open = open;
             current.first().copied().unwrap_or(rows.len())
         };
-        let carried = rows.split_off(keep_from);
-        self.carried = carried;
+        self.carried = rows.split_off(keep_from);
         let decided: Vec<Vec<T>> = groups
             .par_iter()
             .map(|members| {
-                let loans: Vec<GroupLoan<'_>> = members
+                let loans: Vec<(&str, &Loan)> = members
                     .iter()
                     .filter_map(|&i| rows.get(i))
                     .filter_map(|row| row.result.as_ref().ok())
                     .map(|(key, loan)| (key.as_str(), loan))
                     .collect();
-                decide(&loans)
+                let each: Vec<&Loan> = loans.iter().map(|(_, loan)| *loan).collect();
+                let mut context = by.program.borrower_context(&each, by.as_of, by.traced);
+                loans
+                    .iter()
+                    .map(|(key, loan)| decide(key, loan, &mut context))
+                    .collect()
             })
             .collect();
         let mut results: Vec<Option<T>> =
@@ -270,14 +387,324 @@ impl Grouping<'_> {
                 result: match (row.result, value) {
                     (Ok((key, _)), Some(value)) => Ok((key, value)),
                     (Err(rejected), _) => Err(rejected),
-                    // `decide` gave fewer results than loans: a broken caller, not a row's
-                    // fault; the loan is still accounted for, as rejected.
+                    // Every loan of a group gets a value above; a loan without one would be a
+                    // fault here, and is still accounted for, as rejected.
                     (Ok((key, _)), None) => Err(Box::new(crate::input::undecided(
-                        self.file, row.number, row.line, &key,
+                        file, row.number, row.line, &key,
                     ))),
                 },
                 unknown: row.unknown,
             })
             .collect())
+    }
+}
+
+// ───────────────────────── unsorted: spill, group, merge ─────────────────────────
+
+/// One loan as spilled in the first pass.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Spilled {
+    row: u64,
+    key: String,
+    borrower: String,
+    loan: Loan,
+}
+
+/// One loan's share of its borrower, as the second pass writes it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Shared {
+    row: u64,
+    context: BorrowerContext,
+}
+
+/// A spill file failed: the disk, not the book.
+fn spill_error<E>(what: &str, error: impl std::fmt::Display) -> BatchError<E> {
+    BatchError::Spill(format!("{what}: {error}"))
+}
+
+/// Writes one length-prefixed postcard record.
+fn put<E>(
+    out: &mut impl std::io::Write,
+    item: &impl serde::Serialize,
+) -> Result<(), BatchError<E>> {
+    let bytes = postcard::to_stdvec(item).map_err(|e| spill_error("cannot encode a loan", e))?;
+    let length =
+        u32::try_from(bytes.len()).map_err(|e| spill_error("a loan too large to spill", e))?;
+    out.write_all(&length.to_le_bytes())
+        .and_then(|()| out.write_all(&bytes))
+        .map_err(|e| spill_error("cannot write to the spill folder", e))
+}
+
+/// Reads the next length-prefixed postcard record, or `None` at the end.
+fn take<T: serde::de::DeserializeOwned, E>(
+    input: &mut impl std::io::Read,
+    buffer: &mut Vec<u8>,
+) -> Result<Option<T>, BatchError<E>> {
+    let mut length = [0u8; 4];
+    match input.read_exact(&mut length) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(spill_error("cannot read the spill folder", e)),
+    }
+    buffer.resize(u32::from_le_bytes(length) as usize, 0);
+    input
+        .read_exact(buffer)
+        .map_err(|e| spill_error("cannot read the spill folder", e))?;
+    postcard::from_bytes(buffer)
+        .map(Some)
+        .map_err(|e| spill_error("a spill file is damaged", e))
+}
+
+/// The partition of `borrower`.
+fn partition_of(borrower: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    // Fixed keys: the same partition on every run and machine.
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    borrower.hash(&mut hasher);
+    (hasher.finish() % PARTITIONS as u64) as usize
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "run_batch_by_borrower's arguments, passed on"
+)]
+fn unsorted<T: Send, E: Send>(
+    open: &dyn Fn() -> Result<RecordStream, StreamError>,
+    file: &str,
+    by: &ByBorrower<'_>,
+    slot: usize,
+    options: &BatchOptions,
+    pool: &rayon::ThreadPool,
+    decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+    sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    progress: &dyn Fn(u64),
+) -> Result<BatchCounts, BatchError<E>> {
+    let folder = tempfile::Builder::new()
+        .prefix(".arrears-borrowers-")
+        .tempdir()
+        .map_err(|e| spill_error("cannot make a spill folder", e))?;
+    let path = |kind: &str, index: usize| folder.path().join(format!("{kind}-{index:03}"));
+    // Pass 1: every loan read, to the partition of its borrower.
+    let stream = open().map_err(BatchError::Read)?;
+    let from_reader = chunks(stream);
+    let mut partitions = Vec::with_capacity(PARTITIONS);
+    for index in 0..PARTITIONS {
+        let out = File::create(path("loans", index))
+            .map_err(|e| spill_error("cannot make a spill file", e))?;
+        partitions.push(BufWriter::with_capacity(32 << 10, out));
+    }
+    let mut keys = SeenKeys::default();
+    let mut base: u64 = 0;
+    let mut total: u64 = 0;
+    while let Some((chunk, bytes_read)) = next_chunk(&from_reader).map_err(BatchError::Read)? {
+        let first = base;
+        base += chunk.len() as u64;
+        total = bytes_read;
+        let mut read = pool.install(|| read_chunk(chunk, first, file, by));
+        reject_repeats(&mut read, &mut keys, file, by);
+        for row in read {
+            let Ok((key, loan)) = row.result else {
+                continue;
+            };
+            let borrower = borrower_of(&loan, &key, slot);
+            let Some(out) = partitions.get_mut(partition_of(&borrower)) else {
+                continue;
+            };
+            put(
+                out,
+                &Spilled {
+                    row: row.number,
+                    key,
+                    borrower,
+                    loan,
+                },
+            )?;
+        }
+        progress(bytes_read / 2);
+    }
+    for mut out in partitions {
+        out.flush()
+            .map_err(|e| spill_error("cannot write to the spill folder", e))?;
+    }
+    drop(keys);
+    // Pass 2: a partition at a time, each borrower's context, per loan, sorted by row.
+    for index in 0..PARTITIONS {
+        let shared = pool.install(|| share_partition(&path("loans", index), by))?;
+        let mut out = BufWriter::new(
+            File::create(path("shared", index))
+                .map_err(|e| spill_error("cannot make a spill file", e))?,
+        );
+        for item in &shared {
+            put(&mut out, item)?;
+        }
+        out.flush()
+            .map_err(|e| spill_error("cannot write to the spill folder", e))?;
+        let _ = std::fs::remove_file(path("loans", index));
+    }
+    // Pass 3: the book again, in order; each loan decided with its context.
+    let mut merge = Merge::open((0..PARTITIONS).map(|index| path("shared", index)))?;
+    let waiting: Mutex<Waiting<E>> = Mutex::new(Waiting {
+        contexts: BTreeMap::new(),
+        error: None,
+    });
+    let stream = open().map_err(BatchError::Read)?;
+    let schema = by.program.schema();
+    let merge_lock = Mutex::new(&mut merge);
+    let counts = super::run_batch(
+        stream,
+        file,
+        schema,
+        options,
+        |record| {
+            let number = record.number();
+            let (key, loan) = record.loan(schema)?;
+            let context = take_context::<E>(&merge_lock, &waiting, number);
+            let mut context = context
+                .unwrap_or_else(|| by.program.borrower_context(&[&loan], by.as_of, by.traced));
+            let value = decide(&key, &loan, &mut context);
+            Ok((key, value))
+        },
+        sink,
+        &|bytes| progress(total / 2 + bytes / 2),
+    )?;
+    if let Ok(mut waiting) = waiting.lock()
+        && let Some(error) = waiting.error.take()
+    {
+        return Err(error);
+    }
+    Ok(counts)
+}
+
+/// Contexts merged in ahead of the rows that take them (at most the rows in flight), and the
+/// first error the merge met.
+struct Waiting<E> {
+    contexts: BTreeMap<u64, BorrowerContext>,
+    error: Option<BatchError<E>>,
+}
+
+/// The context for row `number`, pulling the merge forward to it. A row without one (a
+/// repeated key, rejected in order by the batch) gets `None`.
+fn take_context<E>(
+    merge: &Mutex<&mut Merge>,
+    waiting: &Mutex<Waiting<E>>,
+    number: u64,
+) -> Option<BorrowerContext> {
+    let mut waiting = waiting.lock().ok()?;
+    if let Some(context) = waiting.contexts.remove(&number) {
+        return Some(context);
+    }
+    let mut merge = merge.lock().ok()?;
+    loop {
+        match merge.next::<E>() {
+            Ok(Some(shared)) if shared.row == number => return Some(shared.context),
+            Ok(Some(shared)) if shared.row < number => {
+                waiting.contexts.insert(shared.row, shared.context);
+            }
+            Ok(Some(shared)) => {
+                // Past this row: it has none (its key repeated an earlier one).
+                waiting.contexts.insert(shared.row, shared.context);
+                return None;
+            }
+            Ok(None) => return None,
+            Err(error) => {
+                waiting.error.get_or_insert(error);
+                return None;
+            }
+        }
+    }
+}
+
+/// Groups one partition's loans by borrower and works out each loan's context.
+fn share_partition<E>(
+    path: &std::path::Path,
+    by: &ByBorrower<'_>,
+) -> Result<Vec<Shared>, BatchError<E>> {
+    let mut input = BufReader::new(
+        File::open(path).map_err(|e| spill_error("cannot read the spill folder", e))?,
+    );
+    let mut buffer = Vec::new();
+    let mut loans: Vec<Spilled> = Vec::new();
+    while let Some(spilled) = take(&mut input, &mut buffer)? {
+        loans.push(spilled);
+    }
+    // By borrower, and within one in input order.
+    loans.sort_by(|a, b| a.borrower.cmp(&b.borrower).then(a.row.cmp(&b.row)));
+    let groups: Vec<&[Spilled]> = loans.chunk_by(|a, b| a.borrower == b.borrower).collect();
+    let mut shared: Vec<Shared> = groups
+        .par_iter()
+        .flat_map_iter(|group| {
+            let each: Vec<&Loan> = group.iter().map(|s| &s.loan).collect();
+            let fresh = by.program.borrower_context(&each, by.as_of, by.traced);
+            // The first loan decides the decisions made per borrower; the others copy them.
+            let mut after = fresh.clone();
+            if let Some(leader) = group.first() {
+                by.program.evaluate_in(&leader.loan, &mut after, by.as_of);
+            }
+            group
+                .iter()
+                .enumerate()
+                .map(|(position, s)| Shared {
+                    row: s.row,
+                    context: if position == 0 {
+                        fresh.clone()
+                    } else {
+                        after.clone()
+                    },
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    shared.sort_by_key(|s| s.row);
+    Ok(shared)
+}
+
+/// The partitions' contexts, merged by row.
+struct Merge {
+    readers: Vec<BufReader<File>>,
+    heads: BinaryHeap<std::cmp::Reverse<(u64, usize)>>,
+    pending: Vec<Option<Shared>>,
+    buffer: Vec<u8>,
+}
+
+impl Merge {
+    fn open<E>(paths: impl Iterator<Item = std::path::PathBuf>) -> Result<Merge, BatchError<E>> {
+        let mut merge = Merge {
+            readers: Vec::new(),
+            heads: BinaryHeap::new(),
+            pending: Vec::new(),
+            buffer: Vec::new(),
+        };
+        for path in paths {
+            let file =
+                File::open(path).map_err(|e| spill_error("cannot read the spill folder", e))?;
+            merge.readers.push(BufReader::with_capacity(32 << 10, file));
+            merge.pending.push(None);
+            let index = merge.readers.len() - 1;
+            merge.refill(index)?;
+        }
+        Ok(merge)
+    }
+
+    fn refill<E>(&mut self, index: usize) -> Result<(), BatchError<E>> {
+        let Some(reader) = self.readers.get_mut(index) else {
+            return Ok(());
+        };
+        let next: Option<Shared> = take(reader, &mut self.buffer)?;
+        if let Some(shared) = &next {
+            self.heads.push(std::cmp::Reverse((shared.row, index)));
+        }
+        if let Some(slot) = self.pending.get_mut(index) {
+            *slot = next;
+        }
+        Ok(())
+    }
+
+    fn next<E>(&mut self) -> Result<Option<Shared>, BatchError<E>> {
+        let Some(std::cmp::Reverse((_, index))) = self.heads.pop() else {
+            return Ok(None);
+        };
+        let shared = self.pending.get_mut(index).and_then(Option::take);
+        self.refill(index)?;
+        Ok(shared)
     }
 }

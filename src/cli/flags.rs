@@ -50,6 +50,16 @@ flag_enum! {
 }
 
 flag_enum! {
+    /// How a book's loans of one borrower are found.
+    BorrowerOrder => arrears::BorrowerOrder {
+        /// Each borrower's loans lie next to each other (sorted by borrower): one pass.
+        Sorted,
+        /// Anywhere: spilled to a temporary folder by borrower, and the book read twice.
+        Unsorted,
+    }
+}
+
+flag_enum! {
     /// How diagnostics are written.
     ErrorFormat => arrears::ErrorFormat {
         /// Underlined source with colour when the terminal supports it.

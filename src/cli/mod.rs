@@ -289,8 +289,8 @@ impl Streaming<'_> {
         &self,
         opened: Opened,
         out: &Output,
-        borrower: arrears::Slot,
-        decide: impl Fn(&[arrears::GroupLoan<'_>]) -> Vec<T> + Sync,
+        by: &arrears::ByBorrower<'_>,
+        decide: impl Fn(&str, &arrears::Loan, &mut arrears::BorrowerContext) -> T + Sync,
         sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
     ) -> Result<arrears::BatchCounts, ExitCode> {
         let name = self.path.display().to_string();
@@ -298,16 +298,29 @@ impl Streaming<'_> {
         let options = arrears::BatchOptions {
             threads: self.threads,
         };
-        let counts = arrears::run_batch_by_borrower(
-            opened.stream,
-            &name,
-            self.schema,
-            borrower.index(),
-            &options,
-            decide,
-            sink,
-            &|bytes| bar.set_position(bytes),
-        );
+        // The stream opened (and fingerprinted) first; an unsorted book is read once more,
+        // from the same file.
+        let (format, path, schema) = (opened.format, self.path, self.schema);
+        let first = std::sync::Mutex::new(Some(opened.stream));
+        let open = || -> Result<arrears::RecordStream, arrears::StreamError> {
+            if let Some(stream) = first.lock().ok().and_then(|mut first| first.take()) {
+                return Ok(stream);
+            }
+            let io = |error: std::io::Error| arrears::StreamError::Io {
+                line: None,
+                reason: error.to_string(),
+            };
+            let file = std::fs::File::open(path).map_err(io)?;
+            if format == arrears::InputFormat::Parquet {
+                arrears::RecordStream::open_file(file, format, schema)
+            } else {
+                arrears::RecordStream::open(Box::new(file), format, schema)
+            }
+        };
+        let counts =
+            arrears::run_batch_by_borrower(&open, &name, by, &options, decide, sink, &|bytes| {
+                bar.set_position(bytes)
+            });
         bar.finish_and_clear();
         self.finished(&name, counts, out)
     }

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::AtomicFile;
-use super::flags::OutputFormat;
+use super::flags::{BorrowerOrder, OutputFormat};
 use super::manifest::{Fingerprint, Manifest};
 use super::{ExitCode, Inputs, Output, Streaming, open_portfolio};
 use arrears::BorrowerContext;
@@ -34,6 +34,11 @@ pub(crate) struct Args {
     /// Worker threads (default: all cores). The output never depends on it.
     #[arg(long)]
     threads: Option<usize>,
+    /// For a policy that reads a borrower's loans together: how the book holds them. `sorted`
+    /// streams it once (and stops at a borrower out of place); `unsorted` spills the loans to
+    /// a temporary folder (`TMPDIR`) and reads the book twice.
+    #[arg(long, value_enum, default_value = "unsorted")]
+    borrowers: BorrowerOrder,
     /// Add each loan's trace: every rule tried and every value read.
     #[arg(long)]
     trace: bool,
@@ -150,13 +155,8 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         let value = render(&key, &loan, None);
         Ok((key, value))
     };
-    let decide_borrower = |loans: &[arrears::GroupLoan<'_>]| {
-        let each: Vec<&arrears::Loan> = loans.iter().map(|(_, loan)| *loan).collect();
-        let mut borrower = program.borrower_context(&each, as_of, traced);
-        loans
-            .iter()
-            .map(|(key, loan)| render(key, loan, Some(&mut borrower)))
-            .collect()
+    let decide_borrower = |key: &str, loan: &arrears::Loan, borrower: &mut BorrowerContext| {
+        render(key, loan, Some(borrower))
     };
     // In input order, on the calling thread: the files.
     let write = |row: BatchRow<(Rendered, Vec<Coming>)>| -> Result<Flow, String> {
@@ -184,12 +184,16 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         quiet: args.quiet,
         lang,
     };
-    let by_borrower = program
-        .borrower_field()
-        .filter(|_| program.reads_borrowers());
-    let counts = match by_borrower {
-        Some(slot) => streaming.run_by_borrower(opened, out, slot, decide_borrower, write),
-        None => streaming.run(opened, out, decide, write),
+    let counts = if program.reads_borrowers() {
+        let by = arrears::ByBorrower {
+            program,
+            as_of,
+            traced,
+            order: args.borrowers.into(),
+        };
+        streaming.run_by_borrower(opened, out, &by, decide_borrower, write)
+    } else {
+        streaming.run(opened, out, decide, write)
     };
     let counts = match counts {
         Ok(counts) => counts,

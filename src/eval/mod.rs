@@ -212,7 +212,7 @@ impl Program {
 /// What the loans of one borrower share while they are decided: the values over all of them
 /// and, once the first is decided, the outcomes of the decisions made per borrower. Made by
 /// [`Program::borrower_context`].
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct BorrowerContext {
     values: Vec<Value>,
     trace: Option<BorrowerTrace>,

@@ -166,7 +166,7 @@ pub struct Trace {
 }
 
 /// The values a policy reads over all of a borrower's loans, and each loan's part in them.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BorrowerTrace {
     /// The keys of the borrower's loans that were read (a loan rejected is not among them),
     /// in input order.
@@ -176,7 +176,7 @@ pub struct BorrowerTrace {
 }
 
 /// One value over a borrower's loans.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BorrowerValueTrace {
     /// Which value.
     pub value: BorrowerValueId,

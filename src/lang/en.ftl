@@ -705,6 +705,7 @@ help-run--input-format = The portfolio's format, when its extension does not say
 help-run--format = The format of the decision records
 help-run--output = Write the records here instead of standard output
 help-run--rejects = Write rejected rows here (JSON Lines). Default: beside `--output` as `NAME.rejects.jsonl`, or to standard error when writing to standard output
+help-run--borrowers = For a policy that reads a borrower's loans together: how the book holds them. `sorted` streams it once (and stops at a borrower out of place); `unsorted` spills the loans to a temporary folder (`TMPDIR`) and reads the book twice
 help-run--threads = Worker threads (default: all cores). The output never depends on it
 help-run--trace = Add each loan's trace: every rule tried and every value read
 help-run--manifest = Write the run manifest here (policy, schema, portfolio and outputs with their SHA-256, the as-of date and the counts). Default: beside `--output` as `NAME.manifest.json`

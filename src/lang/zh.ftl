@@ -684,6 +684,7 @@ help-run--input-format = 扩展名无法判断时，贷款数据的格式
 help-run--format = 决策记录的格式
 help-run--output = 把记录写到此文件，而不是标准输出
 help-run--rejects = 把拒收的行写到此文件（JSON Lines）。默认：在 `--output` 旁写为 `NAME.rejects.jsonl`；写到标准输出时则写到标准错误
+help-run--borrowers = 对按借款人汇总读取贷款的策略：贷款簿如何存放同一借款人的贷款。`sorted` 一次流式读取（遇到位置不连续的借款人即停止）；`unsorted` 把贷款暂存到临时文件夹（`TMPDIR`），并读取贷款簿两次
 help-run--threads = 工作线程数（默认：全部核心）。输出与线程数无关
 help-run--trace = 附上每笔贷款的追踪：尝试的每条规则和读取的每个值
 help-run--manifest = 把运行清单写到此文件（政策、数据结构、贷款数据及各输出的 SHA-256，评估日与计数）。默认：在 `--output` 旁写为 `NAME.manifest.json`

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use super::{ActionId, DecisionId, GuardId, OutcomeId, RuleId};
 
 /// What one decision decided for one loan.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DecisionOutcome {
     /// A `first match` decision: the rule that matched (by index within the decision), if any,
     /// and its outcome (`None` when it decided nothing, or when no rule matched).

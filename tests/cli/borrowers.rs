@@ -231,7 +231,7 @@ fn a_borrower_is_decided_on_the_loans_read_and_traced_once() {
 }
 
 #[test]
-fn a_book_not_grouped_by_borrower_is_refused_with_the_borrower_named() {
+fn a_book_said_to_be_sorted_but_not_is_refused_with_the_borrower_named() {
     let dir = temp();
     copy_shipped(dir.path(), &["loan-v1.schema"]);
     let policy = write(dir.path(), "households.policy", POLICY);
@@ -242,6 +242,8 @@ fn a_book_not_grouped_by_borrower_is_refused_with_the_borrower_named() {
         crate::support::SAMPLE_JSONL,
         "--as-of",
         AS_OF,
+        "--borrowers",
+        "sorted",
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
@@ -306,4 +308,89 @@ fn check_explains_what_a_borrower_value_cannot_do() {
         all.contains("does not say which field identifies a loan's borrower"),
         "{all}"
     );
+}
+
+#[test]
+fn an_unsorted_book_is_decided_as_its_sorted_copy_in_its_own_order() {
+    let dir = temp();
+    copy_shipped(dir.path(), &["loan-v1.schema"]);
+    let policy = write(dir.path(), "households.policy", POLICY);
+    let sorted = write(dir.path(), "sorted.jsonl", &jsonl(&sorted_sample()));
+    // A repeated key and a broken row among the shipped, unsorted sample's loans.
+    let mut loans = sample_loans();
+    let repeat = loans[7].clone();
+    loans.insert(40, repeat);
+    loans[90]["principal_outstanding"] = Value::from("lots");
+    let unsorted = write(dir.path(), "unsorted.jsonl", &jsonl(&loans));
+    let by_key = |stdout: &str| -> BTreeMap<String, String> {
+        stdout
+            .lines()
+            .map(|l| {
+                let record: Value = serde_json::from_str(l).unwrap();
+                (record["loan_id"].as_str().unwrap().to_owned(), l.to_owned())
+            })
+            .collect()
+    };
+    let sorted_run = arrears(&[
+        "run",
+        &policy,
+        &sorted,
+        "--as-of",
+        AS_OF,
+        "--borrowers",
+        "sorted",
+        "--trace",
+    ]);
+    assert_eq!(sorted_run.code, 0, "{}", sorted_run.stderr);
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let run = arrears(&[
+            "run",
+            &policy,
+            &unsorted,
+            "--as-of",
+            AS_OF,
+            "--trace",
+            "--threads",
+            threads,
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("read 3001 loans = decided 2999 + rejected 2"),
+            "{}",
+            run.stderr
+        );
+        outputs.push(run.stdout);
+    }
+    assert_eq!(outputs[0], outputs[1], "the same on one thread and two");
+    // In the unsorted book's own order ...
+    let order: Vec<String> = outputs[0]
+        .lines()
+        .map(|l| {
+            let record: Value = serde_json::from_str(l).unwrap();
+            record["loan_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    let expected_order: Vec<String> = loans
+        .iter()
+        .enumerate()
+        .filter(|(index, _)| *index != 40 && *index != 90)
+        .map(|(_, loan)| loan["loan_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(order, expected_order);
+    // ... and each loan's record, trace included, as from the sorted copy, but for the
+    // borrower that lost its broken loan.
+    let broken_borrower = &loans[90]["borrower_id"];
+    let (from_sorted, from_unsorted) = (by_key(&sorted_run.stdout), by_key(&outputs[0]));
+    let mut compared = 0;
+    for loan in loans
+        .iter()
+        .filter(|l| &l["borrower_id"] != broken_borrower)
+    {
+        let key = loan["loan_id"].as_str().unwrap();
+        assert_eq!(from_unsorted.get(key), from_sorted.get(key), "loan {key}");
+        compared += 1;
+    }
+    assert!(compared > 2990, "{compared}");
 }

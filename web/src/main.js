@@ -25,7 +25,7 @@ async function call(method, path, body) {
 // ── The language, for highlighting (the same forms as the VS Code grammar) ────────────────
 
 const KEYWORDS = new Set(("policy module include use schema field let deadline actions kind decision rule guard table " +
-  "when then otherwise if else where per forbid gives first unique every match one of list optional action keyed by").split(" "));
+  "when then otherwise if else where per forbid gives first unique every match one of list optional action keyed borrowers by").split(" "));
 const OPERATORS = new Set("and or not in is present missing".split(" "));
 const TYPES = new Set("text bool integer money date days time".split(" "));
 const CONSTANTS = new Set("true false nothing as_of 评估日".split(" "));
