@@ -23,6 +23,11 @@ impl Loan {
     pub(crate) fn new(fields: Vec<Value>) -> Loan {
         Loan { fields }
     }
+
+    /// The value of the field at `slot` (the schema's field order), if there is such a field.
+    pub fn field(&self, slot: usize) -> Option<&Value> {
+        self.fields.get(slot)
+    }
 }
 
 /// One value.

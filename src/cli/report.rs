@@ -47,6 +47,11 @@ pub(crate) struct Args {
     /// The text field holding each loan's currency.
     #[arg(long, default_value = "currency")]
     currency: String,
+    /// For a policy that reads a borrower's loans together: how the book holds them. `sorted`
+    /// streams it once (and stops at a borrower out of place); `unsorted` spills the loans to
+    /// a temporary folder (`TMPDIR`) and reads the book twice.
+    #[arg(long, value_enum, default_value = "unsorted")]
+    borrowers: super::flags::BorrowerOrder,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -102,7 +107,32 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         quiet: args.quiet,
         lang,
     };
-    if let Err(code) = streaming.open_and_run(args.inputs.input_format, out, decide, sink) {
+    let ran = if program.reads_borrowers() {
+        let by = arrears::ByBorrower {
+            program,
+            as_of: args.inputs.as_of,
+            traced: false,
+            order: args.borrowers.into(),
+        };
+        let opened = match super::open_portfolio(
+            &args.inputs.portfolio,
+            args.inputs.input_format,
+            program.schema(),
+            false,
+            out,
+            lang,
+        ) {
+            Ok(opened) => opened,
+            Err(code) => return code,
+        };
+        let decide = |_key: &str, loan: &arrears::Loan, borrower: &mut arrears::BorrowerContext| {
+            summarizer.facts_in(loan, borrower)
+        };
+        streaming.run_by_borrower(opened, out, &by, decide, sink)
+    } else {
+        streaming.open_and_run(args.inputs.input_format, out, decide, sink)
+    };
+    if let Err(code) = ran {
         return code;
     }
     let summary = summarizer.finish(tables);

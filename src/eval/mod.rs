@@ -226,6 +226,12 @@ impl BorrowerContext {
     pub fn values(&self) -> &[Value] {
         &self.values
     }
+
+    /// True until the first of the borrower's loans is decided with it: the loan decided now
+    /// is the borrower's first.
+    pub fn is_first(&self) -> bool {
+        self.leader.is_none()
+    }
 }
 
 /// The value of one checked expression for `loan`: for the analysis, which builds candidate

@@ -26,6 +26,9 @@ needs-false = false
 
 explain-header = loan { $key }, evaluated on { $date } by { $policy }
 explain-policy = policy
+explain-borrower = the borrower's loans read ({ $count }): { $loans }
+explain-by-loan = by loan: { $parts }
+explain-per-borrower = decided once for the borrower, with loan { $loan } (its explanation lists the rules)
 explain-derived = derived values
 explain-from = from { $reads }
 explain-reads-nothing = (reads nothing)
@@ -70,6 +73,12 @@ list-separator-strong = { "; " }
 loans-unit = { $count ->
     [one] loan
    *[other] loans
+}
+report-borrowers = { $borrowers } hold the { $loans } decided
+report-borrower-decision = decision { $decision }, made once per borrower: borrowers per outcome
+borrowers-count = { $count ->
+    [one] { $shown } borrower
+   *[other] { $shown } borrowers
 }
 report-title = dry run of { $policy } on { $portfolio } as of { $date }
 report-reconciliation = { $read } read = { $decided } decided + { $rejected } rejected; principal { $principal } { $verdict }
@@ -716,6 +725,7 @@ help-run--within = How many days ahead `--deadlines` looks
 help-run--strict = Exit with 1 when any row was rejected
 help-run--quiet = No progress bar
 help-report = Summarise what the policy would do: loans and principal per action, bucket, class, arm
+help-report--borrowers = For a policy that reads a borrower's loans together: how the book holds them. `sorted` streams it once (and stops at a borrower out of place); `unsorted` spills the loans to a temporary folder (`TMPDIR`) and reads the book twice
 help-report--policy = The policy file
 help-report--portfolio = The portfolio: `.jsonl`, `.csv` or `.yaml`
 help-report--as-of = The evaluation date, YYYY-MM-DD. Required: arrears never reads the clock

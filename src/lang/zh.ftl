@@ -24,6 +24,9 @@ needs-false = 否
 
 explain-header = 贷款 { $key }，评估日 { $date }，适用政策 { $policy }
 explain-policy = 政策
+explain-borrower = 该借款人已读取的贷款（{ $count } 笔）：{ $loans }
+explain-by-loan = 逐笔：{ $parts }
+explain-per-borrower = 按借款人一户一次决策，随贷款 { $loan } 作出（其说明列出各条规则）
 explain-derived = 派生值
 explain-from = 依据 { $reads }
 explain-reads-nothing = （未读取任何字段）
@@ -67,6 +70,11 @@ bucket-over = { $days }天以上
 list-separator-strong = ；
 loans-unit = { $count ->
    *[other] 笔
+}
+report-borrowers = 已决策的 { $loans } 属于 { $borrowers }
+report-borrower-decision = 决策 { $decision }（按借款人一户一次）：各结果的借款人数
+borrowers-count = { $count ->
+   *[other] { $shown } 户借款人
 }
 report-title = 试运行：政策 { $policy }，贷款数据 { $portfolio }，评估日 { $date }
 report-reconciliation = 读取 { $read } 笔 = 已决策 { $decided } 笔 + 拒收 { $rejected } 笔；本金 { $principal }，{ $verdict }
@@ -695,6 +703,7 @@ help-run--within = `--deadlines` 向后看多少天
 help-run--strict = 有任何行被拒收时以 1 退出
 help-run--quiet = 不显示进度条
 help-report = 汇总政策将做什么：按措施、逾期段、分类、实验组统计贷款笔数与本金
+help-report--borrowers = 对按借款人汇总读取贷款的策略：贷款簿如何存放同一借款人的贷款。`sorted` 一次流式读取（遇到位置不连续的借款人即停止）；`unsorted` 把贷款暂存到临时文件夹（`TMPDIR`），并读取贷款簿两次
 help-report--policy = 政策文件
 help-report--portfolio = 贷款数据：`.jsonl`、`.csv` 或 `.yaml`
 help-report--as-of = 评估日，YYYY-MM-DD。必填：arrears 从不读取系统时钟

@@ -114,6 +114,29 @@ pub fn explain_text(
         )
     );
 
+    if let Some(borrower) = &trace.borrower {
+        let loans = borrower.loans.join(&tr!(lang, "list-separator"));
+        let count = borrower.loans.len();
+        let _ = writeln!(
+            out,
+            "\n{}",
+            tr!(lang, "explain-borrower", count = count, loans = loans)
+        );
+        let plain = |value| to_text(program, crate::program::Kind::Plain, value);
+        for value in &borrower.values {
+            let text = program.borrower_value_text(value.value);
+            let _ = writeln!(out, "  {text} = {}", plain(&value.result));
+            let parts = borrower
+                .loans
+                .iter()
+                .zip(&value.per_loan)
+                .map(|(key, part)| format!("{key}: {}", plain(part)))
+                .collect::<Vec<_>>()
+                .join(&tr!(lang, "list-separator"));
+            let _ = writeln!(out, "      {}", tr!(lang, "explain-by-loan", parts = parts));
+        }
+    }
+
     if !trace.derived.is_empty() {
         let _ = writeln!(out, "\n{}", tr!(lang, "explain-derived"));
         for derived in &trace.derived {
@@ -146,6 +169,15 @@ pub fn explain_text(
             outcome = outcome
         );
         let _ = writeln!(out, "\n{line}");
+        if let Some(leader) = &decision.per_borrower
+            && decision.rules.is_empty()
+        {
+            let _ = writeln!(
+                out,
+                "  {}",
+                tr!(lang, "explain-per-borrower", loan = leader.as_str())
+            );
+        }
         for rule in &decision.rules {
             let label = quoted(program.rule_label(id, rule.rule));
             let verdict = match (rule.matched, rule.outcome) {

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::eval::BorrowerContext;
 use crate::input::Rejected;
 use crate::program::Ty;
 use crate::program::ir::{Expr, ExprKind};
@@ -88,6 +89,10 @@ pub struct Summary {
     pub experiments: Vec<Experiment>,
     /// The bucket labels, in order.
     pub buckets: Vec<String>,
+    /// For a policy that reads borrowers: how many borrowers the loans decided belong to.
+    pub borrowers: Option<u64>,
+    /// Per decision made per borrower, per outcome: borrowers (each counted once).
+    pub by_borrower_decision: Vec<(String, Vec<(String, u64)>)>,
 }
 
 /// The bucket labels for `edges`: `current`, then the industry's M1.. names for the default
@@ -164,6 +169,8 @@ struct Facts {
     vetoed: Vec<(String, String)>,
     arms: Vec<String>,
     overdue: bool,
+    /// The loan is its borrower's first one decided (`None`: the policy reads no borrowers).
+    first_of_borrower: Option<bool>,
 }
 
 fn add(rows: &mut BTreeMap<String, Tally>, key: &str, currency: &str, amount: Decimal) {
@@ -244,6 +251,9 @@ pub struct Tables {
     /// Per experiment, per arm: the arm's loans, and its action mix.
     arms: Vec<BTreeMap<String, ArmTally>>,
     rejected: BTreeMap<String, (u64, String)>,
+    borrowers: Option<u64>,
+    /// Per decision, per outcome, borrowers (filled for decisions made per borrower).
+    borrower_outcomes: Vec<BTreeMap<String, u64>>,
 }
 
 impl<'p> Summarizer<'p> {
@@ -287,14 +297,36 @@ impl<'p> Summarizer<'p> {
             by_decision: vec![BTreeMap::new(); self.program.decisions().len()],
             bucket_action: vec![BTreeMap::new(); self.buckets.len()],
             arms: vec![BTreeMap::new(); self.experiments.len()],
+            borrower_outcomes: vec![BTreeMap::new(); self.program.decisions().len()],
             ..Tables::default()
         }
     }
 
     /// Decides `loan` and returns what it adds to the tables. Thread-safe.
     pub fn facts(&self, loan: &Loan) -> LoanFacts {
+        let decided = self
+            .program
+            .evaluate_with_values(loan, self.as_of, &self.wanted);
+        self.facts_of(loan, decided, None)
+    }
+
+    /// [`Summarizer::facts`] for a loan decided among its borrower's loans (in the order
+    /// [`crate::run_batch_by_borrower`] hands them out): the report then counts borrowers too.
+    pub fn facts_in(&self, loan: &Loan, borrower: &mut BorrowerContext) -> LoanFacts {
+        let first = borrower.is_first();
+        let decided =
+            self.program
+                .evaluate_with_values_in(loan, borrower, self.as_of, &self.wanted);
+        self.facts_of(loan, decided, Some(first))
+    }
+
+    fn facts_of(
+        &self,
+        loan: &Loan,
+        (evaluation, values): (crate::program::Evaluation, Vec<Value>),
+        first_of_borrower: Option<bool>,
+    ) -> LoanFacts {
         let program = self.program;
-        let (evaluation, values) = program.evaluate_with_values(loan, self.as_of, &self.wanted);
         let (amount, currency) = self.fields.read(loan);
         let days = match values.first() {
             Some(Value::Days(n)) => *n,
@@ -340,6 +372,7 @@ impl<'p> Summarizer<'p> {
                 })
                 .collect(),
             overdue: days > 0,
+            first_of_borrower,
         })
     }
 
@@ -383,6 +416,22 @@ impl<'p> Summarizer<'p> {
         if fact.overdue {
             tables.overdue.add(c, a);
         }
+        if let Some(first) = fact.first_of_borrower {
+            let borrowers = tables.borrowers.get_or_insert(0);
+            if first {
+                *borrowers += 1;
+                for ((table, outcome), decision) in tables
+                    .borrower_outcomes
+                    .iter_mut()
+                    .zip(&fact.outcomes)
+                    .zip(self.program.decisions())
+                {
+                    if self.program.is_per_borrower(decision) {
+                        *table.entry(outcome.clone()).or_default() += 1;
+                    }
+                }
+            }
+        }
         if let Some(index) = self.classification()
             && fact
                 .outcomes
@@ -425,6 +474,8 @@ impl<'p> Summarizer<'p> {
             mut vetoed,
             arms,
             rejected,
+            borrowers,
+            borrower_outcomes,
         } = tables;
         let action_order: Vec<String> = program
             .actions()
@@ -489,6 +540,22 @@ impl<'p> Summarizer<'p> {
                 .map(|(code, (n, reason))| (code, n, reason))
                 .collect(),
             buckets,
+            borrowers,
+            by_borrower_decision: program
+                .decisions()
+                .zip(borrower_outcomes)
+                .filter(|(d, _)| program.is_per_borrower(*d))
+                .map(|(d, mut counts)| {
+                    let rows = program
+                        .outcome_names(d)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .chain(counts.keys().cloned().collect::<Vec<_>>())
+                        .filter_map(|name| counts.remove(&name).map(|n| (name, n)))
+                        .collect();
+                    (program.decision_name(d).to_owned(), rows)
+                })
+                .collect(),
         }
     }
 }

@@ -40,6 +40,22 @@ fn loans(lang: Lang, count: u64) -> String {
     tr!(lang, "loans", count = count, shown = shown)
 }
 
+/// `1,769 borrowers hold the 3,000 loans decided`, for a policy that reads borrowers.
+fn borrowers_line(summary: &Summary, lang: Lang) -> Option<String> {
+    let borrowers = summary.borrowers?;
+    Some(tr!(
+        lang,
+        "report-borrowers",
+        borrowers = tr!(
+            lang,
+            "borrowers-count",
+            count = borrowers,
+            shown = grouped(Decimal::from(borrowers))
+        ),
+        loans = loans(lang, summary.decided.loans)
+    ))
+}
+
 /// Whether every count reconciles: read = decided + rejected, and every partition adds up.
 fn reconciled(summary: &Summary) -> bool {
     summary.read == summary.decided.loans + rejected_total(summary)
@@ -181,6 +197,9 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
     );
     let _ = writeln!(out, "{title}\n");
     let _ = writeln!(out, "{}", reconciliation_line(summary, lang));
+    if let Some(line) = borrowers_line(summary, lang) {
+        let _ = writeln!(out, "{line}");
+    }
     let _ = writeln!(
         out,
         "{}",
@@ -204,6 +223,33 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
                 share = share_text(npl, &summary.decided, lang)
             )
         );
+    }
+    for (decision, rows) in &summary.by_borrower_decision {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            tr!(
+                lang,
+                "report-borrower-decision",
+                decision = decision.as_str()
+            )
+        );
+        let column = rows
+            .iter()
+            .map(|(k, _)| width(&key_words(k, lang)))
+            .max()
+            .unwrap_or(0)
+            .max(6);
+        for (key, count) in rows {
+            let key = key_words(key, lang);
+            let pad = " ".repeat(column.saturating_sub(width(&key)));
+            let shown = grouped(Decimal::from(*count));
+            let _ = writeln!(
+                out,
+                "  {key}{pad}  {}",
+                tr!(lang, "borrowers-count", count = *count, shown = shown)
+            );
+        }
     }
     table(
         &mut out,
@@ -335,8 +381,26 @@ pub fn summary_json(heading: &ReportHeading<'_>, summary: &Summary) -> String {
                 }).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         },
-    })
-    .to_string();
+    });
+    // Only for a policy that reads borrowers, so every other report stays as it was.
+    if let (Some(borrowers), Some(object)) = (summary.borrowers, text.as_object_mut()) {
+        object.insert("borrowers".into(), json!(borrowers));
+        let decisions: Vec<Json> = summary
+            .by_borrower_decision
+            .iter()
+            .map(|(name, rows)| {
+                let rows: Vec<Json> = rows
+                    .iter()
+                    .map(|(key, n)| json!({"key": key, "borrowers": n}))
+                    .collect();
+                json!({"name": name, "rows": rows})
+            })
+            .collect();
+        if let Some(Json::Object(tables)) = object.get_mut("tables") {
+            tables.insert("borrower_decisions".into(), Json::Array(decisions));
+        }
+    }
+    let mut text = text.to_string();
     text.push('\n');
     text
 }
@@ -637,6 +701,30 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
     let class = if reconciled(summary) { "ok" } else { "bad" };
     let line = reconciliation_line(summary, lang);
     let _ = write!(out, "<p class={class}><b>{}</b></p>", escape(&line));
+    if let Some(line) = borrowers_line(summary, lang) {
+        let _ = write!(out, "<p>{}</p>", escape(&line));
+    }
+    for (decision, rows) in &summary.by_borrower_decision {
+        let _ = write!(
+            out,
+            "<h2>{}</h2><table>",
+            escape(&tr!(
+                lang,
+                "report-borrower-decision",
+                decision = decision.as_str()
+            ))
+        );
+        for (key, count) in rows {
+            let shown = grouped(Decimal::from(*count));
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=n>{}</td></tr>",
+                escape(&key_words(key, lang)),
+                escape(&tr!(lang, "borrowers-count", count = *count, shown = shown))
+            );
+        }
+        out.push_str("</table>");
+    }
     let overdue = tr!(
         lang,
         "report-html-overdue",

@@ -394,3 +394,95 @@ fn an_unsorted_book_is_decided_as_its_sorted_copy_in_its_own_order() {
     }
     assert!(compared > 2990, "{compared}");
 }
+
+#[test]
+fn report_counts_borrowers_and_explain_shows_each_loans_part() {
+    let dir = temp();
+    copy_shipped(dir.path(), &["loan-v1.schema"]);
+    let policy = write(dir.path(), "households.policy", POLICY);
+    let loans = sorted_sample();
+    let sorted = write(dir.path(), "sorted.jsonl", &jsonl(&loans));
+    let distinct: std::collections::BTreeSet<&str> = loans
+        .iter()
+        .map(|l| l["borrower_id"].as_str().unwrap())
+        .collect();
+    let expected = restated(&loans);
+    let mut reports = Vec::new();
+    for (book, order) in [
+        (sorted.as_str(), "sorted"),
+        (crate::support::SAMPLE_JSONL, "unsorted"),
+    ] {
+        let report = arrears(&[
+            "report",
+            &policy,
+            book,
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+            "--borrowers",
+            order,
+        ]);
+        assert_eq!(report.code, 0, "{}", report.stderr);
+        let mut json: Value = serde_json::from_str(&report.stdout).unwrap();
+        assert_eq!(json["borrowers"], distinct.len());
+        // Each borrower once under its plan, and the plans add up to the borrowers.
+        let rows = json["tables"]["borrower_decisions"][0]["rows"].clone();
+        let total: u64 = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["borrowers"].as_u64().unwrap())
+            .sum();
+        assert_eq!(total, distinct.len() as u64);
+        let sue = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == "sue")
+            .map(|r| r["borrowers"].as_u64().unwrap());
+        let restated_sue: std::collections::BTreeSet<&str> = loans
+            .iter()
+            .filter(|l| expected[l["loan_id"].as_str().unwrap()].0 == "sue")
+            .map(|l| l["borrower_id"].as_str().unwrap())
+            .collect();
+        assert_eq!(sue, Some(restated_sue.len() as u64));
+        json.as_object_mut().unwrap().remove("portfolio");
+        reports.push(json);
+    }
+    assert_eq!(
+        reports[0], reports[1],
+        "sorted and unsorted books report alike"
+    );
+    // Explain a borrower's second loan: the values with every loan's part, and the plan
+    // pointing at the loan it was decided with.
+    let explain = arrears(&[
+        "explain",
+        &policy,
+        crate::support::SAMPLE_JSONL,
+        "--as-of",
+        AS_OF,
+        "--loan",
+        "L00004",
+    ]);
+    assert_eq!(explain.code, 0, "{}", explain.stderr);
+    let text = explain.stdout;
+    assert!(
+        text.contains("the borrower's loans read (3): L00001, L00004, L00036"),
+        "{text}"
+    );
+    assert!(
+        text.contains("sum(borrower.principal_outstanding) = "),
+        "{text}"
+    );
+    assert!(text.contains("by loan: L00001: "), "{text}");
+    assert!(
+        text.contains("decided once for the borrower, with loan L00001"),
+        "{text}"
+    );
+    let plan = &expected["L00004"].0;
+    assert!(
+        text.contains(&format!("decision plan (first match) → {plan}")),
+        "{text}"
+    );
+}
