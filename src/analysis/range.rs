@@ -1,6 +1,6 @@
 //! The range of whole-number and day-count values: what a derived value can be at all.
 //!
-//! Sound and small: a count is never negative, a bucket lies in 0..=99, a constant is itself,
+//! Sound and small: a count is never negative (nor a count over a borrower's loans), a bucket lies in 0..=99, a constant is itself,
 //! `as_of - d` is at least one day where the surrounding `if` has established `d < as_of`,
 //! and an `if` can be either of its branches. Anything else is unbounded.
 
@@ -55,6 +55,17 @@ pub(crate) fn range(program: &Program, expr: &Expr, known: &[&Expr], depth: usiz
             .derived
             .get(*index)
             .map_or(UNBOUNDED, |d| range(program, &d.expr, &[], depth + 1)),
+        // A sum over a borrower's loans of parts never below zero (a count of loans or of
+        // records) is never below zero either; its top depends on how many loans there are.
+        ExprKind::Borrower(index) => match program.borrower_values.get(*index) {
+            Some(value) if matches!(value.combine, crate::program::ir::Combine::Sum(_)) => {
+                match range(program, &value.per_loan, &[], depth + 1) {
+                    (Some(low), _) if low >= 0 => (Some(0), None),
+                    _ => UNBOUNDED,
+                }
+            }
+            _ => UNBOUNDED,
+        },
         ExprKind::Sub(left, right) if matches!(left.kind, ExprKind::AsOf) => {
             if known.iter().any(|c| establishes_before_as_of(c, right)) {
                 (Some(1), None)

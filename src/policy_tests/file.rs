@@ -12,6 +12,8 @@
 //! cases:
 //!   - name: a deceased borrower's estate is claimed
 //!     loan: { deceased: true }   # only the fields that matter
+//!     borrower_loans:            # the borrower's other loans, each over the same default,
+//!       - { loan_id: T1-B, product: card }  # decided with it (`borrower.loans`)
 //!     expect:
 //!       treatment: estate_claim  # a first-match decision's outcome (`nothing` or ~ for none)
 //!       extras: []               # an every-match decision's outcomes, exactly
@@ -45,6 +47,8 @@ pub(crate) struct CaseSpec {
     pub(crate) as_of: Option<String>,
     pub(crate) given: Option<String>,
     pub(crate) loan: Option<Result<Raw<'static>, String>>,
+    /// The borrower's other loans (each over the case's default), decided with its loan.
+    pub(crate) borrower_loans: Vec<Result<Raw<'static>, String>>,
     pub(crate) expect: Vec<(String, serde_norway::Value)>,
 }
 
@@ -215,6 +219,11 @@ impl<'de> Visitor<'de> for Case<'_> {
                         fields: self.fields,
                     })?)
                 }
+                "borrower_loans" => {
+                    case.borrower_loans = map.next_value_seed(Loans {
+                        fields: self.fields,
+                    })?
+                }
                 "expect" => {
                     let mapping: serde_norway::Mapping = map.next_value()?;
                     for (key, value) in mapping {
@@ -227,11 +236,39 @@ impl<'de> Visitor<'de> for Case<'_> {
                 }
                 other => {
                     return Err(de::Error::custom(format!(
-                        "unknown key `{other}` in a case: a case has `name`, `as_of`, `given`, `loan` and `expect`"
+                        "unknown key `{other}` in a case: a case has `name`, `as_of`, `given`, `loan`, `borrower_loans` and `expect`"
                     )));
                 }
             }
         }
         Ok(case)
+    }
+}
+
+/// A case's `borrower_loans`: a list of loans, each read as `loan` is.
+struct Loans<'s> {
+    fields: &'s [Field],
+}
+
+impl<'de> DeserializeSeed<'de> for Loans<'_> {
+    type Value = Vec<Result<Raw<'static>, String>>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Loans<'_> {
+    type Value = Vec<Result<Raw<'static>, String>>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list of the borrower's other loans")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut loans = Vec::new();
+        while let Some(loan) = seq.next_element_seed(Record {
+            fields: self.fields,
+        })? {
+            loans.push(loan);
+        }
+        Ok(loans)
     }
 }

@@ -288,7 +288,18 @@ fn run_case(
         Ok(loan) => loan,
         Err(invalid) => return invalid,
     };
-    let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+    let (evaluation, trace) = if case.borrower_loans.is_empty() {
+        program.evaluate_traced(&loan, as_of)
+    } else {
+        // Decided among the borrower's loans, the case's own first.
+        let others = match borrower_loans(program, spec, case, number, file_name) {
+            Ok(others) => others,
+            Err(invalid) => return invalid,
+        };
+        let each: Vec<&crate::value::Loan> = std::iter::once(&loan).chain(others.iter()).collect();
+        let mut borrower = program.borrower_context(&each, as_of, true);
+        program.evaluate_traced_in(&loan, &mut borrower, as_of)
+    };
     coverage.record(&evaluation, &trace);
     let mut mismatches = Vec::new();
     for (what, expected) in &case.expect {
@@ -359,6 +370,32 @@ fn case_loan(
         )));
     };
     Ok((key, loan, as_of))
+}
+
+/// A case's `borrower_loans`, each over the case's default.
+fn borrower_loans(
+    program: &Program,
+    spec: &file::TestFile,
+    case: &file::CaseSpec,
+    number: u64,
+    file_name: &str,
+) -> Result<Vec<crate::value::Loan>, CaseResult> {
+    let default_name = case.given.as_deref().unwrap_or("base");
+    let base = match spec.defaults.iter().find(|(name, _)| name == default_name) {
+        Some((_, Ok(raw))) => raw.clone(),
+        _ => Raw::Map(Vec::new()),
+    };
+    case.borrower_loans
+        .iter()
+        .map(|other| match other {
+            Ok(raw) => record_loan(program, merge(&base, raw), case.line, file_name, number)
+                .map(|(_, loan)| loan),
+            Err(error) => Err(CaseResult::Invalid(text!(
+                "case-loan-not-record",
+                error = error
+            ))),
+        })
+        .collect()
 }
 
 /// The loan of the default a case starts from (`given`, or `base`), when it is a valid loan on

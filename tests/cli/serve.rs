@@ -487,3 +487,58 @@ fn the_workbench_explains_a_loan_given_whole_and_compares_with_a_git_revision() 
     assert_eq!(status, 200, "{answer}");
     assert!(answer.contains("derived values"), "{answer}");
 }
+
+#[test]
+fn a_requests_loans_of_one_borrower_are_decided_together_as_arrears_run_does() {
+    let dir = temp();
+    // The sample's first 300 loans: whole blocks, so every borrower's loans are all there,
+    // scattered as in the sample.
+    let values: Vec<Value> = crate::support::sample_loans()
+        .into_iter()
+        .take(300)
+        .collect();
+    let jsonl: String = values.iter().map(|v| format!("{v}\n")).collect();
+    let book = write(dir.path(), "book.jsonl", &jsonl);
+    let output = dir.path().join("out.jsonl");
+    let policy = "policies/小微企业催收.policy";
+    let server = Server::start(&[policy, "--bind", "127.0.0.1:0"]);
+    for trace in [false, true] {
+        let mut args = vec![
+            "run",
+            policy,
+            &book,
+            "--as-of",
+            "2026-11-20",
+            "-o",
+            output.to_str().unwrap(),
+        ];
+        if trace {
+            args.push("--trace");
+        }
+        let run = arrears(&args);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let answer =
+            server.decide(&json!({"as_of": "2026-11-20", "loans": values, "trace": trace}));
+        let decisions: Vec<String> = answer["decisions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(Value::to_string)
+            .collect();
+        let written = std::fs::read_to_string(&output).unwrap();
+        let expected: Vec<&str> = written.lines().collect();
+        assert_eq!(decisions, expected, "trace: {trace}");
+    }
+    // The plan is one per borrower: a borrower's loans share it.
+    let answer = server.decide(&json!({"as_of": "2026-11-20", "loans": values}));
+    let mut plans: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        std::collections::BTreeMap::new();
+    for (loan, record) in values.iter().zip(answer["decisions"].as_array().unwrap()) {
+        plans
+            .entry(loan["borrower_id"].as_str().unwrap().to_owned())
+            .or_default()
+            .insert(record["联系计划"].to_string());
+    }
+    assert!(plans.values().all(|p| p.len() == 1), "{plans:?}");
+    assert!(plans.len() < values.len());
+}

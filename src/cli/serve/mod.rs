@@ -36,8 +36,8 @@ mod workbench;
 use super::manifest::Fingerprint;
 use super::{ExitCode, Output};
 use arrears::{
-    BatchRow, ErrorFormat, FileRole, Flow, InputFormat, Loaded, RecordStream, load_policy,
-    rejected_json, render_jsonl, run_batch_here,
+    BatchRow, BorrowerContext, ErrorFormat, FileRole, Flow, InputFormat, Loaded, RecordStream,
+    load_policy, rejected_json, render_jsonl, run_batch_here,
 };
 
 /// `arrears serve`'s arguments.
@@ -474,21 +474,52 @@ fn decide_body(live: &Live, body: &[u8]) -> Result<String, Refused> {
     )
     .map_err(|e| refused(StatusCode::BAD_REQUEST, &e.to_string(), None))?;
     let traced = request.trace;
+    let by_borrower = program.reads_borrowers();
+    let render = |key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| match (
+        traced, borrower,
+    ) {
+        (true, Some(borrower)) => {
+            let (evaluation, trace) = program.evaluate_traced_in(loan, borrower, as_of);
+            render_jsonl(program, key, &evaluation, Some((&trace, as_of)))
+        }
+        (true, None) => {
+            let (evaluation, trace) = program.evaluate_traced(loan, as_of);
+            render_jsonl(program, key, &evaluation, Some((&trace, as_of)))
+        }
+        (false, Some(borrower)) => render_jsonl(
+            program,
+            key,
+            &program.evaluate_in(loan, borrower, as_of),
+            None,
+        ),
+        (false, None) => render_jsonl(program, key, &program.evaluate(loan, as_of), None),
+    };
+    // A policy that reads borrowers decides the request's loans a borrower at a time, after
+    // all are read: the loans of one borrower in the request are its loans.
     let decide = |record: &mut arrears::Record<'_>| {
         let (key, loan) = record.loan(schema)?;
-        let line = if traced {
-            let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
-            render_jsonl(program, &key, &evaluation, Some((&trace, as_of)))
-        } else {
-            render_jsonl(program, &key, &program.evaluate(&loan, as_of), None)
-        };
-        Ok((key, line))
+        if by_borrower {
+            return Ok((key, Err(loan)));
+        }
+        let line = render(&key, &loan, None);
+        Ok((key, Ok(line)))
     };
     let mut decisions: Vec<String> = Vec::with_capacity(request.loans.len());
+    let mut waiting: Vec<Waiting> = Vec::new();
     let mut rejected: Vec<String> = Vec::new();
-    let sink = |row: BatchRow<String>| -> Result<Flow, String> {
+    let sink = |row: BatchRow<Result<String, arrears::Loan>>| -> Result<Flow, String> {
         match row {
-            BatchRow::Decided { value, .. } => decisions.push(value),
+            BatchRow::Decided {
+                value: Ok(line), ..
+            } => decisions.push(line),
+            BatchRow::Decided {
+                key,
+                value: Err(loan),
+                ..
+            } => {
+                waiting.push((decisions.len(), key, loan));
+                decisions.push(String::new());
+            }
             BatchRow::Rejected(row) => {
                 let mut object: Value =
                     serde_json::from_str(&rejected_json(&row)).map_err(|e| e.to_string())?;
@@ -502,6 +533,9 @@ fn decide_body(live: &Live, body: &[u8]) -> Result<String, Refused> {
     };
     run_batch_here(stream, "(request)", schema, decide, sink)
         .map_err(|e| refused(StatusCode::BAD_REQUEST, &e.to_string(), None))?;
+    if by_borrower {
+        decide_borrowers(program, (as_of, traced), &waiting, &mut decisions, &render);
+    }
     let head = json!({"name": live.name, "sha256": live.sha256(), "version": live.version});
     let mut answer = String::with_capacity(decisions.iter().map(String::len).sum::<usize>() + 256);
     answer.push_str("{\"policy\":");
@@ -517,6 +551,55 @@ fn decide_body(live: &Live, body: &[u8]) -> Result<String, Refused> {
     answer.push_str(&rejected.join(","));
     answer.push_str("]}\n");
     Ok(answer)
+}
+
+/// A loan of a request waiting for its borrower's other loans: its place among the
+/// decisions, its key and the loan.
+type Waiting = (usize, String, arrears::Loan);
+
+/// Decides the request's loans of each borrower together (in the order given), into their
+/// places in `decisions`.
+fn decide_borrowers(
+    program: &arrears::Program,
+    (as_of, traced): (chrono::NaiveDate, bool),
+    waiting: &[Waiting],
+    decisions: &mut [String],
+    render: &dyn Fn(&str, &arrears::Loan, Option<&mut BorrowerContext>) -> String,
+) {
+    let slot = program.borrower_field();
+    // A loan without a borrower is a borrower of its own (`l:` keeps it apart from ids).
+    let borrower_of = |(_, key, loan): &Waiting| match slot
+        .and_then(|slot| loan.field(slot.index()))
+    {
+        Some(arrears::Value::Text(id)) => format!("b:{id}"),
+        _ => format!("l:{key}"),
+    };
+    // Borrowers in the order their first loan was given; each one's loans in request order.
+    let mut groups: Vec<(String, Vec<&Waiting>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for item in waiting {
+        let id = borrower_of(item);
+        match index.get(&id) {
+            Some(&at) => {
+                if let Some((_, members)) = groups.get_mut(at) {
+                    members.push(item);
+                }
+            }
+            None => {
+                index.insert(id.clone(), groups.len());
+                groups.push((id, vec![item]));
+            }
+        }
+    }
+    for (_, members) in &groups {
+        let loans: Vec<&arrears::Loan> = members.iter().map(|(_, _, loan)| loan).collect();
+        let mut borrower = program.borrower_context(&loans, as_of, traced);
+        for (place, key, loan) in members {
+            if let Some(slot) = decisions.get_mut(*place) {
+                *slot = render(key, loan, Some(&mut borrower));
+            }
+        }
+    }
 }
 
 /// Lets a request through when it carries the server's token (or the server has none).

@@ -483,7 +483,31 @@ fn dry_run(
     };
     let name = portfolio.display().to_string();
     let progress = |bytes: u64| job.read.store(bytes, Ordering::Relaxed);
-    read_book(portfolio, program.schema(), decide, sink, &progress)?;
+    if program.reads_borrowers() {
+        // As `arrears report` does: each loan among its borrower's loans, the book in any order.
+        let by = arrears::ByBorrower {
+            program: &program,
+            as_of,
+            traced: false,
+            order: arrears::BorrowerOrder::Unsorted,
+        };
+        let open = || open_book(portfolio, program.schema());
+        let decide = |_key: &str, loan: &arrears::Loan, borrower: &mut arrears::BorrowerContext| {
+            summarizer.facts_in(loan, borrower)
+        };
+        arrears::run_batch_by_borrower(
+            &open,
+            &name,
+            &by,
+            &BatchOptions::default(),
+            decide,
+            sink,
+            &progress,
+        )
+        .map_err(|e| e.to_string())?;
+    } else {
+        read_book(portfolio, program.schema(), decide, sink, &progress)?;
+    }
     let summary = summarizer.finish(tables);
     let as_of = as_of.format("%Y-%m-%d").to_string();
     let heading = ReportHeading {
@@ -492,6 +516,20 @@ fn dry_run(
         as_of: &as_of,
     };
     Ok(summary_html(&heading, &summary, lang))
+}
+
+/// Opens the book at `portfolio`, in the format its extension names (JSON Lines otherwise).
+fn open_book(
+    portfolio: &Path,
+    schema: &arrears::Schema,
+) -> Result<RecordStream, arrears::StreamError> {
+    let format =
+        arrears::InputFormat::from_extension(portfolio).unwrap_or(arrears::InputFormat::Jsonl);
+    let file = std::fs::File::open(portfolio).map_err(|e| arrears::StreamError::Io {
+        line: None,
+        reason: format!("cannot read `{}`: {e}", portfolio.display()),
+    })?;
+    RecordStream::open_file(file, format, schema)
 }
 
 /// Streams the book at `portfolio` through the batch engine, read with `schema`: the one way
@@ -503,11 +541,7 @@ fn read_book<T: Send>(
     sink: impl FnMut(BatchRow<T>) -> Result<Flow, String> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<arrears::BatchCounts, String> {
-    let format =
-        arrears::InputFormat::from_extension(portfolio).unwrap_or(arrears::InputFormat::Jsonl);
-    let file = std::fs::File::open(portfolio)
-        .map_err(|e| format!("cannot read `{}`: {e}", portfolio.display()))?;
-    let stream = RecordStream::open_file(file, format, schema).map_err(|e| e.to_string())?;
+    let stream = open_book(portfolio, schema).map_err(|e| e.to_string())?;
     let name = portfolio.display().to_string();
     run_batch(
         stream,
