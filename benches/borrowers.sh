@@ -8,9 +8,10 @@
 #
 # Two books of COUNT loans (seed 7), the same loans in two orders: as generated (a borrower's
 # loans scattered within blocks of 100, as in a book ordered by loan id) for
-# `--borrowers unsorted`, and grouped by borrower for `--borrowers sorted`. They are kept in
-# $BENCH_DIR (default /tmp/arrears-borrowers/COUNT) for the next run; their CSV copies are
-# deleted. The spill folder of an unsorted run goes to $TMPDIR.
+# `--borrowers unsorted`, and grouped by borrower for `--borrowers sorted`. Each is made in
+# $BENCH_DIR (default /tmp/arrears-borrowers/COUNT), measured, and deleted unless KEEP=1 (at
+# 10M loans a book is 10 GB); their CSV copies are never kept. The spill folder of an
+# unsorted run goes to $TMPDIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000000}
@@ -19,15 +20,6 @@ dir=${BENCH_DIR:-/tmp/arrears-borrowers/$count}
 cargo build --release --quiet --bin arrears --example gen_sample
 target=$(cargo metadata --no-deps --format-version 1 | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 bin="$target/release/arrears"
-for order in scattered grouped; do
-  if [ ! -s "$dir/$order/retail-sample.jsonl" ]; then
-    mkdir -p "$dir/$order"
-    extra=()
-    [ "$order" = grouped ] && extra=(grouped)
-    "$target/release/examples/gen_sample" "$count" 7 "$dir/$order" "${extra[@]}"
-    rm -f "$dir/$order/retail-sample.csv" "$dir/$order/retail-sample.yaml"
-  fi
-done
 thread_args=()
 [ -n "$threads" ] && thread_args=(--threads "$threads")
 measure() {
@@ -41,17 +33,36 @@ measure() {
   wall=$(grep "Elapsed (wall clock)" "$log" | awk '{print $NF}')
   rss=$(grep "Maximum resident set size" "$log" | awk '{print $NF}')
   local read
-  read=$(grep -o "read [0-9]* loans = decided [0-9]* + rejected [0-9]*" "$log" || true)
+  read=$(grep -v "^\s" "$log" | grep -v "Command being timed" | head -1 || true)
   printf '%-44s wall %8s  peak RSS %6d MB  %s  sha256 %s\n' "$label" "$wall" $((rss / 1024)) \
     "$read" "$(sha256sum "$dir/out.jsonl" | cut -c1-12)"
   rm -f "$log"
 }
+book() {
+  local order=$1
+  if [ ! -s "$dir/$order/retail-sample.jsonl" ]; then
+    mkdir -p "$dir/$order"
+    local extra=()
+    [ "$order" = grouped ] && extra=(grouped)
+    "$target/release/examples/gen_sample" "$count" 7 "$dir/$order" "${extra[@]}" 2> /dev/null
+    rm -f "$dir/$order/retail-sample.csv" "$dir/$order/retail-sample.yaml"
+  fi
+  echo "$dir/$order/retail-sample.jsonl"
+}
+done_with() {
+  [ "${KEEP:-0}" = 1 ] || rm -rf "${dir:?}/$1"
+}
 echo "arrears run, $count loans, threads: ${threads:-all cores}"
-measure "retail (per loan), scattered book" policies/retail.policy "$dir/scattered/retail-sample.jsonl"
-measure "SME (per borrower), scattered, unsorted" policies/小微企业催收.policy \
-  "$dir/scattered/retail-sample.jsonl" --borrowers unsorted
-measure "SME (per borrower), grouped, sorted" policies/小微企业催收.policy \
-  "$dir/grouped/retail-sample.jsonl" --borrowers sorted
-measure "SME (per borrower), grouped, unsorted" policies/小微企业催收.policy \
-  "$dir/grouped/retail-sample.jsonl" --borrowers unsorted
+scattered=$(book scattered)
+measure "retail (per loan), scattered book" policies/retail.policy "$scattered"
+measure "SME (per borrower), scattered, unsorted" policies/小微企业催收.policy "$scattered" \
+  --borrowers unsorted
+done_with scattered
+grouped=$(book grouped)
+measure "retail (per loan), grouped book" policies/retail.policy "$grouped"
+measure "SME (per borrower), grouped, sorted" policies/小微企业催收.policy "$grouped" \
+  --borrowers sorted
+measure "SME (per borrower), grouped, unsorted" policies/小微企业催收.policy "$grouped" \
+  --borrowers unsorted
+done_with grouped
 rm -f "$dir/out.jsonl"

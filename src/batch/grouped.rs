@@ -428,10 +428,15 @@ fn put<E>(
     item: &impl serde::Serialize,
 ) -> Result<(), BatchError<E>> {
     let bytes = postcard::to_stdvec(item).map_err(|e| spill_error("cannot encode a loan", e))?;
+    put_bytes(out, &bytes)
+}
+
+/// Writes one record already encoded, after its length.
+fn put_bytes<E>(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<(), BatchError<E>> {
     let length =
         u32::try_from(bytes.len()).map_err(|e| spill_error("a loan too large to spill", e))?;
     out.write_all(&length.to_le_bytes())
-        .and_then(|()| out.write_all(&bytes))
+        .and_then(|()| out.write_all(bytes))
         .map_err(|e| spill_error("cannot write to the spill folder", e))
 }
 
@@ -502,23 +507,28 @@ fn unsorted<T: Send, E: Send>(
         total = bytes_read;
         let mut read = pool.install(|| read_chunk(chunk, first, file, by));
         reject_repeats(&mut read, &mut keys, file, by);
-        for row in read {
-            let Ok((key, loan)) = row.result else {
-                continue;
-            };
-            let borrower = borrower_of(&loan, &key, slot);
-            let Some(out) = partitions.get_mut(partition_of(&borrower)) else {
-                continue;
-            };
-            put(
-                out,
-                &Spilled {
-                    row: row.number,
-                    key,
-                    borrower,
-                    loan,
-                },
-            )?;
+        // Encoded on the workers; only the writing is in order here.
+        let encoded: Vec<(usize, Result<Vec<u8>, postcard::Error>)> = pool.install(|| {
+            read.into_par_iter()
+                .filter_map(|row| {
+                    let (key, loan) = row.result.ok()?;
+                    let borrower = borrower_of(&loan, &key, slot);
+                    let partition = partition_of(&borrower);
+                    let spilled = Spilled {
+                        row: row.number,
+                        key,
+                        borrower,
+                        loan,
+                    };
+                    Some((partition, postcard::to_stdvec(&spilled)))
+                })
+                .collect()
+        });
+        for (partition, bytes) in encoded {
+            let bytes = bytes.map_err(|e| spill_error("cannot encode a loan", e))?;
+            if let Some(out) = partitions.get_mut(partition) {
+                put_bytes(out, &bytes)?;
+            }
         }
         progress(bytes_read / 2);
     }

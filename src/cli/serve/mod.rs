@@ -568,12 +568,11 @@ fn decide_borrowers(
 ) {
     let slot = program.borrower_field();
     // A loan without a borrower is a borrower of its own (`l:` keeps it apart from ids).
-    let borrower_of = |(_, key, loan): &Waiting| match slot
-        .and_then(|slot| loan.field(slot.index()))
-    {
-        Some(arrears::Value::Text(id)) => format!("b:{id}"),
-        _ => format!("l:{key}"),
-    };
+    let borrower_of =
+        |(_, key, loan): &Waiting| match slot.and_then(|slot| loan.field(slot.index())) {
+            Some(arrears::Value::Text(id)) => format!("b:{id}"),
+            _ => format!("l:{key}"),
+        };
     // Borrowers in the order their first loan was given; each one's loans in request order.
     let mut groups: Vec<(String, Vec<&Waiting>)> = Vec::new();
     let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
