@@ -6,7 +6,11 @@ The driver loads and checks the policy once, then ships its text (with its schem
 modules' texts) to the executors inside the function `mapInArrow` runs; each executor loads
 it from those texts, never from its own disk, and decides its partitions' Arrow batches with
 the `arrears` Python package. Deciding a loan reads only that loan, so partitions are
-independent: the job scales with executors, the way any map-only job does.
+independent: the job scales with executors, the way any map-only job does. A policy that
+reads a borrower's loans together (`policy.reads_borrowers`) needs all of a borrower's loans
+in one place: the book is first repartitioned by the borrower column (one shuffle), and each
+partition is decided whole, in one call; its memory is then that of a partition, which
+`spark.sql.shuffle.partitions` sets.
 
 OUT gets the decisions as Parquet, split by `status`: `OUT/status=decided/` (the columns of
 `arrears run --format parquet`) and `OUT/status=rejected/` (the rejects file's columns, with
@@ -72,6 +76,11 @@ def decide_partitions(text: str, files: dict, path: str, key: str, as_of: str, s
         policy = arrears.Policy.from_text(text, files=files, path=path)
         version = policy.version
         rejection = schema.field("rejection").type
+        if policy.reads_borrowers:
+            # The partition holds whole borrowers (`run` repartitions by borrower): decided
+            # together, in one call, so each borrower is decided on all of its loans.
+            whole = list(batches)
+            batches = iter([pa.Table.from_batches(whole)] if whole else [])
         for batch in batches:
             decisions, rejected = policy.decide(batch, as_of, threads=1)
             for table, status in ((decisions, "decided"), (rejected, "rejected")):
@@ -118,6 +127,10 @@ def run(spark: SparkSession, policy_path: str, book: str, out: str, as_of: str) 
         [pa.field(f.name, f.type) for f in _arrow_schema_of(loans)]
     )
     schema = output_schema(policy, book_schema, as_of)
+    if policy.reads_borrowers:
+        # Every loan of a borrower in one partition: a borrower-level policy decides each
+        # partition whole, so no borrower is split between executors.
+        loans = loans.repartition(policy.borrower_field)
     decided = loans.mapInArrow(
         decide_partitions(policy.text, policy.files, policy.path, policy.key, as_of, schema),
         from_arrow_schema(schema),

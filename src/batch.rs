@@ -17,7 +17,9 @@ mod grouped;
 
 use rayon::prelude::*;
 
-pub use grouped::{BorrowerOrder, ByBorrower, PARTITIONS, run_batch_by_borrower};
+pub use grouped::{
+    BorrowerLoans, BorrowerOrder, ByBorrower, PARTITIONS, loans_of_borrower, run_batch_by_borrower,
+};
 
 use crate::input::{
     Pending, RecordStream, Rejected, SeenKeys, StreamError, UnknownFields, duplicate,

@@ -54,8 +54,9 @@ mod value;
 
 pub use analysis::{Findings, Witness, analyze};
 pub use batch::{
-    BatchCounts, BatchError, BatchOptions, BatchRow, BorrowerOrder, ByBorrower, Flow, PARTITIONS,
-    Record, STACK_BYTES, run_batch, run_batch_by_borrower, run_batch_here,
+    BatchCounts, BatchError, BatchOptions, BatchRow, BorrowerLoans, BorrowerOrder, ByBorrower,
+    Flow, PARTITIONS, Record, STACK_BYTES, loans_of_borrower, run_batch, run_batch_by_borrower,
+    run_batch_here,
 };
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,

@@ -718,3 +718,119 @@ impl Merge {
         Ok(shared)
     }
 }
+
+/// What [`loans_of_borrower`] found for a loan key.
+#[derive(Debug)]
+pub enum BorrowerLoans {
+    /// The loan's borrower's loans that were read, in input order, and where the loan is
+    /// among them.
+    Found {
+        /// Each loan with its key.
+        loans: Vec<(String, Loan)>,
+        /// The position of the loan asked for.
+        position: usize,
+    },
+    /// The loan's row is rejected.
+    Rejected(Box<Rejected>),
+    /// No row has that key.
+    Missing,
+}
+
+/// The loans of the borrower of loan `wanted`, for explaining one loan of a policy that reads
+/// borrowers: one pass finds the loan and its borrower (and stops there), a second gathers
+/// the borrower's loans (only those are kept). `open` opens the book; `program` reads it.
+pub fn loans_of_borrower(
+    open: &dyn Fn() -> Result<RecordStream, StreamError>,
+    file: &str,
+    program: &Program,
+    wanted: &str,
+) -> Result<BorrowerLoans, BatchError<std::convert::Infallible>> {
+    let schema = program.schema();
+    let slot = program.borrower_field().map(|slot| slot.index());
+    let borrower_of = |loan: &Loan, key: &str| match slot {
+        Some(slot) => borrower_of(loan, key, slot),
+        None => format!("\u{0}{key}"),
+    };
+    // Pass 1: whose loan it is.
+    let mut found: Option<Result<String, Box<Rejected>>> = None;
+    super::run_batch(
+        open().map_err(BatchError::Read)?,
+        file,
+        schema,
+        &BatchOptions::default(),
+        |record| {
+            let (key, loan) = record.loan(schema)?;
+            let borrower = (key == wanted).then(|| borrower_of(&loan, &key));
+            Ok((key, borrower))
+        },
+        |row| {
+            match row {
+                BatchRow::Decided {
+                    value: Some(borrower),
+                    ..
+                } => found = Some(Ok(borrower)),
+                BatchRow::Rejected(rejected) if rejected.loan_id.as_deref() == Some(wanted) => {
+                    found = Some(Err(Box::new(rejected)));
+                }
+                _ => return Ok(Flow::Continue),
+            }
+            Ok(Flow::Stop)
+        },
+        &|_| {},
+    )?;
+    let borrower = match found {
+        None => return Ok(BorrowerLoans::Missing),
+        Some(Err(rejected)) => return Ok(BorrowerLoans::Rejected(rejected)),
+        Some(Ok(borrower)) => borrower,
+    };
+    // Pass 2: every loan of that borrower, in input order (repeated keys rejected as ever).
+    let mut loans: Vec<(String, Loan)> = Vec::new();
+    super::run_batch(
+        open().map_err(BatchError::Read)?,
+        file,
+        schema,
+        &BatchOptions::default(),
+        |record| {
+            let (key, loan) = record.loan(schema)?;
+            let mine = borrower_of(&loan, &key) == borrower;
+            Ok((key, mine.then_some(loan)))
+        },
+        |row| {
+            if let BatchRow::Decided {
+                key,
+                value: Some(loan),
+                ..
+            } = row
+            {
+                loans.push((key, loan));
+            }
+            Ok(Flow::Continue)
+        },
+        &|_| {},
+    )?;
+    Ok(match loans.iter().position(|(key, _)| key == wanted) {
+        Some(position) => BorrowerLoans::Found { loans, position },
+        None => BorrowerLoans::Missing,
+    })
+}
+
+impl Program {
+    /// Decides loan `position` of a borrower's `loans` (in input order) and records why, as
+    /// a batch by borrower decides it: the first loan decides what is decided per borrower.
+    pub fn evaluate_traced_among(
+        &self,
+        loans: &[(String, Loan)],
+        position: usize,
+        as_of: NaiveDate,
+    ) -> Option<(crate::program::Evaluation, crate::eval::Trace)> {
+        let each: Vec<&Loan> = loans.iter().map(|(_, loan)| loan).collect();
+        let mut context = self.borrower_context(&each, as_of, true);
+        if position > 0
+            && let Some((_, first)) = loans.first()
+        {
+            self.evaluate_in(first, &mut context, as_of);
+        }
+        let (_, loan) = loans.get(position)?;
+        Some(self.evaluate_traced_in(loan, &mut context, as_of))
+    }
+}

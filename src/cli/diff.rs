@@ -79,6 +79,21 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Err(code) => return code,
     };
     let lang = out.lang_for(&new);
+    // Comparing two policies loan by loan would decide each loan alone, which is not what a
+    // policy that reads a borrower's loans together decides: refused rather than misleading.
+    if let Some(path) = [(&old, &args.old), (&new, &args.new)]
+        .into_iter()
+        .find(|(program, _)| program.reads_borrowers())
+        .map(|(_, path)| path)
+    {
+        out.note(&format!(
+            "error: `{}` reads a borrower's loans together (`borrower.…`, `per borrower`); \
+             `arrears diff` compares policies loan by loan and cannot decide borrowers yet: \
+             compare `arrears run` outputs of the two policies instead",
+            path.display()
+        ));
+        return ExitCode::Failure;
+    }
     let fields = match AmountFields::find(&old, &args.amount, &args.currency) {
         Ok(fields) => fields,
         Err(message) => {

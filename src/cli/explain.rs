@@ -60,7 +60,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         .filter(|_| program.reads_borrowers())
     {
         // A policy that reads borrowers: the loan's borrower first, then all its loans.
-        Some(slot) => match explain_among_borrower(program, args, &streaming, out, slot, &render) {
+        Some(_) => match explain_among_borrower(program, args, &streaming, out, &render) {
             Ok(found) => found,
             Err(code) => return code,
         },
@@ -117,86 +117,39 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     }
 }
 
-/// The explanation of the loan asked for, decided among its borrower's loans: one pass finds
-/// its borrower (and stops there), a second gathers every loan of that borrower read, in
-/// input order (only those are kept). `None` when the loan is not in the book.
+/// The explanation of the loan asked for, decided among its borrower's loans (see
+/// [`arrears::loans_of_borrower`]). `None` when the loan is not in the book.
+#[expect(
+    clippy::result_large_err,
+    reason = "a rejection is the rare answer, and `run` below holds it the same way"
+)]
 fn explain_among_borrower(
     program: &arrears::Program,
     args: &Args,
     streaming: &Streaming<'_>,
     out: &Output,
-    slot: arrears::Slot,
     render: &(dyn Fn(&str, &arrears::Evaluation, &arrears::Trace) -> String + Sync),
 ) -> Result<Option<Result<String, Rejected>>, ExitCode> {
-    let schema = streaming.schema;
-    let wanted = args.loan.as_str();
-    let borrower_of = |loan: &arrears::Loan| match loan.field(slot.index()) {
-        Some(arrears::Value::Text(id)) => Some(id.to_string()),
-        _ => None,
-    };
-    // Pass 1: whose loan it is.
-    let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(schema)?;
-        let borrower = (key == wanted).then(|| borrower_of(&loan));
-        Ok((key, borrower))
-    };
-    let mut found: Option<Result<Option<String>, Rejected>> = None;
-    let sink = |row: BatchRow<Option<Option<String>>>| {
-        match row {
-            BatchRow::Decided {
-                value: Some(borrower),
-                ..
-            } => found = Some(Ok(borrower)),
-            BatchRow::Rejected(rejected) if rejected.loan_id.as_deref() == Some(wanted) => {
-                found = Some(Err(rejected));
-            }
-            _ => return Ok(Flow::Continue),
+    let opened = super::open_portfolio(
+        streaming.path,
+        args.inputs.input_format,
+        program.schema(),
+        false,
+        out,
+        streaming.lang,
+    )?;
+    let open = super::reopen(streaming.path, opened.format, program.schema());
+    let name = streaming.path.display().to_string();
+    match arrears::loans_of_borrower(&open, &name, program, &args.loan) {
+        Ok(arrears::BorrowerLoans::Found { loans, position }) => Ok(program
+            .evaluate_traced_among(&loans, position, args.inputs.as_of)
+            .zip(loans.get(position))
+            .map(|((evaluation, trace), (key, _))| Ok(render(key, &evaluation, &trace)))),
+        Ok(arrears::BorrowerLoans::Rejected(rejected)) => Ok(Some(Err(*rejected))),
+        Ok(arrears::BorrowerLoans::Missing) => Ok(None),
+        Err(error) => {
+            out.note(&format!("error: `{name}`: {error}"));
+            Err(ExitCode::Failure)
         }
-        Ok(Flow::Stop)
-    };
-    streaming.open_and_run(args.inputs.input_format, out, decide, sink)?;
-    let borrower = match found {
-        None => return Ok(None),
-        Some(Err(rejected)) => return Ok(Some(Err(rejected))),
-        Some(Ok(borrower)) => borrower,
-    };
-    // Pass 2: every loan of that borrower (the loan alone when it has none).
-    let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(schema)?;
-        let mine = match &borrower {
-            Some(id) => borrower_of(&loan).as_ref() == Some(id),
-            None => key == wanted,
-        };
-        Ok((key, mine.then_some(loan)))
-    };
-    let mut loans: Vec<(String, arrears::Loan)> = Vec::new();
-    let sink = |row: BatchRow<Option<arrears::Loan>>| {
-        if let BatchRow::Decided {
-            key,
-            value: Some(loan),
-            ..
-        } = row
-        {
-            loans.push((key, loan));
-        }
-        Ok(Flow::Continue)
-    };
-    streaming.open_and_run(args.inputs.input_format, out, decide, sink)?;
-    let Some(position) = loans.iter().position(|(key, _)| key == wanted) else {
-        return Ok(None);
-    };
-    let as_of = args.inputs.as_of;
-    let each: Vec<&arrears::Loan> = loans.iter().map(|(_, loan)| loan).collect();
-    let mut context = program.borrower_context(&each, as_of, true);
-    // The borrower's first loan decides what is decided once per borrower.
-    if position > 0
-        && let Some((_, first)) = loans.first()
-    {
-        program.evaluate_in(first, &mut context, as_of);
     }
-    let Some((key, loan)) = loans.get(position) else {
-        return Ok(None);
-    };
-    let (evaluation, trace) = program.evaluate_traced_in(loan, &mut context, as_of);
-    Ok(Some(Ok(render(key, &evaluation, &trace))))
 }

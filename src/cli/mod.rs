@@ -164,6 +164,27 @@ pub(crate) struct Opened {
     pub(crate) format: arrears::InputFormat,
 }
 
+/// Opens the portfolio at `path` again, in `format` (already told by [`open_portfolio`]), for
+/// a verb that reads it more than once; no fingerprint, no progress.
+pub(crate) fn reopen<'a>(
+    path: &'a Path,
+    format: arrears::InputFormat,
+    schema: &'a arrears::Schema,
+) -> impl Fn() -> Result<arrears::RecordStream, arrears::StreamError> + 'a {
+    move || {
+        let io = |error: std::io::Error| arrears::StreamError::Io {
+            line: None,
+            reason: error.to_string(),
+        };
+        let file = std::fs::File::open(path).map_err(io)?;
+        if format == arrears::InputFormat::Parquet {
+            arrears::RecordStream::open_file(file, format, schema)
+        } else {
+            arrears::RecordStream::open(Box::new(file), format, schema)
+        }
+    }
+}
+
 /// Opens the portfolio at `path` as a stream of records for `schema`, fingerprinting what it
 /// reads when `fingerprint` (for the run manifest: hashing is not free on a 10 GB book);
 /// problems are reported, and the exit code returned.
@@ -300,21 +321,12 @@ impl Streaming<'_> {
         };
         // The stream opened (and fingerprinted) first; an unsorted book is read once more,
         // from the same file.
-        let (format, path, schema) = (opened.format, self.path, self.schema);
+        let again = reopen(self.path, opened.format, self.schema);
         let first = std::sync::Mutex::new(Some(opened.stream));
         let open = || -> Result<arrears::RecordStream, arrears::StreamError> {
-            if let Some(stream) = first.lock().ok().and_then(|mut first| first.take()) {
-                return Ok(stream);
-            }
-            let io = |error: std::io::Error| arrears::StreamError::Io {
-                line: None,
-                reason: error.to_string(),
-            };
-            let file = std::fs::File::open(path).map_err(io)?;
-            if format == arrears::InputFormat::Parquet {
-                arrears::RecordStream::open_file(file, format, schema)
-            } else {
-                arrears::RecordStream::open(Box::new(file), format, schema)
+            match first.lock().ok().and_then(|mut first| first.take()) {
+                Some(stream) => Ok(stream),
+                None => again(),
             }
         };
         let counts =

@@ -486,3 +486,22 @@ fn report_counts_borrowers_and_explain_shows_each_loans_part() {
         "{text}"
     );
 }
+
+#[test]
+fn diff_refuses_a_borrower_level_policy_rather_than_deciding_its_loans_alone() {
+    let diff = arrears(&[
+        "diff",
+        "policies/retail.policy",
+        "policies/小微企业催收.policy",
+        crate::support::SAMPLE_JSONL,
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(diff.code, 2, "{}", diff.stderr);
+    assert!(
+        diff.stderr.contains("reads a borrower's loans together")
+            && diff.stderr.contains("小微企业催收.policy"),
+        "{}",
+        diff.stderr
+    );
+}

@@ -17,9 +17,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use arrears::{
-    BatchOptions, BatchRow, DecisionColumns, Diagnostic as EngineDiagnostic, ErrorFormat,
-    Evaluation, FileRole, Flow, Lang, LoadError, Loaded, MemoryFiles, Record, RecordStream,
-    Rejected,
+    BatchOptions, BatchRow, BorrowerContext, BorrowerOrder, ByBorrower, DecisionColumns,
+    Diagnostic as EngineDiagnostic, ErrorFormat, Evaluation, FileRole, Flow, Lang, LoadError,
+    Loaded, MemoryFiles, Record, RecordStream, Rejected,
 };
 
 pyo3::create_exception!(
@@ -211,22 +211,24 @@ fn decide_batches(
     threads: Option<usize>,
 ) -> Result<Decided, String> {
     let program = &loaded.program;
-    let stream =
-        RecordStream::from_batches(schema, batches, program.schema()).map_err(|e| e.to_string())?;
     let mut columns = DecisionColumns::new(program, trace);
     let decisions_schema = columns.schema();
     let mut done: Vec<RecordBatch> = Vec::new();
     let mut rejected: Vec<Rejected> = Vec::new();
-    let decide = |record: &mut Record<'_>| {
-        let (key, loan) = record.loan(program.schema())?;
-        if trace {
-            let (evaluation, traced) = program.evaluate_traced(&loan, as_of);
-            let text = arrears::trace_text(program, &traced, as_of);
-            Ok((key, (evaluation, Some(text))))
-        } else {
-            Ok((key, (program.evaluate(&loan, as_of), None)))
-        }
-    };
+    // A loan, decided alone or among its borrower's loans.
+    let evaluate =
+        |loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| match (trace, borrower) {
+            (true, borrower) => {
+                let (evaluation, traced) = match borrower {
+                    Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
+                    None => program.evaluate_traced(loan, as_of),
+                };
+                let text = arrears::trace_text(program, &traced, as_of);
+                (evaluation, Some(text))
+            }
+            (false, Some(borrower)) => (program.evaluate_in(loan, borrower, as_of), None),
+            (false, None) => (program.evaluate(loan, as_of), None),
+        };
     let sink = |row: BatchRow<(Evaluation, Option<String>)>| -> Result<Flow, String> {
         match row {
             BatchRow::Decided {
@@ -243,16 +245,41 @@ fn decide_batches(
         }
         Ok(Flow::Continue)
     };
-    arrears::run_batch(
-        stream,
-        "(arrow)",
-        program.schema(),
-        &BatchOptions { threads },
-        decide,
-        sink,
-        &|_| {},
-    )
-    .map_err(|e| e.to_string())?;
+    let open = || RecordStream::from_batches(schema, batches.clone(), program.schema());
+    if program.reads_borrowers() {
+        // The batches are the book: a borrower's loans anywhere in them are decided together.
+        let by = ByBorrower {
+            program,
+            as_of,
+            traced: trace,
+            order: BorrowerOrder::Unsorted,
+        };
+        arrears::run_batch_by_borrower(
+            &open,
+            "(arrow)",
+            &by,
+            &BatchOptions { threads },
+            |_key, loan, borrower| evaluate(loan, Some(borrower)),
+            sink,
+            &|_| {},
+        )
+        .map_err(|e| e.to_string())?;
+    } else {
+        let decide = |record: &mut Record<'_>| {
+            let (key, loan) = record.loan(program.schema())?;
+            Ok((key, evaluate(&loan, None)))
+        };
+        arrears::run_batch(
+            open().map_err(|e| e.to_string())?,
+            "(arrow)",
+            program.schema(),
+            &BatchOptions { threads },
+            decide,
+            sink,
+            &|_| {},
+        )
+        .map_err(|e| e.to_string())?;
+    }
     if !columns.is_empty() {
         done.push(columns.finish().map_err(|e| e.to_string())?);
     }
@@ -401,6 +428,26 @@ impl Policy {
     #[getter]
     fn key(&self) -> String {
         self.loaded.program.schema().key_name().to_owned()
+    }
+
+    /// True when the policy reads a borrower's loans together (`borrower.loans`, a decision
+    /// `per borrower`): `decide` then decides the loans of one borrower in its data together,
+    /// so all of a borrower's loans must be in the same call (in Spark, the same partition).
+    #[getter]
+    fn reads_borrowers(&self) -> bool {
+        self.loaded.program.reads_borrowers()
+    }
+
+    /// The column that says whose loan it is (`borrowers by borrower_id`), if the schema has one.
+    #[getter]
+    fn borrower_field(&self) -> Option<String> {
+        let program = &self.loaded.program;
+        let slot = program.borrower_field()?;
+        program
+            .schema()
+            .fields
+            .get(slot.index())
+            .map(|field| field.name.clone())
     }
 
     /// The policy's warnings and the static analysis' findings (unreachable rules, gaps,

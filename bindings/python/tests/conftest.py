@@ -25,6 +25,7 @@ SCHEMA = pa.schema(
     [
         ("loan_id", pa.string()),
         ("borrower", pa.string()),
+        ("borrower_id", pa.string()),
         ("product", CHOICE),
         ("currency", pa.string()),
         ("principal_outstanding", MONEY),

@@ -41,7 +41,14 @@ def cli_records(policy: str, book: str, *extra: str) -> list[dict]:
 
 @pytest.mark.parametrize(
     "policy, extra",
-    [("retail.policy", ()), ("limitation.policy", ()), ("retail.policy", ("--trace",))],
+    [
+        ("retail.policy", ()),
+        ("limitation.policy", ()),
+        ("retail.policy", ("--trace",)),
+        # Per borrower: a borrower's loans anywhere in the table are decided together.
+        ("小微企业催收.policy", ()),
+        ("小微企业催收.policy", ("--trace",)),
+    ],
 )
 def test_decisions_equal_the_command_lines_loan_for_loan(tmp_path, sample_table, policy, extra):
     book = tmp_path / "book.parquet"

@@ -28,7 +28,8 @@ def load_example():
     return module
 
 
-def test_spark_decides_as_the_command_line(tmp_path, monkeypatch):
+@pytest.mark.parametrize("policy", ["retail.policy", "小微企业催收.policy"])
+def test_spark_decides_as_the_command_line(tmp_path, monkeypatch, policy):
     from pyspark.sql import SparkSession
 
     # The local executors run this Python, which has the package installed.
@@ -50,7 +51,7 @@ def test_spark_decides_as_the_command_line(tmp_path, monkeypatch):
     )
     try:
         example = load_example()
-        example.run(spark, policy_path("retail.policy"), str(book), str(out), AS_OF)
+        example.run(spark, policy_path(policy), str(book), str(out), AS_OF)
     finally:
         spark.stop()
     decided = pq.read_table(out / "status=decided")
@@ -59,11 +60,11 @@ def test_spark_decides_as_the_command_line(tmp_path, monkeypatch):
     version = {v for v in decided.column("policy_version").to_pylist()}
     import arrears
 
-    assert version == {arrears.Policy.load(policy_path("retail.policy")).version}
+    assert version == {arrears.Policy.load(policy_path(policy)).version}
     assert set(decided.column("as_of").to_pylist()) == {AS_OF}
     # Loan for loan, the command line's records on the same Parquet book.
     rejects = tmp_path / "cli.rejects.jsonl"
-    done = cli("run", policy_path("retail.policy"), str(book), "--as-of", AS_OF,
+    done = cli("run", policy_path(policy), str(book), "--as-of", AS_OF,
                "--rejects", str(rejects))
     expected = {r["loan_id"]: r for r in map(json.loads, done.stdout.splitlines())}
     columns = [c for c in decided.column_names if c not in ("rejection", "policy_version", "as_of")]

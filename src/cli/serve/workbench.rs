@@ -616,6 +616,42 @@ pub(super) async fn explain(State(shared): State<Arc<Shared>>, Json(ask): Json<A
             Err(why) => return why.into_response(),
         };
         let program = &program;
+        if program.reads_borrowers() {
+            // As `arrears explain` does: the loan among its borrower's loans.
+            let open = || open_book(&portfolio, program.schema());
+            let name = portfolio.display().to_string();
+            return match arrears::loans_of_borrower(&open, &name, program, &wanted) {
+                Ok(arrears::BorrowerLoans::Found { loans, position }) => {
+                    match (
+                        program.evaluate_traced_among(&loans, position, as_of),
+                        loans.get(position),
+                    ) {
+                        (Some((evaluation, trace)), Some((key, _))) => {
+                            let text = explain_text(program, key, &evaluation, &trace, as_of, lang);
+                            json_response(StatusCode::OK, &json!({"loan": key, "text": text}))
+                        }
+                        _ => error(
+                            StatusCode::NOT_FOUND,
+                            &format!("no loan `{wanted}` was decided in the sample book"),
+                            None,
+                        ),
+                    }
+                }
+                Ok(arrears::BorrowerLoans::Rejected(rejected)) => {
+                    error(StatusCode::UNPROCESSABLE_ENTITY, &rejected.reason, None)
+                }
+                Ok(arrears::BorrowerLoans::Missing) => error(
+                    StatusCode::NOT_FOUND,
+                    &format!("no loan `{wanted}` was decided in the sample book"),
+                    None,
+                ),
+                Err(message) => error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &message.to_string(),
+                    None,
+                ),
+            };
+        }
         let decide = |record: &mut Record<'_>| {
             let (key, loan) = record.loan(program.schema())?;
             let explained = (key == wanted).then(|| {
@@ -684,6 +720,14 @@ pub(super) async fn impact(State(shared): State<Arc<Shared>>, Json(ask): Json<As
             Ok(program) => program,
             Err(why) => return why.into_response(),
         };
+        if old.reads_borrowers() || new.reads_borrowers() {
+            // As `arrears diff`: loan by loan would decide each loan alone.
+            return error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "this policy reads a borrower's loans together; comparing it loan by loan is not built yet",
+                None,
+            );
+        }
         let fields = match AmountFields::find(&old, "principal_outstanding", "currency") {
             Ok(fields) => fields,
             Err(message) => {

@@ -93,6 +93,14 @@ class Policy:
     @property
     def key(self) -> str:
         """The name of the loan's key column."""
+    @property
+    def reads_borrowers(self) -> bool:
+        """True when the policy reads a borrower's loans together: ``decide`` then decides the
+        loans of one borrower in its data together, so they must all be in one call (in
+        Spark, one partition)."""
+    @property
+    def borrower_field(self) -> Optional[str]:
+        """The column that says whose loan it is, when the schema names one."""
     def check(self, lang: Optional[Literal["en", "zh"]] = None) -> list[Diagnostic]:
         """Warnings and the static analysis' findings, as ``arrears check`` reports them."""
     def decide(
