@@ -401,14 +401,19 @@ impl Grouping {
 
 // ───────────────────────── unsorted: spill, group, merge ─────────────────────────
 
-/// One loan as spilled in the first pass.
+/// One loan as spilled in the first pass. The borrower comes first, so a partition too big to
+/// hold can be split by reading only that much of each record.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Spilled {
+    borrower: String,
     row: u64,
     key: String,
-    borrower: String,
     loan: Loan,
 }
+
+/// The most spilled bytes of loans held in memory at once (about 7,000 loans of the reference
+/// schema): a partition above it is split by a second hash of the borrower first.
+const PARTITION_BYTES: u64 = 4 << 20;
 
 /// One loan's share of its borrower, as the second pass writes it.
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -438,6 +443,21 @@ fn put_bytes<E>(out: &mut impl std::io::Write, bytes: &[u8]) -> Result<(), Batch
     out.write_all(&length.to_le_bytes())
         .and_then(|()| out.write_all(bytes))
         .map_err(|e| spill_error("cannot write to the spill folder", e))
+}
+
+/// Reads the next length-prefixed record's bytes, or `None` at the end.
+fn take_bytes<E>(input: &mut impl std::io::Read) -> Result<Option<Vec<u8>>, BatchError<E>> {
+    let mut length = [0u8; 4];
+    match input.read_exact(&mut length) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+        Err(e) => return Err(spill_error("cannot read the spill folder", e)),
+    }
+    let mut bytes = vec![0; u32::from_le_bytes(length) as usize];
+    input
+        .read_exact(&mut bytes)
+        .map_err(|e| spill_error("cannot read the spill folder", e))?;
+    Ok(Some(bytes))
 }
 
 /// Reads the next length-prefixed postcard record, or `None` at the end.
@@ -539,7 +559,9 @@ fn unsorted<T: Send, E: Send>(
     drop(keys);
     // Pass 2: a partition at a time, each borrower's context, per loan, sorted by row.
     for index in 0..PARTITIONS {
-        let shared = pool.install(|| share_partition(&path("loans", index), by))?;
+        let shared = pool.install(|| {
+            share_partition(&path("loans", index), folder.path(), by, PARTITION_BYTES)
+        })?;
         let mut out = BufWriter::new(
             File::create(path("shared", index))
                 .map_err(|e| spill_error("cannot make a spill file", e))?,
@@ -626,6 +648,63 @@ fn take_context<E>(
 
 /// Groups one partition's loans by borrower and works out each loan's context.
 fn share_partition<E>(
+    path: &std::path::Path,
+    folder: &std::path::Path,
+    by: &ByBorrower<'_>,
+    budget: u64,
+) -> Result<Vec<Shared>, BatchError<E>> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| spill_error("cannot read the spill folder", e))?
+        .len();
+    if size <= budget {
+        return share_loans(path, by);
+    }
+    // Too big to hold: split by a second hash of the borrower, each part shared in turn; only
+    // the contexts (a few values a loan) are held for the whole partition.
+    let parts = usize::try_from(size.div_ceil(budget.max(1))).unwrap_or(usize::MAX);
+    let part_path = |part: usize| folder.join(format!("part-{part:04}"));
+    let mut outs = Vec::with_capacity(parts);
+    for part in 0..parts {
+        let out = File::create(part_path(part))
+            .map_err(|e| spill_error("cannot make a spill file", e))?;
+        outs.push(BufWriter::with_capacity(32 << 10, out));
+    }
+    let mut input = BufReader::new(
+        File::open(path).map_err(|e| spill_error("cannot read the spill folder", e))?,
+    );
+    while let Some(bytes) = take_bytes(&mut input)? {
+        let (borrower, _) = postcard::take_from_bytes::<&str>(&bytes)
+            .map_err(|e| spill_error("a spill file is damaged", e))?;
+        let part = second_hash(borrower) % parts;
+        if let Some(out) = outs.get_mut(part) {
+            put_bytes(out, &bytes)?;
+        }
+    }
+    for mut out in outs {
+        out.flush()
+            .map_err(|e| spill_error("cannot write to the spill folder", e))?;
+    }
+    let mut shared = Vec::new();
+    for part in 0..parts {
+        shared.extend(share_loans(&part_path(part), by)?);
+        let _ = std::fs::remove_file(part_path(part));
+    }
+    shared.sort_by_key(|s| s.row);
+    Ok(shared)
+}
+
+/// A hash of the borrower independent of [`partition_of`]'s.
+fn second_hash(borrower: &str) -> usize {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    "split".hash(&mut hasher);
+    borrower.hash(&mut hasher);
+    (hasher.finish() >> 8) as usize
+}
+
+/// Groups the loans of one spill file by borrower and works out each loan's context, sorted
+/// by row.
+fn share_loans<E>(
     path: &std::path::Path,
     by: &ByBorrower<'_>,
 ) -> Result<Vec<Shared>, BatchError<E>> {
@@ -832,5 +911,71 @@ impl Program {
         }
         let (_, loan) = loans.get(position)?;
         Some(self.evaluate_traced_in(loan, &mut context, as_of))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A partition split because it is too big to hold gives every loan the context it gets
+    /// when held whole.
+    #[test]
+    fn a_split_partition_shares_as_a_whole_one() {
+        let schema = "schema s keyed by id, borrowers by who\n  field id: text\n  field who: optional text\n  field owed: money\n";
+        let policy = "policy p\nlet total = sum(borrower.owed)\nlet loans = count(borrower.loans)\nactions call, visit\ndecision plan per borrower: first match, gives action\n  rule P1 when total > 100 and loans >= 2 then visit\n  rule P2 otherwise then call\n";
+        let loaded = crate::load::load_policy_text(
+            std::path::Path::new("p.policy"),
+            format!("{schema}{policy}"),
+        )
+        .unwrap();
+        let program = &loaded.program;
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("loans");
+        let mut out = BufWriter::new(File::create(&path).unwrap());
+        for row in 1..=400u64 {
+            let who = if row % 7 == 0 {
+                String::new()
+            } else {
+                format!("B{}", row % 37)
+            };
+            let json = if who.is_empty() {
+                format!(r#"{{"id":"L{row}","owed":"{row}.50"}}"#)
+            } else {
+                format!(r#"{{"id":"L{row}","who":"{who}","owed":"{row}.50"}}"#)
+            };
+            let (key, loan) = crate::input::loan_from_json(&json, program.schema()).unwrap();
+            let borrower = borrower_of(&loan, &key, 1);
+            put::<()>(
+                &mut out,
+                &Spilled {
+                    borrower,
+                    row,
+                    key,
+                    loan,
+                },
+            )
+            .unwrap();
+        }
+        out.flush().unwrap();
+        let by = ByBorrower {
+            program,
+            as_of: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            traced: true,
+            order: BorrowerOrder::Unsorted,
+        };
+        let whole = share_partition::<()>(&path, folder.path(), &by, u64::MAX).unwrap();
+        let split = share_partition::<()>(&path, folder.path(), &by, 1_000).unwrap();
+        assert_eq!(whole.len(), 400);
+        let encode = |shared: &[Shared]| -> Vec<Vec<u8>> {
+            shared
+                .iter()
+                .map(|s| postcard::to_stdvec(s).unwrap())
+                .collect()
+        };
+        assert_eq!(encode(&whole), encode(&split));
+        // Only the split's parts were written beside the partition, and they are gone.
+        let left: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+        assert_eq!(left.len(), 1);
     }
 }
