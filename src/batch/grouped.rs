@@ -13,13 +13,13 @@
 //!   of its loans.
 //! * **Unsorted** ([`BorrowerOrder::Unsorted`]): loans anywhere. Three passes. (1) The book is
 //!   read and each loan read is written to one of [`PARTITIONS`] spill files by its borrower's
-//!   hash (postcard: the row, the key, the borrower, the loan). (2) One partition at a time is
-//!   read back, grouped by borrower, and each borrower's shared part (its
+//!   hash (postcard: the borrower, the row, the key, the loan). (2) One partition at a time is
+//!   read back (one over `PARTITION_BYTES` split first by a second hash), grouped by borrower, and each borrower's shared part (its
 //!   [`BorrowerContext`]: the values over its loans, and for all but its first loan the
 //!   outcomes of the decisions made per borrower) is written per loan, sorted by row. (3) The
 //!   book is read again in order and every loan is decided with its own context, merged in
-//!   from the partitions by row. Memory is one partition (a 1/256th of the book's loans) and
-//!   the chunks in flight; the disk holds the loans once and their contexts once, in a
+//!   from the partitions by row. Memory is a few thousand loans of one partition, the
+//!   contexts of one partition, and the chunks in flight; the disk holds the loans once and their contexts once, in a
 //!   temporary folder removed at the end. Sorting the book first would need the same
 //!   external sort plus a second one to put the decisions back in input order; reading the
 //!   book twice costs one more parse and no sort of the output.
