@@ -27,10 +27,9 @@
 //! A loan without a borrower is a borrower of its own. Repeated loan keys are rejected before
 //! grouping, so a repeated row never counts in its borrower's values.
 
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::BinaryHeap;
 use std::fs::File;
 use std::io::{BufReader, BufWriter, Write as _};
-use std::sync::Mutex;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -138,7 +137,6 @@ where
             file,
             by,
             slot.index(),
-            options,
             &pool,
             &decide,
             sink,
@@ -498,7 +496,6 @@ fn unsorted<T: Send, E: Send>(
     file: &str,
     by: &ByBorrower<'_>,
     slot: usize,
-    options: &BatchOptions,
     pool: &rayon::ThreadPool,
     decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
     sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
@@ -573,77 +570,93 @@ fn unsorted<T: Send, E: Send>(
             .map_err(|e| spill_error("cannot write to the spill folder", e))?;
         let _ = std::fs::remove_file(path("loans", index));
     }
-    // Pass 3: the book again, in order; each loan decided with its context.
+    // Pass 3: the book again, in order; each loan decided with its context. The rows that
+    // pass 1 read as loans are exactly those with a context, in row order: a loan without
+    // one repeats an earlier key, and is rejected here as pass 1 rejected it, so no second
+    // set of keys is kept.
     let mut merge = Merge::open((0..PARTITIONS).map(|index| path("shared", index)))?;
-    let waiting: Mutex<Waiting<E>> = Mutex::new(Waiting {
-        contexts: BTreeMap::new(),
-        error: None,
-    });
-    let stream = open().map_err(BatchError::Read)?;
-    let schema = by.program.schema();
-    let merge_lock = Mutex::new(&mut merge);
-    let counts = super::run_batch(
-        stream,
+    let from_reader = chunks(open().map_err(BatchError::Read)?);
+    let mut ledger = Ledger {
+        schema: by.program.schema(),
         file,
-        schema,
-        options,
-        |record| {
-            let number = record.number();
-            let (key, loan) = record.loan(schema)?;
-            let context = take_context::<E>(&merge_lock, &waiting, number);
-            let mut context = context
-                .unwrap_or_else(|| by.program.borrower_context(&[&loan], by.as_of, by.traced));
-            let value = decide(&key, &loan, &mut context);
-            Ok((key, value))
-        },
-        sink,
-        &|bytes| progress(total / 2 + bytes / 2),
-    )?;
-    if let Ok(mut waiting) = waiting.lock()
-        && let Some(error) = waiting.error.take()
+        seen: SeenKeys::default(),
+        counts: BatchCounts::default(),
+    };
+    let mut sink = sink;
+    let mut undrained: Vec<Done<T>> = Vec::new();
+    let mut base: u64 = 0;
+    while let Some((chunk, bytes_read)) = next_chunk(&from_reader).map_err(BatchError::Read)? {
+        let first = base;
+        base += chunk.len() as u64;
+        let earlier = std::mem::take(&mut undrained);
+        let (drained, decided) = pool.install(|| {
+            rayon::join(
+                || ledger.drain_checked(earlier, &mut sink),
+                || decide_with_contexts(chunk, first, file, by, &mut merge, decide),
+            )
+        });
+        match drained.map_err(BatchError::Sink)? {
+            Flow::Continue => {}
+            Flow::Stop => return Ok(ledger.stopped()),
+        }
+        undrained = decided?;
+        progress(total / 2 + bytes_read / 2);
+    }
+    if ledger
+        .drain_checked(undrained, &mut sink)
+        .map_err(BatchError::Sink)?
+        == Flow::Stop
     {
-        return Err(error);
+        return Ok(ledger.stopped());
     }
-    Ok(counts)
+    Ok(ledger.counts)
 }
 
-/// Contexts merged in ahead of the rows that take them (at most the rows in flight), and the
-/// first error the merge met.
-struct Waiting<E> {
-    contexts: BTreeMap<u64, BorrowerContext>,
-    error: Option<BatchError<E>>,
-}
-
-/// The context for row `number`, pulling the merge forward to it. A row without one (a
-/// repeated key, rejected in order by the batch) gets `None`.
-fn take_context<E>(
-    merge: &Mutex<&mut Merge>,
-    waiting: &Mutex<Waiting<E>>,
-    number: u64,
-) -> Option<BorrowerContext> {
-    let mut waiting = waiting.lock().ok()?;
-    if let Some(context) = waiting.contexts.remove(&number) {
-        return Some(context);
-    }
-    let mut merge = merge.lock().ok()?;
-    loop {
-        match merge.next::<E>() {
-            Ok(Some(shared)) if shared.row == number => return Some(shared.context),
-            Ok(Some(shared)) if shared.row < number => {
-                waiting.contexts.insert(shared.row, shared.context);
-            }
-            Ok(Some(shared)) => {
-                // Past this row: it has none (its key repeated an earlier one).
-                waiting.contexts.insert(shared.row, shared.context);
-                return None;
-            }
-            Ok(None) => return None,
-            Err(error) => {
-                waiting.error.get_or_insert(error);
-                return None;
+/// Reads a chunk of pass 3, gives each loan its context from the merge (in row order) and
+/// decides them on the workers.
+fn decide_with_contexts<T: Send, E>(
+    chunk: Vec<Pending>,
+    first: u64,
+    file: &str,
+    by: &ByBorrower<'_>,
+    merge: &mut Merge,
+    decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+) -> Result<Vec<Done<T>>, BatchError<E>> {
+    let read = read_chunk(chunk, first, file, by);
+    let mut rows: Vec<(Read, Option<BorrowerContext>)> = Vec::with_capacity(read.len());
+    for mut row in read {
+        let mut context = None;
+        if let Ok((key, _)) = &row.result {
+            match merge.next_for(row.number)? {
+                Some(shared) => context = Some(shared),
+                None => {
+                    row.result = Err(Box::new(crate::input::duplicate(
+                        file,
+                        row.number,
+                        row.line,
+                        key,
+                        by.program.schema(),
+                    )));
+                }
             }
         }
+        rows.push((row, context));
     }
+    Ok(rows
+        .into_par_iter()
+        .map(|(row, context)| Done {
+            number: row.number,
+            line: row.line,
+            result: row.result.map(|(key, loan)| {
+                let mut context = context.unwrap_or_else(|| {
+                    by.program.borrower_context(&[&loan], by.as_of, by.traced)
+                });
+                let value = decide(&key, &loan, &mut context);
+                (key, value)
+            }),
+            unknown: row.unknown,
+        })
+        .collect())
 }
 
 /// Groups one partition's loans by borrower and works out each loan's context.
@@ -786,6 +799,17 @@ impl Merge {
             *slot = next;
         }
         Ok(())
+    }
+
+    /// The context of row `number`, when the merge's next one is for it (rows come in
+    /// order, so a row without one is one the first pass did not read as a new loan).
+    fn next_for<E>(&mut self, number: u64) -> Result<Option<BorrowerContext>, BatchError<E>> {
+        match self.heads.peek() {
+            Some(std::cmp::Reverse((row, _))) if *row == number => {
+                Ok(self.next()?.map(|shared| shared.context))
+            }
+            _ => Ok(None),
+        }
     }
 
     fn next<E>(&mut self) -> Result<Option<Shared>, BatchError<E>> {
