@@ -192,7 +192,7 @@ where
     let mut ledger = Ledger {
         schema,
         file,
-        seen: SeenKeys::default(),
+        seen: Some(SeenKeys::default()),
         counts: BatchCounts::default(),
     };
     let mut undrained: Vec<Done<T>> = Vec::new();
@@ -289,7 +289,7 @@ pub fn run_batch_here<T, E>(
     let mut ledger = Ledger {
         schema,
         file,
-        seen: SeenKeys::default(),
+        seen: Some(SeenKeys::default()),
         counts: BatchCounts::default(),
     };
     let mut base: u64 = 0;
@@ -315,7 +315,9 @@ pub fn run_batch_here<T, E>(
 struct Ledger<'a> {
     schema: &'a Schema,
     file: &'a str,
-    seen: SeenKeys,
+    /// The keys seen so far; `None` when the rows' keys were checked before they got here
+    /// (the grouping by borrower checks them before a loan counts in its borrower's values).
+    seen: Option<SeenKeys>,
     counts: BatchCounts,
 }
 
@@ -329,7 +331,7 @@ impl Ledger<'_> {
             self.counts.unknown_fields.merge(row.unknown);
             self.counts.read += 1;
             let row = match row.result {
-                Ok((key, value)) if self.seen.first(&key) => {
+                Ok((key, value)) if self.seen.as_mut().is_none_or(|seen| seen.first(&key)) => {
                     self.counts.decided += 1;
                     BatchRow::Decided {
                         number: row.number,
@@ -346,36 +348,6 @@ impl Ledger<'_> {
                         &key,
                         self.schema,
                     ))
-                }
-                Err(rejected) => {
-                    self.counts.rejected += 1;
-                    BatchRow::Rejected(*rejected)
-                }
-            };
-            if sink(row)? == Flow::Stop {
-                return Ok(Flow::Stop);
-            }
-        }
-        Ok(Flow::Continue)
-    }
-
-    /// [`Ledger::drain`] for rows whose keys were checked already (by the grouping).
-    fn drain_checked<T, E>(
-        &mut self,
-        rows: Vec<Done<T>>,
-        sink: &mut impl FnMut(BatchRow<T>) -> Result<Flow, E>,
-    ) -> Result<Flow, E> {
-        for row in rows {
-            self.counts.unknown_fields.merge(row.unknown);
-            self.counts.read += 1;
-            let row = match row.result {
-                Ok((key, value)) => {
-                    self.counts.decided += 1;
-                    BatchRow::Decided {
-                        number: row.number,
-                        key,
-                        value,
-                    }
                 }
                 Err(rejected) => {
                     self.counts.rejected += 1;

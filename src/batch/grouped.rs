@@ -132,16 +132,9 @@ where
                 progress,
             )
         }
-        BorrowerOrder::Unsorted => unsorted(
-            open,
-            file,
-            by,
-            slot.index(),
-            &pool,
-            &decide,
-            sink,
-            progress,
-        ),
+        BorrowerOrder::Unsorted => {
+            unsorted(open, file, by, slot.index(), &pool, &decide, sink, progress)
+        }
     }
 }
 
@@ -254,7 +247,7 @@ fn sorted<T: Send, E: Send>(
     let mut ledger = Ledger {
         schema: by.program.schema(),
         file,
-        seen: SeenKeys::default(),
+        seen: None,
         counts: BatchCounts::default(),
     };
     let mut grouping = Grouping {
@@ -272,7 +265,7 @@ fn sorted<T: Send, E: Send>(
         let earlier = std::mem::take(&mut undrained);
         let (drained, decided) = pool.install(|| {
             rayon::join(
-                || ledger.drain_checked(earlier, &mut sink),
+                || ledger.drain(earlier, &mut sink),
                 || grouping.chunk(chunk, first, false, file, by, decide),
             )
         });
@@ -285,11 +278,7 @@ fn sorted<T: Send, E: Send>(
     }
     let last = pool.install(|| grouping.chunk(Vec::new(), base, true, file, by, decide))?;
     for rows in [undrained, last] {
-        if ledger
-            .drain_checked(rows, &mut sink)
-            .map_err(BatchError::Sink)?
-            == Flow::Stop
-        {
+        if ledger.drain(rows, &mut sink).map_err(BatchError::Sink)? == Flow::Stop {
             return Ok(ledger.stopped());
         }
     }
@@ -579,7 +568,7 @@ fn unsorted<T: Send, E: Send>(
     let mut ledger = Ledger {
         schema: by.program.schema(),
         file,
-        seen: SeenKeys::default(),
+        seen: None,
         counts: BatchCounts::default(),
     };
     let mut sink = sink;
@@ -591,7 +580,7 @@ fn unsorted<T: Send, E: Send>(
         let earlier = std::mem::take(&mut undrained);
         let (drained, decided) = pool.install(|| {
             rayon::join(
-                || ledger.drain_checked(earlier, &mut sink),
+                || ledger.drain(earlier, &mut sink),
                 || decide_with_contexts(chunk, first, file, by, &mut merge, decide),
             )
         });
@@ -603,7 +592,7 @@ fn unsorted<T: Send, E: Send>(
         progress(total / 2 + bytes_read / 2);
     }
     if ledger
-        .drain_checked(undrained, &mut sink)
+        .drain(undrained, &mut sink)
         .map_err(BatchError::Sink)?
         == Flow::Stop
     {
@@ -648,9 +637,8 @@ fn decide_with_contexts<T: Send, E>(
             number: row.number,
             line: row.line,
             result: row.result.map(|(key, loan)| {
-                let mut context = context.unwrap_or_else(|| {
-                    by.program.borrower_context(&[&loan], by.as_of, by.traced)
-                });
+                let mut context = context
+                    .unwrap_or_else(|| by.program.borrower_context(&[&loan], by.as_of, by.traced));
                 let value = decide(&key, &loan, &mut context);
                 (key, value)
             }),
