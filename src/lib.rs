@@ -32,6 +32,7 @@
 
 mod analysis;
 mod batch;
+mod capacity;
 mod check;
 mod diag;
 mod eval;
@@ -58,6 +59,7 @@ pub use batch::{
     Flow, PARTITIONS, Record, STACK_BYTES, loans_of_borrower, run_batch, run_batch_by_borrower,
     run_batch_here,
 };
+pub use capacity::{Allocation, Claims, Demand, GroupDemand};
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };
@@ -77,8 +79,8 @@ pub use load::{
     inspect_schema, load_policy, load_policy_from, load_policy_text,
 };
 pub use program::{
-    ActionId, BorrowerValueId, DecisionId, DecisionOutcome, Evaluation, GuardId, HitPolicy,
-    OutcomeId, Program, ReadSource, RuleId, Slot, ValueId,
+    ActionId, BorrowerValueId, CapacityId, Claimed, DecisionId, DecisionOutcome, Evaluation,
+    Fallback, GuardId, HitPolicy, OutcomeId, Program, Queued, ReadSource, RuleId, Slot, ValueId,
 };
 pub use report::{
     DecisionColumns, OutputFormat, RecordWriter, Rendered, decision_record, explain_text,

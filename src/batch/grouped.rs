@@ -86,7 +86,7 @@ pub fn run_batch_by_borrower<T, E>(
     file: &str,
     by: &ByBorrower<'_>,
     options: &BatchOptions,
-    decide: impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync,
+    decide: impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync,
     sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>>
@@ -109,9 +109,10 @@ where
             schema,
             options,
             |record| {
+                let number = record.number();
                 let (key, loan) = record.loan(schema)?;
                 let mut context = by.program.borrower_context(&[&loan], by.as_of, by.traced);
-                let value = decide(&key, &loan, &mut context);
+                let value = decide(number, &key, &loan, &mut context);
                 Ok((key, value))
             },
             sink,
@@ -239,7 +240,7 @@ fn sorted<T: Send, E: Send>(
     by: &ByBorrower<'_>,
     slot: usize,
     pool: &rayon::ThreadPool,
-    decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+    decide: &(impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync),
     mut sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>> {
@@ -296,7 +297,7 @@ impl Grouping {
         last: bool,
         file: &str,
         by: &ByBorrower<'_>,
-        decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+        decide: &(impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync),
     ) -> Result<Vec<Done<T>>, BatchError<E>> {
         let mut read = read_chunk(chunk, first, file, by);
         reject_repeats(&mut read, &mut self.keys, file, by);
@@ -342,17 +343,19 @@ impl Grouping {
         let decided: Vec<Vec<T>> = groups
             .par_iter()
             .map(|members| {
-                let loans: Vec<(&str, &Loan)> = members
+                let loans: Vec<(u64, &str, &Loan)> = members
                     .iter()
                     .filter_map(|&i| rows.get(i))
-                    .filter_map(|row| row.result.as_ref().ok())
-                    .map(|(key, loan)| (key.as_str(), loan))
+                    .filter_map(|row| {
+                        let (key, loan) = row.result.as_ref().ok()?;
+                        Some((row.number, key.as_str(), loan))
+                    })
                     .collect();
-                let each: Vec<&Loan> = loans.iter().map(|(_, loan)| *loan).collect();
+                let each: Vec<&Loan> = loans.iter().map(|(_, _, loan)| *loan).collect();
                 let mut context = by.program.borrower_context(&each, by.as_of, by.traced);
                 loans
                     .iter()
-                    .map(|(key, loan)| decide(key, loan, &mut context))
+                    .map(|(number, key, loan)| decide(*number, key, loan, &mut context))
                     .collect()
             })
             .collect();
@@ -486,7 +489,7 @@ fn unsorted<T: Send, E: Send>(
     by: &ByBorrower<'_>,
     slot: usize,
     pool: &rayon::ThreadPool,
-    decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+    decide: &(impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync),
     sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>> {
@@ -609,7 +612,7 @@ fn decide_with_contexts<T: Send, E>(
     file: &str,
     by: &ByBorrower<'_>,
     merge: &mut Merge,
-    decide: &(impl Fn(&str, &Loan, &mut BorrowerContext) -> T + Sync),
+    decide: &(impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync),
 ) -> Result<Vec<Done<T>>, BatchError<E>> {
     let read = read_chunk(chunk, first, file, by);
     let mut rows: Vec<(Read, Option<BorrowerContext>)> = Vec::with_capacity(read.len());
@@ -639,7 +642,7 @@ fn decide_with_contexts<T: Send, E>(
             result: row.result.map(|(key, loan)| {
                 let mut context = context
                     .unwrap_or_else(|| by.program.borrower_context(&[&loan], by.as_of, by.traced));
-                let value = decide(&key, &loan, &mut context);
+                let value = decide(row.number, &key, &loan, &mut context);
                 (key, value)
             }),
             unknown: row.unknown,

@@ -3,6 +3,7 @@
 //! pass; the result is a [`Program`] whose expressions are resolved and typed ([`ir`]).
 
 mod borrower;
+mod capacity;
 mod expr;
 mod order;
 mod types;
@@ -86,6 +87,7 @@ fn check_parts(
     checker.derived_values();
     let decisions = checker.decisions();
     let guards = checker.guards();
+    let capacities = checker.capacities();
     let order = order::decision_order(&checker.decision_reads, &decisions, source);
     let mut diagnostics = std::mem::take(&mut checker.diagnostics);
     let derived = checker.finished_derived();
@@ -130,6 +132,7 @@ fn check_parts(
         order,
         borrower_values,
     );
+    program.set_capacities(capacities);
     program.wording = crate::program::Wording::of(&program.schema, source.text());
     program.source = Some(Arc::clone(source));
     (Some(program), diagnostics, symbols)
@@ -168,6 +171,7 @@ pub(crate) struct Checker<'a> {
     kinds: Vec<(&'a ast::KindDecl, Vec<u32>)>,
     all_kinds: Vec<&'a ast::KindDecl>,
     guard_decls: Vec<&'a ast::GuardDecl>,
+    capacity_decls: Vec<&'a ast::CapacityDecl>,
     diagnostics: Diagnostics,
     /// The decisions read by the expression being checked.
     reads: Vec<usize>,
@@ -216,6 +220,7 @@ impl<'a> Checker<'a> {
             kinds: Vec::new(),
             all_kinds: Vec::new(),
             guard_decls: Vec::new(),
+            capacity_decls: Vec::new(),
             diagnostics: Diagnostics::default(),
             reads: Vec::new(),
             item_scope: None,
@@ -239,6 +244,7 @@ impl<'a> Checker<'a> {
                 Item::Let(decl) => checker.lets.push(decl),
                 Item::Decision(decl) => checker.decision_decls.push(decl),
                 Item::Guard(decl) => checker.guard_decls.push(decl),
+                Item::Capacity(decl) => checker.capacity_decls.push(decl),
                 Item::Kind(decl) => {
                     checker.kinds.push((decl, Vec::new()));
                     checker.all_kinds.push(decl);

@@ -311,7 +311,7 @@ impl Streaming<'_> {
         opened: Opened,
         out: &Output,
         by: &arrears::ByBorrower<'_>,
-        decide: impl Fn(&str, &arrears::Loan, &mut arrears::BorrowerContext) -> T + Sync,
+        decide: impl Fn(u64, &str, &arrears::Loan, &mut arrears::BorrowerContext) -> T + Sync,
         sink: impl FnMut(arrears::BatchRow<T>) -> Result<arrears::Flow, String> + Send,
     ) -> Result<arrears::BatchCounts, ExitCode> {
         let name = self.path.display().to_string();
@@ -335,6 +335,100 @@ impl Streaming<'_> {
             });
         bar.finish_and_clear();
         self.finished(&name, counts, out)
+    }
+
+    /// The first reading of the book for a policy with capacities: decides every loan (a
+    /// borrower at a time when the policy reads borrowers), gathers what each claims, and
+    /// ranks the claims. Returns the allocation and the book opened again for the reading
+    /// that writes (whose counts and warnings are the ones reported).
+    pub(crate) fn allocate(
+        &self,
+        opened: Opened,
+        out: &Output,
+        program: &arrears::Program,
+        as_of: chrono::NaiveDate,
+        order: arrears::BorrowerOrder,
+    ) -> Result<(arrears::Allocation, Opened), ExitCode> {
+        let (format, size) = (opened.format, opened.size);
+        let mut demand = arrears::Demand::new(program);
+        let mut add = |row: arrears::BatchRow<arrears::Claims>| -> Result<arrears::Flow, String> {
+            if let arrears::BatchRow::Decided { number, value, .. } = row
+                && !value.is_empty()
+            {
+                demand.add(number, value);
+            }
+            Ok(arrears::Flow::Continue)
+        };
+        // The reading that writes reports the book's warnings; this one only its errors.
+        let name = self.path.display().to_string();
+        let bar = progress_bar(opened.size, self.quiet, self.lang);
+        let options = arrears::BatchOptions {
+            threads: self.threads,
+        };
+        let counts = if program.reads_borrowers() {
+            let by = arrears::ByBorrower {
+                program,
+                as_of,
+                traced: false,
+                order,
+            };
+            let decide = |_: u64,
+                          key: &str,
+                          loan: &arrears::Loan,
+                          borrower: &mut arrears::BorrowerContext| {
+                program.claims(key, loan, as_of, Some(borrower))
+            };
+            let again = reopen(self.path, format, self.schema);
+            let first = std::sync::Mutex::new(Some(opened.stream));
+            let open = || -> Result<arrears::RecordStream, arrears::StreamError> {
+                match first.lock().ok().and_then(|mut first| first.take()) {
+                    Some(stream) => Ok(stream),
+                    None => again(),
+                }
+            };
+            arrears::run_batch_by_borrower(
+                &open,
+                &name,
+                &by,
+                &options,
+                decide,
+                &mut add,
+                &|bytes| bar.set_position(bytes),
+            )
+        } else {
+            let decide = |record: &mut arrears::Record<'_>| {
+                let (key, loan) = record.loan(program.schema())?;
+                let claims = program.claims(&key, &loan, as_of, None);
+                Ok((key, claims))
+            };
+            arrears::run_batch(
+                opened.stream,
+                &name,
+                self.schema,
+                &options,
+                decide,
+                &mut add,
+                &|bytes| bar.set_position(bytes),
+            )
+        };
+        bar.finish_and_clear();
+        if counts.is_err() {
+            self.finished(&name, counts, out)?;
+        }
+        let allocation = demand.allocate();
+        let stream = reopen(self.path, format, self.schema)().map_err(|error| {
+            out.note(&format!("error: {}: {error}", self.path.display()));
+            ExitCode::Failure
+        })?;
+        Ok((
+            allocation,
+            Opened {
+                stream,
+                size,
+                fingerprint: None,
+                format,
+            },
+        ))
     }
 
     /// What a batch came to: its counts, or the error said.

@@ -125,7 +125,10 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             Ok(opened) => opened,
             Err(code) => return code,
         };
-        let decide = |_key: &str, loan: &arrears::Loan, borrower: &mut arrears::BorrowerContext| {
+        let decide = |_number: u64,
+                      _key: &str,
+                      loan: &arrears::Loan,
+                      borrower: &mut arrears::BorrowerContext| {
             summarizer.facts_in(loan, borrower)
         };
         streaming.run_by_borrower(opened, out, &by, decide, sink)

@@ -95,6 +95,28 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Err(code) => return code,
     };
     let (portfolio_fingerprint, format_name) = (opened.fingerprint.clone(), opened.format);
+    let streaming = Streaming {
+        path,
+        schema: program.schema(),
+        threads: args.threads,
+        quiet: args.quiet,
+        lang,
+    };
+    // A policy with capacities reads the book twice: once to rank every claim, once to write.
+    let (allocation, opened) = if program.has_capacities() {
+        match streaming.allocate(
+            opened,
+            out,
+            program,
+            args.inputs.as_of,
+            args.borrowers.into(),
+        ) {
+            Ok((allocation, opened)) => (Some(allocation), opened),
+            Err(code) => return code,
+        }
+    } else {
+        (None, opened)
+    };
     let mut sink = match Sink::open(args, &loaded) {
         Ok(sink) => sink,
         Err(message) => {
@@ -119,45 +141,55 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let mut coming: Vec<Coming> = Vec::new();
     // Per loan, on the workers: the rendered record and the loan's coming deadlines. A loan
     // of a policy that reads borrowers is decided among its borrower's loans (`borrower`).
-    let render = |key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
-        let (rendered, evaluation): (Rendered, _) = if traced {
-            let (evaluation, mut trace) = match borrower {
-                Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
-                None => program.evaluate_traced(loan, as_of),
+    // A loan's capacities apply to it by its position in the book (`number`).
+    let render =
+        |number: u64, key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
+            let (rendered, evaluation): (Rendered, _) = if traced {
+                let (mut evaluation, mut trace) = match borrower {
+                    Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
+                    None => program.evaluate_traced(loan, as_of),
+                };
+                if let Some(allocation) = &allocation {
+                    allocation.apply(program, number, &mut evaluation);
+                }
+                if redact {
+                    trace.redact();
+                }
+                let rendered = RecordWriter::<std::io::Sink>::render(
+                    format,
+                    program,
+                    key,
+                    &evaluation,
+                    Some((&trace, as_of)),
+                );
+                (rendered, evaluation)
+            } else {
+                let mut evaluation = match borrower {
+                    Some(borrower) => program.evaluate_in(loan, borrower, as_of),
+                    None => program.evaluate(loan, as_of),
+                };
+                if let Some(allocation) = &allocation {
+                    allocation.apply(program, number, &mut evaluation);
+                }
+                let rendered =
+                    RecordWriter::<std::io::Sink>::render(format, program, key, &evaluation, None);
+                (rendered, evaluation)
             };
-            if redact {
-                trace.redact();
-            }
-            let rendered = RecordWriter::<std::io::Sink>::render(
-                format,
-                program,
-                key,
-                &evaluation,
-                Some((&trace, as_of)),
-            );
-            (rendered, evaluation)
-        } else {
-            let evaluation = match borrower {
-                Some(borrower) => program.evaluate_in(loan, borrower, as_of),
-                None => program.evaluate(loan, as_of),
-            };
-            let rendered =
-                RecordWriter::<std::io::Sink>::render(format, program, key, &evaluation, None);
-            (rendered, evaluation)
+            let soon = within.map_or_else(Vec::new, |days| {
+                coming_deadlines(key, &evaluation, as_of, days)
+            });
+            (rendered, soon)
         };
-        let soon = within.map_or_else(Vec::new, |days| {
-            coming_deadlines(key, &evaluation, as_of, days)
-        });
-        (rendered, soon)
-    };
     let decide = |record: &mut Record<'_>| {
+        let number = record.number();
         let (key, loan) = record.loan(program.schema())?;
-        let value = render(&key, &loan, None);
+        let value = render(number, &key, &loan, None);
         Ok((key, value))
     };
-    let decide_borrower = |key: &str, loan: &arrears::Loan, borrower: &mut BorrowerContext| {
-        render(key, loan, Some(borrower))
-    };
+    let decide_borrower =
+        |number: u64, key: &str, loan: &arrears::Loan, borrower: &mut BorrowerContext| {
+            render(number, key, loan, Some(borrower))
+        };
     // In input order, on the calling thread: the files.
     let write = |row: BatchRow<(Rendered, Vec<Coming>)>| -> Result<Flow, String> {
         match row {
@@ -176,13 +208,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             }
         }
         Ok(Flow::Continue)
-    };
-    let streaming = Streaming {
-        path,
-        schema: program.schema(),
-        threads: args.threads,
-        quiet: args.quiet,
-        lang,
     };
     let counts = if program.reads_borrowers() {
         let by = arrears::ByBorrower {

@@ -102,6 +102,9 @@ codes! {
     BORROWER = "E215" "borrower-values",
         "a value over a borrower's loans, or a decision made per borrower, that cannot be worked out as written",
         "decision plan per borrower: first match, gives action\n  rule P1 when overdue > 30 days then visit   # which loan's `overdue`?";
+    CAPACITY = "E216" "capacity",
+        "a `capacity` that cannot be applied as written: a limit of 0, an action limited twice, a fallback that is a kind or is limited itself, a group or priority that cannot group or order loans",
+        "capacity visit: 200 per region per day else visit   # the fallback waits in the same queue";
     CYCLE = "E301" "cycle",
         "decisions or derived values that depend on each other in a circle",
         "decision a: first match, gives one of x, y\n  rule A1 when b = x then y\n  rule A2 otherwise then x\ndecision b: first match, gives one of x, y\n  rule B1 when a = y then x\n  rule B2 otherwise then y";

@@ -459,11 +459,29 @@ impl<'p> Evaluator<'p> {
                 None => actions.push(action),
             }
         }
+        // A fallback a guard forbids this loan, found now while the guards' results are at
+        // hand: the capacity pass, later, must not give it.
+        let mut forbidden_fallbacks = Vec::new();
+        for fallback in program.capacities.iter().filter_map(|c| c.fallback) {
+            if forbidden_fallbacks.iter().any(|(a, _)| *a == fallback) {
+                continue;
+            }
+            let forbidding = program
+                .guards
+                .iter()
+                .zip(&fired)
+                .position(|(guard, on)| *on && guard.forbids.binary_search(&fallback).is_ok());
+            if let Some(guard) = forbidding {
+                forbidden_fallbacks.push((fallback, GuardId::new(guard)));
+            }
+        }
         Evaluation {
             outcomes,
             actions,
             vetoed,
             deadlines,
+            capacity: Vec::new(),
+            forbidden_fallbacks,
         }
     }
 

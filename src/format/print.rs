@@ -430,6 +430,39 @@ pub(super) fn statement(statement: &Statement<'_>, text: &str) -> String {
                     format!("actions\n  {}", items.join(",\n  "))
                 }
             }
+            Item::Capacity(capacity) => {
+                // The limit and the group on the first line; the order and the fallback each
+                // on a line of their own, as a rulebook would list them.
+                let mut out = format!(
+                    "capacity {}{}: {} per {}day",
+                    capacity.target.name,
+                    label(capacity.label.as_ref(), text),
+                    source(text, capacity.limit_span),
+                    capacity
+                        .group
+                        .as_ref()
+                        .map(|g| format!("{} per ", g.name))
+                        .unwrap_or_default()
+                );
+                if !capacity.priority.is_empty() {
+                    let keys: Vec<String> = capacity
+                        .priority
+                        .iter()
+                        .map(|(name, desc)| {
+                            if *desc {
+                                format!("{} desc", name.name)
+                            } else {
+                                name.name.clone()
+                            }
+                        })
+                        .collect();
+                    out.push_str(&format!("\n  priority by {}", keys.join(", ")));
+                }
+                if let Some(fallback) = &capacity.fallback {
+                    out.push_str(&format!("\n  else {}", fallback.name));
+                }
+                out
+            }
             Item::Kind(kind) => {
                 let head = format!(
                     "kind {}{}",

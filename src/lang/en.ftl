@@ -810,3 +810,20 @@ lsp-fix-replace = replace with `{ $name }`
 lsp-fix-presence = test that `{ $name }` is present first
 lsp-fix-declare = declare the action `{ $name }`
 lsp-analysis-on-save = this policy is large: its analysis (unreachable rules, gaps, overlaps) runs when it is saved, not as it is opened or typed
+
+# capacity statements (E216)
+capacity-zero = a capacity of 0 for `{ $name }` would queue every loan that gets it
+capacity-zero-help = give the number of loans a group can take a day, or stop the rules giving `{ $name }`
+capacity-twice = `{ $action }` is already limited by the capacity for `{ $other }`
+capacity-twice-other = limited here first
+capacity-twice-help = an action can be limited by one capacity only: keep one of the two, or limit a kind that holds both
+capacity-fallback-kind = the fallback `{ $name }` is a kind, but a queued loan gets one action instead
+capacity-fallback-kind-help = name one action after `else`
+capacity-fallback-limited = the fallback `{ $name }` is limited by the capacity for `{ $other }`, so a loan queued for one would wait in another queue
+capacity-fallback-limited-help = fall back on an action no capacity limits, or write no `else`
+capacity-reads-what = `{ $name }` is not a field or value of the loan, so it cannot group or order loans
+capacity-reads-what-help = name a field of the loan or a value the policy derives with `let`
+capacity-group-type = `{ $name }` is { $what }, which cannot group loans for a capacity
+capacity-group-type-help = group by text, a choice, a whole number, yes/no or a date (`per region`)
+capacity-priority-type = `{ $name }` is { $what }, which cannot order loans
+capacity-priority-type-help = order by an amount, a number, days, a date, a time or yes/no (`priority by principal_outstanding desc`)

@@ -788,3 +788,20 @@ lsp-fix-replace = 改为 `{ $name }`
 lsp-fix-presence = 先检查 `{ $name }` 有值
 lsp-fix-declare = 声明措施 `{ $name }`
 lsp-analysis-on-save = 此政策较大：静态分析（不可达规则、缺口、重叠）在保存时运行，打开和输入时不运行
+
+# capacity statements (E216)
+capacity-zero = `{ $name }` 的容量为 0，凡给出此措施的贷款都会排队
+capacity-zero-help = 请写明每组每天能承接的贷款笔数，或让规则不再给出 `{ $name }`
+capacity-twice = `{ $action }` 已受 `{ $other }` 的容量限制
+capacity-twice-other = 首次在此限制
+capacity-twice-help = 一项措施只能受一个容量限制：保留其中之一，或对包含两者的措施类别设容量
+capacity-fallback-kind = 替代措施 `{ $name }` 是措施类别，而排队的贷款只能改为一项措施
+capacity-fallback-kind-help = 请在 `else` 后写一项措施
+capacity-fallback-limited = 替代措施 `{ $name }` 受 `{ $other }` 的容量限制，排队的贷款会在另一队列中再次排队
+capacity-fallback-limited-help = 请改用不受任何容量限制的措施，或不写 `else`
+capacity-reads-what = `{ $name }` 不是贷款的字段或数值，不能用来分组或排序
+capacity-reads-what-help = 请写贷款的字段，或策略用 `let` 定义的数值
+capacity-group-type = `{ $name }` 是{ $what }，不能用来为容量分组
+capacity-group-type-help = 请按文本、选项、整数、是/否或日期分组（`per 地区`）
+capacity-priority-type = `{ $name }` 是{ $what }，不能用来排序
+capacity-priority-type-help = 请按金额、数字、天数、日期、时间或是/否排序（`priority by 本金余额 desc`）

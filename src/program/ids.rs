@@ -75,6 +75,11 @@ id! {
     BorrowerValueId
 }
 
+id! {
+    /// A `capacity` of the policy, in policy order.
+    CapacityId
+}
+
 impl OutcomeId {
     /// The action this outcome is, in a decision that gives actions.
     pub fn action(self) -> ActionId {

@@ -8,9 +8,11 @@ mod naming;
 mod outcome;
 mod wording;
 
-pub use ids::{ActionId, BorrowerValueId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId};
+pub use ids::{
+    ActionId, BorrowerValueId, CapacityId, DecisionId, GuardId, OutcomeId, RuleId, Slot, ValueId,
+};
 pub(crate) use naming::{Kind, kind_of, source_name, to_json, to_text};
-pub use outcome::{DecisionOutcome, Evaluation};
+pub use outcome::{Claimed, DecisionOutcome, Evaluation, Fallback, Queued};
 pub(crate) use wording::Wording;
 
 use crate::schema::{FieldType, Schema};
@@ -152,6 +154,23 @@ pub(crate) struct GuardDef {
     pub(crate) forbids: Vec<ActionId>,
 }
 
+/// A checked `capacity`: at most `limit` loans of each group a day may take `actions`; the
+/// rest are queued, in `priority` order (ties by key), and get `fallback` instead.
+#[derive(Clone, Debug)]
+pub(crate) struct CapacityDef {
+    /// The action or kind it limits, as written, and its label.
+    pub(crate) named: Named,
+    /// The actions it limits (a kind's, expanded), sorted.
+    pub(crate) actions: Vec<ActionId>,
+    pub(crate) limit: u32,
+    /// What the groups are (a field or derived value); `None`: one limit for the book.
+    pub(crate) group: Option<ReadSource>,
+    /// What loans are ordered by, each `true` when largest first.
+    pub(crate) priority: Vec<(ReadSource, bool)>,
+    /// What a loan over the limit gets instead.
+    pub(crate) fallback: Option<ActionId>,
+}
+
 /// A policy ready to evaluate loans. Cheap to share between threads.
 #[derive(Clone, Debug)]
 pub struct Program {
@@ -170,6 +189,10 @@ pub struct Program {
     pub(crate) deadlines: Vec<usize>,
     /// The values over all of a borrower's loans, by [`BorrowerValueId`].
     pub(crate) borrower_values: Vec<ir::BorrowerValue>,
+    /// The policy's capacities, by [`CapacityId`].
+    pub(crate) capacities: Vec<CapacityDef>,
+    /// The derived values capacities read, for [`Program::evaluate_with_values`].
+    pub(crate) capacity_values: Vec<usize>,
     /// The text the policy was checked from (its files), so that traces can quote a test in
     /// the policy's own words.
     pub(crate) source: Option<std::sync::Arc<crate::source::SourceFile>>,
@@ -229,6 +252,8 @@ impl Program {
             action_decisions,
             deadlines,
             borrower_values,
+            capacities: Vec::new(),
+            capacity_values: Vec::new(),
             source: None,
             wording: wording::Wording::default(),
         }
@@ -236,6 +261,22 @@ impl Program {
 }
 
 impl Program {
+    /// Sets the checked capacities, and the derived values they read.
+    pub(crate) fn set_capacities(&mut self, capacities: Vec<CapacityDef>) {
+        let mut values: Vec<usize> = capacities
+            .iter()
+            .flat_map(|c| c.group.iter().chain(c.priority.iter().map(|(p, _)| p)))
+            .filter_map(|source| match source {
+                ReadSource::Derived(value) => Some(value.index()),
+                _ => None,
+            })
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        self.capacity_values = values;
+        self.capacities = capacities;
+    }
+
     /// True when the policy reads a borrower's loans together (`borrower.loans`, a decision
     /// `per borrower`): its loans must then be decided a borrower at a time
     /// ([`Program::borrower_context`], [`Program::evaluate_in`]), and a book grouped by the

@@ -8,6 +8,8 @@
 //!   `list<utf8>`;
 //! * `actions`: `list<utf8>`; `vetoed`: `list<struct<action: utf8, guard: utf8>>`;
 //! * `deadlines`, only for policies that declare one: `struct<name: date32, ...>`;
+//! * `queued`, only for policies that declare a capacity: the JSON text of the record's
+//!   `queued` list (a list of structs of optional parts would say less and read worse);
 //! * `trace`, when asked for: the trace's JSON text, as in a JSON Lines record.
 //!
 //! The cell values are taken from the same evaluation [`super::decision_record`] writes, with
@@ -55,6 +57,7 @@ pub struct DecisionColumns<'p> {
     actions: ListBuilder<StringBuilder>,
     vetoed: ListBuilder<StructBuilder>,
     deadlines: Option<StructBuilder>,
+    queued: Option<StringBuilder>,
     trace: Option<StringBuilder>,
 }
 
@@ -103,6 +106,9 @@ impl<'p> DecisionColumns<'p> {
             ));
             Some(StructBuilder::from_fields(deadline_fields, 0))
         };
+        if program.has_capacities() {
+            fields.push(Field::new("queued", DataType::Utf8, false));
+        }
         if with_trace {
             fields.push(Field::new("trace", DataType::Utf8, false));
         }
@@ -114,6 +120,7 @@ impl<'p> DecisionColumns<'p> {
             actions: ListBuilder::new(StringBuilder::new()),
             vetoed,
             deadlines,
+            queued: program.has_capacities().then(StringBuilder::new),
             trace: with_trace.then(StringBuilder::new),
         }
     }
@@ -170,6 +177,10 @@ impl<'p> DecisionColumns<'p> {
             }
             deadlines.append(true);
         }
+        if let Some(column) = self.queued.as_mut() {
+            let queued = super::record::queued_json(self.program, evaluation);
+            column.append_value(queued.unwrap_or_default().to_string());
+        }
         if let Some(column) = self.trace.as_mut() {
             column.append_value(trace.unwrap_or_default());
         }
@@ -187,6 +198,9 @@ impl<'p> DecisionColumns<'p> {
         columns.push(Arc::new(self.actions.finish()));
         columns.push(Arc::new(self.vetoed.finish()));
         if let Some(b) = self.deadlines.as_mut() {
+            columns.push(Arc::new(b.finish()));
+        }
+        if let Some(b) = self.queued.as_mut() {
             columns.push(Arc::new(b.finish()));
         }
         if let Some(b) = self.trace.as_mut() {

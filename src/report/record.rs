@@ -6,6 +6,9 @@
 //! * `actions`: the surviving actions, in order, each once.
 //! * `vetoed`: `[{"action", "guard"}]`, each forbidden action with the first guard forbidding it.
 //! * `deadlines`, only for policies that declare a `deadline`: `{name: "YYYY-MM-DD" | null}`.
+//! * `queued`, only for policies that declare a `capacity`: each capacity the loan was past
+//!   the limit of, `{"capacity", "group", "actions", "rank", "place", "instead"}` (see
+//!   [`queued_json`]).
 //! * with `--trace`, `trace`: see [`trace_json`].
 //!
 //! CSV carries the same columns; lists and the trace are JSON in their cells.
@@ -17,6 +20,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::eval::{DecisionOutcome, Evaluation, Read, TestTrace, Trace};
 use crate::input::Rejected;
+use crate::program::Fallback;
 use crate::program::{DecisionId, Program};
 use crate::program::{kind_of, source_name, to_json};
 
@@ -79,6 +83,51 @@ fn vetoed_json(program: &Program, evaluation: &Evaluation) -> Json {
             })
             .collect(),
     )
+}
+
+/// The capacities a loan waits for: `capacity` (the action or kind limited), `group` (the
+/// loan's group in words, `null` for none), `actions` (moved out of `actions`), `rank` (its
+/// place among the group's claims), `place` (in the queue, from 1), `instead` (the fallback
+/// it got, or `null`) and, when a guard forbade the fallback, `instead_vetoed_by`. `None`
+/// for a policy without capacities, whose records have no `queued` key.
+pub(crate) fn queued_json(program: &Program, evaluation: &Evaluation) -> Option<Json> {
+    if !program.has_capacities() {
+        return None;
+    }
+    let queued = evaluation.capacity.iter().filter_map(|claimed| {
+        let queued = claimed.queued.as_ref()?;
+        let mut object = Map::new();
+        object.insert(
+            "capacity".into(),
+            program.capacity_name(claimed.capacity).into(),
+        );
+        object.insert(
+            "group".into(),
+            claimed.group.clone().map_or(Json::Null, Json::String),
+        );
+        object.insert(
+            "actions".into(),
+            queued
+                .actions
+                .iter()
+                .map(|a| Json::String(program.action_name(*a).to_owned()))
+                .collect(),
+        );
+        object.insert("rank".into(), claimed.rank.into());
+        object.insert("place".into(), queued.place.into());
+        let instead = match queued.instead {
+            Fallback::Given(action) | Fallback::AlreadyGiven(action) => {
+                Json::String(program.action_name(action).to_owned())
+            }
+            Fallback::None | Fallback::Forbidden(..) => Json::Null,
+        };
+        object.insert("instead".into(), instead);
+        if let Fallback::Forbidden(_, guard) = queued.instead {
+            object.insert("instead_vetoed_by".into(), program.guard_name(guard).into());
+        }
+        Some(Json::Object(object))
+    });
+    Some(Json::Array(queued.collect()))
 }
 
 /// `{name: date}` for the policy's deadlines; `None` when it declares none.
@@ -270,6 +319,9 @@ pub fn decision_record(
     if let Some(deadlines) = deadlines_json(program, evaluation) {
         object.insert("deadlines".into(), deadlines);
     }
+    if let Some(queued) = queued_json(program, evaluation) {
+        object.insert("queued".into(), queued);
+    }
     if let Some((trace, as_of)) = trace {
         object.insert("trace".into(), trace_json(program, trace, as_of));
     }
@@ -283,7 +335,8 @@ pub fn render_jsonl(
     evaluation: &Evaluation,
     trace: Option<(&Trace, NaiveDate)>,
 ) -> String {
-    if trace.is_some() {
+    // A traced record, or one with capacities, is rare enough to build as a map.
+    if trace.is_some() || program.has_capacities() {
         let mut line = Json::Object(decision_record(program, key, evaluation, trace)).to_string();
         line.push('\n');
         return line;
@@ -421,6 +474,9 @@ impl<'p, W: Write + Send> RecordWriter<'p, W> {
                 header.extend(["actions", "vetoed"]);
                 if program.deadlines().next().is_some() {
                     header.push("deadlines");
+                }
+                if program.has_capacities() {
+                    header.push("queued");
                 }
                 if with_trace {
                     header.push("trace");

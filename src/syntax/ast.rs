@@ -72,6 +72,8 @@ pub enum Item {
     Decision(DecisionDecl),
     /// `guard NAME when EXPR forbid a, b`
     Guard(GuardDecl),
+    /// `capacity ACTION_OR_KIND: N per GROUP per day priority by ... else ACTION`
+    Capacity(CapacityDecl),
 }
 
 /// A loan schema.
@@ -305,6 +307,27 @@ pub struct GuardDecl {
     pub condition: Expr,
     /// Actions or kinds.
     pub forbids: Vec<Ident>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// `capacity onsite_visit "label": 200 per region per day priority by a desc, b else c`
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapacityDecl {
+    /// The action or kind it limits.
+    pub target: Ident,
+    /// Its human label, if written.
+    pub label: Option<Text>,
+    /// How many loans a group may take a day.
+    pub limit: u32,
+    /// Where the limit is written.
+    pub limit_span: Span,
+    /// `per FIELD_OR_VALUE`: the groups; `None` for one limit over the book.
+    pub group: Option<Ident>,
+    /// The order loans claim it in: names, each `true` when `desc`.
+    pub priority: Vec<(Ident, bool)>,
+    /// `else ACTION`: what a loan past the limit gets instead.
+    pub fallback: Option<Ident>,
     /// Where it is written.
     pub span: Span,
 }

@@ -238,6 +238,9 @@ fn is_noise(rule: Rule) -> bool {
             | Rule::kw_module
             | Rule::kw_include
             | Rule::kw_per
+            | Rule::kw_capacity
+            | Rule::kw_day
+            | Rule::kw_priority
             | Rule::kw_kind
             | Rule::kw_decision
             | Rule::kw_first
@@ -494,6 +497,55 @@ impl Lower {
                     forbids,
                     span: at,
                 }))
+            }
+            Rule::capacity_decl => {
+                let target = self.next_ident(&mut it, at)?;
+                let label = self.label(&mut it);
+                let number = it.next().ok_or_else(|| self.missing(at, "limit"))?;
+                let limit_span = self.span(&number);
+                let limit = number
+                    .as_str()
+                    .replace('_', "")
+                    .parse::<u32>()
+                    .map_err(|_| too_large(limit_span, number.as_str()))?;
+                let mut capacity = CapacityDecl {
+                    target,
+                    label,
+                    limit,
+                    limit_span,
+                    group: None,
+                    priority: Vec::new(),
+                    fallback: None,
+                    span: at,
+                };
+                for part in it {
+                    match part.as_rule() {
+                        Rule::capacity_group => {
+                            capacity.group = children(part)
+                                .find(|p| p.as_rule() == Rule::ident)
+                                .map(|p| self.ident(p));
+                        }
+                        Rule::priority => {
+                            for key in children(part).filter(|p| p.as_rule() == Rule::priority_key)
+                            {
+                                let mut inner = children(key);
+                                let name = self.next_ident(&mut inner, at)?;
+                                let desc = inner.any(|p| {
+                                    p.as_rule() == Rule::direction
+                                        && p.into_inner().any(|d| d.as_rule() == Rule::kw_desc)
+                                });
+                                capacity.priority.push((name, desc));
+                            }
+                        }
+                        Rule::fallback => {
+                            capacity.fallback = children(part)
+                                .find(|p| p.as_rule() == Rule::ident)
+                                .map(|p| self.ident(p));
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(Item::Capacity(capacity))
             }
             _ => Err(internal("unexpected statement", at)),
         }

@@ -22,7 +22,7 @@ use ast::{Item, PolicyFile};
 /// The keywords that start a statement at the beginning of a line.
 const STATEMENT_KEYWORDS: &[&str] = &[
     "policy", "module", "include", "use", "schema", "field", "let", "deadline", "actions", "kind",
-    "decision", "rule", "table", "guard",
+    "decision", "rule", "table", "guard", "capacity",
 ];
 
 /// What a line of a table starts with, instead of a keyword: `|`, or the full-width `｜` a
@@ -322,6 +322,7 @@ pub(crate) fn item_span(item: &Item) -> Span {
         Item::Kind(decl) => decl.name.span,
         Item::Decision(decl) => decl.name.span,
         Item::Guard(decl) => decl.name.span,
+        Item::Capacity(decl) => decl.target.span,
     }
 }
 

@@ -259,7 +259,7 @@ fn decide_batches(
             "(arrow)",
             &by,
             &BatchOptions { threads },
-            |_key, loan, borrower| evaluate(loan, Some(borrower)),
+            |_number, _key, loan, borrower| evaluate(loan, Some(borrower)),
             sink,
             &|_| {},
         )

@@ -492,7 +492,10 @@ fn dry_run(
             order: arrears::BorrowerOrder::Unsorted,
         };
         let open = || open_book(portfolio, program.schema());
-        let decide = |_key: &str, loan: &arrears::Loan, borrower: &mut arrears::BorrowerContext| {
+        let decide = |_number: u64,
+                      _key: &str,
+                      loan: &arrears::Loan,
+                      borrower: &mut arrears::BorrowerContext| {
             summarizer.facts_in(loan, borrower)
         };
         arrears::run_batch_by_borrower(

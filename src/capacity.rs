@@ -1,0 +1,396 @@
+//! Capacity and priority: the pass over a whole book's decisions that the rules alone cannot
+//! make. A `capacity` says how many loans of a group may take some actions in one day (a run
+//! is one day's plan); the loans claiming it are ordered by its `priority` (ties by key), the
+//! first `limit` of each group keep their actions, and the rest are queued: the actions move
+//! out of [`Evaluation::actions`] into [`Evaluation::capacity`], with the loan's place in the
+//! queue and the fallback it gets instead, unless a guard forbids that too.
+//!
+//! It takes two readings of the book. The first decides every loan and gathers, on the
+//! calling thread, each claim ([`Program::claims`] on the workers, [`Demand::add`] in input
+//! order); [`Demand::allocate`] sorts each group's claims once. The second decides the loans
+//! again and [`Allocation::apply`]s the verdict to each, by its position in the book, so the
+//! result is the same on any number of threads. Memory is one small sort key per claim (the
+//! priority's values and the key, packed into bytes that compare in the policy's order), and
+//! 24 bytes per claim once allocated; loans that claim nothing cost nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, Timelike};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::eval::BorrowerContext;
+use crate::program::{
+    ActionId, CapacityId, Claimed, Evaluation, Fallback, Program, Queued, ReadSource,
+};
+use crate::value::{Loan, Value};
+
+/// What one loan claims: for each capacity its actions touch, its group and its place in
+/// the priority order. Most loans claim nothing, which costs no allocation.
+#[derive(Clone, Debug, Default)]
+pub struct Claims(Vec<Claim>);
+
+#[derive(Clone, Debug)]
+struct Claim {
+    capacity: CapacityId,
+    group: Option<String>,
+    /// The priority's values and then the key, as bytes that compare in claiming order.
+    order: Vec<u8>,
+}
+
+impl Claims {
+    /// True when the loan claims no capacity.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Program {
+    /// True when the policy declares a `capacity`: its runs then read the book twice.
+    pub fn has_capacities(&self) -> bool {
+        !self.capacities.is_empty()
+    }
+
+    /// The policy's capacities, in policy order.
+    pub fn capacities(&self) -> impl ExactSizeIterator<Item = CapacityId> + use<> {
+        (0..self.capacities.len()).map(CapacityId::new)
+    }
+
+    /// The action or kind a capacity limits, as the policy names it.
+    pub fn capacity_name(&self, capacity: CapacityId) -> &str {
+        self.capacities
+            .get(capacity.index())
+            .map_or("", |c| c.named.name.as_str())
+    }
+
+    /// A capacity's label, if the policy gives one.
+    pub fn capacity_label(&self, capacity: CapacityId) -> Option<&str> {
+        self.capacities
+            .get(capacity.index())
+            .and_then(|c| c.named.label.as_deref())
+    }
+
+    /// How many loans of a group a capacity takes a day.
+    pub fn capacity_limit(&self, capacity: CapacityId) -> u32 {
+        self.capacities.get(capacity.index()).map_or(0, |c| c.limit)
+    }
+
+    /// The field or value a capacity groups loans by (`None`: one limit for the book).
+    pub fn capacity_group(&self, capacity: CapacityId) -> Option<&str> {
+        let source = self.capacities.get(capacity.index())?.group?;
+        Some(crate::program::source_name(self, source))
+    }
+
+    /// A capacity's order in the policy's words: `principal_outstanding desc, overdue desc`
+    /// (empty when it orders by key alone).
+    pub fn capacity_priority(&self, capacity: CapacityId) -> String {
+        let Some(def) = self.capacities.get(capacity.index()) else {
+            return String::new();
+        };
+        def.priority
+            .iter()
+            .map(|(source, desc)| {
+                let name = crate::program::source_name(self, *source);
+                if *desc {
+                    format!("{name} desc")
+                } else {
+                    name.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The action a capacity's queued loans get instead, if any.
+    pub fn capacity_fallback(&self, capacity: CapacityId) -> Option<ActionId> {
+        self.capacities.get(capacity.index())?.fallback
+    }
+
+    /// The actions a capacity limits.
+    pub fn capacity_actions(&self, capacity: CapacityId) -> &[ActionId] {
+        self.capacities
+            .get(capacity.index())
+            .map_or(&[], |c| c.actions.as_slice())
+    }
+
+    /// Decides `loan` (among its borrower's loans when `borrower` is given) and says which
+    /// capacities it claims, for the first reading of the book. On the workers.
+    pub fn claims(
+        &self,
+        key: &str,
+        loan: &Loan,
+        as_of: NaiveDate,
+        borrower: Option<&mut BorrowerContext>,
+    ) -> Claims {
+        if self.capacities.is_empty() {
+            return Claims::default();
+        }
+        let wanted = &self.capacity_values;
+        let (evaluation, values) = match borrower {
+            Some(borrower) => self.evaluate_with_values_in(loan, borrower, as_of, wanted),
+            None => self.evaluate_with_values(loan, as_of, wanted),
+        };
+        let read = |source: ReadSource| -> Value {
+            match source {
+                ReadSource::Field(slot) => {
+                    loan.field(slot.index()).cloned().unwrap_or(Value::Missing)
+                }
+                ReadSource::Derived(value) => wanted
+                    .iter()
+                    .position(|&v| v == value.index())
+                    .and_then(|at| values.get(at))
+                    .cloned()
+                    .unwrap_or(Value::Missing),
+                _ => Value::Missing,
+            }
+        };
+        let mut claims = Vec::new();
+        for (index, def) in self.capacities.iter().enumerate() {
+            let claiming = evaluation
+                .actions
+                .iter()
+                .any(|a| def.actions.binary_search(a).is_ok());
+            if !claiming {
+                continue;
+            }
+            let group = def.group.and_then(|source| {
+                let value = read(source);
+                if value == Value::Missing {
+                    return None;
+                }
+                Some(
+                    match crate::program::to_json(
+                        self,
+                        crate::program::kind_of(self, source),
+                        &value,
+                    ) {
+                        serde_json::Value::String(text) => text,
+                        other => other.to_string(),
+                    },
+                )
+            });
+            let mut order = Vec::with_capacity(24 * def.priority.len() + key.len());
+            for (source, desc) in &def.priority {
+                push_order(&mut order, &read(*source), *desc);
+            }
+            order.extend_from_slice(key.as_bytes());
+            claims.push(Claim {
+                capacity: CapacityId::new(index),
+                group,
+                order,
+            });
+        }
+        Claims(claims)
+    }
+}
+
+/// Appends `value` as bytes that compare as the priority orders: a present value before a
+/// missing one in either direction, then the value at a fixed width (its bytes inverted
+/// when largest first), so that byte order over the whole key is the claiming order.
+fn push_order(out: &mut Vec<u8>, value: &Value, desc: bool) {
+    let mut bytes: Vec<u8> = match value {
+        Value::Bool(b) => vec![u8::from(*b)],
+        Value::Int(n) | Value::Days(n) => signed(i128::from(*n)).to_vec(),
+        Value::Date(date) => signed(i128::from(date.num_days_from_ce())).to_vec(),
+        Value::Time(time) => signed(i128::from(time.num_seconds_from_midnight())).to_vec(),
+        Value::Money(amount) => money(*amount),
+        _ => {
+            out.push(1);
+            return;
+        }
+    };
+    out.push(0);
+    if desc {
+        bytes.iter_mut().for_each(|b| *b = !*b);
+    }
+    out.extend_from_slice(&bytes);
+}
+
+/// A signed number as 16 bytes whose byte order is its numeric order.
+fn signed(n: i128) -> [u8; 16] {
+    (n.cast_unsigned() ^ (1 << 127)).to_be_bytes()
+}
+
+/// An amount as 32 bytes whose byte order is its numeric order: the whole part rounded down,
+/// then the fraction scaled to 28 places (a `Decimal` has at most 28).
+fn money(amount: Decimal) -> Vec<u8> {
+    let floor = amount.floor();
+    let whole = floor.to_i128().unwrap_or(0);
+    let fraction = amount - floor;
+    let scaled = 10u128
+        .checked_pow(28u32.saturating_sub(fraction.scale()))
+        .and_then(|p| fraction.mantissa().unsigned_abs().checked_mul(p))
+        .unwrap_or(0);
+    let mut bytes = signed(whole).to_vec();
+    bytes.extend_from_slice(&scaled.to_be_bytes());
+    bytes
+}
+
+/// The claims of one group, gathered in input order: their order keys packed end to end.
+#[derive(Default)]
+struct GroupClaims {
+    keys: Vec<u8>,
+    /// Each claim: where its key starts, its length, and the loan's position in the book.
+    claims: Vec<(usize, usize, u64)>,
+}
+
+/// Every claim of a book, by capacity and group, gathered in input order
+/// ([`Demand::add`]) until [`Demand::allocate`] ranks them.
+pub struct Demand {
+    groups: Vec<BTreeMap<Option<String>, GroupClaims>>,
+}
+
+impl Demand {
+    /// Nothing claimed yet, for `program`'s capacities.
+    pub fn new(program: &Program) -> Demand {
+        Demand {
+            groups: program.capacities.iter().map(|_| BTreeMap::new()).collect(),
+        }
+    }
+
+    /// Adds the claims of the loan at position `number` of the book (any numbering that the
+    /// second reading repeats, such as [`crate::Record::number`]).
+    pub fn add(&mut self, number: u64, claims: Claims) {
+        for claim in claims.0 {
+            let Some(groups) = self.groups.get_mut(claim.capacity.index()) else {
+                continue;
+            };
+            let group = groups.entry(claim.group).or_default();
+            group
+                .claims
+                .push((group.keys.len(), claim.order.len(), number));
+            group.keys.extend_from_slice(&claim.order);
+        }
+    }
+
+    /// Ranks each group's claims by priority, then key.
+    pub fn allocate(self) -> Allocation {
+        let mut verdicts = Vec::new();
+        let mut groups = Vec::with_capacity(self.groups.len());
+        for (capacity, by_group) in self.groups.into_iter().enumerate() {
+            let mut demands = Vec::with_capacity(by_group.len());
+            for (group_index, (group, mut claimed)) in by_group.into_iter().enumerate() {
+                let keys = &claimed.keys;
+                let key_of = |&(start, len, _): &(usize, usize, u64)| keys.get(start..start + len);
+                claimed
+                    .claims
+                    .sort_unstable_by(|a, b| key_of(a).cmp(&key_of(b)));
+                for (rank, &(_, _, number)) in claimed.claims.iter().enumerate() {
+                    verdicts.push(Verdict {
+                        number,
+                        capacity: u32::try_from(capacity).unwrap_or(u32::MAX),
+                        group: u32::try_from(group_index).unwrap_or(u32::MAX),
+                        rank: rank as u64 + 1,
+                    });
+                }
+                demands.push(GroupDemand {
+                    group,
+                    demand: claimed.claims.len() as u64,
+                });
+            }
+            groups.push(demands);
+        }
+        verdicts.sort_unstable_by_key(|v| (v.number, v.capacity));
+        Allocation { verdicts, groups }
+    }
+}
+
+/// One claim's place in its group.
+#[derive(Clone, Copy, Debug)]
+struct Verdict {
+    number: u64,
+    capacity: u32,
+    group: u32,
+    rank: u64,
+}
+
+/// How many loans of one group claimed a capacity.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GroupDemand {
+    /// The group in words (`None`: loans without a value, or the whole book).
+    pub group: Option<String>,
+    /// How many loans claimed.
+    pub demand: u64,
+}
+
+/// Every claim's place in its group: what [`Allocation::apply`] tells each loan on the
+/// second reading of the book.
+pub struct Allocation {
+    verdicts: Vec<Verdict>,
+    groups: Vec<Vec<GroupDemand>>,
+}
+
+impl Allocation {
+    /// The groups of `capacity` that loans claimed, in order of their names.
+    pub fn groups(&self, capacity: CapacityId) -> &[GroupDemand] {
+        self.groups
+            .get(capacity.index())
+            .map_or(&[], |g| g.as_slice())
+    }
+
+    /// Applies the capacities to the evaluation of the loan at position `number` (decided as
+    /// on the first reading): a loan past its group's limit has the limited actions moved out
+    /// of its actions and gets the fallback, unless a guard forbids it or it has it already.
+    pub fn apply(&self, program: &Program, number: u64, evaluation: &mut Evaluation) {
+        let start = self.verdicts.partition_point(|v| v.number < number);
+        for verdict in self
+            .verdicts
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|v| v.number == number)
+        {
+            let capacity = CapacityId::from_raw(verdict.capacity);
+            let Some(def) = program.capacities.get(capacity.index()) else {
+                continue;
+            };
+            let Some(group) = self
+                .groups
+                .get(capacity.index())
+                .and_then(|g| g.get(verdict.group as usize))
+            else {
+                continue;
+            };
+            let queued = (verdict.rank > u64::from(def.limit)).then(|| {
+                let limited = |a: &ActionId| def.actions.binary_search(a).is_ok();
+                let at = evaluation.actions.iter().position(limited);
+                let actions: Vec<ActionId> =
+                    evaluation.actions.iter().copied().filter(limited).collect();
+                evaluation.actions.retain(|a| !limited(a));
+                let instead = match def.fallback {
+                    None => Fallback::None,
+                    Some(fallback) => {
+                        if let Some(&(_, guard)) = evaluation
+                            .forbidden_fallbacks
+                            .iter()
+                            .find(|(a, _)| *a == fallback)
+                        {
+                            Fallback::Forbidden(fallback, guard)
+                        } else if evaluation.actions.contains(&fallback) {
+                            Fallback::AlreadyGiven(fallback)
+                        } else {
+                            let at = at.unwrap_or(evaluation.actions.len());
+                            evaluation
+                                .actions
+                                .insert(at.min(evaluation.actions.len()), fallback);
+                            Fallback::Given(fallback)
+                        }
+                    }
+                };
+                Queued {
+                    actions,
+                    place: verdict.rank - u64::from(def.limit),
+                    instead,
+                }
+            });
+            evaluation.capacity.push(Claimed {
+                capacity,
+                group: group.group.clone(),
+                rank: verdict.rank,
+                demand: group.demand,
+                limit: def.limit,
+                queued,
+            });
+        }
+    }
+}
