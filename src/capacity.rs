@@ -315,6 +315,7 @@ pub struct GroupDemand {
 
 /// Every claim's place in its group: what [`Allocation::apply`] tells each loan on the
 /// second reading of the book.
+#[derive(Debug)]
 pub struct Allocation {
     verdicts: Vec<Verdict>,
     groups: Vec<Vec<GroupDemand>>,

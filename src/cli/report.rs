@@ -88,10 +88,49 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             return ExitCode::Failure;
         }
     };
+    let streaming = Streaming {
+        path: &args.inputs.portfolio,
+        schema: program.schema(),
+        threads: None,
+        quiet: args.quiet,
+        lang,
+    };
+    let opened = match super::open_portfolio(
+        &args.inputs.portfolio,
+        args.inputs.input_format,
+        program.schema(),
+        false,
+        out,
+        lang,
+    ) {
+        Ok(opened) => opened,
+        Err(code) => return code,
+    };
+    // A policy with capacities: a first reading ranks every claim; the report's reading
+    // applies the ranking to each loan.
+    let (allocation, opened) = if program.has_capacities() {
+        match streaming.allocate(
+            opened,
+            out,
+            program,
+            args.inputs.as_of,
+            args.borrowers.into(),
+        ) {
+            Ok((allocation, opened)) => (Some(allocation), opened),
+            Err(code) => return code,
+        }
+    } else {
+        (None, opened)
+    };
+    let summarizer = match &allocation {
+        Some(allocation) => summarizer.with_allocation(allocation),
+        None => summarizer,
+    };
     let mut tables = summarizer.tables();
     let decide = |record: &mut Record<'_>| {
+        let number = record.number();
         let (key, loan) = record.loan(program.schema())?;
-        Ok((key, summarizer.facts(&loan)))
+        Ok((key, summarizer.facts(number, &loan)))
     };
     let sink = |row: BatchRow<LoanFacts>| {
         match row {
@@ -100,13 +139,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
         Ok(Flow::Continue)
     };
-    let streaming = Streaming {
-        path: &args.inputs.portfolio,
-        schema: program.schema(),
-        threads: None,
-        quiet: args.quiet,
-        lang,
-    };
     let ran = if program.reads_borrowers() {
         let by = arrears::ByBorrower {
             program,
@@ -114,26 +146,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             traced: false,
             order: args.borrowers.into(),
         };
-        let opened = match super::open_portfolio(
-            &args.inputs.portfolio,
-            args.inputs.input_format,
-            program.schema(),
-            false,
-            out,
-            lang,
-        ) {
-            Ok(opened) => opened,
-            Err(code) => return code,
-        };
-        let decide = |_number: u64,
+        let decide = |number: u64,
                       _key: &str,
                       loan: &arrears::Loan,
                       borrower: &mut arrears::BorrowerContext| {
-            summarizer.facts_in(loan, borrower)
+            summarizer.facts_in(number, loan, borrower)
         };
         streaming.run_by_borrower(opened, out, &by, decide, sink)
     } else {
-        streaming.open_and_run(args.inputs.input_format, out, decide, sink)
+        streaming.run(opened, out, decide, sink)
     };
     if let Err(code) = ran {
         return code;

@@ -827,3 +827,24 @@ capacity-group-type = `{ $name }` is { $what }, which cannot group loans for a c
 capacity-group-type-help = group by text, a choice, a whole number, yes/no or a date (`per region`)
 capacity-priority-type = `{ $name }` is { $what }, which cannot order loans
 capacity-priority-type-help = order by an amount, a number, days, a date, a time or yes/no (`priority by principal_outstanding desc`)
+
+# report: capacities
+report-capacity = capacity for { $name }: { $limit } a day { $group }, { $order }; { $fallback }
+report-capacity-per = per { $group }
+report-capacity-book = for the whole book
+report-capacity-order = in order of { $order }, ties by key
+report-capacity-by-key = in order of key
+report-capacity-fallback = loans queued get { $action } instead
+report-capacity-no-fallback = loans queued get nothing instead
+report-capacity-no-group = (no value)
+report-capacity-all = (all loans)
+report-capacity-group = group
+report-capacity-limit = limit
+report-capacity-demand = claimed
+report-capacity-taken = taken
+report-capacity-queued = queued
+report-capacity-instead = given instead
+report-capacity-queued-amount = queued amount
+report-capacity-unclaimed = no loan claimed it
+report-capacity-bar = { $taken } taken, { $queued } queued
+report-html-capacities = Capacity and queues

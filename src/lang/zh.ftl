@@ -805,3 +805,24 @@ capacity-group-type = `{ $name }` 是{ $what }，不能用来为容量分组
 capacity-group-type-help = 请按文本、选项、整数、是/否或日期分组（`per 地区`）
 capacity-priority-type = `{ $name }` 是{ $what }，不能用来排序
 capacity-priority-type-help = 请按金额、数字、天数、日期、时间或是/否排序（`priority by 本金余额 desc`）
+
+# report: capacities
+report-capacity = { $name } 的容量：{ $group }每天 { $limit } 笔，{ $order }；{ $fallback }
+report-capacity-per = 每个{ $group }
+report-capacity-book = 全部贷款合计
+report-capacity-order = 按 { $order } 排序，相同时按编号
+report-capacity-by-key = 按编号排序
+report-capacity-fallback = 排队的贷款改为 { $action }
+report-capacity-no-fallback = 排队的贷款不另作安排
+report-capacity-no-group = （无值）
+report-capacity-all = （全部贷款）
+report-capacity-group = 分组
+report-capacity-limit = 容量
+report-capacity-demand = 需求
+report-capacity-taken = 承接
+report-capacity-queued = 排队
+report-capacity-instead = 改为替代措施
+report-capacity-queued-amount = 排队金额
+report-capacity-unclaimed = 没有贷款需要它
+report-capacity-bar = 承接 { $taken } 笔，排队 { $queued } 笔
+report-html-capacities = 容量与排队

@@ -93,6 +93,38 @@ pub struct Summary {
     pub borrowers: Option<u64>,
     /// Per decision made per borrower, per outcome: borrowers (each counted once).
     pub by_borrower_decision: Vec<(String, Vec<(String, u64)>)>,
+    /// Per capacity of the policy: its groups' demand and queue (empty without capacities).
+    pub capacities: Vec<CapacityTable>,
+}
+
+/// One capacity over the book: what it allows, and per group what was asked of it.
+#[derive(Debug, Clone)]
+pub struct CapacityTable {
+    /// The action or kind it limits.
+    pub name: String,
+    /// Loans a group takes a day.
+    pub limit: u32,
+    /// What the groups are (`None`: one limit for the book).
+    pub group_by: Option<String>,
+    /// The order loans claim it in, in the policy's words.
+    pub priority: String,
+    /// What queued loans get instead.
+    pub fallback: Option<String>,
+    /// Per group, in order of the groups' names: loans without a group last.
+    pub groups: Vec<CapacityGroup>,
+}
+
+/// What one group asked of a capacity.
+#[derive(Debug, Clone, Default)]
+pub struct CapacityGroup {
+    /// The group in words (`None`: loans without a value, or the whole book).
+    pub group: Option<String>,
+    /// Loans that claimed it, with their amounts.
+    pub demand: Tally,
+    /// Loans past the limit, with their amounts.
+    pub queued: Tally,
+    /// Of those, loans that got the fallback instead.
+    pub fallback_given: u64,
 }
 
 /// The bucket labels for `edges`: `current`, then the industry's M1.. names for the default
@@ -171,6 +203,9 @@ struct Facts {
     overdue: bool,
     /// The loan is its borrower's first one decided (`None`: the policy reads no borrowers).
     first_of_borrower: Option<bool>,
+    /// Each capacity claimed: its index, the loan's group, whether it was queued and got the
+    /// fallback.
+    claims: Vec<(usize, Option<String>, bool, bool)>,
 }
 
 fn add(rows: &mut BTreeMap<String, Tally>, key: &str, currency: &str, amount: Decimal) {
@@ -229,6 +264,8 @@ pub struct Summarizer<'p> {
     wanted: Vec<usize>,
     experiments: Vec<usize>,
     buckets: Vec<String>,
+    /// The capacities' ranking, applied to each loan by its position in the book.
+    allocation: Option<&'p crate::capacity::Allocation>,
 }
 
 /// What one loan adds to the report's tables.
@@ -254,6 +291,8 @@ pub struct Tables {
     borrowers: Option<u64>,
     /// Per decision, per outcome, borrowers (filled for decisions made per borrower).
     borrower_outcomes: Vec<BTreeMap<String, u64>>,
+    /// Per capacity, per group.
+    capacity: Vec<BTreeMap<Option<String>, CapacityGroup>>,
 }
 
 impl<'p> Summarizer<'p> {
@@ -288,7 +327,14 @@ impl<'p> Summarizer<'p> {
             experiments,
             buckets: bucket_labels(&options.edges),
             options: options.clone(),
+            allocation: None,
         })
+    }
+
+    /// Applies a policy's capacities (ranked over the same book) to each loan reported.
+    pub fn with_allocation(mut self, allocation: &'p crate::capacity::Allocation) -> Self {
+        self.allocation = Some(allocation);
+        self
     }
 
     /// Empty tables to add loans to.
@@ -298,35 +344,57 @@ impl<'p> Summarizer<'p> {
             bucket_action: vec![BTreeMap::new(); self.buckets.len()],
             arms: vec![BTreeMap::new(); self.experiments.len()],
             borrower_outcomes: vec![BTreeMap::new(); self.program.decisions().len()],
+            capacity: vec![BTreeMap::new(); self.program.capacities().len()],
             ..Tables::default()
         }
     }
 
-    /// Decides `loan` and returns what it adds to the tables. Thread-safe.
-    pub fn facts(&self, loan: &Loan) -> LoanFacts {
+    /// Decides `loan`, the book's record `number`, and returns what it adds to the tables.
+    /// Thread-safe.
+    pub fn facts(&self, number: u64, loan: &Loan) -> LoanFacts {
         let decided = self
             .program
             .evaluate_with_values(loan, self.as_of, &self.wanted);
-        self.facts_of(loan, decided, None)
+        self.facts_of(number, loan, decided, None)
     }
 
     /// [`Summarizer::facts`] for a loan decided among its borrower's loans (in the order
     /// [`crate::run_batch_by_borrower`] hands them out): the report then counts borrowers too.
-    pub fn facts_in(&self, loan: &Loan, borrower: &mut BorrowerContext) -> LoanFacts {
+    pub fn facts_in(&self, number: u64, loan: &Loan, borrower: &mut BorrowerContext) -> LoanFacts {
         let first = borrower.is_first();
         let decided =
             self.program
                 .evaluate_with_values_in(loan, borrower, self.as_of, &self.wanted);
-        self.facts_of(loan, decided, Some(first))
+        self.facts_of(number, loan, decided, Some(first))
     }
 
     fn facts_of(
         &self,
+        number: u64,
         loan: &Loan,
-        (evaluation, values): (crate::program::Evaluation, Vec<Value>),
+        (mut evaluation, values): (crate::program::Evaluation, Vec<Value>),
         first_of_borrower: Option<bool>,
     ) -> LoanFacts {
         let program = self.program;
+        if let Some(allocation) = self.allocation {
+            allocation.apply(program, number, &mut evaluation);
+        }
+        let claims = evaluation
+            .capacity
+            .iter()
+            .map(|claimed| {
+                let given = claimed
+                    .queued
+                    .as_ref()
+                    .is_some_and(|q| matches!(q.instead, crate::program::Fallback::Given(_)));
+                (
+                    claimed.capacity.index(),
+                    claimed.group.clone(),
+                    claimed.queued.is_some(),
+                    given,
+                )
+            })
+            .collect();
         let (amount, currency) = self.fields.read(loan);
         let days = match values.first() {
             Some(Value::Days(n)) => *n,
@@ -373,6 +441,7 @@ impl<'p> Summarizer<'p> {
                 .collect(),
             overdue: days > 0,
             first_of_borrower,
+            claims,
         })
     }
 
@@ -415,6 +484,16 @@ impl<'p> Summarizer<'p> {
         }
         if fact.overdue {
             tables.overdue.add(c, a);
+        }
+        for (capacity, group, queued, given) in fact.claims {
+            if let Some(groups) = tables.capacity.get_mut(capacity) {
+                let row = groups.entry(group).or_default();
+                row.demand.add(c, a);
+                if queued {
+                    row.queued.add(c, a);
+                }
+                row.fallback_given += u64::from(given);
+            }
         }
         if let Some(first) = fact.first_of_borrower {
             let borrowers = tables.borrowers.get_or_insert(0);
@@ -476,6 +555,7 @@ impl<'p> Summarizer<'p> {
             rejected,
             borrowers,
             borrower_outcomes,
+            capacity,
         } = tables;
         let action_order: Vec<String> = program
             .actions()
@@ -554,6 +634,29 @@ impl<'p> Summarizer<'p> {
                         .filter_map(|name| counts.remove(&name).map(|n| (name, n)))
                         .collect();
                     (program.decision_name(d).to_owned(), rows)
+                })
+                .collect(),
+            capacities: program
+                .capacities()
+                .zip(capacity)
+                .map(|(id, groups)| CapacityTable {
+                    name: program.capacity_name(id).to_owned(),
+                    limit: program.capacity_limit(id),
+                    group_by: program.capacity_group(id).map(str::to_owned),
+                    priority: program.capacity_priority(id),
+                    fallback: program
+                        .capacity_fallback(id)
+                        .map(|a| program.action_name(a).to_owned()),
+                    // Named groups in order, then loans without a value.
+                    groups: {
+                        let (mut named, unnamed): (Vec<_>, Vec<_>) =
+                            groups.into_iter().partition(|(group, _)| group.is_some());
+                        named.extend(unnamed);
+                        named
+                            .into_iter()
+                            .map(|(group, row)| CapacityGroup { group, ..row })
+                            .collect()
+                    },
                 })
                 .collect(),
         }

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json, json};
 
 use crate::lang::{Lang, tr};
-use crate::summary::{Rows, Summary};
+use crate::summary::{CapacityTable, Rows, Summary};
 use crate::tally::{Tally, amounts_in, grouped};
 use unicode_width::UnicodeWidthStr;
 
@@ -324,6 +324,7 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
             let _ = writeln!(out, "      {}", cells.join(&separator));
         }
     }
+    capacity_text(&mut out, summary, lang);
     let _ = writeln!(out, "\n{}", tr!(lang, "report-rejected"));
     if summary.rejected.is_empty() {
         let _ = writeln!(out, "  {}", tr!(lang, "none"));
@@ -333,6 +334,194 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         let _ = writeln!(out, "  {code}  {rows:>7}  {example}");
     }
     out
+}
+
+/// A capacity's heading: what it limits, how much, by what, in what order, and the fallback.
+fn capacity_heading(table: &CapacityTable, lang: Lang) -> String {
+    let group = match &table.group_by {
+        Some(group) => tr!(lang, "report-capacity-per", group = group.as_str()),
+        None => tr!(lang, "report-capacity-book"),
+    };
+    let order = if table.priority.is_empty() {
+        tr!(lang, "report-capacity-by-key")
+    } else {
+        tr!(
+            lang,
+            "report-capacity-order",
+            order = table.priority.as_str()
+        )
+    };
+    let fallback = match &table.fallback {
+        Some(action) => tr!(lang, "report-capacity-fallback", action = action.as_str()),
+        None => tr!(lang, "report-capacity-no-fallback"),
+    };
+    tr!(
+        lang,
+        "report-capacity",
+        name = table.name.as_str(),
+        limit = u64::from(table.limit),
+        group = group,
+        order = order,
+        fallback = fallback
+    )
+}
+
+/// A capacity group's name as shown: the whole book, or loans without a value.
+fn group_words(table: &CapacityTable, group: Option<&str>, lang: Lang) -> String {
+    match (group, &table.group_by) {
+        (Some(group), _) => group.to_owned(),
+        (None, Some(_)) => tr!(lang, "report-capacity-no-group"),
+        (None, None) => tr!(lang, "report-capacity-all"),
+    }
+}
+
+/// Per capacity, per group: the limit, the loans that claimed it, those it took, those
+/// queued and the money they carry, and how many got the fallback.
+fn capacity_text(out: &mut String, summary: &Summary, lang: Lang) {
+    for table in &summary.capacities {
+        let _ = writeln!(out, "\n{}", capacity_heading(table, lang));
+        let header = [
+            tr!(lang, "report-capacity-group"),
+            tr!(lang, "report-capacity-limit"),
+            tr!(lang, "report-capacity-demand"),
+            tr!(lang, "report-capacity-taken"),
+            tr!(lang, "report-capacity-queued"),
+            tr!(lang, "report-capacity-instead"),
+            tr!(lang, "report-capacity-queued-amount"),
+        ];
+        let mut rows: Vec<[String; 7]> = vec![header];
+        for group in &table.groups {
+            let taken = group.demand.loans - group.queued.loans;
+            rows.push([
+                group_words(table, group.group.as_deref(), lang),
+                grouped(Decimal::from(table.limit)),
+                grouped(Decimal::from(group.demand.loans)),
+                grouped(Decimal::from(taken)),
+                grouped(Decimal::from(group.queued.loans)),
+                grouped(Decimal::from(group.fallback_given)),
+                amounts_in(&group.queued.amounts, lang),
+            ]);
+        }
+        if table.groups.is_empty() {
+            let _ = writeln!(out, "  {}", tr!(lang, "report-capacity-unclaimed"));
+            continue;
+        }
+        let widths: Vec<usize> = (0..7)
+            .map(|c| {
+                rows.iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|cell| width(cell))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &rows {
+            let mut line = String::from(" ");
+            for (column, cell) in row.iter().enumerate() {
+                let w = widths.get(column).copied().unwrap_or(0);
+                let pad = " ".repeat(w.saturating_sub(width(cell)));
+                // The group's name left, numbers right, the amount left after them.
+                if column == 0 || column == 6 {
+                    let _ = write!(line, " {cell}{pad} ");
+                } else {
+                    let _ = write!(line, " {pad}{cell} ");
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+    }
+}
+
+/// The capacities as JSON (`tables.capacities`).
+fn capacities_json(summary: &Summary) -> Json {
+    Json::Array(
+        summary
+            .capacities
+            .iter()
+            .map(|table| {
+                json!({
+                    "capacity": table.name,
+                    "limit": table.limit,
+                    "per": table.group_by,
+                    "priority": table.priority,
+                    "instead": table.fallback,
+                    "groups": table.groups.iter().map(|g| json!({
+                        "group": g.group,
+                        "demand": Tally::json(&g.demand),
+                        "taken": g.demand.loans - g.queued.loans,
+                        "queued": Tally::json(&g.queued),
+                        "given_instead": g.fallback_given,
+                    })).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Per capacity, per group: a bar of the loans it took and, beyond it, of those queued,
+/// with the limit, the demand and the money queued in a table beside.
+fn capacity_html(out: &mut String, summary: &Summary, lang: Lang) {
+    if summary.capacities.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<h2>{}</h2>",
+        escape(&tr!(lang, "report-html-capacities"))
+    );
+    for table in &summary.capacities {
+        let _ = write!(
+            out,
+            "<h3>{}</h3><table class=capacity><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr>",
+            escape(&capacity_heading(table, lang)),
+            escape(&tr!(lang, "report-capacity-group")),
+            escape(&tr!(lang, "report-capacity-limit")),
+            escape(&tr!(lang, "report-capacity-demand")),
+            escape(&tr!(lang, "report-capacity-taken")),
+            escape(&tr!(lang, "report-capacity-queued")),
+            escape(&tr!(lang, "report-capacity-instead")),
+            escape(&tr!(lang, "report-capacity-queued-amount")),
+        );
+        let widest = table
+            .groups
+            .iter()
+            .map(|g| g.demand.loans)
+            .max()
+            .unwrap_or(0)
+            .max(1);
+        for group in &table.groups {
+            let taken = group.demand.loans - group.queued.loans;
+            // Bar lengths in whole pixels out of 240, from exact counts.
+            let px = |n: u64| n.saturating_mul(240) / widest;
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td><svg width=250 height=14 role=img aria-label='{}'><rect x=0 y=2 width={} height=10 fill='#4a7fb5'/><rect x={} y=2 width={} height=10 fill='#d9822b'/></svg></td></tr>",
+                escape(&group_words(table, group.group.as_deref(), lang)),
+                grouped(Decimal::from(table.limit)),
+                grouped(Decimal::from(group.demand.loans)),
+                grouped(Decimal::from(taken)),
+                grouped(Decimal::from(group.queued.loans)),
+                grouped(Decimal::from(group.fallback_given)),
+                escape(&amounts_in(&group.queued.amounts, lang)),
+                escape(&tr!(
+                    lang,
+                    "report-capacity-bar",
+                    taken = taken,
+                    queued = group.queued.loans
+                )),
+                px(taken),
+                px(taken),
+                px(group.queued.loans),
+            );
+        }
+        out.push_str("</table>");
+    }
+    let _ = write!(
+        out,
+        "<p class=l><span style='color:#4a7fb5'>■</span> {} <span style='color:#d9822b'>■</span> {}</p>",
+        escape(&tr!(lang, "report-capacity-taken")),
+        escape(&tr!(lang, "report-capacity-queued"))
+    );
 }
 
 fn rows_json(rows: &Rows) -> Json {
@@ -382,6 +571,12 @@ pub fn summary_json(heading: &ReportHeading<'_>, summary: &Summary) -> String {
             })).collect::<Vec<_>>(),
         },
     });
+    // Only for a policy with capacities, so every other report stays as it was.
+    if !summary.capacities.is_empty()
+        && let Some(Json::Object(tables)) = text.get_mut("tables")
+    {
+        tables.insert("capacities".into(), capacities_json(summary));
+    }
     // Only for a policy that reads borrowers, so every other report stays as it was.
     if let (Some(borrowers), Some(object)) = (summary.borrowers, text.as_object_mut()) {
         object.insert("borrowers".into(), json!(borrowers));
@@ -761,6 +956,7 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         );
         out.push_str(&arms_chart(summary, lang));
     }
+    capacity_html(&mut out, summary, lang);
     let _ = write!(
         out,
         "<h2>{}</h2><section><div>",

@@ -471,8 +471,9 @@ fn dry_run(
         Summarizer::new(&program, as_of, &SummaryOptions::default()).map_err(|e| e.to_string())?;
     let mut tables = summarizer.tables();
     let decide = |record: &mut Record<'_>| {
+        let number = record.number();
         let (key, loan) = record.loan(program.schema())?;
-        Ok((key, summarizer.facts(&loan)))
+        Ok((key, summarizer.facts(number, &loan)))
     };
     let sink = |row: BatchRow<LoanFacts>| -> Result<Flow, String> {
         match row {
@@ -492,11 +493,11 @@ fn dry_run(
             order: arrears::BorrowerOrder::Unsorted,
         };
         let open = || open_book(portfolio, program.schema());
-        let decide = |_number: u64,
+        let decide = |number: u64,
                       _key: &str,
                       loan: &arrears::Loan,
                       borrower: &mut arrears::BorrowerContext| {
-            summarizer.facts_in(loan, borrower)
+            summarizer.facts_in(number, loan, borrower)
         };
         arrears::run_batch_by_borrower(
             &open,
