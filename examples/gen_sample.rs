@@ -18,6 +18,14 @@
 //! and a borrower's loans lie scattered within their block, as in a book ordered by loan id.
 //! The borrower's id is `B` and the number of its first loan; its loans share the first
 //! loan's name (`borrower`), the only v1 field that changes.
+//!
+//! With `next` among the arguments it also writes `retail-sample-next.jsonl`: the same book a
+//! month later (2026-12-20), for `arrears report --previous`. From a fourth stream, per loan:
+//! about 3 % are closed (left out); an overdue loan cures (repays what was due, and a little
+//! principal) with a chance that falls with how late it is (35 % a month or less, 20 % up to
+//! two months, 12 % up to three, 5 % after), pays one instalment and stays where it is (15 %),
+//! or pays nothing and rolls a month later; a current loan falls 1–30 days behind one time in
+//! ten. One loan in a hundred is new.
 
 #![allow(
     clippy::unwrap_used,
@@ -45,6 +53,7 @@ const REGIONS: &[&str] = &[
     "北京", "上海", "广东", "浙江", "江苏", "四川", "湖北", "山东",
 ];
 
+#[derive(Clone)]
 struct Loan {
     id: String,
     borrower: String,
@@ -501,6 +510,82 @@ fn yaml(loans: &[Loan], with_header: bool) -> String {
     out
 }
 
+/// The date of the second snapshot (`next`).
+const NEXT_AS_OF: &str = "2026-12-20";
+
+fn create_in(dir: &str, name: &str) -> BufWriter<fs::File> {
+    fs::create_dir_all(dir).unwrap();
+    BufWriter::new(fs::File::create(Path::new(dir).join(name)).unwrap())
+}
+
+/// An amount in cents, from its text.
+fn cents(text: &str) -> u64 {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, "0"));
+    whole.parse::<u64>().unwrap() * 100 + fraction.parse::<u64>().unwrap()
+}
+
+/// The loans of one batch a month later (see the file's header): closed ones left out, the
+/// rest moved, and one new loan in a hundred (numbered after the book's `count`).
+fn a_month_later(
+    loans: &[Loan],
+    seed: u64,
+    start: usize,
+    count: usize,
+    next_as_of: NaiveDate,
+) -> Vec<Loan> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x4e_0000_0000_0000 ^ start as u64);
+    let month = Days::new(30);
+    let mut later = Vec::with_capacity(loans.len());
+    for loan in loans {
+        if rng.random_range(0..100) < 3 {
+            continue;
+        }
+        let mut loan = loan.clone();
+        let overdue_then = loan
+            .due
+            .filter(|due| *due + month < next_as_of)
+            .map_or(0, |due| (next_as_of - month - due).num_days());
+        if overdue_then <= 0 {
+            // Current a month ago: usually still current, sometimes 1–30 days behind.
+            loan.due = if rng.random_range(0..10) == 0 {
+                Some(next_as_of - Days::new(rng.random_range(1..31)))
+            } else if rng.random_bool(0.5) {
+                Some(next_as_of + Days::new(rng.random_range(0..40)))
+            } else {
+                None
+            };
+        } else {
+            let cure = match overdue_then {
+                ..=30 => 35,
+                31..=60 => 20,
+                61..=90 => 12,
+                _ => 5,
+            };
+            let roll = rng.random_range(0..100);
+            if roll < cure {
+                loan.due = rng
+                    .random_bool(0.5)
+                    .then(|| next_as_of + Days::new(rng.random_range(1..30)));
+                let left = cents(&loan.principal) * rng.random_range(90..99) / 100;
+                loan.principal = format!("{}.{:02}", left / 100, left % 100);
+            } else if roll < cure + 15 {
+                // One instalment paid: the oldest unpaid date moves a month on.
+                loan.due = loan.due.map(|due| due + month);
+            }
+            // Otherwise nothing was paid: the same due date, a month later.
+        }
+        later.push(loan);
+    }
+    for i in 0..loans.len() / 100 {
+        let index = count + start / 100 + i;
+        let mut loan = loan(&mut rng, index, next_as_of);
+        extend(&mut loan, seed, index, next_as_of);
+        loan.borrower_id = loan.id.replacen('L', "B", 1);
+        later.push(loan);
+    }
+    later
+}
+
 /// Loans per block that borrowers are dealt from; a batch holds whole blocks.
 const BLOCK: usize = 100;
 
@@ -549,7 +634,11 @@ fn main() {
     let out_dir = args.next().unwrap_or_else(|| "examples/portfolios".into());
     // `grouped`: each borrower's loans next to each other (as `ORDER BY borrower_id` would
     // leave them), the same loans otherwise; for the sorted path of a borrower-level policy.
-    let grouped = args.next().as_deref() == Some("grouped");
+    let rest: Vec<String> = args.collect();
+    let grouped = rest.iter().any(|a| a == "grouped");
+    let next = rest.iter().any(|a| a == "next");
+    let next_as_of = NaiveDate::parse_from_str(NEXT_AS_OF, "%Y-%m-%d").unwrap();
+    let mut next_file = next.then(|| create_in(&out_dir, "retail-sample-next.jsonl"));
     let as_of = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let dir = Path::new(&out_dir);
@@ -577,6 +666,10 @@ fn main() {
             }
         }
         let first = start == 0;
+        if let Some(file) = next_file.as_mut() {
+            let later = a_month_later(&loans, seed, start, count, next_as_of);
+            file.write_all(jsonl(&later).as_bytes()).unwrap();
+        }
         jsonl_file.write_all(jsonl(&loans).as_bytes()).unwrap();
         csv_file.write_all(csv(&loans, first).as_bytes()).unwrap();
         if let Some(file) = yaml_file.as_mut() {
@@ -584,6 +677,9 @@ fn main() {
         }
     }
     jsonl_file.flush().unwrap();
+    if let Some(mut file) = next_file {
+        file.flush().unwrap();
+    }
     csv_file.flush().unwrap();
     if let Some(mut file) = yaml_file {
         file.flush().unwrap();

@@ -7,6 +7,7 @@ use super::{ExitCode, Inputs, Output, Streaming};
 use arrears::summary::render::{
     ReportHeading, summary_csv, summary_html, summary_json, summary_text,
 };
+use arrears::summary::roll::Roll;
 use arrears::summary::{LoanFacts, Summarizer, SummaryOptions};
 use arrears::{BatchRow, Flow, Record};
 
@@ -52,6 +53,14 @@ pub(crate) struct Args {
     /// a temporary folder (`TMPDIR`) and reads the book twice.
     #[arg(long, value_enum, default_value = "unsorted")]
     borrowers: super::flags::BorrowerOrder,
+    /// An earlier snapshot of the same loans: adds the roll rates from it to this one (the
+    /// bucket matrix, cures and roll-forwards per bucket, per action and per experiment arm
+    /// the policy gave at that date).
+    #[arg(long, value_name = "OLD_BOOK", requires = "previous_as_of")]
+    previous: Option<PathBuf>,
+    /// The date of `--previous`: its loans are decided as of then.
+    #[arg(long, value_name = "DATE", requires = "previous")]
+    previous_as_of: Option<chrono::NaiveDate>,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
@@ -126,6 +135,16 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         Some(allocation) => summarizer.with_allocation(allocation),
         None => summarizer,
     };
+    // With an earlier snapshot: its loans decided at its own date, kept by key for the join.
+    let mut roll = match (&args.previous, args.previous_as_of) {
+        (Some(previous), Some(previous_as_of)) => {
+            match previous_roll(args, program, &options, previous, previous_as_of, out, lang) {
+                Ok(roll) => Some(roll),
+                Err(code) => return code,
+            }
+        }
+        _ => None,
+    };
     let mut tables = summarizer.tables();
     let decide = |record: &mut Record<'_>| {
         let number = record.number();
@@ -134,7 +153,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     let sink = |row: BatchRow<LoanFacts>| {
         match row {
-            BatchRow::Decided { value, .. } => summarizer.add(&mut tables, value),
+            BatchRow::Decided { value, key, .. } => {
+                if let Some(roll) = roll.as_mut() {
+                    roll.current(&key, &value);
+                }
+                summarizer.add(&mut tables, value)
+            }
             BatchRow::Rejected(rejected) => summarizer.reject(&mut tables, &rejected),
         }
         Ok(Flow::Continue)
@@ -159,7 +183,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     if let Err(code) = ran {
         return code;
     }
-    let summary = summarizer.finish(tables);
+    let mut summary = summarizer.finish(tables);
+    if let (Some(roll), Some(previous_as_of)) = (roll, args.previous_as_of) {
+        let actions: Vec<String> = program
+            .actions()
+            .map(|a| program.action_name(a).to_owned())
+            .collect();
+        summary.roll = Some(roll.finish(previous_as_of.format("%Y-%m-%d").to_string(), &actions));
+    }
     let (policy, file) = (
         args.inputs.policy.display().to_string(),
         args.inputs.portfolio.display().to_string(),
@@ -184,4 +215,66 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::Clean
+}
+
+/// Reads the earlier snapshot: each loan decided at `previous_as_of` (a borrower at a time
+/// when the policy reads borrowers; capacities are not applied to it), kept by key.
+fn previous_roll(
+    args: &Args,
+    program: &arrears::Program,
+    options: &SummaryOptions,
+    previous: &std::path::Path,
+    previous_as_of: chrono::NaiveDate,
+    out: &Output,
+    lang: arrears::Lang,
+) -> Result<Roll, ExitCode> {
+    let summarizer = Summarizer::new(program, previous_as_of, options).map_err(|error| {
+        out.note(&format!("error: {error}"));
+        ExitCode::Failure
+    })?;
+    let mut roll = Roll::new(summarizer.buckets().to_vec(), summarizer.experiment_names());
+    let sink = |row: BatchRow<LoanFacts>| {
+        if let BatchRow::Decided { value, key, .. } = row {
+            roll.previous(&key, &value);
+        }
+        Ok(Flow::Continue)
+    };
+    let streaming = Streaming {
+        path: previous,
+        schema: program.schema(),
+        threads: None,
+        quiet: args.quiet,
+        lang,
+    };
+    let opened = super::open_portfolio(
+        previous,
+        args.inputs.input_format,
+        program.schema(),
+        false,
+        out,
+        lang,
+    )?;
+    if program.reads_borrowers() {
+        let by = arrears::ByBorrower {
+            program,
+            as_of: previous_as_of,
+            traced: false,
+            order: args.borrowers.into(),
+        };
+        let decide = |number: u64,
+                      _key: &str,
+                      loan: &arrears::Loan,
+                      borrower: &mut arrears::BorrowerContext| {
+            summarizer.facts_in(number, loan, borrower)
+        };
+        streaming.run_by_borrower(opened, out, &by, decide, sink)?;
+    } else {
+        let decide = |record: &mut Record<'_>| {
+            let number = record.number();
+            let (key, loan) = record.loan(program.schema())?;
+            Ok((key, summarizer.facts(number, &loan)))
+        };
+        streaming.run(opened, out, decide, sink)?;
+    }
+    Ok(roll)
 }

@@ -737,6 +737,8 @@ help-report--overdue = The policy's value counting days overdue
 help-report--classification = The decision that classifies loans (for the NPL ratio)
 help-report--amount = The money field to total
 help-report--currency = The text field holding each loan's currency
+help-report--previous = An earlier snapshot of the same loans: adds the roll rates from it to this one (the bucket matrix, cures and roll-forwards per bucket, per action and per experiment arm the policy gave at that date)
+help-report--previous-as-of = The date of `--previous`: its loans are decided as of then
 help-report--quiet = No progress bar
 help-explain = Show, for a person to read, why one loan got its outcome
 help-explain--policy = The policy file
@@ -848,3 +850,18 @@ report-capacity-queued-amount = queued amount
 report-capacity-unclaimed = no loan claimed it
 report-capacity-bar = { $taken } taken, { $queued } queued
 report-html-capacities = Capacity and queues
+
+# report: roll rates
+roll-title = roll rates from { $date } ({ $before } then, { $after } now)
+roll-from-to = from \ to
+roll-total = total
+roll-new = new
+roll-closed = closed
+roll-loans = loans
+roll-cured = cured
+roll-improved = improved
+roll-stayed = stayed
+roll-rolled-forward = rolled forward
+roll-per-bucket = what became of each bucket
+roll-per-action = what became of the loans per action given on { $date }
+roll-per-arm = what became of the loans per arm of { $name }

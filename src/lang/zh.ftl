@@ -715,6 +715,8 @@ help-report--overdue = 政策中计算逾期天数的派生值
 help-report--classification = 对贷款分类的决策（用于计算不良率）
 help-report--amount = 要合计的金额字段
 help-report--currency = 存放每笔贷款币种的文本字段
+help-report--previous = 同一批贷款较早的快照：报告加上从那时到现在的迁徙率（逾期分档迁徙矩阵，各档、各措施及各实验组的治愈与恶化）
+help-report--previous-as-of = `--previous` 快照的日期：其中的贷款按该日评估
 help-report--quiet = 不显示进度条
 help-explain = 以便于阅读的方式说明一笔贷款为何得到这样的结果
 help-explain--policy = 政策文件
@@ -826,3 +828,18 @@ report-capacity-queued-amount = 排队金额
 report-capacity-unclaimed = 没有贷款需要它
 report-capacity-bar = 承接 { $taken } 笔，排队 { $queued } 笔
 report-html-capacities = 容量与排队
+
+# report: roll rates
+roll-title = 自 { $date } 以来的迁徙（当时 { $before }，现在 { $after }）
+roll-from-to = 原档 \ 现档
+roll-total = 合计
+roll-new = 新增
+roll-closed = 结清或移出
+roll-loans = 笔数
+roll-cured = 治愈
+roll-improved = 好转
+roll-stayed = 持平
+roll-rolled-forward = 恶化
+roll-per-bucket = 各逾期档的去向
+roll-per-action = { $date } 所给各措施的贷款去向
+roll-per-arm = { $name } 各实验组的贷款去向

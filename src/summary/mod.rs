@@ -4,6 +4,7 @@
 //! currency; every table that partitions the portfolio adds up to its totals.
 
 pub mod render;
+pub mod roll;
 
 use std::collections::BTreeMap;
 
@@ -95,6 +96,8 @@ pub struct Summary {
     pub by_borrower_decision: Vec<(String, Vec<(String, u64)>)>,
     /// Per capacity of the policy: its groups' demand and queue (empty without capacities).
     pub capacities: Vec<CapacityTable>,
+    /// With an earlier snapshot of the book: how its loans moved since.
+    pub roll: Option<roll::RollRates>,
 }
 
 /// One capacity over the book: what it allows, and per group what was asked of it.
@@ -335,6 +338,19 @@ impl<'p> Summarizer<'p> {
     pub fn with_allocation(mut self, allocation: &'p crate::capacity::Allocation) -> Self {
         self.allocation = Some(allocation);
         self
+    }
+
+    /// The buckets' names, in order.
+    pub fn buckets(&self) -> &[String] {
+        &self.buckets
+    }
+
+    /// The names of the experiments' values, in the order facts list their arms.
+    pub fn experiment_names(&self) -> Vec<String> {
+        self.experiments
+            .iter()
+            .map(|i| self.program.value_name(ValueId::new(*i)).to_owned())
+            .collect()
     }
 
     /// Empty tables to add loans to.
@@ -636,6 +652,7 @@ impl<'p> Summarizer<'p> {
                     (program.decision_name(d).to_owned(), rows)
                 })
                 .collect(),
+            roll: None,
             capacities: program
                 .capacities()
                 .zip(capacity)

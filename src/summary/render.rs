@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value as Json, json};
 
 use crate::lang::{Lang, tr};
+use crate::summary::roll::{Cell, Movement, Movements, RollRates};
 use crate::summary::{CapacityTable, Rows, Summary};
 use crate::tally::{Tally, amounts_in, grouped};
 use unicode_width::UnicodeWidthStr;
@@ -325,6 +326,7 @@ pub fn summary_text(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         }
     }
     capacity_text(&mut out, summary, lang);
+    roll_text(&mut out, summary, lang);
     let _ = writeln!(out, "\n{}", tr!(lang, "report-rejected"));
     if summary.rejected.is_empty() {
         let _ = writeln!(out, "  {}", tr!(lang, "none"));
@@ -524,6 +526,312 @@ fn capacity_html(out: &mut String, summary: &Summary, lang: Lang) {
     );
 }
 
+/// A share of `part` in `whole` with one decimal, or `–` of nothing.
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        return "–".to_owned();
+    }
+    let share = Decimal::from(part) * Decimal::from(100) / Decimal::from(whole);
+    format!("{:.1}%", share.round_dp(1))
+}
+
+/// The matrix's rows and columns: the buckets, then `new` (rows) or `closed` (columns).
+fn roll_axis(roll: &RollRates, lang: Lang, last: String) -> Vec<(Option<usize>, String)> {
+    roll.buckets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (Some(i), key_words(b, lang)))
+        .chain(std::iter::once((None, last)))
+        .collect()
+}
+
+/// Lines of aligned cells: the first column left, the others right.
+fn aligned(out: &mut String, rows: &[Vec<String>]) {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| width(cell))
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (column, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(
+                widths
+                    .get(column)
+                    .copied()
+                    .unwrap_or(0)
+                    .saturating_sub(width(cell)),
+            );
+            if column == 0 {
+                let _ = write!(line, " {cell}{pad}");
+            } else {
+                let _ = write!(line, "  {pad}{cell}");
+            }
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+/// Rows of movements: loans, then each movement's loans and share of them.
+fn movement_rows(rows: &[(String, Movements)], lang: Lang) -> Vec<Vec<String>> {
+    let mut out = vec![
+        std::iter::once(String::new())
+            .chain(std::iter::once(tr!(lang, "roll-loans")))
+            .chain(Movement::ALL.iter().map(|m| movement_words(*m, lang)))
+            .collect::<Vec<_>>(),
+    ];
+    for (key, movements) in rows {
+        let total: u64 = movements.values().map(|t| t.loans).sum();
+        let mut row = vec![key_words(key, lang), grouped(Decimal::from(total))];
+        for movement in Movement::ALL {
+            let n = movements.get(&movement).map_or(0, |t| t.loans);
+            row.push(format!(
+                "{} ({})",
+                grouped(Decimal::from(n)),
+                percent(n, total)
+            ));
+        }
+        out.push(row);
+    }
+    out
+}
+
+fn movement_words(movement: Movement, lang: Lang) -> String {
+    match movement {
+        Movement::Cured => tr!(lang, "roll-cured"),
+        Movement::Improved => tr!(lang, "roll-improved"),
+        Movement::Stayed => tr!(lang, "roll-stayed"),
+        Movement::RolledForward => tr!(lang, "roll-rolled-forward"),
+        Movement::Closed => tr!(lang, "roll-closed"),
+    }
+}
+
+/// The roll from the earlier snapshot: the bucket matrix in loans, then cures and
+/// roll-forwards per bucket, per action given then and per experiment arm.
+fn roll_text(out: &mut String, summary: &Summary, lang: Lang) {
+    let Some(roll) = &summary.roll else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "\n{}",
+        tr!(
+            lang,
+            "roll-title",
+            date = roll.previous_as_of.as_str(),
+            before = loans(lang, roll.totals.0.loans),
+            after = loans(lang, roll.totals.1.loans)
+        )
+    );
+    let rows = roll_axis(roll, lang, tr!(lang, "roll-new"));
+    let columns = roll_axis(roll, lang, tr!(lang, "roll-closed"));
+    let mut table = vec![
+        std::iter::once(tr!(lang, "roll-from-to"))
+            .chain(columns.iter().map(|(_, c)| c.clone()))
+            .chain(std::iter::once(tr!(lang, "roll-total")))
+            .collect::<Vec<_>>(),
+    ];
+    for (from, name) in &rows {
+        let mut row = vec![name.clone()];
+        let mut total = 0;
+        for (to, _) in &columns {
+            let n = roll
+                .cells
+                .iter()
+                .find(|(f, t, _)| f == from && t == to)
+                .map_or(0, |(_, _, cell)| cell.before.loans.max(cell.after.loans));
+            total += n;
+            row.push(grouped(Decimal::from(n)));
+        }
+        row.push(grouped(Decimal::from(total)));
+        table.push(row);
+    }
+    aligned(out, &table);
+    let _ = writeln!(out, "\n{}", tr!(lang, "roll-per-bucket"));
+    aligned(out, &movement_rows(&roll.by_bucket, lang));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        tr!(lang, "roll-per-action", date = roll.previous_as_of.as_str())
+    );
+    aligned(out, &movement_rows(&roll.by_action, lang));
+    for (name, arms) in &roll.by_arm {
+        let _ = writeln!(out, "\n{}", tr!(lang, "roll-per-arm", name = name.as_str()));
+        aligned(out, &movement_rows(arms, lang));
+    }
+}
+
+fn movements_json(rows: &[(String, Movements)]) -> Json {
+    Json::Array(
+        rows.iter()
+            .map(|(key, movements)| {
+                let total: u64 = movements.values().map(|t| t.loans).sum();
+                let mut object = Map::new();
+                object.insert("key".into(), key.clone().into());
+                object.insert("loans".into(), total.into());
+                for movement in Movement::ALL {
+                    let tally = movements.get(&movement).cloned().unwrap_or_default();
+                    object.insert(movement.name().into(), Tally::json(&tally));
+                }
+                Json::Object(object)
+            })
+            .collect(),
+    )
+}
+
+/// The roll as JSON (`roll`): every cell with its loans and amounts at both dates.
+fn roll_json(roll: &RollRates) -> Json {
+    let bucket = |b: &Option<usize>| b.and_then(|i| roll.buckets.get(i)).cloned();
+    json!({
+        "previous_as_of": roll.previous_as_of,
+        "previous": Tally::json(&roll.totals.0),
+        "current": Tally::json(&roll.totals.1),
+        "cells": roll.cells.iter().map(|(from, to, cell)| json!({
+            "from": bucket(from).map_or(Json::String("new".into()), Json::String),
+            "to": bucket(to).map_or(Json::String("closed".into()), Json::String),
+            "before": Tally::json(&cell.before),
+            "after": Tally::json(&cell.after),
+        })).collect::<Vec<_>>(),
+        "by_bucket": movements_json(&roll.by_bucket),
+        "by_action": movements_json(&roll.by_action),
+        "by_arm": roll.by_arm.iter().map(|(name, arms)| json!({"name": name, "arms": movements_json(arms)})).collect::<Vec<_>>(),
+    })
+}
+
+/// The roll as HTML: the matrix shaded by share of its row, then the movement tables with a
+/// stacked bar each.
+fn roll_html(out: &mut String, summary: &Summary, lang: Lang) {
+    let Some(roll) = &summary.roll else {
+        return;
+    };
+    let _ = write!(
+        out,
+        "<h2>{}</h2><table class=roll><tr><th>{}</th>",
+        escape(&tr!(
+            lang,
+            "roll-title",
+            date = roll.previous_as_of.as_str(),
+            before = loans(lang, roll.totals.0.loans),
+            after = loans(lang, roll.totals.1.loans)
+        )),
+        escape(&tr!(lang, "roll-from-to"))
+    );
+    let rows = roll_axis(roll, lang, tr!(lang, "roll-new"));
+    let columns = roll_axis(roll, lang, tr!(lang, "roll-closed"));
+    for (_, name) in &columns {
+        let _ = write!(out, "<th class=n>{}</th>", escape(name));
+    }
+    out.push_str("</tr>");
+    for (from, name) in &rows {
+        let _ = write!(out, "<tr><th>{}</th>", escape(name));
+        let cells: Vec<Option<&Cell>> = columns
+            .iter()
+            .map(|(to, _)| {
+                roll.cells
+                    .iter()
+                    .find(|(f, t, _)| f == from && t == to)
+                    .map(|(_, _, cell)| cell)
+            })
+            .collect();
+        let count = |cell: &Option<&Cell>| cell.map_or(0, |c| c.before.loans.max(c.after.loans));
+        let total: u64 = cells.iter().map(count).sum();
+        for cell in &cells {
+            let n = count(cell);
+            // Shade by the share of the row, in whole steps of 1/10, from exact counts.
+            let tenths = if total == 0 { 0 } else { n * 10 / total };
+            let amount = cell.map_or(String::new(), |c| {
+                let tally = if c.before.loans > 0 {
+                    &c.before
+                } else {
+                    &c.after
+                };
+                amounts_in(&tally.amounts, lang)
+            });
+            let _ = write!(
+                out,
+                "<td class='n r{tenths}' title='{}'>{}</td>",
+                escape(&amount),
+                grouped(Decimal::from(n))
+            );
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</table>");
+    let mut movement_table = |title: String, rows: &[(String, Movements)]| {
+        let _ = write!(
+            out,
+            "<h3>{}</h3><table><tr><th></th><th class=n>{}</th>",
+            escape(&title),
+            escape(&tr!(lang, "roll-loans"))
+        );
+        for movement in Movement::ALL {
+            let _ = write!(
+                out,
+                "<th class=n>{}</th>",
+                escape(&movement_words(movement, lang))
+            );
+        }
+        out.push_str("<th></th></tr>");
+        for (key, movements) in rows {
+            let total: u64 = movements.values().map(|t| t.loans).sum();
+            let _ = write!(
+                out,
+                "<tr><td>{}</td><td class=n>{}</td>",
+                escape(&key_words(key, lang)),
+                grouped(Decimal::from(total))
+            );
+            let mut bar = String::new();
+            let mut x = 0;
+            for movement in Movement::ALL {
+                let n = movements.get(&movement).map_or(0, |t| t.loans);
+                let _ = write!(
+                    out,
+                    "<td class=n>{} <span class=s>{}</span></td>",
+                    grouped(Decimal::from(n)),
+                    percent(n, total)
+                );
+                let w = if total == 0 { 0 } else { n * 200 / total };
+                let _ = write!(
+                    bar,
+                    "<rect x={x} y=2 width={w} height=10 class=m{}/>",
+                    movement as u8
+                );
+                x += w;
+            }
+            let _ = write!(
+                out,
+                "<td><svg width=200 height=14 role=img aria-label='{}'>{bar}</svg></td></tr>",
+                escape(&key_words(key, lang))
+            );
+        }
+        out.push_str("</table>");
+    };
+    movement_table(tr!(lang, "roll-per-bucket"), &roll.by_bucket);
+    movement_table(
+        tr!(lang, "roll-per-action", date = roll.previous_as_of.as_str()),
+        &roll.by_action,
+    );
+    for (name, arms) in &roll.by_arm {
+        movement_table(tr!(lang, "roll-per-arm", name = name.as_str()), arms);
+    }
+    let legend: Vec<String> = Movement::ALL
+        .iter()
+        .map(|m| {
+            format!(
+                "<span class=k{}>■</span> {}",
+                *m as u8,
+                escape(&movement_words(*m, lang))
+            )
+        })
+        .collect();
+    let _ = write!(out, "<p class=l>{}</p>", legend.join(" "));
+}
+
 fn rows_json(rows: &Rows) -> Json {
     Json::Array(
         rows.iter()
@@ -576,6 +884,9 @@ pub fn summary_json(heading: &ReportHeading<'_>, summary: &Summary) -> String {
         && let Some(Json::Object(tables)) = text.get_mut("tables")
     {
         tables.insert("capacities".into(), capacities_json(summary));
+    }
+    if let (Some(roll), Some(object)) = (&summary.roll, text.as_object_mut()) {
+        object.insert("roll".into(), roll_json(roll));
     }
     // Only for a policy that reads borrowers, so every other report stays as it was.
     if let (Some(borrowers), Some(object)) = (summary.borrowers, text.as_object_mut()) {
@@ -881,6 +1192,20 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         out,
         ".s{{font:11px {FONTS}}}.c{{font:12px {FONTS};text-anchor:middle}}.ok{{color:#2d7a3a}}.bad{{color:#b00}}"
     );
+    // The roll matrix's shades (share of the row, in tenths) and the movements' colours.
+    for tenth in 0..=10 {
+        let _ = write!(
+            out,
+            ".r{tenth}{{background:rgba(74,127,181,{})}}",
+            f64_free_alpha(tenth)
+        );
+    }
+    for (index, colour) in ["#2d7a3a", "#8fbf6a", "#bbbbbb", "#d9822b", "#777777"]
+        .iter()
+        .enumerate()
+    {
+        let _ = write!(out, ".m{index}{{fill:{colour}}}.k{index}{{color:{colour}}}");
+    }
     out.push_str("section{display:flex;flex-wrap:wrap;gap:24px}</style></head><body>");
     let _ = write!(
         out,
@@ -957,6 +1282,7 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         out.push_str(&arms_chart(summary, lang));
     }
     capacity_html(&mut out, summary, lang);
+    roll_html(&mut out, summary, lang);
     let _ = write!(
         out,
         "<h2>{}</h2><section><div>",
@@ -1038,4 +1364,11 @@ mod tests {
             ]
         );
     }
+}
+
+/// The alpha of shade `tenth` (0 to 10), as text: `0.00` to `0.60`, computed in decimals.
+fn f64_free_alpha(tenth: u64) -> String {
+    (Decimal::from(tenth) * Decimal::new(6, 2))
+        .round_dp(2)
+        .to_string()
 }
