@@ -12,6 +12,7 @@
 mod analysis;
 mod architecture;
 mod borrowers;
+mod capacity;
 mod check;
 mod chinese;
 mod codes;
