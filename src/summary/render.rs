@@ -526,6 +526,13 @@ fn capacity_html(out: &mut String, summary: &Summary, lang: Lang) {
     );
 }
 
+/// The alpha of shade `tenth` (0 to 10), as text: `0.00` to `0.60`, computed in decimals.
+fn shade_alpha(tenth: u64) -> String {
+    (Decimal::from(tenth) * Decimal::new(6, 2))
+        .round_dp(2)
+        .to_string()
+}
+
 /// A share of `part` in `whole` with one decimal, or `–` of nothing.
 fn percent(part: u64, whole: u64) -> String {
     if whole == 0 {
@@ -743,7 +750,7 @@ fn roll_html(out: &mut String, summary: &Summary, lang: Lang) {
         for cell in &cells {
             let n = count(cell);
             // Shade by the share of the row, in whole steps of 1/10, from exact counts.
-            let tenths = if total == 0 { 0 } else { n * 10 / total };
+            let tenths = (n * 10).checked_div(total).unwrap_or(0);
             let amount = cell.map_or(String::new(), |c| {
                 let tally = if c.before.loans > 0 {
                     &c.before
@@ -795,7 +802,7 @@ fn roll_html(out: &mut String, summary: &Summary, lang: Lang) {
                     grouped(Decimal::from(n)),
                     percent(n, total)
                 );
-                let w = if total == 0 { 0 } else { n * 200 / total };
+                let w = (n * 200).checked_div(total).unwrap_or(0);
                 let _ = write!(
                     bar,
                     "<rect x={x} y=2 width={w} height=10 class=m{}/>",
@@ -1197,7 +1204,7 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         let _ = write!(
             out,
             ".r{tenth}{{background:rgba(74,127,181,{})}}",
-            f64_free_alpha(tenth)
+            shade_alpha(tenth)
         );
     }
     for (index, colour) in ["#2d7a3a", "#8fbf6a", "#bbbbbb", "#d9822b", "#777777"]
@@ -1364,11 +1371,4 @@ mod tests {
             ]
         );
     }
-}
-
-/// The alpha of shade `tenth` (0 to 10), as text: `0.00` to `0.60`, computed in decimals.
-fn f64_free_alpha(tenth: u64) -> String {
-    (Decimal::from(tenth) * Decimal::new(6, 2))
-        .round_dp(2)
-        .to_string()
 }

@@ -46,11 +46,17 @@ fn names(value: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A queued claim: capacity, group, rank, place in the queue, the fallback given.
+type QueuedClaim = (String, Option<String>, u64, u64, Option<String>);
+
+/// A claim's place: capacity, group, rank, demand.
+type Place<'a> = (&'a str, Option<String>, u64, u64);
+
 /// What the re-statement expects of one loan's claim.
 #[derive(Debug, PartialEq)]
 struct Expected {
     actions: Vec<String>,
-    queued: Vec<(String, Option<String>, u64, u64, Option<String>)>,
+    queued: Vec<QueuedClaim>,
 }
 
 #[test]
@@ -116,7 +122,7 @@ fn capacities_queue_the_loans_a_restatement_queues_the_same_on_any_thread_count(
         }
     }
     // (capacity, group, rank, demand) per loan id.
-    let mut places: BTreeMap<String, Vec<(&str, Option<String>, u64, u64)>> = BTreeMap::new();
+    let mut places: BTreeMap<String, Vec<Place<'_>>> = BTreeMap::new();
     for (region, mut claims) in visits {
         claims.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
         let demand = claims.len() as u64;
