@@ -105,15 +105,64 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     // Each policy reads the portfolio through its own schema; when the schemas agree, once.
     let same = same_shape(old.schema(), new.schema());
-    let comparison = Comparison::new(&old, &new, args.as_of, fields);
+    let streaming = Streaming {
+        path: &args.portfolio,
+        schema: old.schema(),
+        threads: None,
+        quiet: true,
+        lang,
+    };
+    // Policies with capacities: each ranks the book's claims in a reading of its own first.
+    let mut opened = None;
+    let mut allocations: [Option<arrears::Allocation>; 2] = [None, None];
+    for (program, slot) in [&old, &new].into_iter().zip(&mut allocations) {
+        if !program.has_capacities() {
+            continue;
+        }
+        let reading = Streaming {
+            schema: program.schema(),
+            ..streaming
+        };
+        let book = match opened.take() {
+            Some(book) => book,
+            None => match super::open_portfolio(
+                &args.portfolio,
+                args.input_format,
+                program.schema(),
+                false,
+                out,
+                lang,
+            ) {
+                Ok(book) => book,
+                Err(code) => return code,
+            },
+        };
+        match reading.allocate(
+            book,
+            out,
+            program,
+            args.as_of,
+            arrears::BorrowerOrder::Unsorted,
+        ) {
+            Ok((allocation, book)) => {
+                *slot = Some(allocation);
+                opened = Some(book);
+            }
+            Err(code) => return code,
+        }
+    }
+    let [old_allocation, new_allocation] = &allocations;
+    let comparison = Comparison::new(&old, &new, args.as_of, fields)
+        .with_allocations(old_allocation.as_ref(), new_allocation.as_ref());
     let mut impact = comparison.empty();
     let decide = |record: &mut Record<'_>| {
+        let number = record.number();
         let (key, old_loan) = record.loan(old.schema())?;
         let change = if same {
-            comparison.loan(&key, &old_loan, &old_loan)
+            comparison.loan(number, &key, &old_loan, &old_loan)
         } else {
             let (_, new_loan) = record.loan(new.schema())?;
-            comparison.loan(&key, &old_loan, &new_loan)
+            comparison.loan(number, &key, &old_loan, &new_loan)
         };
         Ok((key, change))
     };
@@ -128,14 +177,11 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
         Ok(Flow::Continue)
     };
-    let streaming = Streaming {
-        path: &args.portfolio,
-        schema: old.schema(),
-        threads: None,
-        quiet: true,
-        lang,
+    let counts = match opened {
+        Some(book) => streaming.run(book, out, decide, sink),
+        None => streaming.open_and_run(args.input_format, out, decide, sink),
     };
-    let counts = match streaming.open_and_run(args.input_format, out, decide, sink) {
+    let counts = match counts {
         Ok(counts) => counts,
         Err(code) => return code,
     };

@@ -50,27 +50,65 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         quiet: true,
         lang,
     };
-    let render =
-        |key: &str, evaluation: &arrears::Evaluation, trace: &arrears::Trace| match args.format {
-            ExplainFormat::Text => explain_text(program, key, evaluation, trace, as_of, lang),
-            ExplainFormat::Json => render_jsonl(program, key, evaluation, Some((trace, as_of))),
+    // With capacities, the whole book is read first: the loan's rank depends on every claim.
+    let (allocation, opened, number) = if program.has_capacities() {
+        let opened = match super::open_portfolio(
+            portfolio,
+            args.inputs.input_format,
+            program.schema(),
+            false,
+            out,
+            lang,
+        ) {
+            Ok(opened) => opened,
+            Err(code) => return code,
         };
+        match streaming.allocate_finding(
+            opened,
+            out,
+            program,
+            (as_of, arrears::BorrowerOrder::Unsorted),
+            Some(wanted),
+        ) {
+            Ok((allocation, opened, number)) => (Some(allocation), Some(opened), number),
+            Err(code) => return code,
+        }
+    } else {
+        (None, None, None)
+    };
+    let allocation = allocation.as_ref();
+    let render = |number: Option<u64>,
+                  key: &str,
+                  evaluation: &arrears::Evaluation,
+                  trace: &arrears::Trace| {
+        let mut evaluation = evaluation.clone();
+        if let (Some(allocation), Some(number)) = (allocation, number) {
+            allocation.apply(program, number, &mut evaluation);
+        }
+        match args.format {
+            ExplainFormat::Text => explain_text(program, key, &evaluation, trace, as_of, lang),
+            ExplainFormat::Json => render_jsonl(program, key, &evaluation, Some((trace, as_of))),
+        }
+    };
     let found = match program
         .borrower_field()
         .filter(|_| program.reads_borrowers())
     {
         // A policy that reads borrowers: the loan's borrower first, then all its loans.
-        Some(_) => match explain_among_borrower(program, args, &streaming, out, &render) {
+        Some(_) => match explain_among_borrower(program, args, &streaming, out, &|key, e, t| {
+            render(number, key, e, t)
+        }) {
             Ok(found) => found,
             Err(code) => return code,
         },
         None => {
             // Only the loan asked for is decided; the batch stops at it.
             let decide = |record: &mut Record<'_>| {
+                let number = record.number();
                 let (key, loan) = record.loan(program.schema())?;
                 let explained = (key == wanted).then(|| {
                     let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
-                    render(&key, &evaluation, &trace)
+                    render(Some(number), &key, &evaluation, &trace)
                 });
                 Ok((key, explained))
             };
@@ -87,7 +125,11 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 }
                 Ok(Flow::Stop)
             };
-            if let Err(code) = streaming.open_and_run(args.inputs.input_format, out, decide, sink) {
+            let ran = match opened {
+                Some(opened) => streaming.run(opened, out, decide, sink),
+                None => streaming.open_and_run(args.inputs.input_format, out, decide, sink),
+            };
+            if let Err(code) = ran {
                 return code;
             }
             found

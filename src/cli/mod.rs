@@ -349,13 +349,30 @@ impl Streaming<'_> {
         as_of: chrono::NaiveDate,
         order: arrears::BorrowerOrder,
     ) -> Result<(arrears::Allocation, Opened), ExitCode> {
+        self.allocate_finding(opened, out, program, (as_of, order), None)
+            .map(|(allocation, opened, _)| (allocation, opened))
+    }
+
+    /// [`Streaming::allocate`], also telling the record number of the loan keyed `find`.
+    pub(crate) fn allocate_finding(
+        &self,
+        opened: Opened,
+        out: &Output,
+        program: &arrears::Program,
+        (as_of, order): (chrono::NaiveDate, arrears::BorrowerOrder),
+        find: Option<&str>,
+    ) -> Result<(arrears::Allocation, Opened, Option<u64>), ExitCode> {
         let (format, size) = (opened.format, opened.size);
         let mut demand = arrears::Demand::new(program);
+        let mut found = None;
         let mut add = |row: arrears::BatchRow<arrears::Claims>| -> Result<arrears::Flow, String> {
-            if let arrears::BatchRow::Decided { number, value, .. } = row
-                && !value.is_empty()
-            {
-                demand.add(number, value);
+            if let arrears::BatchRow::Decided { number, value, key } = row {
+                if find == Some(key.as_str()) {
+                    found = Some(number);
+                }
+                if !value.is_empty() {
+                    demand.add(number, value);
+                }
             }
             Ok(arrears::Flow::Continue)
         };
@@ -428,6 +445,7 @@ impl Streaming<'_> {
                 fingerprint: None,
                 format,
             },
+            found,
         ))
     }
 

@@ -83,6 +83,11 @@ pub struct Comparison<'p> {
     /// Decisions by name: the old policy's, then any only the new one has; with each one's
     /// index in the old and in the new policy.
     names: Vec<(String, Option<DecisionId>, Option<DecisionId>)>,
+    /// Each policy's capacities, ranked over the same book (see [`Comparison::with_allocations`]).
+    allocations: (
+        Option<&'p crate::capacity::Allocation>,
+        Option<&'p crate::capacity::Allocation>,
+    ),
 }
 
 /// One loan under both policies: its amount, and each matrix's cell.
@@ -124,7 +129,19 @@ impl<'p> Comparison<'p> {
             as_of,
             fields,
             names,
+            allocations: (None, None),
         }
+    }
+
+    /// Applies each policy's capacities (ranked over the book compared, by record number), so
+    /// a changed limit or priority shows as loans whose visits are queued or taken.
+    pub fn with_allocations(
+        mut self,
+        old: Option<&'p crate::capacity::Allocation>,
+        new: Option<&'p crate::capacity::Allocation>,
+    ) -> Self {
+        self.allocations = (old, new);
+        self
     }
 
     /// An impact with no loans yet, its matrices empty.
@@ -146,12 +163,18 @@ impl<'p> Comparison<'p> {
         }
     }
 
-    /// Decides one loan under both policies (`old_loan` and `new_loan` are the same row read
-    /// with each policy's schema). Thread-safe.
-    pub fn loan(&self, key: &str, old_loan: &Loan, new_loan: &Loan) -> LoanChange {
+    /// Decides one loan, the book's record `number`, under both policies (`old_loan` and
+    /// `new_loan` are the same row read with each policy's schema). Thread-safe.
+    pub fn loan(&self, number: u64, key: &str, old_loan: &Loan, new_loan: &Loan) -> LoanChange {
         let (old, new) = (self.old, self.new);
-        let before = old.evaluate(old_loan, self.as_of);
-        let after = new.evaluate(new_loan, self.as_of);
+        let mut before = old.evaluate(old_loan, self.as_of);
+        let mut after = new.evaluate(new_loan, self.as_of);
+        if let Some(allocation) = self.allocations.0 {
+            allocation.apply(old, number, &mut before);
+        }
+        if let Some(allocation) = self.allocations.1 {
+            allocation.apply(new, number, &mut after);
+        }
         let (amount, currency) = self.fields.read(old_loan);
         let mut decisions = Vec::new();
         let mut cells = Vec::with_capacity(self.names.len() + 1);

@@ -867,3 +867,17 @@ roll-rolled-forward = rolled forward
 roll-per-bucket = what became of each bucket
 roll-per-action = what became of the loans per action given on { $date }
 roll-per-arm = what became of the loans per arm of { $name }
+
+# explain: capacities
+explain-capacity-rank = capacity for { $capacity }: this loan is number { $rank } of the { $demand } { $group } that claim it, { $order }; { $limit } a day
+explain-capacity-group = loans with { $by } { $group }
+explain-capacity-no-group = loans without { $by }
+explain-capacity-book = loans of the book
+explain-capacity-order = in order of { $order }, ties by key
+explain-capacity-by-key = in order of key
+explain-capacity-taken = within the limit: it keeps its actions
+explain-capacity-queued = past the limit: { $actions } queued, place { $place } in the queue; { $instead }
+explain-capacity-instead = it gets { $action } instead
+explain-capacity-already = it already has { $action }, the fallback
+explain-capacity-nothing-instead = nothing instead
+explain-capacity-forbidden = the fallback { $action } is forbidden by { $guard }

@@ -845,3 +845,17 @@ roll-rolled-forward = 恶化
 roll-per-bucket = 各逾期档的去向
 roll-per-action = { $date } 所给各措施的贷款去向
 roll-per-arm = { $name } 各实验组的贷款去向
+
+# explain: capacities
+explain-capacity-rank = { $capacity } 的容量：需要它的{ $group }共 { $demand } 笔，{ $order }，本笔排第 { $rank }；每天 { $limit } 笔
+explain-capacity-group = { $by }为 { $group } 的贷款
+explain-capacity-no-group = 没有{ $by }的贷款
+explain-capacity-book = 贷款
+explain-capacity-order = 按 { $order } 排序，相同时按编号
+explain-capacity-by-key = 按编号排序
+explain-capacity-taken = 在容量之内：措施不变
+explain-capacity-queued = 超出容量：{ $actions } 排队，排在第 { $place } 位；{ $instead }
+explain-capacity-instead = 改为 { $action }
+explain-capacity-already = 已有替代措施 { $action }
+explain-capacity-nothing-instead = 不另作安排
+explain-capacity-forbidden = 替代措施 { $action } 被 { $guard } 禁止

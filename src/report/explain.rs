@@ -254,5 +254,80 @@ pub fn explain_text(
             .collect(),
     );
     let _ = writeln!(out, "{}", tr!(lang, "explain-vetoed", list = vetoed));
+    capacity_lines(&mut out, program, evaluation, lang);
     out
+}
+
+/// Each capacity the loan claimed: its rank in its group, and whether it was taken or queued
+/// (with its place, and what it got instead).
+fn capacity_lines(out: &mut String, program: &Program, evaluation: &Evaluation, lang: Lang) {
+    for claimed in &evaluation.capacity {
+        let capacity = program.capacity_name(claimed.capacity);
+        let group = match (&claimed.group, program.capacity_group(claimed.capacity)) {
+            (Some(group), Some(by)) => tr!(
+                lang,
+                "explain-capacity-group",
+                by = by,
+                group = group.as_str()
+            ),
+            (None, Some(by)) => tr!(lang, "explain-capacity-no-group", by = by),
+            (_, None) => tr!(lang, "explain-capacity-book"),
+        };
+        let priority = program.capacity_priority(claimed.capacity);
+        let order = if priority.is_empty() {
+            tr!(lang, "explain-capacity-by-key")
+        } else {
+            tr!(lang, "explain-capacity-order", order = priority)
+        };
+        let rank = tr!(
+            lang,
+            "explain-capacity-rank",
+            capacity = capacity,
+            rank = claimed.rank,
+            demand = claimed.demand,
+            group = group,
+            order = order,
+            limit = u64::from(claimed.limit)
+        );
+        let _ = writeln!(out, "\n{rank}");
+        let verdict = match &claimed.queued {
+            None => tr!(lang, "explain-capacity-taken"),
+            Some(queued) => {
+                let actions: Vec<&str> = queued
+                    .actions
+                    .iter()
+                    .map(|a| program.action_name(*a))
+                    .collect();
+                let instead = match queued.instead {
+                    crate::program::Fallback::None => tr!(lang, "explain-capacity-nothing-instead"),
+                    crate::program::Fallback::Given(a) => {
+                        tr!(
+                            lang,
+                            "explain-capacity-instead",
+                            action = program.action_name(a)
+                        )
+                    }
+                    crate::program::Fallback::AlreadyGiven(a) => tr!(
+                        lang,
+                        "explain-capacity-already",
+                        action = program.action_name(a)
+                    ),
+                    crate::program::Fallback::Forbidden(a, g) => tr!(
+                        lang,
+                        "explain-capacity-forbidden",
+                        action = program.action_name(a),
+                        guard = program.guard_name(g)
+                    ),
+                };
+                tr!(
+                    lang,
+                    "explain-capacity-queued",
+                    actions = actions.join(&tr!(lang, "list-separator")),
+                    place = queued.place,
+                    instead = instead
+                )
+            }
+        };
+        let _ = writeln!(out, "  {verdict}");
+    }
 }

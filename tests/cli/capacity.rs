@@ -391,3 +391,89 @@ fn the_roll_matrix_is_the_two_books_joined_by_key_and_reconciles_to_both() {
         assert_eq!(parts, row["loans"].as_u64().expect("loans"));
     }
 }
+
+#[test]
+fn diff_shows_the_loans_a_larger_capacity_takes_and_explain_gives_a_loans_rank() {
+    let dir = temp();
+    let with = |limit: u32| {
+        format!(
+            "guard G2 \"borrower asked for no contact\" when do_not_contact forbid contact\n\
+             capacity onsite_visit: {limit} per region per day\n  priority by principal_outstanding desc\n  else demand_letter\n"
+        )
+    };
+    let small = retail_variant(
+        dir.path(),
+        "guard G2 \"borrower asked for no contact\" when do_not_contact forbid contact",
+        &with(20),
+    );
+    let small_path = dir.path().join("small.policy");
+    std::fs::rename(&small, &small_path).expect("rename");
+    let large = retail_variant(
+        dir.path(),
+        "guard G2 \"borrower asked for no contact\" when do_not_contact forbid contact",
+        &with(30),
+    );
+    let sample = root().join("examples/portfolios/retail-sample.jsonl");
+    let (small, sample) = (small_path.to_string_lossy(), sample.to_string_lossy());
+
+    // The report of the smaller capacity says how many loans each region asked for.
+    let report = arrears(&[
+        "report", &small, &sample, "--as-of", AS_OF, "--format", "json",
+    ]);
+    assert_eq!(report.code, 0, "{}", report.stderr);
+    let report: Value = serde_json::from_str(&report.stdout).expect("JSON");
+    let moved: u64 = report["tables"]["capacities"][0]["groups"]
+        .as_array()
+        .expect("groups")
+        .iter()
+        .map(|g| {
+            let demand = g["demand"]["loans"].as_u64().expect("demand");
+            demand.min(30) - demand.min(20)
+        })
+        .sum();
+    assert!(moved > 0);
+
+    let diff = arrears(&[
+        "diff", &small, &large, &sample, "--as-of", AS_OF, "--format", "json",
+    ]);
+    assert_eq!(diff.code, 0, "{}", diff.stderr);
+    let diff: Value = serde_json::from_str(&diff.stdout).expect("JSON");
+    let changed = diff["loans"].as_array().expect("changed loans");
+    assert_eq!(
+        changed.len() as u64,
+        moved,
+        "each extra place takes one queued loan"
+    );
+    for loan in changed {
+        assert_eq!(
+            loan["actions_added"],
+            serde_json::json!(["onsite_visit"]),
+            "{loan}"
+        );
+    }
+
+    // Explain: the loan ranked first in its region, and one queued.
+    let records = arrears(&["run", &small, &sample, "--as-of", AS_OF]);
+    let queued = records
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("a record"))
+        .find(|r| r["queued"].as_array().is_some_and(|q| !q.is_empty()))
+        .expect("a queued loan");
+    let id = queued["loan_id"].as_str().expect("an id");
+    let place = queued["queued"][0]["place"].as_u64().expect("a place");
+    let explained = arrears(&["explain", &small, &sample, "--as-of", AS_OF, "--loan", id]);
+    assert_eq!(explained.code, 0, "{}", explained.stderr);
+    assert!(
+        explained
+            .stdout
+            .contains(&format!("queued, place {place} in the queue")),
+        "{}",
+        explained.stdout
+    );
+    assert!(
+        explained
+            .stdout
+            .contains("capacity for onsite_visit: this loan is number")
+    );
+}

@@ -741,9 +741,10 @@ pub(super) async fn impact(State(shared): State<Arc<Shared>>, Json(ask): Json<As
         let comparison = Comparison::new(&old, &new, as_of, fields);
         let mut impact = comparison.empty();
         let decide = |record: &mut Record<'_>| {
+            let number = record.number();
             let (key, old_loan) = record.loan(old.schema())?;
             let (_, new_loan) = record.loan(new.schema())?;
-            Ok((key.clone(), comparison.loan(&key, &old_loan, &new_loan)))
+            Ok((key.clone(), comparison.loan(number, &key, &old_loan, &new_loan)))
         };
         let mut rejected = 0u64;
         let sink = |row: BatchRow<LoanChange>| -> Result<Flow, String> {
