@@ -118,6 +118,13 @@ def decide_partitions(text: str, files: dict, path: str, key: str, as_of: str, s
 
 def run(spark: SparkSession, policy_path: str, book: str, out: str, as_of: str) -> DataFrame:
     policy = arrears.Policy.load(policy_path)
+    if policy.has_capacities:
+        # A capacity ranks every loan of the book that claims it; partitions decided apart
+        # would each give the whole day's places away.
+        raise SystemExit(
+            f"{policy_path} declares a capacity, which ranks the whole book at once: decide it "
+            "with `arrears run` or in one `Policy.decide` call, not partition by partition"
+        )
     loans = spark.read.parquet(book)
     duplicates = loans.groupBy(policy.key).count().filter("count > 1").limit(10).collect()
     if duplicates:

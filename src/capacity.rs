@@ -19,7 +19,9 @@ use chrono::{Datelike, NaiveDate, Timelike};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use crate::batch::{BatchError, BatchOptions, BatchRow, BorrowerOrder, ByBorrower, Flow};
 use crate::eval::BorrowerContext;
+use crate::input::{RecordStream, StreamError};
 use crate::program::{
     ActionId, CapacityId, Claimed, Evaluation, Fallback, Program, Queued, ReadSource,
 };
@@ -224,6 +226,82 @@ fn money(amount: Decimal) -> Vec<u8> {
     let mut bytes = signed(whole).to_vec();
     bytes.extend_from_slice(&scaled.to_be_bytes());
     bytes
+}
+
+/// How a book's first reading for capacities is made.
+#[derive(Clone, Copy, Debug)]
+pub struct Allocating<'p> {
+    /// The policy.
+    pub program: &'p Program,
+    /// The evaluation date.
+    pub as_of: NaiveDate,
+    /// For a policy that reads borrowers: how the book holds them.
+    pub order: BorrowerOrder,
+    /// A loan whose record number the caller wants (`explain`'s loan), if any.
+    pub find: Option<&'p str>,
+}
+
+/// The first reading of a book for a policy with capacities: decides every loan (a borrower at
+/// a time when the policy reads borrowers, through [`crate::run_batch_by_borrower`], else
+/// through [`crate::run_batch`]), gathers what each claims, and ranks the claims. Returns the
+/// allocation and the record number of `how.find`, when the book has it. `open` opens the
+/// book (more than once for an unsorted book of a borrower-level policy); rows the book
+/// rejects are the second reading's to report.
+pub fn allocate(
+    open: &dyn Fn() -> Result<RecordStream, StreamError>,
+    file: &str,
+    how: &Allocating<'_>,
+    options: &BatchOptions,
+    progress: &dyn Fn(u64),
+) -> Result<(Allocation, Option<u64>), BatchError<std::convert::Infallible>> {
+    let Allocating {
+        program,
+        as_of,
+        order,
+        find,
+    } = *how;
+    let mut demand = Demand::new(program);
+    let mut found = None;
+    let mut add = |row: BatchRow<Claims>| {
+        if let BatchRow::Decided { number, value, key } = row {
+            if find == Some(key.as_str()) {
+                found = Some(number);
+            }
+            if !value.is_empty() {
+                demand.add(number, value);
+            }
+        }
+        Ok(Flow::Continue)
+    };
+    if program.reads_borrowers() {
+        let by = ByBorrower {
+            program,
+            as_of,
+            traced: false,
+            order,
+        };
+        let decide = |_: u64, key: &str, loan: &Loan, borrower: &mut BorrowerContext| {
+            program.claims(key, loan, as_of, Some(borrower))
+        };
+        crate::batch::run_batch_by_borrower(open, file, &by, options, decide, &mut add, progress)?;
+    } else {
+        let decide = |record: &mut crate::batch::Record<'_>| {
+            let (key, loan) = record.loan(program.schema())?;
+            let claims = program.claims(&key, &loan, as_of, None);
+            Ok((key, claims))
+        };
+        let stream = open().map_err(BatchError::Read)?;
+        crate::batch::run_batch(
+            stream,
+            file,
+            program.schema(),
+            options,
+            decide,
+            &mut add,
+            progress,
+        )?;
+    }
+    Ok((demand.allocate(), found))
 }
 
 /// The claims of one group, gathered in input order: their order keys packed end to end.

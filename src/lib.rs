@@ -59,7 +59,7 @@ pub use batch::{
     Flow, PARTITIONS, Record, STACK_BYTES, loans_of_borrower, run_batch, run_batch_by_borrower,
     run_batch_here,
 };
-pub use capacity::{Allocation, Claims, Demand, GroupDemand};
+pub use capacity::{Allocating, Allocation, Claims, Demand, GroupDemand, allocate};
 pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };

@@ -363,76 +363,46 @@ impl Streaming<'_> {
         find: Option<&str>,
     ) -> Result<(arrears::Allocation, Opened, Option<u64>), ExitCode> {
         let (format, size) = (opened.format, opened.size);
-        let mut demand = arrears::Demand::new(program);
-        let mut found = None;
-        let mut add = |row: arrears::BatchRow<arrears::Claims>| -> Result<arrears::Flow, String> {
-            if let arrears::BatchRow::Decided { number, value, key } = row {
-                if find == Some(key.as_str()) {
-                    found = Some(number);
-                }
-                if !value.is_empty() {
-                    demand.add(number, value);
-                }
-            }
-            Ok(arrears::Flow::Continue)
-        };
         // The reading that writes reports the book's warnings; this one only its errors.
         let name = self.path.display().to_string();
         let bar = progress_bar(opened.size, self.quiet, self.lang);
         let options = arrears::BatchOptions {
             threads: self.threads,
         };
-        let counts = if program.reads_borrowers() {
-            let by = arrears::ByBorrower {
-                program,
-                as_of,
-                traced: false,
-                order,
-            };
-            let decide = |_: u64,
-                          key: &str,
-                          loan: &arrears::Loan,
-                          borrower: &mut arrears::BorrowerContext| {
-                program.claims(key, loan, as_of, Some(borrower))
-            };
-            let again = reopen(self.path, format, self.schema);
-            let first = std::sync::Mutex::new(Some(opened.stream));
-            let open = || -> Result<arrears::RecordStream, arrears::StreamError> {
-                match first.lock().ok().and_then(|mut first| first.take()) {
-                    Some(stream) => Ok(stream),
-                    None => again(),
-                }
-            };
-            arrears::run_batch_by_borrower(
-                &open,
-                &name,
-                &by,
-                &options,
-                decide,
-                &mut add,
-                &|bytes| bar.set_position(bytes),
-            )
-        } else {
-            let decide = |record: &mut arrears::Record<'_>| {
-                let (key, loan) = record.loan(program.schema())?;
-                let claims = program.claims(&key, &loan, as_of, None);
-                Ok((key, claims))
-            };
-            arrears::run_batch(
-                opened.stream,
-                &name,
-                self.schema,
-                &options,
-                decide,
-                &mut add,
-                &|bytes| bar.set_position(bytes),
-            )
+        let again = reopen(self.path, format, self.schema);
+        let first = std::sync::Mutex::new(Some(opened.stream));
+        let open = || -> Result<arrears::RecordStream, arrears::StreamError> {
+            match first.lock().ok().and_then(|mut first| first.take()) {
+                Some(stream) => Ok(stream),
+                None => again(),
+            }
         };
+        let how = arrears::Allocating {
+            program,
+            as_of,
+            order,
+            find,
+        };
+        let allocated = arrears::allocate(&open, &name, &how, &options, &|bytes| {
+            bar.set_position(bytes)
+        });
         bar.finish_and_clear();
-        if counts.is_err() {
-            self.finished(&name, counts, out)?;
-        }
-        let allocation = demand.allocate();
+        let (allocation, found) = match allocated {
+            Ok(allocated) => allocated,
+            Err(error) => {
+                // The sink of the first reading cannot fail: any other error is the book's.
+                let error = match error {
+                    arrears::BatchError::Read(e) => arrears::BatchError::Read(e),
+                    arrears::BatchError::Threads(e) => arrears::BatchError::Threads(e),
+                    arrears::BatchError::NotGrouped { borrower, row } => {
+                        arrears::BatchError::NotGrouped { borrower, row }
+                    }
+                    other => arrears::BatchError::Spill(other.to_string()),
+                };
+                self.finished(&name, Err(error), out)?;
+                return Err(ExitCode::Failure);
+            }
+        };
         let stream = reopen(self.path, format, self.schema)().map_err(|error| {
             out.note(&format!("error: {}: {error}", self.path.display()));
             ExitCode::Failure

@@ -24,7 +24,7 @@ async function call(method, path, body) {
 
 // ── The language, for highlighting (the same forms as the VS Code grammar) ────────────────
 
-const KEYWORDS = new Set(("policy module include use schema field let deadline actions kind decision rule guard table " +
+const KEYWORDS = new Set(("policy module include use schema field let deadline actions kind decision rule guard table capacity priority desc asc day " +
   "when then otherwise if else where per forbid gives first unique every match one of list optional action keyed borrowers by").split(" "));
 const OPERATORS = new Set("and or not in is present missing".split(" "));
 const TYPES = new Set("text bool integer money date days time".split(" "));

@@ -215,9 +215,25 @@ fn decide_batches(
     let decisions_schema = columns.schema();
     let mut done: Vec<RecordBatch> = Vec::new();
     let mut rejected: Vec<Rejected> = Vec::new();
-    // A loan, decided alone or among its borrower's loans.
-    let evaluate =
-        |loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| match (trace, borrower) {
+    let open = || RecordStream::from_batches(schema, batches.clone(), program.schema());
+    // A policy with capacities: the batches are the book, and its claims are ranked first.
+    let ranked = if program.has_capacities() {
+        let how = arrears::Allocating {
+            program,
+            as_of,
+            order: BorrowerOrder::Unsorted,
+            find: None,
+        };
+        let (ranked, _) =
+            arrears::allocate(&open, "(arrow)", &how, &BatchOptions { threads }, &|_| {})
+                .map_err(|e| e.to_string())?;
+        Some(ranked)
+    } else {
+        None
+    };
+    // A loan (the book's record `number`), decided alone or among its borrower's loans.
+    let evaluate = |number: u64, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
+        let (mut evaluation, text) = match (trace, borrower) {
             (true, borrower) => {
                 let (evaluation, traced) = match borrower {
                     Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
@@ -229,6 +245,11 @@ fn decide_batches(
             (false, Some(borrower)) => (program.evaluate_in(loan, borrower, as_of), None),
             (false, None) => (program.evaluate(loan, as_of), None),
         };
+        if let Some(ranked) = &ranked {
+            ranked.apply(program, number, &mut evaluation);
+        }
+        (evaluation, text)
+    };
     let sink = |row: BatchRow<(Evaluation, Option<String>)>| -> Result<Flow, String> {
         match row {
             BatchRow::Decided {
@@ -245,7 +266,6 @@ fn decide_batches(
         }
         Ok(Flow::Continue)
     };
-    let open = || RecordStream::from_batches(schema, batches.clone(), program.schema());
     if program.reads_borrowers() {
         // The batches are the book: a borrower's loans anywhere in them are decided together.
         let by = ByBorrower {
@@ -259,15 +279,16 @@ fn decide_batches(
             "(arrow)",
             &by,
             &BatchOptions { threads },
-            |_number, _key, loan, borrower| evaluate(loan, Some(borrower)),
+            |number, _key, loan, borrower| evaluate(number, loan, Some(borrower)),
             sink,
             &|_| {},
         )
         .map_err(|e| e.to_string())?;
     } else {
         let decide = |record: &mut Record<'_>| {
+            let number = record.number();
             let (key, loan) = record.loan(program.schema())?;
-            Ok((key, evaluate(&loan, None)))
+            Ok((key, evaluate(number, &loan, None)))
         };
         arrears::run_batch(
             open().map_err(|e| e.to_string())?,
@@ -436,6 +457,14 @@ impl Policy {
     #[getter]
     fn reads_borrowers(&self) -> bool {
         self.loaded.program.reads_borrowers()
+    }
+
+    /// True when the policy declares a `capacity`: `decide` then ranks the claims of all the
+    /// loans it is given (they are the book: one day's plan), so a book must be decided in
+    /// one call, as `arrears run` decides it.
+    #[getter]
+    fn has_capacities(&self) -> bool {
+        self.loaded.program.has_capacities()
     }
 
     /// The column that says whose loan it is (`borrowers by borrower_id`), if the schema has one.

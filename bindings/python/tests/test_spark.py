@@ -28,12 +28,34 @@ def load_example():
     return module
 
 
+def without_capacities(tmp_path, policy):
+    """The shipped policy, in a copy of ``policies/`` with its ``capacity`` statements left out
+    (Spark refuses those: see ``test_spark_refuses_a_policy_with_capacities``)."""
+    folder = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", folder)
+    text = (folder / policy).read_text(encoding="utf-8")
+    at = text.find("\ncapacity ")
+    if at >= 0:
+        lines = text[at + 1 :].splitlines()
+        rest = [i for i, line in enumerate(lines) if i > 0 and line and not line.startswith(" ")]
+        text = text[: at + 1] + ("\n".join(lines[rest[0] :]) + "\n" if rest else "")
+    (folder / policy).write_text(text, encoding="utf-8")
+    return str(folder / policy)
+
+
+def test_spark_refuses_a_policy_with_capacities(tmp_path):
+    example = load_example()
+    with pytest.raises(SystemExit, match="declares a capacity"):
+        example.run(None, policy_path("小微企业催收.policy"), str(tmp_path / "book"), str(tmp_path / "out"), AS_OF)
+
+
 @pytest.mark.parametrize("policy", ["retail.policy", "小微企业催收.policy"])
 def test_spark_decides_as_the_command_line(tmp_path, monkeypatch, policy):
     from pyspark.sql import SparkSession
 
     # The local executors run this Python, which has the package installed.
     monkeypatch.setenv("PYSPARK_PYTHON", sys.executable)
+    path = without_capacities(tmp_path, policy)
 
     rows = sample_rows()[:1200]
     rows[7]["borrower"] = None  # one bad row: rejected, not lost
@@ -51,7 +73,7 @@ def test_spark_decides_as_the_command_line(tmp_path, monkeypatch, policy):
     )
     try:
         example = load_example()
-        example.run(spark, policy_path(policy), str(book), str(out), AS_OF)
+        example.run(spark, path, str(book), str(out), AS_OF)
     finally:
         spark.stop()
     decided = pq.read_table(out / "status=decided")
@@ -60,11 +82,11 @@ def test_spark_decides_as_the_command_line(tmp_path, monkeypatch, policy):
     version = {v for v in decided.column("policy_version").to_pylist()}
     import arrears
 
-    assert version == {arrears.Policy.load(policy_path(policy)).version}
+    assert version == {arrears.Policy.load(path).version}
     assert set(decided.column("as_of").to_pylist()) == {AS_OF}
     # Loan for loan, the command line's records on the same Parquet book.
     rejects = tmp_path / "cli.rejects.jsonl"
-    done = cli("run", policy_path(policy), str(book), "--as-of", AS_OF,
+    done = cli("run", path, str(book), "--as-of", AS_OF,
                "--rejects", str(rejects))
     expected = {r["loan_id"]: r for r in map(json.loads, done.stdout.splitlines())}
     columns = [c for c in decided.column_names if c not in ("rejection", "policy_version", "as_of")]

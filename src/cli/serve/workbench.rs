@@ -469,6 +469,11 @@ fn dry_run(
         .map_err(|_| format!("`{}` has errors: fix them to run it", ask.file))?;
     let summarizer =
         Summarizer::new(&program, as_of, &SummaryOptions::default()).map_err(|e| e.to_string())?;
+    let (ranked, _) = allocation(&program, portfolio, as_of, None)?;
+    let summarizer = match &ranked {
+        Some(ranked) => summarizer.with_allocation(ranked),
+        None => summarizer,
+    };
     let mut tables = summarizer.tables();
     let decide = |record: &mut Record<'_>| {
         let number = record.number();
@@ -520,6 +525,30 @@ fn dry_run(
         as_of: &as_of,
     };
     Ok(summary_html(&heading, &summary, lang))
+}
+
+/// A policy's capacities ranked over the sample book (`None` for a policy without any), and
+/// the record number of the loan keyed `find`, as `arrears run` and `explain` rank them.
+fn allocation(
+    program: &arrears::Program,
+    portfolio: &Path,
+    as_of: NaiveDate,
+    find: Option<&str>,
+) -> Result<(Option<arrears::Allocation>, Option<u64>), String> {
+    if !program.has_capacities() {
+        return Ok((None, None));
+    }
+    let open = || open_book(portfolio, program.schema());
+    let how = arrears::Allocating {
+        program,
+        as_of,
+        order: arrears::BorrowerOrder::Unsorted,
+        find,
+    };
+    let name = portfolio.display().to_string();
+    arrears::allocate(&open, &name, &how, &BatchOptions::default(), &|_| {})
+        .map(|(allocation, number)| (Some(allocation), number))
+        .map_err(|e| e.to_string())
 }
 
 /// Opens the book at `portfolio`, in the format its extension names (JSON Lines otherwise).
@@ -620,6 +649,16 @@ pub(super) async fn explain(State(shared): State<Arc<Shared>>, Json(ask): Json<A
             Err(why) => return why.into_response(),
         };
         let program = &program;
+        // With capacities, the loan's rank comes from the whole sample's claims.
+        let (ranked, number) = match allocation(program, &portfolio, as_of, Some(&wanted)) {
+            Ok(ranked) => ranked,
+            Err(message) => return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None),
+        };
+        let ranked_at = |number: Option<u64>, evaluation: &mut arrears::Evaluation| {
+            if let (Some(ranked), Some(number)) = (&ranked, number) {
+                ranked.apply(program, number, evaluation);
+            }
+        };
         if program.reads_borrowers() {
             // As `arrears explain` does: the loan among its borrower's loans.
             let open = || open_book(&portfolio, program.schema());
@@ -630,7 +669,8 @@ pub(super) async fn explain(State(shared): State<Arc<Shared>>, Json(ask): Json<A
                         program.evaluate_traced_among(&loans, position, as_of),
                         loans.get(position),
                     ) {
-                        (Some((evaluation, trace)), Some((key, _))) => {
+                        (Some((mut evaluation, trace)), Some((key, _))) => {
+                            ranked_at(number, &mut evaluation);
                             let text = explain_text(program, key, &evaluation, &trace, as_of, lang);
                             json_response(StatusCode::OK, &json!({"loan": key, "text": text}))
                         }
@@ -657,9 +697,11 @@ pub(super) async fn explain(State(shared): State<Arc<Shared>>, Json(ask): Json<A
             };
         }
         let decide = |record: &mut Record<'_>| {
+            let number = record.number();
             let (key, loan) = record.loan(program.schema())?;
             let explained = (key == wanted).then(|| {
-                let (evaluation, trace) = program.evaluate_traced(&loan, as_of);
+                let (mut evaluation, trace) = program.evaluate_traced(&loan, as_of);
+                ranked_at(Some(number), &mut evaluation);
                 explain_text(program, &key, &evaluation, &trace, as_of, lang)
             });
             Ok((key, explained))
@@ -738,7 +780,16 @@ pub(super) async fn impact(State(shared): State<Arc<Shared>>, Json(ask): Json<As
                 return error(StatusCode::UNPROCESSABLE_ENTITY, &message.to_string(), None);
             }
         };
-        let comparison = Comparison::new(&old, &new, as_of, fields);
+        let ranked = allocation(&old, &portfolio, as_of, None)
+            .and_then(|(old_ranked, _)| {
+                allocation(&new, &portfolio, as_of, None).map(|(new_ranked, _)| (old_ranked, new_ranked))
+            });
+        let (old_ranked, new_ranked) = match ranked {
+            Ok(ranked) => ranked,
+            Err(message) => return error(StatusCode::INTERNAL_SERVER_ERROR, &message, None),
+        };
+        let comparison = Comparison::new(&old, &new, as_of, fields)
+            .with_allocations(old_ranked.as_ref(), new_ranked.as_ref());
         let mut impact = comparison.empty();
         let decide = |record: &mut Record<'_>| {
             let number = record.number();

@@ -99,6 +99,10 @@ class Policy:
         loans of one borrower in its data together, so they must all be in one call (in
         Spark, one partition)."""
     @property
+    def has_capacities(self) -> bool:
+        """True when the policy declares a ``capacity``: ``decide`` ranks the claims of all the
+        loans it is given, so a book must be decided in one call."""
+    @property
     def borrower_field(self) -> Optional[str]:
         """The column that says whose loan it is, when the schema names one."""
     def check(self, lang: Optional[Literal["en", "zh"]] = None) -> list[Diagnostic]:
