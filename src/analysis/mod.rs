@@ -1050,6 +1050,12 @@ impl Analysis<'_> {
         for guard in &self.program.guards {
             mark_derived(&guard.condition, &mut read);
         }
+        // A value a capacity groups or orders loans by is read there.
+        for &value in &self.program.capacity_values {
+            if let Some(used) = read.get_mut(value) {
+                *used = true;
+            }
+        }
         for (def, used) in self.program.derived.iter().zip(read) {
             if !used {
                 found.push(

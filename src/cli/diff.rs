@@ -145,7 +145,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             arrears::BorrowerOrder::Unsorted,
         ) {
             Ok((allocation, book)) => {
-                *slot = Some(allocation);
+                *slot = allocation;
                 opened = Some(book);
             }
             Err(code) => return code,

@@ -340,7 +340,8 @@ impl Streaming<'_> {
     /// The first reading of the book for a policy with capacities: decides every loan (a
     /// borrower at a time when the policy reads borrowers), gathers what each claims, and
     /// ranks the claims. Returns the allocation and the book opened again for the reading
-    /// that writes (whose counts and warnings are the ones reported).
+    /// that writes (whose counts and warnings are the ones reported); for a policy without
+    /// capacities, no allocation and the book as it was opened.
     pub(crate) fn allocate(
         &self,
         opened: Opened,
@@ -348,9 +349,12 @@ impl Streaming<'_> {
         program: &arrears::Program,
         as_of: chrono::NaiveDate,
         order: arrears::BorrowerOrder,
-    ) -> Result<(arrears::Allocation, Opened), ExitCode> {
+    ) -> Result<(Option<arrears::Allocation>, Opened), ExitCode> {
+        if !program.has_capacities() {
+            return Ok((None, opened));
+        }
         self.allocate_finding(opened, out, program, (as_of, order), None)
-            .map(|(allocation, opened, _)| (allocation, opened))
+            .map(|(allocation, opened, _)| (Some(allocation), opened))
     }
 
     /// [`Streaming::allocate`], also telling the record number of the loan keyed `find`.

@@ -117,19 +117,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     };
     // A policy with capacities: a first reading ranks every claim; the report's reading
     // applies the ranking to each loan.
-    let (allocation, opened) = if program.has_capacities() {
-        match streaming.allocate(
-            opened,
-            out,
-            program,
-            args.inputs.as_of,
-            args.borrowers.into(),
-        ) {
-            Ok((allocation, opened)) => (Some(allocation), opened),
-            Err(code) => return code,
-        }
-    } else {
-        (None, opened)
+    let (allocation, opened) = match streaming.allocate(
+        opened,
+        out,
+        program,
+        args.inputs.as_of,
+        args.borrowers.into(),
+    ) {
+        Ok(allocated) => allocated,
+        Err(code) => return code,
     };
     let summarizer = match &allocation {
         Some(allocation) => summarizer.with_allocation(allocation),

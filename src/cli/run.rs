@@ -103,19 +103,15 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         lang,
     };
     // A policy with capacities reads the book twice: once to rank every claim, once to write.
-    let (allocation, opened) = if program.has_capacities() {
-        match streaming.allocate(
-            opened,
-            out,
-            program,
-            args.inputs.as_of,
-            args.borrowers.into(),
-        ) {
-            Ok((allocation, opened)) => (Some(allocation), opened),
-            Err(code) => return code,
-        }
-    } else {
-        (None, opened)
+    let (allocation, opened) = match streaming.allocate(
+        opened,
+        out,
+        program,
+        args.inputs.as_of,
+        args.borrowers.into(),
+    ) {
+        Ok(allocated) => allocated,
+        Err(code) => return code,
     };
     let mut sink = match Sink::open(args, &loaded) {
         Ok(sink) => sink,

@@ -443,18 +443,21 @@ impl<'p> Evaluator<'p> {
                 }
             }
         }
+        // The first guard that applies to the loan and forbids `action`, if any.
+        let forbidding = |action: ActionId| {
+            program
+                .guards
+                .iter()
+                .zip(&fired)
+                .position(|(guard, on)| *on && guard.forbids.binary_search(&action).is_ok())
+        };
         let mut actions = Vec::with_capacity(proposed.len());
         let mut vetoed = Vec::new();
         for action in proposed {
             if actions.contains(&action) || vetoed.iter().any(|(a, _)| *a == action) {
                 continue;
             }
-            let forbidding = program
-                .guards
-                .iter()
-                .zip(&fired)
-                .position(|(guard, on)| *on && guard.forbids.binary_search(&action).is_ok());
-            match forbidding {
+            match forbidding(action) {
                 Some(guard) => vetoed.push((action, GuardId::new(guard))),
                 None => actions.push(action),
             }
@@ -466,12 +469,7 @@ impl<'p> Evaluator<'p> {
             if forbidden_fallbacks.iter().any(|(a, _)| *a == fallback) {
                 continue;
             }
-            let forbidding = program
-                .guards
-                .iter()
-                .zip(&fired)
-                .position(|(guard, on)| *on && guard.forbids.binary_search(&fallback).is_ok());
-            if let Some(guard) = forbidding {
+            if let Some(guard) = forbidding(fallback) {
                 forbidden_fallbacks.push((fallback, GuardId::new(guard)));
             }
         }

@@ -408,29 +408,8 @@ fn capacity_text(out: &mut String, summary: &Summary, lang: Lang) {
             let _ = writeln!(out, "  {}", tr!(lang, "report-capacity-unclaimed"));
             continue;
         }
-        let widths: Vec<usize> = (0..7)
-            .map(|c| {
-                rows.iter()
-                    .filter_map(|r| r.get(c))
-                    .map(|cell| width(cell))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        for row in &rows {
-            let mut line = String::from(" ");
-            for (column, cell) in row.iter().enumerate() {
-                let w = widths.get(column).copied().unwrap_or(0);
-                let pad = " ".repeat(w.saturating_sub(width(cell)));
-                // The group's name left, numbers right, the amount left after them.
-                if column == 0 || column == 6 {
-                    let _ = write!(line, " {cell}{pad} ");
-                } else {
-                    let _ = write!(line, " {pad}{cell} ");
-                }
-            }
-            let _ = writeln!(out, "{}", line.trim_end());
-        }
+        let rows: Vec<Vec<String>> = rows.into_iter().map(Vec::from).collect();
+        aligned(out, &rows);
     }
 }
 

@@ -275,6 +275,19 @@ fn a_capacity_that_cannot_be_applied_is_refused_with_its_reason() {
     }
 }
 
+#[test]
+fn a_value_read_only_by_a_capacity_is_not_unused() {
+    let dir = temp();
+    let policy = retail_variant(
+        dir.path(),
+        "guard G1",
+        "let size \"the balance\" = principal_outstanding\n\
+         capacity onsite_visit: 5 per day\n  priority by size desc\nguard G1",
+    );
+    let outcome = arrears(&["check", &policy, "--deny", "warnings"]);
+    assert_eq!(outcome.code, 0, "{}{}", outcome.stdout, outcome.stderr);
+}
+
 /// The overdue bucket of a loan on `as_of`, as the report cuts them (30, 60, 90, 180).
 fn bucket(loan: &Value, as_of: NaiveDate) -> usize {
     let days = date(&loan["oldest_unpaid_due_date"])
