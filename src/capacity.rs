@@ -187,14 +187,14 @@ impl Program {
 }
 
 /// Appends `value` as bytes that compare as the priority orders: a present value before a
-/// missing one in either direction, then the value at a fixed width (its bytes inverted
-/// when largest first), so that byte order over the whole key is the claiming order.
+/// missing one in either direction, then the value at a fixed width for its type (its bytes
+/// inverted when largest first), so that byte order over the whole key is the claiming order.
 fn push_order(out: &mut Vec<u8>, value: &Value, desc: bool) {
     let mut bytes: Vec<u8> = match value {
         Value::Bool(b) => vec![u8::from(*b)],
-        Value::Int(n) | Value::Days(n) => signed(i128::from(*n)).to_vec(),
-        Value::Date(date) => signed(i128::from(date.num_days_from_ce())).to_vec(),
-        Value::Time(time) => signed(i128::from(time.num_seconds_from_midnight())).to_vec(),
+        Value::Int(n) | Value::Days(n) => signed(*n).to_vec(),
+        Value::Date(date) => signed(i64::from(date.num_days_from_ce())).to_vec(),
+        Value::Time(time) => time.num_seconds_from_midnight().to_be_bytes().to_vec(),
         Value::Money(amount) => money(*amount),
         _ => {
             out.push(1);
@@ -208,24 +208,32 @@ fn push_order(out: &mut Vec<u8>, value: &Value, desc: bool) {
     out.extend_from_slice(&bytes);
 }
 
-/// A signed number as 16 bytes whose byte order is its numeric order.
-fn signed(n: i128) -> [u8; 16] {
-    (n.cast_unsigned() ^ (1 << 127)).to_be_bytes()
+/// A whole number as 8 bytes whose byte order is its numeric order.
+fn signed(n: i64) -> [u8; 8] {
+    (n.cast_unsigned() ^ (1 << 63)).to_be_bytes()
 }
 
-/// An amount as 32 bytes whose byte order is its numeric order: the whole part rounded down,
-/// then the fraction scaled to 28 places (a `Decimal` has at most 28).
+/// An amount as 25 bytes whose byte order is its numeric order: the whole part rounded down
+/// (above −2⁹⁶, a `Decimal`'s range, so 13 bytes once offset by 2⁹⁶), then the fraction
+/// scaled to 28 places (a `Decimal` has at most 28; below 10²⁸ < 2⁹⁶, so 12 bytes).
 fn money(amount: Decimal) -> Vec<u8> {
     let floor = amount.floor();
-    let whole = floor.to_i128().unwrap_or(0);
+    let whole = floor
+        .to_i128()
+        .and_then(|w| w.checked_add(1 << 96))
+        .unwrap_or(0)
+        .cast_unsigned();
     let fraction = amount - floor;
     let scaled = 10u128
         .checked_pow(28u32.saturating_sub(fraction.scale()))
         .and_then(|p| fraction.mantissa().unsigned_abs().checked_mul(p))
         .unwrap_or(0);
-    let mut bytes = signed(whole).to_vec();
-    bytes.extend_from_slice(&scaled.to_be_bytes());
-    bytes
+    whole
+        .to_be_bytes()
+        .into_iter()
+        .skip(3)
+        .chain(scaled.to_be_bytes().into_iter().skip(4))
+        .collect()
 }
 
 /// How a book's first reading for capacities is made.
@@ -304,12 +312,14 @@ pub fn allocate(
     Ok((demand.allocate(), found))
 }
 
-/// The claims of one group, gathered in input order: their order keys packed end to end.
+/// The claims of one group, gathered in input order: their order keys packed end to end,
+/// each key's length, and each loan's position in the book (10 bytes a claim beside its key;
+/// where each key starts is worked out when the group is ranked).
 #[derive(Default)]
 struct GroupClaims {
     keys: Vec<u8>,
-    /// Each claim: where its key starts, its length, and the loan's position in the book.
-    claims: Vec<(usize, usize, u64)>,
+    lengths: Vec<u16>,
+    numbers: Vec<u64>,
 }
 
 /// Every claim of a book, by capacity and group, gathered in input order
@@ -334,26 +344,47 @@ impl Demand {
                 continue;
             };
             let group = groups.entry(claim.group).or_default();
+            // A key is a few priority values and a loan id: far below 64 KiB.
             group
-                .claims
-                .push((group.keys.len(), claim.order.len(), number));
-            group.keys.extend_from_slice(&claim.order);
+                .lengths
+                .push(u16::try_from(claim.order.len()).unwrap_or(u16::MAX));
+            group.numbers.push(number);
+            group
+                .keys
+                .extend(claim.order.iter().take(usize::from(u16::MAX)));
         }
     }
 
     /// Ranks each group's claims by priority, then key.
     pub fn allocate(self) -> Allocation {
-        let mut verdicts = Vec::new();
+        // Sized once: growing it by doubling would, at its last step, hold it twice.
+        let claims = self
+            .groups
+            .iter()
+            .flat_map(|by_group| by_group.values())
+            .map(|g| g.numbers.len())
+            .sum();
+        let mut verdicts = Vec::with_capacity(claims);
         let mut groups = Vec::with_capacity(self.groups.len());
         for (capacity, by_group) in self.groups.into_iter().enumerate() {
             let mut demands = Vec::with_capacity(by_group.len());
-            for (group_index, (group, mut claimed)) in by_group.into_iter().enumerate() {
-                let keys = &claimed.keys;
-                let key_of = |&(start, len, _): &(usize, usize, u64)| keys.get(start..start + len);
-                claimed
-                    .claims
-                    .sort_unstable_by(|a, b| key_of(a).cmp(&key_of(b)));
-                for (rank, &(_, _, number)) in claimed.claims.iter().enumerate() {
+            for (group_index, (group, claimed)) in by_group.into_iter().enumerate() {
+                let GroupClaims {
+                    keys,
+                    lengths,
+                    numbers,
+                } = claimed;
+                // Each claim's key, by where it starts and ends in `keys`.
+                let mut order: Vec<(usize, usize, u64)> = Vec::with_capacity(numbers.len());
+                let mut start = 0;
+                for (length, number) in lengths.into_iter().zip(numbers) {
+                    let end = start + usize::from(length);
+                    order.push((start, end, number));
+                    start = end;
+                }
+                let key_of = |&(start, end, _): &(usize, usize, u64)| keys.get(start..end);
+                order.sort_unstable_by(|a, b| key_of(a).cmp(&key_of(b)));
+                for (rank, &(_, _, number)) in order.iter().enumerate() {
                     verdicts.push(Verdict {
                         number,
                         capacity: u32::try_from(capacity).unwrap_or(u32::MAX),
@@ -363,7 +394,7 @@ impl Demand {
                 }
                 demands.push(GroupDemand {
                     group,
-                    demand: claimed.claims.len() as u64,
+                    demand: order.len() as u64,
                 });
             }
             groups.push(demands);
@@ -471,5 +502,64 @@ impl Allocation {
                 queued,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(value: &Value, desc: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        push_order(&mut out, value, desc);
+        out
+    }
+
+    /// Byte order is the values' order, both ways, and a missing value comes last both ways.
+    #[test]
+    fn order_keys_compare_as_the_values_do() {
+        let amounts: Vec<Decimal> = [
+            "-79228162514264337593543950335",
+            "-1000000.01",
+            "-0.5",
+            "-0.0000000000000000000000000001",
+            "0",
+            "0.0000000000000000000000000001",
+            "0.1",
+            "0.1000000000000000000000000001",
+            "1",
+            "99.99",
+            "100",
+            "1000000.00",
+            "79228162514264337593543950335",
+        ]
+        .iter()
+        .map(|s| s.parse().expect("a decimal"))
+        .collect();
+        let days = [i64::MIN, -31, -1, 0, 1, 30, i64::MAX];
+        let dates = [
+            NaiveDate::from_ymd_opt(1900, 1, 1),
+            NaiveDate::from_ymd_opt(2026, 11, 20),
+            NaiveDate::from_ymd_opt(2026, 11, 21),
+        ];
+        let sequences: Vec<Vec<Value>> = vec![
+            amounts.into_iter().map(Value::Money).collect(),
+            days.into_iter().map(Value::Days).collect(),
+            dates.into_iter().flatten().map(Value::Date).collect(),
+            vec![Value::Bool(false), Value::Bool(true)],
+        ];
+        for values in sequences {
+            for pair in values.windows(2) {
+                let [a, b] = pair else { continue };
+                assert!(key(a, false) < key(b, false), "{a:?} < {b:?}");
+                assert!(key(a, true) > key(b, true), "{a:?} > {b:?} largest first");
+                assert!(key(b, false) < key(&Value::Missing, false));
+                assert!(key(a, true) < key(&Value::Missing, true));
+            }
+        }
+        // Equal amounts written at different scales are one place.
+        let (a, b): (Decimal, Decimal) =
+            ("1.5".parse().expect("1.5"), "1.50".parse().expect("1.50"));
+        assert_eq!(key(&Value::Money(a), false), key(&Value::Money(b), false));
     }
 }

@@ -339,6 +339,12 @@ const KEYWORDS: &[&str] = &[
     "per",
     "forbid",
     "table",
+    "capacity",
+    "day",
+    "priority",
+    "by",
+    "desc",
+    "asc",
     "and",
     "or",
     "not",
@@ -552,7 +558,7 @@ fn outcomes(items: &mut Items, symbols: &arrears::Symbols, decision: Option<&str
 /// last line that starts with one.
 const STATEMENT_WORDS: &[&str] = &[
     "policy", "module", "include", "use", "schema", "field", "let", "deadline", "actions", "kind",
-    "decision", "rule", "guard", "table", "|",
+    "decision", "rule", "guard", "table", "capacity", "|",
 ];
 
 /// What fits at `start`, read from the text of the statement before it.
@@ -593,6 +599,10 @@ fn wanted(text: &str, start: usize) -> Wanted {
         return Wanted::ActionsOrKinds;
     }
     if first == "kind" && statement.contains(':') {
+        return Wanted::ActionsOrKinds;
+    }
+    // `capacity ` names an action or kind; `else ` an action.
+    if first == "capacity" && (words.len() == 1 || last_word == "else") {
         return Wanted::ActionsOrKinds;
     }
     if (first == "rule" || first.starts_with('|')) && last_word == "then" && !words.contains(&"if")
@@ -979,6 +989,11 @@ mod tests {
             Wanted::ActionsOrKinds
         );
         assert_eq!(wanted_at("kind k: a, ‸"), Wanted::ActionsOrKinds);
+        assert_eq!(wanted_at("capacity on‸"), Wanted::ActionsOrKinds);
+        assert_eq!(
+            wanted_at("capacity visit: 5 per region per day\n  else ph‸"),
+            Wanted::ActionsOrKinds
+        );
         let text = "rule R when 经营状况 = 正‸";
         assert_eq!(wanted_at(text), Wanted::ChoiceOf(text.find('经').unwrap()));
         let text = "rule R when status in [a, ‸";
