@@ -142,11 +142,6 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         _ => None,
     };
     let mut tables = summarizer.tables();
-    let decide = |record: &mut Record<'_>| {
-        let number = record.number();
-        let (key, loan) = record.loan(program.schema())?;
-        Ok((key, summarizer.facts(number, &loan)))
-    };
     let sink = |row: BatchRow<LoanFacts>| {
         match row {
             BatchRow::Decided { value, key, .. } => {
@@ -159,24 +154,14 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
         }
         Ok(Flow::Continue)
     };
-    let ran = if program.reads_borrowers() {
-        let by = arrears::ByBorrower {
-            program,
-            as_of: args.inputs.as_of,
-            traced: false,
-            order: args.borrowers.into(),
-        };
-        let decide = |number: u64,
-                      _key: &str,
-                      loan: &arrears::Loan,
-                      borrower: &mut arrears::BorrowerContext| {
-            summarizer.facts_in(number, loan, borrower)
-        };
-        streaming.run_by_borrower(opened, out, &by, decide, sink)
-    } else {
-        streaming.run(opened, out, decide, sink)
+    let read = Reading {
+        streaming: &streaming,
+        out,
+        summarizer: &summarizer,
+        as_of: args.inputs.as_of,
+        order: args.borrowers.into(),
     };
-    if let Err(code) = ran {
+    if let Err(code) = read.facts(opened, sink) {
         return code;
     }
     let mut summary = summarizer.finish(tables);
@@ -250,27 +235,57 @@ fn previous_roll(
         out,
         lang,
     )?;
-    if program.reads_borrowers() {
-        let by = arrears::ByBorrower {
-            program,
-            as_of: previous_as_of,
-            traced: false,
-            order: args.borrowers.into(),
-        };
-        let decide = |number: u64,
-                      _key: &str,
-                      loan: &arrears::Loan,
-                      borrower: &mut arrears::BorrowerContext| {
-            summarizer.facts_in(number, loan, borrower)
-        };
-        streaming.run_by_borrower(opened, out, &by, decide, sink)?;
-    } else {
-        let decide = |record: &mut Record<'_>| {
-            let number = record.number();
-            let (key, loan) = record.loan(program.schema())?;
-            Ok((key, summarizer.facts(number, &loan)))
-        };
-        streaming.run(opened, out, decide, sink)?;
-    }
+    let read = Reading {
+        streaming: &streaming,
+        out,
+        summarizer: &summarizer,
+        as_of: previous_as_of,
+        order: args.borrowers.into(),
+    };
+    read.facts(opened, sink)?;
     Ok(roll)
+}
+
+/// One reading of a book into the report's facts, a borrower at a time for a policy that
+/// reads borrowers: the report's own, and the earlier snapshot's.
+struct Reading<'a> {
+    streaming: &'a Streaming<'a>,
+    out: &'a Output,
+    summarizer: &'a Summarizer<'a>,
+    as_of: chrono::NaiveDate,
+    order: arrears::BorrowerOrder,
+}
+
+impl Reading<'_> {
+    fn facts(
+        &self,
+        opened: super::Opened,
+        sink: impl FnMut(BatchRow<LoanFacts>) -> Result<Flow, String> + Send,
+    ) -> Result<arrears::BatchCounts, ExitCode> {
+        let (summarizer, schema) = (self.summarizer, self.streaming.schema);
+        let program = summarizer.program();
+        if program.reads_borrowers() {
+            let by = arrears::ByBorrower {
+                program,
+                as_of: self.as_of,
+                traced: false,
+                order: self.order,
+            };
+            let decide = |number: u64,
+                          _key: &str,
+                          loan: &arrears::Loan,
+                          borrower: &mut arrears::BorrowerContext| {
+                summarizer.facts_in(number, loan, borrower)
+            };
+            self.streaming
+                .run_by_borrower(opened, self.out, &by, decide, sink)
+        } else {
+            let decide = |record: &mut Record<'_>| {
+                let number = record.number();
+                let (key, loan) = record.loan(schema)?;
+                Ok((key, summarizer.facts(number, &loan)))
+            };
+            self.streaming.run(opened, self.out, decide, sink)
+        }
+    }
 }

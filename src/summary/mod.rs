@@ -340,6 +340,11 @@ impl<'p> Summarizer<'p> {
         self
     }
 
+    /// The policy it reports on.
+    pub fn program(&self) -> &'p Program {
+        self.program
+    }
+
     /// The buckets' names, in order.
     pub fn buckets(&self) -> &[String] {
         &self.buckets
