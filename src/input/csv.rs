@@ -10,6 +10,8 @@ use super::{Raw, jsonl::parse_json};
 pub(super) struct CsvLayout {
     pub(super) headers: Vec<String>,
     pub(super) is_list: Vec<bool>,
+    /// Each column's schema slot, `None` for a column the schema does not declare.
+    pub(super) slots: Vec<Option<usize>>,
 }
 
 /// One row's record, by the file's header.

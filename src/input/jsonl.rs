@@ -8,14 +8,33 @@ use super::{Raw, Rejected};
 use crate::schema::Schema;
 use crate::value::Loan;
 
-/// One line's loan and its key, or its rejection. Fields go into the loan as the parser meets
-/// them, so a loan's fields never exist as a separate record. Names the schema lacks go to
-/// `unknown`.
+/// One line's loan and its key, or its rejection. The schema-directed reader
+/// ([`super::direct`]) reads the lines it is sure of; the rest go through serde, whose fields go
+/// into the loan as the parser meets them, so a loan's fields never exist as a separate record.
+/// Names the schema lacks go to `unknown`.
 #[expect(
     clippy::result_large_err,
     reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
 )]
 pub(super) fn read_loan(
+    line: &[u8],
+    schema: &Schema,
+    at: &Origin<'_>,
+    unknown: &mut UnknownFields,
+) -> Result<(String, Loan), Rejected> {
+    match super::direct::read_loan(line, schema, at, unknown) {
+        Some(read) => Ok(read),
+        None => read_loan_by_serde(line, schema, at, unknown),
+    }
+}
+
+/// The same through serde_json and the raw shape: slower, and the one that says what is wrong
+/// with a line (every rejection comes from here).
+#[expect(
+    clippy::result_large_err,
+    reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
+)]
+pub(super) fn read_loan_by_serde(
     line: &[u8],
     schema: &Schema,
     at: &Origin<'_>,

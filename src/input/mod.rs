@@ -8,6 +8,7 @@
 mod arrow;
 mod convert;
 mod csv;
+mod direct;
 mod jsonl;
 mod stream;
 pub(crate) mod yaml;
@@ -421,13 +422,43 @@ pub fn read_portfolio(
     }
 }
 
+/// What the readers' tests share: the retail schema and the files of the corpus.
+#[cfg(test)]
+pub(crate) mod testing {
+    use std::sync::LazyLock;
+
+    use crate::schema::Schema;
+
+    /// The schema of the shipped retail policy.
+    pub(crate) static RETAIL: LazyLock<Schema> = LazyLock::new(|| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/retail.policy");
+        crate::load::load_policy(&path).unwrap().program.schema
+    });
+
+    /// The bytes of every shipped book and hostile-input file ending in `.extension`, in name
+    /// order.
+    pub(crate) fn corpus(extension: &str) -> Vec<Vec<u8>> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for dir in ["examples/portfolios", "tests/inputs"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == extension))
+                .collect();
+            paths.sort();
+            files.extend(paths.iter().map(|path| std::fs::read(path).unwrap()));
+        }
+        files
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn retail_schema() -> Schema {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/retail.policy");
-        crate::load::load_policy(&path).unwrap().program.schema
+        testing::RETAIL.clone()
     }
 
     /// Reads `bytes` as a whole portfolio of `format` against the retail schema.

@@ -1,0 +1,539 @@
+//! The schema-directed readers of JSON Lines and CSV rows: the fast path for the records nearly
+//! every book is made of.
+//!
+//! It walks the line's bytes once, matching each key to its schema slot and handing each value's
+//! exact text to the same [`LoanBuilder`] the serde path feeds, and builds list fields straight
+//! into [`Records`] with the same conversion ([`convert::value`]). Nothing is allocated for the
+//! syntax: values are borrowed from the line.
+//!
+//! It only says yes when it is sure. Anything it does not handle itself — a string with an
+//! escape, a number in exponent notation, a byte-order mark, a nested value it would have to
+//! interpret, a field given twice, a line that is not valid JSON, or a row the schema rejects —
+//! makes it answer `None`, and the caller reads the line again on the serde path
+//! ([`super::jsonl`]), which says exactly what is wrong. So every rejection is the serde path's
+//! own, word for word, and an accepted line gives the loan the serde path would give; the
+//! differential tests below and in `tests/cli/` hold the two to that.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::convert::{self, FieldPath, LoanBuilder, Origin};
+use super::csv::CsvLayout;
+use super::{Raw, UnknownFields};
+use crate::schema::{Field, FieldType, Schema};
+use crate::value::{Loan, Records, Value};
+
+/// The most fields a list's record may have for this reader to build it (the reference schema's
+/// have three); wider records go the serde way.
+const RECORD_WIDTH: usize = 16;
+
+/// How deep an unknown field's value may nest before the reader leaves it to serde, which has
+/// its own limit and message.
+const SKIP_DEPTH: usize = 64;
+
+/// The loan on `line`, or `None` when the serde path must read it (see the module's comment).
+pub(super) fn read_loan(
+    line: &[u8],
+    schema: &Schema,
+    at: &Origin<'_>,
+    unknown: &mut UnknownFields,
+) -> Option<(String, Loan)> {
+    // The whole line is checked once, so every slice between two ASCII delimiters is text.
+    let text = std::str::from_utf8(line).ok()?;
+    let mut cursor = Cursor { text, at: 0 };
+    let mut loan = LoanBuilder::new(schema);
+    cursor.object(schema, &mut loan, unknown)?;
+    cursor.space();
+    if cursor.at != text.len() {
+        return None;
+    }
+    loan.finish(at).ok()
+}
+
+/// The loan in a CSV row, or `None` when the general path must read it: each cell's text goes to
+/// its column's slot, and a list's JSON cell is read as a JSON line's list is. Rows the general
+/// path would reject or must look at more closely (a cell that is not UTF-8, a row of the wrong
+/// width, a list cell that is not a plain array of records) go to it, as do rejections.
+pub(super) fn read_row(
+    layout: &CsvLayout,
+    record: &::csv::ByteRecord,
+    schema: &Schema,
+    at: &Origin<'_>,
+    unknown: &mut UnknownFields,
+) -> Option<(String, Loan)> {
+    if record.len() != layout.headers.len() {
+        return None;
+    }
+    let mut loan = LoanBuilder::new(schema);
+    for (cell, (slot, header)) in record.iter().zip(layout.slots.iter().zip(&layout.headers)) {
+        let text = std::str::from_utf8(cell).ok()?;
+        let Some(slot) = *slot else {
+            unknown.note(header);
+            continue;
+        };
+        let field = schema.fields.get(slot)?;
+        match &field.ty {
+            _ if text.is_empty() => loan.set(slot, &Raw::Null),
+            FieldType::List(fields) => {
+                let mut cursor = Cursor { text, at: 0 };
+                cursor.space();
+                if cursor.peek() != Some(b'[') {
+                    return None;
+                }
+                let records = cursor.records(fields, schema, &field.name)?;
+                cursor.space();
+                if cursor.at != text.len() {
+                    return None;
+                }
+                loan.set_exact(slot, records, None);
+            }
+            _ => loan.set(slot, &Raw::Scalar(Cow::Borrowed(text))),
+        }
+    }
+    loan.finish(at).ok()
+}
+
+/// A place in the line being read.
+struct Cursor<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.text.as_bytes().get(self.at).copied()
+    }
+
+    /// Skips JSON's white space (space, tab, line feed, carriage return: not a byte-order
+    /// mark, which the serde path trims and this reader leaves to it).
+    fn space(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.at += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek() == Some(byte)).then(|| self.at += 1)
+    }
+
+    /// The loan's object: each field's value goes to its slot as it is met.
+    fn object(
+        &mut self,
+        schema: &Schema,
+        loan: &mut LoanBuilder<'_>,
+        unknown: &mut UnknownFields,
+    ) -> Option<()> {
+        self.space();
+        self.eat(b'{')?;
+        self.space();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        let mut position = 0;
+        // The slot after the last key's: a file that lists fields in an order of its own
+        // usually keeps runs of the schema's. Names and other names are all distinct (the
+        // schema refuses a clash), so a match here is the slot any lookup would find.
+        let mut next = 0;
+        loop {
+            let name = self.key()?;
+            let slot = match schema.fields.get(next) {
+                Some(field) if convert::same_text(&field.name, name) => Some(next),
+                _ => loan.slot_of(name, position),
+            };
+            match slot {
+                Some(slot) => {
+                    next = slot + 1;
+                    let field = schema.fields.get(slot)?;
+                    match &field.ty {
+                        FieldType::List(fields) if self.peek() == Some(b'[') => {
+                            let records = self.records(fields, schema, &field.name)?;
+                            loan.set_exact(slot, records, None);
+                        }
+                        _ => {
+                            let raw = self.scalar()?;
+                            loan.set(slot, &raw);
+                        }
+                    }
+                }
+                None => {
+                    self.skip(0)?;
+                    unknown.note(name);
+                }
+            }
+            position += 1;
+            if self.separator(b'}')? {
+                return Some(());
+            }
+        }
+    }
+
+    /// A list field's records, converted field by field as [`convert::value`] converts them on
+    /// the serde path. `None` for anything that path would reject or that needs its care.
+    fn records(&mut self, fields: &[Field], schema: &Schema, list: &str) -> Option<Value> {
+        if fields.len() > RECORD_WIDTH || fields.iter().any(|f| matches!(f.ty, FieldType::List(_)))
+        {
+            return None;
+        }
+        self.eat(b'[')?;
+        self.space();
+        let mut records = Records::with_capacity(fields.len(), 4);
+        if self.eat(b']').is_some() {
+            return Some(Value::List(Arc::new(records)));
+        }
+        let mut index = 0;
+        loop {
+            let mut given: [Option<Raw<'a>>; RECORD_WIDTH] = Default::default();
+            self.eat(b'{')?;
+            self.space();
+            if self.eat(b'}').is_none() {
+                loop {
+                    let name = self.key()?;
+                    // Records match their fields by name alone, as on the serde path.
+                    match fields.iter().position(|f| f.name == name) {
+                        Some(slot) => {
+                            let place = given.get_mut(slot)?;
+                            if place.is_some() {
+                                return None; // Named twice: the serde path decides which.
+                            }
+                            *place = Some(self.scalar()?);
+                        }
+                        None => self.skip(0)?,
+                    }
+                    if self.separator(b'}')? {
+                        break;
+                    }
+                }
+            }
+            for (field, raw) in fields.iter().zip(given.iter_mut()) {
+                let raw = raw.take().unwrap_or(Raw::Null);
+                let path = FieldPath::Item {
+                    list,
+                    index,
+                    field: &field.name,
+                };
+                records.push_value(convert::value(field, &raw, schema, &path).ok()?);
+            }
+            index += 1;
+            if self.separator(b']')? {
+                return Some(Value::List(Arc::new(records)));
+            }
+        }
+    }
+
+    /// A member's name and the colon after it, up to its value.
+    fn key(&mut self) -> Option<&'a str> {
+        let name = self.string()?;
+        self.space();
+        self.eat(b':')?;
+        self.space();
+        Some(name)
+    }
+
+    /// What follows a member or an element: `Some(false)` past a comma (and the space after
+    /// it), `Some(true)` past the `close` that ends the object or list, `None` for anything else.
+    fn separator(&mut self, close: u8) -> Option<bool> {
+        self.space();
+        match self.peek()? {
+            b',' => {
+                self.at += 1;
+                self.space();
+                Some(false)
+            }
+            b if b == close => {
+                self.at += 1;
+                Some(true)
+            }
+            _ => None,
+        }
+    }
+
+    /// A string, number, `true`, `false` or `null`, as the serde path's raw shape gives it:
+    /// a value's exact text, `null` as nothing.
+    fn scalar(&mut self) -> Option<Raw<'a>> {
+        match self.peek()? {
+            b'"' => self.string().map(|s| Raw::Scalar(Cow::Borrowed(s))),
+            b'-' | b'0'..=b'9' => self.number().map(|s| Raw::Scalar(Cow::Borrowed(s))),
+            b't' => self
+                .word("true")
+                .map(|()| Raw::Scalar(Cow::Borrowed("true"))),
+            b'f' => self
+                .word("false")
+                .map(|()| Raw::Scalar(Cow::Borrowed("false"))),
+            b'n' => self.word("null").map(|()| Raw::Null),
+            _ => None,
+        }
+    }
+
+    fn word(&mut self, word: &str) -> Option<()> {
+        let end = self.at + word.len();
+        (self.text.as_bytes().get(self.at..end)? == word.as_bytes()).then(|| self.at = end)
+    }
+
+    /// A string without escapes or control characters, borrowed from the line.
+    fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let start = self.at;
+        let end = string_end(self.text.as_bytes(), start)?;
+        self.at = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// A number in plain notation (`-12`, `0.5`, `125000.50`), as written: JSON's grammar
+    /// without the exponent, which the serde path spells out its own way.
+    fn number(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        let start = self.at;
+        let mut at = start;
+        if bytes.get(at) == Some(&b'-') {
+            at += 1;
+        }
+        let digits = |mut at: usize| {
+            while bytes.get(at).is_some_and(u8::is_ascii_digit) {
+                at += 1;
+            }
+            at
+        };
+        match bytes.get(at)? {
+            b'0' => at += 1,
+            b'1'..=b'9' => at = digits(at),
+            _ => return None,
+        }
+        if bytes.get(at) == Some(&b'.') {
+            let fraction = digits(at + 1);
+            if fraction == at + 1 {
+                return None;
+            }
+            at = fraction;
+        }
+        if matches!(bytes.get(at), Some(b'e' | b'E')) {
+            return None;
+        }
+        self.at = at;
+        self.text.get(start..at)
+    }
+
+    /// Passes over one value of any shape (an unknown field's), checking its syntax.
+    fn skip(&mut self, depth: usize) -> Option<()> {
+        if depth > SKIP_DEPTH {
+            return None;
+        }
+        let (open, close) = match self.peek()? {
+            b'[' => (b'[', b']'),
+            b'{' => (b'{', b'}'),
+            _ => return self.scalar().map(|_| ()),
+        };
+        self.eat(open)?;
+        self.space();
+        if self.eat(close).is_some() {
+            return Some(());
+        }
+        loop {
+            if open == b'{' {
+                self.key()?;
+            }
+            self.skip(depth + 1)?;
+            if self.separator(close)? {
+                return Some(());
+            }
+        }
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any byte of `word` is zero; may flag bytes after the first zero, never misses one.
+fn has_zero(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// Where the string starting at `from` ends (its closing quote), or `None` when a backslash or
+/// a control character comes first: eight bytes at a time, then byte by byte where a word has a
+/// byte worth a look.
+fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        if let Some(chunk) = bytes
+            .get(at..at + 8)
+            .and_then(|c| <[u8; 8]>::try_from(c).ok())
+        {
+            let word = u64::from_le_bytes(chunk);
+            let flagged = has_zero(word ^ (ONES * u64::from(b'"')))
+                | has_zero(word ^ (ONES * u64::from(b'\\')))
+                | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+            if flagged == 0 {
+                at += 8;
+                continue;
+            }
+        }
+        let end = (at + 8).min(bytes.len());
+        if at >= end {
+            return None;
+        }
+        while at < end {
+            match bytes.get(at)? {
+                b'"' => return Some(at),
+                b'\\' | 0..0x20 => return None,
+                _ => at += 1,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_end_at_their_quote_and_refuse_escapes_and_control_characters() {
+        let end = |s: &str| string_end(s.as_bytes(), 0);
+        assert_eq!(end(r#"abc" rest"#), Some(3));
+        assert_eq!(end(r#"王小明和他的朋友们在上海" rest"#), Some(36));
+        assert_eq!(end(r#"0123456789abcdefghij""#), Some(20));
+        assert_eq!(end(r#"0123456789abc\"def""#), None);
+        assert_eq!(end("0123456789abc\tdef\""), None);
+        assert_eq!(end("01234567"), None);
+        assert_eq!(end(""), None);
+    }
+
+    #[test]
+    fn numbers_are_plain_json_numbers_as_written() {
+        let number = |s: &str| Cursor { text: s, at: 0 }.number().map(str::to_owned);
+        for plain in ["0", "-0", "12", "-12.50", "125000.50", "0.001"] {
+            assert_eq!(number(plain).as_deref(), Some(plain));
+        }
+        for refused in ["01x", "-", "1.", ".5", "+1", "1e5", "2E-3"] {
+            let read = number(refused);
+            assert!(
+                read.is_none() || refused.starts_with("01"),
+                "{refused}: {read:?}"
+            );
+        }
+        // `01` reads as `0` and stops: the caller then finds `1` where a comma belongs.
+        assert_eq!(number("01").as_deref(), Some("0"));
+    }
+}
+
+/// The direct reader against the serde path, line by line: whenever it reads a line, the serde
+/// path reads the same loan and key from it, and notes the same unknown names.
+#[cfg(test)]
+mod differential {
+    use std::sync::LazyLock;
+
+    use proptest::prelude::*;
+
+    use super::super::jsonl::read_loan_by_serde;
+    use super::*;
+
+    use super::super::testing::{RETAIL as SCHEMA, corpus};
+
+    /// Every line of the shipped books and of the hostile-input corpus.
+    static CORPUS: LazyLock<Vec<Vec<u8>>> = LazyLock::new(|| {
+        corpus("jsonl")
+            .iter()
+            .flat_map(|bytes| bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec))
+            .collect()
+    });
+
+    /// Reads `line` both ways and holds the direct reader to the serde path; true when the
+    /// direct reader read it.
+    fn agree(schema: &Schema, line: &[u8]) -> bool {
+        let at = Origin {
+            file: "p.jsonl",
+            number: 1,
+            line: Some(1),
+        };
+        let (mut fast_unknown, mut slow_unknown) =
+            (UnknownFields::default(), UnknownFields::default());
+        let fast = read_loan(line, schema, &at, &mut fast_unknown);
+        let slow = read_loan_by_serde(line, schema, &at, &mut slow_unknown);
+        if let Some(fast) = &fast {
+            let text = String::from_utf8_lossy(line);
+            assert_eq!(
+                slow.as_ref().ok(),
+                Some(fast),
+                "the readers differ on {text}"
+            );
+            assert_eq!(fast_unknown, slow_unknown, "unknown names differ on {text}");
+        }
+        fast.is_some()
+    }
+
+    #[test]
+    fn the_direct_reader_agrees_on_every_line_of_the_corpus() {
+        let lines = &*CORPUS;
+        let read = lines.iter().filter(|line| agree(&SCHEMA, line)).count();
+        // The shipped books are plain, so nearly all of their lines take the direct path.
+        assert!(
+            read > lines.len() / 2,
+            "{read} of {} lines read directly",
+            lines.len()
+        );
+    }
+
+    /// Bytes that matter to JSON and to the schema's conversions, to splice into good lines.
+    const PIECES: &[&str] = &[
+        "\"",
+        "\\",
+        "\\\"",
+        "\\u0041",
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\t",
+        "\r",
+        "\u{1}",
+        "0",
+        "-",
+        ".",
+        "e",
+        "E5",
+        "01",
+        "-0",
+        "1.",
+        "true",
+        "false",
+        "null",
+        "\"\"",
+        "\"null\"",
+        "\"~\"",
+        "王",
+        "\u{FEFF}",
+        "\"loan_id\":\"X\",",
+        "\"extra\":[1,{\"a\":null}],",
+        "\"kept\":\"TRUE\"",
+        "2026-02-30",
+        "\"2026-1-5\"",
+        "12.345",
+        "1e2",
+        "9999999999999999999999999999999",
+    ];
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        /// A shipped line with a few pieces spliced in, bytes cut out, or both: whatever the
+        /// direct reader accepts, the serde path reads the same.
+        #[test]
+        fn edited_lines_read_the_same_both_ways(
+            which in 0usize..1000,
+            edits in prop::collection::vec((0usize..2000, 0usize..PIECES.len(), 0usize..4), 1..4),
+        ) {
+            let lines = &*CORPUS;
+            let Some(mut line) = lines.get(which % lines.len()).cloned() else {
+                return Ok(());
+            };
+            for (place, piece, cut) in edits {
+                let at = place % (line.len() + 1);
+                let end = (at + cut).min(line.len());
+                let piece = PIECES.get(piece).copied().unwrap_or_default();
+                line.splice(at..end, piece.bytes());
+            }
+            agree(&SCHEMA, &line);
+        }
+    }
+}
