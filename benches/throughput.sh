@@ -1,51 +1,94 @@
 #!/usr/bin/env bash
-# Throughput and peak memory of `arrears run` against the hand-written baseline
-# (examples/baseline_retail.rs) on one generated book: the baseline's read-only pass (parse and
-# deserialize, write ids), the baseline, and arrears with 1 and 2 worker threads. Checks that
-# every decision output is byte-identical and prints the ratio arrears/baseline.
-# Not part of the tests: it takes minutes and needs disk under $BENCH_DIR (1M loans ≈ 1.1 GB
-# of JSONL and CSV, 10M ≈ 11 GB).
+# Throughput and peak memory of `arrears run` against the hand-written programs, on one generated
+# book in JSON Lines, CSV and Parquet:
 #
-#   benches/throughput.sh [COUNT] [FORMAT]      e.g. benches/throughput.sh 1000000 jsonl
+#   * the tight yardstick (examples/baseline_retail.rs: borrowed text, lists folded while
+#     parsed, bytes out, nothing allocated per loan), read-only and deciding, 1 and 2 threads;
+#   * the plain one (examples/baseline_retail_serde.rs: owned strings and lists, format!), 1 thread;
+#   * arrears on each format, 1 and 2 worker threads.
 #
-# `arrears --threads 1` means one worker thread; the file is cut into chunks on a reading
-# thread beside it, so CPU time (user + sys) is printed next to wall time.
+# Every decision output must be byte-identical to arrears' on JSON Lines with one thread; the
+# script says MISMATCH otherwise. Each figure is the best of RUNS runs (the programs
+# interleaved, so a slow spell of the machine falls on all of them); peak RSS is the largest
+# seen. Not part of the tests: it takes minutes and needs disk under $BENCH_DIR (1M loans ≈
+# 2.9 GB with the YAML copy the generator writes, 10M ≈ 29 GB; the YAML is deleted at once).
+#
+#   benches/throughput.sh [COUNT] [RUNS] [FORMATS]   e.g. benches/throughput.sh 1000000 3 "jsonl csv parquet"
+#
+# `arrears --threads 1` means one worker thread; the reading thread and the writing thread run
+# beside it, so CPU time (user + sys) is printed next to wall time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-1000000}
-format=${2:-jsonl}
+runs=${2:-3}
+formats=${3:-jsonl csv parquet}
 dir=${BENCH_DIR:-/tmp/arrears-bench}/$count
 cargo build --release --quiet
-cargo build --release --quiet --example baseline_retail --example gen_sample
-if [ ! -f "$dir/retail-sample.$format" ]; then
+cargo build --release --quiet --example baseline_retail --example baseline_retail_serde \
+  --example gen_sample --example to_parquet
+if [ ! -f "$dir/retail-sample.jsonl" ]; then
   target/release/examples/gen_sample "$count" 7 "$dir"
+  rm -f "$dir/retail-sample.yaml"
 fi
-input="$dir/retail-sample.$format"
-declare -A rate
-measure() { # key, name, output file, command...
-  local key=$1 name=$2 out=$3; shift 3
-  local start end
-  start=$(date +%s.%N)
-  /usr/bin/time -f "%M %U %S" -o "$dir/rss" "$@" > "$out" 2>/dev/null
-  end=$(date +%s.%N)
-  read -r rss user sys < "$dir/rss"
-  rate[$key]=$(python3 -c "print($count/($end-$start))")
-  python3 -c "import sys; s=float(sys.argv[2])-float(sys.argv[1]); print(f'{sys.argv[3]:<24} {s:7.2f} s wall {float(sys.argv[6])+float(sys.argv[7]):7.2f} s CPU {int(sys.argv[4])/s:>9,.0f} loans/s  peak RSS {int(sys.argv[5])//1024} MB')" \
-    "$start" "$end" "$name" "$count" "$rss" "$user" "$sys"
-}
-if [ "$format" = jsonl ]; then
-  measure parse "baseline, parse only" "$dir/ids" target/release/examples/baseline_retail "$input" 2026-11-20 1 parse-only
-  measure base1 "baseline, 1 thread" "$dir/base-1" target/release/examples/baseline_retail "$input" 2026-11-20 1
-  measure base2 "baseline, 2 threads" "$dir/base-2" target/release/examples/baseline_retail "$input" 2026-11-20 2
+if [[ " $formats " == *" parquet "* && ! -f "$dir/retail-sample.parquet" ]]; then
+  target/release/examples/to_parquet policies/retail.policy "$dir/retail-sample.jsonl" "$dir/retail-sample.parquet"
 fi
-measure arrears1 "arrears, 1 thread" "$dir/arrears-1" target/release/arrears run policies/retail.policy "$input" --as-of 2026-11-20 --threads 1 --quiet
-measure arrears2 "arrears, 2 threads" "$dir/arrears-2" target/release/arrears run policies/retail.policy "$input" --as-of 2026-11-20 --threads 2 --quiet
-for out in "$dir"/base-* "$dir/arrears-2"; do
-  [ -f "$out" ] && { cmp -s "$dir/arrears-1" "$out" || echo "MISMATCH: $out differs from arrears-1"; }
+jsonl="$dir/retail-sample.jsonl"
+tight=target/release/examples/baseline_retail
+plain=target/release/examples/baseline_retail_serde
+arrears() { target/release/arrears run policies/retail.policy "$1" --as-of 2026-11-20 --threads "$2" --quiet; }
+
+# name|output file|command, in the order printed
+jobs=(
+  "tight yardstick, read only, 1 thread|ids|$tight $jsonl 2026-11-20 1 parse-only"
+  "tight yardstick, 1 thread|tight-1|$tight $jsonl 2026-11-20 1"
+  "tight yardstick, 2 threads|tight-2|$tight $jsonl 2026-11-20 2"
+  "plain yardstick, 1 thread|plain-1|$plain $jsonl 2026-11-20 1"
+)
+for format in $formats; do
+  for threads in 1 2; do
+    jobs+=("arrears $format, $threads thread(s)|arrears-$format-$threads|arrears $dir/retail-sample.$format $threads")
+  done
 done
-echo "outputs compared"
-python3 -c "import sys; a1,a2=float(sys.argv[1]),float(sys.argv[2]); print(f'arrears 2 threads / 1 thread: {a2/a1:.2f}x')" "${rate[arrears1]}" "${rate[arrears2]}"
-if [ "$format" = jsonl ]; then
-  python3 -c "import sys; a1,a2,b1,b2=map(float,sys.argv[1:]); print(f'arrears / baseline: {a1/b1:.2f} (1 thread), {a2/b2:.2f} (2 threads)')" \
-    "${rate[arrears1]}" "${rate[arrears2]}" "${rate[base1]}" "${rate[base2]}"
-fi
+
+declare -A best cpu peak
+for _ in $(seq "$runs"); do
+  for job in "${jobs[@]}"; do
+    IFS='|' read -r name out command <<< "$job"
+    start=$(date +%s.%N)
+    # shellcheck disable=SC2086 # the command is words on purpose
+    /usr/bin/time -f "%M %U %S" -o "$dir/time" bash -c "$(declare -f arrears); $command" > "$dir/$out" 2>/dev/null
+    end=$(date +%s.%N)
+    read -r kb user sys < "$dir/time"
+    wall=$(echo "$end - $start" | bc -l)
+    if [ -z "${best[$name]:-}" ] || [ "$(echo "$wall < ${best[$name]}" | bc)" = 1 ]; then
+      best[$name]=$wall
+      cpu[$name]=$(echo "$user + $sys" | bc -l)
+    fi
+    if [ -z "${peak[$name]:-}" ] || [ "$kb" -gt "${peak[$name]}" ]; then peak[$name]=$kb; fi
+  done
+done
+
+echo "$count loans, best of $runs run(s):"
+for job in "${jobs[@]}"; do
+  IFS='|' read -r name _ _ <<< "$job"
+  printf '  %-40s %7.2f s wall %7.2f s CPU %9.0f loans/s  peak RSS %4d MB\n' "$name" "${best[$name]}" \
+    "${cpu[$name]}" "$(echo "$count / ${best[$name]}" | bc -l)" "$((peak[$name] / 1024))"
+done
+reference="$dir/arrears-jsonl-1"
+for out in "$dir"/tight-* "$dir"/plain-* "$dir"/arrears-*; do
+  cmp -s "$reference" "$out" || echo "MISMATCH: $out differs from $reference"
+done
+echo "outputs compared: every decision file is byte-identical unless a MISMATCH line says otherwise"
+ratio() { printf '  %-52s %.2fx\n' "$1" "$(echo "${best[$3]} / ${best[$2]}" | bc -l)"; }
+echo "ratios (throughput of the first over the second):"
+ratio "arrears / tight yardstick, 1 thread" "arrears jsonl, 1 thread(s)" "tight yardstick, 1 thread"
+ratio "arrears / tight yardstick, 2 threads" "arrears jsonl, 2 thread(s)" "tight yardstick, 2 threads"
+ratio "arrears / plain yardstick, 1 thread" "arrears jsonl, 1 thread(s)" "plain yardstick, 1 thread"
+ratio "arrears 2 threads / 1 thread (JSON Lines)" "arrears jsonl, 2 thread(s)" "arrears jsonl, 1 thread(s)"
+for format in $formats; do
+  [ "$format" = jsonl ] && continue
+  for threads in 1 2; do
+    ratio "arrears $format / JSON Lines, $threads thread(s)" "arrears $format, $threads thread(s)" "arrears jsonl, $threads thread(s)"
+  done
+done
