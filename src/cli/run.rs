@@ -83,11 +83,13 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let lang = out.lang_for(program);
     let path = &args.inputs.portfolio;
     let name = path.display().to_string();
+    // The book's digest is for the manifest alone: without one, hashing every byte of a 10 GB
+    // book on the reading thread would be work nobody reads.
     let opened = match open_portfolio(
         path,
         args.inputs.input_format,
         program.schema(),
-        true,
+        manifest_path(args).is_some(),
         out,
         lang,
     ) {

@@ -415,6 +415,31 @@ fn the_manifest_fingerprints_inputs_and_outputs_and_proves_runs_identical() {
 }
 
 #[test]
+fn a_manifest_asked_for_with_decisions_on_standard_output_still_fingerprints_the_book() {
+    // The book is hashed only when a manifest is written: `--manifest` alone must count.
+    let dir = crate::support::temp();
+    let manifest = dir.path().join("run.json");
+    let outcome = arrears(&[
+        "run",
+        "policies/retail.policy",
+        "examples/portfolios/retail-sample.csv",
+        "--as-of",
+        "2026-11-20",
+        "--quiet",
+        "--manifest",
+        &manifest.to_string_lossy(),
+    ]);
+    assert_eq!(outcome.code, 0, "{}", outcome.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&manifest).unwrap()).unwrap();
+    use sha2::Digest as _;
+    let book = std::fs::read(crate::support::root().join("examples/portfolios/retail-sample.csv"));
+    let digest = sha2::Sha256::digest(book.unwrap());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(manifest["portfolio"]["sha256"], hex);
+}
+
+#[test]
 fn redact_keeps_names_out_of_traces_and_rejects_but_keeps_the_reasons() {
     let dir = crate::support::temp();
     // A rule that reads a borrower's name, so the trace would show it.
