@@ -348,36 +348,33 @@ fn has_zero(word: u64) -> u64 {
 }
 
 /// Where the string starting at `from` ends (its closing quote), or `None` when a backslash or
-/// a control character comes first: eight bytes at a time, then byte by byte where a word has a
-/// byte worth a look.
+/// a control character comes first: eight bytes at a time, the lowest flagged byte of a word
+/// being exactly the first quote, backslash or control character in it (a borrow only runs
+/// upwards from a flagged byte); byte by byte in the line's last few bytes.
 fn string_end(bytes: &[u8], from: usize) -> Option<usize> {
     let mut at = from;
-    loop {
-        if let Some(chunk) = bytes
-            .get(at..at + 8)
-            .and_then(|c| <[u8; 8]>::try_from(c).ok())
-        {
-            let word = u64::from_le_bytes(chunk);
-            let flagged = has_zero(word ^ (ONES * u64::from(b'"')))
-                | has_zero(word ^ (ONES * u64::from(b'\\')))
-                | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
-            if flagged == 0 {
-                at += 8;
-                continue;
-            }
+    while let Some(chunk) = bytes
+        .get(at..at + 8)
+        .and_then(|c| <[u8; 8]>::try_from(c).ok())
+    {
+        let word = u64::from_le_bytes(chunk);
+        let flagged = has_zero(word ^ (ONES * u64::from(b'"')))
+            | has_zero(word ^ (ONES * u64::from(b'\\')))
+            | (word.wrapping_sub(ONES * 0x20) & !word & HIGHS);
+        if flagged != 0 {
+            let first = at + (flagged.trailing_zeros() / 8) as usize;
+            return (bytes.get(first) == Some(&b'"')).then_some(first);
         }
-        let end = (at + 8).min(bytes.len());
-        if at >= end {
-            return None;
-        }
-        while at < end {
-            match bytes.get(at)? {
-                b'"' => return Some(at),
-                b'\\' | 0..0x20 => return None,
-                _ => at += 1,
-            }
+        at += 8;
+    }
+    while let Some(&byte) = bytes.get(at) {
+        match byte {
+            b'"' => return Some(at),
+            b'\\' | 0..0x20 => return None,
+            _ => at += 1,
         }
     }
+    None
 }
 
 #[cfg(test)]
@@ -394,6 +391,31 @@ mod tests {
         assert_eq!(end("0123456789abc\tdef\""), None);
         assert_eq!(end("01234567"), None);
         assert_eq!(end(""), None);
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time scan against the plain definition: the first quote, unless a
+        /// backslash or a control character comes before it. Bytes are drawn mostly from the
+        /// ones that matter, at every offset of a word.
+        #[test]
+        fn string_end_is_the_first_quote_before_any_escape_or_control_character(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    8 => 0x20u8..0x7f,
+                    1 => proptest::sample::select(vec![b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xe4, 0xff]),
+                ],
+                0..40,
+            ),
+            from in 0usize..12,
+        ) {
+            let plain = bytes.get(from..).and_then(|rest| {
+                rest.iter()
+                    .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                    .filter(|&at| rest.get(at) == Some(&b'"'))
+                    .map(|at| from + at)
+            });
+            proptest::prop_assert_eq!(string_end(&bytes, from), plain);
+        }
     }
 
     #[test]
