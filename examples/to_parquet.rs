@@ -43,25 +43,74 @@ fn main() {
             std::process::exit(2);
         }
     };
-    let text = std::fs::read_to_string(book).unwrap_or_else(|e| {
-        eprintln!("{book}: {e}");
-        std::process::exit(2);
-    });
-    let rows: Vec<Value> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
-        .collect();
     let fields = &loaded.program.schema().fields;
-    let bytes = if out.ends_with(".arrow") {
-        to_arrow_ipc(&rows, fields)
+    if out.ends_with(".arrow") {
+        let text = std::fs::read_to_string(book).unwrap_or_else(|e| {
+            eprintln!("{book}: {e}");
+            std::process::exit(2);
+        });
+        let rows: Vec<Value> = text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap_or(Value::Null))
+            .collect();
+        if let Err(e) = std::fs::write(out, to_arrow_ipc(&rows, fields)) {
+            eprintln!("{out}: {e}");
+            std::process::exit(2);
+        }
     } else {
-        to_parquet(&rows, fields, 65_536)
-    };
-    if let Err(e) = std::fs::write(out, bytes) {
-        eprintln!("{out}: {e}");
-        std::process::exit(2);
+        stream_parquet(book, out, fields, 65_536);
     }
+}
+
+#[allow(
+    dead_code,
+    reason = "the tests include this file for its converter, not its main"
+)]
+/// Converts `book` to Parquet a row group at a time, so a book of ten million loans converts in
+/// the memory of one group.
+fn stream_parquet(book: &str, out: &str, fields: &[Field], group: usize) {
+    use std::io::BufRead as _;
+    let fail = |what: &str, e: &dyn std::fmt::Display| -> ! {
+        eprintln!("{what}: {e}");
+        std::process::exit(2);
+    };
+    let input = std::fs::File::open(book).unwrap_or_else(|e| fail(book, &e));
+    let output = std::fs::File::create(out).unwrap_or_else(|e| fail(out, &e));
+    let mut writer = parquet::arrow::ArrowWriter::try_new(
+        std::io::BufWriter::new(output),
+        batch(&[], fields).schema(),
+        Some(properties(group)),
+    )
+    .unwrap_or_else(|e| fail(out, &e));
+    let mut rows = Vec::with_capacity(group);
+    let mut lines = std::io::BufReader::new(input).lines();
+    loop {
+        let line = lines.next().transpose().unwrap_or_else(|e| fail(book, &e));
+        if let Some(line) = &line
+            && !line.trim().is_empty()
+        {
+            rows.push(serde_json::from_str(line).unwrap_or(Value::Null));
+        }
+        if rows.len() == group || (line.is_none() && !rows.is_empty()) {
+            writer
+                .write(&batch(&rows, fields))
+                .unwrap_or_else(|e| fail(out, &e));
+            rows.clear();
+        }
+        if line.is_none() {
+            break;
+        }
+    }
+    writer.close().unwrap_or_else(|e| fail(out, &e));
+}
+
+/// Snappy-compressed row groups of `group` rows.
+fn properties(group: usize) -> parquet::file::properties::WriterProperties {
+    parquet::file::properties::WriterProperties::builder()
+        .set_compression(parquet::basic::Compression::SNAPPY)
+        .set_max_row_group_size(group)
+        .build()
 }
 
 /// The Arrow type a field's column gets.
@@ -204,15 +253,15 @@ fn arrow_buffer_offsets(offsets: Vec<i32>) -> arrow_buffer::OffsetBuffer<i32> {
 }
 
 /// `rows` as a Parquet file (Snappy-compressed, `group` rows a row group).
+#[allow(
+    dead_code,
+    reason = "the tests write their small books with it; main streams"
+)]
 pub(crate) fn to_parquet(rows: &[Value], fields: &[Field], group: usize) -> Vec<u8> {
-    let properties = parquet::file::properties::WriterProperties::builder()
-        .set_compression(parquet::basic::Compression::SNAPPY)
-        .set_max_row_group_size(group)
-        .build();
     let first = batch(&rows[..0], fields);
     let mut out = Vec::new();
     let mut writer =
-        parquet::arrow::ArrowWriter::try_new(&mut out, first.schema(), Some(properties))
+        parquet::arrow::ArrowWriter::try_new(&mut out, first.schema(), Some(properties(group)))
             .expect("a Parquet writer");
     for chunk in rows.chunks(group.max(1)) {
         writer
