@@ -269,7 +269,7 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
 /// A lookup bisects one small bucket of the vector, found from the digest's top bits.
 #[derive(Debug, Default)]
 pub(crate) struct SeenKeys {
-    recent: std::collections::HashSet<u64>,
+    recent: std::collections::HashSet<u64, std::hash::BuildHasherDefault<DigestHasher>>,
     /// Sorted.
     settled: Vec<u64>,
     /// Where each bucket of `settled` starts, by the digests' top [`PREFIX_BITS`] bits; one
@@ -334,6 +334,28 @@ impl SeenKeys {
             self.starts.push(position);
         }
         self.starts.push(self.settled.len());
+    }
+}
+
+/// Hashes a digest to itself: a digest is already a hash of the key, evenly spread, so hashing
+/// it again (SipHash, the set's default) would only cost time on the writing thread.
+#[derive(Debug, Default)]
+struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write_u64(&mut self, digest: u64) {
+        self.0 = digest;
+    }
+
+    /// Only `u64`s are hashed with it; anything else is folded in, so it stays a hash.
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
+        }
     }
 }
 
