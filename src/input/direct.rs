@@ -189,7 +189,10 @@ impl<'a> Cursor<'a> {
                 loop {
                     let name = self.key()?;
                     // Records match their fields by name alone, as on the serde path.
-                    match fields.iter().position(|f| f.name == name) {
+                    match fields
+                        .iter()
+                        .position(|f| convert::same_text(&f.name, name))
+                    {
                         Some(slot) => {
                             let place = given.get_mut(slot)?;
                             if place.is_some() {
