@@ -552,12 +552,7 @@ mod differential {
             let Some(mut line) = lines.get(which % lines.len()).cloned() else {
                 return Ok(());
             };
-            for (place, piece, cut) in edits {
-                let at = place % (line.len() + 1);
-                let end = (at + cut).min(line.len());
-                let piece = PIECES.get(piece).copied().unwrap_or_default();
-                line.splice(at..end, piece.bytes());
-            }
+            crate::input::testing::splice(&mut line, &edits, PIECES);
             agree(&SCHEMA, &line);
         }
     }

@@ -457,6 +457,18 @@ pub(crate) mod testing {
         crate::load::load_policy(&path).unwrap().program.schema
     });
 
+    /// `bytes` with each edit made in turn: at `place` (wrapped to the length), `cut` bytes
+    /// (fewer at the end) replaced by piece number `piece` of `pieces`. The differential tests'
+    /// way of making near-valid input from shipped input.
+    pub(crate) fn splice(bytes: &mut Vec<u8>, edits: &[(usize, usize, usize)], pieces: &[&str]) {
+        for &(place, piece, cut) in edits {
+            let at = place % (bytes.len() + 1);
+            let end = (at + cut).min(bytes.len());
+            let piece = pieces.get(piece).copied().unwrap_or_default();
+            bytes.splice(at..end, piece.bytes());
+        }
+    }
+
     /// The bytes of every shipped book and hostile-input file ending in `.extension`, in name
     /// order.
     pub(crate) fn corpus(extension: &str) -> Vec<Vec<u8>> {

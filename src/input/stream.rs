@@ -675,12 +675,7 @@ mod csv_differential {
                 return Ok(());
             };
             let mut text = text.as_bytes().to_vec();
-            for (place, piece, cut) in edits {
-                let at = place % (text.len() + 1);
-                let end = (at + cut).min(text.len());
-                let piece = PIECES.get(piece).copied().unwrap_or_default();
-                text.splice(at..end, piece.bytes());
-            }
+            crate::input::testing::splice(&mut text, &edits, PIECES);
             agree(&String::from_utf8_lossy(&text));
         }
     }
