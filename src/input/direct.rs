@@ -56,7 +56,7 @@ pub(super) fn read_loan(
 /// width, a list cell that is not a plain array of records) go to it, as do rejections.
 pub(super) fn read_row(
     layout: &CsvLayout,
-    record: &::csv::ByteRecord,
+    record: &super::csv::Cells,
     schema: &Schema,
     at: &Origin<'_>,
     unknown: &mut UnknownFields,

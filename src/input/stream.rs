@@ -1,7 +1,7 @@
 //! Reading a portfolio a chunk at a time, so that memory does not grow with the portfolio.
 //!
 //! The stream only cuts the file into records (lines, CSV rows); turning a record's text into a
-//! raw value ([`Pending::parse`]) is left to the caller, who can do it on many threads. YAML is
+//! loan ([`Pending::to_loan`]) is left to the caller, who can do it on many threads. YAML is
 //! one document and is read whole.
 
 use std::io::Read;
@@ -68,7 +68,12 @@ enum Body {
         block: Arc<Block>,
         range: std::ops::Range<usize>,
     },
-    Csv(::csv::ByteRecord, Arc<CsvLayout>),
+    /// A row of a CSV file: `range` within a block of rows read together.
+    Csv {
+        block: Arc<Block>,
+        range: std::ops::Range<usize>,
+        layout: Arc<CsvLayout>,
+    },
     Ready(Result<Raw<'static>, String>),
     /// A row of a Parquet or Arrow batch, converted by the worker that reads it.
     Columnar(Arc<super::arrow::Batch>, usize),
@@ -100,16 +105,30 @@ impl Pending {
                 };
                 return jsonl::read_loan(text, schema, &at, unknown);
             }
-            Body::Csv(record, layout) => {
+            Body::Csv {
+                block,
+                range,
+                layout,
+            } => {
                 let at = Origin {
                     file,
                     number,
                     line: self.line,
                 };
-                if let Some(read) = super::direct::read_row(layout, record, schema, &at, unknown) {
-                    return Ok(read);
-                }
-                csv_cells::cells(layout, record)
+                let Some(text) = block.bytes.get(range.clone()) else {
+                    return Err(at.malformed(crate::lang::text!("row-unreadable-line")));
+                };
+                return csv_cells::with_cells(text, |cells| {
+                    if let Some(read) = super::direct::read_row(layout, cells, schema, &at, unknown)
+                    {
+                        return Ok(read);
+                    }
+                    let record = RawRecord {
+                        line: self.line,
+                        raw: csv_cells::cells(layout, cells),
+                    };
+                    convert(record, schema, file, number, unknown)
+                });
             }
             Body::Ready(Ok(raw)) => Ok(raw.reborrow()),
             Body::Columnar(batch, row) => {
@@ -136,20 +155,8 @@ impl Pending {
 }
 
 enum Source {
-    Jsonl {
-        reader: Box<dyn Read + Send>,
-        line: u64,
-        /// The start of a line the last chunk did not take whole.
-        carry: Vec<u8>,
-        /// The end of the file was reached.
-        ended: bool,
-        /// Blocks the workers are done with, for the next chunks.
-        spare: Spare,
-    },
-    Csv {
-        reader: ::csv::Reader<Box<dyn Read + Send>>,
-        layout: Arc<CsvLayout>,
-    },
+    /// JSON Lines, or CSV rows after the header.
+    Text(Lines),
     Ready(std::vec::IntoIter<RawRecord<'static>>),
     Columnar(Box<super::arrow::ArrowRows>),
 }
@@ -157,9 +164,6 @@ enum Source {
 /// A portfolio, record by record.
 pub struct RecordStream {
     source: Source,
-    bytes: u64,
-    /// The bytes of the last CSV row's cells.
-    row_bytes: usize,
 }
 
 impl RecordStream {
@@ -170,24 +174,10 @@ impl RecordStream {
         schema: &Schema,
     ) -> Result<RecordStream, StreamError> {
         let source = match format {
-            super::InputFormat::Jsonl => Source::Jsonl {
-                reader,
-                line: 0,
-                carry: Vec::new(),
-                ended: false,
-                spare: Spare::default(),
-            },
+            super::InputFormat::Jsonl => Source::Text(Lines::new(reader, None)),
             super::InputFormat::Csv => {
-                let mut reader = ::csv::ReaderBuilder::new()
-                    .has_headers(true)
-                    .flexible(true)
-                    .from_reader(reader);
-                let headers: Vec<String> = reader
-                    .headers()
-                    .map_err(|e| StreamError::CsvHeader(e.to_string()))?
-                    .iter()
-                    .map(|h| h.trim_start_matches('\u{FEFF}').to_owned())
-                    .collect();
+                let mut lines = Lines::new(reader, None);
+                let headers = lines.header()?;
                 // Each column's slot: the one the loan builder finds for its name, as a field's
                 // names and other names are all distinct (the schema refuses a clash).
                 let slots: Vec<Option<usize>> = headers.iter().map(|h| schema.slot(h)).collect();
@@ -198,14 +188,12 @@ impl RecordStream {
                             .is_some_and(|f| matches!(f.ty, FieldType::List(_)))
                     })
                     .collect();
-                Source::Csv {
-                    reader,
-                    layout: Arc::new(CsvLayout {
-                        headers,
-                        is_list,
-                        slots,
-                    }),
-                }
+                lines.csv = Some(Arc::new(CsvLayout {
+                    headers,
+                    is_list,
+                    slots,
+                }));
+                Source::Text(lines)
             }
             super::InputFormat::Yaml => Source::Ready(
                 yaml::read(reader, schema)
@@ -227,11 +215,7 @@ impl RecordStream {
                 Source::Columnar(Box::new(super::arrow::ArrowRows::ipc(reader, schema)?))
             }
         };
-        Ok(RecordStream {
-            source,
-            bytes: 0,
-            row_bytes: 0,
-        })
+        Ok(RecordStream { source })
     }
 
     /// Opens the file `file` as a portfolio in `format`. A Parquet file is read in place, a
@@ -247,8 +231,6 @@ impl RecordStream {
             let rows = super::arrow::ArrowRows::parquet(file, size, schema)?;
             return Ok(RecordStream {
                 source: Source::Columnar(Box::new(rows)),
-                bytes: 0,
-                row_bytes: 0,
             });
         }
         RecordStream::open(Box::new(file), format, schema)
@@ -276,73 +258,25 @@ impl RecordStream {
         let rows = super::arrow::ArrowRows::batches(arrow_schema, batches, schema)?;
         Ok(RecordStream {
             source: Source::Columnar(Box::new(rows)),
-            bytes: 0,
-            row_bytes: 0,
         })
     }
 
     /// How far into the file the stream has read, in bytes (for progress).
     pub fn bytes_read(&self) -> u64 {
         match &self.source {
+            Source::Text(lines) => lines.bytes,
             Source::Columnar(rows) => rows.bytes_read(),
-            _ => self.bytes,
+            Source::Ready(_) => 0,
         }
     }
 
     /// Up to `max` more records; empty at the end of the file. Fails only when the file itself
     /// cannot be read.
     pub fn next_chunk(&mut self, max: usize) -> Result<Vec<Pending>, StreamError> {
-        if let Source::Jsonl {
-            reader,
-            line,
-            carry,
-            ended,
-            spare,
-        } = &mut self.source
-        {
-            let mut lines = Lines {
-                reader,
-                line,
-                carry,
-                ended,
-                spare,
-                bytes: &mut self.bytes,
-            };
-            return lines.next(max);
-        }
         let mut chunk = Vec::with_capacity(max.min(1 << 16));
         while chunk.len() < max {
             let next = match &mut self.source {
-                Source::Jsonl { .. } => break,
-                Source::Csv { reader, layout } => {
-                    // Bytes: the reading thread only cuts rows; each cell is checked as UTF-8
-                    // when the row is read, on the worker threads.
-                    // Sized like the last row, so a row is not regrown cell by cell.
-                    let mut record =
-                        ::csv::ByteRecord::with_capacity(self.row_bytes, layout.headers.len());
-                    match reader.read_byte_record(&mut record) {
-                        Ok(false) => break,
-                        Ok(true) => {
-                            self.row_bytes = record.as_slice().len().next_power_of_two();
-                            let line = record.position().map(|p| p.line());
-                            self.bytes = record.position().map_or(self.bytes, |p| p.byte());
-                            Pending {
-                                line,
-                                body: Body::Csv(record, Arc::clone(layout)),
-                            }
-                        }
-                        Err(error) if matches!(error.kind(), ::csv::ErrorKind::Io(_)) => {
-                            return Err(StreamError::Io {
-                                line: None,
-                                reason: error.to_string(),
-                            });
-                        }
-                        Err(error) => Pending {
-                            line: error.position().map(|p| p.line()),
-                            body: Body::Ready(Err(format!("this row is not valid CSV: {error}"))),
-                        },
-                    }
-                }
+                Source::Text(lines) => return lines.next(max),
                 Source::Ready(records) => {
                     let Some(record) = records.next() else { break };
                     Pending {
@@ -380,14 +314,53 @@ pub(super) fn read_all(mut reader: Box<dyn Read + Send>) -> Result<Vec<u8>, Stre
 /// Bytes asked of the file at once while a chunk's block fills.
 const READ_AT_ONCE: u64 = 1 << 20;
 
-/// A JSON Lines file being cut into chunks of lines.
-struct Lines<'s> {
-    reader: &'s mut Box<dyn Read + Send>,
-    line: &'s mut u64,
-    carry: &'s mut Vec<u8>,
-    ended: &'s mut bool,
-    spare: &'s Spare,
-    bytes: &'s mut u64,
+/// A text file being cut into chunks of records: the lines of a JSON Lines file, or the rows of
+/// a CSV file.
+struct Lines {
+    reader: Box<dyn Read + Send>,
+    /// The line feeds passed so far; a record's line is one more than those before it.
+    newlines: u64,
+    /// The start of a record the last chunk did not take whole.
+    carry: Vec<u8>,
+    /// The end of the file was reached.
+    ended: bool,
+    /// Blocks the workers are done with, for the next chunks.
+    spare: Spare,
+    /// The bytes passed so far.
+    bytes: u64,
+    /// A CSV file's header, once read; `None` for JSON Lines.
+    csv: Option<Arc<CsvLayout>>,
+}
+
+/// Where the next record of a buffer is.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Cut {
+    /// A record: its text (without the line ending), and where the next one starts.
+    Row {
+        text: std::ops::Range<usize>,
+        next: usize,
+    },
+    /// The buffer ends inside the record: read more and cut again from the same place.
+    More,
+    /// No records are left.
+    End,
+}
+
+/// The line of `bytes` that starts at `start`. `ended` says that `bytes` runs to the end of
+/// the file; otherwise a line without its line feed yet is [`Cut::More`].
+fn cut_line(bytes: &[u8], start: usize, ended: bool) -> Cut {
+    let rest = bytes.get(start..).unwrap_or_default();
+    let (line, next) = match memchr::memchr(b'\n', rest) {
+        Some(at) => (rest.get(..at).unwrap_or_default(), start + at + 1),
+        None if !ended => return Cut::More,
+        None if rest.is_empty() => return Cut::End,
+        None => (rest, bytes.len()),
+    };
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    Cut::Row {
+        text: start..start + line.len(),
+        next,
+    }
 }
 
 /// A chunk's lines, shared by its records; when the last of them is done, the bytes go back to
@@ -426,52 +399,134 @@ impl Drop for Block {
     }
 }
 
-impl Lines<'_> {
-    /// Up to `max` more non-blank lines, read into one shared block: one allocation per chunk
-    /// instead of one per line, and the file's bytes copied once, straight into the block,
-    /// where memchr finds the line ends. A line's bytes are checked as UTF-8 when it is
-    /// parsed, so one bad line is one rejected row, not a failed file.
+impl Lines {
+    fn new(reader: Box<dyn Read + Send>, csv: Option<Arc<CsvLayout>>) -> Lines {
+        Lines {
+            reader,
+            newlines: 0,
+            carry: Vec::new(),
+            ended: false,
+            spare: Spare::default(),
+            bytes: 0,
+            csv,
+        }
+    }
+
+    /// The next record of `bytes` from `start`.
+    fn cut(&self, bytes: &[u8], start: usize) -> Cut {
+        match self.csv {
+            None => cut_line(bytes, start, self.ended),
+            Some(_) => csv_cells::cut_row(bytes, start, self.ended),
+        }
+    }
+
+    /// Reads more of the file onto `block`, whose record from `start` is not whole yet. A
+    /// record longer than a read makes the next read as long, so that a huge record costs
+    /// reads and scans in proportion to its length rather than to its square.
+    fn fill(&mut self, block: &mut Vec<u8>, start: usize) -> Result<(), StreamError> {
+        let wanted = READ_AT_ONCE.max(block.len().saturating_sub(start) as u64);
+        let read = self
+            .reader
+            .by_ref()
+            .take(wanted)
+            .read_to_end(block)
+            .map_err(|e| StreamError::Io {
+                line: Some(self.newlines + 1),
+                reason: e.to_string(),
+            })?;
+        self.ended = read == 0;
+        Ok(())
+    }
+
+    /// A CSV file's header row: the names of its columns (none for an empty file).
+    fn header(&mut self) -> Result<Vec<String>, StreamError> {
+        let mut block = std::mem::take(&mut self.carry);
+        while block.len() < csv_cells::BYTE_ORDER_MARK.len() && !self.ended {
+            self.fill(&mut block, 0)?;
+        }
+        let start = if block.starts_with(csv_cells::BYTE_ORDER_MARK) {
+            csv_cells::BYTE_ORDER_MARK.len()
+        } else {
+            0
+        };
+        let (text, next) = loop {
+            match csv_cells::cut_row(&block, start, self.ended) {
+                Cut::Row { text, next } => break (text, next),
+                Cut::More => self.fill(&mut block, start)?,
+                Cut::End => return Ok(Vec::new()),
+            }
+        };
+        let row = block.get(text).unwrap_or_default();
+        let cells = csv_cells::with_cells(row, |cells| {
+            cells
+                .iter()
+                .enumerate()
+                .map(|(column, cell)| {
+                    String::from_utf8(cell.to_vec()).map_err(|_| {
+                        StreamError::CsvHeader(format!(
+                            "the name of column {} is not valid UTF-8; save the file as UTF-8",
+                            column + 1
+                        ))
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()
+        })?;
+        let passed = block.get(..next).unwrap_or_default();
+        self.newlines += memchr::memchr_iter(b'\n', passed).count() as u64;
+        self.bytes += next as u64;
+        self.carry = block.split_off(next);
+        // A mark that is not at the very start is still no part of the name.
+        Ok(cells
+            .into_iter()
+            .map(|h| h.trim_start_matches('\u{FEFF}').to_owned())
+            .collect())
+    }
+
+    /// Up to `max` more records, read into one shared block: one allocation per chunk instead
+    /// of one per record, and the file's bytes copied once, straight into the block, where
+    /// memchr finds the ends. A record's bytes are checked as UTF-8 when it is parsed, so one
+    /// bad line is one rejected row, not a failed file.
     fn next(&mut self, max: usize) -> Result<Vec<Pending>, StreamError> {
         // Room for a usual chunk (8,192 lines of about a kilobyte) without growing.
         let mut block = self.spare.take();
         block.reserve((12 << 20) + self.carry.len());
-        block.append(self.carry);
+        block.append(&mut self.carry);
         let mut spans = Vec::with_capacity(max.min(1 << 16));
-        let mut start = 0; // where the next line starts
+        let mut start = 0; // where the next record starts
         while spans.len() < max {
-            let end = match memchr::memchr(b'\n', block.get(start..).unwrap_or_default()) {
-                Some(at) => start + at + 1,
-                None if *self.ended => {
-                    if start == block.len() {
-                        break;
-                    }
-                    block.len()
-                }
-                None => {
-                    let before = block.len();
-                    let read = self
-                        .reader
-                        .by_ref()
-                        .take(READ_AT_ONCE)
-                        .read_to_end(&mut block)
-                        .map_err(|e| StreamError::Io {
-                            line: Some(*self.line + 1),
-                            reason: e.to_string(),
-                        })?;
-                    *self.ended = read == 0;
-                    debug_assert_eq!(block.len(), before + read);
+            let (text, next) = match self.cut(&block, start) {
+                Cut::Row { text, next } => (text, next),
+                Cut::More => {
+                    self.fill(&mut block, start)?;
                     continue;
                 }
+                Cut::End => break,
             };
-            *self.line += 1;
-            *self.bytes += (end - start) as u64;
-            let text = block.get(start..end).unwrap_or_default();
-            let text = text.strip_suffix(b"\n").unwrap_or(text);
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            if !text.iter().all(u8::is_ascii_whitespace) {
-                spans.push((*self.line, start..start + text.len()));
+            let line = match self.csv {
+                // A JSON line is one line.
+                None => {
+                    self.newlines += 1;
+                    self.newlines
+                }
+                // A CSV row's line is where its first cell starts, past blank lines; a
+                // quoted cell may hold line feeds.
+                Some(_) => {
+                    let count = |range| {
+                        memchr::memchr_iter(b'\n', block.get(range).unwrap_or_default()).count()
+                            as u64
+                    };
+                    let line = self.newlines + 1 + count(start..text.start);
+                    self.newlines += count(start..next);
+                    line
+                }
+            };
+            self.bytes += (next - start) as u64;
+            let row = block.get(text.clone()).unwrap_or_default();
+            // A JSON Lines file may have blank lines; a CSV row of spaces is a row of cells.
+            if self.csv.is_some() || !row.iter().all(u8::is_ascii_whitespace) {
+                spans.push((line, text));
             }
-            start = end;
+            start = next;
         }
         // The rest of the block begins the next chunk.
         self.carry
@@ -485,9 +540,16 @@ impl Lines<'_> {
             .into_iter()
             .map(|(line, range)| Pending {
                 line: Some(line),
-                body: Body::Json {
-                    block: Arc::clone(&block),
-                    range,
+                body: match &self.csv {
+                    None => Body::Json {
+                        block: Arc::clone(&block),
+                        range,
+                    },
+                    Some(layout) => Body::Csv {
+                        block: Arc::clone(&block),
+                        range,
+                        layout: Arc::clone(layout),
+                    },
                 },
             })
             .collect())
@@ -500,21 +562,25 @@ mod tests {
 
     /// Cuts `bytes` into chunks of `max` records and gives each record's line and text.
     fn cut(bytes: Vec<u8>, max: usize) -> Vec<(u64, String)> {
+        cut_as(bytes, max, crate::input::InputFormat::Jsonl)
+    }
+
+    /// The same for a file in `format`; every byte of it is counted as read at the end.
+    fn cut_as(bytes: Vec<u8>, max: usize, format: crate::input::InputFormat) -> Vec<(u64, String)> {
         let schema = &*crate::input::testing::RETAIL;
-        let mut stream = RecordStream::open(
-            Box::new(std::io::Cursor::new(bytes)),
-            crate::input::InputFormat::Jsonl,
-            schema,
-        )
-        .unwrap();
+        let length = bytes.len() as u64;
+        let mut stream =
+            RecordStream::open(Box::new(std::io::Cursor::new(bytes)), format, schema).unwrap();
         let mut lines = Vec::new();
         loop {
             let chunk = stream.next_chunk(max).unwrap();
             if chunk.is_empty() {
+                assert_eq!(stream.bytes_read(), length);
                 return lines;
             }
             for pending in chunk {
-                let Body::Json { block, range } = &pending.body else {
+                let (Body::Json { block, range } | Body::Csv { block, range, .. }) = &pending.body
+                else {
                     panic!("not a line")
                 };
                 let text = block.bytes.get(range.clone()).unwrap();
@@ -555,6 +621,47 @@ mod tests {
         }
         assert!(cut(Vec::new(), 4).is_empty());
     }
+
+    #[test]
+    fn csv_rows_are_cut_whole_and_numbered_by_the_line_their_first_cell_is_on() {
+        let long = "x".repeat(READ_AT_ONCE as usize + 17);
+        let text =
+            format!("\u{feff}id,note\r\n1,plain\r\n\n2,\"two\nlines\"\n3,{long}\n\r\n\r\n4,last");
+        let expected = vec![
+            (2, "1,plain".to_owned()),
+            (4, "2,\"two\nlines\"".to_owned()),
+            (6, format!("3,{long}")),
+            (9, "4,last".to_owned()),
+        ];
+        for max in [1, 3, 8_192] {
+            let rows = cut_as(
+                text.clone().into_bytes(),
+                max,
+                crate::input::InputFormat::Csv,
+            );
+            assert_eq!(rows, expected, "chunks of {max}");
+        }
+        let schema = &*crate::input::testing::RETAIL;
+        let open = |bytes: &[u8]| {
+            let reader = Box::new(std::io::Cursor::new(bytes.to_vec()));
+            RecordStream::open(reader, crate::input::InputFormat::Csv, schema)
+        };
+        let Ok(RecordStream {
+            source: Source::Text(lines),
+        }) = open(text.as_bytes())
+        else {
+            panic!("not read as text")
+        };
+        let headers = lines.csv.map(|layout| layout.headers.clone());
+        assert_eq!(headers, Some(vec!["id".to_owned(), "note".to_owned()]));
+        let Err(error) = open(b"id,n\xFFote\n1,2\n") else {
+            panic!("a header that is not UTF-8 read")
+        };
+        assert_eq!(
+            error.to_string(),
+            "cannot read the header row: the name of column 2 is not valid UTF-8; save the file as UTF-8"
+        );
+    }
 }
 
 /// The direct CSV reader against the general path, row by row: whenever it reads a row, the
@@ -592,7 +699,12 @@ mod csv_differential {
                 break;
             }
             for pending in chunk {
-                let Body::Csv(record, layout) = &pending.body else {
+                let Body::Csv {
+                    block,
+                    range,
+                    layout,
+                } = &pending.body
+                else {
                     continue;
                 };
                 let at = Origin {
@@ -600,27 +712,34 @@ mod csv_differential {
                     number: 1,
                     line: pending.line,
                 };
-                let (mut fast_unknown, mut slow_unknown) =
-                    (Default::default(), crate::input::UnknownFields::default());
-                let Some(fast) =
-                    crate::input::direct::read_row(layout, record, &SCHEMA, &at, &mut fast_unknown)
-                else {
+                let row = block.bytes.get(range.clone()).unwrap();
+                let direct = csv_cells::with_cells(row, |record| {
+                    let (mut fast_unknown, mut slow_unknown) =
+                        (Default::default(), crate::input::UnknownFields::default());
+                    let fast = crate::input::direct::read_row(
+                        layout,
+                        record,
+                        &SCHEMA,
+                        &at,
+                        &mut fast_unknown,
+                    )?;
+                    let raw = RawRecord {
+                        line: pending.line,
+                        raw: csv_cells::cells(layout, record),
+                    };
+                    let slow = convert(raw, &SCHEMA, "p.csv", 1, &mut slow_unknown);
+                    let row = String::from_utf8_lossy(row);
+                    assert_eq!(
+                        slow.as_ref().ok(),
+                        Some(&fast),
+                        "the readers differ on {row}"
+                    );
+                    assert_eq!(fast_unknown, slow_unknown, "unknown names differ on {row}");
+                    Some(())
+                });
+                if direct.is_none() {
                     continue;
-                };
-                let raw = RawRecord {
-                    line: pending.line,
-                    raw: csv_cells::cells(layout, record),
-                };
-                let slow = convert(raw, &SCHEMA, "p.csv", 1, &mut slow_unknown);
-                assert_eq!(
-                    slow.as_ref().ok(),
-                    Some(&fast),
-                    "the readers differ on {record:?}"
-                );
-                assert_eq!(
-                    fast_unknown, slow_unknown,
-                    "unknown names differ on {record:?}"
-                );
+                }
                 read += 1;
             }
         }
