@@ -20,7 +20,7 @@ use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
 
 use super::formula::{Atoms, Dim, Formula, Test};
-use crate::eval::{eval_expr, truths};
+use crate::eval::{Truths, eval_expr};
 use crate::program::Program;
 use crate::program::ir::{CmpOp, Expr, ExprKind};
 use crate::schema::{Field, FieldType};
@@ -292,6 +292,12 @@ impl Space {
 
     /// The realizable space over `atoms`, evaluated on `as_of`.
     pub(crate) fn real(program: &Program, atoms: &Atoms, as_of: NaiveDate) -> Space {
+        Space::real_with(program, atoms, as_of, true)
+    }
+
+    /// [`Space::real`], each atom's truth looked up in a table where it can be (`tables`), or
+    /// else evaluated on every combination's loan: the same space either way.
+    fn real_with(program: &Program, atoms: &Atoms, as_of: NaiveDate, tables: bool) -> Space {
         let fields_of: Vec<Vec<usize>> = atoms
             .list
             .iter()
@@ -348,36 +354,91 @@ impl Space {
                 .iter()
                 .map(|f| pools.for_field(program, *f))
                 .collect();
-            let mut choices: Vec<Choice> = Vec::new();
-            let total: usize = candidates
+            let radices: Vec<usize> = candidates.iter().map(|pool| pool.len().max(1)).collect();
+            let total: usize = radices
                 .iter()
-                .map(Vec::len)
-                .try_fold(1usize, |acc, n| acc.checked_mul(n.max(1)))
-                .unwrap_or(usize::MAX);
-            for combination in 0..total.min(COMBINATIONS) {
-                let mut loan = base.clone();
-                let mut assignment = Vec::with_capacity(fields.len());
+                .try_fold(1usize, |acc, &n| acc.checked_mul(n))
+                .unwrap_or(usize::MAX)
+                .min(COMBINATIONS);
+            // Each atom's truth as a table over the fields it reads, when those are all it
+            // depends on: a component of many fields and atoms tries up to `COMBINATIONS`
+            // loans, but an atom reading one or two of its fields has only a few values.
+            let exprs: Vec<Option<&Expr>> = component_atoms
+                .iter()
+                .map(|&atom| atoms.list.get(atom).map(|a| &a.expr))
+                .collect();
+            let reads: Vec<&[usize]> = component_atoms
+                .iter()
+                .map(|&atom| fields_of.get(atom).map_or(&[][..], Vec::as_slice))
+                .collect();
+            let truth = if tables {
+                Truth::of(program, &base, as_of, &exprs, &reads, &fields, &candidates)
+            } else {
+                exprs.iter().map(|expr| Truth::Evaluated(*expr)).collect()
+            };
+            let evaluated = truth.iter().any(|t| matches!(t, Truth::Evaluated(_)));
+            let mut choices: Vec<Choice> = Vec::new();
+            let mut seen: std::collections::HashSet<Vec<u64>> = std::collections::HashSet::new();
+            let mut bits = vec![0u64; truth.len().div_ceil(64)];
+            let mut digits = vec![0; fields.len()];
+            for combination in 0..total {
                 let mut rest = combination;
-                for (field, pool) in fields.iter().zip(&candidates) {
-                    let n = pool.len().max(1);
-                    let value = pool.get(rest % n).cloned().unwrap_or(Value::Missing);
+                for (digit, n) in digits.iter_mut().zip(&radices) {
+                    *digit = rest % n;
                     rest /= n;
-                    if let Some(slot) = loan.fields.get_mut(*field) {
-                        *slot = value.clone();
-                    }
-                    assignment.push((*field, value));
                 }
-                let signature = truths(
-                    program,
-                    &loan,
-                    as_of,
-                    component_atoms
+                let value = |(field, pool): (&usize, &Vec<Value>), digit: &usize| {
+                    (*field, pool.get(*digit).cloned().unwrap_or(Value::Missing))
+                };
+                let assignment = || -> Vec<(usize, Value)> {
+                    fields
                         .iter()
-                        .filter_map(|a| atoms.list.get(*a).map(|atom| &atom.expr)),
-                );
-                if !choices.iter().any(|(s, _)| *s == signature) {
-                    choices.push((signature, assignment));
+                        .zip(&candidates)
+                        .zip(&digits)
+                        .map(|(f, d)| value(f, d))
+                        .collect()
+                };
+                let loan = evaluated.then(|| {
+                    let mut loan = base.clone();
+                    for (field, value) in assignment() {
+                        if let Some(slot) = loan.fields.get_mut(field) {
+                            *slot = value;
+                        }
+                    }
+                    loan
+                });
+                let mut evaluator = loan.as_ref().map(|loan| Truths::new(program, loan, as_of));
+                // The truths as bits, to look up among those seen without a vector of bools.
+                bits.iter_mut().for_each(|word| *word = 0);
+                for (at, t) in truth.iter().enumerate() {
+                    let true_here = match t {
+                        Truth::Tabled { positions, table } => {
+                            let index = positions.iter().rev().fold(0, |index, &p| {
+                                index * radices.get(p).copied().unwrap_or(1)
+                                    + digits.get(p).copied().unwrap_or(0)
+                            });
+                            table.get(index).copied().unwrap_or(false)
+                        }
+                        Truth::Evaluated(expr) => match (expr, evaluator.as_mut()) {
+                            (Some(expr), Some(evaluator)) => evaluator.truth(expr),
+                            _ => false,
+                        },
+                    };
+                    if let Some(word) = bits.get_mut(at / 64) {
+                        *word |= u64::from(true_here) << (at % 64);
+                    }
                 }
+                if seen.contains(bits.as_slice()) {
+                    continue;
+                }
+                seen.insert(bits.clone());
+                let signature = (0..truth.len())
+                    .map(|at| {
+                        bits.get(at / 64)
+                            .is_some_and(|word| word >> (at % 64) & 1 == 1)
+                    })
+                    .collect();
+                choices.push((signature, assignment()));
             }
             components.push(Component {
                 atoms: component_atoms,
@@ -396,6 +457,114 @@ impl Space {
         }
         Space::with(components)
     }
+}
+
+/// How the realizable space finds an atom's truth for a combination of its component's values.
+enum Truth<'p> {
+    /// Looked up: `table` holds the truth for every combination of the values of the fields at
+    /// `positions` (of the component's fields), the first position varying fastest.
+    Tabled {
+        positions: Vec<usize>,
+        table: Vec<bool>,
+    },
+    /// Evaluated on each combination's loan (`None`: an atom that cannot be found, false).
+    Evaluated(Option<&'p Expr>),
+}
+
+/// A table over more combinations than this is not worth building.
+const TABLE: usize = 4_096;
+
+impl<'p> Truth<'p> {
+    /// How to find the truth of each of `exprs` (reading the fields `reads`, all among
+    /// `fields`, whose candidate values are `candidates`; the other fields as in `base`): a
+    /// table when the expression depends on those fields alone and the table is small, else
+    /// evaluation. Expressions reading the same fields share their loans and evaluators, so a
+    /// derived value is computed once for them all.
+    fn of(
+        program: &Program,
+        base: &Loan,
+        as_of: NaiveDate,
+        exprs: &[Option<&'p Expr>],
+        reads: &[&[usize]],
+        fields: &[usize],
+        candidates: &[Vec<Value>],
+    ) -> Vec<Truth<'p>> {
+        let mut truth: Vec<Truth<'p>> = exprs.iter().map(|expr| Truth::Evaluated(*expr)).collect();
+        // The positions (among `fields`) each tabled expression reads, and the expressions.
+        let mut groups: BTreeMap<Vec<usize>, Vec<usize>> = BTreeMap::new();
+        for (at, (expr, read)) in exprs.iter().zip(reads).enumerate() {
+            let Some(expr) = expr else { continue };
+            if !reads_only_fields(program, expr, 0) {
+                continue;
+            }
+            let positions: Option<Vec<usize>> = read
+                .iter()
+                .map(|field| fields.iter().position(|f| f == field))
+                .collect();
+            if let Some(positions) = positions {
+                groups.entry(positions).or_default().push(at);
+            }
+        }
+        for (positions, members) in groups {
+            let pools: Option<Vec<(usize, &Vec<Value>)>> = positions
+                .iter()
+                .map(|&p| Some((*fields.get(p)?, candidates.get(p)?)))
+                .collect();
+            let Some(pools) = pools else { continue };
+            let size = pools
+                .iter()
+                .try_fold(1usize, |acc, (_, pool)| acc.checked_mul(pool.len().max(1)))
+                .filter(|&size| size <= TABLE);
+            let Some(size) = size else { continue };
+            let mut tables = vec![Vec::with_capacity(size); members.len()];
+            let mut loan = base.clone();
+            for index in 0..size {
+                let mut rest = index;
+                for (field, pool) in &pools {
+                    let n = pool.len().max(1);
+                    let value = pool.get(rest % n).cloned().unwrap_or(Value::Missing);
+                    rest /= n;
+                    if let Some(slot) = loan.fields.get_mut(*field) {
+                        *slot = value;
+                    }
+                }
+                let mut truths = Truths::new(program, &loan, as_of);
+                for (&member, table) in members.iter().zip(&mut tables) {
+                    if let Some(Some(expr)) = exprs.get(member) {
+                        table.push(truths.truth(expr));
+                    }
+                }
+            }
+            for (member, table) in members.into_iter().zip(tables) {
+                if let Some(slot) = truth.get_mut(member) {
+                    *slot = Truth::Tabled {
+                        positions: positions.clone(),
+                        table,
+                    };
+                }
+            }
+        }
+        truth
+    }
+}
+
+/// Whether `expr` depends on the loan's fields alone, each of them found by [`read_fields`]:
+/// not on a decision's outcome, the borrower's other loans, or an experiment's bucket.
+fn reads_only_fields(program: &Program, expr: &Expr, depth: usize) -> bool {
+    let alone = match &expr.kind {
+        ExprKind::Decision(_) | ExprKind::Borrower(_) | ExprKind::Bucket { .. } => false,
+        ExprKind::Derived(index) => {
+            depth < 64
+                && program
+                    .derived
+                    .get(*index)
+                    .is_some_and(|def| reads_only_fields(program, &def.expr, depth + 1))
+        }
+        _ => true,
+    };
+    let mut children = alone;
+    expr.for_each_child(&mut |child| children &= reads_only_fields(program, child, depth));
+    children
 }
 
 /// Candidate values of the fields in `slots`, from `program`'s constants (see [`Pools`], built
@@ -826,4 +995,104 @@ fn collect_constants(expr: &Expr, out: &mut Vec<Value>) {
         out.push(v.clone());
     }
     expr.for_each_child(&mut |child| collect_constants(child, out));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The atoms of every rule's and guard's condition, as the analysis collects them.
+    fn atoms_of(program: &Program) -> Atoms {
+        let mut atoms = Atoms::default();
+        for decision in &program.decisions {
+            for condition in decision.rules.iter().filter_map(|r| r.condition.as_ref()) {
+                atoms.condition(program, condition);
+            }
+        }
+        for guard in &program.guards {
+            atoms.condition(program, &guard.condition);
+        }
+        atoms
+    }
+
+    #[test]
+    fn truth_tables_give_the_space_that_evaluating_every_combination_gives() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let (mut policies, mut shared) = (0, 0);
+        for dir in ["policies", "tests/analysis", "tests/golden/check"] {
+            let mut paths: Vec<_> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|entry| entry.unwrap().path())
+                .filter(|path| path.extension().is_some_and(|e| e == "policy"))
+                .collect();
+            paths.sort();
+            for path in paths {
+                let Ok(loaded) = crate::load::load_policy(&path) else {
+                    continue;
+                };
+                let program = &loaded.program;
+                let atoms = atoms_of(program);
+                let tabled = Space::real_with(program, &atoms, as_of, true);
+                let evaluated = Space::real_with(program, &atoms, as_of, false);
+                assert_eq!(
+                    format!("{:?}", tabled.components),
+                    format!("{:?}", evaluated.components),
+                    "{}",
+                    path.display()
+                );
+                policies += 1;
+                // Components where atoms read different fields are where tables pay.
+                shared += tabled
+                    .components
+                    .iter()
+                    .filter(|c| {
+                        c.choices
+                            .first()
+                            .is_some_and(|(_, values)| values.len() > 1)
+                    })
+                    .count();
+            }
+        }
+        assert!(
+            policies >= 8 && shared >= 2,
+            "{policies} policies, {shared} components"
+        );
+    }
+
+    #[test]
+    fn truth_tables_give_the_evaluated_space_in_any_field_order_and_leave_borrower_values_evaluated()
+     {
+        let text = "use schema \"loan-v1.schema\"
+
+let overdue = if oldest_unpaid_due_date is present and oldest_unpaid_due_date < as_of then as_of - oldest_unpaid_due_date else 0 days
+
+actions a0, a1, a2
+
+decision d0: first match, gives action
+  rule R0 when collateral_value is present and collateral_value >= principal_outstanding and overdue > 90 days then a0
+  rule R1 when principal_outstanding >= 500000.00 and product in [mortgage] and overdue <= 30 days then a1
+  rule R2 when collateral_value is present and principal_outstanding <= collateral_value and willingness in [refuses] then a2
+  rule R3 when overdue >= 180 days and principal_outstanding < 100000.00 and collateral_value is present then a1
+  rule R4 when collateral_value is present and collateral_value < 20000.00 and product in [card, consumer] then a0
+  rule R5 when collateral_value is present and principal_outstanding + 10000.00 > collateral_value then a2
+  rule R6 when collateral_value is present and sum(borrower.principal_outstanding) > collateral_value then a1
+";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/tables.policy");
+        let loaded = crate::load::load_policy_text(&path, text.to_owned()).unwrap();
+        let program = &loaded.program;
+        let atoms = atoms_of(program);
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let tabled = Space::real_with(program, &atoms, as_of, true);
+        let evaluated = Space::real_with(program, &atoms, as_of, false);
+        assert_eq!(
+            format!("{:?}", tabled.components),
+            format!("{:?}", evaluated.components)
+        );
+        let widest = tabled.components.iter().map(|c| c.atoms.len()).max();
+        assert!(
+            widest >= Some(5),
+            "the amounts' component has {widest:?} atoms"
+        );
+    }
 }

@@ -245,18 +245,20 @@ pub(crate) fn eval_expr<'a>(
     Evaluator::new(program, loan, as_of, false, None).value(expr)
 }
 
-/// Whether each of `conditions` is true for `loan`, reading each derived value once for them
-/// all: for the analysis, which asks thousands of conditions about each candidate loan.
-pub(crate) fn truths<'a>(
-    program: &'a Program,
-    loan: &'a Loan,
-    as_of: NaiveDate,
-    conditions: impl Iterator<Item = &'a Expr>,
-) -> Vec<bool> {
-    let mut evaluator = Evaluator::new(program, loan, as_of, false, None);
-    conditions
-        .map(|c| evaluator.value(c) == Value::Bool(true))
-        .collect()
+/// Conditions asked of one loan, each derived value read once for them all: for the analysis,
+/// which asks thousands of conditions about each candidate loan.
+pub(crate) struct Truths<'p>(Evaluator<'p>);
+
+impl<'p> Truths<'p> {
+    /// Asks about `loan` on `as_of`.
+    pub(crate) fn new(program: &'p Program, loan: &'p Loan, as_of: NaiveDate) -> Truths<'p> {
+        Truths(Evaluator::new(program, loan, as_of, false, None))
+    }
+
+    /// Whether `condition` is true.
+    pub(crate) fn truth(&mut self, condition: &'p Expr) -> bool {
+        self.0.value(condition) == Value::Bool(true)
+    }
 }
 
 struct Evaluator<'p> {
