@@ -382,10 +382,8 @@ impl Space {
             let mut bits = vec![0u64; truth.len().div_ceil(64)];
             let mut digits = vec![0; fields.len()];
             for combination in 0..total {
-                let mut rest = combination;
-                for (digit, n) in digits.iter_mut().zip(&radices) {
-                    *digit = rest % n;
-                    rest /= n;
+                for (digit, value) in digits.iter_mut().zip(mixed_radix(combination, &radices)) {
+                    *digit = value;
                 }
                 let value = |(field, pool): (&usize, &Vec<Value>), digit: &usize| {
                     (*field, pool.get(*digit).cloned().unwrap_or(Value::Missing))
@@ -518,14 +516,11 @@ impl<'p> Truth<'p> {
             let Some(size) = size else { continue };
             let mut tables = vec![Vec::with_capacity(size); members.len()];
             let mut loan = base.clone();
+            let radices: Vec<usize> = pools.iter().map(|(_, pool)| pool.len().max(1)).collect();
             for index in 0..size {
-                let mut rest = index;
-                for (field, pool) in &pools {
-                    let n = pool.len().max(1);
-                    let value = pool.get(rest % n).cloned().unwrap_or(Value::Missing);
-                    rest /= n;
+                for ((field, pool), digit) in pools.iter().zip(mixed_radix(index, &radices)) {
                     if let Some(slot) = loan.fields.get_mut(*field) {
-                        *slot = value;
+                        *slot = pool.get(digit).cloned().unwrap_or(Value::Missing);
                     }
                 }
                 let mut truths = Truths::new(program, &loan, as_of);
@@ -546,6 +541,16 @@ impl<'p> Truth<'p> {
         }
         truth
     }
+}
+
+/// The digits of `index` in the mixed radix `radices`, the first varying fastest: which
+/// candidate of each field combination number `index` takes.
+fn mixed_radix(mut index: usize, radices: &[usize]) -> impl Iterator<Item = usize> + '_ {
+    radices.iter().map(move |&n| {
+        let digit = index % n.max(1);
+        index /= n.max(1);
+        digit
+    })
 }
 
 /// Whether `expr` depends on the loan's fields alone, each of them found by [`read_fields`]:
