@@ -141,6 +141,9 @@ impl Cells {
     }
 }
 
+/// The most bytes of cells a worker keeps between rows (a usual row is under a kilobyte).
+const KEPT: usize = 1 << 20;
+
 thread_local! {
     /// Each worker's reader and cells, reused row after row.
     static SPLITTER: RefCell<(csv_core::Reader, Cells)> =
@@ -153,7 +156,12 @@ pub(super) fn with_cells<R>(row: &[u8], read: impl FnOnce(&Cells) -> R) -> R {
         Ok(mut splitter) => {
             let (reader, cells) = &mut *splitter;
             cells.split(reader, row);
-            read(cells)
+            let read = read(cells);
+            // One huge row must not keep its buffer for the rest of the run.
+            if cells.bytes.len() > KEPT {
+                *cells = Cells::default();
+            }
+            read
         }
         // Only if `read` itself splits a row; then with buffers of its own.
         Err(_) => {
@@ -283,6 +291,23 @@ mod tests {
             assert_eq!(by_the_csv_crate(text.as_bytes()), expected, "{text:?}");
             assert_eq!(by_cutting(text.as_bytes()), expected, "{text:?}");
         }
+    }
+
+    #[test]
+    fn a_huge_row_is_split_whole_and_its_buffer_is_not_kept() {
+        let huge = format!("a,\"{}\"\"b\",c", "x".repeat(KEPT + 1));
+        for _ in 0..2 {
+            let cells = with_cells(huge.as_bytes(), |cells| {
+                cells.iter().map(<[u8]>::len).collect::<Vec<_>>()
+            });
+            assert_eq!(cells, vec![1, KEPT + 3, 1]);
+            let kept = SPLITTER.with(|splitter| splitter.borrow().1.bytes.len());
+            assert!(kept <= KEPT, "{kept} bytes kept");
+        }
+        let small = with_cells(b"d,e", |cells| {
+            cells.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()
+        });
+        assert_eq!(small, vec![b"d".to_vec(), b"e".to_vec()]);
     }
 
     /// Bytes that matter to CSV, and some that do not.
