@@ -174,9 +174,9 @@ impl RecordStream {
         schema: &Schema,
     ) -> Result<RecordStream, StreamError> {
         let source = match format {
-            super::InputFormat::Jsonl => Source::Text(Lines::new(reader, None)),
+            super::InputFormat::Jsonl => Source::Text(Lines::new(reader)),
             super::InputFormat::Csv => {
-                let mut lines = Lines::new(reader, None);
+                let mut lines = Lines::new(reader);
                 let headers = lines.header()?;
                 // Each column's slot: the one the loan builder finds for its name, as a field's
                 // names and other names are all distinct (the schema refuses a clash).
@@ -400,7 +400,8 @@ impl Drop for Block {
 }
 
 impl Lines {
-    fn new(reader: Box<dyn Read + Send>, csv: Option<Arc<CsvLayout>>) -> Lines {
+    /// A file read from its start, as JSON Lines until a CSV header is read ([`Lines::header`]).
+    fn new(reader: Box<dyn Read + Send>) -> Lines {
         Lines {
             reader,
             newlines: 0,
@@ -408,7 +409,7 @@ impl Lines {
             ended: false,
             spare: Spare::default(),
             bytes: 0,
-            csv,
+            csv: None,
         }
     }
 
