@@ -996,7 +996,7 @@ fn bar_chart(rows: &Rows, title: &str, lang: Lang) -> String {
     let max = rows.iter().map(|(_, t)| t.loans).max().unwrap_or(1).max(1);
     let height = 24 * rows.len() + 40;
     let mut svg = format!(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' role='img' aria-label='{}'>",
+        "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' viewBox='0 0 760 {height}' role='img' aria-label='{}'>",
         escape(title)
     );
     let _ = write!(svg, "<text x='0' y='16' class='t'>{}</text>", escape(title));
@@ -1037,7 +1037,7 @@ fn heat_map(summary: &Summary, lang: Lang) -> String {
     let width = left + cell * actions.len() + 10;
     let height = top + 30 * summary.bucket_action.len() + 10;
     let mut svg = format!(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' role='img' aria-label='{}'>",
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' aria-label='{}'>",
         escape(&tr!(lang, "report-heat-map-label"))
     );
     for (i, action) in actions.iter().enumerate() {
@@ -1105,7 +1105,7 @@ fn arms_chart(summary: &Summary, lang: Lang) -> String {
         let label = tr!(lang, "report-arms-label", name = &experiment.name);
         let _ = write!(
             out,
-            "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' role='img' aria-label='{}'>",
+            "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' viewBox='0 0 760 {height}' role='img' aria-label='{}'>",
             escape(&label)
         );
         let _ = write!(
@@ -1170,6 +1170,9 @@ pub fn summary_html(heading: &ReportHeading<'_>, summary: &Summary, lang: Lang) 
         "body{{font:14px {FONTS};margin:24px;color:#222;max-width:1100px}}"
     );
     out.push_str("table{border-collapse:collapse;margin:8px 0 16px}td,th{border-bottom:1px solid #ddd;padding:3px 10px;text-align:left}");
+    // A chart scales down to a narrow page (the workbench's dry-run pane) instead of running
+    // out of it.
+    out.push_str("svg[viewBox]{max-width:100%;height:auto}");
     let _ = write!(
         out,
         ".n{{text-align:right;font-variant-numeric:tabular-nums}}.t{{font:bold 14px {FONTS}}}.l{{font:12px {FONTS}}}"
