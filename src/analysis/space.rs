@@ -385,15 +385,12 @@ impl Space {
                 for (digit, value) in digits.iter_mut().zip(mixed_radix(combination, &radices)) {
                     *digit = value;
                 }
-                let value = |(field, pool): (&usize, &Vec<Value>), digit: &usize| {
-                    (*field, pool.get(*digit).cloned().unwrap_or(Value::Missing))
-                };
                 let assignment = || -> Vec<(usize, Value)> {
-                    fields
-                        .iter()
-                        .zip(&candidates)
-                        .zip(&digits)
-                        .map(|(f, d)| value(f, d))
+                    let pools = fields.iter().zip(&candidates).zip(&digits);
+                    pools
+                        .map(|((field, pool), digit)| {
+                            (*field, pool.get(*digit).cloned().unwrap_or(Value::Missing))
+                        })
                         .collect()
                 };
                 let loan = evaluated.then(|| {
@@ -942,19 +939,18 @@ impl Pools {
                 }
             })
             .collect();
-        let templates: usize = pools.iter().map(|p| p.len().max(1)).product();
+        let radices: Vec<usize> = pools.iter().map(Vec::len).collect();
+        let templates: usize = radices.iter().map(|n| n.max(&1)).product();
         let mut lists = vec![Value::List(Arc::new(Records::with_capacity(
             pools.len(),
             0,
         )))];
         for template in 0..templates.min(2_000) {
-            let mut rest = template;
-            let mut row = Vec::with_capacity(pools.len());
-            for pool in &pools {
-                let n = pool.len().max(1);
-                row.push(pool.get(rest % n).cloned().unwrap_or(Value::Missing));
-                rest /= n;
-            }
+            let row: Vec<Value> = pools
+                .iter()
+                .zip(mixed_radix(template, &radices))
+                .map(|(pool, digit)| pool.get(digit).cloned().unwrap_or(Value::Missing))
+                .collect();
             for &size in self.list_sizes.iter().filter(|s| **s > 0) {
                 lists.push(Value::List(Arc::new(Records::repeat(&row, size))));
             }
