@@ -95,6 +95,17 @@ impl Records {
         self.values.push(value);
     }
 
+    /// Appends a record of `width` copies of `fill`, to be set field by field, and gives it.
+    pub(crate) fn push_record(&mut self, fill: Value) -> &mut [Value] {
+        if self.values.capacity() == 0 {
+            // Room for a few records at once: lists are short, and most have more than one.
+            self.values.reserve_exact(self.width * 4);
+        }
+        let start = self.values.len();
+        self.values.resize(start + self.width, fill);
+        self.values.get_mut(start..).unwrap_or_default()
+    }
+
     /// The records, each its field values in schema order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &[Value]> {
         // A record type always has fields; `max(1)` only keeps `chunks_exact` total.

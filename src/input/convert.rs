@@ -76,8 +76,14 @@ impl Origin<'_> {
     }
 }
 
-/// Marks a field not yet given: no field ever holds a decision's "nothing".
-const UNSET: Value = Value::Nothing;
+/// Marks a field (or a list record's field) not yet given: no field ever holds a decision's
+/// "nothing".
+pub(super) const UNSET: Value = Value::Nothing;
+
+/// Whether `value` is [`UNSET`], without comparing whole values.
+pub(super) fn is_unset(value: &Value) -> bool {
+    matches!(value, Value::Nothing)
+}
 
 /// A loan being built field by field, in whatever order the file lists them; readers that meet
 /// fields one at a time (JSON) feed it directly, without building the record first.
@@ -149,7 +155,7 @@ impl<'s> LoanBuilder<'s> {
     /// when an earlier field already rejects the row. Takes the loan's key from `text`.
     fn claim(&mut self, slot: usize, text: Option<&str>) -> Option<&'s Field> {
         let field = self.schema.fields.get(slot)?;
-        let given = self.values.get(slot) != Some(&UNSET)
+        let given = self.values.get(slot).is_some_and(|v| !is_unset(v))
             || self.problem.as_ref().is_some_and(|(at, _)| *at == slot);
         if given {
             if self.problem.as_ref().is_none_or(|(at, _)| *at > slot) {
@@ -188,7 +194,7 @@ impl<'s> LoanBuilder<'s> {
             if self.problem.as_ref().is_some_and(|(at, _)| *at <= slot) {
                 break;
             }
-            if *place == UNSET {
+            if is_unset(place) {
                 // Never given: missing, which is an error unless the field is optional.
                 match value(field, &Raw::Null, schema, &FieldPath::Top(&field.name)) {
                     Ok(value) => *place = value,

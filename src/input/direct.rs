@@ -17,15 +17,11 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use super::convert::{self, FieldPath, LoanBuilder, Origin};
+use super::convert::{self, FieldPath, LoanBuilder, Origin, UNSET};
 use super::csv::CsvLayout;
 use super::{Raw, UnknownFields};
 use crate::schema::{Field, FieldType, Schema};
 use crate::value::{Loan, Records, Value};
-
-/// The most fields a list's record may have for this reader to build it (the reference schema's
-/// have three); wider records go the serde way.
-const RECORD_WIDTH: usize = 16;
 
 /// How deep an unknown field's value may nest before the reader leaves it to serde, which has
 /// its own limit and message.
@@ -169,20 +165,24 @@ impl<'a> Cursor<'a> {
 
     /// A list field's records, converted field by field as [`convert::value`] converts them on
     /// the serde path. `None` for anything that path would reject or that needs its care.
+    ///
+    /// Each record's values are converted as their keys are met, straight into their places
+    /// in the list (a field never given is then converted as `null`), so nothing is held
+    /// between reading a value and storing it.
     fn records(&mut self, fields: &[Field], schema: &Schema, list: &str) -> Option<Value> {
-        if fields.len() > RECORD_WIDTH || fields.iter().any(|f| matches!(f.ty, FieldType::List(_)))
-        {
+        if fields.iter().any(|f| matches!(f.ty, FieldType::List(_))) {
             return None;
         }
         self.eat(b'[')?;
         self.space();
-        let mut records = Records::with_capacity(fields.len(), 4);
+        // Empty lists are common (no promises, no rest days): they allocate no room.
+        let mut records = Records::with_capacity(fields.len(), 0);
         if self.eat(b']').is_some() {
             return Some(Value::List(Arc::new(records)));
         }
         let mut index = 0;
         loop {
-            let mut given: [Option<Raw<'a>>; RECORD_WIDTH] = Default::default();
+            let record = records.push_record(UNSET);
             self.eat(b'{')?;
             self.space();
             if self.eat(b'}').is_none() {
@@ -194,11 +194,17 @@ impl<'a> Cursor<'a> {
                         .position(|f| convert::same_text(&f.name, name))
                     {
                         Some(slot) => {
-                            let place = given.get_mut(slot)?;
-                            if place.is_some() {
+                            let (field, place) = fields.get(slot).zip(record.get_mut(slot))?;
+                            if !convert::is_unset(place) {
                                 return None; // Named twice: the serde path decides which.
                             }
-                            *place = Some(self.scalar()?);
+                            let raw = self.scalar()?;
+                            let path = FieldPath::Item {
+                                list,
+                                index,
+                                field: &field.name,
+                            };
+                            *place = convert::value(field, &raw, schema, &path).ok()?;
                         }
                         None => self.skip(0)?,
                     }
@@ -207,14 +213,15 @@ impl<'a> Cursor<'a> {
                     }
                 }
             }
-            for (field, raw) in fields.iter().zip(given.iter_mut()) {
-                let raw = raw.take().unwrap_or(Raw::Null);
-                let path = FieldPath::Item {
-                    list,
-                    index,
-                    field: &field.name,
-                };
-                records.push_value(convert::value(field, &raw, schema, &path).ok()?);
+            for (field, place) in fields.iter().zip(record.iter_mut()) {
+                if convert::is_unset(place) {
+                    let path = FieldPath::Item {
+                        list,
+                        index,
+                        field: &field.name,
+                    };
+                    *place = convert::value(field, &Raw::Null, schema, &path).ok()?;
+                }
             }
             index += 1;
             if self.separator(b']')? {
@@ -494,6 +501,39 @@ mod differential {
             "{read} of {} lines read directly",
             lines.len()
         );
+    }
+
+    /// A list's records are converted as their keys are met, in any order: each record the
+    /// direct reader builds is the serde path's, and a record naming a field twice is left to
+    /// that path.
+    #[test]
+    fn records_read_in_any_key_order_are_the_serde_path_s() {
+        let line = |contacts: &str| {
+            let mut line = String::from_utf8(CORPUS.first().unwrap().clone()).unwrap();
+            let start = line.find("\"contacts\":[").unwrap() + "\"contacts\":".len();
+            let end = start + line.get(start..).unwrap().find(']').unwrap() + 1;
+            line.replace_range(start..end, contacts);
+            line.into_bytes()
+        };
+        for contacts in [
+            r#"[]"#,
+            r#"[{"on":"2026-01-02","channel":"sms","at":"09:30"}]"#,
+            r#"[{"at":"09:30","channel":"sms","on":"2026-01-02"},{"channel":"phone","on":"2026-03-04"}]"#,
+            r#"[{"on":"2026-01-02","channel":"sms","at":null},{"on":"2026-01-03","note":[1],"channel":"visit"}]"#,
+            r#"[{"on":"2026-01-02","channel":"sms"},{"on":"2026-01-02","channel":"sms"},{"on":"2026-01-02","channel":"sms"},{"on":"2026-01-02","channel":"sms"},{"on":"2026-01-02","channel":"letter"}]"#,
+        ] {
+            assert!(
+                agree(&SCHEMA, &line(contacts)),
+                "not read directly: {contacts}"
+            );
+        }
+        for refused in [
+            r#"[{"on":"2026-01-02","channel":"sms","on":"2026-01-03"}]"#,
+            r#"[{"on":"2026-01-02","channel":"fax"}]"#,
+            r#"[{"channel":"sms"}]"#,
+        ] {
+            assert!(!agree(&SCHEMA, &line(refused)), "read directly: {refused}");
+        }
     }
 
     /// Bytes that matter to JSON and to the schema's conversions, to splice into good lines.
