@@ -414,7 +414,10 @@ pub struct Rendered(RenderedKind);
 
 #[derive(Debug)]
 enum RenderedKind {
-    Text(Vec<String>),
+    /// A JSON line, with its newline: one allocation per loan, freed by the writing thread.
+    Line(String),
+    /// A CSV row's cells.
+    Cells(Vec<String>),
     Row {
         key: String,
         evaluation: Evaluation,
@@ -520,9 +523,9 @@ impl<'p, W: Write + Send> RecordWriter<'p, W> {
     ) -> Rendered {
         Rendered(match format {
             OutputFormat::Jsonl => {
-                RenderedKind::Text(vec![render_jsonl(program, key, evaluation, trace)])
+                RenderedKind::Line(render_jsonl(program, key, evaluation, trace))
             }
-            OutputFormat::Csv => RenderedKind::Text(
+            OutputFormat::Csv => RenderedKind::Cells(
                 decision_record(program, key, evaluation, trace)
                     .into_iter()
                     .map(|(_, value)| match value {
@@ -544,15 +547,11 @@ impl<'p, W: Write + Send> RecordWriter<'p, W> {
     /// Writes one rendered record.
     pub fn write(&mut self, rendered: &Rendered) -> io::Result<()> {
         match (&rendered.0, self.format) {
-            (RenderedKind::Text(lines), OutputFormat::Jsonl) => {
-                if let Some(out) = self.plain.as_mut() {
-                    for line in lines {
-                        out.write_all(line.as_bytes())?;
-                    }
-                }
-                Ok(())
-            }
-            (RenderedKind::Text(cells), OutputFormat::Csv) => match self.csv.as_mut() {
+            (RenderedKind::Line(line), OutputFormat::Jsonl) => match self.plain.as_mut() {
+                Some(out) => out.write_all(line.as_bytes()),
+                None => Ok(()),
+            },
+            (RenderedKind::Cells(cells), OutputFormat::Csv) => match self.csv.as_mut() {
                 Some(writer) => writer.write_record(cells).map_err(io::Error::other),
                 None => Ok(()),
             },
