@@ -34,8 +34,11 @@ pub(super) fn read_loan(
     at: &Origin<'_>,
     unknown: &mut UnknownFields,
 ) -> Option<(String, Loan)> {
-    // The whole line is checked once, so every slice between two ASCII delimiters is text.
-    let text = std::str::from_utf8(line).ok()?;
+    // The whole line is checked once, so every slice between two ASCII delimiters is text;
+    // simdutf8 checks it many bytes at a time (the standard library's check took 4 % of a
+    // run). Its `basic` check only says yes or no: a line that is not UTF-8 goes to the
+    // serde path, which says where it stops being so.
+    let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut cursor = Cursor { text, at: 0 };
     let mut loan = LoanBuilder::new(schema);
     cursor.object(schema, &mut loan, unknown)?;
@@ -62,7 +65,7 @@ pub(super) fn read_row(
     }
     let mut loan = LoanBuilder::new(schema);
     for (cell, (slot, header)) in record.iter().zip(layout.slots.iter().zip(&layout.headers)) {
-        let text = std::str::from_utf8(cell).ok()?;
+        let text = simdutf8::basic::from_utf8(cell).ok()?;
         let Some(slot) = *slot else {
             unknown.note(header);
             continue;
