@@ -57,6 +57,7 @@ pub(crate) struct Origin<'f> {
 
 impl Origin<'_> {
     fn reject(&self, loan_id: Option<String>, problem: Problem) -> Rejected {
+        let problem = *problem.0;
         Rejected {
             file: self.file.to_owned(),
             record: self.number,
@@ -299,7 +300,12 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
     )
 }
 
-pub(super) struct Problem {
+/// Why a value or a row is refused. Boxed: every conversion returns `Result<Value, Problem>`,
+/// nearly always `Ok`, and an unboxed problem (about a hundred bytes) made every one of those
+/// results that large, to be written and copied for each field of each loan.
+pub(super) struct Problem(Box<Details>);
+
+struct Details {
     code: Code,
     field: Option<String>,
     value: Option<String>,
@@ -308,12 +314,12 @@ pub(super) struct Problem {
 
 impl Problem {
     fn new(code: Code, reason: impl Into<Text>) -> Problem {
-        Problem {
+        Problem(Box::new(Details {
             code,
             field: None,
             value: None,
             reason: reason.into(),
-        }
+        }))
     }
 
     fn at(
@@ -322,12 +328,12 @@ impl Problem {
         value: Option<&str>,
         reason: impl Into<Text>,
     ) -> Problem {
-        Problem {
+        Problem(Box::new(Details {
             code,
             field: Some(field.to_string()),
             value: value.map(str::to_owned),
             reason: reason.into(),
-        }
+        }))
     }
 }
 
