@@ -134,29 +134,30 @@ impl<'a> Cursor<'a> {
         // schema refuses a clash), so a match here is the slot any lookup would find.
         let mut next = 0;
         loop {
-            let name = self.key()?;
-            let slot = match schema.fields.get(next) {
-                Some(field) if convert::same_text(&field.name, name) => Some(next),
-                _ => loan.slot_of(name, position),
-            };
-            match slot {
-                Some(slot) => {
-                    next = slot + 1;
-                    let field = schema.fields.get(slot)?;
-                    match &field.ty {
-                        FieldType::List(fields) if self.peek() == Some(b'[') => {
-                            let records = self.records(fields, schema, &field.name)?;
-                            loan.set_exact(slot, records, None);
-                        }
-                        _ => {
-                            let raw = self.scalar()?;
-                            loan.set(slot, &raw);
-                        }
-                    }
-                }
-                None => {
+            let expected = schema.fields.get(next);
+            let slot = if expected.is_some_and(|field| self.expected_key(&field.name)) {
+                Some(next)
+            } else {
+                let name = self.key()?;
+                let slot = loan.slot_of(name, position);
+                if slot.is_none() {
                     self.skip(0)?;
                     unknown.note(name);
+                }
+                slot
+            };
+            if let Some(slot) = slot {
+                next = slot + 1;
+                let field = schema.fields.get(slot)?;
+                match &field.ty {
+                    FieldType::List(fields) if self.peek() == Some(b'[') => {
+                        let records = self.records(fields, schema, &field.name)?;
+                        loan.set_exact(slot, records, None);
+                    }
+                    _ => {
+                        let raw = self.scalar()?;
+                        loan.set(slot, &raw);
+                    }
                 }
             }
             position += 1;
@@ -189,13 +190,25 @@ impl<'a> Cursor<'a> {
             self.eat(b'{')?;
             self.space();
             if self.eat(b'}').is_none() {
+                let mut next = 0;
                 loop {
-                    let name = self.key()?;
-                    // Records match their fields by name alone, as on the serde path.
-                    match fields
-                        .iter()
-                        .position(|f| convert::same_text(&f.name, name))
+                    // Records match their fields by name alone, as on the serde path; the
+                    // field after the last one met is tried first.
+                    let slot = if fields
+                        .get(next)
+                        .is_some_and(|field| self.expected_key(&field.name))
                     {
+                        Some(next)
+                    } else {
+                        let name = self.key()?;
+                        fields
+                            .iter()
+                            .position(|f| convert::same_text(&f.name, name))
+                    };
+                    if let Some(slot) = slot {
+                        next = slot + 1;
+                    }
+                    match slot {
                         Some(slot) => {
                             let (field, place) = fields.get(slot).zip(record.get_mut(slot))?;
                             if !convert::is_unset(place) {
@@ -231,6 +244,34 @@ impl<'a> Cursor<'a> {
                 return Some(Value::List(Arc::new(records)));
             }
         }
+    }
+
+    /// Passes over the key `"name"` and the colon after it when that is the next key, as it
+    /// is while a file keeps to the schema's order: the name's bytes are compared where they
+    /// should be, instead of scanning for the string's end and comparing after. A field's name
+    /// has no quote or backslash (the schema's names are words), so its bytes and a quote
+    /// after them are the whole key. False, having read nothing, when the next key is another.
+    fn expected_key(&mut self, name: &str) -> bool {
+        let bytes = self.text.as_bytes();
+        let start = self.at + 1;
+        let end = start + name.len();
+        let matched = bytes.get(self.at) == Some(&b'"')
+            && bytes.get(start..end) == Some(name.as_bytes())
+            && bytes.get(end) == Some(&b'"');
+        if !matched {
+            return false;
+        }
+        let before = self.at;
+        self.at = end + 1;
+        self.space();
+        if self.eat(b':').is_none() {
+            // Not a key after all (a line cut short, or worse): read it the general way,
+            // which gives up on it.
+            self.at = before;
+            return false;
+        }
+        self.space();
+        true
     }
 
     /// A member's name and the colon after it, up to its value.
@@ -536,6 +577,38 @@ mod differential {
             r#"[{"channel":"sms"}]"#,
         ] {
             assert!(!agree(&SCHEMA, &line(refused)), "read directly: {refused}");
+        }
+    }
+
+    /// Keys are matched where the schema's order expects them, and the general way when the
+    /// expected name is only a prefix, is followed by more, or has no colon after it.
+    #[test]
+    fn a_key_is_the_expected_field_only_when_the_whole_key_is_its_name() {
+        let first = String::from_utf8(CORPUS.first().unwrap().clone()).unwrap();
+        let edited = |from: &str, to: &str| {
+            assert!(first.contains(from), "{from}");
+            first.replacen(from, to, 1).into_bytes()
+        };
+        assert!(agree(&SCHEMA, first.as_bytes()));
+        for (from, to) in [
+            // Space around the colon, and fields out of the schema's order.
+            (r#""loan_id":"#, r#""loan_id" :  "#),
+            (r#""product":"#, r#""zz_unknown":1,"product":"#),
+            // The expected name followed by more, and a prefix of it: unknown fields here.
+            (r#""borrower":"#, r#""borrower_x":1,"borrower":"#),
+            (r#""borrower":"#, r#""borrowe":1,"borrower":"#),
+            (r#""borrower":"#, r#""borrower :":1,"borrower":"#),
+            // In a list's record.
+            (r#"{"due_on":"#, r#"{ "due_on" : "#),
+        ] {
+            assert!(agree(&SCHEMA, &edited(from, to)), "not read directly: {to}");
+        }
+        for (from, to) in [
+            (r#""loan_id":"#, r#""loan_id" "#),
+            (r#""borrower":"#, r#""borrower","#),
+            (r#"{"due_on":"#, r#"{"due_on" "#),
+        ] {
+            assert!(!agree(&SCHEMA, &edited(from, to)), "read directly: {to}");
         }
     }
 
