@@ -220,7 +220,11 @@ impl<'s> LoanBuilder<'s> {
 /// loan's few dozen keys cost 3 % of a run. Eight bytes at a time, the last word overlapping
 /// the one before it; byte by byte below eight.
 pub(super) fn same_text(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+    same_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`same_text`] on bytes.
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

@@ -256,7 +256,9 @@ impl<'a> Cursor<'a> {
         let start = self.at + 1;
         let end = start + name.len();
         let matched = bytes.get(self.at) == Some(&b'"')
-            && bytes.get(start..end) == Some(name.as_bytes())
+            && bytes
+                .get(start..end)
+                .is_some_and(|key| convert::same_bytes(name.as_bytes(), key))
             && bytes.get(end) == Some(&b'"');
         if !matched {
             return false;
