@@ -64,8 +64,9 @@ pub(super) fn read_row(
         return None;
     }
     let mut loan = LoanBuilder::new(schema);
-    for (cell, (slot, header)) in record.iter().zip(layout.slots.iter().zip(&layout.headers)) {
-        let text = simdutf8::basic::from_utf8(cell).ok()?;
+    let cells = record.texts()?;
+    for (text, (slot, header)) in cells.zip(layout.slots.iter().zip(&layout.headers)) {
+        let text = text?;
         let Some(slot) = *slot else {
             unknown.note(header);
             continue;
