@@ -206,11 +206,9 @@ impl<'a> Cursor<'a> {
                             .iter()
                             .position(|f| convert::same_text(&f.name, name))
                     };
-                    if let Some(slot) = slot {
-                        next = slot + 1;
-                    }
                     match slot {
                         Some(slot) => {
+                            next = slot + 1;
                             let (field, place) = fields.get(slot).zip(record.get_mut(slot))?;
                             if !convert::is_unset(place) {
                                 return None; // Named twice: the serde path decides which.
