@@ -991,14 +991,20 @@ fn html_table(out: &mut String, title: &str, rows: &Rows, lang: Lang) {
     out.push_str("</table>");
 }
 
+/// The opening tag of a chart `width` by `height` pixels, read aloud as `label`. Its
+/// `viewBox` lets the page's style scale it down to a narrow page.
+fn svg_open(width: usize, height: usize, label: &str) -> String {
+    format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' aria-label='{}'>",
+        escape(label)
+    )
+}
+
 /// Horizontal bars: one per row, length by loans.
 fn bar_chart(rows: &Rows, title: &str, lang: Lang) -> String {
     let max = rows.iter().map(|(_, t)| t.loans).max().unwrap_or(1).max(1);
     let height = 24 * rows.len() + 40;
-    let mut svg = format!(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' viewBox='0 0 760 {height}' role='img' aria-label='{}'>",
-        escape(title)
-    );
+    let mut svg = svg_open(760, height, title);
     let _ = write!(svg, "<text x='0' y='16' class='t'>{}</text>", escape(title));
     for (index, (key, tally)) in rows.iter().enumerate() {
         let y = 30 + index * 24;
@@ -1036,10 +1042,7 @@ fn heat_map(summary: &Summary, lang: Lang) -> String {
     let (cell, left, top) = (46, 120, 130);
     let width = left + cell * actions.len() + 10;
     let height = top + 30 * summary.bucket_action.len() + 10;
-    let mut svg = format!(
-        "<svg xmlns='http://www.w3.org/2000/svg' width='{width}' height='{height}' viewBox='0 0 {width} {height}' role='img' aria-label='{}'>",
-        escape(&tr!(lang, "report-heat-map-label"))
-    );
+    let mut svg = svg_open(width, height, &tr!(lang, "report-heat-map-label"));
     for (i, action) in actions.iter().enumerate() {
         let x = left + i * cell + cell / 2;
         let _ = write!(
@@ -1103,11 +1106,7 @@ fn arms_chart(summary: &Summary, lang: Lang) -> String {
         let height = 40 + actions.len() * 30 + 20;
         let title = tr!(lang, "report-arms-chart", name = &experiment.name);
         let label = tr!(lang, "report-arms-label", name = &experiment.name);
-        let _ = write!(
-            out,
-            "<svg xmlns='http://www.w3.org/2000/svg' width='760' height='{height}' viewBox='0 0 760 {height}' role='img' aria-label='{}'>",
-            escape(&label)
-        );
+        out.push_str(&svg_open(760, height, &label));
         let _ = write!(
             out,
             "<text x='0' y='16' class='t'>{}</text>",
