@@ -95,14 +95,16 @@ impl Records {
         self.values.push(value);
     }
 
-    /// Appends a record of `width` copies of `fill`, to be set field by field, and gives it.
-    pub(crate) fn push_record(&mut self, fill: Value) -> &mut [Value] {
+    /// Appends a record of `width` values made by `fill`, to be set field by field, and gives
+    /// it. A maker rather than a value to clone: cloning a `Value` matches on its kind for every
+    /// field, where making a constant one is a store.
+    pub(crate) fn push_record(&mut self, fill: impl Fn() -> Value) -> &mut [Value] {
         if self.values.capacity() == 0 {
             // Room for a few records at once: lists are short, and most have more than one.
             self.values.reserve_exact(self.width * 4);
         }
         let start = self.values.len();
-        self.values.resize(start + self.width, fill);
+        self.values.resize_with(start + self.width, fill);
         self.values.get_mut(start..).unwrap_or_default()
     }
 

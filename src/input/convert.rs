@@ -104,7 +104,11 @@ impl<'s> LoanBuilder<'s> {
     pub(crate) fn new(schema: &'s Schema) -> LoanBuilder<'s> {
         LoanBuilder {
             schema,
-            values: vec![UNSET; schema.fields.len()],
+            // Made, not cloned: `vec![UNSET; n]` clones a `Value` per field, a match on its
+            // kind each time.
+            values: std::iter::repeat_with(|| UNSET)
+                .take(schema.fields.len())
+                .collect(),
             key: None,
             problem: None,
         }
@@ -121,14 +125,32 @@ impl<'s> LoanBuilder<'s> {
 
     /// Gives field `slot` its raw value; a second value for it is a problem of the row.
     pub(crate) fn set(&mut self, slot: usize, raw: &Raw<'_>) {
-        let key_text = match raw {
-            Raw::Scalar(text) => Some(text.as_ref()),
-            _ => None,
-        };
-        let Some(field) = self.claim(slot, key_text) else {
+        match raw {
+            Raw::Null => self.set_scalar(slot, None),
+            Raw::Scalar(text) => self.set_scalar(slot, Some(text)),
+            Raw::List(_) | Raw::Map(_) => {
+                let Some(field) = self.claim(slot, None) else {
+                    return;
+                };
+                let converted = value(field, raw, self.schema, &FieldPath::Top(&field.name));
+                self.store(slot, converted);
+            }
+        }
+    }
+
+    /// [`LoanBuilder::set`] for a scalar's exact text, `None` being `null`: what the readers
+    /// that walk a line's bytes give, without a [`Raw`] to build and drop for each field.
+    pub(crate) fn set_scalar(&mut self, slot: usize, text: Option<&str>) {
+        let Some(field) = self.claim(slot, text) else {
             return;
         };
-        match value(field, raw, self.schema, &FieldPath::Top(&field.name)) {
+        let converted = scalar(field, text, self.schema, &FieldPath::Top(&field.name));
+        self.store(slot, converted);
+    }
+
+    #[inline]
+    fn store(&mut self, slot: usize, converted: Result<Value, Problem>) {
+        match converted {
             Ok(value) => {
                 if let Some(place) = self.values.get_mut(slot) {
                     *place = value;
@@ -197,7 +219,7 @@ impl<'s> LoanBuilder<'s> {
             }
             if is_unset(place) {
                 // Never given: missing, which is an error unless the field is optional.
-                match value(field, &Raw::Null, schema, &FieldPath::Top(&field.name)) {
+                match scalar(field, None, schema, &FieldPath::Top(&field.name)) {
                     Ok(value) => *place = value,
                     Err(problem) => self.problem = Some((slot, problem)),
                 }
@@ -289,13 +311,12 @@ fn iso_date(text: &str) -> Option<NaiveDate> {
     if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
         return None;
     }
+    // Digits read in place: `str::parse` for each part cost more than the rest of the date.
     let number = |range: std::ops::Range<usize>| -> Option<u32> {
-        let digits = text.get(range)?;
-        if digits.bytes().all(|b| b.is_ascii_digit()) {
-            digits.parse().ok()
-        } else {
-            None
-        }
+        range.into_iter().try_fold(0, |n, at| {
+            let digit = bytes.get(at).filter(|b| b.is_ascii_digit())?;
+            Some(n * 10 + u32::from(digit - b'0'))
+        })
     };
     NaiveDate::from_ymd_opt(
         i32::try_from(number(0..4)?).ok()?,
@@ -354,27 +375,49 @@ pub(super) fn is_null_text(text: &str) -> bool {
     matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
+/// Field `field`'s value from its raw shape.
 pub(super) fn value(
     field: &Field,
     raw: &Raw<'_>,
     schema: &Schema,
     path: &FieldPath<'_>,
 ) -> Result<Value, Problem> {
-    if let FieldType::List(record_fields) = &field.ty {
-        return list(record_fields, raw, schema, path);
-    }
-    let text = match raw {
-        Raw::Null => None,
-        Raw::Scalar(s) if field.ty != FieldType::Text && is_null_text(trimmed(s)) => None,
-        Raw::Scalar(s) => Some(s.as_ref()),
-        Raw::List(_) | Raw::Map(_) => {
-            return Err(Problem::at(
+    match raw {
+        Raw::Null => scalar(field, None, schema, path),
+        Raw::Scalar(text) => scalar(field, Some(text), schema, path),
+        Raw::List(_) | Raw::Map(_) => match &field.ty {
+            FieldType::List(record_fields) => list(record_fields, raw, schema, path),
+            _ => Err(Problem::at(
                 Code::ROW_BAD_VALUE,
                 path,
                 None,
                 text!("row-expected-single", kind = field.ty.describe(schema)),
-            ));
+            )),
+        },
+    }
+}
+
+/// Field `field`'s value from a scalar's exact text, `None` being `null`.
+pub(super) fn scalar(
+    field: &Field,
+    text: Option<&str>,
+    schema: &Schema,
+    path: &FieldPath<'_>,
+) -> Result<Value, Problem> {
+    if let FieldType::List(record_fields) = &field.ty {
+        // A list written as a scalar: rare, so the raw shape is built for `list` to judge.
+        let raw = text.map_or(Raw::Null, |text| Raw::Scalar(Cow::Borrowed(text)));
+        return list(record_fields, &raw, schema, path);
+    }
+    // Text is kept as given; any other kind is read from its trimmed text, where a YAML
+    // spelling of "no value" means none. Trimmed once here, for both.
+    let (text, trimmed) = match text {
+        Some(text) if field.ty == FieldType::Text => (Some(text), text),
+        Some(text) => {
+            let trimmed = trimmed(text);
+            (Some(text).filter(|_| !is_null_text(trimmed)), trimmed)
         }
+        None => (None, ""),
     };
     let Some(text) = text else {
         return if field.optional {
@@ -389,10 +432,11 @@ pub(super) fn value(
         };
     };
     let bad = |what: Text| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what);
-    let trimmed = trimmed(text);
     match &field.ty {
         FieldType::Text => {
-            if trimmed.is_empty() && !field.optional {
+            // Blank when every character is white space (what `trim` takes off): asked of the
+            // first characters only, where trimming Chinese text walked all of it twice.
+            if !field.optional && text.chars().all(char::is_whitespace) {
                 return Err(Problem::at(
                     Code::ROW_MISSING_FIELD,
                     path,
@@ -485,7 +529,8 @@ fn money(text: &str) -> Result<Decimal, Text> {
         }
     });
     match parsed {
-        Ok(amount) if amount.normalize().scale() <= 2 => Ok(amount),
+        // Normalizing only ever lowers the scale: most amounts need not be normalized.
+        Ok(amount) if amount.scale() <= 2 || amount.normalize().scale() <= 2 => Ok(amount),
         Ok(_) => Err(text!("row-money-places")),
         Err(_) if text.contains(',') => Err(text!("row-money-separators")),
         Err(_) if text.bytes().filter(u8::is_ascii_digit).count() > 28 => {
@@ -622,8 +667,39 @@ mod tests {
     }
 
     #[test]
+    fn text_is_kept_as_given_and_is_blank_only_when_every_character_is_white_space() {
+        use crate::value::Value;
+        let schema = crate::input::testing::RETAIL.clone();
+        let read = |name: &str, text: &str| {
+            let field = schema.fields.iter().find(|f| f.name == name).unwrap();
+            super::scalar(field, Some(text), &schema, &super::FieldPath::Top(name))
+        };
+        let text = |t: &str| Value::Text(t.into());
+        for kept in [" L1 ", "黄秀英", "\u{3000}王", "null", "~"] {
+            assert_eq!(read("loan_id", kept).ok(), Some(text(kept)), "{kept:?}");
+        }
+        for blank in ["", " ", "\u{3000}", " \t\u{3000}\n"] {
+            let problem = read("loan_id", blank).err().unwrap();
+            assert_eq!(
+                problem.0.code,
+                crate::diag::Code::ROW_MISSING_FIELD,
+                "{blank:?}"
+            );
+        }
+        // Other kinds are read trimmed, and YAML's spellings of "no value" are none.
+        let date = NaiveDate::from_ymd_opt(2024, 1, 5).map(Value::Date);
+        assert_eq!(read("oldest_unpaid_due_date", " 2024-01-05\t").ok(), date);
+        for none in ["null", " ~ ", "NULL", "  "] {
+            let missing = read("oldest_unpaid_due_date", none).ok();
+            assert_eq!(missing, Some(Value::Missing), "{none:?}");
+        }
+    }
+
+    #[test]
     fn money_is_read_exactly() {
         assert_eq!(money("125000.50").unwrap().to_string(), "125000.50");
+        // Three places written, two meant: accepted as written.
+        assert_eq!(money("12.340").unwrap().to_string(), "12.340");
         assert_eq!(money("1.25e5").unwrap().to_string(), "125000");
         assert_eq!(money("0.1").unwrap().to_string(), "0.1");
         assert!(money("12.345").is_err());

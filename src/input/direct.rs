@@ -3,7 +3,7 @@
 //!
 //! It walks the line's bytes once, matching each key to its schema slot and handing each value's
 //! exact text to the same [`LoanBuilder`] the serde path feeds, and builds list fields straight
-//! into [`Records`] with the same conversion ([`convert::value`]). Nothing is allocated for the
+//! into [`Records`] with the same conversion ([`convert::scalar`]). Nothing is allocated for the
 //! syntax: values are borrowed from the line.
 //!
 //! It only says yes when it is sure. Anything it does not handle itself — a string with an
@@ -14,12 +14,11 @@
 //! own, word for word, and an accepted line gives the loan the serde path would give; the
 //! differential tests below and in `tests/cli/` hold the two to that.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
+use super::UnknownFields;
 use super::convert::{self, FieldPath, LoanBuilder, Origin, UNSET};
 use super::csv::CsvLayout;
-use super::{Raw, UnknownFields};
 use crate::schema::{Field, FieldType, Schema};
 use crate::value::{Loan, Records, Value};
 
@@ -73,7 +72,7 @@ pub(super) fn read_row(
         };
         let field = schema.fields.get(slot)?;
         match &field.ty {
-            _ if text.is_empty() => loan.set(slot, &Raw::Null),
+            _ if text.is_empty() => loan.set_scalar(slot, None),
             FieldType::List(fields) => {
                 let mut cursor = Cursor { text, at: 0 };
                 cursor.space();
@@ -87,7 +86,7 @@ pub(super) fn read_row(
                 }
                 loan.set_exact(slot, records, None);
             }
-            _ => loan.set(slot, &Raw::Scalar(Cow::Borrowed(text))),
+            _ => loan.set_scalar(slot, Some(text)),
         }
     }
     loan.finish(at).ok()
@@ -156,8 +155,8 @@ impl<'a> Cursor<'a> {
                         loan.set_exact(slot, records, None);
                     }
                     _ => {
-                        let raw = self.scalar()?;
-                        loan.set(slot, &raw);
+                        let text = self.scalar()?;
+                        loan.set_scalar(slot, text);
                     }
                 }
             }
@@ -187,7 +186,7 @@ impl<'a> Cursor<'a> {
         }
         let mut index = 0;
         loop {
-            let record = records.push_record(UNSET);
+            let record = records.push_record(|| UNSET);
             self.eat(b'{')?;
             self.space();
             if self.eat(b'}').is_none() {
@@ -213,13 +212,13 @@ impl<'a> Cursor<'a> {
                             if !convert::is_unset(place) {
                                 return None; // Named twice: the serde path decides which.
                             }
-                            let raw = self.scalar()?;
+                            let text = self.scalar()?;
                             let path = FieldPath::Item {
                                 list,
                                 index,
                                 field: &field.name,
                             };
-                            *place = convert::value(field, &raw, schema, &path).ok()?;
+                            *place = convert::scalar(field, text, schema, &path).ok()?;
                         }
                         None => self.skip(0)?,
                     }
@@ -235,7 +234,7 @@ impl<'a> Cursor<'a> {
                         index,
                         field: &field.name,
                     };
-                    *place = convert::value(field, &Raw::Null, schema, &path).ok()?;
+                    *place = convert::scalar(field, None, schema, &path).ok()?;
                 }
             }
             index += 1;
@@ -303,18 +302,15 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string, number, `true`, `false` or `null`, as the serde path's raw shape gives it:
-    /// a value's exact text, `null` as nothing.
-    fn scalar(&mut self) -> Option<Raw<'a>> {
+    /// `Some(text)` for a value's exact text, `None` for `null`. (`None` outside for anything
+    /// else.) Plain text rather than a [`Raw`], which would be built and dropped per field.
+    fn scalar(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
-            b'"' => self.string().map(|s| Raw::Scalar(Cow::Borrowed(s))),
-            b'-' | b'0'..=b'9' => self.number().map(|s| Raw::Scalar(Cow::Borrowed(s))),
-            b't' => self
-                .word("true")
-                .map(|()| Raw::Scalar(Cow::Borrowed("true"))),
-            b'f' => self
-                .word("false")
-                .map(|()| Raw::Scalar(Cow::Borrowed("false"))),
-            b'n' => self.word("null").map(|()| Raw::Null),
+            b'"' => self.string().map(Some),
+            b'-' | b'0'..=b'9' => self.number().map(Some),
+            b't' => self.word("true").map(|()| Some("true")),
+            b'f' => self.word("false").map(|()| Some("false")),
+            b'n' => self.word("null").map(|()| None),
             _ => None,
         }
     }
