@@ -11,6 +11,7 @@ use std::borrow::Cow;
 
 use chrono::NaiveDate;
 use sha2::{Digest, Sha256};
+use smallvec::SmallVec;
 
 pub(crate) use crate::program::ReadSource;
 pub use trace::{
@@ -270,8 +271,10 @@ struct Evaluator<'p> {
     borrower: Option<&'p BorrowerContext>,
     /// Values over the borrower computed from this loan alone (when `borrower` is `None`).
     alone: Vec<Option<Value>>,
-    derived: Vec<Option<Value>>,
-    decisions: Vec<Value>,
+    /// The derived values computed so far, and the decisions' outcomes, by index: in place for
+    /// the few a policy has, where two allocations per loan cost more than evaluating it.
+    derived: SmallVec<[Option<Value>; 8]>,
+    decisions: SmallVec<[Value; 4]>,
     /// The record being filtered or folded.
     item: Option<&'p [Value]>,
     trace: Option<Trace>,
@@ -293,8 +296,12 @@ impl<'p> Evaluator<'p> {
             as_of,
             borrower,
             alone: Vec::new(),
-            derived: vec![None; program.derived.len()],
-            decisions: vec![Value::Nothing; program.decisions.len()],
+            derived: std::iter::repeat_with(|| None)
+                .take(program.derived.len())
+                .collect(),
+            decisions: std::iter::repeat_with(|| Value::Nothing)
+                .take(program.decisions.len())
+                .collect(),
             item: None,
             trace: traced.then(Trace::default),
             reads: Vec::new(),
@@ -402,7 +409,7 @@ impl<'p> Evaluator<'p> {
             }
         }
 
-        let mut fired = Vec::with_capacity(program.guards.len());
+        let mut fired: SmallVec<[bool; 16]> = SmallVec::with_capacity(program.guards.len());
         for (index, guard) in program.guards.iter().enumerate() {
             self.reads.clear();
             let (on, tests) = if self.trace.is_some() {
@@ -429,7 +436,7 @@ impl<'p> Evaluator<'p> {
             });
         }
 
-        let mut proposed: Vec<ActionId> = Vec::new();
+        let mut proposed: SmallVec<[ActionId; 8]> = SmallVec::new();
         for &index in &program.action_decisions {
             let Some(outcome) = outcomes.get(index) else {
                 continue;
@@ -534,6 +541,11 @@ impl<'p> Evaluator<'p> {
             // Without going through `value`, whose large frame costs more than reading a
             // value already computed.
             ExprKind::Derived(index) => Cow::Owned(self.derived(*index)),
+            ExprKind::AsOf => {
+                let value = Value::Date(self.as_of);
+                self.read(ReadSource::AsOf, &value);
+                Cow::Owned(value)
+            }
             _ => Cow::Owned(self.value(expr)),
         }
     }
@@ -637,12 +649,14 @@ impl<'p> Evaluator<'p> {
             ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Cmp(..) => {
                 Value::Bool(self.truth(expr))
             }
+            // Operands borrowed where they can be: `as_of - 90 days` in a list's filter is
+            // worked out for every record.
             ExprKind::Add(a, b) => {
-                let (a, b) = (self.value(a), self.value(b));
+                let (a, b) = (self.operand(a), self.operand(b));
                 add(&a, &b, false)
             }
             ExprKind::Sub(a, b) => {
-                let (a, b) = (self.value(a), self.value(b));
+                let (a, b) = (self.operand(a), self.operand(b));
                 add(&a, &b, true)
             }
             ExprKind::Neg(inner) => match self.value(inner) {
