@@ -104,7 +104,7 @@ impl Records {
             self.values.reserve_exact(self.width * 4);
         }
         let start = self.values.len();
-        self.values.resize_with(start + self.width, fill);
+        self.values.extend((0..self.width).map(|_| fill()));
         self.values.get_mut(start..).unwrap_or_default()
     }
 
