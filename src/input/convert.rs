@@ -462,8 +462,9 @@ pub(super) fn scalar(
     let bad = |what: Text| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what);
     match &field.ty {
         FieldType::Text => {
-            // Blank when every character is white space (what `trim` takes off): asked of the
-            // first characters only, where trimming Chinese text walked all of it twice.
+            // Blank when every character is white space (what `trim` takes off). The test
+            // stops at the first character that is not; trimming first decoded characters
+            // from both ends of every text that begins or ends in Chinese (0.7 % of a run).
             if !field.optional && text.chars().all(char::is_whitespace) {
                 return Err(Problem::at(
                     Code::ROW_MISSING_FIELD,

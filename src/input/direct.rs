@@ -303,7 +303,7 @@ impl<'a> Cursor<'a> {
 
     /// A string, number, `true`, `false` or `null`, as the serde path's raw shape gives it:
     /// `Some(text)` for a value's exact text, `None` for `null`. (`None` outside for anything
-    /// else.) Plain text rather than a [`Raw`], which would be built and dropped per field.
+    /// else.) Plain text rather than a [`Raw`](super::Raw), built and dropped per field.
     fn scalar(&mut self) -> Option<Option<&'a str>> {
         match self.peek()? {
             b'"' => self.string().map(Some),
