@@ -577,6 +577,59 @@ mod tests {
         );
     }
 
+    /// A field given twice rejects the row, unless a field earlier in the schema is wrong
+    /// too (that one is named); the loan's key is the first one given, even when it is the
+    /// field given twice.
+    #[test]
+    fn a_field_given_twice_is_named_unless_an_earlier_field_is_wrong() {
+        let sample = sample("retail-sample.jsonl");
+        let first = sample.lines().next().unwrap();
+        let willing = r#""willingness":"willing""#;
+        let twice = r#""willingness":"willing","willingness":"refuses""#;
+        let lines = [
+            first.replacen(willing, twice, 1),
+            first.replacen(willing, twice, 1).replacen(
+                r#""principal_outstanding":96011.58"#,
+                r#""principal_outstanding":"x""#,
+                1,
+            ),
+            first.replacen(willing, twice, 1).replacen(
+                r#""next_contact_at":"20:49""#,
+                r#""next_contact_at":"25:99""#,
+                1,
+            ),
+            first.replacen(r#""loan_id":"L00001""#, r#""loan_id":"A","loan_id":"B""#, 1),
+        ];
+        let portfolio = read(lines.join("\n"), InputFormat::Jsonl);
+        let named: Vec<(Option<String>, Option<String>, Code)> = portfolio
+            .rows
+            .iter()
+            .map(|row| {
+                let rejected = row.result.as_ref().err().unwrap();
+                (
+                    rejected.loan_id.clone(),
+                    rejected.field.clone(),
+                    rejected.code,
+                )
+            })
+            .collect();
+        let id = |id: &str| Some(id.to_owned());
+        let field = |name: &str| Some(name.to_owned());
+        assert_eq!(
+            named,
+            [
+                (id("L00001"), field("willingness"), Code::ROW_MALFORMED),
+                (
+                    id("L00001"),
+                    field("principal_outstanding"),
+                    Code::ROW_BAD_VALUE
+                ),
+                (id("L00001"), field("willingness"), Code::ROW_MALFORMED),
+                (id("A"), field("loan_id"), Code::ROW_MALFORMED),
+            ]
+        );
+    }
+
     #[test]
     fn seen_keys_remember_every_key_across_settling() {
         let mut seen = SeenKeys::default();
