@@ -541,11 +541,7 @@ impl<'p> Evaluator<'p> {
             // Without going through `value`, whose large frame costs more than reading a
             // value already computed.
             ExprKind::Derived(index) => Cow::Owned(self.derived(*index)),
-            ExprKind::AsOf => {
-                let value = Value::Date(self.as_of);
-                self.read(ReadSource::AsOf, &value);
-                Cow::Owned(value)
-            }
+            ExprKind::AsOf => Cow::Owned(self.as_of()),
             _ => Cow::Owned(self.value(expr)),
         }
     }
@@ -569,6 +565,13 @@ impl<'p> Evaluator<'p> {
                 value: value.clone(),
             });
         }
+    }
+
+    /// The evaluation date, as a value read.
+    fn as_of(&mut self) -> Value {
+        let value = Value::Date(self.as_of);
+        self.read(ReadSource::AsOf, &value);
+        value
     }
 
     #[inline]
@@ -636,11 +639,7 @@ impl<'p> Evaluator<'p> {
                 self.read(ReadSource::Decision(DecisionId::new(*index)), &value);
                 value
             }
-            ExprKind::AsOf => {
-                let value = Value::Date(self.as_of);
-                self.read(ReadSource::AsOf, &value);
-                value
-            }
+            ExprKind::AsOf => self.as_of(),
             ExprKind::Borrower(index) => {
                 let value = self.borrower_value(*index);
                 self.read(ReadSource::Borrower(BorrowerValueId::new(*index)), &value);

@@ -494,13 +494,7 @@ pub(super) fn scalar(
             .ok_or_else(|| bad(text!("row-expected-time"))),
         FieldType::Enum(id) => {
             let choices = schema.enums.get(*id).map(Vec::as_slice).unwrap_or_default();
-            // The choices' own names first, a word at a time (`==` called memcmp for each),
-            // then the schema's whole lookup, other names included.
-            let found = choices
-                .iter()
-                .position(|choice| same_text(choice, trimmed))
-                .or_else(|| schema.choice(*id, trimmed));
-            match found {
+            match schema.choice(*id, trimmed) {
                 Some(index) => Ok(Value::Enum(index as u32)),
                 None => {
                     let choices = choices.join(", ");
