@@ -56,6 +56,14 @@ fn engine(c: &mut Criterion) {
             }
         })
     });
+    let decider = program.decider(as_of);
+    group.bench_function("decide with the run's plan", |b| {
+        b.iter(|| {
+            for loan in &loans {
+                black_box(decider.evaluate(black_box(loan)));
+            }
+        })
+    });
     group.bench_function("decide with trace", |b| {
         b.iter(|| {
             for loan in &loans {

@@ -64,8 +64,8 @@ pub use diag::{
     CODES, Code, CodeInfo, Diagnostic, Diagnostics, ErrorFormat, Severity, lookup, render_all,
 };
 pub use eval::{
-    BorrowerContext, BorrowerTrace, BorrowerValueTrace, DecisionTrace, DerivedTrace, GuardTrace,
-    Needs, Read, RuleTrace, TestTrace, Trace,
+    BorrowerContext, BorrowerTrace, BorrowerValueTrace, Decider, DecisionTrace, DerivedTrace,
+    GuardTrace, Needs, Read, RuleTrace, TestTrace, Trace,
 };
 pub use files::{DiskFiles, FileError, Files, MemoryFiles};
 pub use format::format_source;

@@ -139,7 +139,9 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     let mut coming: Vec<Coming> = Vec::new();
     // Per loan, on the workers: the rendered record and the loan's coming deadlines. A loan
     // of a policy that reads borrowers is decided among its borrower's loans (`borrower`).
-    // A loan's capacities apply to it by its position in the book (`number`).
+    // A loan's capacities apply to it by its position in the book (`number`). An untraced loan
+    // is decided with the program compiled once for the run's date (`decider`).
+    let decider = program.decider(as_of);
     let render =
         |number: u64, key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
             let (rendered, evaluation): (Rendered, _) = if traced {
@@ -164,7 +166,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             } else {
                 let mut evaluation = match borrower {
                     Some(borrower) => program.evaluate_in(loan, borrower, as_of),
-                    None => program.evaluate(loan, as_of),
+                    None => decider.evaluate(loan),
                 };
                 if let Some(allocation) = &allocation {
                     allocation.apply(program, number, &mut evaluation);

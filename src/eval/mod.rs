@@ -4,6 +4,7 @@
 //! panics: arithmetic is checked, and a value the checker proved impossible (a missing value
 //! in a comparison, an overflow) makes the comparison false rather than stopping the run.
 
+mod plan;
 mod settle;
 mod trace;
 
@@ -14,6 +15,7 @@ use sha2::{Digest, Sha256};
 use smallvec::SmallVec;
 
 pub(crate) use crate::program::ReadSource;
+pub use plan::Decider;
 pub use trace::{
     BorrowerTrace, BorrowerValueTrace, DecisionTrace, DerivedTrace, GuardTrace, Needs, Read,
     RuleTrace, TestTrace, Trace,
@@ -315,17 +317,7 @@ impl<'p> Evaluator<'p> {
 
     fn decide(&mut self) -> Evaluation {
         let program = self.program;
-        let mut outcomes: Vec<DecisionOutcome> = program
-            .decisions
-            .iter()
-            .map(|d| match d.hit {
-                HitPolicy::First | HitPolicy::Unique => DecisionOutcome::First {
-                    rule: None,
-                    value: None,
-                },
-                HitPolicy::Collect => DecisionOutcome::Collect { hits: Vec::new() },
-            })
-            .collect();
+        let mut outcomes = undecided(program);
         for &index in &program.order {
             let Some(decision) = program.decisions.get(index) else {
                 continue;
@@ -382,19 +374,10 @@ impl<'p> Evaluator<'p> {
                     }
                 }
             }
-            let outcome = match decision.hit {
-                HitPolicy::First | HitPolicy::Unique => {
-                    let value = first.and_then(|(_, v)| v);
-                    if let Some(slot) = self.decisions.get_mut(index) {
-                        *slot = value.map_or(Value::Nothing, |v| Value::Outcome(v.raw()));
-                    }
-                    DecisionOutcome::First {
-                        rule: first.map(|(r, _)| r),
-                        value,
-                    }
-                }
-                HitPolicy::Collect => DecisionOutcome::Collect { hits },
-            };
+            let (outcome, seen) = decided(decision.hit, first, hits);
+            if let Some(slot) = self.decisions.get_mut(index) {
+                *slot = seen;
+            }
             if let Some(slot) = outcomes.get_mut(index) {
                 *slot = outcome;
             }
@@ -430,66 +413,9 @@ impl<'p> Evaluator<'p> {
 
         let mut deadlines = Vec::with_capacity(program.deadlines.len());
         for &index in &program.deadlines {
-            deadlines.push(match self.derived(index) {
-                Value::Date(date) => Some(date),
-                _ => None,
-            });
+            deadlines.push(date_of(self.derived(index)));
         }
-
-        let mut proposed: SmallVec<[ActionId; 8]> = SmallVec::new();
-        for &index in &program.action_decisions {
-            let Some(outcome) = outcomes.get(index) else {
-                continue;
-            };
-            match outcome {
-                DecisionOutcome::First {
-                    value: Some(action),
-                    ..
-                } => proposed.push(action.action()),
-                DecisionOutcome::First { value: None, .. } => {}
-                DecisionOutcome::Collect { hits } => {
-                    proposed.extend(hits.iter().map(|(_, action)| action.action()))
-                }
-            }
-        }
-        // The first guard that applies to the loan and forbids `action`, if any.
-        let forbidding = |action: ActionId| {
-            program
-                .guards
-                .iter()
-                .zip(&fired)
-                .position(|(guard, on)| *on && guard.forbids.binary_search(&action).is_ok())
-        };
-        let mut actions = Vec::with_capacity(proposed.len());
-        let mut vetoed = Vec::new();
-        for action in proposed {
-            if actions.contains(&action) || vetoed.iter().any(|(a, _)| *a == action) {
-                continue;
-            }
-            match forbidding(action) {
-                Some(guard) => vetoed.push((action, GuardId::new(guard))),
-                None => actions.push(action),
-            }
-        }
-        // A fallback a guard forbids this loan, found now while the guards' results are at
-        // hand: the capacity pass, later, must not give it.
-        let mut forbidden_fallbacks = Vec::new();
-        for fallback in program.capacities.iter().filter_map(|c| c.fallback) {
-            if forbidden_fallbacks.iter().any(|(a, _)| *a == fallback) {
-                continue;
-            }
-            if let Some(guard) = forbidding(fallback) {
-                forbidden_fallbacks.push((fallback, GuardId::new(guard)));
-            }
-        }
-        Evaluation {
-            outcomes,
-            actions,
-            vetoed,
-            deadlines,
-            capacity: Vec::new(),
-            forbidden_fallbacks,
-        }
+        conclude(program, outcomes, &fired, deadlines)
     }
 
     fn outcome(&mut self, outcome: &'p Outcome) -> Option<OutcomeId> {
@@ -658,12 +584,7 @@ impl<'p> Evaluator<'p> {
                 let (a, b) = (self.operand(a), self.operand(b));
                 add(&a, &b, true)
             }
-            ExprKind::Neg(inner) => match self.value(inner) {
-                Value::Int(n) => n.checked_neg().map_or(Value::Missing, Value::Int),
-                Value::Days(n) => n.checked_neg().map_or(Value::Missing, Value::Days),
-                Value::Money(m) => Value::Money(-m),
-                _ => Value::Missing,
-            },
+            ExprKind::Neg(inner) => negate(self.value(inner)),
             ExprKind::IsPresent(inner) => Value::Bool(self.value(inner) != Value::Missing),
             ExprKind::InSet(value, set) => {
                 let value = self.value(value);
@@ -703,41 +624,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// A function of dates; a missing or out-of-range argument gives a missing value.
+    /// A function of dates, of its arguments' values.
     #[inline(never)]
     fn dates(&mut self, function: DateFn, args: &'p [Expr]) -> Value {
-        use chrono::{Datelike, Months};
-        let mut values = Vec::with_capacity(args.len());
+        let mut values: SmallVec<[Value; 4]> = SmallVec::with_capacity(args.len());
         for arg in args {
             values.push(self.value(arg));
         }
-        match (function, values.as_slice()) {
-            (DateFn::Weekday, [Value::Date(d)]) => {
-                Value::Int(i64::from(d.weekday().number_from_monday()))
-            }
-            (DateFn::AddMonths, [Value::Date(d), Value::Int(n)]) => {
-                let months = u32::try_from(n.unsigned_abs()).ok().map(Months::new);
-                let moved = if *n >= 0 {
-                    months.and_then(|m| d.checked_add_months(m))
-                } else {
-                    months.and_then(|m| d.checked_sub_months(m))
-                };
-                moved.map_or(Value::Missing, Value::Date)
-            }
-            (DateFn::Latest | DateFn::Earliest, values) => {
-                let dates = values.iter().filter_map(|v| match v {
-                    Value::Date(d) => Some(*d),
-                    _ => None,
-                });
-                let found = if function == DateFn::Latest {
-                    dates.max()
-                } else {
-                    dates.min()
-                };
-                found.map_or(Value::Missing, Value::Date)
-            }
-            _ => Value::Missing,
-        }
+        date_function(function, &values)
     }
 
     /// A value over the borrower's loans: from the borrower's context, or from this loan
@@ -808,31 +702,9 @@ impl<'p> Evaluator<'p> {
             if *value == Value::Missing {
                 continue;
             }
-            acc = Some(match (acc, op) {
-                (None, FoldOp::Sum) => add(zero, value, false),
-                (None, _) => value.clone(),
-                (Some(sum), FoldOp::Sum) => add(&sum, value, false),
-                (Some(best), FoldOp::Min) => {
-                    if value.compare(&best).is_some_and(|o| o.is_lt()) {
-                        value.clone()
-                    } else {
-                        best
-                    }
-                }
-                (Some(best), FoldOp::Max) => {
-                    if value.compare(&best).is_some_and(|o| o.is_gt()) {
-                        value.clone()
-                    } else {
-                        best
-                    }
-                }
-            });
+            acc = Some(fold_in(acc, op, zero, value));
         }
-        match (acc, op) {
-            (Some(value), _) => value,
-            (None, FoldOp::Sum) => zero.clone(),
-            (None, _) => Value::Missing,
-        }
+        folded(acc, op, zero)
     }
 
     /// The records of list field `slot` (traced as one read of the whole list).
@@ -859,6 +731,195 @@ impl<'p> Evaluator<'p> {
         let result = self.truth(filter);
         self.item = outer;
         result
+    }
+}
+
+/// Each decision's outcome before it is made: no rule matched.
+fn undecided(program: &Program) -> Vec<DecisionOutcome> {
+    program
+        .decisions
+        .iter()
+        .map(|d| match d.hit {
+            HitPolicy::First | HitPolicy::Unique => DecisionOutcome::First {
+                rule: None,
+                value: None,
+            },
+            HitPolicy::Collect => DecisionOutcome::Collect { hits: Vec::new() },
+        })
+        .collect()
+}
+
+/// A decision's outcome from its rules: `first` is the rule that decided a `first match` or
+/// `unique` decision and what it gave, `hits` every `every match` rule that gave something.
+/// Also the value a condition that reads the decision sees: the outcome `first` gave, or
+/// nothing (always nothing for an `every match` decision, which gives a list).
+fn decided(
+    hit: HitPolicy,
+    first: Option<(RuleId, Option<OutcomeId>)>,
+    hits: Vec<(RuleId, OutcomeId)>,
+) -> (DecisionOutcome, Value) {
+    match hit {
+        HitPolicy::First | HitPolicy::Unique => {
+            let value = first.and_then(|(_, v)| v);
+            let seen = value.map_or(Value::Nothing, |v| Value::Outcome(v.raw()));
+            let outcome = DecisionOutcome::First {
+                rule: first.map(|(r, _)| r),
+                value,
+            };
+            (outcome, seen)
+        }
+        HitPolicy::Collect => (DecisionOutcome::Collect { hits }, Value::Nothing),
+    }
+}
+
+/// What a loan's decisions and guards come to: the actions proposed that no guard forbids
+/// (each once, in order), those a guard forbids with the first that does, and the capacities'
+/// fallbacks a guard forbids. `fired` holds each guard's result, in policy order. The same
+/// for both evaluators, so that only their conditions' evaluation differs.
+fn conclude(
+    program: &Program,
+    outcomes: Vec<DecisionOutcome>,
+    fired: &[bool],
+    deadlines: Vec<Option<NaiveDate>>,
+) -> Evaluation {
+    let mut proposed: SmallVec<[ActionId; 8]> = SmallVec::new();
+    for &index in &program.action_decisions {
+        let Some(outcome) = outcomes.get(index) else {
+            continue;
+        };
+        match outcome {
+            DecisionOutcome::First {
+                value: Some(action),
+                ..
+            } => proposed.push(action.action()),
+            DecisionOutcome::First { value: None, .. } => {}
+            DecisionOutcome::Collect { hits } => {
+                proposed.extend(hits.iter().map(|(_, action)| action.action()))
+            }
+        }
+    }
+    // The first guard that applies to the loan and forbids `action`, if any.
+    let forbidding = |action: ActionId| {
+        program
+            .guards
+            .iter()
+            .zip(fired)
+            .position(|(guard, on)| *on && guard.forbids.binary_search(&action).is_ok())
+    };
+    let mut actions = Vec::with_capacity(proposed.len());
+    let mut vetoed = Vec::new();
+    for action in proposed {
+        if actions.contains(&action) || vetoed.iter().any(|(a, _)| *a == action) {
+            continue;
+        }
+        match forbidding(action) {
+            Some(guard) => vetoed.push((action, GuardId::new(guard))),
+            None => actions.push(action),
+        }
+    }
+    // A fallback a guard forbids this loan, found now while the guards' results are at
+    // hand: the capacity pass, later, must not give it.
+    let mut forbidden_fallbacks = Vec::new();
+    for fallback in program.capacities.iter().filter_map(|c| c.fallback) {
+        if forbidden_fallbacks.iter().any(|(a, _)| *a == fallback) {
+            continue;
+        }
+        if let Some(guard) = forbidding(fallback) {
+            forbidden_fallbacks.push((fallback, GuardId::new(guard)));
+        }
+    }
+    Evaluation {
+        outcomes,
+        actions,
+        vetoed,
+        deadlines,
+        capacity: Vec::new(),
+        forbidden_fallbacks,
+    }
+}
+
+/// A deadline's date, when its value is one.
+fn date_of(value: Value) -> Option<NaiveDate> {
+    match value {
+        Value::Date(date) => Some(date),
+        _ => None,
+    }
+}
+
+/// A function of dates applied to its arguments' values; a missing or out-of-range argument
+/// gives a missing value.
+fn date_function(function: DateFn, values: &[Value]) -> Value {
+    use chrono::{Datelike, Months};
+    match (function, values) {
+        (DateFn::Weekday, [Value::Date(d)]) => {
+            Value::Int(i64::from(d.weekday().number_from_monday()))
+        }
+        (DateFn::AddMonths, [Value::Date(d), Value::Int(n)]) => {
+            let months = u32::try_from(n.unsigned_abs()).ok().map(Months::new);
+            let moved = if *n >= 0 {
+                months.and_then(|m| d.checked_add_months(m))
+            } else {
+                months.and_then(|m| d.checked_sub_months(m))
+            };
+            moved.map_or(Value::Missing, Value::Date)
+        }
+        (DateFn::Latest | DateFn::Earliest, values) => {
+            let dates = values.iter().filter_map(|v| match v {
+                Value::Date(d) => Some(*d),
+                _ => None,
+            });
+            let found = if function == DateFn::Latest {
+                dates.max()
+            } else {
+                dates.min()
+            };
+            found.map_or(Value::Missing, Value::Date)
+        }
+        _ => Value::Missing,
+    }
+}
+
+/// The minus of a number, day count or amount; missing on overflow or for other values.
+fn negate(value: Value) -> Value {
+    match value {
+        Value::Int(n) => n.checked_neg().map_or(Value::Missing, Value::Int),
+        Value::Days(n) => n.checked_neg().map_or(Value::Missing, Value::Days),
+        Value::Money(m) => Value::Money(-m),
+        _ => Value::Missing,
+    }
+}
+
+/// A fold's value after one more record's `value` (present): `acc` is its value over the
+/// records before (`None` before the first).
+fn fold_in(acc: Option<Value>, op: FoldOp, zero: &Value, value: &Value) -> Value {
+    match (acc, op) {
+        (None, FoldOp::Sum) => add(zero, value, false),
+        (None, _) => value.clone(),
+        (Some(sum), FoldOp::Sum) => add(&sum, value, false),
+        (Some(best), FoldOp::Min) => {
+            if value.compare(&best).is_some_and(|o| o.is_lt()) {
+                value.clone()
+            } else {
+                best
+            }
+        }
+        (Some(best), FoldOp::Max) => {
+            if value.compare(&best).is_some_and(|o| o.is_gt()) {
+                value.clone()
+            } else {
+                best
+            }
+        }
+    }
+}
+
+/// A fold's value over all its records: min and max of none are missing, the sum of none
+/// zero.
+fn folded(acc: Option<Value>, op: FoldOp, zero: &Value) -> Value {
+    match (acc, op) {
+        (Some(value), _) => value,
+        (None, FoldOp::Sum) => zero.clone(),
+        (None, _) => Value::Missing,
     }
 }
 
@@ -1006,8 +1067,35 @@ mod properties {
             })
     }
 
+    /// The shipped policies over the reference schema, each loaded once.
+    fn shipped() -> &'static [crate::program::Program] {
+        static PROGRAMS: std::sync::OnceLock<Vec<crate::program::Program>> =
+            std::sync::OnceLock::new();
+        PROGRAMS.get_or_init(|| {
+            ["retail", "guardrails", "limitation", "小微企业催收"]
+                .iter()
+                .map(|name| {
+                    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join(format!("policies/{name}.policy"));
+                    crate::load::load_policy(&path).unwrap().program
+                })
+                .collect()
+        })
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// A run's compiled plan decides every loan as the tree evaluator does, on any date,
+        /// for every shipped policy (those that read borrowers check the plan's fallback).
+        #[test]
+        fn the_compiled_plan_decides_as_the_tree_evaluator_does(loan in loan(), as_of in date()) {
+            let as_of = NaiveDate::parse_from_str(&as_of, "%Y-%m-%d").map_err(|e| TestCaseError::fail(e.to_string()))?;
+            for program in shipped() {
+                let (_, loan) = loan_from_json(&loan.to_string(), program.schema()).map_err(|r| TestCaseError::fail(r.reason))?;
+                prop_assert_eq!(program.decider(as_of).evaluate(&loan), program.evaluate(&loan, as_of));
+            }
+        }
 
         /// Evaluation is total on any valid loan and any date, and tracing never changes the
         /// outcome.

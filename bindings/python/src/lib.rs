@@ -231,7 +231,9 @@ fn decide_batches(
     } else {
         None
     };
-    // A loan (the book's record `number`), decided alone or among its borrower's loans.
+    // A loan (the book's record `number`), decided alone or among its borrower's loans; alone
+    // and untraced, with the program compiled once for the book's date (`decider`).
+    let decider = program.decider(as_of);
     let evaluate = |number: u64, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
         let (mut evaluation, text) = match (trace, borrower) {
             (true, borrower) => {
@@ -243,7 +245,7 @@ fn decide_batches(
                 (evaluation, Some(text))
             }
             (false, Some(borrower)) => (program.evaluate_in(loan, borrower, as_of), None),
-            (false, None) => (program.evaluate(loan, as_of), None),
+            (false, None) => (decider.evaluate(loan), None),
         };
         if let Some(ranked) = &ranked {
             ranked.apply(program, number, &mut evaluation);
