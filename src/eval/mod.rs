@@ -717,11 +717,7 @@ impl<'p> Evaluator<'p> {
                 value.unwrap_or(&Value::Missing),
             );
         }
-        let records = match value {
-            Some(Value::List(records)) => Some(records.iter()),
-            _ => None,
-        };
-        records.into_iter().flatten()
+        records_of(value)
     }
 
     /// Whether `record` passes `filter`, evaluated with the record's fields in scope.
@@ -877,6 +873,15 @@ fn date_function(function: DateFn, values: &[Value]) -> Value {
         }
         _ => Value::Missing,
     }
+}
+
+/// The records of a list field's value (none for a missing one).
+fn records_of(value: Option<&Value>) -> impl Iterator<Item = &[Value]> {
+    let records = match value {
+        Some(Value::List(records)) => Some(records.iter()),
+        _ => None,
+    };
+    records.into_iter().flatten()
 }
 
 /// The minus of a number, day count or amount; missing on overflow or for other values.

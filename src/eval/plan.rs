@@ -23,7 +23,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use smallvec::SmallVec;
 
-use super::{add, bucket, conclude, date_function, date_of, decided, fold_in, folded, negate};
+use super::{
+    add, bucket, conclude, date_function, date_of, decided, fold_in, folded, negate, records_of,
+};
 use crate::program::ir::{CmpOp, ConstSet, DateFn, Expr, ExprKind, FoldOp, Outcome};
 use crate::program::{Evaluation, HitPolicy, OutcomeId, Program, RuleId};
 use crate::value::{Loan, Value};
@@ -552,11 +554,7 @@ impl<'p> Run<'p> {
     /// The records of list field `slot`.
     fn records(&self, slot: usize) -> impl Iterator<Item = &'p [Value]> + use<'p> {
         let loan: &'p Loan = self.loan;
-        let records = match loan.fields.get(slot) {
-            Some(Value::List(records)) => Some(records.iter()),
-            _ => None,
-        };
-        records.into_iter().flatten()
+        records_of(loan.fields.get(slot))
     }
 
     /// Whether `record` passes `filter`, with the record's fields in scope.
