@@ -83,7 +83,7 @@ pub use program::{
     Fallback, GuardId, HitPolicy, OutcomeId, Program, Queued, ReadSource, RuleId, Slot, ValueId,
 };
 pub use report::{
-    DecisionColumns, OutputFormat, RecordWriter, Rendered, decision_record, explain_text,
+    DecisionColumns, OutputFormat, RecordWriter, Rendered, Renderer, decision_record, explain_text,
     rejected_columns, rejected_json, render_jsonl, spreadsheet_safe, trace_text,
 };
 pub use schema::{Field, FieldType, Schema};

@@ -140,8 +140,10 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     // Per loan, on the workers: the rendered record and the loan's coming deadlines. A loan
     // of a policy that reads borrowers is decided among its borrower's loans (`borrower`).
     // A loan's capacities apply to it by its position in the book (`number`). An untraced loan
-    // is decided with the program compiled once for the run's date (`decider`).
+    // is decided with the program compiled once for the run's date (`decider`), and every
+    // record is written with the program's names quoted once (`renderer`).
     let decider = program.decider(as_of);
+    let renderer = arrears::Renderer::new(format, program);
     let render =
         |number: u64, key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
             let (rendered, evaluation): (Rendered, _) = if traced {
@@ -155,13 +157,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 if redact {
                     trace.redact();
                 }
-                let rendered = RecordWriter::<std::io::Sink>::render(
-                    format,
-                    program,
-                    key,
-                    &evaluation,
-                    Some((&trace, as_of)),
-                );
+                let rendered = renderer.render(key, &evaluation, Some((&trace, as_of)));
                 (rendered, evaluation)
             } else {
                 let mut evaluation = match borrower {
@@ -171,8 +167,7 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
                 if let Some(allocation) = &allocation {
                     allocation.apply(program, number, &mut evaluation);
                 }
-                let rendered =
-                    RecordWriter::<std::io::Sink>::render(format, program, key, &evaluation, None);
+                let rendered = renderer.render(key, &evaluation, None);
                 (rendered, evaluation)
             };
             let soon = within.map_or_else(Vec::new, |days| {

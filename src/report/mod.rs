@@ -12,6 +12,6 @@ mod spreadsheet;
 pub use columnar::{DecisionColumns, rejected_columns, trace_text};
 pub use explain::explain_text;
 pub use record::{
-    OutputFormat, RecordWriter, Rendered, decision_record, rejected_json, render_jsonl,
+    OutputFormat, RecordWriter, Rendered, Renderer, decision_record, rejected_json, render_jsonl,
 };
 pub use spreadsheet::spreadsheet_safe;

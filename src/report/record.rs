@@ -328,76 +328,163 @@ pub fn decision_record(
     object
 }
 
-/// One JSONL line (with its newline) for one loan.
+/// One JSONL line (with its newline) for one loan. A caller rendering many loans of one
+/// program makes a [`Renderer`] once instead.
 pub fn render_jsonl(
     program: &Program,
     key: &str,
     evaluation: &Evaluation,
     trace: Option<(&Trace, NaiveDate)>,
 ) -> String {
-    // A traced record, or one with capacities, is rare enough to build as a map.
-    if trace.is_some() || program.has_capacities() {
-        let mut line = Json::Object(decision_record(program, key, evaluation, trace)).to_string();
-        line.push('\n');
-        return line;
-    }
-    // The common case, written directly, without building a map per loan: the same bytes as
-    // `decision_record` serialized, which `tests/cli/records.rs` holds it to over the shipped
-    // policies, the sample and generated loans. Strings are escaped by serde_json itself.
-    let mut out: Vec<u8> = Vec::with_capacity(192);
-    let string = |out: &mut Vec<u8>, text: &str| {
-        let _ = serde_json::to_writer(&mut *out, text);
+    let line = if as_map(program, trace) {
+        map_line(program, key, evaluation, trace)
+    } else {
+        JsonLines::new(program).line(key, evaluation, trace)
     };
-    out.push(b'{');
-    string(&mut out, program.schema().key_name());
-    out.push(b':');
-    string(&mut out, key);
-    for (index, outcome) in program.decisions().zip(&evaluation.outcomes) {
-        out.push(b',');
-        string(&mut out, program.decision_name(index));
-        out.push(b':');
-        match outcome {
-            DecisionOutcome::First { value: Some(v), .. } => {
-                string(&mut out, program.outcome_name(index, *v))
-            }
-            DecisionOutcome::First { value: None, .. } => out.extend_from_slice(b"null"),
-            DecisionOutcome::Collect { hits } => {
-                out.push(b'[');
-                for (position, (_, v)) in hits.iter().enumerate() {
-                    if position > 0 {
-                        out.push(b',');
-                    }
-                    string(&mut out, program.outcome_name(index, *v));
+    String::from_utf8(line).unwrap_or_default()
+}
+
+/// Whether a loan's line is built as a map: a traced record, or one with capacities, is rare
+/// enough for that.
+fn as_map(program: &Program, trace: Option<(&Trace, NaiveDate)>) -> bool {
+    trace.is_some() || program.has_capacities()
+}
+
+/// The line of [`decision_record`] serialized, with its newline.
+fn map_line(
+    program: &Program,
+    key: &str,
+    evaluation: &Evaluation,
+    trace: Option<(&Trace, NaiveDate)>,
+) -> Vec<u8> {
+    let mut line = Json::Object(decision_record(program, key, evaluation, trace))
+        .to_string()
+        .into_bytes();
+    line.push(b'\n');
+    line
+}
+
+/// What the JSON line of every loan of one program has in common, quoted once: the key's
+/// name, the decisions' names and outcomes, the actions and the guards. Quoting them again
+/// for every loan was most of the cost of writing a line.
+struct JsonLines<'p> {
+    program: &'p Program,
+    /// `{"loan_id":`
+    opening: Vec<u8>,
+    /// Per decision: `,"name":`, and each outcome quoted, by outcome index.
+    decisions: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
+    /// Each action quoted, by action index.
+    actions: Vec<Vec<u8>>,
+    /// Each guard quoted, by guard index.
+    guards: Vec<Vec<u8>>,
+}
+
+/// `text` as a JSON string, escaped by serde_json itself.
+fn quoted(text: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 2);
+    let _ = serde_json::to_writer(&mut out, text);
+    out
+}
+
+impl<'p> JsonLines<'p> {
+    fn new(program: &'p Program) -> JsonLines<'p> {
+        let mut opening = b"{".to_vec();
+        opening.extend(quoted(program.schema().key_name()));
+        opening.push(b':');
+        let decisions = program
+            .decisions()
+            .map(|decision| {
+                let mut name = b",".to_vec();
+                name.extend(quoted(program.decision_name(decision)));
+                name.push(b':');
+                let outcomes = program
+                    .outcome_names(decision)
+                    .into_iter()
+                    .map(quoted)
+                    .collect();
+                (name, outcomes)
+            })
+            .collect();
+        JsonLines {
+            program,
+            opening,
+            decisions,
+            actions: program
+                .actions()
+                .map(|action| quoted(program.action_name(action)))
+                .collect(),
+            guards: program
+                .guards()
+                .map(|guard| quoted(program.guard_name(guard)))
+                .collect(),
+        }
+    }
+
+    /// The line (with its newline) for one loan.
+    fn line(
+        &self,
+        key: &str,
+        evaluation: &Evaluation,
+        trace: Option<(&Trace, NaiveDate)>,
+    ) -> Vec<u8> {
+        let program = self.program;
+        if as_map(program, trace) {
+            return map_line(program, key, evaluation, trace);
+        }
+        // The common case, written directly from the quoted parts: the same bytes as
+        // `decision_record` serialized, which `tests/cli/records.rs` holds it to over the
+        // shipped policies, the sample and generated loans.
+        let mut out: Vec<u8> = Vec::with_capacity(192);
+        let part = |out: &mut Vec<u8>, parts: &[Vec<u8>], index: usize| {
+            out.extend_from_slice(parts.get(index).map_or(&b"\"\""[..], Vec::as_slice));
+        };
+        out.extend_from_slice(&self.opening);
+        let _ = serde_json::to_writer(&mut out, key);
+        for ((name, outcomes), outcome) in self.decisions.iter().zip(&evaluation.outcomes) {
+            out.extend_from_slice(name);
+            match outcome {
+                DecisionOutcome::First { value: Some(v), .. } => {
+                    part(&mut out, outcomes, v.index())
                 }
-                out.push(b']');
+                DecisionOutcome::First { value: None, .. } => out.extend_from_slice(b"null"),
+                DecisionOutcome::Collect { hits } => {
+                    out.push(b'[');
+                    for (position, (_, v)) in hits.iter().enumerate() {
+                        if position > 0 {
+                            out.push(b',');
+                        }
+                        part(&mut out, outcomes, v.index());
+                    }
+                    out.push(b']');
+                }
             }
         }
-    }
-    out.extend_from_slice(b",\"actions\":[");
-    for (position, action) in evaluation.actions.iter().enumerate() {
-        if position > 0 {
-            out.push(b',');
+        out.extend_from_slice(b",\"actions\":[");
+        for (position, action) in evaluation.actions.iter().enumerate() {
+            if position > 0 {
+                out.push(b',');
+            }
+            part(&mut out, &self.actions, action.index());
         }
-        string(&mut out, program.action_name(*action));
-    }
-    out.extend_from_slice(b"],\"vetoed\":[");
-    for (position, (action, guard)) in evaluation.vetoed.iter().enumerate() {
-        if position > 0 {
-            out.push(b',');
+        out.extend_from_slice(b"],\"vetoed\":[");
+        for (position, (action, guard)) in evaluation.vetoed.iter().enumerate() {
+            if position > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(b"{\"action\":");
+            part(&mut out, &self.actions, action.index());
+            out.extend_from_slice(b",\"guard\":");
+            part(&mut out, &self.guards, guard.index());
+            out.push(b'}');
         }
-        out.extend_from_slice(b"{\"action\":");
-        string(&mut out, program.action_name(*action));
-        out.extend_from_slice(b",\"guard\":");
-        string(&mut out, program.guard_name(*guard));
-        out.push(b'}');
+        out.push(b']');
+        if let Some(deadlines) = deadlines_json(program, evaluation) {
+            out.extend_from_slice(b",\"deadlines\":");
+            let _ = serde_json::to_writer(&mut out, &deadlines);
+        }
+        out.extend_from_slice(b"}\n");
+        out
     }
-    out.push(b']');
-    if let Some(deadlines) = deadlines_json(program, evaluation) {
-        out.extend_from_slice(b",\"deadlines\":");
-        let _ = serde_json::to_writer(&mut out, &deadlines);
-    }
-    out.extend_from_slice(b"}\n");
-    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Rows gathered into a record batch before it is handed to the Parquet writer.
@@ -407,6 +494,53 @@ const PARQUET_BATCH_ROWS: usize = 8192;
 /// whatever the book's size, large enough for good compression.
 const PARQUET_ROW_GROUP_ROWS: usize = 131_072;
 
+/// Renders loans' records in one format for one program on the workers, so that the
+/// [`RecordWriter`] only copies them, in order. Made once per run: it quotes the program's
+/// names once, not for every loan.
+pub struct Renderer<'p> {
+    format: OutputFormat,
+    lines: JsonLines<'p>,
+}
+
+impl<'p> Renderer<'p> {
+    /// A renderer of `format` records of `program`'s loans.
+    pub fn new(format: OutputFormat, program: &'p Program) -> Renderer<'p> {
+        Renderer {
+            format,
+            lines: JsonLines::new(program),
+        }
+    }
+
+    /// One loan's record.
+    pub fn render(
+        &self,
+        key: &str,
+        evaluation: &Evaluation,
+        trace: Option<(&Trace, NaiveDate)>,
+    ) -> Rendered {
+        let program = self.lines.program;
+        Rendered(match self.format {
+            OutputFormat::Jsonl => RenderedKind::Line(self.lines.line(key, evaluation, trace)),
+            OutputFormat::Csv => RenderedKind::Cells(
+                decision_record(program, key, evaluation, trace)
+                    .into_iter()
+                    .map(|(_, value)| match value {
+                        Json::String(s) => super::spreadsheet_safe(&s).into_owned(),
+                        Json::Null => String::new(),
+                        other => super::spreadsheet_safe(&other.to_string()).into_owned(),
+                    })
+                    .collect(),
+            ),
+            OutputFormat::Parquet => RenderedKind::Row {
+                key: key.to_owned(),
+                evaluation: evaluation.clone(),
+                trace: trace
+                    .map(|(trace, as_of)| super::columnar::trace_text(program, trace, as_of)),
+            },
+        })
+    }
+}
+
 /// One loan's record as a worker renders it, ready for [`RecordWriter::write`]: text for JSON
 /// Lines and CSV, the evaluation itself (and its trace as text) for Parquet.
 #[derive(Debug)]
@@ -415,7 +549,7 @@ pub struct Rendered(RenderedKind);
 #[derive(Debug)]
 enum RenderedKind {
     /// A JSON line, with its newline: one allocation per loan, freed by the writing thread.
-    Line(String),
+    Line(Vec<u8>),
     /// A CSV row's cells.
     Cells(Vec<String>),
     Row {
@@ -512,43 +646,11 @@ impl<'p, W: Write + Send> RecordWriter<'p, W> {
         Ok(writer)
     }
 
-    /// Renders one loan's record for this writer (so workers can render in parallel and the
-    /// writer only copies, in order).
-    pub fn render(
-        format: OutputFormat,
-        program: &Program,
-        key: &str,
-        evaluation: &Evaluation,
-        trace: Option<(&Trace, NaiveDate)>,
-    ) -> Rendered {
-        Rendered(match format {
-            OutputFormat::Jsonl => {
-                RenderedKind::Line(render_jsonl(program, key, evaluation, trace))
-            }
-            OutputFormat::Csv => RenderedKind::Cells(
-                decision_record(program, key, evaluation, trace)
-                    .into_iter()
-                    .map(|(_, value)| match value {
-                        Json::String(s) => super::spreadsheet_safe(&s).into_owned(),
-                        Json::Null => String::new(),
-                        other => super::spreadsheet_safe(&other.to_string()).into_owned(),
-                    })
-                    .collect(),
-            ),
-            OutputFormat::Parquet => RenderedKind::Row {
-                key: key.to_owned(),
-                evaluation: evaluation.clone(),
-                trace: trace
-                    .map(|(trace, as_of)| super::columnar::trace_text(program, trace, as_of)),
-            },
-        })
-    }
-
     /// Writes one rendered record.
     pub fn write(&mut self, rendered: &Rendered) -> io::Result<()> {
         match (&rendered.0, self.format) {
             (RenderedKind::Line(line), OutputFormat::Jsonl) => match self.plain.as_mut() {
-                Some(out) => out.write_all(line.as_bytes()),
+                Some(out) => out.write_all(line),
                 None => Ok(()),
             },
             (RenderedKind::Cells(cells), OutputFormat::Csv) => match self.csv.as_mut() {
