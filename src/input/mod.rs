@@ -631,6 +631,23 @@ mod tests {
     }
 
     #[test]
+    fn a_book_whose_keys_come_in_an_order_of_its_own_reads_as_the_same_loans() {
+        let schema = &*testing::RETAIL;
+        let sample = sample("retail-sample.jsonl");
+        for line in sample.lines() {
+            let object: serde_json::Map<String, serde_json::Value> =
+                serde_json::from_str(line).unwrap();
+            let reversed = serde_json::Value::Object(object.into_iter().rev().collect());
+            let reversed = reversed.to_string();
+            assert_ne!(line, reversed);
+            assert_eq!(
+                loan_from_json(&reversed, schema).unwrap(),
+                loan_from_json(line, schema).unwrap()
+            );
+        }
+    }
+
+    #[test]
     fn seen_keys_remember_every_key_across_settling() {
         let mut seen = SeenKeys::default();
         let count = RECENT_KEYS * 2 + 10;
