@@ -27,9 +27,12 @@ use crate::value::{Loan, Records, Value};
 const SKIP_DEPTH: usize = 64;
 
 /// The loan on `line`, or `None` when the serde path must read it (see the module's comment).
+/// `order` is the slots of another line's keys, in that line's order ([`key_order`]): the
+/// slot each key is tried as first. Without it, keys are expected in the schema's order.
 pub(super) fn read_loan(
     line: &[u8],
     schema: &Schema,
+    order: Option<&[Option<usize>]>,
     at: &Origin<'_>,
     unknown: &mut UnknownFields,
 ) -> Option<(String, Loan)> {
@@ -40,7 +43,7 @@ pub(super) fn read_loan(
     let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut cursor = Cursor { text, at: 0 };
     let mut loan = LoanBuilder::new(schema);
-    cursor.object(schema, &mut loan, unknown)?;
+    cursor.object(schema, order.unwrap_or_default(), &mut loan, unknown)?;
     cursor.space();
     if cursor.at != text.len() {
         return None;
@@ -92,6 +95,29 @@ pub(super) fn read_row(
     loan.finish(at).ok()
 }
 
+/// The slots of the keys of the object on `line`, in the line's order (`None` for a name the
+/// schema does not know); `None` when the line is not a plain JSON object. A file writes every
+/// line's keys in one order, which need not be the schema's: the reader tries each key of the
+/// next lines as the slot found here first, and looks a key up by name only when it is not.
+pub(super) fn key_order(line: &[u8], schema: &Schema) -> Option<Vec<Option<usize>>> {
+    let text = simdutf8::basic::from_utf8(line).ok()?;
+    let mut cursor = Cursor { text, at: 0 };
+    let mut order = Vec::new();
+    cursor.space();
+    cursor.eat(b'{')?;
+    cursor.space();
+    if cursor.eat(b'}').is_some() {
+        return Some(order);
+    }
+    loop {
+        order.push(schema.slot(cursor.key()?));
+        cursor.skip(0)?;
+        if cursor.separator(b'}')? {
+            return Some(order);
+        }
+    }
+}
+
 /// A place in the line being read.
 struct Cursor<'a> {
     text: &'a str,
@@ -119,6 +145,7 @@ impl<'a> Cursor<'a> {
     fn object(
         &mut self,
         schema: &Schema,
+        order: &[Option<usize>],
         loan: &mut LoanBuilder<'_>,
         unknown: &mut UnknownFields,
     ) -> Option<()> {
@@ -134,9 +161,17 @@ impl<'a> Cursor<'a> {
         // schema refuses a clash), so a match here is the slot any lookup would find.
         let mut next = 0;
         loop {
-            let expected = schema.fields.get(next);
-            let slot = if expected.is_some_and(|field| self.expected_key(&field.name)) {
-                Some(next)
+            // The slot this key had on the line `order` was taken from, if that line had
+            // this many keys; otherwise the one after the last key's.
+            let guess = match order.get(position) {
+                Some(slot) => *slot,
+                None => Some(next),
+            };
+            let expected = guess.and_then(|slot| schema.fields.get(slot));
+            let slot = if let Some(slot) = guess
+                && expected.is_some_and(|field| self.expected_key(&field.name))
+            {
+                Some(slot)
             } else {
                 let name = self.key()?;
                 let slot = loan.slot_of(name, position);
@@ -508,6 +543,51 @@ mod differential {
             .collect()
     });
 
+    /// Orders of keys to try first: the sample's own, learnt from its first line; that order
+    /// backwards; and one where every guess is the wrong field.
+    static ORDERS: LazyLock<Vec<Vec<Option<usize>>>> = LazyLock::new(|| {
+        let schema = &*SCHEMA;
+        let sample = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/portfolios/retail-sample.jsonl"),
+        )
+        .unwrap();
+        let first = sample.lines().next().unwrap();
+        let own = key_order(first.as_bytes(), schema).unwrap();
+        assert_eq!(own.len(), schema.fields.len(), "{own:?}");
+        let backwards = own.iter().rev().copied().collect();
+        let wrong = own.iter().map(|slot| slot.map(|s| s + 1)).collect();
+        vec![own, backwards, wrong]
+    });
+
+    #[test]
+    fn the_order_of_a_lines_keys_is_their_slots_and_nothing_for_what_is_not_an_object() {
+        let schema = &*SCHEMA;
+        let slot = |name: &str| schema.slot(name);
+        assert_eq!(
+            key_order(
+                br#" {"region": "x", "nickname": [1, {"a": 2}], "loan_id": "L1"} "#,
+                schema
+            ),
+            Some(vec![slot("region"), None, slot("loan_id")])
+        );
+        assert!(slot("region").is_some() && slot("loan_id").is_some());
+        assert_eq!(key_order(b"{}", schema), Some(vec![]));
+        for line in [
+            &b"[1]"[..],
+            b"{\"loan_id\" \"L1\"}",
+            b"{\"loan_id\": }",
+            b"\xff",
+        ] {
+            assert_eq!(
+                key_order(line, schema),
+                None,
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+    }
+
     /// Reads `line` both ways and holds the direct reader to the serde path; true when the
     /// direct reader read it.
     fn agree(schema: &Schema, line: &[u8]) -> bool {
@@ -518,8 +598,19 @@ mod differential {
         };
         let (mut fast_unknown, mut slow_unknown) =
             (UnknownFields::default(), UnknownFields::default());
-        let fast = read_loan(line, schema, &at, &mut fast_unknown);
+        let fast = read_loan(line, schema, None, &at, &mut fast_unknown);
         let slow = read_loan_by_serde(line, schema, &at, &mut slow_unknown);
+        // Whatever order of keys the reader tries first, it reads the same.
+        for order in ORDERS.iter() {
+            let mut unknown = UnknownFields::default();
+            let guided = read_loan(line, schema, Some(order), &at, &mut unknown);
+            let text = String::from_utf8_lossy(line);
+            assert_eq!(guided, fast, "{order:?} changes what is read of {text}");
+            assert_eq!(
+                unknown, fast_unknown,
+                "{order:?} changes unknown names of {text}"
+            );
+        }
         if let Some(fast) = &fast {
             let text = String::from_utf8_lossy(line);
             assert_eq!(

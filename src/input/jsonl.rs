@@ -19,10 +19,11 @@ use crate::value::Loan;
 pub(super) fn read_loan(
     line: &[u8],
     schema: &Schema,
+    order: Option<&[Option<usize>]>,
     at: &Origin<'_>,
     unknown: &mut UnknownFields,
 ) -> Result<(String, Loan), Rejected> {
-    match super::direct::read_loan(line, schema, at, unknown) {
+    match super::direct::read_loan(line, schema, order, at, unknown) {
         Some(read) => Ok(read),
         None => read_loan_by_serde(line, schema, at, unknown),
     }

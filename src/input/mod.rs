@@ -256,7 +256,13 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
         number: 1,
         line: None,
     };
-    jsonl::read_loan(json.as_bytes(), schema, &at, &mut UnknownFields::default())
+    jsonl::read_loan(
+        json.as_bytes(),
+        schema,
+        None,
+        &at,
+        &mut UnknownFields::default(),
+    )
 }
 
 /// Remembers the keys seen so far, to reject a repeated one. Keeps a 64-bit digest per key, not
@@ -634,6 +640,7 @@ mod tests {
     fn a_book_whose_keys_come_in_an_order_of_its_own_reads_as_the_same_loans() {
         let schema = &*testing::RETAIL;
         let sample = sample("retail-sample.jsonl");
+        let mut book = String::new();
         for line in sample.lines() {
             let object: serde_json::Map<String, serde_json::Value> =
                 serde_json::from_str(line).unwrap();
@@ -644,7 +651,29 @@ mod tests {
                 loan_from_json(&reversed, schema).unwrap(),
                 loan_from_json(line, schema).unwrap()
             );
+            book.push_str(&reversed);
+            book.push('\n');
         }
+        // Read as a book, the lines of a block are read in the order learnt from one of them.
+        let read = |text: String| {
+            let portfolio = read_portfolio(
+                std::io::Cursor::new(text),
+                "p.jsonl",
+                InputFormat::Jsonl,
+                schema,
+            )
+            .unwrap();
+            let rows: Vec<_> = portfolio
+                .rows
+                .into_iter()
+                .map(|row| row.result.unwrap())
+                .collect();
+            rows
+        };
+        let sample_len = sample.lines().count();
+        let (reversed, shipped) = (read(book), read(sample));
+        assert_eq!(reversed.len(), sample_len);
+        assert_eq!(reversed, shipped);
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::io::Read;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use super::convert::{Origin, convert};
 use super::csv::{self as csv_cells, CsvLayout};
@@ -103,7 +103,8 @@ impl Pending {
                 let Some(text) = block.bytes.get(range.clone()) else {
                     return Err(at.malformed(crate::lang::text!("row-unreadable-line")));
                 };
-                return jsonl::read_loan(text, schema, &at, unknown);
+                let order = block.key_order(text, schema);
+                return jsonl::read_loan(text, schema, order, &at, unknown);
             }
             Body::Csv {
                 block,
@@ -371,6 +372,27 @@ fn cut_line(bytes: &[u8], start: usize, ended: bool) -> Cut {
 pub(super) struct Block {
     bytes: Vec<u8>,
     spare: Spare,
+    /// The slots of the keys of a JSON line of the block, in that line's order, and the
+    /// schema (by address) they are slots of: learnt from the first line read, and tried
+    /// first for every other line (`direct::key_order`).
+    order: OnceLock<(usize, Option<Vec<Option<usize>>>)>,
+}
+
+impl Block {
+    /// The order of the keys of this block's JSON lines under `schema`, learnt from `line`
+    /// if no line was read yet; `None` under another schema than the first one read with
+    /// (`diff` reads a book under two), or when the line learnt from was not an object.
+    fn key_order(&self, line: &[u8], schema: &Schema) -> Option<&[Option<usize>]> {
+        let identity = std::ptr::from_ref(schema) as usize;
+        let (learnt, order) = self
+            .order
+            .get_or_init(|| (identity, super::direct::key_order(line, schema)));
+        if *learnt == identity {
+            order.as_deref()
+        } else {
+            None
+        }
+    }
 }
 
 /// The blocks the workers are done with (at most [`SPARE_BLOCKS`]).
@@ -536,6 +558,7 @@ impl Lines {
         let block = Arc::new(Block {
             bytes: block,
             spare: self.spare.clone(),
+            order: OnceLock::new(),
         });
         Ok(spans
             .into_iter()
