@@ -269,23 +269,33 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
 /// the key. Two different keys share a digest with a chance of about one in 3 × 10^5 in a
 /// portfolio of 10 million loans (n² / 2^65).
 ///
-/// Digests go first into a small hash set; when it fills, they are moved into one sorted
-/// vector, searched by bisection. That costs 8 bytes a key: 80 MB for 10 million loans, where
+/// Digests go first into a small hash set; when it fills, they are merged into one sorted
+/// sequence, searched by bisection. That costs 8 bytes a key: 80 MB for 10 million loans, where
 /// one big hash set needs about 150 MB and twice that for a moment each time it grows.
-/// A lookup bisects one small bucket of the vector, found from the digest's top bits.
+/// A lookup bisects one small bucket of the sequence, found from the digest's top bits.
+///
+/// The sequence is kept in pages of [`PAGE`] digests, not in one vector: a vector of 80 MB
+/// that doubles is copied whole by any allocator that cannot grow it in place (jemalloc,
+/// mimalloc), holding the old and the new copy at once. A merge writes new pages and frees each
+/// old page as soon as it has been read, so it never holds more than a page or two extra, and
+/// every page is the same size, which any allocator reuses.
 #[derive(Debug, Default)]
 pub(crate) struct SeenKeys {
     recent: std::collections::HashSet<u64, std::hash::BuildHasherDefault<DigestHasher>>,
-    /// Sorted.
-    settled: Vec<u64>,
-    /// Where each bucket of `settled` starts, by the digests' top [`PREFIX_BITS`] bits; one
-    /// more entry closes the last bucket. Empty until the first settling.
+    /// The settled digests, sorted, [`PAGE`] to a page (the last page may hold fewer).
+    pages: Vec<Vec<u64>>,
+    /// Where each bucket of the settled digests starts, by the digests' top [`PREFIX_BITS`]
+    /// bits; one more entry closes the last bucket. Empty until the first settling.
     starts: Vec<usize>,
 }
 
 /// How many digests the hash set holds before they are settled: its table stays at 2^19 slots
-/// (about 5 MB).
-const RECENT_KEYS: usize = 7 << 16;
+/// (about 5 MB). Tests settle every 40 keys, so that pages fill, turn over and end part full.
+const RECENT_KEYS: usize = if cfg!(test) { 40 } else { 7 << 16 };
+
+/// Settled digests a page holds: 2^20 (8 MB); 16 in tests, so that a test's keys span pages.
+const PAGE_BITS: u32 = if cfg!(test) { 4 } else { 20 };
+const PAGE: usize = 1 << PAGE_BITS;
 
 impl SeenKeys {
     /// True when `key` was seen before (without remembering it).
@@ -306,40 +316,98 @@ impl SeenKeys {
         true
     }
 
+    /// The settled digest at `index` of the sorted sequence.
+    fn settled_at(&self, index: usize) -> Option<u64> {
+        self.pages
+            .get(index >> PAGE_BITS)?
+            .get(index & (PAGE - 1))
+            .copied()
+    }
+
     /// Whether `digest` is among the settled ones: bisection within its prefix's bucket,
-    /// a few dozen digests on one or two cache lines, where bisecting the whole vector would
+    /// a few dozen digests on one or two cache lines, where bisecting the whole sequence would
     /// miss the cache at most steps.
     fn is_settled(&self, digest: u64) -> bool {
         let bucket = (digest >> (64 - PREFIX_BITS)) as usize;
-        match (self.starts.get(bucket), self.starts.get(bucket + 1)) {
-            (Some(&start), Some(&end)) => self
-                .settled
-                .get(start..end)
-                .is_some_and(|digests| digests.binary_search(&digest).is_ok()),
-            _ => false,
+        let (Some(&start), Some(&end)) = (self.starts.get(bucket), self.starts.get(bucket + 1))
+        else {
+            return false;
+        };
+        let (mut low, mut high) = (start, end);
+        while low < high {
+            let middle = low + (high - low) / 2;
+            match self.settled_at(middle) {
+                Some(found) if found < digest => low = middle + 1,
+                Some(found) if found == digest => return true,
+                Some(_) => high = middle,
+                None => return false,
+            }
         }
+        false
     }
 
+    /// Merges the hash set's digests into the settled ones, page by page, and indexes the
+    /// buckets on the way. Each old page, once read, becomes a new one: a settling allocates
+    /// a page or two at most, however many it writes.
     fn settle(&mut self) {
         let mut fresh: Vec<u64> = self.recent.drain().collect();
         fresh.sort_unstable();
-        self.settled.extend(fresh);
-        // Two sorted runs: the stable sort finds them and merges them in one linear pass.
-        self.settled.sort();
-        let shift = 64 - PREFIX_BITS;
-        self.starts.clear();
-        let mut position = 0;
-        for prefix in 0..(1u64 << PREFIX_BITS) {
-            position += self
-                .settled
-                .get(position..)
-                .unwrap_or_default()
-                .iter()
-                .take_while(|digest| (**digest >> shift) < prefix)
-                .count();
-            self.starts.push(position);
+        let mut fresh = fresh.into_iter().peekable();
+        let mut merged = Merged {
+            pages: Vec::new(),
+            page: Vec::with_capacity(PAGE),
+            spare: Vec::new(),
+            starts: std::mem::take(&mut self.starts),
+            count: 0,
+        };
+        merged.starts.clear();
+        for mut old in std::mem::take(&mut self.pages) {
+            for &digest in &old {
+                while let Some(earlier) = fresh.next_if(|f| *f < digest) {
+                    merged.push(earlier);
+                }
+                merged.push(digest);
+            }
+            old.clear();
+            merged.spare.push(old);
         }
-        self.starts.push(self.settled.len());
+        for digest in fresh {
+            merged.push(digest);
+        }
+        if !merged.page.is_empty() {
+            merged.pages.push(merged.page);
+        }
+        while merged.starts.len() <= 1 << PREFIX_BITS {
+            merged.starts.push(merged.count);
+        }
+        self.pages = merged.pages;
+        self.starts = merged.starts;
+    }
+}
+
+/// The settled digests being written by [`SeenKeys::settle`], in order.
+struct Merged {
+    pages: Vec<Vec<u64>>,
+    /// The page being filled.
+    page: Vec<u64>,
+    /// Old pages already read, emptied, for the next pages.
+    spare: Vec<Vec<u64>>,
+    starts: Vec<usize>,
+    count: usize,
+}
+
+impl Merged {
+    fn push(&mut self, digest: u64) {
+        let bucket = (digest >> (64 - PREFIX_BITS)) as usize;
+        while self.starts.len() <= bucket {
+            self.starts.push(self.count);
+        }
+        self.page.push(digest);
+        self.count += 1;
+        if self.page.len() == PAGE {
+            let next = self.spare.pop().unwrap_or_else(|| Vec::with_capacity(PAGE));
+            self.pages.push(std::mem::replace(&mut self.page, next));
+        }
     }
 }
 
@@ -375,8 +443,8 @@ fn digest(key: &str) -> u64 {
 }
 
 /// Settled digests are indexed by their top bits: 2^18 buckets (2 MB of index), a few dozen
-/// digests each at 10 million loans.
-const PREFIX_BITS: u32 = 18;
+/// digests each at 10 million loans; 64 in tests, which settle often.
+const PREFIX_BITS: u32 = if cfg!(test) { 6 } else { 18 };
 
 /// The rejection of a row whose key an earlier row already used.
 pub(crate) fn duplicate(
@@ -683,11 +751,36 @@ mod tests {
         for n in 0..count {
             assert!(seen.first(&format!("L{n}")), "L{n} is new");
         }
-        assert!(!seen.settled.is_empty(), "some keys were settled");
+        assert!(seen.pages.len() > 2, "the settled keys fill pages");
         for n in (0..count).step_by(997) {
             assert!(!seen.first(&format!("L{n}")), "L{n} was seen");
         }
         assert!(seen.first("another"));
+    }
+
+    proptest::proptest! {
+        /// Whatever the order and the repeats, `first` and `contains` answer as a set of the
+        /// keys themselves does, across settlings and pages.
+        #[test]
+        fn seen_keys_answer_as_a_set_of_keys_does(
+            keys in proptest::collection::vec((0u16..400, proptest::bool::ANY), 0..600),
+        ) {
+            let mut seen = SeenKeys::default();
+            let mut model = std::collections::HashSet::new();
+            for (number, ask_only) in keys {
+                let key = format!("{number:03}");
+                if ask_only {
+                    proptest::prop_assert_eq!(seen.contains(&key), model.contains(&key), "contains {}", key);
+                } else {
+                    proptest::prop_assert_eq!(seen.first(&key), model.insert(key.clone()), "first {}", key);
+                }
+            }
+            let settled = seen.pages.iter().map(Vec::len).sum::<usize>();
+            proptest::prop_assert_eq!(settled + seen.recent.len(), model.len());
+            let flat: Vec<u64> = seen.pages.iter().flatten().copied().collect();
+            proptest::prop_assert!(flat.windows(2).all(|pair| pair[0] < pair[1]), "sorted");
+            proptest::prop_assert!(seen.pages.iter().rev().skip(1).all(|page| page.len() == PAGE));
+        }
     }
 
     #[test]
