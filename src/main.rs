@@ -3,7 +3,7 @@
 mod cli;
 
 /// jemalloc, as ruff and uv use on Linux: with glibc's allocator two workers spend a quarter
-/// more CPU than one on the same book, and a 10M-loan run on two workers takes 20 % longer
+/// more CPU than one on the same book, and a 10M-loan run on two workers takes 9 to 20 % longer
 /// (ARCHITECTURE.md, Performance).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
