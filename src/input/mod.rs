@@ -276,9 +276,9 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
 ///
 /// The sequence is kept in pages of [`PAGE`] digests, not in one vector: a vector of 80 MB
 /// that doubles is copied whole by any allocator that cannot grow it in place (jemalloc,
-/// mimalloc), holding the old and the new copy at once. A merge writes new pages and frees each
-/// old page as soon as it has been read, so it never holds more than a page or two extra, and
-/// every page is the same size, which any allocator reuses.
+/// mimalloc), holding the old and the new copy at once. A merge writes its pages into the old
+/// ones as soon as they have been read, so it never holds more than a page or two extra, and
+/// every page is the same size.
 #[derive(Debug, Default)]
 pub(crate) struct SeenKeys {
     recent: std::collections::HashSet<u64, std::hash::BuildHasherDefault<DigestHasher>>,
