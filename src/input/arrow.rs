@@ -18,6 +18,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, Date32Array, Decimal128Array, Int32Array, Int64Array,
     LargeStringArray, RecordBatch, StringArray, StringViewArray, StructArray,
 };
+use arrow_buffer::NullBuffer;
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use arrow_schema::{DataType, Field as ArrowField, Schema as ArrowSchema};
 use chrono::Datelike as _;
@@ -195,9 +196,19 @@ struct Plan {
 struct Column {
     /// The field this column fills, if the schema has one of its name.
     slot: Option<usize>,
+    /// The column's name, for the unknown fields' list when the schema has no field of it.
+    name: String,
+    /// The column itself, for the text path.
+    array: ArrayRef,
     how: Typed,
     /// The field may be missing and is not a list: a null is `Value::Missing` as it stands.
     missing_allowed: bool,
+    /// Which rows are null, read directly: asking the column through `dyn Array` is a call
+    /// through a table for every field of every row.
+    nulls: Option<NullBuffer>,
+    /// The only column of the batch that names its field, and the field is not the key: its
+    /// values are stored without the checks for a field given twice.
+    alone: bool,
 }
 
 /// A column whose values become the field's value directly, without being written out as
@@ -292,25 +303,34 @@ impl Batch {
             &own
         };
         let mut loan = LoanBuilder::new(schema);
-        for ((named, array), column) in self
-            .batch
-            .schema_ref()
-            .fields()
-            .iter()
-            .zip(self.batch.columns())
-            .zip(&plan.columns)
-        {
+        for column in &plan.columns {
             let Some(slot) = column.slot else {
-                unknown.note(named.name());
+                unknown.note(&column.name);
                 continue;
             };
             // The field's column is read even when the book was opened under another schema
             // that has no such field (`diff` reads one book under two schemas).
-            if column.missing_allowed && array.is_null(index) {
-                loan.set_exact(slot, Value::Missing, None);
-            } else if !exact(&column.how, index, slot, &mut loan, schema) {
-                let raw = value(array.as_ref(), index).map_err(|reason| at.malformed(reason))?;
+            let value = if column.missing_allowed
+                && column.nulls.as_ref().is_some_and(|n| n.is_null(index))
+            {
+                Value::Missing
+            } else if let Some(value) = exact_value(&column.how, index, schema) {
+                value
+            } else {
+                let raw =
+                    value(column.array.as_ref(), index).map_err(|reason| at.malformed(reason))?;
                 loan.set(slot, &raw);
+                continue;
+            };
+            if column.alone {
+                loan.put(slot, value);
+            } else {
+                // The key is text: the builder takes it from the text as written.
+                let text = match &column.how {
+                    Typed::Text(texts) if slot == schema.key => texts.at(index),
+                    _ => None,
+                };
+                loan.set_exact(slot, value, text);
             }
         }
         loan.finish(at)
@@ -319,21 +339,33 @@ impl Batch {
 
 impl Plan {
     fn new(batch: &RecordBatch, schema: &Schema) -> Plan {
+        let slots: Vec<Option<usize>> = batch
+            .schema_ref()
+            .fields()
+            .iter()
+            .map(|named| schema.slot(named.name()))
+            .collect();
         let columns = batch
             .schema_ref()
             .fields()
             .iter()
             .zip(batch.columns())
-            .map(|(named, array)| {
-                let slot = schema.slot(named.name());
+            .zip(&slots)
+            .map(|((named, array), &slot)| {
                 let field = slot.and_then(|s| schema.fields.get(s));
                 let how = field.map_or(Typed::No, |f| typed(f, array.as_ref(), schema));
                 let missing_allowed =
                     field.is_some_and(|f| f.optional && !matches!(f.ty, FieldType::List(_)));
                 Column {
                     slot,
+                    name: named.name().clone(),
+                    array: Arc::clone(array),
                     how,
                     missing_allowed,
+                    nulls: array.nulls().cloned(),
+                    alone: slot.is_some_and(|s| {
+                        s != schema.key && slots.iter().filter(|&&o| o == Some(s)).count() == 1
+                    }),
                 }
             })
             .collect();
@@ -429,30 +461,13 @@ fn choice(schema: &Schema, id: usize, text: &str) -> Option<u32> {
     schema.choice(id, text).and_then(|i| u32::try_from(i).ok())
 }
 
-/// Gives `slot` the value at row `index` of its column directly, if it is one the text path
-/// would accept as it stands; false when the text path must read it.
-fn exact(
-    how: &Typed,
-    index: usize,
-    slot: usize,
-    loan: &mut LoanBuilder<'_>,
-    schema: &Schema,
-) -> bool {
-    let Some(value) = exact_value(how, index, schema) else {
-        return false;
-    };
-    // The key is text: the builder takes it from the text as written.
-    let text = match how {
-        Typed::Text(texts) => texts.at(index),
-        _ => None,
-    };
-    loan.set_exact(slot, value, text);
-    true
-}
-
 /// The value at row `index` of a column, converted directly, when the text path would accept
 /// its text as this very value; `None` when the text path must read it (to accept it in some
 /// other way, or to say what is wrong with it).
+// Always in line: a call for each field of each row cost more than the conversion (saving and
+// restoring registers, and the `Option<Value>` written out and read back), about 45 of the
+// 60 instructions a field took. Lists of records, the one large case, stay a call.
+#[inline(always)]
 fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
     let value = match how {
         Typed::No => return None,
@@ -477,7 +492,7 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
         Typed::Int32(array, days) => whole(i64::from(at(array, index)?), *days),
         Typed::Text(texts) => {
             let text = texts.at(index)?;
-            if text.trim().is_empty() {
+            if super::convert::is_blank(text) {
                 return None;
             }
             Value::Text(Arc::from(text))
@@ -495,35 +510,48 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
             Value::Time(crate::value::parse_time(text)?)
         }
         Typed::Records(list, offsets, structs, fields) => {
-            // A null list is read by the text path (as no records): its offsets may still
-            // span records.
-            if index >= list.len() || list.is_null(index) {
-                return None;
-            }
-            let start = usize::try_from(*offsets.get(index)?).ok()?;
-            let end = usize::try_from(*offsets.get(index + 1)?).ok()?;
-            let mut records = Records::with_capacity(fields.len(), end.saturating_sub(start));
-            for item in start..end {
-                if structs.is_null(item) {
-                    return None;
-                }
-                for (child, optional) in fields {
-                    let value = match child {
-                        Some(how) => match exact_value(how, item, schema) {
-                            Some(value) => value,
-                            None if *optional && is_null(how, item) => Value::Missing,
-                            None => return None,
-                        },
-                        None if *optional => Value::Missing,
-                        None => return None,
-                    };
-                    records.push_value(value);
-                }
-            }
-            Value::List(Arc::new(records))
+            return exact_records(list, offsets, structs, fields, index, schema);
         }
     };
     Some(value)
+}
+
+/// [`exact_value`] for a list of records.
+#[inline(never)]
+fn exact_records(
+    list: &ArrayRef,
+    offsets: &[i64],
+    structs: &StructArray,
+    fields: &[(Option<Typed>, bool)],
+    index: usize,
+    schema: &Schema,
+) -> Option<Value> {
+    // A null list is read by the text path (as no records): its offsets may still span
+    // records.
+    if index >= list.len() || list.is_null(index) {
+        return None;
+    }
+    let start = usize::try_from(*offsets.get(index)?).ok()?;
+    let end = usize::try_from(*offsets.get(index + 1)?).ok()?;
+    let mut records = Records::with_capacity(fields.len(), end.saturating_sub(start));
+    for item in start..end {
+        if structs.is_null(item) {
+            return None;
+        }
+        for (child, optional) in fields {
+            let value = match child {
+                Some(how) => match exact_value(how, item, schema) {
+                    Some(value) => value,
+                    None if *optional && is_null(how, item) => Value::Missing,
+                    None => return None,
+                },
+                None if *optional => Value::Missing,
+                None => return None,
+            };
+            records.push_value(value);
+        }
+    }
+    Some(Value::List(Arc::new(records)))
 }
 
 fn whole(n: i64, days: bool) -> Value {

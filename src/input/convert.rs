@@ -175,6 +175,18 @@ impl<'s> LoanBuilder<'s> {
         }
     }
 
+    /// Gives field `slot` its value, exactly as [`Self::set_exact`] would, for a caller that
+    /// knows the row gives no other value for the field (a batch whose columns name distinct
+    /// fields) and that the field is not the key: there is nothing to check. Storing it in a row
+    /// that an earlier field already rejects changes nothing: [`Self::finish`] rejects it all
+    /// the same.
+    #[inline]
+    pub(crate) fn put(&mut self, slot: usize, value: Value) {
+        if let Some(place) = self.values.get_mut(slot) {
+            *place = value;
+        }
+    }
+
     /// The field at `slot`, when its value should be converted and stored: not when it was
     /// given already (the row is then rejected: which of the two is meant cannot be known), nor
     /// when an earlier field already rejects the row. Takes the loan's key from `text`.
@@ -228,7 +240,7 @@ impl<'s> LoanBuilder<'s> {
     /// Keeps the key field's text as the loan's key, unless it is blank.
     fn take_key(&mut self, text: Option<&str>) {
         if let Some(text) = text
-            && !text.trim().is_empty()
+            && !is_blank(text)
         {
             self.key = Some(text.to_owned());
         }
@@ -239,7 +251,26 @@ impl<'s> LoanBuilder<'s> {
         clippy::result_large_err,
         reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
     )]
-    pub(crate) fn finish(mut self, at: &Origin<'_>) -> Result<(String, Loan), Rejected> {
+    pub(crate) fn finish(self, at: &Origin<'_>) -> Result<(String, Loan), Rejected> {
+        // Nearly always every field was given and none was wrong: one pass over the values'
+        // kinds says so, where filling in the missing ones looks at each field in turn.
+        if self.problem.is_none()
+            && !self.values.iter().any(is_unset)
+            && let Some(key) = self.key
+        {
+            return Ok((key, Loan::new(self.values)));
+        }
+        self.fill_in_or_reject(at)
+    }
+
+    /// [`Self::finish`] for a row with fields not given, or with a problem: each field not
+    /// given is missing, which is a problem unless the field is optional.
+    #[inline(never)]
+    #[expect(
+        clippy::result_large_err,
+        reason = "a rejection is the rare path; boxing it would cost every caller for nothing"
+    )]
+    fn fill_in_or_reject(mut self, at: &Origin<'_>) -> Result<(String, Loan), Rejected> {
         let schema = self.schema;
         for (slot, (field, place)) in schema.fields.iter().zip(&mut self.values).enumerate() {
             if self.problem.as_ref().is_some_and(|(at, _)| *at <= slot) {
@@ -395,6 +426,17 @@ fn trimmed(text: &str) -> &str {
     match (text.as_bytes().first(), text.as_bytes().last()) {
         (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
         _ => text.trim(),
+    }
+}
+
+/// `text.trim().is_empty()`, decided by the first byte when that byte plainly starts a
+/// character that is not white space: an ASCII letter, digit or sign, or the first byte of a
+/// character from U+00C0 to U+07FF or from U+4000 on (Chinese text), where Unicode has no
+/// white space. Trimming a name in Chinese walks its characters from both ends.
+pub(super) fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(b) if b.is_ascii_graphic() || (0xC3..=0xDF).contains(b) || *b >= 0xE4 => false,
+        _ => text.trim().is_empty(),
     }
 }
 
@@ -633,7 +675,38 @@ mod tests {
     use super::money;
     use chrono::NaiveDate;
 
+    /// Every white space character Unicode has, which `is_blank` must not take for text.
+    const WHITE: &[char] = &[
+        '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{85}', '\u{a0}', '\u{1680}', '\u{2000}',
+        '\u{2005}', '\u{200a}', '\u{2028}', '\u{2029}', '\u{202f}', '\u{205f}', '\u{3000}',
+    ];
+
+    #[test]
+    fn is_blank_knows_every_white_space() {
+        for c in WHITE {
+            let text = format!("{c}{c}");
+            assert!(super::is_blank(&text), "{:?}", c);
+            assert!(!super::is_blank(&format!("{c}x")), "{:?}", c);
+        }
+        assert!(super::is_blank(""));
+        assert!(!super::is_blank("黄秀英"));
+    }
+
     proptest::proptest! {
+        /// `is_blank` against `trim().is_empty()`, on texts that start with any character:
+        /// white space, ASCII, Latin, Chinese or anything else.
+        #[test]
+        fn is_blank_is_trimmed_emptiness(
+            first in proptest::prop_oneof![
+                proptest::sample::select(WHITE),
+                proptest::char::any(),
+            ],
+            rest in "[ \u{3000}a-z\u{4e00}-\u{4e0f}]{0,4}",
+        ) {
+            let text = format!("{first}{rest}");
+            proptest::prop_assert_eq!(super::is_blank(&text), text.trim().is_empty());
+        }
+
         /// The word-at-a-time comparison against `==`, on texts of every length around the
         /// word size, equal and differing in one byte anywhere.
         #[test]

@@ -158,6 +158,54 @@ fn a_column_may_carry_the_fields_other_name() {
     assert_eq!(a.stdout, b.stdout);
 }
 
+/// A field given twice, under each of its names, rejects every row as it does in JSON Lines,
+/// and a book whose columns name distinct fields decides the rest as before.
+#[test]
+fn a_field_under_both_its_names_rejects_the_row_as_json_lines_does() {
+    let dir = temp();
+    let (rows, fields) = sample();
+    let batch = to_parquet::batch(&rows[..5], &fields);
+    let mut schema_fields: Vec<ArrowField> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.as_ref().clone())
+        .collect();
+    let mut columns = batch.columns().to_vec();
+    let willingness = batch.column_by_name("willingness").unwrap();
+    schema_fields.push(ArrowField::new(
+        "还款意愿",
+        willingness.data_type().clone(),
+        true,
+    ));
+    columns.push(Arc::clone(willingness));
+    let twice = RecordBatch::try_new(Arc::new(ArrowSchema::new(schema_fields)), columns).unwrap();
+    let parquet = dir.path().join("twice.parquet");
+    std::fs::write(&parquet, write_parquet(&twice)).unwrap();
+    let json: String = rows[..5]
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let object = r.as_object_mut().unwrap();
+            let value = object["willingness"].clone();
+            object.insert("还款意愿".to_owned(), value);
+            format!("{r}\n")
+        })
+        .collect();
+    let jsonl = dir.path().join("twice.jsonl");
+    std::fs::write(&jsonl, json).unwrap();
+    let (from_parquet, from_json) = (run(&parquet), run(&jsonl));
+    for got in [&from_parquet, &from_json] {
+        assert!(
+            got.stderr.contains("read 5 loans = decided 0 + rejected 5")
+                && got.stderr.contains("given twice"),
+            "{}",
+            got.stderr
+        );
+    }
+    assert_eq!(from_parquet.stdout, from_json.stdout);
+}
+
 /// The sample's first `n` rows as a batch, with column `name` replaced by `array` (or dropped).
 fn altered(n: usize, name: &str, array: Option<ArrayRef>) -> RecordBatch {
     let (rows, fields) = sample();
