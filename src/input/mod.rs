@@ -327,8 +327,8 @@ fn by_length(key: &str, highest: &str) -> std::cmp::Ordering {
 
 /// Where a key stands against the highest keys seen so far.
 enum Rank {
-    /// Above either (or the first key): never seen.
-    Above,
+    /// Above either (or the first key): never seen. Says above which.
+    Above { as_text: bool, as_number: bool },
     /// One of them: seen.
     Highest,
     /// Below both: only a lookup can tell.
@@ -339,7 +339,7 @@ impl SeenKeys {
     /// True when `key` was seen before (without remembering it).
     pub(crate) fn contains(&mut self, key: &str) -> bool {
         match self.rank(key) {
-            Rank::Above => false,
+            Rank::Above { .. } => false,
             Rank::Highest => true,
             Rank::Below => {
                 self.index_rising();
@@ -352,9 +352,9 @@ impl SeenKeys {
     /// True the first time `key` is seen.
     pub(crate) fn first(&mut self, key: &str) -> bool {
         match self.rank(key) {
-            Rank::Above => {
+            Rank::Above { as_text, as_number } => {
                 self.rising.push(digest(key));
-                self.raise(key);
+                self.raise(key, as_text, as_number);
                 if self.rising.len() + self.recent.len() >= RECENT_KEYS {
                     self.settle();
                 }
@@ -378,7 +378,10 @@ impl SeenKeys {
     fn rank(&self, key: &str) -> Rank {
         use std::cmp::Ordering::{Equal, Greater};
         let Some(highest) = &self.highest else {
-            return Rank::Above;
+            return Rank::Above {
+                as_text: true,
+                as_number: true,
+            };
         };
         let (as_text, as_number) = (
             key.cmp(&highest.as_text),
@@ -387,15 +390,17 @@ impl SeenKeys {
         if as_text == Equal || as_number == Equal {
             Rank::Highest
         } else if as_text == Greater || as_number == Greater {
-            Rank::Above
+            Rank::Above {
+                as_text: as_text == Greater,
+                as_number: as_number == Greater,
+            }
         } else {
             Rank::Below
         }
     }
 
-    /// Makes `key`, new and above the highest keys in one order at least, the highest in each
-    /// order it is above.
-    fn raise(&mut self, key: &str) {
+    /// Makes `key` the highest in each order it is above, as [`Self::rank`] found.
+    fn raise(&mut self, key: &str, as_text: bool, as_number: bool) {
         let Some(highest) = &mut self.highest else {
             self.highest = Some(Highest {
                 as_text: key.to_owned(),
@@ -403,13 +408,14 @@ impl SeenKeys {
             });
             return;
         };
-        if key > highest.as_text.as_str() {
-            highest.as_text.clear();
-            highest.as_text.push_str(key);
-        }
-        if by_length(key, &highest.as_number).is_gt() {
-            highest.as_number.clear();
-            highest.as_number.push_str(key);
+        for (above, place) in [
+            (as_text, &mut highest.as_text),
+            (as_number, &mut highest.as_number),
+        ] {
+            if above {
+                place.clear();
+                place.push_str(key);
+            }
         }
     }
 
