@@ -355,24 +355,22 @@ impl SeenKeys {
             Rank::Above { as_text, as_number } => {
                 self.rising.push(digest(key));
                 self.raise(key, as_text, as_number);
-                if self.rising.len() + self.recent.len() >= RECENT_KEYS {
-                    self.settle();
-                }
-                true
             }
-            Rank::Highest => false,
+            Rank::Highest => return false,
             Rank::Below => {
                 self.index_rising();
                 let digest = digest(key);
                 if self.is_settled(digest) || !self.recent.insert(digest) {
                     return false;
                 }
-                if self.recent.len() >= RECENT_KEYS {
-                    self.settle();
-                }
-                true
             }
         }
+        // One bound for both branches: after `index_rising` the rising list is empty, so
+        // this is the recent set's own bound there.
+        if self.rising.len() + self.recent.len() >= RECENT_KEYS {
+            self.settle();
+        }
+        true
     }
 
     fn rank(&self, key: &str) -> Rank {
