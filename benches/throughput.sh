@@ -10,7 +10,12 @@
 # Every decision output must be byte-identical to arrears' on JSON Lines with one thread; the
 # script says MISMATCH otherwise. Each figure is the best of RUNS runs (the programs
 # interleaved, so a slow spell of the machine falls on all of them); peak RSS is the largest
-# seen. Not part of the tests: it takes minutes and needs disk under $BENCH_DIR (1M loans ≈
+# seen. Each ratio is worked out within each round, from the two programs' runs of that
+# round, and printed as the median over the rounds with the lowest and highest beside it: on
+# a shared machine the best-of figures of two programs can come from different spells, and
+# two whole runs of this script gave 0.78x and 0.91x for the same pair of builds. Every
+# other round runs the programs in reverse order, so a machine slowing down or speeding up
+# over a round does not favour the programs that come first. Not part of the tests: it takes minutes and needs disk under $BENCH_DIR (1M loans ≈
 # 2.9 GB with the YAML copy the generator writes, 10M ≈ 29 GB; the YAML is deleted at once).
 #
 #   benches/throughput.sh [COUNT] [RUNS] [FORMATS]   e.g. benches/throughput.sh 1000000 3 "jsonl csv parquet"
@@ -51,9 +56,14 @@ for format in $formats; do
   done
 done
 
-declare -A best cpu peak
-for _ in $(seq "$runs"); do
-  for job in "${jobs[@]}"; do
+declare -A best cpu peak walls
+for round in $(seq "$runs"); do
+  order=("${jobs[@]}")
+  if [ $((round % 2)) = 0 ]; then
+    order=()
+    for ((i = ${#jobs[@]} - 1; i >= 0; i--)); do order+=("${jobs[$i]}"); done
+  fi
+  for job in "${order[@]}"; do
     IFS='|' read -r name out command <<< "$job"
     start=$(date +%s.%N)
     # shellcheck disable=SC2086 # the command is words on purpose
@@ -61,6 +71,7 @@ for _ in $(seq "$runs"); do
     end=$(date +%s.%N)
     read -r kb user sys < "$dir/time"
     wall=$(echo "$end - $start" | bc -l)
+    walls[$name,$round]=$wall
     if [ -z "${best[$name]:-}" ] || [ "$(echo "$wall < ${best[$name]}" | bc)" = 1 ]; then
       best[$name]=$wall
       cpu[$name]=$(echo "$user + $sys" | bc -l)
@@ -80,8 +91,22 @@ for out in "$dir"/tight-* "$dir"/plain-* "$dir"/arrears-*; do
   cmp -s "$reference" "$out" || echo "MISMATCH: $out differs from $reference"
 done
 echo "outputs compared: every decision file is byte-identical unless a MISMATCH line says otherwise"
-ratio() { printf '  %-52s %.2fx\n' "$1" "$(echo "${best[$3]} / ${best[$2]}" | bc -l)"; }
-echo "ratios (throughput of the first over the second):"
+# The throughput of $2 over $3's, round by round: the median, then the lowest and highest.
+ratio() {
+  local round ratios=()
+  for round in $(seq "$runs"); do
+    ratios+=("$(echo "${walls[$3,$round]} / ${walls[$2,$round]}" | bc -l)")
+  done
+  mapfile -t ratios < <(printf '%s\n' "${ratios[@]}" | sort -g)
+  local n=${#ratios[@]} median
+  if [ $((n % 2)) = 1 ]; then
+    median=${ratios[$((n / 2))]}
+  else
+    median=$(echo "(${ratios[$((n / 2 - 1))]} + ${ratios[$((n / 2))]}) / 2" | bc -l)
+  fi
+  printf '  %-52s %.2fx  (%.2f-%.2f)\n' "$1" "$median" "${ratios[0]}" "${ratios[$((n - 1))]}"
+}
+echo "ratios (throughput of the first over the second; median of the $runs rounds, lowest-highest):"
 ratio "arrears / tight yardstick, 1 thread" "arrears jsonl, 1 thread(s)" "tight yardstick, 1 thread"
 ratio "arrears / tight yardstick, 2 threads" "arrears jsonl, 2 thread(s)" "tight yardstick, 2 threads"
 ratio "arrears / plain yardstick, 1 thread" "arrears jsonl, 1 thread(s)" "plain yardstick, 1 thread"
