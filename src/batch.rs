@@ -241,17 +241,25 @@ struct Done<T> {
 
 /// Reads and decides one chunk on the worker threads. `collect` on an indexed parallel
 /// iterator keeps input order.
+///
+/// The records are lent to the workers, and the chunk is dropped whole, on one thread, once
+/// they are done. Rows of a chunk share their block of text through one reference count:
+/// dropping each row on the worker that read it made two workers take turns at the count's
+/// cache line for every row (`drop_in_place::<Pending>` grew from 0.5 % of a one-worker run's
+/// samples to 1.4 % of a two-worker run's).
 fn decide_chunk<T: Send>(
     chunk: Vec<Pending>,
     first: u64,
     file: &str,
     decide: &(impl Fn(&mut Record<'_>) -> Result<(String, T), Box<Rejected>> + Sync),
 ) -> Vec<Done<T>> {
-    chunk
-        .into_par_iter()
+    let done = chunk
+        .par_iter()
         .enumerate()
-        .map(|(index, pending)| decide_one(&pending, first + index as u64 + 1, file, decide))
-        .collect()
+        .map(|(index, pending)| decide_one(pending, first + index as u64 + 1, file, decide))
+        .collect();
+    drop(chunk);
+    done
 }
 
 /// Reads and decides record `number`.
