@@ -15,8 +15,9 @@
 # a shared machine the best-of figures of two programs can come from different spells, and
 # two whole runs of this script gave 0.78x and 0.91x for the same pair of builds. Every
 # other round runs the programs in reverse order, so a machine slowing down or speeding up
-# over a round does not favour the programs that come first. Not part of the tests: it takes minutes and needs disk under $BENCH_DIR (1M loans ≈
-# 2.9 GB with the YAML copy the generator writes, 10M ≈ 29 GB; the YAML is deleted at once).
+# over a round does not favour the programs that come first. Not part of the tests: it takes
+# minutes and needs disk under $BENCH_DIR (1M loans ≈ 2.9 GB with the YAML copy the generator
+# writes, 10M ≈ 29 GB; the YAML is deleted at once).
 #
 #   benches/throughput.sh [COUNT] [RUNS] [FORMATS]   e.g. benches/throughput.sh 1000000 3 "jsonl csv parquet"
 #
