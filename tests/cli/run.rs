@@ -152,8 +152,14 @@ fn broken_rows_are_rejected_precisely_and_the_counts_reconcile_in_every_format()
             "{format}: the line is known"
         );
         assert_eq!(bad_date["file"], portfolio);
+        // The n-th loan of the file, whatever line it is on: blank lines are not loans.
+        assert_eq!(bad_date["record"], 3, "{format}");
         let promise = rejects.iter().find(|r| r["loan_id"] == "L8").unwrap();
         assert_eq!(promise["field"], "promises[0].due_on");
+        assert_eq!(
+            promise["record"], 9,
+            "{format}: after a blank line and a repeated key"
+        );
         let strict = arrears(&[
             "run",
             "policies/retail.policy",
