@@ -148,11 +148,12 @@ fn borrower_of(loan: &Loan, key: &str, slot: usize) -> String {
     }
 }
 
-/// Reads a chunk's records into loans on the workers.
+/// Reads a chunk's records into loans on the workers. The records are lent, and the chunk is
+/// dropped whole when this returns, as [`super::decide_chunk`] does and for its reason.
 fn read_chunk(chunk: Vec<Pending>, first: u64, file: &str, by: &ByBorrower<'_>) -> Vec<Read> {
     let schema = by.program.schema();
     chunk
-        .into_par_iter()
+        .par_iter()
         .enumerate()
         .map(|(index, pending)| {
             let number = first + index as u64 + 1;
