@@ -24,7 +24,7 @@ pub use grouped::{
 use crate::input::{
     Pending, RecordStream, Rejected, SeenKeys, StreamError, UnknownFields, duplicate,
 };
-use crate::schema::Schema;
+use crate::schema::{FieldSet, Schema};
 use crate::value::Loan;
 
 /// The stack size for every thread that checks or evaluates policies (64 MB): the checker
@@ -60,8 +60,25 @@ impl Record<'_> {
         reason = "a rejection is the rare path and carries everything a person needs to fix the row"
     )]
     pub fn loan(&mut self, schema: &Schema) -> Result<(String, Loan), Rejected> {
+        self.loan_keeping(schema, None)
+    }
+
+    /// [`Record::loan`] for a caller that reads no field of the loan but those in `kept`
+    /// (all when `None`): every field is checked as `loan` checks it, and the row rejected
+    /// the same way, but a field not kept may hold [`crate::Value::Missing`] rather than its
+    /// value (JSON Lines and CSV leave such fields unbuilt; the other formats build them). `run` keeps the fields its policy reads ([`crate::Program::fields_read`]), so it
+    /// does not copy a borrower's name it never looks at.
+    #[expect(
+        clippy::result_large_err,
+        reason = "a rejection is the rare path and carries everything a person needs to fix the row"
+    )]
+    pub fn loan_keeping(
+        &mut self,
+        schema: &Schema,
+        kept: Option<&FieldSet>,
+    ) -> Result<(String, Loan), Rejected> {
         self.pending
-            .to_loan(schema, self.file, self.number, &mut self.unknown)
+            .to_loan(schema, kept, self.file, self.number, &mut self.unknown)
     }
 
     /// The 1-based position of the record in the file.
@@ -371,6 +388,160 @@ impl Ledger<'_> {
         BatchCounts {
             stopped: true,
             ..self.counts
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::input::InputFormat;
+    use crate::program::Program;
+
+    fn load(name: &str) -> Program {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("policies")
+            .join(name);
+        crate::load::load_policy(&path).unwrap().program
+    }
+
+    /// Each row of `text` read whole and read keeping `kept`, side by side.
+    fn both_ways(
+        text: &str,
+        format: InputFormat,
+        program: &Program,
+        kept: &FieldSet,
+    ) -> Vec<(ReadLoan, ReadLoan)> {
+        let schema = program.schema();
+        let stream = RecordStream::open(
+            Box::new(std::io::Cursor::new(text.to_owned())),
+            format,
+            schema,
+        )
+        .unwrap();
+        let mut rows = Vec::new();
+        let decide = |record: &mut Record<'_>| {
+            let whole = record.loan(schema);
+            let keeping = record.loan_keeping(schema, Some(kept));
+            // Keyed by position: the ledger's check of repeated keys is not under test.
+            Ok((record.number().to_string(), (whole, keeping)))
+        };
+        run_batch_here(stream, "book", schema, decide, |row| {
+            if let BatchRow::Decided { value, .. } = row {
+                rows.push(value);
+            }
+            Ok::<_, ()>(Flow::Continue)
+        })
+        .unwrap();
+        rows
+    }
+
+    type ReadLoan = Result<(String, Loan), Rejected>;
+
+    /// A run builds only the fields its policy reads (`Program::fields_read`): every shipped
+    /// policy that does not read borrowers decides every loan of the sample book, in JSON
+    /// Lines and in CSV and on dates across the book's, exactly as from the loan read whole,
+    /// trace and all. And the fields left out are left out: the test would not pass by
+    /// keeping everything.
+    #[test]
+    fn a_loan_keeping_only_the_fields_read_is_decided_as_the_whole_loan() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portfolios");
+        let mut tried = 0;
+        for name in ["retail.policy", "limitation.policy"] {
+            let program = load(name);
+            let Some(kept) = program.fields_read() else {
+                continue;
+            };
+            tried += 1;
+            let unread = (0..program.schema().fields.len())
+                .filter(|slot| !kept.contains(*slot))
+                .count();
+            assert!(unread > 0, "{name} reads every field");
+            for (file, format) in [
+                ("retail-sample.jsonl", InputFormat::Jsonl),
+                ("retail-sample.csv", InputFormat::Csv),
+            ] {
+                let text = std::fs::read_to_string(root.join(file)).unwrap();
+                let rows = both_ways(&text, format, &program, &kept);
+                assert!(rows.len() > 100);
+                for (whole, keeping) in rows {
+                    let ((key, whole), (same_key, keeping)) = (whole.unwrap(), keeping.unwrap());
+                    assert_eq!(key, same_key);
+                    assert_ne!(whole, keeping, "{name}, {key}: nothing was left out");
+                    for as_of in ["2026-11-20", "2025-02-28", "2028-12-31"] {
+                        let as_of = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+                        assert_eq!(
+                            program.decider(as_of).evaluate(&keeping),
+                            program.evaluate(&whole, as_of),
+                            "{name}, {file}, {key}, {as_of}"
+                        );
+                        assert_eq!(
+                            program.evaluate_traced(&keeping, as_of),
+                            program.evaluate_traced(&whole, as_of),
+                            "{name}, {file}, {key}, {as_of}"
+                        );
+                    }
+                }
+            }
+        }
+        assert!(tried > 0);
+        // A policy that reads borrowers reads its loans as a borrower's too: all is kept.
+        for name in ["guardrails.policy", "小微企业催收.policy"] {
+            assert!(load(name).fields_read().is_none(), "{name}");
+        }
+    }
+
+    /// A field the policy does not read is still checked: a bad value there rejects the row
+    /// with the same code, field, value and place as when the loan is read whole.
+    #[test]
+    fn a_bad_value_in_a_field_left_unbuilt_rejects_the_row_all_the_same() {
+        let program = load("retail.policy");
+        let kept = program.fields_read().unwrap();
+        let sample = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portfolios/retail-sample.jsonl"),
+        )
+        .unwrap();
+        let line: serde_json::Value = serde_json::from_str(sample.lines().next().unwrap()).unwrap();
+        let broken = [
+            ("borrower", serde_json::json!("   ")),
+            ("last_payment_on", serde_json::json!("2026-02-30")),
+            ("next_contact_at", serde_json::json!("25:00")),
+            ("rest_days", serde_json::json!([{"weekday": "Monday"}])),
+            (
+                "rest_days",
+                serde_json::json!([{"weekday": 6}, {"weekday": 6.5}]),
+            ),
+            (
+                "emergency_contacts",
+                serde_json::json!([{"relation": null}]),
+            ),
+            (
+                "emergency_contacts",
+                serde_json::json!([{"relation": "子女"}, 5]),
+            ),
+        ];
+        for (field, value) in broken {
+            assert!(!kept.contains(program.schema().slot(field).unwrap()));
+            let mut loan = line.clone();
+            loan[field] = value.clone();
+            let text = format!("{loan}\n");
+            let rows = both_ways(&text, InputFormat::Jsonl, &program, &kept);
+            let [(whole, keeping)] = rows.as_slice() else {
+                panic!("one row: {rows:?}")
+            };
+            let rejected = whole.as_ref().unwrap_err();
+            assert!(
+                rejected
+                    .field
+                    .as_deref()
+                    .is_some_and(|f| f.starts_with(field)),
+                "{field} = {value}: {rejected:?}"
+            );
+            assert_eq!(keeping, whole, "{field} = {value}");
         }
     }
 }

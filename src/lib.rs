@@ -86,7 +86,7 @@ pub use report::{
     DecisionColumns, OutputFormat, RecordWriter, Rendered, Renderer, decision_record, explain_text,
     rejected_columns, rejected_json, render_jsonl, spreadsheet_safe, trace_text,
 };
-pub use schema::{Field, FieldType, Schema};
+pub use schema::{Field, FieldSet, FieldType, Schema};
 pub use source::{FileId, LineCol, SourceFile, Span};
 pub use symbols::{Declaration, Occurrence, Symbol, Symbols};
 pub use tally::{AmountError, AmountFields, Tally};

@@ -75,6 +75,33 @@ impl Field {
     }
 }
 
+/// Some of a schema's fields, by slot: those a run's policy reads (see
+/// [`crate::Program::fields_read`]), which a reader told to keep only them builds values for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldSet {
+    slots: Vec<bool>,
+}
+
+impl FieldSet {
+    /// No field of a schema of `width` fields.
+    pub(crate) fn none(width: usize) -> FieldSet {
+        FieldSet {
+            slots: vec![false; width],
+        }
+    }
+
+    pub(crate) fn insert(&mut self, slot: usize) {
+        if let Some(place) = self.slots.get_mut(slot) {
+            *place = true;
+        }
+    }
+
+    /// Whether the field at `slot` is in the set.
+    pub fn contains(&self, slot: usize) -> bool {
+        self.slots.get(slot).copied().unwrap_or(false)
+    }
+}
+
 /// A loan schema.
 #[derive(Clone, Debug)]
 pub struct Schema {

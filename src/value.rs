@@ -71,6 +71,7 @@ pub struct Records {
 
 impl Records {
     /// An empty list of records of `width` fields, with room for `capacity` records.
+    #[inline]
     pub(crate) fn with_capacity(width: usize, capacity: usize) -> Records {
         Records {
             width,
@@ -98,6 +99,7 @@ impl Records {
     /// Appends a record of `width` values made by `fill`, to be set field by field, and gives
     /// it. A maker rather than a value to clone: cloning a `Value` matches on its kind for every
     /// field, where making a constant one is a store.
+    #[inline]
     pub(crate) fn push_record(&mut self, fill: impl Fn() -> Value) -> &mut [Value] {
         if self.values.capacity() == 0 {
             // Room for a few records at once: lists are short, and most have more than one.
@@ -106,6 +108,11 @@ impl Records {
         let start = self.values.len();
         self.values.extend((0..self.width).map(|_| fill()));
         self.values.get_mut(start..).unwrap_or_default()
+    }
+
+    /// Takes every record out, keeping the room they took.
+    pub(crate) fn clear(&mut self) {
+        self.values.clear();
     }
 
     /// The records, each its field values in schema order.

@@ -159,7 +159,7 @@ fn read_chunk(chunk: Vec<Pending>, first: u64, file: &str, by: &ByBorrower<'_>) 
             let number = first + index as u64 + 1;
             let mut unknown = UnknownFields::default();
             let result = pending
-                .to_loan(schema, file, number, &mut unknown)
+                .to_loan(schema, None, file, number, &mut unknown)
                 .map_err(Box::new);
             Read {
                 number,

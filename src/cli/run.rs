@@ -175,9 +175,12 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
             });
             (rendered, soon)
         };
+    // What a loan is decided from is the policy's fields alone: the others are checked as
+    // they are read but not built (a borrower's name, a list the policy never counts).
+    let read = program.fields_read();
     let decide = |record: &mut Record<'_>| {
         let number = record.number();
-        let (key, loan) = record.loan(program.schema())?;
+        let (key, loan) = record.loan_keeping(program.schema(), read.as_ref())?;
         let value = render(number, &key, &loan, None);
         Ok((key, value))
     };

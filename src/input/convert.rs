@@ -10,7 +10,7 @@ use super::UnknownFields;
 use super::{Raw, RawRecord, Rejected};
 use crate::diag::{Code, did_you_mean};
 use crate::lang::{Text, text};
-use crate::schema::{Field, FieldType, Schema};
+use crate::schema::{Field, FieldSet, FieldType, Schema};
 use crate::value::Loan;
 use crate::value::{Records, Value};
 
@@ -93,6 +93,8 @@ pub(super) fn is_unset(value: &Value) -> bool {
 /// first in schema order, so it does not depend on the order of the file's columns.
 pub(crate) struct LoanBuilder<'s> {
     schema: &'s Schema,
+    /// The fields to build values for; the others are checked and left missing. `None`: all.
+    kept: Option<&'s FieldSet>,
     /// The fields' values by slot; [`UNSET`] until given.
     values: Vec<Value>,
     key: Option<String>,
@@ -102,8 +104,16 @@ pub(crate) struct LoanBuilder<'s> {
 
 impl<'s> LoanBuilder<'s> {
     pub(crate) fn new(schema: &'s Schema) -> LoanBuilder<'s> {
+        LoanBuilder::keeping(schema, None)
+    }
+
+    /// A builder that builds values only for the fields in `kept` (all when `None`): every
+    /// other field is checked as [`LoanBuilder::new`]'s would be, rejecting the row the same
+    /// way, but holds [`Value::Missing`].
+    pub(crate) fn keeping(schema: &'s Schema, kept: Option<&'s FieldSet>) -> LoanBuilder<'s> {
         LoanBuilder {
             schema,
+            kept,
             // Made, not cloned: `vec![UNSET; n]` clones a `Value` per field, a match on its
             // kind each time.
             values: std::iter::repeat_with(|| UNSET)
@@ -144,8 +154,19 @@ impl<'s> LoanBuilder<'s> {
         let Some(field) = self.claim(slot, text) else {
             return;
         };
-        let converted = scalar(field, text, self.schema, &FieldPath::Top(&field.name));
+        let path = FieldPath::Top(&field.name);
+        let converted = if self.keeps(slot) {
+            scalar(field, text, self.schema, &path)
+        } else {
+            checked(field, text, self.schema, &path)
+        };
         self.store(slot, converted);
+    }
+
+    /// Whether field `slot`'s value is built, not only checked.
+    #[inline]
+    pub(crate) fn keeps(&self, slot: usize) -> bool {
+        self.kept.is_none_or(|kept| kept.contains(slot))
     }
 
     // Always: left a call (as `#[inline]` did), it moved every converted value once more
@@ -468,6 +489,42 @@ pub(super) fn value(
 }
 
 /// Field `field`'s value from a scalar's exact text, `None` being `null`.
+/// [`scalar`] for a value that is checked but not kept: [`Value::Missing`] when `scalar` would
+/// accept it, its problem when not. Text, the one kind whose value is copied, is checked
+/// without the copy. Always in line: a call of its own around `scalar` cost more than the
+/// copy it saves.
+#[inline(always)]
+pub(super) fn checked(
+    field: &Field,
+    text: Option<&str>,
+    schema: &Schema,
+    path: &FieldPath<'_>,
+) -> Result<Value, Problem> {
+    match text {
+        Some(text) if field.ty == FieldType::Text => {
+            text_problem(field, text, path).map_or(Ok(Value::Missing), Err)
+        }
+        _ => scalar(field, text, schema, path).map(|_| Value::Missing),
+    }
+}
+
+/// What is wrong with `text` as a value of text field `field`: only a required field's
+/// blank text is.
+#[inline(always)]
+fn text_problem(field: &Field, text: &str, path: &FieldPath<'_>) -> Option<Problem> {
+    // Blank when every character is white space (what `trim` takes off). The test stops at
+    // the first character that is not; trimming first decoded characters from both ends of
+    // every text that begins or ends in Chinese (0.7 % of a run).
+    (!field.optional && text.chars().all(char::is_whitespace)).then(|| {
+        Problem::at(
+            Code::ROW_MISSING_FIELD,
+            path,
+            Some(text),
+            text!("row-required-empty"),
+        )
+    })
+}
+
 pub(super) fn scalar(
     field: &Field,
     text: Option<&str>,
@@ -503,20 +560,10 @@ pub(super) fn scalar(
     };
     let bad = |what: Text| Problem::at(Code::ROW_BAD_VALUE, path, Some(text), what);
     match &field.ty {
-        FieldType::Text => {
-            // Blank when every character is white space (what `trim` takes off). The test
-            // stops at the first character that is not; trimming first decoded characters
-            // from both ends of every text that begins or ends in Chinese (0.7 % of a run).
-            if !field.optional && text.chars().all(char::is_whitespace) {
-                return Err(Problem::at(
-                    Code::ROW_MISSING_FIELD,
-                    path,
-                    Some(text),
-                    text!("row-required-empty"),
-                ));
-            }
-            Ok(Value::Text(Arc::from(text)))
-        }
+        FieldType::Text => match text_problem(field, text, path) {
+            Some(problem) => Err(problem),
+            None => Ok(Value::Text(Arc::from(text))),
+        },
         FieldType::Bool => match trimmed {
             "true" | "True" | "TRUE" => Ok(Value::Bool(true)),
             "false" | "False" | "FALSE" => Ok(Value::Bool(false)),

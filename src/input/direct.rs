@@ -19,7 +19,7 @@ use std::sync::Arc;
 use super::UnknownFields;
 use super::convert::{self, FieldPath, LoanBuilder, Origin, UNSET};
 use super::csv::CsvLayout;
-use crate::schema::{Field, FieldType, Schema};
+use crate::schema::{Field, FieldSet, FieldType, Schema};
 use crate::value::{Loan, Records, Value};
 
 /// How deep an unknown field's value may nest before the reader leaves it to serde, which has
@@ -32,6 +32,7 @@ const SKIP_DEPTH: usize = 64;
 pub(super) fn read_loan(
     line: &[u8],
     schema: &Schema,
+    kept: Option<&FieldSet>,
     order: Option<&[Option<usize>]>,
     at: &Origin<'_>,
     unknown: &mut UnknownFields,
@@ -42,7 +43,7 @@ pub(super) fn read_loan(
     // serde path, which says where it stops being so.
     let text = simdutf8::basic::from_utf8(line).ok()?;
     let mut cursor = Cursor { text, at: 0 };
-    let mut loan = LoanBuilder::new(schema);
+    let mut loan = LoanBuilder::keeping(schema, kept);
     cursor.object(schema, order.unwrap_or_default(), &mut loan, unknown)?;
     cursor.space();
     if cursor.at != text.len() {
@@ -59,13 +60,14 @@ pub(super) fn read_row(
     layout: &CsvLayout,
     record: &super::csv::Cells,
     schema: &Schema,
+    kept: Option<&FieldSet>,
     at: &Origin<'_>,
     unknown: &mut UnknownFields,
 ) -> Option<(String, Loan)> {
     if record.len() != layout.headers.len() {
         return None;
     }
-    let mut loan = LoanBuilder::new(schema);
+    let mut loan = LoanBuilder::keeping(schema, kept);
     let cells = record.texts()?;
     for (text, (slot, header)) in cells.zip(layout.slots.iter().zip(&layout.headers)) {
         let text = text?;
@@ -82,7 +84,7 @@ pub(super) fn read_row(
                 if cursor.peek() != Some(b'[') {
                     return None;
                 }
-                let records = cursor.records(fields, schema, &field.name)?;
+                let records = cursor.records(fields, schema, &field.name, loan.keeps(slot))?;
                 cursor.space();
                 if cursor.at != text.len() {
                     return None;
@@ -115,6 +117,22 @@ pub(super) fn key_order(line: &[u8], schema: &Schema) -> Option<Vec<Option<usize
         if cursor.separator(b'}')? {
             return Some(order);
         }
+    }
+}
+
+/// A list record's field: its value, or only checked when the list is not kept.
+#[inline(always)]
+fn item(
+    kept: bool,
+    field: &Field,
+    text: Option<&str>,
+    schema: &Schema,
+    path: &FieldPath<'_>,
+) -> Result<Value, convert::Problem> {
+    if kept {
+        convert::scalar(field, text, schema, path)
+    } else {
+        convert::checked(field, text, schema, path)
     }
 }
 
@@ -186,7 +204,8 @@ impl<'a> Cursor<'a> {
                 let field = schema.fields.get(slot)?;
                 match &field.ty {
                     FieldType::List(fields) if self.peek() == Some(b'[') => {
-                        let records = self.records(fields, schema, &field.name)?;
+                        let records =
+                            self.records(fields, schema, &field.name, loan.keeps(slot))?;
                         loan.set_exact(slot, records, None);
                     }
                     _ => {
@@ -208,7 +227,24 @@ impl<'a> Cursor<'a> {
     /// Each record's values are converted as their keys are met, straight into their places
     /// in the list (a field never given is then converted as `null`), so nothing is held
     /// between reading a value and storing it.
-    fn records(&mut self, fields: &[Field], schema: &Schema, list: &str) -> Option<Value> {
+    ///
+    /// A list not `kept` is checked the same way, record by record in one record's room, and
+    /// gives [`Value::Missing`].
+    fn records(
+        &mut self,
+        fields: &[Field],
+        schema: &Schema,
+        list: &str,
+        kept: bool,
+    ) -> Option<Value> {
+        let convert = |field, text, path: &FieldPath<'_>| item(kept, field, text, schema, path);
+        let done = |records: Records| {
+            Some(if kept {
+                Value::List(Arc::new(records))
+            } else {
+                Value::Missing
+            })
+        };
         if fields.iter().any(|f| matches!(f.ty, FieldType::List(_))) {
             return None;
         }
@@ -217,10 +253,13 @@ impl<'a> Cursor<'a> {
         // Empty lists are common (no promises, no rest days): they allocate no room.
         let mut records = Records::with_capacity(fields.len(), 0);
         if self.eat(b']').is_some() {
-            return Some(Value::List(Arc::new(records)));
+            return done(records);
         }
         let mut index = 0;
         loop {
+            if !kept {
+                records.clear();
+            }
             let record = records.push_record(|| UNSET);
             self.eat(b'{')?;
             self.space();
@@ -253,7 +292,7 @@ impl<'a> Cursor<'a> {
                                 index,
                                 field: &field.name,
                             };
-                            *place = convert::scalar(field, text, schema, &path).ok()?;
+                            *place = convert(field, text, &path).ok()?;
                         }
                         None => self.skip(0)?,
                     }
@@ -269,12 +308,12 @@ impl<'a> Cursor<'a> {
                         index,
                         field: &field.name,
                     };
-                    *place = convert::scalar(field, None, schema, &path).ok()?;
+                    *place = convert(field, None, &path).ok()?;
                 }
             }
             index += 1;
             if self.separator(b']')? {
-                return Some(Value::List(Arc::new(records)));
+                return done(records);
             }
         }
     }
@@ -598,12 +637,12 @@ mod differential {
         };
         let (mut fast_unknown, mut slow_unknown) =
             (UnknownFields::default(), UnknownFields::default());
-        let fast = read_loan(line, schema, None, &at, &mut fast_unknown);
+        let fast = read_loan(line, schema, None, None, &at, &mut fast_unknown);
         let slow = read_loan_by_serde(line, schema, &at, &mut slow_unknown);
         // Whatever order of keys the reader tries first, it reads the same.
         for order in ORDERS.iter() {
             let mut unknown = UnknownFields::default();
-            let guided = read_loan(line, schema, Some(order), &at, &mut unknown);
+            let guided = read_loan(line, schema, None, Some(order), &at, &mut unknown);
             let text = String::from_utf8_lossy(line);
             assert_eq!(guided, fast, "{order:?} changes what is read of {text}");
             assert_eq!(

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use super::UnknownFields;
 use super::convert::{LoanBuilder, Origin};
 use super::{Raw, Rejected};
-use crate::schema::Schema;
+use crate::schema::{FieldSet, Schema};
 use crate::value::Loan;
 
 /// One line's loan and its key, or its rejection. The schema-directed reader
@@ -19,11 +19,12 @@ use crate::value::Loan;
 pub(super) fn read_loan(
     line: &[u8],
     schema: &Schema,
+    kept: Option<&FieldSet>,
     order: Option<&[Option<usize>]>,
     at: &Origin<'_>,
     unknown: &mut UnknownFields,
 ) -> Result<(String, Loan), Rejected> {
-    match super::direct::read_loan(line, schema, order, at, unknown) {
+    match super::direct::read_loan(line, schema, kept, order, at, unknown) {
         Some(read) => Ok(read),
         None => read_loan_by_serde(line, schema, at, unknown),
     }

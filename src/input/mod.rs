@@ -260,6 +260,7 @@ pub fn loan_from_json(json: &str, schema: &Schema) -> Result<(String, Loan), Rej
         json.as_bytes(),
         schema,
         None,
+        None,
         &at,
         &mut UnknownFields::default(),
     )
@@ -617,13 +618,13 @@ pub fn read_portfolio(
         for pending in chunk {
             let number = portfolio.rows.len() as u64 + 1;
             let line = pending.line();
-            let result = match pending.to_loan(schema, file, number, &mut portfolio.unknown_fields)
-            {
-                Ok((key, _)) if !seen.first(&key) => {
-                    Err(duplicate(file, number, line, &key, schema))
-                }
-                other => other,
-            };
+            let result =
+                match pending.to_loan(schema, None, file, number, &mut portfolio.unknown_fields) {
+                    Ok((key, _)) if !seen.first(&key) => {
+                        Err(duplicate(file, number, line, &key, schema))
+                    }
+                    other => other,
+                };
             portfolio.rows.push(Row {
                 record: number,
                 result,

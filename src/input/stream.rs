@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use super::convert::{Origin, convert};
 use super::csv::{self as csv_cells, CsvLayout};
 use super::{Raw, RawRecord, Rejected, jsonl, yaml};
-use crate::schema::{FieldType, Schema};
+use crate::schema::{FieldSet, FieldType, Schema};
 use crate::value::Loan;
 
 /// Why a portfolio as a whole cannot be read (a bad row is a [`Rejected`] row instead).
@@ -89,6 +89,7 @@ impl Pending {
     pub fn to_loan(
         &self,
         schema: &Schema,
+        kept: Option<&FieldSet>,
         file: &str,
         number: u64,
         unknown: &mut super::UnknownFields,
@@ -104,7 +105,7 @@ impl Pending {
                     return Err(at.malformed(crate::lang::text!("row-unreadable-line")));
                 };
                 let order = block.key_order(text, schema);
-                return jsonl::read_loan(text, schema, order, &at, unknown);
+                return jsonl::read_loan(text, schema, kept, order, &at, unknown);
             }
             Body::Csv {
                 block,
@@ -120,7 +121,8 @@ impl Pending {
                     return Err(at.malformed(crate::lang::text!("row-unreadable-line")));
                 };
                 return csv_cells::with_cells(text, |cells| {
-                    if let Some(read) = super::direct::read_row(layout, cells, schema, &at, unknown)
+                    if let Some(read) =
+                        super::direct::read_row(layout, cells, schema, kept, &at, unknown)
                     {
                         return Ok(read);
                     }
@@ -744,6 +746,7 @@ mod csv_differential {
                         layout,
                         record,
                         &SCHEMA,
+                        None,
                         &at,
                         &mut fast_unknown,
                     )?;

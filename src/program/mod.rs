@@ -260,6 +260,17 @@ impl Program {
     }
 }
 
+/// Adds the loan fields `expr` reads to `read`.
+fn note_fields(expr: &ir::Expr, read: &mut crate::schema::FieldSet) {
+    match &expr.kind {
+        ir::ExprKind::Field(slot)
+        | ir::ExprKind::Count { list: slot, .. }
+        | ir::ExprKind::Fold { list: slot, .. } => read.insert(*slot),
+        _ => {}
+    }
+    expr.for_each_child(&mut |child| note_fields(child, read));
+}
+
 impl Program {
     /// Sets the checked capacities, and the derived values they read.
     pub(crate) fn set_capacities(&mut self, capacities: Vec<CapacityDef>) {
@@ -275,6 +286,62 @@ impl Program {
         values.dedup();
         self.capacity_values = values;
         self.capacities = capacities;
+    }
+
+    /// The loan fields the program reads: every field a derived value, a rule, a guard or a
+    /// capacity names, a list's as a whole. What a run decides from a loan depends on these
+    /// fields alone, so a reader may leave the rest unbuilt (checked all the same). `None`
+    /// for a program that reads borrowers, whose loans are also read as a borrower's.
+    pub fn fields_read(&self) -> Option<crate::schema::FieldSet> {
+        if self.reads_borrowers() {
+            return None;
+        }
+        // Every part of a program that holds expressions, named without `..`: a part added
+        // later must be walked here, or a field only it reads would be left unbuilt.
+        let Program {
+            name: _,
+            schema,
+            derived,
+            actions: _,
+            decisions,
+            guards,
+            order: _,
+            action_decisions: _,
+            deadlines: _,
+            borrower_values: _,
+            capacities,
+            capacity_values: _,
+            source: _,
+            wording: _,
+        } = self;
+        let mut read = crate::schema::FieldSet::none(schema.fields.len());
+        let mut exprs: Vec<&ir::Expr> = derived.iter().map(|d| &d.expr).collect();
+        for rule in decisions.iter().flat_map(|d| &d.rules) {
+            exprs.extend(&rule.condition);
+            let mut outcomes = vec![&rule.outcome];
+            while let Some(outcome) = outcomes.pop() {
+                if let ir::Outcome::If(condition, then, otherwise) = outcome {
+                    exprs.push(condition);
+                    outcomes.extend([&**then, &**otherwise]);
+                }
+            }
+        }
+        exprs.extend(guards.iter().map(|g| &g.condition));
+        for expr in exprs {
+            note_fields(expr, &mut read);
+        }
+        for capacity in capacities {
+            for source in capacity
+                .group
+                .iter()
+                .chain(capacity.priority.iter().map(|(p, _)| p))
+            {
+                if let ReadSource::Field(slot) = source {
+                    read.insert(slot.index());
+                }
+            }
+        }
+        Some(read)
     }
 
     /// True when the policy reads a borrower's loans together (`borrower.loans`, a decision
