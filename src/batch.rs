@@ -66,7 +66,8 @@ impl Record<'_> {
     /// [`Record::loan`] for a caller that reads no field of the loan but those in `kept`
     /// (all when `None`): every field is checked as `loan` checks it, and the row rejected
     /// the same way, but a field not kept may hold [`crate::Value::Missing`] rather than its
-    /// value (JSON Lines and CSV leave such fields unbuilt; the other formats build them). `run` keeps the fields its policy reads ([`crate::Program::fields_read`]), so it
+    /// value (JSON Lines, CSV, Parquet and Arrow leave such fields unbuilt; YAML builds
+    /// them). `run` keeps the fields its policy reads ([`crate::Program::fields_read`]), so it
     /// does not copy a borrower's name it never looks at.
     #[expect(
         clippy::result_large_err,

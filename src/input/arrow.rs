@@ -26,7 +26,7 @@ use chrono::Datelike as _;
 use super::convert::{LoanBuilder, Origin};
 use super::stream::StreamError;
 use super::{Raw, Rejected, UnknownFields};
-use crate::schema::{Field, FieldType, Schema};
+use crate::schema::{Field, FieldSet, FieldType, Schema};
 use crate::value::{Loan, Records, Value, date_of_date32};
 
 /// Rows read a batch at a time: as many as the reader hands over, a few thousand.
@@ -288,6 +288,7 @@ impl Batch {
         &self,
         index: usize,
         schema: &Schema,
+        kept: Option<&FieldSet>,
         at: &Origin<'_>,
         unknown: &mut UnknownFields,
     ) -> Result<(String, Loan), Rejected> {
@@ -302,7 +303,7 @@ impl Batch {
             own = Plan::new(&self.batch, schema);
             &own
         };
-        let mut loan = LoanBuilder::new(schema);
+        let mut loan = LoanBuilder::keeping(schema, kept);
         for column in &plan.columns {
             let Some(slot) = column.slot else {
                 unknown.note(&column.name);
@@ -314,7 +315,7 @@ impl Batch {
                 && column.nulls.as_ref().is_some_and(|n| n.is_null(index))
             {
                 Value::Missing
-            } else if let Some(value) = exact_value(&column.how, index, schema) {
+            } else if let Some(value) = exact_value(&column.how, index, schema, loan.keeps(slot)) {
                 value
             } else {
                 let raw =
@@ -468,7 +469,10 @@ fn choice(schema: &Schema, id: usize, text: &str) -> Option<u32> {
 // restoring registers, and the `Option<Value>` written out and read back), about 45 of the
 // 60 instructions a field took. Lists of records, the one large case, stay a call.
 #[inline(always)]
-fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
+///
+/// A value not `kept` is checked the same way and given as [`Value::Missing`]; text and
+/// records, the kinds that allocate, are then not built at all.
+fn exact_value(how: &Typed, index: usize, schema: &Schema, kept: bool) -> Option<Value> {
     let value = match how {
         Typed::No => return None,
         Typed::Money(array, scale) => Value::Money(
@@ -495,6 +499,9 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
             if super::convert::is_blank(text) {
                 return None;
             }
+            if !kept {
+                return Some(Value::Missing);
+            }
             Value::Text(Arc::from(text))
         }
         Typed::Choice(texts, id) => Value::Enum(choice(schema, *id, texts.at(index)?)?),
@@ -510,10 +517,10 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema) -> Option<Value> {
             Value::Time(crate::value::parse_time(text)?)
         }
         Typed::Records(list, offsets, structs, fields) => {
-            return exact_records(list, offsets, structs, fields, index, schema);
+            return exact_records(list, offsets, structs, fields, index, schema, kept);
         }
     };
-    Some(value)
+    Some(if kept { value } else { Value::Missing })
 }
 
 /// [`exact_value`] for a list of records.
@@ -525,6 +532,7 @@ fn exact_records(
     fields: &[(Option<Typed>, bool)],
     index: usize,
     schema: &Schema,
+    kept: bool,
 ) -> Option<Value> {
     // A null list is read by the text path (as no records): its offsets may still span
     // records.
@@ -533,14 +541,15 @@ fn exact_records(
     }
     let start = usize::try_from(*offsets.get(index)?).ok()?;
     let end = usize::try_from(*offsets.get(index + 1)?).ok()?;
-    let mut records = Records::with_capacity(fields.len(), end.saturating_sub(start));
+    let room = if kept { end.saturating_sub(start) } else { 0 };
+    let mut records = Records::with_capacity(fields.len(), room);
     for item in start..end {
         if structs.is_null(item) {
             return None;
         }
         for (child, optional) in fields {
             let value = match child {
-                Some(how) => match exact_value(how, item, schema) {
+                Some(how) => match exact_value(how, item, schema, kept) {
                     Some(value) => value,
                     None if *optional && is_null(how, item) => Value::Missing,
                     None => return None,
@@ -548,10 +557,16 @@ fn exact_records(
                 None if *optional => Value::Missing,
                 None => return None,
             };
-            records.push_value(value);
+            if kept {
+                records.push_value(value);
+            }
         }
     }
-    Some(Value::List(Arc::new(records)))
+    Some(if kept {
+        Value::List(Arc::new(records))
+    } else {
+        Value::Missing
+    })
 }
 
 fn whole(n: i64, days: bool) -> Value {

@@ -140,7 +140,7 @@ impl Pending {
                     number,
                     line: self.line,
                 };
-                return batch.load(*row, schema, &at, unknown);
+                return batch.load(*row, schema, kept, &at, unknown);
             }
             Body::Ready(Err(reason)) => Err(reason.clone()),
         };

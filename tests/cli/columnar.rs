@@ -74,6 +74,21 @@ fn parquet_and_arrow_books_decide_exactly_as_their_json_lines() {
             got.stderr
         );
     }
+    // Traced too: every value a trace quotes was read from the columns (a run builds only the
+    // fields its policy reads, from columns as from lines).
+    let traced = |book: &str| {
+        let got = arrears(&[
+            "run",
+            "policies/retail.policy",
+            book,
+            "--as-of",
+            "2026-11-20",
+            "--trace",
+        ]);
+        assert_eq!(got.code, 0, "{}", got.stderr);
+        got.stdout
+    };
+    assert!(traced(parquet.to_str().unwrap()) == traced(SAMPLE_JSONL));
     // The manifest's digest of a Parquet book is the file's own.
     let out = dir.path().join("out.jsonl");
     let done = arrears(&[
