@@ -659,7 +659,58 @@ mod differential {
             );
             assert_eq!(fast_unknown, slow_unknown, "unknown names differ on {text}");
         }
+        keeping_some_fields_reads_the_same(schema, line, &at, fast.as_ref(), &slow);
         fast.is_some()
+    }
+
+    /// Read keeping only every other field (as `run` keeps only its policy's), `line` is
+    /// read directly exactly when it is read whole, gives the same key and the same value in
+    /// every field kept; and a rejected line is rejected the same.
+    fn keeping_some_fields_reads_the_same(
+        schema: &Schema,
+        line: &[u8],
+        at: &Origin<'_>,
+        whole: Option<&(String, Loan)>,
+        rejected: &Result<(String, Loan), super::super::Rejected>,
+    ) {
+        let mut kept = FieldSet::none(schema.fields.len());
+        (0..schema.fields.len())
+            .step_by(2)
+            .for_each(|slot| kept.insert(slot));
+        let text = String::from_utf8_lossy(line);
+        let keeping = read_loan(
+            line,
+            schema,
+            Some(&kept),
+            None,
+            at,
+            &mut UnknownFields::default(),
+        );
+        assert_eq!(keeping.is_some(), whole.is_some(), "{text}");
+        if let (Some((key, keeping)), Some((same_key, whole))) = (&keeping, whole) {
+            assert_eq!(key, same_key, "{text}");
+            for slot in 0..schema.fields.len() {
+                let (got, expected) = (keeping.field(slot), whole.field(slot));
+                // A field not kept holds nothing, or (a field not given, filled in as
+                // missing or empty) what the whole loan holds.
+                let left_out = !kept.contains(slot) && got == Some(&Value::Missing);
+                assert!(
+                    left_out || got == expected,
+                    "slot {slot} of {text}: {got:?}, not {expected:?}"
+                );
+            }
+        }
+        if let Err(rejected) = rejected {
+            let through = super::super::jsonl::read_loan(
+                line,
+                schema,
+                Some(&kept),
+                None,
+                at,
+                &mut UnknownFields::default(),
+            );
+            assert_eq!(through.as_ref().err(), Some(rejected), "{text}");
+        }
     }
 
     #[test]

@@ -749,7 +749,26 @@ mod csv_differential {
                         None,
                         &at,
                         &mut fast_unknown,
-                    )?;
+                    );
+                    // Kept or not, a row is read directly or not alike, and its kept fields
+                    // (every other one, here) are the whole row's.
+                    let keeping = crate::input::direct::read_row(
+                        layout,
+                        record,
+                        &SCHEMA,
+                        Some(&KEPT),
+                        &at,
+                        &mut crate::input::UnknownFields::default(),
+                    );
+                    let text = String::from_utf8_lossy(row);
+                    assert_eq!(fast.is_some(), keeping.is_some(), "{text}");
+                    if let (Some((key, whole)), Some((same_key, keeping))) = (&fast, &keeping) {
+                        assert_eq!(key, same_key, "{text}");
+                        for slot in (0..SCHEMA.fields.len()).filter(|s| KEPT.contains(*s)) {
+                            assert_eq!(whole.field(slot), keeping.field(slot), "{text}");
+                        }
+                    }
+                    let fast = fast?;
                     let raw = RawRecord {
                         line: pending.line,
                         raw: csv_cells::cells(layout, record),
@@ -772,6 +791,15 @@ mod csv_differential {
         }
         read
     }
+
+    /// Every other field of the schema: what a run whose policy reads those would keep.
+    static KEPT: LazyLock<crate::schema::FieldSet> = LazyLock::new(|| {
+        let mut kept = crate::schema::FieldSet::none(SCHEMA.fields.len());
+        (0..SCHEMA.fields.len())
+            .step_by(2)
+            .for_each(|slot| kept.insert(slot));
+        kept
+    });
 
     #[test]
     fn the_direct_csv_reader_agrees_on_every_row_of_the_corpus() {
