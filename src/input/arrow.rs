@@ -465,13 +465,13 @@ fn choice(schema: &Schema, id: usize, text: &str) -> Option<u32> {
 /// The value at row `index` of a column, converted directly, when the text path would accept
 /// its text as this very value; `None` when the text path must read it (to accept it in some
 /// other way, or to say what is wrong with it).
+///
+/// A value not `kept` is checked the same way and given as [`Value::Missing`]; text and
+/// records, the kinds that allocate, are then not built at all.
 // Always in line: a call for each field of each row cost more than the conversion (saving and
 // restoring registers, and the `Option<Value>` written out and read back), about 45 of the
 // 60 instructions a field took. Lists of records, the one large case, stay a call.
 #[inline(always)]
-///
-/// A value not `kept` is checked the same way and given as [`Value::Missing`]; text and
-/// records, the kinds that allocate, are then not built at all.
 fn exact_value(how: &Typed, index: usize, schema: &Schema, kept: bool) -> Option<Value> {
     let value = match how {
         Typed::No => return None,

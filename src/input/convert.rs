@@ -109,7 +109,7 @@ impl<'s> LoanBuilder<'s> {
 
     /// A builder that builds values only for the fields in `kept` (all when `None`): every
     /// other field is checked as [`LoanBuilder::new`]'s would be, rejecting the row the same
-    /// way, but holds [`Value::Missing`].
+    /// way, but is given as [`Value::Missing`] (a field never given is filled in as usual).
     pub(crate) fn keeping(schema: &'s Schema, kept: Option<&'s FieldSet>) -> LoanBuilder<'s> {
         LoanBuilder {
             schema,
@@ -488,7 +488,6 @@ pub(super) fn value(
     }
 }
 
-/// Field `field`'s value from a scalar's exact text, `None` being `null`.
 /// [`scalar`] for a value that is checked but not kept: [`Value::Missing`] when `scalar` would
 /// accept it, its problem when not. Text, the one kind whose value is copied, is checked
 /// without the copy. Always in line: a call of its own around `scalar` cost more than the
@@ -525,6 +524,7 @@ fn text_problem(field: &Field, text: &str, path: &FieldPath<'_>) -> Option<Probl
     })
 }
 
+/// Field `field`'s value from a scalar's exact text, `None` being `null`.
 pub(super) fn scalar(
     field: &Field,
     text: Option<&str>,

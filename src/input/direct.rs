@@ -237,7 +237,6 @@ impl<'a> Cursor<'a> {
         list: &str,
         kept: bool,
     ) -> Option<Value> {
-        let convert = |field, text, path: &FieldPath<'_>| item(kept, field, text, schema, path);
         let done = |records: Records| {
             Some(if kept {
                 Value::List(Arc::new(records))
@@ -292,7 +291,7 @@ impl<'a> Cursor<'a> {
                                 index,
                                 field: &field.name,
                             };
-                            *place = convert(field, text, &path).ok()?;
+                            *place = item(kept, field, text, schema, &path).ok()?;
                         }
                         None => self.skip(0)?,
                     }
@@ -308,7 +307,7 @@ impl<'a> Cursor<'a> {
                         index,
                         field: &field.name,
                     };
-                    *place = convert(field, None, &path).ok()?;
+                    *place = item(kept, field, None, schema, &path).ok()?;
                 }
             }
             index += 1;
