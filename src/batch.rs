@@ -401,14 +401,8 @@ mod tests {
 
     use super::*;
     use crate::input::InputFormat;
+    use crate::load::shipped as load;
     use crate::program::Program;
-
-    fn load(name: &str) -> Program {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("policies")
-            .join(name);
-        crate::load::load_policy(&path).unwrap().program
-    }
 
     /// Each row of `text` read whole and read keeping `kept`, side by side.
     fn both_ways(

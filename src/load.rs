@@ -118,6 +118,15 @@ pub struct Inspection {
     pub files: Vec<(FileRole, Arc<SourceFile>)>,
 }
 
+/// A policy shipped in `policies/`, by file name, loaded for a test of another module.
+#[cfg(test)]
+pub(crate) fn shipped(name: &str) -> crate::program::Program {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("policies")
+        .join(name);
+    load_policy(&path).unwrap().program
+}
+
 /// Loads, checks and compiles the policy at `path` from the disk.
 pub fn load_policy(path: &Path) -> Result<Loaded, LoadError> {
     load_policy_from(&DiskFiles, path)

@@ -1079,11 +1079,7 @@ mod properties {
         PROGRAMS.get_or_init(|| {
             ["retail", "guardrails", "limitation", "小微企业催收"]
                 .iter()
-                .map(|name| {
-                    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-                        .join(format!("policies/{name}.policy"));
-                    crate::load::load_policy(&path).unwrap().program
-                })
+                .map(|name| crate::load::shipped(&format!("{name}.policy")))
                 .collect()
         })
     }

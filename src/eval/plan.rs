@@ -607,12 +607,7 @@ mod tests {
     use super::*;
     use crate::input::loan_from_json;
 
-    fn load(name: &str) -> Program {
-        let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("policies")
-            .join(name);
-        crate::load::load_policy(&path).unwrap().program
-    }
+    use crate::load::shipped as load;
 
     fn day(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
