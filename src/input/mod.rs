@@ -646,6 +646,15 @@ pub(crate) mod testing {
         crate::load::load_policy(&path).unwrap().program.schema
     });
 
+    /// Every other field of [`RETAIL`]: what a run whose policy reads those would keep.
+    pub(crate) static EVERY_OTHER_FIELD: LazyLock<crate::schema::FieldSet> = LazyLock::new(|| {
+        let mut kept = crate::schema::FieldSet::none(RETAIL.fields.len());
+        (0..RETAIL.fields.len())
+            .step_by(2)
+            .for_each(|slot| kept.insert(slot));
+        kept
+    });
+
     /// `bytes` with each edit made in turn: at `place` (wrapped to the length), `cut` bytes
     /// (fewer at the end) replaced by piece number `piece` of `pieces`. The differential tests'
     /// way of making near-valid input from shipped input.
