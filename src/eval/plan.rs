@@ -1,5 +1,5 @@
 //! The compiled form a whole book is decided with: the program's conditions and values
-//! rebuilt once per run, for one evaluation date, into a tree the untraced evaluation walks
+//! rebuilt once per run, for one evaluation date, into a form the untraced evaluation walks
 //! without the tree evaluator's per-node costs.
 //!
 //! What changes against [`super::Evaluator`], and why it pays:
@@ -9,6 +9,12 @@
 //! - A comparison reads both sides by reference when they are already values (a constant,
 //!   a loan's or a record's field, a derived value once computed), so comparing costs no
 //!   clone and no drop.
+//! - A condition is a row of steps, each one test that says which step comes next (see
+//!   [`Next`]): `and`, `or` and `not` are compiled away, and a condition is walked in a loop
+//!   rather than by a recursive call for every part of it.
+//! - A test of a held value against a constant is made for the constant's kind: `overdue >
+//!   30 days` reads the day count and compares two whole numbers, with no [`Value`] compared
+//!   in between.
 //! - Nothing is traced: there is no read to note and no test to record, so no branch for it.
 //!
 //! What does not change: the value rules. Arithmetic, date functions, folds, buckets and the
@@ -68,11 +74,13 @@ impl Decider<'_> {
 struct Plan {
     /// The derived values' definitions, by index.
     derived: Vec<Node>,
-    /// Each decision's rules (by decision index, each in rule order): the condition (`None`
-    /// for `otherwise`) and what a matching rule gives.
-    decisions: Vec<Vec<(Option<Cond>, Pick)>>,
-    /// The guards' conditions, in policy order.
-    guards: Vec<Cond>,
+    /// Each decision's rules (by decision index, each in rule order): where the rule's
+    /// condition starts (`Next::Yes` for `otherwise`) and what a matching rule gives.
+    decisions: Vec<Vec<(Next, Pick)>>,
+    /// Where the guards' conditions start, in policy order.
+    guards: Vec<Next>,
+    /// Every condition's steps, one after another: a condition is the step it starts at.
+    steps: Vec<Step>,
 }
 
 /// A compiled value.
@@ -88,24 +96,24 @@ enum Node {
     /// A decision's outcome, by index.
     Decision(usize),
     /// A condition's result as a value.
-    Truth(Box<Cond>),
+    Truth(Next),
     /// `a + b`, or `a - b` when the flag is set.
     Add(Box<Node>, Box<Node>, bool),
     Neg(Box<Node>),
     IsPresent(Box<Node>),
     In(Box<Node>, Vec<Node>),
     InSet(Box<Node>, Arc<ConstSet>),
-    If(Box<Cond>, Box<Node>, Box<Node>),
+    If(Next, Box<Node>, Box<Node>),
     Count {
         list: usize,
-        filter: Option<Box<Cond>>,
+        filter: Option<Next>,
     },
     Fold {
         op: FoldOp,
         list: usize,
         item: usize,
         zero: Value,
-        filter: Option<Box<Cond>>,
+        filter: Option<Next>,
     },
     Bucket {
         salt: String,
@@ -114,16 +122,81 @@ enum Node {
     Dates(DateFn, Vec<Node>),
 }
 
-/// A compiled condition.
+/// Where a condition goes after a test: to its answer, or to the next step to take.
+///
+/// A condition is compiled into steps that each make one test and go on by its result, so
+/// `a and b` is "test a: if false the answer is no, else test b", and `not`, `and` and `or`
+/// become nothing but where the steps lead. Walking them is a loop, where the tree of
+/// conditions it replaces was a recursive call for every part: the call's prologue and
+/// epilogue cost more than most tests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    /// The condition holds.
+    Yes,
+    /// The condition does not hold.
+    No,
+    /// The step at this index of [`Plan::steps`].
+    Step(u32),
+}
+
+/// One test of a condition and where each of its results leads.
 #[derive(Debug)]
-enum Cond {
-    Const(bool),
-    Not(Box<Cond>),
-    And(Box<Cond>, Box<Cond>),
-    Or(Box<Cond>, Box<Cond>),
-    Cmp(CmpOp, Node, Node),
-    /// True when the value is `true` (a yes-or-no field, `is present`, a date function...).
-    Is(Node),
+struct Step {
+    test: Test,
+    yes: Next,
+    no: Next,
+}
+
+/// A value read where it is held, with nothing to compute: a constant (by index into the
+/// plan's constants), a field of the loan or the record, or a derived value (computed on its
+/// first use for the loan) or a decision's outcome.
+#[derive(Clone, Copy, Debug)]
+enum Held {
+    Field(u32),
+    Item(u32),
+    Derived(u32),
+    Decision(u32),
+}
+
+/// The kinds of value a whole-number test reads: each compares only with its own kind, as
+/// [`Value::compare`] does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Whole {
+    Int,
+    Days,
+    Enum,
+}
+
+/// One test of a condition.
+#[derive(Debug)]
+enum Test {
+    /// `held op number`: a count, day count or choice against a constant, read and
+    /// compared as a whole number with no [`Value`] in between. A value of another kind
+    /// (missing, say) makes it false, as it makes [`Value::compare`] say nothing.
+    Whole {
+        op: CmpOp,
+        held: Held,
+        kind: Whole,
+        number: i64,
+    },
+    /// `a op b`, both held.
+    Held(CmpOp, Held, Held),
+    /// `held op date`.
+    Date {
+        op: CmpOp,
+        held: Held,
+        date: NaiveDate,
+    },
+    /// `held op constant`, any other constant (an amount, a text...).
+    Const(CmpOp, Held, Box<Value>),
+    /// A held yes-or-no value is `true`.
+    Is(Held),
+    /// A held value is present.
+    Present(Held),
+    /// `a op b` where a side is to be computed.
+    Computed(Box<(CmpOp, Node, Node)>),
+    /// A computed value is `true`.
+    IsComputed(Box<Node>),
 }
 
 /// A compiled rule outcome.
@@ -131,7 +204,7 @@ enum Cond {
 enum Pick {
     Nothing,
     Value(OutcomeId),
-    If(Cond, Box<Pick>, Box<Pick>),
+    If(Next, Box<Pick>, Box<Pick>),
 }
 
 impl Plan {
@@ -141,33 +214,29 @@ impl Plan {
         if program.reads_borrowers() {
             return None;
         }
-        let compiler = Compiler {
+        let mut compiler = Compiler {
             program,
             as_of,
             nothing: Loan::new(Vec::new()),
+            steps: Vec::new(),
         };
         let derived = program
             .derived
             .iter()
             .map(|d| compiler.node(&d.expr))
             .collect::<Option<_>>()?;
-        let decisions = program
-            .decisions
-            .iter()
-            .map(|decision| {
-                decision
-                    .rules
-                    .iter()
-                    .map(|rule| {
-                        let condition = match &rule.condition {
-                            Some(c) => Some(compiler.cond(c)?),
-                            None => None,
-                        };
-                        Some((condition, compiler.pick(&rule.outcome)?))
-                    })
-                    .collect::<Option<Vec<_>>>()
-            })
-            .collect::<Option<_>>()?;
+        let mut decisions = Vec::with_capacity(program.decisions.len());
+        for decision in &program.decisions {
+            let mut rules = Vec::with_capacity(decision.rules.len());
+            for rule in &decision.rules {
+                let condition = match &rule.condition {
+                    Some(c) => compiler.cond(c)?,
+                    None => Next::Yes,
+                };
+                rules.push((condition, compiler.pick(&rule.outcome)?));
+            }
+            decisions.push(rules);
+        }
         let guards = program
             .guards
             .iter()
@@ -177,6 +246,7 @@ impl Plan {
             derived,
             decisions,
             guards,
+            steps: compiler.steps,
         })
     }
 }
@@ -187,15 +257,16 @@ struct Compiler<'p> {
     as_of: NaiveDate,
     /// A loan of no fields, to work out the parts that read none.
     nothing: Loan,
+    /// The steps of the conditions compiled so far.
+    steps: Vec<Step>,
 }
 
 impl Compiler<'_> {
-    fn node(&self, expr: &Expr) -> Option<Node> {
+    fn node(&mut self, expr: &Expr) -> Option<Node> {
         if reads_nothing_of_the_loan(expr) {
             let value = super::eval_expr(self.program, &self.nothing, self.as_of, expr);
             return Some(Node::Const(value));
         }
-        let node = |e: &Expr| self.node(e).map(Box::new);
         Some(match &expr.kind {
             ExprKind::Const(value) => Node::Const(value.clone()),
             ExprKind::Field(slot) => Node::Field(*slot),
@@ -206,18 +277,18 @@ impl Compiler<'_> {
             ExprKind::Borrower(_) => return None,
             ExprKind::AsOf => Node::Const(Value::Date(self.as_of)),
             ExprKind::Not(_) | ExprKind::And(..) | ExprKind::Or(..) | ExprKind::Cmp(..) => {
-                Node::Truth(Box::new(self.cond(expr)?))
+                Node::Truth(self.cond(expr)?)
             }
-            ExprKind::Add(a, b) => Node::Add(node(a)?, node(b)?, false),
-            ExprKind::Sub(a, b) => Node::Add(node(a)?, node(b)?, true),
-            ExprKind::Neg(a) => Node::Neg(node(a)?),
-            ExprKind::IsPresent(a) => Node::IsPresent(node(a)?),
+            ExprKind::Add(a, b) => Node::Add(self.boxed(a)?, self.boxed(b)?, false),
+            ExprKind::Sub(a, b) => Node::Add(self.boxed(a)?, self.boxed(b)?, true),
+            ExprKind::Neg(a) => Node::Neg(self.boxed(a)?),
+            ExprKind::IsPresent(a) => Node::IsPresent(self.boxed(a)?),
             ExprKind::In(a, items) => Node::In(
-                node(a)?,
+                self.boxed(a)?,
                 items.iter().map(|i| self.node(i)).collect::<Option<_>>()?,
             ),
-            ExprKind::InSet(a, set) => Node::InSet(node(a)?, Arc::clone(set)),
-            ExprKind::If(c, a, b) => Node::If(Box::new(self.cond(c)?), node(a)?, node(b)?),
+            ExprKind::InSet(a, set) => Node::InSet(self.boxed(a)?, Arc::clone(set)),
+            ExprKind::If(c, a, b) => Node::If(self.cond(c)?, self.boxed(a)?, self.boxed(b)?),
             ExprKind::Count { list, filter } => Node::Count {
                 list: *list,
                 filter: self.filter(filter.as_deref())?,
@@ -237,7 +308,7 @@ impl Compiler<'_> {
             },
             ExprKind::Bucket { salt, key } => Node::Bucket {
                 salt: salt.clone(),
-                key: node(key)?,
+                key: self.boxed(key)?,
             },
             ExprKind::Dates(function, args) => Node::Dates(
                 *function,
@@ -246,39 +317,120 @@ impl Compiler<'_> {
         })
     }
 
-    fn cond(&self, expr: &Expr) -> Option<Cond> {
-        let cond = |e: &Expr| self.cond(e).map(Box::new);
-        Some(match &expr.kind {
-            ExprKind::Not(a) => Cond::Not(cond(a)?),
-            ExprKind::And(a, b) => Cond::And(cond(a)?, cond(b)?),
-            ExprKind::Or(a, b) => Cond::Or(cond(a)?, cond(b)?),
-            ExprKind::Cmp(op, a, b) if !reads_nothing_of_the_loan(expr) => {
-                Cond::Cmp(*op, self.node(a)?, self.node(b)?)
-            }
-            _ => match self.node(expr)? {
-                Node::Const(value) => Cond::Const(value == Value::Bool(true)),
-                node => Cond::Is(node),
-            },
-        })
+    fn boxed(&mut self, expr: &Expr) -> Option<Box<Node>> {
+        self.node(expr).map(Box::new)
     }
 
-    fn filter(&self, filter: Option<&Expr>) -> Option<Option<Box<Cond>>> {
+    /// Compiles condition `expr`: where it starts.
+    fn cond(&mut self, expr: &Expr) -> Option<Next> {
+        self.branch(expr, Next::Yes, Next::No)
+    }
+
+    /// Compiles condition `expr` to go on to `yes` when it holds and to `no` when not: where
+    /// it starts. The parts are compiled last first, so that each knows where it leads.
+    fn branch(&mut self, expr: &Expr, yes: Next, no: Next) -> Option<Next> {
+        match &expr.kind {
+            ExprKind::Not(a) => self.branch(a, no, yes),
+            ExprKind::And(a, b) => {
+                let then = self.branch(b, yes, no)?;
+                self.branch(a, then, no)
+            }
+            ExprKind::Or(a, b) => {
+                let otherwise = self.branch(b, yes, no)?;
+                self.branch(a, yes, otherwise)
+            }
+            ExprKind::Cmp(op, a, b) if !reads_nothing_of_the_loan(expr) => {
+                let (a, b) = (self.node(a)?, self.node(b)?);
+                Some(self.step(compare(*op, a, b), yes, no))
+            }
+            _ => Some(match self.node(expr)? {
+                Node::Const(Value::Bool(true)) => yes,
+                Node::Const(_) => no,
+                Node::IsPresent(a) => match held(&a) {
+                    Some(a) => self.step(Test::Present(a), yes, no),
+                    None => self.step(Test::IsComputed(Box::new(Node::IsPresent(a))), yes, no),
+                },
+                node => match held(&node) {
+                    Some(a) => self.step(Test::Is(a), yes, no),
+                    None => self.step(Test::IsComputed(Box::new(node)), yes, no),
+                },
+            }),
+        }
+    }
+
+    /// Adds a step; where it is.
+    fn step(&mut self, test: Test, yes: Next, no: Next) -> Next {
+        let at = Next::Step(self.steps.len() as u32);
+        self.steps.push(Step { test, yes, no });
+        at
+    }
+
+    fn filter(&mut self, filter: Option<&Expr>) -> Option<Option<Next>> {
         match filter {
-            Some(f) => Some(Some(Box::new(self.cond(f)?))),
+            Some(f) => Some(Some(self.cond(f)?)),
             None => Some(None),
         }
     }
 
-    fn pick(&self, outcome: &Outcome) -> Option<Pick> {
+    fn pick(&mut self, outcome: &Outcome) -> Option<Pick> {
         Some(match outcome {
             Outcome::Nothing => Pick::Nothing,
             Outcome::Value(value) => Pick::Value(*value),
-            Outcome::If(c, a, b) => Pick::If(
-                self.cond(c)?,
-                Box::new(self.pick(a)?),
-                Box::new(self.pick(b)?),
-            ),
+            Outcome::If(c, a, b) => {
+                let condition = self.cond(c)?;
+                Pick::If(condition, Box::new(self.pick(a)?), Box::new(self.pick(b)?))
+            }
         })
+    }
+}
+
+/// Where `node`'s value is held, when it is read rather than computed.
+fn held(node: &Node) -> Option<Held> {
+    let index = |i: &usize| u32::try_from(*i).ok();
+    match node {
+        Node::Field(slot) => index(slot).map(Held::Field),
+        Node::Item(slot) => index(slot).map(Held::Item),
+        Node::Derived(i) => index(i).map(Held::Derived),
+        Node::Decision(i) => index(i).map(Held::Decision),
+        _ => None,
+    }
+}
+
+/// A constant's whole number and kind, for a [`Test::Whole`].
+fn whole(value: &Value) -> Option<(Whole, i64)> {
+    match value {
+        Value::Int(n) => Some((Whole::Int, *n)),
+        Value::Days(n) => Some((Whole::Days, *n)),
+        Value::Enum(i) => Some((Whole::Enum, i64::from(*i))),
+        _ => None,
+    }
+}
+
+/// The test `a op b`: the cheapest one that compares the two as [`Value::compare`] does.
+fn compare(op: CmpOp, a: Node, b: Node) -> Test {
+    // A constant on the left is put on the right: `30 days < overdue` is `overdue > 30 days`.
+    let (op, a, b) = match (&a, &b) {
+        (Node::Const(_), _) => (op.swapped(), b, a),
+        _ => (op, a, b),
+    };
+    match (held(&a), b) {
+        (Some(held), Node::Const(value)) => match whole(&value) {
+            Some((kind, number)) => Test::Whole {
+                op,
+                held,
+                kind,
+                number,
+            },
+            None => match value {
+                Value::Date(date) => Test::Date { op, held, date },
+                value => Test::Const(op, held, Box::new(value)),
+            },
+        },
+        (Some(x), b) => match held(&b) {
+            Some(y) => Test::Held(op, x, y),
+            None => Test::Computed(Box::new((op, a, b))),
+        },
+        (None, b) => Test::Computed(Box::new((op, a, b))),
     }
 }
 
@@ -343,7 +495,7 @@ impl<'p> Run<'p> {
             let mut first: Option<(RuleId, Option<OutcomeId>)> = None;
             let mut hits = Vec::new();
             for (rule_index, (condition, pick)) in rules.iter().enumerate() {
-                if !condition.as_ref().is_none_or(|c| self.truth(c)) {
+                if !self.truth(*condition) {
                     continue;
                 }
                 let rule = RuleId::new(rule_index);
@@ -364,7 +516,7 @@ impl<'p> Run<'p> {
                 *slot = outcome;
             }
         }
-        let fired: SmallVec<[bool; 16]> = plan.guards.iter().map(|g| self.truth(g)).collect();
+        let fired: SmallVec<[bool; 16]> = plan.guards.iter().map(|g| self.truth(*g)).collect();
         let deadlines = program
             .deadlines
             .iter()
@@ -378,7 +530,7 @@ impl<'p> Run<'p> {
             Pick::Nothing => None,
             Pick::Value(value) => Some(*value),
             Pick::If(condition, then, otherwise) => {
-                if self.truth(condition) {
+                if self.truth(*condition) {
                     self.pick(then)
                 } else {
                     self.pick(otherwise)
@@ -387,34 +539,99 @@ impl<'p> Run<'p> {
         }
     }
 
-    fn truth(&mut self, cond: &'p Cond) -> bool {
-        match cond {
-            Cond::Const(holds) => *holds,
-            Cond::Not(inner) => !self.truth(inner),
-            Cond::And(a, b) => self.truth(a) && self.truth(b),
-            Cond::Or(a, b) => self.truth(a) || self.truth(b),
-            Cond::Cmp(op, a, b) => {
-                self.ready(a);
-                self.ready(b);
-                match (self.peek(a), self.peek(b)) {
-                    (Some(x), Some(y)) => x.compare(y).is_some_and(|o| op.holds(o)),
-                    _ => self.compare_computed(*op, a, b),
-                }
-            }
-            Cond::Is(node) => {
-                self.ready(node);
-                match self.peek(node) {
-                    Some(value) => matches!(value, Value::Bool(true)),
-                    None => self.is_true_computed(node),
-                }
-            }
+    /// Whether the condition that starts at `next` holds: its steps walked from test to test.
+    fn truth(&mut self, mut next: Next) -> bool {
+        let steps: &'p [Step] = &self.plan.steps;
+        loop {
+            let step = match next {
+                Next::Yes => return true,
+                Next::No => return false,
+                Next::Step(at) => match steps.get(at as usize) {
+                    Some(step) => step,
+                    None => return false,
+                },
+            };
+            next = if self.test(&step.test) {
+                step.yes
+            } else {
+                step.no
+            };
         }
     }
 
+    /// One step's test.
+    #[inline(always)]
+    fn test(&mut self, test: &'p Test) -> bool {
+        match test {
+            Test::Whole {
+                op,
+                held,
+                kind,
+                number,
+            } => {
+                let value = self.held(*held);
+                let found = match (kind, value) {
+                    (Whole::Int, Value::Int(n)) | (Whole::Days, Value::Days(n)) => *n,
+                    (Whole::Enum, Value::Enum(i)) => i64::from(*i),
+                    _ => return false,
+                };
+                op.holds(found.cmp(number))
+            }
+            Test::Date { op, held, date } => match self.held(*held) {
+                Value::Date(found) => op.holds(found.cmp(date)),
+                _ => false,
+            },
+            Test::Held(op, a, b) => {
+                // Both made ready before either is lent: readying the second may compute it.
+                self.ready(*a);
+                self.ready(*b);
+                let (x, y) = (self.lend(*a), self.lend(*b));
+                x.compare(y).is_some_and(|o| op.holds(o))
+            }
+            Test::Const(op, held, value) => {
+                self.held(*held).compare(value).is_some_and(|o| op.holds(o))
+            }
+            Test::Is(held) => matches!(self.held(*held), Value::Bool(true)),
+            Test::Present(held) => *self.held(*held) != Value::Missing,
+            Test::Computed(parts) => self.compare_computed(parts),
+            Test::IsComputed(node) => self.is_true_computed(node),
+        }
+    }
+
+    /// The value `held` reads, computing it first if it is a derived value not computed yet.
+    #[inline]
+    fn held(&mut self, held: Held) -> &Value {
+        self.ready(held);
+        self.lend(held)
+    }
+
+    /// Computes `held`'s derived value now, if it is one not computed yet.
+    #[inline]
+    fn ready(&mut self, held: Held) {
+        if let Held::Derived(index) = held
+            && matches!(self.derived.get(index as usize), Some(None))
+        {
+            self.compute_derived(index as usize);
+        }
+    }
+
+    /// The value `held` reads, as it is now (missing for a derived value not computed yet).
+    #[inline]
+    fn lend(&self, held: Held) -> &Value {
+        let found = match held {
+            Held::Field(slot) => self.loan.fields.get(slot as usize),
+            Held::Item(slot) => self.item.and_then(|item| item.get(slot as usize)),
+            Held::Derived(index) => self.derived.get(index as usize).and_then(Option::as_ref),
+            Held::Decision(index) => self.decisions.get(index as usize),
+        };
+        found.unwrap_or(&Value::Missing)
+    }
+
     /// `a op b` where a side is to be computed. Out of line, with [`Run::is_true_computed`],
-    /// so that [`Run::truth`], called for every part of every condition, keeps a small frame.
+    /// so that [`Run::test`] keeps a small frame.
     #[inline(never)]
-    fn compare_computed(&mut self, op: CmpOp, a: &'p Node, b: &'p Node) -> bool {
+    fn compare_computed(&mut self, parts: &'p (CmpOp, Node, Node)) -> bool {
+        let (op, a, b) = parts;
         let (x, y) = (self.value(a), self.value(b));
         x.compare(&y).is_some_and(|o| op.holds(o))
     }
@@ -427,7 +644,7 @@ impl<'p> Run<'p> {
     /// Computes `node`'s derived value now, if it is one not computed yet, so that
     /// [`Run::peek`] can lend it.
     #[inline]
-    fn ready(&mut self, node: &'p Node) {
+    fn ready_node(&mut self, node: &'p Node) {
         if let Node::Derived(index) = node
             && matches!(self.derived.get(*index), Some(None))
         {
@@ -486,10 +703,10 @@ impl<'p> Run<'p> {
                 .get(*index)
                 .cloned()
                 .unwrap_or(Value::Nothing),
-            Node::Truth(cond) => Value::Bool(self.truth(cond)),
+            Node::Truth(cond) => Value::Bool(self.truth(*cond)),
             Node::Add(a, b, subtract) => {
-                self.ready(a);
-                self.ready(b);
+                self.ready_node(a);
+                self.ready_node(b);
                 match (self.peek(a), self.peek(b)) {
                     (Some(x), Some(y)) => add(x, y, *subtract),
                     _ => {
@@ -500,7 +717,7 @@ impl<'p> Run<'p> {
             }
             Node::Neg(a) => negate(self.value(a)),
             Node::IsPresent(a) => {
-                self.ready(a);
+                self.ready_node(a);
                 let present = match self.peek(a) {
                     Some(value) => *value != Value::Missing,
                     None => self.value(a) != Value::Missing,
@@ -523,20 +740,20 @@ impl<'p> Run<'p> {
                 Value::Bool(found)
             }
             Node::If(condition, then, otherwise) => {
-                if self.truth(condition) {
+                if self.truth(*condition) {
                     self.value(then)
                 } else {
                     self.value(otherwise)
                 }
             }
-            Node::Count { list, filter } => self.count(*list, filter.as_deref()),
+            Node::Count { list, filter } => self.count(*list, *filter),
             Node::Fold {
                 op,
                 list,
                 item,
                 zero,
                 filter,
-            } => self.fold(*op, *list, *item, zero, filter.as_deref()),
+            } => self.fold(*op, *list, *item, zero, *filter),
             Node::Bucket { salt, key } => match self.value(key) {
                 Value::Text(key) => Value::Int(bucket(salt, &key)),
                 _ => Value::Missing,
@@ -558,7 +775,7 @@ impl<'p> Run<'p> {
     }
 
     /// Whether `record` passes `filter`, with the record's fields in scope.
-    fn passes(&mut self, record: &'p [Value], filter: Option<&'p Cond>) -> bool {
+    fn passes(&mut self, record: &'p [Value], filter: Option<Next>) -> bool {
         let Some(filter) = filter else { return true };
         let outer = self.item.replace(record);
         let result = self.truth(filter);
@@ -567,7 +784,7 @@ impl<'p> Run<'p> {
     }
 
     #[inline(never)]
-    fn count(&mut self, list: usize, filter: Option<&'p Cond>) -> Value {
+    fn count(&mut self, list: usize, filter: Option<Next>) -> Value {
         let mut count: i64 = 0;
         for record in self.records(list) {
             if self.passes(record, filter) {
@@ -584,7 +801,7 @@ impl<'p> Run<'p> {
         list: usize,
         item: usize,
         zero: &'p Value,
-        filter: Option<&'p Cond>,
+        filter: Option<Next>,
     ) -> Value {
         let mut acc: Option<Value> = None;
         for record in self.records(list) {
@@ -643,6 +860,66 @@ mod tests {
         }
     }
 
+    /// Conditions in the shapes the compiler treats each its own way, which the shipped
+    /// policies write few of: constants on the left, `not` over `or`, `!=`, amounts, `is
+    /// missing`, a choice among a list, a decision's outcome, a conditional outcome.
+    const SHAPES: &str = r#"policy shapes "conditions in shapes the plan compiles its own way"
+use schema "loan-v1.schema"
+
+let overdue "days overdue" =
+  if oldest_unpaid_due_date is present and oldest_unpaid_due_date < as_of
+  then as_of - oldest_unpaid_due_date
+  else 0 days
+
+let latest "latest contact" = max(contacts.on)
+
+actions
+  a1 "one", a2 "two", a3 "three", a4 "four", a5 "five", a6 "six"
+
+decision first "the first": first match, gives action
+  rule R1 "constants on the left" when 30 days < overdue and 2 >= count(promises) then a1
+  rule R2 "not of an or" when not (has_assets or has_guarantor) and willingness != refuses then a2
+  rule R3 "amounts" when principal_outstanding < 100_000.00 or (collateral_value is present and collateral_value >= principal_outstanding) then a3
+  rule R4 "missing" when collateral_value is missing and not (oldest_unpaid_due_date is present) then a4
+  rule R5 "a choice among" when operating_status in [ceased, loss, difficulty] and product != card
+    then a5 if overdue >= 7 days or not (restructured) else a6
+  rule R6 "the rest" otherwise then nothing
+
+decision more "more": every match, gives actions
+  rule M1 "after a1" when first = a1 then a2
+  rule M2 "not a3, contacted lately" when first != a3 and latest is present and latest > as_of - 30 days then a3
+  rule M3 "no rule" when first = nothing or (deceased and not bankrupt) then a4
+"#;
+
+    #[test]
+    fn conditions_of_every_shape_are_decided_as_the_tree_evaluator_does() {
+        let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/shapes.policy");
+        let program = crate::load::load_policy_text(&policy, SHAPES.to_owned())
+            .unwrap()
+            .program;
+        let book = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portfolios/retail-sample.jsonl"),
+        )
+        .unwrap();
+        let mut seen = std::collections::BTreeSet::new();
+        for as_of in ["2026-11-20", "2025-02-28", "2028-12-31"].map(day) {
+            let decider = program.decider(as_of);
+            assert!(decider.plan.is_some());
+            for line in book.lines() {
+                let (key, loan) = loan_from_json(line, program.schema()).unwrap();
+                let evaluation = decider.evaluate(&loan);
+                assert_eq!(
+                    evaluation,
+                    program.evaluate(&loan, as_of),
+                    "loan {key}, as of {as_of}"
+                );
+                seen.insert(format!("{:?}", evaluation.outcomes));
+            }
+        }
+        // The book takes the rules many ways, not one.
+        assert!(seen.len() >= 8, "{seen:#?}");
+    }
+
     /// What reads nothing of the loan is worked out once: a list filter's `as_of - 90 days`
     /// is a date in the plan, and no part of the plan reads the evaluation date.
     #[test]
@@ -654,8 +931,27 @@ mod tests {
             .iter()
             .position(|d| d.named.name == "broken_promises_90d")
             .unwrap();
-        let text = format!("{:?}", plan.derived.get(index).unwrap());
-        assert!(text.contains("Const(Date(2026-08-22))"), "{text}");
+        let Some(Node::Count {
+            filter: Some(Next::Step(at)),
+            ..
+        }) = plan.derived.get(index)
+        else {
+            panic!("{:?}", plan.derived.get(index));
+        };
+        // `not kept and due_on >= as_of - 90 days and ...`: the filter's first test is of
+        // `kept`, which goes on to the second when it fails.
+        let first = plan.steps.get(*at as usize).unwrap();
+        assert!(matches!(first.test, Test::Is(Held::Item(_))), "{first:?}");
+        assert_eq!(first.yes, Next::No);
+        let second = first.no;
+        let Next::Step(second) = second else {
+            panic!("{second:?}")
+        };
+        let test = &plan.steps.get(second as usize).unwrap().test;
+        assert!(
+            matches!(test, Test::Date { op: CmpOp::Ge, held: Held::Item(_), date } if *date == day("2026-08-22")),
+            "{test:?}"
+        );
         assert!(!format!("{plan:?}").contains("AsOf"));
         // `bucket("visit-2026Q4", loan_id) < 10` reads the loan: it stays a comparison.
         let challenger = program
@@ -663,9 +959,12 @@ mod tests {
             .iter()
             .position(|d| d.named.name == "challenger")
             .unwrap();
+        let Some(Node::Truth(Next::Step(at))) = plan.derived.get(challenger) else {
+            panic!("{:?}", plan.derived.get(challenger));
+        };
         assert!(matches!(
-            plan.derived.get(challenger),
-            Some(Node::Truth(cond)) if matches!(**cond, Cond::Cmp(CmpOp::Lt, Node::Bucket { .. }, Node::Const(Value::Int(10))))
+            &plan.steps.get(*at as usize).unwrap().test,
+            Test::Computed(parts) if matches!(**parts, (CmpOp::Lt, Node::Bucket { .. }, Node::Const(Value::Int(10))))
         ));
     }
 }
