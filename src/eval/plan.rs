@@ -819,6 +819,7 @@ impl<'p> Run<'p> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::{Just, Strategy, TestCaseError, prop_oneof};
     use std::path::Path;
 
     use super::*;
@@ -918,6 +919,111 @@ decision more "more": every match, gives actions
         }
         // The book takes the rules many ways, not one.
         assert!(seen.len() >= 8, "{seen:#?}");
+    }
+
+    /// A condition of the policy language over the reference schema, as text: comparisons of
+    /// every kind the plan compiles its own way (day counts, choices, amounts, dates, counts,
+    /// held values on both sides, a constant on either side), tests of presence, and `not`,
+    /// `and` and `or` over them, nested.
+    fn condition(reads_first: bool) -> impl Strategy<Value = String> {
+        let op = proptest::sample::select(&["=", "!=", "<", "<=", ">", ">="][..]);
+        // Choices, yes-or-no values and outcomes are equal or not: they have no order.
+        let eq = proptest::sample::select(&["=", "!="][..]);
+        let flag = proptest::sample::select(
+            &[
+                "has_assets",
+                "has_guarantor",
+                "restructured",
+                "deceased",
+                "bankrupt",
+                "in_dispute",
+            ][..],
+        );
+        let atom = prop_oneof![
+            (op.clone(), 0u32..400).prop_map(|(op, n)| format!("overdue {op} {n} days")),
+            (op.clone(), 0u32..400).prop_map(|(op, n)| format!("{n} days {op} overdue")),
+            flag.prop_map(str::to_owned),
+            (
+                eq.clone(),
+                proptest::sample::select(&["willing", "refuses", "unknown"][..])
+            )
+                .prop_map(|(op, choice)| format!("willingness {op} {choice}")),
+            Just("operating_status in [ceased, loss, difficulty]".to_owned()),
+            (op.clone(), 0u32..2_000_000)
+                .prop_map(|(op, n)| format!("principal_outstanding {op} {n}.50")),
+            (op.clone(), 0u32..5).prop_map(|(op, n)| format!("count(promises) {op} {n}")),
+            (op.clone(), 0u32..3)
+                .prop_map(|(op, n)| format!("{n} {op} count(contacts where channel = sms)")),
+            (op.clone(), 0u32..800).prop_map(|(op, n)| format!(
+                "oldest_unpaid_due_date is present and oldest_unpaid_due_date {op} as_of - {n} days"
+            )),
+            op.clone().prop_map(|op| format!(
+                "collateral_value is present and collateral_value {op} principal_outstanding"
+            )),
+            Just("collateral_value is missing".to_owned()),
+            (eq, 0u32..3).prop_map(move |(op, n)| {
+                if reads_first {
+                    format!("first {op} a{n}")
+                } else {
+                    format!("bankrupt {op} deceased")
+                }
+            }),
+        ];
+        atom.prop_recursive(3, 12, 2, |inner| {
+            prop_oneof![
+                inner.clone().prop_map(|a| format!("not ({a})")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("({a}) and ({b})")),
+                (inner.clone(), inner).prop_map(|(a, b)| format!("({a}) or ({b})")),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// Generated conditions, as a decision's rules and as a guard, decide the first loans
+        /// of the sample book as the tree evaluator does.
+        #[test]
+        fn generated_conditions_are_decided_as_the_tree_evaluator_does(
+            firsts in proptest::collection::vec(condition(false), 1..4),
+            mores in proptest::collection::vec(condition(true), 1..4),
+        ) {
+            let mut text = String::from(
+                "policy generated \"generated\"\nuse schema \"loan-v1.schema\"\n\
+                 let overdue \"days overdue\" =\n  if oldest_unpaid_due_date is present and oldest_unpaid_due_date < as_of\n  \
+                 then as_of - oldest_unpaid_due_date\n  else 0 days\n\
+                 actions a0 \"zero\", a1 \"one\", a2 \"two\"\n\
+                 decision first \"first\": first match, gives action\n",
+            );
+            for (n, condition) in firsts.iter().enumerate() {
+                text += &format!("  rule F{n} \"f\" when {condition} then a{}\n", n % 3);
+            }
+            text += "  rule F9 \"rest\" otherwise then nothing\ndecision more \"more\": every match, gives actions\n";
+            for (n, condition) in mores.iter().enumerate() {
+                text += &format!("  rule M{n} \"m\" when {condition} then a{}\n", n % 3);
+            }
+            text += &format!("guard G1 \"g\" when {} forbid a1\n", mores.last().unwrap());
+            let policy = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies/generated.policy");
+            let program = match crate::load::load_policy_text(&policy, text.clone()) {
+                Ok(loaded) => loaded.program,
+                Err(error) => return Err(TestCaseError::fail(format!("{error}\n{text}"))),
+            };
+            let book = std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/portfolios/retail-sample.jsonl"),
+            )
+            .unwrap();
+            for as_of in ["2026-11-20", "2025-02-28"].map(day) {
+                let decider = program.decider(as_of);
+                for line in book.lines().take(40) {
+                    let (key, loan) = loan_from_json(line, program.schema()).unwrap();
+                    proptest::prop_assert_eq!(
+                        decider.evaluate(&loan),
+                        program.evaluate(&loan, as_of),
+                        "loan {}, as of {}, policy:\n{}", key, as_of, text
+                    );
+                }
+            }
+        }
     }
 
     /// What reads nothing of the loan is worked out once: a list filter's `as_of - 90 days`
