@@ -224,15 +224,14 @@ where
         };
         let first = base;
         base += chunk.len() as u64;
-        // While the workers decide this chunk, the previous one goes to the sink: `join` runs
-        // the sink on this thread and lets the other workers take the deciding.
         let earlier = std::mem::take(&mut undrained);
-        let (drained, decided) = pool.install(|| {
-            rayon::join(
-                || ledger.drain(earlier, &mut sink),
-                || decide_chunk(chunk, first, file, &decide),
-            )
-        });
+        let mut decided = Vec::new();
+        let drained = beside(
+            &pool,
+            &mut decided,
+            || ledger.drain(earlier, &mut sink),
+            || decide_chunk(chunk, first, file, &decide),
+        );
         match drained.map_err(BatchError::Sink)? {
             Flow::Continue => {}
             Flow::Stop => return Ok(ledger.stopped()),
@@ -247,6 +246,22 @@ where
         Flow::Continue => Ok(ledger.counts),
         Flow::Stop => Ok(ledger.stopped()),
     }
+}
+
+/// Runs `here` (handing the previous chunk to the sink) on the calling thread while `pool`'s
+/// workers run `there` (deciding this chunk), and waits for both; `there`'s result goes to
+/// `into`. The sink works beside the workers, not on one of them: run on a worker (as
+/// `rayon::join` inside the pool ran it), it kept a lone worker from deciding while it wrote.
+pub(crate) fn beside<A, B: Send>(
+    pool: &rayon::ThreadPool,
+    into: &mut B,
+    here: impl FnOnce() -> A,
+    there: impl FnOnce() -> B + Send,
+) -> A {
+    pool.in_place_scope(|scope| {
+        scope.spawn(|_| *into = there());
+        here()
+    })
 }
 
 /// One record after the parallel stage.
@@ -403,6 +418,35 @@ mod tests {
     use crate::input::InputFormat;
     use crate::load::shipped as load;
     use crate::program::Program;
+
+    /// With one worker, the sink's work and the worker's run at once, the sink's on the
+    /// calling thread: here the sink waits for word from the worker, which a sink run before
+    /// the deciding on the lone worker (as `rayon::join` inside the pool ran it) never gets.
+    #[test]
+    fn the_sink_works_on_the_calling_thread_while_a_lone_worker_decides() {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let caller = std::thread::current().id();
+        let (word, heard) = std::sync::mpsc::channel();
+        let mut worker = None;
+        let sink = beside(
+            &pool,
+            &mut worker,
+            move || {
+                let heard = heard.recv_timeout(std::time::Duration::from_secs(10));
+                (std::thread::current().id(), heard)
+            },
+            move || {
+                word.send("decided").unwrap();
+                Some(std::thread::current().id())
+            },
+        );
+        assert_eq!(sink, (caller, Ok("decided")));
+        assert_ne!(worker, Some(caller));
+        assert!(worker.is_some());
+    }
 
     /// Each row of `text` read whole and read keeping `kept`, side by side.
     fn both_ways(

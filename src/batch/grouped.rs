@@ -265,12 +265,13 @@ fn sorted<T: Send, E: Send>(
         let first = base;
         base += chunk.len() as u64;
         let earlier = std::mem::take(&mut undrained);
-        let (drained, decided) = pool.install(|| {
-            rayon::join(
-                || ledger.drain(earlier, &mut sink),
-                || grouping.chunk(chunk, first, false, file, by, decide),
-            )
-        });
+        let mut decided = Ok(Vec::new());
+        let drained = super::beside(
+            pool,
+            &mut decided,
+            || ledger.drain(earlier, &mut sink),
+            || grouping.chunk(chunk, first, false, file, by, decide),
+        );
         match drained.map_err(BatchError::Sink)? {
             Flow::Continue => {}
             Flow::Stop => return Ok(ledger.stopped()),
@@ -582,12 +583,13 @@ fn unsorted<T: Send, E: Send>(
         let first = base;
         base += chunk.len() as u64;
         let earlier = std::mem::take(&mut undrained);
-        let (drained, decided) = pool.install(|| {
-            rayon::join(
-                || ledger.drain(earlier, &mut sink),
-                || decide_with_contexts(chunk, first, file, by, &mut merge, decide),
-            )
-        });
+        let mut decided = Ok(Vec::new());
+        let drained = super::beside(
+            pool,
+            &mut decided,
+            || ledger.drain(earlier, &mut sink),
+            || decide_with_contexts(chunk, first, file, by, &mut merge, decide),
+        );
         match drained.map_err(BatchError::Sink)? {
             Flow::Continue => {}
             Flow::Stop => return Ok(ledger.stopped()),
