@@ -147,9 +147,9 @@ struct Step {
     no: Next,
 }
 
-/// A value read where it is held, with nothing to compute: a constant (by index into the
-/// plan's constants), a field of the loan or the record, or a derived value (computed on its
-/// first use for the loan) or a decision's outcome.
+/// A value read where it is held, with nothing to compute: a field of the loan or of the
+/// record in scope, a derived value (computed on its first use for the loan), or a
+/// decision's outcome. A constant is not one: each test holds its own, of its own kind.
 #[derive(Clone, Copy, Debug)]
 enum Held {
     Field(u32),
