@@ -608,10 +608,16 @@ impl<'p> Run<'p> {
     /// Computes `held`'s derived value now, if it is one not computed yet.
     #[inline]
     fn ready(&mut self, held: Held) {
-        if let Held::Derived(index) = held
-            && matches!(self.derived.get(index as usize), Some(None))
-        {
-            self.compute_derived(index as usize);
+        if let Held::Derived(index) = held {
+            self.ready_derived(index as usize);
+        }
+    }
+
+    /// Computes derived value `index` now, if it is not computed yet for this loan.
+    #[inline]
+    fn ready_derived(&mut self, index: usize) {
+        if matches!(self.derived.get(index), Some(None)) {
+            self.compute_derived(index);
         }
     }
 
@@ -645,10 +651,8 @@ impl<'p> Run<'p> {
     /// [`Run::peek`] can lend it.
     #[inline]
     fn ready_node(&mut self, node: &'p Node) {
-        if let Node::Derived(index) = node
-            && matches!(self.derived.get(*index), Some(None))
-        {
-            self.compute_derived(*index);
+        if let Node::Derived(index) = node {
+            self.ready_derived(*index);
         }
     }
 
