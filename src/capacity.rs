@@ -271,7 +271,10 @@ pub fn allocate(
     let mut demand = Demand::new(program);
     let mut found = None;
     let mut add = |row: BatchRow<Claims>| {
-        if let BatchRow::Decided { number, value, key } = row {
+        if let BatchRow::Decided {
+            number, value, key, ..
+        } = row
+        {
             if find == Some(key.as_str()) {
                 found = Some(number);
             }

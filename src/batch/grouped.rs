@@ -87,7 +87,7 @@ pub fn run_batch_by_borrower<T, E>(
     by: &ByBorrower<'_>,
     options: &BatchOptions,
     decide: impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync,
-    sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    sink: impl FnMut(BatchRow<'_, T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>>
 where
@@ -242,7 +242,7 @@ fn sorted<T: Send, E: Send>(
     slot: usize,
     pool: &rayon::ThreadPool,
     decide: &(impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync),
-    mut sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    mut sink: impl FnMut(BatchRow<'_, T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>> {
     let from_reader = chunks(stream);
@@ -269,7 +269,7 @@ fn sorted<T: Send, E: Send>(
         let drained = super::beside(
             pool,
             &mut decided,
-            || ledger.drain(earlier, &mut sink),
+            || ledger.drain_rows(earlier, &mut sink),
             || grouping.chunk(chunk, first, false, file, by, decide),
         );
         match drained.map_err(BatchError::Sink)? {
@@ -281,7 +281,11 @@ fn sorted<T: Send, E: Send>(
     }
     let last = pool.install(|| grouping.chunk(Vec::new(), base, true, file, by, decide))?;
     for rows in [undrained, last] {
-        if ledger.drain(rows, &mut sink).map_err(BatchError::Sink)? == Flow::Stop {
+        if ledger
+            .drain_rows(rows, &mut sink)
+            .map_err(BatchError::Sink)?
+            == Flow::Stop
+        {
             return Ok(ledger.stopped());
         }
     }
@@ -386,6 +390,7 @@ impl Grouping {
                     ))),
                 },
                 unknown: row.unknown,
+                bytes: 0..0,
             })
             .collect())
     }
@@ -492,7 +497,7 @@ fn unsorted<T: Send, E: Send>(
     slot: usize,
     pool: &rayon::ThreadPool,
     decide: &(impl Fn(u64, &str, &Loan, &mut BorrowerContext) -> T + Sync),
-    sink: impl FnMut(BatchRow<T>) -> Result<Flow, E> + Send,
+    sink: impl FnMut(BatchRow<'_, T>) -> Result<Flow, E> + Send,
     progress: &dyn Fn(u64),
 ) -> Result<BatchCounts, BatchError<E>> {
     let folder = tempfile::Builder::new()
@@ -587,7 +592,7 @@ fn unsorted<T: Send, E: Send>(
         let drained = super::beside(
             pool,
             &mut decided,
-            || ledger.drain(earlier, &mut sink),
+            || ledger.drain_rows(earlier, &mut sink),
             || decide_with_contexts(chunk, first, file, by, &mut merge, decide),
         );
         match drained.map_err(BatchError::Sink)? {
@@ -598,7 +603,7 @@ fn unsorted<T: Send, E: Send>(
         progress(total / 2 + bytes_read / 2);
     }
     if ledger
-        .drain(undrained, &mut sink)
+        .drain_rows(undrained, &mut sink)
         .map_err(BatchError::Sink)?
         == Flow::Stop
     {
@@ -649,6 +654,7 @@ fn decide_with_contexts<T: Send, E>(
                 (key, value)
             }),
             unknown: row.unknown,
+            bytes: 0..0,
         })
         .collect())
 }

@@ -141,62 +141,74 @@ pub(crate) fn run(args: &Args, out: &Output) -> ExitCode {
     // of a policy that reads borrowers is decided among its borrower's loans (`borrower`).
     // A loan's capacities apply to it by its position in the book (`number`). An untraced loan
     // is decided with the program compiled once for the run's date (`decider`), and every
-    // record is written with the program's names quoted once (`renderer`).
+    // record is written with the program's names quoted once (`renderer`): as text into the
+    // batch's buffer when there is one (`out`), which reaches the sink as the row's bytes.
     let decider = program.decider(as_of);
     let renderer = arrears::Renderer::new(format, program);
-    let render =
-        |number: u64, key: &str, loan: &arrears::Loan, borrower: Option<&mut BorrowerContext>| {
-            let (rendered, evaluation): (Rendered, _) = if traced {
-                let (mut evaluation, mut trace) = match borrower {
-                    Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
-                    None => program.evaluate_traced(loan, as_of),
-                };
-                if let Some(allocation) = &allocation {
-                    allocation.apply(program, number, &mut evaluation);
-                }
-                if redact {
-                    trace.redact();
-                }
-                let rendered = renderer.render(key, &evaluation, Some((&trace, as_of)));
-                (rendered, evaluation)
-            } else {
-                let mut evaluation = match borrower {
-                    Some(borrower) => program.evaluate_in(loan, borrower, as_of),
-                    None => decider.evaluate(loan),
-                };
-                if let Some(allocation) = &allocation {
-                    allocation.apply(program, number, &mut evaluation);
-                }
-                let rendered = renderer.render(key, &evaluation, None);
-                (rendered, evaluation)
+    let emit = |out: Option<&mut Vec<u8>>,
+                key: &str,
+                evaluation: &arrears::Evaluation,
+                trace: Option<(&arrears::Trace, chrono::NaiveDate)>| match out {
+        Some(out) => renderer.render_into(out, key, evaluation, trace),
+        None => Some(renderer.render(key, evaluation, trace)),
+    };
+    let render = |number: u64,
+                  key: &str,
+                  loan: &arrears::Loan,
+                  borrower: Option<&mut BorrowerContext>,
+                  out: Option<&mut Vec<u8>>| {
+        let (rendered, evaluation): (Option<Rendered>, _) = if traced {
+            let (mut evaluation, mut trace) = match borrower {
+                Some(borrower) => program.evaluate_traced_in(loan, borrower, as_of),
+                None => program.evaluate_traced(loan, as_of),
             };
-            let soon = within.map_or_else(Vec::new, |days| {
-                coming_deadlines(key, &evaluation, as_of, days)
-            });
-            (rendered, soon)
+            if let Some(allocation) = &allocation {
+                allocation.apply(program, number, &mut evaluation);
+            }
+            if redact {
+                trace.redact();
+            }
+            let rendered = emit(out, key, &evaluation, Some((&trace, as_of)));
+            (rendered, evaluation)
+        } else {
+            let mut evaluation = match borrower {
+                Some(borrower) => program.evaluate_in(loan, borrower, as_of),
+                None => decider.evaluate(loan),
+            };
+            if let Some(allocation) = &allocation {
+                allocation.apply(program, number, &mut evaluation);
+            }
+            let rendered = emit(out, key, &evaluation, None);
+            (rendered, evaluation)
         };
+        let soon = within.map_or_else(Vec::new, |days| {
+            coming_deadlines(key, &evaluation, as_of, days)
+        });
+        (rendered, soon)
+    };
     // What a loan is decided from is the policy's fields alone: the others are checked as
     // they are read but not built (a borrower's name, a list the policy never counts).
     let read = program.fields_read();
     let decide = |record: &mut Record<'_>| {
         let number = record.number();
         let (key, loan) = record.loan_keeping(program.schema(), read.as_ref())?;
-        let value = render(number, &key, &loan, None);
+        let value = render(number, &key, &loan, None, Some(record.output()));
         Ok((key, value))
     };
     let decide_borrower =
         |number: u64, key: &str, loan: &arrears::Loan, borrower: &mut BorrowerContext| {
-            render(number, key, loan, Some(borrower))
+            render(number, key, loan, Some(borrower), None)
         };
     // In input order, on the calling thread: the files.
-    let write = |row: BatchRow<(Rendered, Vec<Coming>)>| -> Result<Flow, String> {
+    let write = |row: BatchRow<(Option<Rendered>, Vec<Coming>)>| -> Result<Flow, String> {
         match row {
             BatchRow::Decided {
                 value: (rendered, soon),
+                bytes,
                 ..
             } => {
                 coming.extend(soon);
-                sink.record(&rendered)?;
+                sink.record(bytes, rendered.as_ref())?;
             }
             BatchRow::Rejected(mut rejected) => {
                 if redact {
@@ -503,9 +515,12 @@ impl<'p> Sink<'p> {
         })
     }
 
-    fn record(&mut self, rendered: &Rendered) -> Result<(), String> {
+    /// Writes a loan's record: rendered as text into the batch's buffer (`text`), or
+    /// handed over whole (`rendered`).
+    fn record(&mut self, text: &[u8], rendered: Option<&Rendered>) -> Result<(), String> {
         self.writer
-            .write(rendered)
+            .write_text(text)
+            .and_then(|()| rendered.map_or(Ok(()), |rendered| self.writer.write(rendered)))
             .map_err(|e| format!("cannot write the decisions: {e}"))
     }
 

@@ -336,11 +336,8 @@ pub fn render_jsonl(
     evaluation: &Evaluation,
     trace: Option<(&Trace, NaiveDate)>,
 ) -> String {
-    let line = if as_map(program, trace) {
-        map_line(program, key, evaluation, trace)
-    } else {
-        JsonLines::new(program).line(key, evaluation, trace)
-    };
+    let mut line = Vec::new();
+    JsonLines::new(program).line(&mut line, key, evaluation, trace);
     String::from_utf8(line).unwrap_or_default()
 }
 
@@ -350,18 +347,17 @@ fn as_map(program: &Program, trace: Option<(&Trace, NaiveDate)>) -> bool {
     trace.is_some() || program.has_capacities()
 }
 
-/// The line of [`decision_record`] serialized, with its newline.
+/// Appends the line of [`decision_record`] serialized, with its newline, to `out`.
 fn map_line(
+    out: &mut Vec<u8>,
     program: &Program,
     key: &str,
     evaluation: &Evaluation,
     trace: Option<(&Trace, NaiveDate)>,
-) -> Vec<u8> {
-    let mut line = Json::Object(decision_record(program, key, evaluation, trace))
-        .to_string()
-        .into_bytes();
-    line.push(b'\n');
-    line
+) {
+    let record = Json::Object(decision_record(program, key, evaluation, trace));
+    let _ = serde_json::to_writer(&mut *out, &record);
+    out.push(b'\n');
 }
 
 /// What the JSON line of every loan of one program has in common, quoted once: the key's
@@ -420,32 +416,30 @@ impl<'p> JsonLines<'p> {
         }
     }
 
-    /// The line (with its newline) for one loan.
+    /// Appends the line (with its newline) for one loan to `out`.
     fn line(
         &self,
+        out: &mut Vec<u8>,
         key: &str,
         evaluation: &Evaluation,
         trace: Option<(&Trace, NaiveDate)>,
-    ) -> Vec<u8> {
+    ) {
         let program = self.program;
         if as_map(program, trace) {
-            return map_line(program, key, evaluation, trace);
+            return map_line(out, program, key, evaluation, trace);
         }
         // The common case, written directly from the quoted parts: the same bytes as
         // `decision_record` serialized, which `tests/cli/records.rs` holds it to over the
         // shipped policies, the sample and generated loans.
-        let mut out: Vec<u8> = Vec::with_capacity(192);
         let part = |out: &mut Vec<u8>, parts: &[Vec<u8>], index: usize| {
             out.extend_from_slice(parts.get(index).map_or(&b"\"\""[..], Vec::as_slice));
         };
         out.extend_from_slice(&self.opening);
-        let _ = serde_json::to_writer(&mut out, key);
+        let _ = serde_json::to_writer(&mut *out, key);
         for ((name, outcomes), outcome) in self.decisions.iter().zip(&evaluation.outcomes) {
             out.extend_from_slice(name);
             match outcome {
-                DecisionOutcome::First { value: Some(v), .. } => {
-                    part(&mut out, outcomes, v.index())
-                }
+                DecisionOutcome::First { value: Some(v), .. } => part(out, outcomes, v.index()),
                 DecisionOutcome::First { value: None, .. } => out.extend_from_slice(b"null"),
                 DecisionOutcome::Collect { hits } => {
                     out.push(b'[');
@@ -453,7 +447,7 @@ impl<'p> JsonLines<'p> {
                         if position > 0 {
                             out.push(b',');
                         }
-                        part(&mut out, outcomes, v.index());
+                        part(out, outcomes, v.index());
                     }
                     out.push(b']');
                 }
@@ -464,7 +458,7 @@ impl<'p> JsonLines<'p> {
             if position > 0 {
                 out.push(b',');
             }
-            part(&mut out, &self.actions, action.index());
+            part(out, &self.actions, action.index());
         }
         out.extend_from_slice(b"],\"vetoed\":[");
         for (position, (action, guard)) in evaluation.vetoed.iter().enumerate() {
@@ -472,18 +466,17 @@ impl<'p> JsonLines<'p> {
                 out.push(b',');
             }
             out.extend_from_slice(b"{\"action\":");
-            part(&mut out, &self.actions, action.index());
+            part(out, &self.actions, action.index());
             out.extend_from_slice(b",\"guard\":");
-            part(&mut out, &self.guards, guard.index());
+            part(out, &self.guards, guard.index());
             out.push(b'}');
         }
         out.push(b']');
         if let Some(deadlines) = deadlines_json(program, evaluation) {
             out.extend_from_slice(b",\"deadlines\":");
-            let _ = serde_json::to_writer(&mut out, &deadlines);
+            let _ = serde_json::to_writer(&mut *out, &deadlines);
         }
         out.extend_from_slice(b"}\n");
-        out
     }
 }
 
@@ -520,7 +513,11 @@ impl<'p> Renderer<'p> {
     ) -> Rendered {
         let program = self.lines.program;
         Rendered(match self.format {
-            OutputFormat::Jsonl => RenderedKind::Line(self.lines.line(key, evaluation, trace)),
+            OutputFormat::Jsonl => {
+                let mut line = Vec::with_capacity(192);
+                self.lines.line(&mut line, key, evaluation, trace);
+                RenderedKind::Line(line)
+            }
             OutputFormat::Csv => RenderedKind::Cells(
                 decision_record(program, key, evaluation, trace)
                     .into_iter()
@@ -538,6 +535,26 @@ impl<'p> Renderer<'p> {
                     .map(|(trace, as_of)| super::columnar::trace_text(program, trace, as_of)),
             })),
         })
+    }
+
+    /// One loan's record, appended to `out` when the format is written as text in input
+    /// order (JSON Lines), for [`RecordWriter::write_text`]; otherwise returned, as
+    /// [`Renderer::render`] does. A worker deciding many loans into one buffer (a batch's
+    /// [`crate::Record::output`]) allocates nothing per loan.
+    pub fn render_into(
+        &self,
+        out: &mut Vec<u8>,
+        key: &str,
+        evaluation: &Evaluation,
+        trace: Option<(&Trace, NaiveDate)>,
+    ) -> Option<Rendered> {
+        match self.format {
+            OutputFormat::Jsonl => {
+                self.lines.line(out, key, evaluation, trace);
+                None
+            }
+            OutputFormat::Csv | OutputFormat::Parquet => Some(self.render(key, evaluation, trace)),
+        }
     }
 }
 
@@ -676,6 +693,20 @@ impl<'p, W: Write + Send> RecordWriter<'p, W> {
             },
             _ => Err(io::Error::other(
                 "a record rendered for one format was handed to a writer of another",
+            )),
+        }
+    }
+
+    /// Writes records already rendered as text by [`Renderer::render_into`]: JSON lines,
+    /// copied as they are. Nothing is written for an empty `text`, whatever the format.
+    pub fn write_text(&mut self, text: &[u8]) -> io::Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        match (self.format, self.plain.as_mut()) {
+            (OutputFormat::Jsonl, Some(out)) => out.write_all(text),
+            _ => Err(io::Error::other(
+                "records rendered as JSON lines were handed to a writer of another format",
             )),
         }
     }
