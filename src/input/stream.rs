@@ -317,6 +317,13 @@ pub(super) fn read_all(mut reader: Box<dyn Read + Send>) -> Result<Vec<u8>, Stre
 /// Bytes asked of the file at once while a chunk's block fills.
 const READ_AT_ONCE: u64 = 1 << 20;
 
+/// The room a block is made with: a usual chunk (8,192 lines of about a kilobyte) and a whole
+/// read beyond it, the most the next chunk usually starts with (`Lines::carry`). A block
+/// without room for the next chunk's start would grow, and growing moves it and copies its
+/// whole old capacity: with room for the chunk alone, the first dozen chunks of a book each
+/// copied 12 MB, until every spare block had doubled.
+const BLOCK_ROOM: usize = (12 << 20) + READ_AT_ONCE as usize;
+
 /// A text file being cut into chunks of records: the lines of a JSON Lines file, or the rows of
 /// a CSV file.
 struct Lines {
@@ -512,9 +519,8 @@ impl Lines {
     /// memchr finds the ends. A record's bytes are checked as UTF-8 when it is parsed, so one
     /// bad line is one rejected row, not a failed file.
     fn next(&mut self, max: usize) -> Result<Vec<Pending>, StreamError> {
-        // Room for a usual chunk (8,192 lines of about a kilobyte) without growing.
         let mut block = self.spare.take();
-        block.reserve((12 << 20) + self.carry.len());
+        block.reserve(BLOCK_ROOM.max(self.carry.len() + (12 << 20)));
         block.append(&mut self.carry);
         let mut spans = Vec::with_capacity(max.min(1 << 16));
         let mut start = 0; // where the next record starts
@@ -585,6 +591,51 @@ impl Lines {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A block handed back for reuse is never grown: it has room for whatever the last read
+    /// left over for the next chunk, however much that is, so it is never moved and copied.
+    /// Chunks of a few hundred lines of a 5 MB book start with from nothing to nearly a whole
+    /// read (1 MB) carried over; every chunk's block is the first one made, with the room it
+    /// was made with.
+    #[test]
+    fn a_block_is_reused_as_made_whatever_the_next_chunk_starts_with() {
+        let schema = &*crate::input::testing::RETAIL;
+        let line = |n: usize| {
+            format!(
+                "{{\"loan_id\":\"L{n}\",\"note\":\"{}\"}}\n",
+                "x".repeat(n % 300)
+            )
+        };
+        let book: String = (0..30_000).map(line).collect();
+        assert!(book.len() > 5 * READ_AT_ONCE as usize);
+        let mut stream = RecordStream::open(
+            Box::new(std::io::Cursor::new(book)),
+            crate::input::InputFormat::Jsonl,
+            schema,
+        )
+        .unwrap();
+        let mut blocks: Vec<(usize, usize)> = Vec::new();
+        let mut chunks = 0;
+        loop {
+            let chunk = stream.next_chunk(700).unwrap();
+            let Some(Pending {
+                body: Body::Json { block, .. },
+                ..
+            }) = chunk.first()
+            else {
+                break;
+            };
+            let made = (block.bytes.as_ptr() as usize, block.bytes.capacity());
+            if !blocks.contains(&made) {
+                blocks.push(made);
+            }
+            chunks += 1;
+            // The chunk is dropped here, and its block goes back to the spares.
+        }
+        assert!(chunks > 40, "{chunks}");
+        // Each chunk is dropped before the next is read: one block serves them all.
+        assert_eq!(blocks.len(), 1, "{blocks:?}");
+    }
 
     /// Cuts `bytes` into chunks of `max` records and gives each record's line and text.
     fn cut(bytes: Vec<u8>, max: usize) -> Vec<(u64, String)> {
