@@ -474,7 +474,7 @@ impl<'p> Sink<'p> {
     fn open(args: &Args, loaded: &'p arrears::Loaded) -> Result<Sink<'p>, String> {
         let mut records = match &args.output {
             Some(path) => Destination::File(AtomicFile::create(path)?),
-            None => Destination::Stdout(BufWriter::new(std::io::stdout())),
+            None => Destination::Stdout(BufWriter::with_capacity(1 << 20, std::io::stdout())),
         };
         if args.bom && args.format == OutputFormat::Csv {
             records
