@@ -337,7 +337,11 @@ pub fn render_jsonl(
     trace: Option<(&Trace, NaiveDate)>,
 ) -> String {
     let mut line = Vec::new();
-    JsonLines::new(program).line(&mut line, key, evaluation, trace);
+    if as_map(program, trace) {
+        map_line(&mut line, program, key, evaluation, trace);
+    } else {
+        JsonLines::new(program).line(&mut line, key, evaluation, trace);
+    }
     String::from_utf8(line).unwrap_or_default()
 }
 
