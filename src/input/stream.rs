@@ -322,7 +322,10 @@ const READ_AT_ONCE: u64 = 1 << 20;
 /// without room for the next chunk's start would grow, and growing moves it and copies its
 /// whole old capacity: with room for the chunk alone, the first dozen chunks of a book each
 /// copied 12 MB, until every spare block had doubled.
-const BLOCK_ROOM: usize = (12 << 20) + READ_AT_ONCE as usize;
+const BLOCK_ROOM: usize = CHUNK_ROOM + READ_AT_ONCE as usize;
+
+/// The bytes of a usual chunk, with room to spare: 8,192 lines of about a kilobyte.
+const CHUNK_ROOM: usize = 12 << 20;
 
 /// A text file being cut into chunks of records: the lines of a JSON Lines file, or the rows of
 /// a CSV file.
@@ -520,7 +523,7 @@ impl Lines {
     /// bad line is one rejected row, not a failed file.
     fn next(&mut self, max: usize) -> Result<Vec<Pending>, StreamError> {
         let mut block = self.spare.take();
-        block.reserve(BLOCK_ROOM.max(self.carry.len() + (12 << 20)));
+        block.reserve(BLOCK_ROOM.max(self.carry.len() + CHUNK_ROOM));
         block.append(&mut self.carry);
         let mut spans = Vec::with_capacity(max.min(1 << 16));
         let mut start = 0; // where the next record starts
