@@ -301,16 +301,6 @@ struct Piece<T> {
     bytes: Vec<u8>,
 }
 
-impl<T> Piece<T> {
-    /// Rows that wrote no bytes (the borrower paths decide without [`Record`]).
-    fn of_rows(rows: Vec<Done<T>>) -> Piece<T> {
-        Piece {
-            rows,
-            bytes: Vec::new(),
-        }
-    }
-}
-
 /// Reads and decides one chunk on the worker threads, a piece of [`PIECE`] records at a time.
 /// `collect` on an indexed parallel iterator keeps input order.
 ///
@@ -423,13 +413,18 @@ impl Ledger<'_> {
         Ok(Flow::Continue)
     }
 
-    /// [`Ledger::drain`] for rows that wrote no bytes (the borrower paths').
+    /// [`Ledger::drain`] for rows that wrote no bytes: the borrower paths decide without a
+    /// [`Record`], so their rows come as one piece with an empty buffer.
     fn drain_rows<T, E>(
         &mut self,
         rows: Vec<Done<T>>,
         sink: &mut impl FnMut(BatchRow<'_, T>) -> Result<Flow, E>,
     ) -> Result<Flow, E> {
-        self.drain_piece(Piece::of_rows(rows), sink)
+        let piece = Piece {
+            rows,
+            bytes: Vec::new(),
+        };
+        self.drain_piece(piece, sink)
     }
 
     fn drain_piece<T, E>(
