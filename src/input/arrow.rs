@@ -27,7 +27,7 @@ use super::convert::{LoanBuilder, Origin};
 use super::stream::StreamError;
 use super::{Raw, Rejected, UnknownFields};
 use crate::schema::{Field, FieldSet, FieldType, Schema};
-use crate::value::{Loan, Records, Value, date_of_date32};
+use crate::value::{Loan, Records, Value, date_of_date32, date32_of};
 
 /// Rows read a batch at a time: as many as the reader hands over, a few thousand.
 const BATCH_ROWS: usize = 8192;
@@ -209,6 +209,13 @@ struct Column {
     /// The only column of the batch that names its field, and the field is not the key: its
     /// values are stored without the checks for a field given twice.
     alone: bool,
+    /// For each row of the batch, whether the row's value is one the loan stores as
+    /// [`Value::Missing`] when it does not keep the field: a null where the field may be
+    /// missing, or a value [`exact_value`] accepts. Worked out for the whole column, in one
+    /// pass, the first time a row does not keep the field; a row it vouches for then skips the
+    /// column with one look-up, where it converted the value and threw it away. A row it does
+    /// not vouch for takes the usual path, which accepts the value or says what is wrong.
+    vouched: OnceLock<Box<[bool]>>,
 }
 
 /// A column whose values become the field's value directly, without being written out as
@@ -297,7 +304,10 @@ impl Batch {
             .plan
             .get_or_init(|| (identity, Plan::new(&self.batch, schema)));
         let own;
-        let plan = if *planned == identity {
+        // Only the batch's own plan vouches for rows: another schema's plan is made for one row,
+        // and working out a whole column for it would cost the batch's length for each row.
+        let shared = *planned == identity;
+        let plan = if shared {
             plan
         } else {
             own = Plan::new(&self.batch, schema);
@@ -309,6 +319,10 @@ impl Batch {
                 unknown.note(&column.name);
                 continue;
             };
+            if shared && column.alone && !loan.keeps(slot) && column.vouches(index, schema) {
+                loan.put(slot, Value::Missing);
+                continue;
+            }
             // The field's column is read even when the book was opened under another schema
             // that has no such field (`diff` reads one book under two schemas).
             let value = if column.missing_allowed
@@ -367,11 +381,127 @@ impl Plan {
                     alone: slot.is_some_and(|s| {
                         s != schema.key && slots.iter().filter(|&&o| o == Some(s)).count() == 1
                     }),
+                    vouched: OnceLock::new(),
                 }
             })
             .collect();
         Plan { columns }
     }
+}
+
+impl Column {
+    /// Whether row `index`'s value is one a loan that does not keep the field stores as
+    /// [`Value::Missing`] (see [`Column::vouched`]).
+    fn vouches(&self, index: usize, schema: &Schema) -> bool {
+        self.vouched
+            .get_or_init(|| self.vouch(schema))
+            .get(index)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// [`Column::vouched`] for every row: the rows [`Batch::load`] would store as
+    /// [`Value::Missing`] when it does not keep the field, and no others. The kinds read
+    /// straight from their buffers (numbers, yes/no, dates, money, choices from a dictionary,
+    /// text) are checked value by value in a loop of their own, without building the values;
+    /// the others row by row as [`exact_value`] checks them.
+    fn vouch(&self, schema: &Schema) -> Box<[bool]> {
+        let rows = self.array.len();
+        let each = |ok: &dyn Fn(usize) -> bool| -> Vec<bool> { (0..rows).map(ok).collect() };
+        let mut vouched: Vec<bool> = match &self.how {
+            // Each of these is exact wherever it is not null (checked below).
+            Typed::Int64(..) | Typed::Int32(..) | Typed::Bool(_) => vec![true; rows],
+            Typed::Date(array) => {
+                let years = four_digit_years();
+                array.values().iter().map(|d| years.contains(d)).collect()
+            }
+            Typed::Money(array, scale) => array
+                .values()
+                .iter()
+                .map(|m| rust_decimal::Decimal::try_from_i128_with_scale(*m, *scale).is_ok())
+                .collect(),
+            Typed::Dictionary(keys, choices) => keys
+                .values()
+                .iter()
+                .map(|key| {
+                    usize::try_from(*key)
+                        .ok()
+                        .and_then(|key| choices.get(key))
+                        .is_some_and(Option::is_some)
+                })
+                .collect(),
+            Typed::Text(Texts::Utf8(array)) => {
+                each(&|row| !super::convert::is_blank(array.value(row)))
+            }
+            Typed::Records(list, offsets, structs, fields) => {
+                return records_vouched(list, offsets, structs, fields, schema);
+            }
+            how => {
+                return each(&|row| {
+                    (self.missing_allowed && self.nulls.as_ref().is_some_and(|n| n.is_null(row)))
+                        || exact_value(how, row, schema, false).is_some()
+                })
+                .into_boxed_slice();
+            }
+        };
+        vouched.resize(rows, false);
+        // A null is no value: missing where the field may be, and otherwise the text path's
+        // to reject.
+        if let Some(nulls) = &self.nulls {
+            for (ok, valid) in vouched.iter_mut().zip(nulls.iter()) {
+                *ok = if valid { *ok } else { self.missing_allowed };
+            }
+        }
+        vouched.into_boxed_slice()
+    }
+}
+
+/// The `date32` values [`exact_value`] accepts: the dates of years 0 to 9999, the years the
+/// text path writes as four digits and reads back.
+fn four_digit_years() -> std::ops::RangeInclusive<i32> {
+    let first = chrono::NaiveDate::from_ymd_opt(0, 1, 1);
+    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31);
+    match (first, last) {
+        (Some(first), Some(last)) => date32_of(first)..=date32_of(last),
+        // Never: chrono holds both. An empty range vouches for no date.
+        _ => std::ops::RangeInclusive::new(1, 0),
+    }
+}
+
+/// For each row of a list-of-records column, whether [`exact_records`] accepts its list when
+/// the field is not kept: each record is checked once, field by field, and a row's list is
+/// accepted when all its records are.
+fn records_vouched(
+    list: &ArrayRef,
+    offsets: &[i64],
+    structs: &StructArray,
+    fields: &[(Option<Typed>, bool)],
+    schema: &Schema,
+) -> Box<[bool]> {
+    let records: Vec<bool> = (0..structs.len())
+        .map(|item| {
+            !structs.is_null(item)
+                && fields.iter().all(|(child, optional)| match child {
+                    Some(how) => {
+                        exact_value(how, item, schema, false).is_some()
+                            || (*optional && is_null(how, item))
+                    }
+                    None => *optional,
+                })
+        })
+        .collect();
+    (0..list.len())
+        .map(|row| {
+            let span = offsets.get(row).zip(offsets.get(row + 1));
+            let span = span.and_then(|(start, end)| {
+                Some(usize::try_from(*start).ok()?..usize::try_from(*end).ok()?)
+            });
+            !list.is_null(row)
+                && span
+                    .and_then(|span| records.get(span))
+                    .is_some_and(|these| these.iter().all(|ok| *ok))
+        })
+        .collect()
 }
 
 /// How values of `array` can become `field`'s values directly.
@@ -808,4 +938,243 @@ fn records(items: &dyn Array, range: Option<(i64, i64)>) -> Result<Raw<'_>, Stri
         out.push(Raw::Map(entries));
     }
     Ok(Raw::List(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use arrow_array::builder::StringDictionaryBuilder;
+    use arrow_array::{ListArray, RecordBatch};
+    use arrow_buffer::OffsetBuffer;
+    use arrow_schema::Fields;
+
+    use crate::input::testing::RETAIL;
+
+    /// Values of each kind a column can hold, edges included: nulls, dates one day either
+    /// side of the four-digit years, money past 96 bits, unknown and blank choices, blank text,
+    /// times that do not parse. A column takes the first `n`, cycling.
+    struct Edges {
+        dates: Vec<Option<i32>>,
+        money: Vec<Option<i128>>,
+        choices: Vec<Option<&'static str>>,
+        texts: Vec<Option<&'static str>>,
+        times: Vec<Option<&'static str>>,
+        flags: Vec<Option<bool>>,
+        whole: Vec<Option<i64>>,
+    }
+
+    fn edges() -> Edges {
+        let date = |y, m, d| date32_of(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        Edges {
+            dates: vec![
+                Some(date(0, 1, 1)),
+                Some(date(0, 1, 1) - 1),
+                Some(date(9999, 12, 31)),
+                Some(date(9999, 12, 31) + 1),
+                None,
+                Some(i32::MIN),
+                Some(i32::MAX),
+                Some(0),
+                Some(date(2026, 11, 20)),
+                Some(-800_000),
+            ],
+            money: vec![
+                Some(12_345),
+                Some(-1),
+                None,
+                Some(1 << 96),
+                Some((1 << 96) - 1),
+                Some(-(1 << 96) + 1),
+                Some(-(1 << 96)),
+                Some(0),
+                Some(i128::MAX),
+                Some(7),
+            ],
+            choices: vec![
+                Some("market"),
+                Some("市场原因"),
+                None,
+                Some("nope"),
+                Some(""),
+                Some("null"),
+                Some(" market"),
+                Some("other"),
+                Some("~"),
+                Some("MARKET"),
+            ],
+            texts: vec![
+                Some("上海"),
+                Some(""),
+                Some("  "),
+                None,
+                Some("\u{3000}"),
+                Some("x"),
+                Some(" 北京 "),
+                Some("null"),
+                Some("\t"),
+                Some("é"),
+            ],
+            times: vec![
+                Some("09:30"),
+                Some("9:30"),
+                Some("24:00"),
+                None,
+                Some("null"),
+                Some(""),
+                Some("23:59:59"),
+                Some("12:00:60"),
+                Some(" 09:30"),
+                Some("00:00"),
+            ],
+            flags: vec![
+                Some(true),
+                None,
+                Some(false),
+                Some(true),
+                None,
+                Some(false),
+                Some(true),
+                Some(true),
+                Some(false),
+                None,
+            ],
+            whole: vec![
+                Some(1),
+                None,
+                Some(7),
+                Some(i64::MIN),
+                Some(0),
+                None,
+                Some(3),
+                Some(8),
+                Some(-1),
+                Some(i64::MAX),
+            ],
+        }
+    }
+
+    /// The first `n` of `values`, cycling.
+    fn take<T: Clone>(values: &[T], n: usize) -> Vec<T> {
+        values.iter().cycle().take(n).cloned().collect()
+    }
+
+    fn dates(e: &Edges, n: usize) -> ArrayRef {
+        Arc::new(Date32Array::from(take(&e.dates, n)))
+    }
+
+    fn money(e: &Edges, n: usize) -> ArrayRef {
+        Arc::new(
+            Decimal128Array::from(take(&e.money, n))
+                .with_precision_and_scale(38, 2)
+                .unwrap(),
+        )
+    }
+
+    fn texts(values: &[Option<&str>], n: usize) -> ArrayRef {
+        Arc::new(StringArray::from(take(values, n)))
+    }
+
+    /// Ten lists over twelve records: a null list (spanning a record), an empty one, a null
+    /// record, and records with null fields, required and optional.
+    fn lists(children: Vec<(&str, ArrayRef)>) -> ArrayRef {
+        let fields: Fields = children
+            .iter()
+            .map(|(name, array)| ArrowField::new(*name, array.data_type().clone(), true))
+            .collect();
+        let mut records = vec![true; 12];
+        records[4] = false;
+        let records = StructArray::new(
+            fields.clone(),
+            children.into_iter().map(|(_, array)| array).collect(),
+            Some(NullBuffer::from(records)),
+        );
+        let mut lists = vec![true; 10];
+        lists[3] = false;
+        let item = Arc::new(ArrowField::new("item", DataType::Struct(fields), true));
+        Arc::new(ListArray::new(
+            item,
+            OffsetBuffer::new(vec![0, 1, 1, 3, 4, 5, 7, 8, 9, 11, 12].into()),
+            Arc::new(records),
+            Some(NullBuffer::from(lists)),
+        ))
+    }
+
+    /// Ten rows of the retail schema's fields, a column of each kind.
+    fn batch() -> RecordBatch {
+        let e = edges();
+        let mut stop = StringDictionaryBuilder::<Int32Type>::new();
+        for choice in take(&e.choices, 10) {
+            match choice {
+                Some(choice) => stop.append_value(choice),
+                None => stop.append_null(),
+            }
+        }
+        let flags = |n| -> ArrayRef { Arc::new(BooleanArray::from(take(&e.flags, n))) };
+        let columns: Vec<(&str, ArrayRef)> = vec![
+            ("matured_on", dates(&e, 10)),
+            ("oldest_unpaid_due_date", dates(&e, 10)),
+            ("collateral_value", money(&e, 10)),
+            ("principal_outstanding", money(&e, 10)),
+            ("stop_reason", Arc::new(stop.finish())),
+            ("operating_status", texts(&e.choices, 10)),
+            ("region", texts(&e.texts, 10)),
+            ("borrower_id", texts(&e.texts, 10)),
+            ("next_contact_at", texts(&e.times, 10)),
+            ("has_assets", flags(10)),
+            ("represented_by_lawyer", flags(10)),
+            (
+                "rest_days",
+                lists(vec![(
+                    "weekday",
+                    Arc::new(Int64Array::from(take(&e.whole, 12))),
+                )]),
+            ),
+            (
+                "emergency_contacts",
+                lists(vec![("relation", texts(&e.texts, 12))]),
+            ),
+            (
+                "contacts",
+                lists(vec![
+                    ("on", dates(&e, 12)),
+                    ("channel", texts(&e.choices, 12)),
+                    ("at", texts(&e.times, 12)),
+                ]),
+            ),
+            (
+                "promises",
+                lists(vec![
+                    ("due_on", dates(&e, 12)),
+                    ("amount", money(&e, 12)),
+                    ("kept", flags(12)),
+                ]),
+            ),
+        ];
+        RecordBatch::try_from_iter(columns).unwrap()
+    }
+
+    #[test]
+    fn a_column_vouches_for_exactly_the_rows_the_row_path_stores_as_missing() {
+        let batch = batch();
+        let schema = &*RETAIL;
+        let plan = Plan::new(&batch, schema);
+        let (mut vouched_for, mut not) = (0, 0);
+        for column in &plan.columns {
+            assert!(column.slot.is_some(), "{} is a field", column.name);
+            assert!(!matches!(column.how, Typed::No), "{} is typed", column.name);
+            let vouched = column.vouch(schema);
+            assert_eq!(vouched.len(), batch.num_rows(), "{}", column.name);
+            for (row, vouched) in vouched.iter().enumerate() {
+                let null = column.nulls.as_ref().is_some_and(|n| n.is_null(row));
+                let row_path = (column.missing_allowed && null)
+                    || exact_value(&column.how, row, schema, false).is_some();
+                assert_eq!(*vouched, row_path, "{} row {row}", column.name);
+                vouched_for += usize::from(*vouched);
+                not += usize::from(!*vouched);
+            }
+        }
+        assert!(vouched_for > 50, "only {vouched_for} values vouched for");
+        assert!(not > 50, "only {not} values left to the row path");
+    }
 }

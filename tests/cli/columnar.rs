@@ -564,6 +564,64 @@ fn typed_columns_decide_and_reject_exactly_as_their_text() {
         Some(7),
         Some(1),
     ];
+    let dates = |name: &'static str| -> Case {
+        (
+            name,
+            Arc::new(Date32Array::from(vec![
+                Some(epoch("2026-01-31")),
+                Some(epoch("1969-12-31")),
+                None,
+                Some(3_000_000),
+                Some(-800_000),
+                Some(0),
+                Some(epoch("2024-02-29")),
+                Some(epoch("2026-11-20")),
+            ])),
+            vec![
+                Value::from("2026-01-31"),
+                Value::from("1969-12-31"),
+                Value::Null,
+                Value::from("10183-09-21"),
+                Value::from("-221-09-04"),
+                Value::from("1970-01-01"),
+                Value::from("2024-02-29"),
+                Value::from("2026-11-20"),
+            ],
+        )
+    };
+    // Lists of records as JSON, and as the `list<struct>` columns the converter writes.
+    let (_, fields) = sample();
+    let lists = |name: &'static str, json: Vec<Value>| -> Case {
+        let field = fields.iter().find(|f| f.name == name).unwrap();
+        let values: Vec<&Value> = json.iter().collect();
+        (name, to_parquet::column(&values, field), json)
+    };
+    let rest_days: Vec<Value> = [
+        r#"[{"weekday": 1}]"#,
+        "[]",
+        "null",
+        r#"[{"weekday": null}]"#,
+        r#"[{"weekday": 3}, {"weekday": 7}]"#,
+        r#"[{"weekday": 2}, {"weekday": null}]"#,
+        r#"[{"weekday": 5}]"#,
+        r#"[{"weekday": 6}]"#,
+    ]
+    .iter()
+    .map(|j| serde_json::from_str(j).unwrap())
+    .collect();
+    let emergency_contacts: Vec<Value> = [
+        r#"[{"relation": "母亲"}]"#,
+        r#"[{"relation": "  "}]"#,
+        r#"[{"relation": ""}]"#,
+        r#"[{"relation": null}]"#,
+        "[]",
+        "null",
+        r#"[{"relation": "x"}, {"relation": " "}]"#,
+        r#"[{"relation": "兄弟"}]"#,
+    ]
+    .iter()
+    .map(|j| serde_json::from_str(j).unwrap())
+    .collect();
     let cases: Vec<Case> = vec![
         ("willingness", willingness, willingness_json),
         ("region", region, region_json),
@@ -585,29 +643,11 @@ fn typed_columns_decide_and_reject_exactly_as_their_text() {
                 })
                 .collect(),
         ),
-        (
-            "oldest_unpaid_due_date",
-            Arc::new(Date32Array::from(vec![
-                Some(epoch("2026-01-31")),
-                Some(epoch("1969-12-31")),
-                None,
-                Some(3_000_000),
-                Some(-800_000),
-                Some(0),
-                Some(epoch("2024-02-29")),
-                Some(epoch("2026-11-20")),
-            ])),
-            vec![
-                Value::from("2026-01-31"),
-                Value::from("1969-12-31"),
-                Value::Null,
-                Value::from("10183-09-21"),
-                Value::from("-221-09-04"),
-                Value::from("1970-01-01"),
-                Value::from("2024-02-29"),
-                Value::from("2026-11-20"),
-            ],
-        ),
+        dates("oldest_unpaid_due_date"),
+        // Not read by the policy: checked all the same, column by column.
+        dates("matured_on"),
+        lists("rest_days", rest_days),
+        lists("emergency_contacts", emergency_contacts),
         (
             "has_assets",
             Arc::new(BooleanArray::from(vec![
