@@ -436,13 +436,8 @@ impl Column {
             Typed::Records(list, offsets, structs, fields) => {
                 return records_vouched(list, offsets, structs, fields, schema);
             }
-            how => {
-                return each(&|row| {
-                    (self.missing_allowed && self.nulls.as_ref().is_some_and(|n| n.is_null(row)))
-                        || exact_value(how, row, schema, false).is_some()
-                })
-                .into_boxed_slice();
-            }
+            // `exact_value` accepts no null, so the nulls are settled below as for the rest.
+            how => each(&|row| exact_value(how, row, schema, false).is_some()),
         };
         vouched.resize(rows, false);
         // A null is no value: missing where the field may be, and otherwise the text path's
