@@ -304,6 +304,7 @@ impl Texts {
     }
 
     /// The text at `index`, or `None` when it is null (or past the end).
+    #[inline]
     fn at(&self, index: usize) -> Option<&str> {
         match self {
             Texts::Utf8(a) => (index < a.len() && a.is_valid(index)).then(|| a.value(index)),
@@ -659,7 +660,8 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema, kept: bool) -> Option
             if index >= array.len() || array.is_null(index) {
                 return None;
             }
-            Value::Bool(array.value(index))
+            // The buffer's own look-up, which is in line; the array's is a call.
+            Value::Bool(array.values().value(index))
         }
         Typed::Int64(array, days) => whole(at(array, index)?, *days),
         Typed::Int32(array, days) => whole(i64::from(at(array, index)?), *days),
