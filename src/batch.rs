@@ -2,9 +2,11 @@
 //!
 //! Three stages run at once. A reading thread cuts the file into chunks of records
 //! ([`RecordStream`]); the worker threads turn each record of a chunk into a loan and do the
-//! caller's work on it ([`Record`] → `T`), in parallel; and the calling thread hands the
-//! previous chunk's results to the caller's sink in input order, checking duplicate keys on the
-//! way. At most four chunks exist at once, so memory does not grow with the book.
+//! caller's work on it ([`Record`] → `T`), in parallel, two chunks at a time so that no worker
+//! waits at a chunk's end; and the calling thread hands each decided chunk's results to the
+//! caller's sink in input order, checking duplicate keys on the way. At most five chunks exist
+//! at once (two queued by the reading thread, one it is cutting, two with the workers), so
+//! memory does not grow with the book.
 //!
 //! Every verb that reads a portfolio (`run`, `report`, `diff`, `explain`) is a pair of
 //! closures over [`run_batch`]: what to compute per loan, and what to do with it in order.
@@ -41,6 +43,9 @@ const CHUNK: usize = 8_192;
 /// (about 34 KB of the reference policy's JSON lines) replaces 256 allocations made on a
 /// worker and freed on the sink's thread.
 const PIECE: usize = 256;
+
+/// Chunks the workers decide at once (see [`run_batch`]).
+const AHEAD: usize = 2;
 
 /// How a batch runs.
 #[derive(Clone, Debug, Default)]
@@ -234,39 +239,58 @@ where
         seen: Some(SeenKeys::default()),
         counts: BatchCounts::default(),
     };
-    let mut undrained: Vec<Piece<T>> = Vec::new();
-    let mut base: u64 = 0;
-    loop {
-        let (chunk, bytes_read) = match from_reader.recv() {
-            Ok((Ok(chunk), _)) if chunk.is_empty() => break,
-            Ok((Ok(chunk), bytes_read)) => (chunk, bytes_read),
-            Ok((Err(error), _)) => return Err(BatchError::Read(error)),
-            Err(_) => return Err(BatchError::Read(StreamError::ReaderStopped)),
-        };
-        let first = base;
-        base += chunk.len() as u64;
-        let earlier = std::mem::take(&mut undrained);
-        let mut decided = Vec::new();
-        let drained = beside(
-            &pool,
-            &mut decided,
-            || ledger.drain(earlier, &mut sink),
-            || decide_chunk(chunk, first, file, &decide),
-        );
-        match drained.map_err(BatchError::Sink)? {
-            Flow::Continue => {}
-            Flow::Stop => return Ok(ledger.stopped()),
+    // Chunks are decided without waiting for each other: up to `AHEAD` are with the workers
+    // at once, so a worker done with its share of one chunk starts on the next while the
+    // other finishes the first's last piece, and the calling thread hands each chunk to the
+    // sink, in order, as soon as it is decided. Waiting for every chunk before starting the
+    // next left a worker idle at each chunk's end.
+    let (decided, from_workers) = std::sync::mpsc::channel::<(u64, Vec<Piece<T>>)>();
+    pool.in_place_scope(|scope| {
+        // Decided chunks waiting for an earlier one, by their sequence number.
+        let mut waiting: std::collections::BTreeMap<u64, Vec<Piece<T>>> = Default::default();
+        // Each chunk with the workers: its sequence number and how far into the file it ends.
+        let mut with_workers: std::collections::VecDeque<(u64, u64)> = Default::default();
+        let (mut sequence, mut base, mut reading) = (0u64, 0u64, true);
+        loop {
+            while reading && with_workers.len() < AHEAD {
+                let (chunk, bytes_read) = match from_reader.recv() {
+                    Ok((Ok(chunk), _)) if chunk.is_empty() => {
+                        reading = false;
+                        break;
+                    }
+                    Ok((Ok(chunk), bytes_read)) => (chunk, bytes_read),
+                    Ok((Err(error), _)) => return Err(BatchError::Read(error)),
+                    Err(_) => return Err(BatchError::Read(StreamError::ReaderStopped)),
+                };
+                let (first, this) = (base, sequence);
+                base += chunk.len() as u64;
+                sequence += 1;
+                with_workers.push_back((this, bytes_read));
+                let (decided, decide) = (decided.clone(), &decide);
+                scope.spawn(move |_| {
+                    // The receiver is gone only when the batch has already ended.
+                    let _ = decided.send((this, decide_chunk(chunk, first, file, decide)));
+                });
+            }
+            let Some((next, bytes_read)) = with_workers.pop_front() else {
+                return Ok(ledger.counts.clone());
+            };
+            let pieces = loop {
+                if let Some(pieces) = waiting.remove(&next) {
+                    break pieces;
+                }
+                match from_workers.recv() {
+                    Ok((number, pieces)) => waiting.insert(number, pieces),
+                    // Never: this thread holds a sender until the scope ends.
+                    Err(_) => return Err(BatchError::Read(StreamError::ReaderStopped)),
+                };
+            };
+            match ledger.drain(pieces, &mut sink).map_err(BatchError::Sink)? {
+                Flow::Continue => progress(bytes_read),
+                Flow::Stop => return Ok(ledger.stopped()),
+            }
         }
-        undrained = decided;
-        progress(bytes_read);
-    }
-    match ledger
-        .drain(undrained, &mut sink)
-        .map_err(BatchError::Sink)?
-    {
-        Flow::Continue => Ok(ledger.counts),
-        Flow::Stop => Ok(ledger.stopped()),
-    }
+    })
 }
 
 /// Runs `here` (handing the previous chunk to the sink) on the calling thread while `pool`'s
@@ -741,6 +765,129 @@ mod tests {
                 "{field} = {value}: {rejected:?}"
             );
             assert_eq!(keeping, whole, "{field} = {value}");
+        }
+    }
+
+    /// A book of `rows` lines, each read by a `decide` that takes its number for its key.
+    fn numbered(rows: usize, fail_after: Option<usize>) -> RecordStream {
+        /// The lines, then an error where `fail_after` lines have been read.
+        struct Lines {
+            left: usize,
+            fail_after: Option<usize>,
+        }
+        impl std::io::Read for Lines {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                if self.fail_after == Some(0) {
+                    return Err(std::io::Error::other("the disk went away"));
+                }
+                let n = (buf.len() / 3)
+                    .min(self.left)
+                    .min(self.fail_after.unwrap_or(usize::MAX));
+                for line in buf.chunks_mut(3).take(n) {
+                    line.copy_from_slice(b"{}\n");
+                }
+                self.left -= n;
+                self.fail_after = self.fail_after.map(|f| f - n);
+                Ok(n * 3)
+            }
+        }
+        let schema = load("retail.policy").schema().clone();
+        RecordStream::open(
+            Box::new(Lines {
+                left: rows,
+                fail_after,
+            }),
+            InputFormat::Jsonl,
+            &schema,
+        )
+        .unwrap()
+    }
+
+    /// Runs `numbered(rows, fail_after)` on `threads` workers; the sink answers each row
+    /// number with `answer`. Returns the numbers the sink saw and how the batch ended.
+    fn through(
+        rows: usize,
+        fail_after: Option<usize>,
+        threads: usize,
+        answer: impl Fn(u64) -> Result<Flow, &'static str> + Sync,
+    ) -> (Vec<u64>, Result<BatchCounts, BatchError<&'static str>>) {
+        let schema = load("retail.policy").schema().clone();
+        let mut seen = Vec::new();
+        let options = BatchOptions {
+            threads: Some(threads),
+        };
+        let ended = run_batch(
+            numbered(rows, fail_after),
+            "book",
+            &schema,
+            &options,
+            |record| Ok((record.number().to_string(), record.number())),
+            |row| match row {
+                BatchRow::Decided { value, .. } => {
+                    seen.push(value);
+                    answer(value)
+                }
+                BatchRow::Rejected(rejected) => panic!("{rejected:?}"),
+            },
+            &|_| {},
+        );
+        (seen, ended)
+    }
+
+    /// Chunks are decided ahead of the sink, several at once: every row still reaches the
+    /// sink once, in order, and a sink that stops or fails in a later chunk ends the batch
+    /// there, with the chunks already handed to the workers dropped, on any number of
+    /// workers.
+    #[test]
+    fn rows_of_many_chunks_reach_the_sink_in_order_and_the_batch_ends_where_the_sink_says() {
+        let rows = CHUNK * (AHEAD + 3) + 100;
+        let stop = (CHUNK * 2 + 5) as u64;
+        for threads in [1, 2, 3] {
+            let (seen, ended) = through(rows, None, threads, |_| Ok(Flow::Continue));
+            assert!(
+                seen.iter().copied().eq(1..=rows as u64),
+                "{threads} threads"
+            );
+            let counts = ended.unwrap();
+            assert_eq!((counts.read, counts.stopped), (rows as u64, false));
+
+            let (seen, ended) = through(rows, None, threads, |n| {
+                Ok(if n == stop {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                })
+            });
+            assert!(seen.iter().copied().eq(1..=stop), "{threads} threads");
+            let counts = ended.unwrap();
+            assert_eq!((counts.read, counts.stopped), (stop, true));
+
+            let (seen, ended) = through(rows, None, threads, |n| {
+                if n == stop {
+                    Err("disk full")
+                } else {
+                    Ok(Flow::Continue)
+                }
+            });
+            assert!(seen.iter().copied().eq(1..=stop), "{threads} threads");
+            assert!(matches!(ended, Err(BatchError::Sink("disk full"))));
+        }
+    }
+
+    /// A book that cannot be read to its end is the batch's error, after the rows before the
+    /// failing chunk reached the sink in order.
+    #[test]
+    fn a_book_that_fails_part_way_ends_the_batch_with_the_error() {
+        let rows = CHUNK * (AHEAD + 3);
+        for threads in [1, 2, 3] {
+            let (seen, ended) =
+                through(rows, Some(CHUNK * 3 + 17), threads, |_| Ok(Flow::Continue));
+            assert!(
+                matches!(ended, Err(BatchError::Read(_))),
+                "{threads} threads"
+            );
+            assert!(seen.iter().copied().eq(1..=seen.len() as u64));
+            assert!(seen.len() <= CHUNK * 3 + 17, "{}", seen.len());
         }
     }
 }
