@@ -268,7 +268,7 @@ where
                 with_workers.push_back((this, bytes_read));
                 let (decided, decide) = (decided.clone(), &decide);
                 scope.spawn(move |_| {
-                    // The receiver is gone only when the batch has already ended.
+                    // Never refused: the receiver outlives the scope, which waits for this.
                     let _ = decided.send((this, decide_chunk(chunk, first, file, decide)));
                 });
             }
