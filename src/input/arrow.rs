@@ -30,7 +30,7 @@ use super::convert::{LoanBuilder, Origin};
 use super::stream::StreamError;
 use super::{Raw, Rejected, UnknownFields};
 use crate::schema::{Field, FieldSet, FieldType, Schema};
-use crate::value::{Loan, Records, Value, date_of_date32, date32_of};
+use crate::value::{Loan, Records, Value, date_of_date32};
 
 /// Rows read a batch at a time: as many as the reader hands over, a few thousand.
 const BATCH_ROWS: usize = 8192;
@@ -449,10 +449,11 @@ impl Column {
         let mut vouched: Vec<bool> = match &self.how {
             // Each of these is exact wherever it is not null (checked below).
             Typed::Int64(..) | Typed::Int32(..) | Typed::Bool(_) => vec![true; rows],
-            Typed::Date(array) => {
-                let years = four_digit_years();
-                array.values().iter().map(|d| years.contains(d)).collect()
-            }
+            Typed::Date(array) => array
+                .values()
+                .iter()
+                .map(|d| FOUR_DIGIT_YEARS.contains(d))
+                .collect(),
             Typed::Money(array, scale) => array
                 .values()
                 .iter()
@@ -496,17 +497,11 @@ fn filled<'a>(array: impl arrow_array::ArrayAccessor<Item = &'a str>) -> Vec<boo
         .collect()
 }
 
-/// The `date32` values [`exact_value`] accepts: the dates of years 0 to 9999, the years the
-/// text path writes as four digits and reads back.
-fn four_digit_years() -> std::ops::RangeInclusive<i32> {
-    let first = chrono::NaiveDate::from_ymd_opt(0, 1, 1);
-    let last = chrono::NaiveDate::from_ymd_opt(9999, 12, 31);
-    match (first, last) {
-        (Some(first), Some(last)) => date32_of(first)..=date32_of(last),
-        // Never: chrono holds both. An empty range vouches for no date.
-        _ => std::ops::RangeInclusive::new(1, 0),
-    }
-}
+/// The `date32` values [`exact_value`] accepts: the dates of years 0 to 9999 (0000-01-01 and
+/// 9999-12-31 as days from 1970-01-01), the years the text path writes as four digits and
+/// reads back. One range for the row and the column alike; a unit test derives it with chrono.
+const FOUR_DIGIT_YEARS: std::ops::RangeInclusive<i32> =
+    std::ops::RangeInclusive::new(-719_528, 2_932_896);
 
 /// For each row of a list-of-records column, whether [`exact_records`] accepts its list when
 /// the field is not kept: each record is checked once, field by field, and a row's list is
@@ -649,12 +644,11 @@ fn exact_value(how: &Typed, index: usize, schema: &Schema, kept: bool) -> Option
             rust_decimal::Decimal::try_from_i128_with_scale(at(array, index)?, *scale).ok()?,
         ),
         Typed::Date(array) => {
-            let date = date_of_date32(at(array, index)?)?;
-            // Only years the text path writes as four digits and reads back.
-            if !(0..=9999).contains(&date.year()) {
+            let days = at(array, index)?;
+            if !FOUR_DIGIT_YEARS.contains(&days) {
                 return None;
             }
-            Value::Date(date)
+            Value::Date(date_of_date32(days)?)
         }
         Typed::Bool(array) => {
             if index >= array.len() || array.is_null(index) {
@@ -991,6 +985,7 @@ mod tests {
     use arrow_schema::Fields;
 
     use crate::input::testing::RETAIL;
+    use crate::value::date32_of;
 
     /// Values of each kind a column can hold, edges included: nulls, dates one day either
     /// side of the four-digit years, money past 96 bits, unknown and blank choices, blank text,
@@ -1224,6 +1219,15 @@ mod tests {
         }
         assert!(vouched_for > 50, "only {vouched_for} values vouched for");
         assert!(not > 50, "only {not} values left to the row path");
+    }
+
+    #[test]
+    fn the_four_digit_years_are_the_dates_of_years_0_to_9999() {
+        let day = |y, m, d| date32_of(chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap());
+        assert_eq!(
+            FOUR_DIGIT_YEARS,
+            std::ops::RangeInclusive::new(day(0, 1, 1), day(9999, 12, 31))
+        );
     }
 
     #[test]
